@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cgroups.h - the one header of cgroups/ that other folders include.
+ *
+ * Three layers:
+ *   1. the container cgroup driver (sk_cgroup_*): create, enter, update,
+ *      freeze, stats, OOM events, destroy; v2, hybrid and v1 hosts;
+ *   2. the pure mapping layer (cg_map_v1/cg_map_v2): struct oci_resources
+ *      -> a list of (controller, file, value) writes, unit-tested alone;
+ *   3. NUMA-aware CPU placement (sk_numa_*): a pure placer over a topology
+ *      struct, a sysfs reader (configurable root) and a ledger of CPUs
+ *      already handed out to live skiff containers.
+ *
+ * All functions return 0 or -errno and fill @e on failure.
+ */
+#ifndef SKIFF_CGROUPS_H
+#define SKIFF_CGROUPS_H
+
+#include "../runtime/runtime.h"
+
+/* ============================================================ driver */
+
+enum sk_cg_mode {
+	SK_CG_V1 = 1,     /* only v1 hierarchies (no cgroup2 mount used) */
+	SK_CG_HYBRID = 2, /* tmpfs /sys/fs/cgroup with v1 controllers + unified */
+	SK_CG_V2 = 3,     /* statfs("/sys/fs/cgroup") == CGROUP2_SUPER_MAGIC */
+};
+
+struct sk_cgroup; /* opaque handle */
+
+struct sk_cgroup_req {
+	const struct sk_log *log;
+	const char *state_root;     /* e.g. /run/skiff: holds numa.ledger */
+	const char *id;             /* container ID */
+	const struct oci_config *cfg;
+	const char *sysfs_root;     /* NULL = "/sys" (topology for placement) */
+};
+
+/* Detect the host's cgroup layout (looks at /sys/fs/cgroup). */
+int sk_cgroup_mode(enum sk_cg_mode *mode, struct sk_err *e);
+
+/* NUMA placement (when the annotations ask for it) + mkdir down
+ * linux.cgroupsPath (default /skiff/<id>) in every hierarchy + enable v2
+ * controllers + apply linux.resources (devices included).  On failure
+ * nothing is left behind (directories created, ledger entry).
+ * An already existing cgroup is reused (podman/systemd may precreate). */
+int sk_cgroup_create(const struct sk_cgroup_req *req, struct sk_cgroup **out,
+		     struct sk_err *e);
+/* v2 only: an O_DIRECTORY|O_CLOEXEC fd of the container's cgroup for
+ * clone3(CLONE_INTO_CGROUP); owned by the handle; -1 on v1/hybrid. */
+int sk_cgroup_clone_fd(const struct sk_cgroup *cg);
+/* Move @pid into the container's cgroup in every hierarchy. */
+int sk_cgroup_enter(const struct sk_cgroup *cg, pid_t pid, struct sk_err *e);
+/* Record the container's init pid in the NUMA ledger (so the entry turns
+ * stale once that process is gone).  A no-op without placement. */
+int sk_cgroup_set_init_pid(struct sk_cgroup *cg, pid_t pid, struct sk_err *e);
+/* One line (no newline, no tab) to keep in the container state; malloc'd. */
+char *sk_cgroup_serialize(const struct sk_cgroup *cg);
+/* Rebuild a handle from sk_cgroup_serialize() output. */
+int sk_cgroup_load(const struct sk_log *log, const char *state_root, const char *id,
+		   const char *serialized, struct sk_cgroup **out, struct sk_err *e);
+enum sk_cg_mode sk_cgroup_get_mode(const struct sk_cgroup *cg);
+/* The cgroup path inside the hierarchies, e.g. "/skiff/abc". */
+const char *sk_cgroup_path(const struct sk_cgroup *cg);
+/* Directory of the cgroup for controller @ctrl ("memory", ...); on v2 the
+ * one directory whatever @ctrl; NULL when that controller is not mounted. */
+const char *sk_cgroup_dir(const struct sk_cgroup *cg, const char *ctrl);
+/* "nodes=0 cpus=2-3" when skiff placed the CPUs, else NULL. */
+const char *sk_cgroup_placement(const struct sk_cgroup *cg);
+/* Kill the processes first when @kill (SIGKILL every pid, thaw, wait until
+ * empty), rmdir the cgroup (and sub-cgroups) everywhere, release the ledger
+ * entry.  Missing directories are fine.  Does not free @cg. */
+int sk_cgroup_destroy(struct sk_cgroup *cg, bool kill, struct sk_err *e);
+/* Freeze / thaw and wait until the kernel says it is done. */
+int sk_cgroup_freeze(struct sk_cgroup *cg, bool freeze, struct sk_err *e);
+/* 1 frozen, 0 not, -errno (e.g. -ENOENT when the cgroup is gone). */
+int sk_cgroup_is_frozen(const struct sk_cgroup *cg);
+/* Every pid in the cgroup and its sub-cgroups (sorted, unique). */
+int sk_cgroup_pids(const struct sk_cgroup *cg, pid_t **pids, size_t *n, struct sk_err *e);
+/* Apply @r live; only the fields that are set are written. */
+int sk_cgroup_update(struct sk_cgroup *cg, const struct oci_resources *r, struct sk_err *e);
+/* runc's `events --stats` object: {"type":"stats","id":ID,"data":{...}}. */
+int sk_cgroup_stats_json(const struct sk_cgroup *cg, const char *id, char **json,
+			 struct sk_err *e);
+void sk_cgroup_free(struct sk_cgroup *cg);
+
+static inline void sk_cgroup_freep(struct sk_cgroup **cg)
+{
+	if (*cg)
+		sk_cgroup_free(*cg);
+}
+#define _cleanup_cgroup_ _cleanup_(sk_cgroup_freep)
+
+/* OOM events.  Open a watcher, poll() its fd for POLLIN, then call
+ * sk_cg_oom_read(): it returns how many new OOM kills happened (>= 0)
+ * since the previous call (v1: OOM notifications), or -errno. */
+struct sk_cg_oom;
+int sk_cg_oom_open(const struct sk_cgroup *cg, struct sk_cg_oom **out, struct sk_err *e);
+int sk_cg_oom_fd(const struct sk_cg_oom *o);
+int sk_cg_oom_read(struct sk_cg_oom *o, struct sk_err *e);
+void sk_cg_oom_close(struct sk_cg_oom *o);
+
+/* cpu.shares -> cpu.weight (crun/runc's quadratic formula); 0 -> 0. */
+uint64_t sk_cg_shares_to_weight(uint64_t shares);
+/* blkio weight (10..1000) -> io.weight (1..10000). */
+uint64_t sk_cg_blkio_to_io_weight(uint64_t w);
+
+/* ===================================================== mapping layer */
+
+struct cg_write {
+	char *ctrl;  /* "cpu", "memory", "devices", ...  (v1 hierarchy) */
+	char *file;  /* "cpu.weight", "devices.allow", ... */
+	char *value; /* written verbatim */
+	bool optional; /* file missing: warn and skip instead of failing */
+};
+
+/* What the kernel offers; filled by probing files (tests set it by hand). */
+struct cg_env {
+	bool swap;       /* v2 memory.swap.max / v1 memory.memsw.limit_in_bytes */
+	bool io_bfq;     /* io.bfq.weight / blkio.bfq.weight */
+	bool io_weight;  /* io.weight / blkio.weight */
+};
+
+struct cg_plan {
+	struct cg_write *w;
+	size_t n;
+	char **warnings; /* NULL-terminated, may be NULL */
+};
+
+int cg_map_v2(const struct oci_resources *r, const struct cg_env *env, struct cg_plan *out,
+	      struct sk_err *e);
+int cg_map_v1(const struct oci_resources *r, const struct cg_env *env, struct cg_plan *out,
+	      struct sk_err *e);
+void cg_plan_clear(struct cg_plan *p);
+/* Append one write (copies the strings). */
+void cg_plan_add(struct cg_plan *p, const char *ctrl, const char *file, const char *value,
+		 bool optional);
+
+/* The device rules skiff enforces, in order (a later rule wins): deny
+ * all, linux.resources.devices, the default devices runc always allows
+ * (/dev/null, zero, full, random, urandom, tty, console, ptmx, pts,
+ * net/tun, mknod of any c/b), every linux.devices entry.  malloc'd. */
+int cg_device_rules(const struct oci_config *c, const struct oci_resources *r,
+		    struct oci_device_rule **out, size_t *n, struct sk_err *e);
+/* "c 1:3 rwm" / "a *:* rwm". */
+char *cg_device_rule_str(const struct oci_device_rule *d);
+
+/* v2 devices: build the eBPF program (BPF_PROG_TYPE_CGROUP_DEVICE) for
+ * @rules (last matching rule wins, default deny). *insns is an array of
+ * struct bpf_insn (8 bytes each), *n_insns its length. */
+int cg_bpf_build(const struct oci_device_rule *rules, size_t n, void **insns,
+		 size_t *n_insns, struct sk_err *e);
+/* Load it and attach it to @cgroup_fd (BPF_F_ALLOW_MULTI); replaces any
+ * program skiff attached earlier to that cgroup. */
+int cg_bpf_attach_devices(int cgroup_fd, const struct oci_device_rule *rules, size_t n,
+			  struct sk_err *e);
+
+/* ---- paths and host layout (pure parsers, unit-tested) */
+
+struct cg_mount {
+	char *mountpoint;  /* /sys/fs/cgroup/cpu,cpuacct */
+	char *root;        /* root of the mount inside the hierarchy ("/") */
+	char *ctrls;       /* v1: "cpu,cpuacct" or "name=systemd"; v2: "" */
+	bool v2;
+};
+struct cg_mounts {
+	struct cg_mount *m;
+	size_t n;
+};
+/* Parse /proc/self/mountinfo text: every cgroup / cgroup2 mount. */
+int cg_parse_mountinfo(const char *text, struct cg_mounts *out, struct sk_err *e);
+void cg_mounts_clear(struct cg_mounts *m);
+/* From /proc/self/cgroup text, the path for v1 hierarchy @ctrls
+ * ("cpu,cpuacct", "name=systemd") or for v2 (@ctrls == "" -> "0::"). */
+char *cg_own_path(const char *proc_cgroup, const char *ctrls);
+/* Resolve linux.cgroupsPath into an absolute cgroup path: NULL/"" ->
+ * "/skiff/<id>"; "/a/b" as is; "a/b" under @own (the caller's cgroup);
+ * "slice:prefix:name" -> "/a.slice/a-b.slice/prefix-name.scope".
+ * Rejects ".." components. */
+int cg_resolve_path(const char *cgroups_path, const char *id, const char *own,
+		    char **out, struct sk_err *e);
+
+/* ====================================================== NUMA placement */
+
+#define SK_NUMA_MAX_CPUS 1024
+#define SK_NUMA_MAX_NODES 64
+
+struct sk_cpuset {
+	uint64_t b[SK_NUMA_MAX_CPUS / 64];
+};
+static inline void sk_cpuset_set(struct sk_cpuset *s, unsigned c)
+{
+	if (c < SK_NUMA_MAX_CPUS)
+		s->b[c / 64] |= 1ULL << (c % 64);
+}
+static inline bool sk_cpuset_has(const struct sk_cpuset *s, unsigned c)
+{
+	return c < SK_NUMA_MAX_CPUS && (s->b[c / 64] >> (c % 64)) & 1;
+}
+unsigned sk_cpuset_count(const struct sk_cpuset *s);
+/* "0-3,8" -> set; "" is the empty set.  -EINVAL/-ERANGE on bad text. */
+int sk_cpuset_parse(const char *list, struct sk_cpuset *out);
+/* set -> "0-3,8" (malloc'd; "" when empty). */
+char *sk_cpuset_format(const struct sk_cpuset *s);
+
+struct sk_numa_topo {
+	int n_nodes;
+	int node_id[SK_NUMA_MAX_NODES];            /* kernel node number */
+	struct sk_cpuset node_cpus[SK_NUMA_MAX_NODES]; /* online CPUs of each node */
+	uint32_t dist[SK_NUMA_MAX_NODES][SK_NUMA_MAX_NODES]; /* by index; 0 unknown */
+	struct sk_cpuset online;
+	int16_t core[SK_NUMA_MAX_CPUS];  /* lowest sibling of each online CPU, -1 */
+};
+
+/* Read the topology from @sysfs_root (NULL = "/sys"):
+ * devices/system/node/online, nodeN/cpulist, nodeN/distance,
+ * devices/system/cpu/online, cpuN/topology/thread_siblings_list (or
+ * core_cpus_list).  A machine without node/ is one node 0. */
+int sk_numa_topo_read(const char *sysfs_root, struct sk_numa_topo *t, struct sk_err *e);
+
+enum sk_numa_policy { SK_NUMA_PACK, SK_NUMA_SPREAD };
+struct sk_numa_req {
+	unsigned n_cpus;
+	enum sk_numa_policy policy;
+	bool threads;      /* org.skiff.numa.smt=threads */
+	bool exclusive;    /* org.skiff.numa.exclusive=true */
+};
+struct sk_numa_result {
+	struct sk_cpuset cpus;
+	uint64_t nodes;    /* bit i = kernel node number i */
+};
+
+/* Parse the org.skiff.numa.* annotations.  Returns 1 when placement was
+ * asked (org.skiff.numa.cpus present), 0 when not. */
+int sk_numa_req_from_config(const struct oci_config *c, struct sk_numa_req *req,
+			    struct sk_err *e);
+/* The pure placer: choose req->n_cpus online CPUs not in @occupied.
+ * pack: one node when one has enough free CPUs (best fit), else an even
+ * split over the fewest, closest nodes; spread: an even split over every
+ * node with free CPUs.  Whole cores first unless req->threads (then one
+ * thread per core first).  Error text names free CPUs per node. */
+int sk_numa_place(const struct sk_numa_topo *t, const struct sk_cpuset *occupied,
+		  const struct sk_numa_req *req, struct sk_numa_result *res, struct sk_err *e);
+/* "nodes=0,1 cpus=2-3,8-9" (malloc'd). */
+char *sk_numa_result_str(const struct sk_numa_result *res);
+/* cpuset.mems text of the result ("0-1"). */
+char *sk_numa_nodes_str(const struct sk_numa_result *res);
+
+/* The ledger <state_root>/numa.ledger, one line per container:
+ * "ID PID STARTTIME KIND CPUS" (KIND o = creating skiff, i = init).
+ * Under an flock on <state_root>/numa.ledger.lock: drop stale entries
+ * (no <state_root>/ID dir and owner dead, or init dead), compute
+ * the occupied set, run the placer, record the new entry. */
+int sk_numa_ledger_place(const char *state_root, const char *id, const struct sk_numa_topo *t,
+			 const struct sk_numa_req *req, struct sk_numa_result *res,
+			 struct sk_err *e);
+int sk_numa_ledger_set_pid(const char *state_root, const char *id, pid_t pid,
+			   struct sk_err *e);
+int sk_numa_ledger_release(const char *state_root, const char *id, struct sk_err *e);
+/* Occupied CPUs per the ledger (stale entries ignored), for tests/tools. */
+int sk_numa_ledger_occupied(const char *state_root, struct sk_cpuset *occ, struct sk_err *e);
+
+/* In the container process before exec: set_mempolicy(2) from
+ * linux.memoryPolicy (raw syscall).  0 and nothing done when unset. */
+int sk_numa_apply_mempolicy(const struct oci_config *c, struct sk_err *e);
+/* Parse linux.memoryPolicy into set_mempolicy arguments (pure). */
+int sk_numa_mempolicy_args(const struct oci_config *c, int *mode,
+			   unsigned long *mask, size_t mask_longs, unsigned long *maxnode,
+			   struct sk_err *e);
+
+#endif

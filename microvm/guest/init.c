@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * init.c - skiff's PID 1 inside a microVM guest (built static, see
+ * guest.mk).  It mounts /proc, /sys and /dev, reads /.skiff/process
+ * (records: tag byte + NUL-terminated string, see microvm.h), sets the
+ * hostname, starts process.args with its env, cwd and user, relays stdin
+ * (ttyS0 -> pipe), forwards signals received as control bytes on ttyS1,
+ * then writes the exit status to port 0x501 and powers off.
+ *
+ * stdout goes to ttyS0 and stderr to ttyS1 directly (raw mode).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/io.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define EXIT_PORT 0x501
+#define CTL_EOF 0xfe
+
+extern char **environ;
+
+static int err_fd = 2;
+
+static void say(const char *a, const char *b)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), "skiff-init: %s%s%s\n", a, b ? ": " : "",
+			 b ? b : "");
+	if (n > 0 && write(err_fd, buf, n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1) < 0) {
+		/* nowhere to report */
+	}
+}
+
+static void __attribute__((noreturn)) finish(int status, int out, int errf)
+{
+	if (out >= 0)
+		tcdrain(out);
+	if (errf >= 0)
+		tcdrain(errf);
+	if (ioperm(EXIT_PORT, 1, 1) == 0)
+		outb((unsigned char)status, EXIT_PORT);
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
+}
+
+static void raw_tty(int fd)
+{
+	struct termios t;
+	if (tcgetattr(fd, &t) < 0)
+		return;
+	cfmakeraw(&t);
+	cfsetispeed(&t, B115200);
+	cfsetospeed(&t, B115200);
+	tcsetattr(fd, TCSANOW, &t);
+}
+
+struct proc {
+	char **args, **env, *cwd, *hostname;
+	size_t n_args, n_env;
+	uid_t uid;
+	gid_t gid;
+	gid_t gids[64];
+	int n_gids;
+	int umask_set;
+	mode_t umask_v;
+	int terminal;
+};
+
+static void push(char ***v, size_t *n, char *s)
+{
+	*v = realloc(*v, (*n + 2) * sizeof(char *));
+	if (!*v)
+		abort();
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+static int load_proc(struct proc *p)
+{
+	int fd = open("/.skiff/process", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -1;
+	char *buf = malloc(st.st_size + 1);
+	if (!buf)
+		return -1;
+	ssize_t n = read(fd, buf, st.st_size);
+	close(fd);
+	if (n != st.st_size)
+		return -1;
+	buf[n] = 0;
+	memset(p, 0, sizeof(*p));
+	p->cwd = "/";
+	for (char *s = buf; s < buf + n;) {
+		char tag = *s++;
+		char *v = s;
+		s += strlen(s) + 1;
+		switch (tag) {
+		case 'a': push(&p->args, &p->n_args, v); break;
+		case 'e': push(&p->env, &p->n_env, v); break;
+		case 'c': p->cwd = v; break;
+		case 'h': p->hostname = v; break;
+		case 'u': p->uid = strtoul(v, NULL, 10); break;
+		case 'g': p->gid = strtoul(v, NULL, 10); break;
+		case 'G':
+			if (p->n_gids < 64)
+				p->gids[p->n_gids++] = strtoul(v, NULL, 10);
+			break;
+		case 'm': p->umask_set = 1; p->umask_v = strtoul(v, NULL, 10); break;
+		case 't': p->terminal = 1; break;
+		default: break;
+		}
+	}
+	if (!p->env)
+		push(&p->env, &p->n_env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	return p->n_args ? 0 : -1;
+}
+
+static void mounts(void)
+{
+	mkdir("/proc", 0555);
+	mkdir("/sys", 0555);
+	mkdir("/dev", 0755);
+	mkdir("/tmp", 01777);
+	mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+	mkdir("/dev/pts", 0755);
+	mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "ptmxmode=0666,mode=0620");
+	mkdir("/dev/shm", 01777);
+	mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	symlink("/proc/self/fd", "/dev/fd");
+	symlink("/proc/self/fd/0", "/dev/stdin");
+	symlink("/proc/self/fd/1", "/dev/stdout");
+	symlink("/proc/self/fd/2", "/dev/stderr");
+}
+
+static void __attribute__((noreturn)) child(struct proc *p, int in, int out, int errf)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	setsid();
+	if (p->terminal) {
+		ioctl(out, TIOCSCTTY, 1);
+		dup2(out, 0);
+		dup2(out, 1);
+		dup2(out, 2);
+	} else {
+		dup2(in, 0);
+		dup2(out, 1);
+		dup2(errf, 2);
+	}
+	err_fd = 2;
+	if (setgroups(p->n_gids, p->gids) < 0 || setgid(p->gid) < 0 || setuid(p->uid) < 0) {
+		say("cannot set user", strerror(errno));
+		_exit(126);
+	}
+	if (p->umask_set)
+		umask(p->umask_v);
+	if (chdir(p->cwd) < 0) {
+		say(p->cwd, strerror(errno));
+		_exit(126);
+	}
+	environ = p->env;
+	execvp(p->args[0], p->args);
+	int e = errno;
+	say(p->args[0], strerror(e));
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+int main(void)
+{
+	mounts();
+	int out = open("/dev/ttyS0", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	int errf = open("/dev/ttyS1", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (errf >= 0)
+		err_fd = errf;
+	struct proc p;
+	if (out < 0 || errf < 0) {
+		say("cannot open the serial ports", strerror(errno));
+		finish(255, -1, -1);
+	}
+	if (load_proc(&p) < 0) {
+		say("cannot read /.skiff/process", NULL);
+		finish(255, out, errf);
+	}
+	if (!p.terminal)
+		raw_tty(out);
+	raw_tty(errf);
+	if (p.hostname)
+		sethostname(p.hostname, strlen(p.hostname));
+
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		say("pipe", strerror(errno));
+		finish(255, out, errf);
+	}
+	sigset_t ss;
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
+	int sfd = signalfd(-1, &ss, SFD_CLOEXEC | SFD_NONBLOCK);
+	signal(SIGPIPE, SIG_IGN);
+
+	pid_t pid = fork();
+	if (pid < 0) {
+		say("fork", strerror(errno));
+		finish(255, out, errf);
+	}
+	if (pid == 0)
+		child(&p, pfd[0], out, errf);
+	close(pfd[0]);
+	int in_w = pfd[1];
+	fcntl(in_w, F_SETFL, O_NONBLOCK);
+	fcntl(out, F_SETFL, O_NONBLOCK);
+	fcntl(errf, F_SETFL, O_NONBLOCK);
+
+	char buf[4096];
+	size_t blen = 0, boff = 0;
+	int eof = 0;
+	for (;;) {
+		struct pollfd f[3] = {
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = errf, .events = POLLIN },
+			{ .fd = -1, .events = POLLIN },
+		};
+		if (!p.terminal && in_w >= 0) {
+			if (blen > boff) {
+				f[2].fd = in_w;
+				f[2].events = POLLOUT;
+			} else if (!eof) {
+				f[2].fd = out;
+			}
+		}
+		if (poll(f, 3, -1) < 0 && errno != EINTR)
+			break;
+		if (f[0].revents) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			}
+			int st;
+			pid_t w;
+			while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+				if (w == pid) {
+					int code = WIFEXITED(st) ? WEXITSTATUS(st)
+								 : 128 + WTERMSIG(st);
+					fcntl(out, F_SETFL, 0);
+					fcntl(errf, F_SETFL, 0);
+					finish(code, out, errf);
+				}
+			}
+		}
+		if (f[1].revents & POLLIN) {
+			unsigned char c[64];
+			ssize_t n = read(errf, c, sizeof(c));
+			for (ssize_t i = 0; i < n; i++) {
+				if (c[i] == CTL_EOF) {
+					/* Drain what ttyS0 still holds, then close stdin. */
+					eof = 1;
+					struct pollfd d = { .fd = out, .events = POLLIN };
+					while (in_w >= 0 && poll(&d, 1, 20) > 0) {
+						ssize_t m = read(out, buf, sizeof(buf));
+						if (m <= 0)
+							break;
+						fcntl(in_w, F_SETFL, 0);
+						if (write(in_w, buf, m) < 0)
+							break;
+					}
+					blen = boff = 0;
+					if (in_w >= 0)
+						close(in_w);
+					in_w = -1;
+				} else if (c[i] >= 1 && c[i] <= 64) {
+					kill(pid, c[i]);
+				}
+			}
+		}
+		if (f[2].fd == out && (f[2].revents & POLLIN)) {
+			ssize_t n = read(out, buf, sizeof(buf));
+			if (n > 0) {
+				blen = n;
+				boff = 0;
+			}
+		} else if (f[2].fd == in_w && f[2].revents) {
+			ssize_t n = write(in_w, buf + boff, blen - boff);
+			if (n > 0)
+				boff += n;
+			else if (n < 0 && errno != EAGAIN) {
+				close(in_w); /* reader gone */
+				in_w = -1;
+			}
+			if (boff >= blen)
+				blen = boff = 0;
+		}
+	}
+	finish(255, out, errf);
+}

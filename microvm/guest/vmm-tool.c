@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vmm-tool.c - skiff-vmm-test: boot a kernel with a rootfs in skiff's
+ * microVM, outside any container (for tests and benchmarks).
+ *
+ *   skiff-vmm-test [-k KERNEL] [-r ROOTFS] [-m MEMLIMIT_MIB] [-c VCPUS]
+ *                  [-s CPUSET] [-t TIMEOUT] [-e VAR=VAL]... [-w CWD]
+ *                  [-H HOSTNAME] [-u UID:GID] [-C CACHEDIR] [-x CMDLINE]
+ *                  [-S (seccomp)] [-d (debug)] [-T (terminal)] [--] ARGS...
+ *
+ * Exit status: the guest process's, 255 for a guest failure, 125 for a
+ * setup error (message on stderr).
+ */
+#include "../microvm.h"
+
+#include <getopt.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+	struct sk_log log = { .fd = -1 };
+	struct oci_config cfg;
+	struct oci_process proc;
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&proc, 0, sizeof(proc));
+	cfg.process = &proc;
+	proc.cwd = "/";
+	struct sk_vm_opts o = { .log = &log, .cfg = &cfg, .rootfs = NULL };
+	const char *kernel = NULL;
+	char **env = NULL;
+	int c;
+	while ((c = getopt(argc, argv, "+k:r:m:c:s:t:e:w:H:u:C:x:SdT")) != -1) {
+		switch (c) {
+		case 'k': kernel = optarg; break;
+		case 'r': o.rootfs = optarg; break;
+		case 'm': o.mem_limit = strtoull(optarg, NULL, 10) << 20; break;
+		case 'c': o.nr_vcpus = atoi(optarg); break;
+		case 's': o.cpuset = optarg; break;
+		case 't': o.timeout_s = atoi(optarg); break;
+		case 'e': sk_strv_append(&env, optarg); break;
+		case 'w': proc.cwd = optarg; break;
+		case 'H': cfg.hostname = optarg; break;
+		case 'u': sscanf(optarg, "%u:%u", &proc.user.uid, &proc.user.gid); break;
+		case 'C': o.cache_dir = optarg; break;
+		case 'x': o.cmdline_extra = optarg; break;
+		case 'S': o.seccomp = true; break;
+		case 'd': log.debug = true; break;
+		case 'T': proc.terminal = true; o.tty = true; break;
+		default:
+			fprintf(stderr, "usage: skiff-vmm-test [-k KERNEL] [-r ROOTFS] [opts] [--] ARGS...\n");
+			return 125;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "skiff-vmm-test: no command\n");
+		return 125;
+	}
+	proc.args = argv + optind;
+	proc.n_args = argc - optind;
+	if (!env)
+		sk_strv_append(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	proc.env = env;
+	proc.n_env = sk_strv_len(env);
+	struct oci_kv ann[1];
+	if (kernel) {
+		ann[0].key = "org.skiff.vm.kernel";
+		ann[0].value = (char *)kernel;
+		cfg.annotations = ann;
+		cfg.n_annotations = 1;
+	}
+	struct sk_err e = { 0 };
+	char *kpath = NULL, *initrd = NULL;
+	if (sk_vm_resolve_kernel(&cfg, &kpath, &e) < 0) {
+		fprintf(stderr, "skiff-vmm-test: %s\n", e.msg);
+		return 125;
+	}
+	o.kernel = kpath;
+	if (o.rootfs && sk_vm_prepare(&o, &initrd, &e) < 0) {
+		fprintf(stderr, "skiff-vmm-test: %s\n", e.msg);
+		return 125;
+	}
+	int status = 255;
+	if (sk_vm_run(&o, initrd, &status, &e) < 0) {
+		fprintf(stderr, "skiff-vmm-test: %s\n", e.msg);
+		return 125;
+	}
+	free(kpath);
+	free(initrd);
+	sk_strv_free(env);
+	return status;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sizing.c - guest RAM from the cgroup memory limit, vCPU count from the
+ * cpuset / CFS quota, and the kernel command line.
+ */
+#include "microvm.h"
+
+#include <errno.h>
+#include <string.h>
+
+int sk_vm_guest_mem(uint64_t mem_limit, uint64_t initrd_size, uint64_t *guest_mem,
+		    struct sk_err *e)
+{
+	/* The unpacked rootfs lives in guest RAM next to the archive. */
+	uint64_t min = SK_VM_MIN_MEM + 2 * initrd_size;
+	min = (min + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
+	if (!mem_limit) {
+		uint64_t def = 256ULL << 20;
+		*guest_mem = def > min ? def : min;
+		return 0;
+	}
+	/* The VMM's own memory (page tables of guest RAM, KVM structures,
+	 * its heap and stacks) is charged to the same cgroup. */
+	uint64_t reserve = SK_VM_RESERVE + mem_limit / 64;
+	if (mem_limit < reserve || mem_limit - reserve < min)
+		return sk_err_set(e, ENOMEM,
+				  "microvm: memory limit %llu MiB too small: the guest needs %llu MiB (128 MiB + 2x the %llu MiB initramfs) plus %llu MiB for the VMM",
+				  (unsigned long long)(mem_limit >> 20),
+				  (unsigned long long)(min >> 20),
+				  (unsigned long long)(initrd_size >> 20),
+				  (unsigned long long)(reserve >> 20));
+	*guest_mem = (mem_limit - reserve) & ~((2ULL << 20) - 1);
+	return 0;
+}
+
+int sk_vm_vcpus_from(const char *cpuset, int64_t quota, uint64_t period, int *n, int *cpus,
+		     struct sk_err *e)
+{
+	int count = 0;
+	if (cpuset && *cpuset) {
+		const char *s = cpuset;
+		while (*s) {
+			char *end;
+			long a = strtol(s, &end, 10), b;
+			if (end == s || a < 0)
+				goto bad;
+			b = a;
+			s = end;
+			if (*s == '-') {
+				s++;
+				b = strtol(s, &end, 10);
+				if (end == s || b < a)
+					goto bad;
+				s = end;
+			}
+			for (long c = a; c <= b; c++) {
+				if (count >= 256)
+					return sk_err_set(e, EINVAL,
+							  "microvm: cpuset %s: more than 256 CPUs",
+							  cpuset);
+				if (cpus)
+					cpus[count] = (int)c;
+				count++;
+			}
+			if (*s == ',')
+				s++;
+			else if (*s)
+				goto bad;
+		}
+	}
+	int q = 0;
+	if (quota > 0 && period > 0)
+		q = (int)(((uint64_t)quota + period - 1) / period);
+	if (count && q)
+		*n = q < count ? q : count;
+	else if (count)
+		*n = count;
+	else if (q)
+		*n = q;
+	else
+		*n = 1;
+	if (*n > 254)
+		*n = 254;
+	return count;
+bad:
+	return sk_err_set(e, EINVAL, "microvm: linux.resources.cpu.cpus \"%s\" is not a CPU list",
+			  cpuset);
+}
+
+char *sk_vm_cmdline(int nr_vcpus, const char *extra)
+{
+	return sk_xasprintf("console=ttyS1 panic=-1 reboot=t quiet loglevel=3 tsc=reliable "
+			    "i8042.noaux i8042.nokbd i8042.nopnp rdinit=/.skiff/init%s%s%s",
+			    nr_vcpus <= 1 ? " acpi=off" : "", extra && *extra ? " " : "",
+			    extra ? extra : "");
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * namespaces.h - the only header of namespaces/: which namespaces a
+ * container gets, joining them by path, and user namespace id maps.
+ */
+#ifndef SKIFF_NAMESPACES_H
+#define SKIFF_NAMESPACES_H
+
+#include "../runtime/runtime.h"
+
+/* CLONE_NEW* flag of a namespace type. */
+int ns_clone_flag(enum oci_ns_type t);
+/* /proc/PID/ns/<name> file name of a type ("pid", "net", "mnt", ...). */
+const char *ns_proc_name(enum oci_ns_type t);
+
+/* The namespaces of a container: which are new, and open fds of the ones
+ * joined by path (checked to be of the right type). */
+struct ns_plan {
+	int new_flags;                  /* CLONE_NEW* to create */
+	int join_fd[OCI_NS__MAX];       /* -1 or an fd to setns() */
+	bool new_userns;
+	bool join_userns;
+};
+
+/* Validate and open: a path of the wrong namespace type, a missing path,
+ * a new user namespace without mappings are errors naming the field.
+ * Fds are opened at or above @min_fd (so --preserve-fds stays free). */
+int ns_plan_open(const struct oci_config *cfg, int min_fd, struct ns_plan *plan,
+		 struct sk_err *e);
+void ns_plan_close(struct ns_plan *plan);
+
+/* The namespaces of a running process that differ from ours, to join
+ * (`skiff exec`, startContainer hooks). */
+int ns_plan_from_pid(pid_t pid, int min_fd, struct ns_plan *plan, struct sk_err *e);
+
+/* Join every namespace in @plan but user, pid and time (those affect only
+ * children and are joined by the parent); then the user namespace. */
+int ns_join(const struct ns_plan *plan, struct sk_err *e);
+
+/* Write setgroups ("deny" when @deny_setgroups), uid_map and gid_map of
+ * @pid from the config's mappings, in the order the kernel requires. */
+int ns_write_id_maps(pid_t pid, const struct oci_config *cfg, bool deny_setgroups,
+		     struct sk_err *e);
+
+/* Set hostname/domainname in the current (new) UTS namespace. */
+int ns_set_hostnames(const struct oci_config *cfg, struct sk_err *e);
+
+#endif

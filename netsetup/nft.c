@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nft.c - skiff's nftables rules: table "ip skiff", with one set of base
+ * chains per container named c-<hash>-<kind>, so a container's rules go
+ * away by deleting its chains (no handles to track, no jump rules).
+ *
+ *   dnat  nat prerouting dstnat   port forwards (nat)
+ *   out   nat output -100         port forwards from the host itself
+ *   snat  nat postrouting srcnat  masquerade out; hairpin masquerade
+ *   raw   filter prerouting raw   drop container packets to 127/8
+ *                                 (the bridge has route_localnet for hairpin)
+ *   fwd   filter forward          accept (routed, nat) / drop (isolated)
+ *   in    filter input            isolated: the host takes nothing from it
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "netsetup.h"
+
+#include <errno.h>
+#include <nftables/libnftables.h>
+#include <string.h>
+
+static const char *const chain_kinds[] = { "dnat", "out", "snat", "raw", "fwd", "in" };
+
+static void append(char **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void append(char **s, const char *fmt, ...)
+{
+	va_list ap;
+	char *add, *t;
+
+	va_start(ap, fmt);
+	if (vasprintf(&add, fmt, ap) < 0)
+		add = NULL;
+	va_end(ap);
+	if (!add)
+		abort();
+	t = sk_xasprintf("%s%s", *s ? *s : "", add);
+	free(add);
+	free(*s);
+	*s = t;
+}
+
+/* "delete if present": add (no-op when it exists) then delete, in the same
+ * transaction as what follows. */
+static void drop_chains(char **s, const char *hash)
+{
+	for (size_t i = 0; i < sizeof(chain_kinds) / sizeof(chain_kinds[0]); i++)
+		append(s, "add chain ip " SK_NFT_TABLE " c-%s-%s\ndelete chain ip " SK_NFT_TABLE
+			  " c-%s-%s\n",
+		       hash, chain_kinds[i], hash, chain_kinds[i]);
+}
+
+char *sk_nft_delete_script(const char *hash)
+{
+	char *s = sk_xstrdup("add table ip " SK_NFT_TABLE "\n");
+	drop_chains(&s, hash);
+	return s;
+}
+
+char *sk_nft_container_script(const struct sk_nft_rules *r)
+{
+	char *s = NULL, c[16], net[16];
+	const char *h = r->hash, *b = r->bridge;
+	const char *T = SK_NFT_TABLE;
+
+	if (r->mode != SK_NET_ISOLATED && r->mode != SK_NET_ROUTED && r->mode != SK_NET_NAT)
+		return NULL;
+	sk_ip4_str(r->ip, c);
+	sk_ip4_str(sk_cidr_network(&r->subnet), net);
+	append(&s, "add table ip %s\n", T);
+	drop_chains(&s, h);
+	append(&s, "add chain ip %s c-%s-fwd { type filter hook forward priority filter; }\n", T, h);
+	if (r->mode == SK_NET_ISOLATED) {
+		append(&s, "add chain ip %s c-%s-in { type filter hook input priority filter; }\n", T, h);
+		append(&s, "add rule ip %s c-%s-fwd iifname \"%s\" oifname != \"%s\" drop comment \"skiff:%s\"\n",
+		       T, h, b, b, r->id);
+		append(&s, "add rule ip %s c-%s-fwd oifname \"%s\" iifname != \"%s\" drop comment \"skiff:%s\"\n",
+		       T, h, b, b, r->id);
+		append(&s, "add rule ip %s c-%s-in iifname \"%s\" drop comment \"skiff:%s\"\n", T, h, b,
+		       r->id);
+		return s;
+	}
+	append(&s, "add rule ip %s c-%s-fwd oifname \"%s\" ip daddr %s accept comment \"skiff:%s\"\n",
+	       T, h, b, c, r->id);
+	append(&s, "add rule ip %s c-%s-fwd iifname \"%s\" ip saddr %s accept comment \"skiff:%s\"\n",
+	       T, h, b, c, r->id);
+	if (r->mode != SK_NET_NAT)
+		return s;
+	append(&s, "add chain ip %s c-%s-snat { type nat hook postrouting priority srcnat; }\n", T, h);
+	append(&s, "add rule ip %s c-%s-snat ip saddr %s oifname != \"%s\" masquerade comment \"skiff:%s\"\n",
+	       T, h, c, b, r->id);
+	if (r->n_ports == 0)
+		return s;
+	append(&s, "add rule ip %s c-%s-snat oifname \"%s\" ip saddr 127.0.0.0/8 ip daddr %s masquerade "
+		   "comment \"skiff:%s\"\n",
+	       T, h, b, c, r->id);
+	append(&s, "add rule ip %s c-%s-snat oifname \"%s\" ip saddr %s/%u ip daddr %s ct status dnat "
+		   "masquerade comment \"skiff:%s\"\n",
+	       T, h, b, net, r->subnet.prefix, c, r->id);
+	append(&s, "add chain ip %s c-%s-raw { type filter hook prerouting priority raw; }\n", T, h);
+	append(&s, "add rule ip %s c-%s-raw iifname \"%s\" ip daddr 127.0.0.0/8 drop comment \"skiff:%s\"\n",
+	       T, h, b, r->id);
+	append(&s, "add chain ip %s c-%s-dnat { type nat hook prerouting priority dstnat; }\n", T, h);
+	append(&s, "add chain ip %s c-%s-out { type nat hook output priority -100; }\n", T, h);
+	for (size_t i = 0; i < r->n_ports; i++) {
+		const char *p = r->ports[i].proto == SK_PROTO_UDP ? "udp" : "tcp";
+		for (int k = 0; k < 2; k++)
+			append(&s,
+			       "add rule ip %s c-%s-%s fib daddr type local %s dport %u dnat to %s:%u "
+			       "comment \"skiff:%s\"\n",
+			       T, h, k ? "out" : "dnat", p, r->ports[i].host, c,
+			       r->ports[i].container, r->id);
+	}
+	return s;
+}
+
+static void nft_ctx_freep(struct nft_ctx **c)
+{
+	if (*c)
+		nft_ctx_free(*c);
+}
+
+/* Run @script as one transaction; on failure the first line of nft's error. */
+int sk_nft_run(const char *script, struct sk_err *e)
+{
+	_cleanup_(nft_ctx_freep) struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	const char *err;
+	char line[512];
+	size_t n;
+
+	if (!ctx)
+		return sk_err_set(e, ENOMEM, "nftables: cannot create a context");
+	nft_ctx_buffer_output(ctx);
+	nft_ctx_buffer_error(ctx);
+	if (nft_run_cmd_from_buffer(ctx, script) == 0)
+		return 0;
+	err = nft_ctx_get_error_buffer(ctx);
+	if (!err || !*err)
+		err = "unknown error";
+	n = strcspn(err, "\n");
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	memcpy(line, err, n);
+	line[n] = '\0';
+	return sk_err_set(e, EIO, "nftables: %s", line);
+}
+
+bool sk_nft_table_exists(void)
+{
+	struct sk_err e;
+	return sk_nft_run("list table ip " SK_NFT_TABLE "\n", &e) == 0;
+}
+
+int sk_nft_container_delete(const char *hash, struct sk_err *e)
+{
+	_cleanup_free_ char *s = NULL;
+	if (!sk_nft_table_exists())
+		return 0;
+	s = sk_nft_delete_script(hash);
+	return sk_nft_run(s, e);
+}
+
+int sk_nft_table_delete(struct sk_err *e)
+{
+	if (!sk_nft_table_exists())
+		return 0;
+	return sk_nft_run("add table ip " SK_NFT_TABLE "\ndelete table ip " SK_NFT_TABLE "\n", e);
+}

@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nl.c - rtnetlink over libmnl: bridges, veth pairs, addresses, routes. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "netsetup.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <string.h>
+#include <time.h>
+
+struct sk_nl {
+	struct mnl_socket *sock;
+	unsigned portid;
+	unsigned seq;
+};
+
+void sk_nl_close(struct sk_nl *nl)
+{
+	if (!nl)
+		return;
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	free(nl);
+}
+
+int sk_nl_open(struct sk_nl **out, struct sk_err *e)
+{
+	struct sk_nl *nl = sk_xcalloc(1, sizeof(*nl));
+
+	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl->sock) {
+		int err = errno;
+		free(nl);
+		return sk_err_sys(e, err, "open rtnetlink socket");
+	}
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int err = errno;
+		sk_nl_close(nl);
+		return sk_err_sys(e, err, "bind rtnetlink socket");
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = (unsigned)time(NULL);
+	*out = nl;
+	return 0;
+}
+
+/* Send @nlh and run @cb on every reply until the ACK / DONE.  Returns 0 or
+ * -errno (the kernel's). */
+static int talk(struct sk_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned seq = ++nl->seq;
+	int r;
+
+	nlh->nlmsg_seq = seq;
+	if (!cb)
+		nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		r = mnl_cb_run(buf, (size_t)n, seq, nl->portid, cb, data);
+		if (r < 0)
+			return errno ? -errno : -EIO;
+		if (r == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+static struct nlmsghdr *msg(char *buf, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	return nlh;
+}
+
+/* ------------------------------------------------------------------ links */
+
+struct link_cb {
+	struct sk_nl_link *l;
+};
+
+static int link_attr(const struct nlattr *a, void *data)
+{
+	struct sk_nl_link *l = data;
+	switch (mnl_attr_get_type(a)) {
+	case IFLA_MASTER:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			l->master = (int)mnl_attr_get_u32(a);
+		break;
+	case IFLA_MTU:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			l->mtu = mnl_attr_get_u32(a);
+		break;
+	case IFLA_LINKINFO: {
+		const struct nlattr *in;
+		mnl_attr_for_each_nested(in, a) {
+			if (mnl_attr_get_type(in) == IFLA_INFO_KIND &&
+			    mnl_attr_validate(in, MNL_TYPE_STRING) >= 0)
+				snprintf(l->kind, sizeof(l->kind), "%s", mnl_attr_get_str(in));
+		}
+		break;
+	}
+	}
+	return MNL_CB_OK;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct sk_nl_link *l = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	l->ifindex = ifi->ifi_index;
+	l->up = !!(ifi->ifi_flags & IFF_UP);
+	mnl_attr_parse(nlh, sizeof(*ifi), link_attr, l);
+	return MNL_CB_OK;
+}
+
+int sk_nl_link_get(struct sk_nl *nl, const char *name, struct sk_nl_link *l)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg(buf, RTM_GETLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	int r;
+
+	memset(l, 0, sizeof(*l));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	r = talk(nl, nlh, link_cb, l);
+	if (r < 0)
+		return r;
+	return l->ifindex > 0 ? 0 : -ENODEV;
+}
+
+int sk_nl_bridge_add(struct sk_nl *nl, const char *name, struct sk_err *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct nlattr *info;
+	int r;
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, info);
+	r = talk(nl, nlh, NULL, NULL);
+	if (r < 0)
+		return sk_err_sys(e, r, "create bridge %s", name);
+	return 0;
+}
+
+int sk_nl_veth_add(struct sk_nl *nl, const char *name, const char *peer, int peer_netns_fd,
+		   unsigned mtu, struct sk_err *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi)), *pifi;
+	struct nlattr *info, *data, *peer_nest;
+	int r;
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	peer_nest = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	pifi = mnl_nlmsg_get_payload_tail(nlh);
+	nlh->nlmsg_len += MNL_ALIGN(sizeof(*pifi));
+	memset(pifi, 0, sizeof(*pifi));
+	pifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	if (peer_netns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
+	mnl_attr_nest_end(nlh, peer_nest);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	r = talk(nl, nlh, NULL, NULL);
+	if (r < 0)
+		return sk_err_sys(e, r, "create veth pair %s/%s", name, peer);
+	return 0;
+}
+
+int sk_nl_link_set(struct sk_nl *nl, int ifindex, bool up, int master, struct sk_err *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg(buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	int r;
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	if (up) {
+		ifi->ifi_flags = IFF_UP;
+		ifi->ifi_change = IFF_UP;
+	}
+	if (master > 0)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	r = talk(nl, nlh, NULL, NULL);
+	if (r < 0)
+		return sk_err_sys(e, r, "configure link #%d (%s%s)", ifindex, up ? "up" : "",
+				  master > 0 ? " master" : "");
+	return 0;
+}
+
+int sk_nl_link_no_ipv6(struct sk_nl *nl, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg(buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct nlattr *spec, *in6;
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	in6 = mnl_attr_nest_start(nlh, AF_INET6);
+	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	mnl_attr_nest_end(nlh, in6);
+	mnl_attr_nest_end(nlh, spec);
+	return talk(nl, nlh, NULL, NULL);
+}
+
+int sk_nl_link_del(struct sk_nl *nl, const char *name, struct sk_err *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg(buf, RTM_DELLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	int r;
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	r = talk(nl, nlh, NULL, NULL);
+	if (r == -ENODEV)
+		return 0;
+	if (r < 0)
+		return sk_err_sys(e, r, "delete link %s", name);
+	return 0;
+}
+
+/* -------------------------------------------------------------- addresses */
+
+int sk_nl_addr_add(struct sk_nl *nl, int ifindex, uint32_t addr, unsigned prefix,
+		   struct sk_err *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], t[16];
+	struct nlmsghdr *nlh = msg(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct sk_cidr c = { addr, prefix };
+	int r;
+
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = (unsigned char)prefix;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (unsigned)ifindex;
+	mnl_attr_put_u32(nlh, IFA_LOCAL, htonl(addr));
+	mnl_attr_put_u32(nlh, IFA_ADDRESS, htonl(addr));
+	if (prefix < 31)
+		mnl_attr_put_u32(nlh, IFA_BROADCAST, htonl(sk_cidr_broadcast(&c)));
+	r = talk(nl, nlh, NULL, NULL);
+	if (r == -EEXIST)
+		return 0;
+	if (r < 0)
+		return sk_err_sys(e, r, "add address %s/%u to link #%d", sk_ip4_str(addr, t),
+				  prefix, ifindex);
+	return 0;
+}
+
+struct addr_count {
+	int ifindex;
+	size_t n;
+};
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_count *c = data;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	if (nlh->nlmsg_type == RTM_NEWADDR && ifa->ifa_family == AF_INET &&
+	    (int)ifa->ifa_index == c->ifindex)
+		c->n++;
+	return MNL_CB_OK;
+}
+
+int sk_nl_addr_count(struct sk_nl *nl, int ifindex, size_t *count)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg(buf, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct addr_count c = { ifindex, 0 };
+	int r;
+
+	ifa->ifa_family = AF_INET;
+	r = talk(nl, nlh, addr_cb, &c);
+	if (r < 0)
+		return r;
+	*count = c.n;
+	return 0;
+}
+
+/* ----------------------------------------------------------------- routes */
+
+int sk_nl_route_default(struct sk_nl *nl, int ifindex, uint32_t gw, struct sk_err *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], t[16];
+	struct nlmsghdr *nlh = msg(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	int r;
+
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = 0;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put_u32(nlh, RTA_GATEWAY, htonl(gw));
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	r = talk(nl, nlh, NULL, NULL);
+	if (r == -EEXIST)
+		return 0;
+	if (r < 0)
+		return sk_err_sys(e, r, "add default route via %s", sk_ip4_str(gw, t));
+	return 0;
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * finalize.c - rootfs_finalize: into the rootfs (pivot_root, or MS_MOVE +
+ * chroot with --no-pivot), sysctls, readonlyPaths, maskedPaths, a
+ * read-only /dev and root, then the root's propagation.  After the pivot
+ * every path is resolved inside the container's root, so no symlink can
+ * lead out of it.
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int do_pivot(const char *rootfs, struct sk_err *e)
+{
+	_cleanup_close_ int oldroot = -1, newroot = -1;
+
+	oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (oldroot < 0)
+		return sk_err_sys(e, errno, "open /");
+	newroot = open(rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (newroot < 0)
+		return sk_err_sys(e, errno, "open %s", rootfs);
+	if (fchdir(newroot) < 0)
+		return sk_err_sys(e, errno, "chdir %s", rootfs);
+	/* new root and put_old the same directory: the old root ends up
+	 * stacked on top of "/", to be detached at once (no temp dir). */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return sk_err_sys(e, errno, "pivot_root %s", rootfs);
+	if (fchdir(oldroot) < 0)
+		return sk_err_sys(e, errno, "chdir to the old root");
+	/* so that the unmount below never propagates to the host */
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return sk_err_sys(e, errno, "make the old root rslave");
+	if (umount2(".", MNT_DETACH) < 0)
+		return sk_err_sys(e, errno, "detach the old root");
+	if (chdir("/") < 0)
+		return sk_err_sys(e, errno, "chdir /");
+	return 0;
+}
+
+static int do_move_root(const char *rootfs, struct sk_err *e)
+{
+	if (chdir(rootfs) < 0)
+		return sk_err_sys(e, errno, "chdir %s", rootfs);
+	if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+		return sk_err_sys(e, errno, "move %s to /", rootfs);
+	if (chroot(".") < 0)
+		return sk_err_sys(e, errno, "chroot %s", rootfs);
+	if (chdir("/") < 0)
+		return sk_err_sys(e, errno, "chdir /");
+	return 0;
+}
+
+static int readonly_path(const char *path, size_t i, struct sk_err *e)
+{
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return sk_err_sys(e, errno, "linux.readonlyPaths[%zu]: bind %s", i, path);
+	}
+	if (rootfs_remount_bind(path, MS_RDONLY, e) < 0)
+		return sk_err_prefix(e, "linux.readonlyPaths[%zu]", i);
+	return 0;
+}
+
+static int mask_path(const char *path, size_t i, struct sk_err *e)
+{
+	if (mount("/dev/null", path, NULL, MS_BIND, NULL) == 0)
+		return 0;
+	if (errno == ENOENT)
+		return 0;
+	if (errno == ENOTDIR) {
+		/* a directory: an empty read-only tmpfs over it */
+		if (mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL) == 0)
+			return 0;
+	}
+	return sk_err_sys(e, errno, "linux.maskedPaths[%zu]: mask %s", i, path);
+}
+
+/* runc fills a read-only /dev first and makes it read-only at the end. */
+static bool dev_readonly(const struct rootfs_ctx *c, unsigned long *flags)
+{
+	for (size_t k = 0; k < 2; k++) {
+		const struct oci_mount *v = k ? c->extra : c->cfg->mounts;
+		size_t n = k ? c->n_extra : c->cfg->n_mounts;
+		for (size_t i = 0; i < n; i++) {
+			_cleanup_free_ char *d = rootfs_clean_path(v[i].destination);
+			struct rootfs_mount_opts o;
+			bool ro;
+			if (strcmp(d, "/dev") || rootfs_parse_mount_opts(&v[i], "", &o, NULL) < 0)
+				continue;
+			ro = o.kind != ROOTFS_MNT_BIND && (o.flags & MS_RDONLY);
+			*flags = o.flags;
+			rootfs_mount_opts_free(&o);
+			if (ro)
+				return true;
+		}
+	}
+	return false;
+}
+
+int rootfs_finalize(const struct rootfs_ctx *c, struct sk_err *e)
+{
+	const struct oci_config *cfg = c->cfg;
+	unsigned long flags = 0;
+	int r;
+
+	r = c->no_pivot ? do_move_root(c->rootfs, e) : do_pivot(c->rootfs, e);
+	if (r < 0)
+		return sk_err_prefix(e, "root.path");
+
+	/* before readonlyPaths: /proc/sys is usually one of them */
+	if (cfg->lnx.n_sysctl) {
+		r = rootfs_apply_sysctl(cfg, e);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < cfg->lnx.n_readonly_paths; i++) {
+		r = readonly_path(cfg->lnx.readonly_paths[i], i, e);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < cfg->lnx.n_masked_paths; i++) {
+		r = mask_path(cfg->lnx.masked_paths[i], i, e);
+		if (r < 0)
+			return r;
+	}
+	if (dev_readonly(c, &flags) && rootfs_remount_bind("/dev", flags, e) < 0)
+		return sk_err_prefix(e, "read-only /dev");
+	if (cfg->root_readonly && rootfs_remount_bind("/", MS_RDONLY, e) < 0)
+		return sk_err_prefix(e, "root.readonly");
+	if (cfg->lnx.rootfs_propagation) {
+		unsigned long prop;
+		if (rootfs_propagation_from_name(cfg->lnx.rootfs_propagation, &prop) == 0 &&
+		    !(prop & MS_PRIVATE) && mount(NULL, "/", NULL, prop, NULL) < 0)
+			return sk_err_sys(e, errno, "linux.rootfsPropagation: %s on /",
+					  cfg->lnx.rootfs_propagation);
+	}
+	return 0;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * internal.h - (internal to rootfs/) helpers shared by the files of this
+ * folder: raw syscalls of the new mount API, mountinfo parsing, the
+ * per-mount steps.  Other folders include rootfs.h only.
+ */
+#ifndef SKIFF_ROOTFS_INTERNAL_H
+#define SKIFF_ROOTFS_INTERNAL_H
+
+#include "rootfs.h"
+
+#include <sys/mount.h>
+#include <sys/syscall.h>
+
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef MOVE_MOUNT_T_EMPTY_PATH
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#endif
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+/* struct mount_attr of the kernel, under our own name so that it never
+ * clashes with the C library's or <linux/mount.h>'s. */
+struct sk_mount_attr {
+	uint64_t attr_set;
+	uint64_t attr_clr;
+	uint64_t propagation;
+	uint64_t userns_fd;
+};
+
+#define SK_MOUNT_ATTR_RDONLY 0x00000001
+#define SK_MOUNT_ATTR_NOSUID 0x00000002
+#define SK_MOUNT_ATTR_NODEV 0x00000004
+#define SK_MOUNT_ATTR_NOEXEC 0x00000008
+#define SK_MOUNT_ATTR__ATIME 0x00000070
+#define SK_MOUNT_ATTR_RELATIME 0x00000000
+#define SK_MOUNT_ATTR_NOATIME 0x00000010
+#define SK_MOUNT_ATTR_STRICTATIME 0x00000020
+#define SK_MOUNT_ATTR_NODIRATIME 0x00000080
+#define SK_MOUNT_ATTR_NOSYMFOLLOW 0x00200000
+
+static inline int sk_open_tree(int dfd, const char *path, unsigned int flags)
+{
+	return (int)syscall(SYS_open_tree, dfd, path, flags);
+}
+static inline int sk_move_mount(int from_dfd, const char *from, int to_dfd, const char *to,
+				unsigned int flags)
+{
+	return (int)syscall(SYS_move_mount, from_dfd, from, to_dfd, to, flags);
+}
+static inline int sk_mount_setattr(int dfd, const char *path, unsigned int flags,
+				   struct sk_mount_attr *a)
+{
+	return (int)syscall(SYS_mount_setattr, dfd, path, flags, a, sizeof(*a));
+}
+
+/* "/proc/self/fd/N" into @buf (at least 32 bytes). */
+static inline const char *sk_fdpath(char *buf, size_t n, int fd)
+{
+	snprintf(buf, n, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+/* One line of /proc/self/mountinfo. */
+struct rootfs_mi {
+	char *root;        /* root of the mount inside its filesystem */
+	char *mountpoint;  /* unescaped */
+	char *optional;    /* "shared:1 master:2", may be "" */
+	char *fstype;
+	char *source;
+	char *super_opts;
+};
+/* Parse the whole file; *out is an array of *n entries. */
+int rootfs_mountinfo_read(struct rootfs_mi **out, size_t *n, struct sk_err *e);
+void rootfs_mountinfo_free(struct rootfs_mi *v, size_t n);
+
+/* "rslave" -> MS_SLAVE|MS_REC; -EINVAL when unknown (mountopt.c). */
+int rootfs_propagation_from_name(const char *name, unsigned long *flags);
+
+/* Per-mount work (mount.c). @rootfd: O_PATH fd of the rootfs bind mount. */
+int rootfs_do_mount(const struct rootfs_ctx *c, int rootfd, const struct oci_mount *m,
+		    const char *what, struct sk_err *e);
+/* Remount the mount whose root is @path (a path or /proc/self/fd/N) with
+ * MS_BIND|MS_REMOUNT|@flags, keeping the locked nosuid/nodev/noexec. */
+int rootfs_remount_bind(const char *path, unsigned long flags, struct sk_err *e);
+
+/* cgroup mounts (cgroupmnt.c). @dstfd: O_PATH of the destination dir. */
+int rootfs_mount_cgroup(const struct rootfs_ctx *c, int rootfd, const char *dest,
+			const struct rootfs_mount_opts *o, const char *what, struct sk_err *e);
+
+/* Copy the tree below @srcfd into @dstfd (tmpcopyup). */
+int rootfs_copy_tree(int srcfd, int dstfd, struct sk_err *e);
+
+/* /dev (dev.c). */
+bool rootfs_needs_dev_setup(const struct rootfs_ctx *c);
+int rootfs_setup_dev(const struct rootfs_ctx *c, int rootfd, struct sk_err *e);
+
+/* sysctl (sysctl.c): write the values, skipping equal ones. */
+int rootfs_write_sysctls(const struct oci_config *cfg, int procsysfd, struct sk_err *e);
+
+#endif

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * rootfs.h - the container's filesystem view: mounts, /dev, pivot_root,
+ * masked and read-only paths, sysctls.  The only header of rootfs/.
+ *
+ * Call order in the container's init (a child already in its new mount
+ * namespace, before privileges are dropped):
+ *   rootfs_validate()   in the parent, before any process exists
+ *   rootfs_prepare()    mounts into the rootfs (host paths still visible)
+ *   ... createContainer hooks run here ...
+ *   rootfs_finalize()   pivot_root / chroot, masks, read-only, propagation
+ *   rootfs_apply_sysctl()
+ *   rootfs_setup_console() when process.terminal
+ * Every path inside the rootfs is resolved with openat2(RESOLVE_IN_ROOT),
+ * so symlinks in the image never lead out of it.
+ */
+#ifndef SKIFF_ROOTFS_H
+#define SKIFF_ROOTFS_H
+
+#include "../runtime/runtime.h"
+
+struct rootfs_ctx {
+	const struct oci_config *cfg;
+	const char *bundle;     /* absolute bundle directory */
+	const char *rootfs;     /* absolute, symlink-free rootfs path */
+	bool no_pivot;          /* --no-pivot: MS_MOVE + chroot */
+	bool new_userns;        /* devices are bind-mounted, not mknod'ed */
+	bool new_netns;         /* sysfs may be mounted fresh only with a new netns */
+	bool new_cgroupns;
+	const struct oci_mount *extra;  /* mounts skiff adds (resolv.conf, hosts) */
+	size_t n_extra;
+	const struct sk_log *log;
+};
+
+/* Before anything exists: rootfs exists and is a directory (*rootfs_out =
+ * absolute realpath), every mount destination is absolute, mount options
+ * are known, device paths are under /dev, sysctl keys are namespaced and
+ * allowed for the namespaces in use.  Errors name the field. */
+int rootfs_validate(const struct oci_config *cfg, const char *bundle, char **rootfs_out,
+		    struct sk_err *e);
+
+int rootfs_prepare(const struct rootfs_ctx *c, struct sk_err *e);
+int rootfs_finalize(const struct rootfs_ctx *c, struct sk_err *e);
+int rootfs_apply_sysctl(const struct oci_config *cfg, struct sk_err *e);
+
+/* After rootfs_finalize, with the pty slave open as @slave_fd: bind it
+ * over /dev/console. */
+int rootfs_setup_console(int slave_fd, struct sk_err *e);
+
+/* openat2(dirfd, path, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS) with a
+ * fallback for kernels without openat2. */
+int rootfs_open_in_root(int rootfd, const char *path, int flags, mode_t mode);
+
+/* ------------------------------------------------------------------
+ * Lower level, pure logic (exposed for tests/unit/test_rootfs.c).
+ */
+
+/* What a mount entry is, from its type and its bind/rbind options. */
+enum rootfs_mount_kind {
+	ROOTFS_MNT_BIND,
+	ROOTFS_MNT_TMPFS,
+	ROOTFS_MNT_PROC,
+	ROOTFS_MNT_SYSFS,
+	ROOTFS_MNT_MQUEUE,
+	ROOTFS_MNT_DEVPTS,
+	ROOTFS_MNT_CGROUP,   /* "cgroup": v1 hierarchies or cgroup2, as the host has */
+	ROOTFS_MNT_OTHER,    /* any other type, handed to mount(2) as is */
+};
+
+#define ROOTFS_MAX_PROPAGATION 8
+
+/* The options of one mount, parsed. */
+struct rootfs_mount_opts {
+	enum rootfs_mount_kind kind;
+	unsigned long flags;      /* MS_* for mount(2): no MS_BIND/MS_REC/propagation */
+	unsigned long clr_flags;  /* MS_* explicitly cleared ("rw", "suid", ...) */
+	bool rbind;               /* recursive bind (kind == ROOTFS_MNT_BIND) */
+	unsigned long propagation[ROOTFS_MAX_PROPAGATION]; /* MS_SHARED[|MS_REC]..., in order */
+	size_t n_propagation;
+	uint64_t rec_attr_set;    /* MOUNT_ATTR_* set with AT_RECURSIVE ("rro", "rnosuid") */
+	uint64_t rec_attr_clr;    /* MOUNT_ATTR_* cleared with AT_RECURSIVE ("rrw", ...) */
+	bool tmpcopyup;           /* copy the directory's contents into the tmpfs */
+	char *data;               /* filesystem options, comma separated; NULL when none */
+};
+
+/* Parse m->options (each element may itself be "a,b").  @what names the
+ * mount in errors ("mounts[3]").  Unknown option: error naming it. */
+int rootfs_parse_mount_opts(const struct oci_mount *m, const char *what,
+			    struct rootfs_mount_opts *o, struct sk_err *e);
+void rootfs_mount_opts_free(struct rootfs_mount_opts *o);
+
+/* Lexically clean @path as an absolute path below "/": duplicate slashes
+ * and "." go, ".." never climbs above "/".  "../../etc" -> "/etc".
+ * Returns malloc'd string. */
+char *rootfs_clean_path(const char *path);
+
+/* Checks done by rootfs_validate, one field each. */
+int rootfs_validate_mount(const struct oci_mount *m, const char *what, struct sk_err *e);
+int rootfs_validate_device(const struct oci_device *d, size_t idx, struct sk_err *e);
+int rootfs_validate_sysctl(const struct oci_config *cfg, struct sk_err *e);
+
+/* mkdir -p @path inside @rootfd (symlinks resolved inside the root);
+ * returns an O_PATH fd of the directory or -errno (with @e filled). */
+int rootfs_mkdir_in_root(int rootfd, const char *path, mode_t mode, struct sk_err *e);
+/* Make sure @path exists inside @rootfd: an existing object is kept, a
+ * missing one is created as an empty regular file (parents mkdir -p).
+ * Returns an O_PATH fd of it or -errno. */
+int rootfs_touch_in_root(int rootfd, const char *path, mode_t mode, struct sk_err *e);
+
+#endif

@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cmd_exec.c - `exec`: a new process in a running container.
+ *
+ * skiff joins the container's pid namespace for its children, forks one
+ * child that joins the other namespaces (user last), applies the
+ * process's security context and execs the sealed skiff-init stub, which
+ * execs the command: no skiff code or binary handle stays in the container.
+ */
+#define _GNU_SOURCE
+#include "commands.h"
+#include "process.h"
+#include "../namespaces/namespaces.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+enum { OPT_CONSOLE = 0x100, OPT_PIDFILE, OPT_CWD, OPT_NNP, OPT_PRESERVE, OPT_APPARMOR,
+       OPT_LABEL, OPT_IGNORE_PAUSED };
+
+struct exec_opts {
+	const char *process_file, *console_socket, *pid_file, *cwd, *user;
+	char **env, **caps, **gids;
+	bool tty, detach, nnp;
+	int preserve_fds;
+};
+
+static int parse(int argc, char **argv, struct exec_opts *o, struct sk_err *e)
+{
+	static const struct option opts[] = {
+		{ "process", required_argument, NULL, 'p' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "console-socket", required_argument, NULL, OPT_CONSOLE },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "pid-file", required_argument, NULL, OPT_PIDFILE },
+		{ "cwd", required_argument, NULL, OPT_CWD },
+		{ "env", required_argument, NULL, 'e' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "additional-gids", required_argument, NULL, 'g' },
+		{ "cap", required_argument, NULL, 'c' },
+		{ "no-new-privs", no_argument, NULL, OPT_NNP },
+		{ "preserve-fds", required_argument, NULL, OPT_PRESERVE },
+		{ "apparmor", required_argument, NULL, OPT_APPARMOR },
+		{ "process-label", required_argument, NULL, OPT_LABEL },
+		{ "ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t n;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+p:tde:u:g:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': o->process_file = optarg; break;
+		case 't': o->tty = true; break;
+		case OPT_CONSOLE: o->console_socket = optarg; break;
+		case 'd': o->detach = true; break;
+		case OPT_PIDFILE: o->pid_file = optarg; break;
+		case OPT_CWD: o->cwd = optarg; break;
+		case 'e': sk_strv_append(&o->env, optarg); break;
+		case 'u': o->user = optarg; break;
+		case 'g': sk_strv_append(&o->gids, optarg); break;
+		case 'c': sk_strv_append(&o->caps, optarg); break;
+		case OPT_NNP: o->nnp = true; break;
+		case OPT_PRESERVE:
+			if (sk_parse_u64(optarg, &n) < 0 || n > 1024)
+				return sk_err_set(e, EINVAL, "--preserve-fds: invalid number %s", optarg);
+			o->preserve_fds = (int)n;
+			break;
+		case OPT_APPARMOR: case OPT_LABEL: case OPT_IGNORE_PAUSED: break;
+		case 'h': sk_cmd_help("exec"); return 1;
+		default: return sk_err_set(e, EINVAL, "exec: invalid option (see skiff exec --help)");
+		}
+	}
+	if (argc - optind < 1)
+		return sk_err_set(e, EINVAL, "exec: missing container ID (see skiff exec --help)");
+	if (!o->process_file && argc - optind < 2)
+		return sk_err_set(e, EINVAL, "exec: missing command (or --process FILE)");
+	return 0;
+}
+
+static int set_env(struct oci_process *p, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
+
+	for (size_t i = 0; i < p->n_env; i++) {
+		if (!strncmp(p->env[i], kv, klen) && p->env[i][klen] == '=') {
+			free(p->env[i]);
+			p->env[i] = sk_xstrdup(kv);
+			return 0;
+		}
+	}
+	sk_strv_append(&p->env, kv);
+	p->n_env++;
+	return 0;
+}
+
+/* The process to run: --process FILE, or the config's process with the
+ * command line's args and overrides. */
+static int build_process(struct sk_state *st, int argc, char **argv, const struct exec_opts *o,
+			 struct oci_process **out, struct sk_err *e)
+{
+	struct oci_process *p;
+	int r;
+
+	if (o->process_file) {
+		_cleanup_free_ char *text = NULL;
+		size_t len;
+		r = sk_read_file_at(AT_FDCWD, o->process_file, &text, &len, e);
+		if (r < 0)
+			return sk_err_prefix(e, "--process");
+		r = oci_process_parse(text, len, &p, e);
+		if (r < 0)
+			return sk_err_prefix(e, "--process %s", o->process_file);
+	} else {
+		p = st->cfg->process;
+		st->cfg->process = NULL;
+		if (!p) {
+			p = sk_xcalloc(1, sizeof(*p));
+			p->cwd = sk_xstrdup("/");
+			sk_strv_append(&p->env,
+				       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+			p->n_env = 1;
+		}
+		sk_strv_free(p->args);
+		p->args = sk_strv_dup(argv + optind + 1);
+		p->n_args = (size_t)(argc - optind - 1);
+		p->terminal = o->tty;
+		/* the config's console size belongs to the init's terminal */
+		p->has_console_size = false;
+	}
+	if (o->tty)
+		p->terminal = true;
+	if (o->cwd) {
+		free(p->cwd);
+		p->cwd = sk_xstrdup(o->cwd);
+	}
+	for (size_t i = 0; o->env && o->env[i]; i++)
+		set_env(p, o->env[i]);
+	if (o->user) {
+		char *colon;
+		uint64_t uid, gid = 0;
+		_cleanup_free_ char *u = sk_xstrdup(o->user);
+		colon = strchr(u, ':');
+		if (colon)
+			*colon++ = '\0';
+		if (sk_parse_u64(u, &uid) < 0 || uid > UINT32_MAX ||
+		    (colon && (sk_parse_u64(colon, &gid) < 0 || gid > UINT32_MAX))) {
+			oci_process_free(p);
+			return sk_err_set(e, EINVAL, "--user: expected UID[:GID], got %s", o->user);
+		}
+		p->user.uid = (uint32_t)uid;
+		p->user.gid = (uint32_t)gid;
+	}
+	for (size_t i = 0; o->gids && o->gids[i]; i++) {
+		uint64_t g;
+		if (sk_parse_u64(o->gids[i], &g) < 0 || g > UINT32_MAX) {
+			oci_process_free(p);
+			return sk_err_set(e, EINVAL, "--additional-gids: invalid gid %s", o->gids[i]);
+		}
+		p->user.additional_gids = sk_xrealloc(p->user.additional_gids,
+						      (p->user.n_additional_gids + 1) * sizeof(uint32_t));
+		p->user.additional_gids[p->user.n_additional_gids++] = (uint32_t)g;
+	}
+	for (size_t i = 0; o->caps && o->caps[i]; i++) {
+		int cap = oci_cap_from_name(o->caps[i]);
+		uint64_t bit;
+		if (cap < 0) {
+			oci_process_free(p);
+			return sk_err_set(e, EINVAL, "--cap: unknown capability %s", o->caps[i]);
+		}
+		bit = 1ULL << cap;
+		p->caps.present = true;
+		p->caps.bounding |= bit;
+		p->caps.effective |= bit;
+		p->caps.permitted |= bit;
+		p->caps.inheritable |= bit;
+		if (p->user.uid != 0)
+			p->caps.ambient |= bit;
+	}
+	if (o->nnp)
+		p->no_new_privileges = true;
+	if (p->n_args == 0) {
+		oci_process_free(p);
+		return sk_err_set(e, EINVAL, "process.args: no command to run");
+	}
+	*out = p;
+	return 0;
+}
+
+struct exec_job {
+	struct ns_plan plan;
+	int sock[2], stubfd, pty;
+	struct sk_seccomp_prog *seccomp;
+	struct oci_process *p;
+};
+
+static void __attribute__((noreturn)) exec_child(struct sk_ctx *ctx, struct sk_state *st,
+						 struct exec_job *j, const struct exec_opts *o)
+{
+	struct sk_err err = { 0 };
+	_cleanup_free_ char *exe = NULL;
+	struct process_ctx pc = {
+		.p = j->p,
+		.seccomp = j->seccomp,
+		.container_id = st->id,
+		.new_keyring = false,
+		.in_new_userns = j->plan.join_userns,
+		.log = &ctx->log,
+	};
+	unsigned int first = 3 + (unsigned int)o->preserve_fds;
+
+	prctl(PR_SET_DUMPABLE, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	close(j->sock[0]);
+	if (ns_join(&j->plan, &err) < 0)
+		sk_child_fail(j->sock[1], &err);
+	if (j->p->terminal) {
+		int master = sk_pty_setup(j->p, false, &err);
+		if (master < 0)
+			sk_child_fail(j->sock[1], &err);
+		sk_msg_send(j->sock[1], SK_MSG_PTY, 0, NULL, 0, master);
+		close(master);
+	}
+	if (process_find_executable(j->p, &exe, &err) < 0)
+		sk_child_fail(j->sock[1], &err);
+	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		for (int fd = (int)first; fd < 65536; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (!o->detach)
+		prctl(PR_SET_PDEATHSIG, 0);
+	if (process_apply(&pc, &err) < 0)
+		sk_child_fail(j->sock[1], &err);
+	prctl(PR_SET_PDEATHSIG, 0);
+	sk_stub_exec(j->stubfd, -1, exe, j->p->args, j->p->env, &err);
+	sk_child_fail(j->sock[1], &err);
+}
+
+static int converse(const struct exec_opts *o, struct exec_job *j, struct sk_err *e)
+{
+	for (;;) {
+		_cleanup_free_ char *data = NULL;
+		int code = 0, fd = -1, t = sk_msg_recv(j->sock[0], &code, &data, NULL, &fd), r;
+
+		if (t < 0)
+			return sk_err_sys(e, -t, "exec: sync");
+		if (t == 0)
+			return 0;
+		if (t == SK_MSG_ERROR)
+			return sk_err_set(e, code, "%s", data);
+		if (t == SK_MSG_PTY && fd >= 0) {
+			if (o->console_socket) {
+				r = sk_console_socket_send(o->console_socket, fd, e);
+				close(fd);
+				if (r < 0)
+					return r;
+			} else {
+				j->pty = fd;
+			}
+		} else if (fd >= 0) {
+			close(fd);
+		}
+	}
+}
+
+int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
+{
+	struct exec_opts o = { 0 };
+	struct exec_job j = { .sock = { -1, -1 }, .stubfd = -1, .pty = -1 };
+	_cleanup_state_ struct sk_state *st = NULL;
+	enum sk_status s;
+	int r, status = 0, min_fd;
+	pid_t pid = -1;
+
+	for (int i = 0; i < OCI_NS__MAX; i++)
+		j.plan.join_fd[i] = -1;
+	r = parse(argc, argv, &o, e);
+	if (r != 0) {
+		if (r > 0)
+			r = 0;   /* --help */
+		goto out;
+	}
+	min_fd = 3 + o.preserve_fds;
+	r = sk_state_load(ctx, argv[optind], false, &st, e);
+	if (r < 0)
+		goto out;
+	s = sk_state_status(ctx, st);
+	if (s != SK_STATUS_RUNNING && s != SK_STATUS_CREATED) {
+		r = sk_err_set(e, EINVAL, "cannot exec in container %s: it is %s", st->id,
+			       sk_status_name(s));
+		goto out;
+	}
+	r = build_process(st, argc, argv, &o, &j.p, e);
+	if (r < 0)
+		goto out;
+	if (j.p->terminal && !o.console_socket && o.detach) {
+		r = sk_err_set(e, EINVAL, "exec: --tty with --detach needs --console-socket");
+		goto out;
+	}
+	r = process_validate(j.p, &st->cfg->lnx.seccomp, e);
+	if (r < 0)
+		goto out;
+	if (st->cfg->lnx.seccomp.present) {
+		r = sk_seccomp_compile(&st->cfg->lnx.seccomp, &j.seccomp, &ctx->log, e);
+		if (r < 0)
+			goto out;
+	}
+	r = ns_plan_from_pid(st->pid, min_fd, &j.plan, e);
+	if (r < 0)
+		goto out;
+	j.stubfd = sk_stub_memfd(min_fd, e);
+	if (j.stubfd < 0) {
+		r = j.stubfd;
+		goto out;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, j.sock) < 0) {
+		r = sk_err_sys(e, errno, "socketpair");
+		goto out;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (j.sock[i] < min_fd) {
+			int nfd = fcntl(j.sock[i], F_DUPFD_CLOEXEC, min_fd);
+			close(j.sock[i]);
+			j.sock[i] = nfd;
+		}
+	}
+	if (j.plan.join_fd[OCI_NS_PID] >= 0 && setns(j.plan.join_fd[OCI_NS_PID], CLONE_NEWPID) < 0) {
+		r = sk_err_sys(e, errno, "exec: join the pid namespace of %s", st->id);
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		r = sk_err_sys(e, errno, "fork");
+		goto out;
+	}
+	if (pid == 0)
+		exec_child(ctx, st, &j, &o);
+	close(j.sock[1]);
+	j.sock[1] = -1;
+	r = converse(&o, &j, e);
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto out;
+	}
+	if (o.pid_file) {
+		r = sk_write_pid_file(o.pid_file, pid, e);
+		if (r < 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			goto out;
+		}
+	}
+	if (o.detach) {
+		r = 0;
+		goto out;
+	}
+	if (j.pty >= 0) {
+		r = sk_pty_relay(j.pty, pid, &status, e);
+		status = WIFEXITED(status) ? WEXITSTATUS(status) :
+			 WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
+	} else {
+		r = sk_wait_forward(pid, -1, &status);
+	}
+	if (r == 0)
+		r = status;
+out:
+	ns_plan_close(&j.plan);
+	if (j.seccomp)
+		sk_seccomp_free(j.seccomp);
+	if (j.p)
+		oci_process_free(j.p);
+	for (int i = 0; i < 2; i++)
+		if (j.sock[i] >= 0)
+			close(j.sock[i]);
+	if (j.stubfd >= 0)
+		close(j.stubfd);
+	if (j.pty >= 0)
+		close(j.pty);
+	sk_strv_free(o.env);
+	sk_strv_free(o.caps);
+	sk_strv_free(o.gids);
+	return r;
+}

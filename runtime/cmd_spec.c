@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cmd_spec.c - `spec` (a default config.json) and `features`. */
+#define _GNU_SOURCE
+#include "commands.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+int cmd_spec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
+{
+	static const struct option opts[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "rootless", no_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *bundle = ".";
+	bool rootless = false;
+	_cleanup_free_ char *path = NULL, *json = NULL;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "+b:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': bundle = optarg; break;
+		case 'R': rootless = true; break;
+		case 'h': sk_cmd_help("spec"); return 0;
+		default: return sk_err_set(e, EINVAL, "spec: invalid option (see skiff spec --help)");
+		}
+	}
+	if (sk_need_args("spec", argc, argv, 0, "", e) < 0)
+		return -EINVAL;
+	path = sk_xasprintf("%s/config.json", bundle);
+	json = oci_spec_default(rootless);
+	r = sk_write_file_at(AT_FDCWD, path, json, strlen(json), O_CREAT | O_EXCL, 0644, e);
+	if (r == -EEXIST)
+		return sk_err_set(e, EEXIST, "spec: %s exists, remove it first", path);
+	return r;
+}
+
+int cmd_features(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
+{
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+	_cleanup_free_ char *json = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c != 'h')
+			return sk_err_set(e, EINVAL, "features: invalid option");
+		sk_cmd_help("features");
+		return 0;
+	}
+	if (sk_need_args("features", argc, argv, 0, "", e) < 0)
+		return -EINVAL;
+	json = oci_features_json();
+	fputs(json, stdout);
+	if (json[0] && json[strlen(json) - 1] != '\n')
+		putchar('\n');
+	return 0;
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * container.h - (internal to runtime/) container state, lifecycle and the
+ * pieces the commands share: the sync channel between skiff and the
+ * container's init, hooks, terminals and the init stub.
+ */
+#ifndef SKIFF_CONTAINER_H
+#define SKIFF_CONTAINER_H
+
+#include "runtime.h"
+
+#include <signal.h>
+
+/* What main() builds from the global options. */
+struct sk_ctx {
+	const char *root;          /* --root */
+	struct sk_log log;
+	bool systemd_cgroup;       /* --systemd-cgroup */
+	bool vm_default;           /* invoked as skiff-vm */
+	const char *argv0;
+};
+
+/* ------------------------------------------------------------------ state */
+
+enum sk_status {
+	SK_STATUS_CREATING,
+	SK_STATUS_CREATED,
+	SK_STATUS_RUNNING,
+	SK_STATUS_PAUSED,
+	SK_STATUS_STOPPED,
+};
+const char *sk_status_name(enum sk_status s);
+
+struct sk_state {
+	char *id;
+	char *bundle;
+	char *rootfs;
+	char *created;             /* RFC 3339 */
+	pid_t pid;                 /* 0 while creating */
+	uint64_t start_time;       /* /proc/PID/stat field 22, against pid reuse */
+	uid_t owner;
+	struct oci_kv *ext;        /* per-module data: "cgroup", "net", "vm" */
+	size_t n_ext;
+	struct oci_kv *ann;        /* annotations skiff adds (placement, address) */
+	size_t n_ann;
+	struct oci_config *cfg;    /* the config.json saved at create */
+	int dirfd;                 /* the state directory, or -1 */
+};
+
+/* "container ID": letters, digits, _ + - . ; not "." or "..". */
+int sk_validate_id(const char *id, struct sk_err *e);
+/* Open ROOT/ID (O_DIRECTORY); "container ID does not exist". */
+int sk_state_dir_open(const struct sk_ctx *ctx, const char *id, int *dirfd, struct sk_err *e);
+/* Load ROOT/ID: state.json and config.json.  @lock: take the container's
+ * exclusive lock (held while st->dirfd stays open). */
+int sk_state_load(const struct sk_ctx *ctx, const char *id, bool lock, struct sk_state **out,
+		  struct sk_err *e);
+int sk_state_save(const struct sk_state *st, struct sk_err *e);
+void sk_state_free(struct sk_state *st);
+static inline void sk_state_freep(struct sk_state **st)
+{
+	if (*st)
+		sk_state_free(*st);
+}
+#define _cleanup_state_ _cleanup_(sk_state_freep)
+
+const char *sk_state_ext(const struct sk_state *st, const char *key);
+void sk_state_set_ext(struct sk_state *st, const char *key, const char *value);
+void sk_state_set_ann(struct sk_state *st, const char *key, const char *value);
+
+/* Is the init alive and the same process (start time)?  */
+bool sk_pid_alive(pid_t pid, uint64_t start_time);
+uint64_t sk_pid_start_time(pid_t pid);
+enum sk_status sk_state_status(const struct sk_ctx *ctx, const struct sk_state *st);
+/* Runtime-spec state JSON (with runc's extra rootfs/created/owner). */
+char *sk_state_json(const struct sk_state *st, enum sk_status status, bool pretty);
+
+/* Write a pid file atomically (tmp + rename), as runc does. */
+int sk_write_pid_file(const char *path, pid_t pid, struct sk_err *e);
+
+/* ------------------------------------------------------------------ hooks */
+
+/* Run one list of hooks with @state_json on stdin.  Errors name the hook. */
+int sk_hooks_run(const struct sk_log *log, const struct oci_hook_list *hooks, const char *kind,
+		 const char *state_json, struct sk_err *e);
+const char *sk_hook_kind_name(enum oci_hook_kind k);
+
+/* ---------------------------------------------------------- sync channel */
+
+enum sk_msg_type {
+	SK_MSG_GO = 1,        /* parent → child: maps written, cgroup joined */
+	SK_MSG_PREPARED,      /* child → parent: rootfs mounted, run host hooks */
+	SK_MSG_HOOKS_DONE,    /* parent → child: carries the state JSON */
+	SK_MSG_PID,           /* child → parent: the real init pid (double fork) */
+	SK_MSG_PTY,           /* child → parent: pty master (SCM_RIGHTS) */
+	SK_MSG_EXEC,          /* child → parent: about to exec */
+	SK_MSG_ERROR,         /* child → parent: code + one-line message */
+};
+
+int sk_msg_send(int sock, enum sk_msg_type t, int code, const void *data, size_t len, int fd);
+/* Receive one message; *data malloc'd and NUL terminated; *fd or -1.
+ * Returns the type, 0 on EOF, or -errno. */
+int sk_msg_recv(int sock, int *code, char **data, size_t *len, int *fd);
+/* Child side: report @e to the parent and _exit(1). */
+void __attribute__((noreturn)) sk_child_fail(int sock, const struct sk_err *e);
+
+/* --------------------------------------------------------------- terminal */
+
+/* Send @fd over the unix socket at @path (runc's --console-socket). */
+int sk_console_socket_send(const char *path, int fd, struct sk_err *e);
+/* In the child: open a pty in the container's /dev/ptmx, make the slave
+ * the controlling terminal on 0,1,2; returns the master fd. */
+int sk_pty_setup(const struct oci_process *p, bool bind_console, struct sk_err *e);
+/* In the parent: relay between our own terminal and @master until @pid
+ * exits; returns after the child's exit is collected in *status. */
+int sk_pty_relay(int master, pid_t pid, int *status, struct sk_err *e);
+
+/* ------------------------------------------------------------------ stub */
+
+int sk_stub_memfd(int min_fd, struct sk_err *e);
+int sk_stub_exec(int memfd, int waitfd, const char *path, char *const *args,
+		 char *const *env, struct sk_err *e);
+
+/* --------------------------------------------------------------- lifecycle */
+
+struct sk_create_opts {
+	const char *id;
+	const char *bundle;
+	const char *console_socket;
+	const char *pid_file;
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds;
+	bool vm;              /* microVM mode */
+	bool foreground;      /* `run` without -d: keep the init as our child */
+	bool tty_here;        /* `run -t` without --console-socket */
+};
+
+/* The result of a create kept by `run`. */
+struct sk_created {
+	struct sk_state *st;
+	int start_fd;         /* write one byte here to start (run only), or -1 */
+	int pty_master;       /* run -t: the pty to relay, or -1 */
+	int pidfd;            /* of the init, or -1 */
+};
+
+int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
+			struct sk_created *out, struct sk_err *e);
+/* Start a created container: startContainer hooks, release the init,
+ * poststart hooks.  @start_fd: run's own handle, or -1 to use the fifo. */
+int sk_container_start(struct sk_ctx *ctx, struct sk_state *st, int start_fd,
+		       struct sk_err *e);
+/* Kill what is left, tear down cgroup/network, poststop hooks, remove the
+ * state directory.  The state must be locked. */
+int sk_container_destroy(struct sk_ctx *ctx, struct sk_state *st, struct sk_err *e);
+/* Signal the init, or with @all every process of the container. */
+int sk_container_kill(struct sk_ctx *ctx, const struct sk_state *st, int sig, bool all,
+		      struct sk_err *e);
+/* Pids of the container (cgroup, or pid namespace scan). */
+int sk_container_pids(struct sk_ctx *ctx, const struct sk_state *st, pid_t **pids, size_t *n,
+		      struct sk_err *e);
+/* Wait for @pid (our child) forwarding signals to it; exit status as a
+ * shell reports it (128+signal). */
+int sk_wait_forward(pid_t pid, int pidfd, int *status);
+
+/* Signal name ("TERM", "SIGTERM") or number. */
+int sk_parse_signal(const char *s);
+
+#endif

@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * create.c - `create`: everything up to the container's init waiting for
+ * `start`, in one process and one clone (no re-exec of skiff).
+ *
+ *  parent (skiff)                         child (init.c)
+ *  validate config, rootfs, namespaces
+ *  state dir, exec fifo, stub memfd
+ *  clone3(CLONE_NEW*, INTO_CGROUP) ------> wait GO
+ *  uid/gid maps, cgroup                    .
+ *  GO ----------------------------------->  join namespaces, mounts
+ *  prestart + createRuntime hooks <-------- PREPARED
+ *  HOOKS_DONE (state JSON) -------------->  createContainer hooks, pivot_root
+ *  pty to --console-socket <------------- PTY (terminal only)
+ *  EOF on the channel: exec'd  <--------- security context, exec skiff-init
+ *  state.json, --pid-file                   (blocks until start)
+ *
+ * Any failure kills the child and removes everything made so far.
+ */
+#define _GNU_SOURCE
+#include "init.h"
+#include "ext.h"
+#include "process.h"
+#include "../namespaces/namespaces.h"
+#include "../rootfs/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* Everything create made, undone in reverse on failure. */
+struct create_job {
+	struct sk_ctx *ctx;
+	const struct sk_create_opts *o;
+	struct oci_config *cfg;
+	char *cfg_text;
+	size_t cfg_len;
+	char *bundle;
+	char *rootfs;
+	struct ns_plan plan;
+	struct sk_seccomp_prog *seccomp;
+	struct sk_ext ext;
+	char *state_dir;
+	int dirfd;
+	int waitfd, startfd;
+	int stubfd;
+	int sock[2];
+	pid_t pid;            /* the init */
+	pid_t child;          /* our direct child (differs after a double fork) */
+	int pidfd;
+	int pty_master;
+	bool made_dir;
+};
+
+static int dup_above(int *fd, int min_fd, struct sk_err *e)
+{
+	int nfd;
+
+	if (*fd < 0 || *fd >= min_fd)
+		return 0;
+	nfd = fcntl(*fd, F_DUPFD_CLOEXEC, min_fd);
+	if (nfd < 0)
+		return sk_err_sys(e, errno, "dup");
+	close(*fd);
+	*fd = nfd;
+	return 0;
+}
+
+static void job_close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void job_cleanup(struct create_job *j, bool failed)
+{
+	if (failed) {
+		if (j->child > 0) {
+			kill(j->child, SIGKILL);
+			waitpid(j->child, NULL, 0);
+		}
+		if (j->pid > 0 && j->pid != j->child)
+			kill(j->pid, SIGKILL);
+		sk_ext_abort(j->ctx, &j->ext);
+		if (j->made_dir)
+			sk_rm_rf(j->state_dir);
+		job_close_fd(&j->pidfd);
+		job_close_fd(&j->pty_master);
+		job_close_fd(&j->startfd);
+	}
+	ns_plan_close(&j->plan);
+	if (j->seccomp)
+		sk_seccomp_free(j->seccomp);
+	job_close_fd(&j->dirfd);
+	job_close_fd(&j->waitfd);
+	job_close_fd(&j->stubfd);
+	job_close_fd(&j->sock[0]);
+	job_close_fd(&j->sock[1]);
+	sk_ext_free(&j->ext);
+	if (j->cfg)
+		oci_config_free(j->cfg);
+	free(j->cfg_text);
+	free(j->bundle);
+	free(j->rootfs);
+	free(j->state_dir);
+}
+
+static int load_config(struct create_job *j, struct sk_err *e)
+{
+	const struct sk_create_opts *o = j->o;
+	char buf[PATH_MAX];
+	int r;
+
+	if (!realpath(o->bundle ? o->bundle : ".", buf))
+		return sk_err_sys(e, errno, "bundle %s", o->bundle ? o->bundle : ".");
+	j->bundle = sk_xstrdup(buf);
+	{
+		_cleanup_free_ char *path = sk_xasprintf("%s/config.json", j->bundle);
+		r = sk_read_file_at(AT_FDCWD, path, &j->cfg_text, &j->cfg_len, e);
+		if (r < 0)
+			return r;
+	}
+	r = oci_config_parse(j->cfg_text, j->cfg_len, &j->cfg, e);
+	if (r < 0)
+		return sk_err_prefix(e, "%s/config.json", j->bundle);
+	return 0;
+}
+
+/* Every check that can fail before anything exists. */
+static int validate(struct create_job *j, struct sk_err *e)
+{
+	const struct sk_create_opts *o = j->o;
+	const struct oci_process *p = j->cfg->process;
+	int min_fd = 3 + o->preserve_fds, r;
+
+	if (o->preserve_fds < 0)
+		return sk_err_set(e, EINVAL, "--preserve-fds: must not be negative");
+	r = rootfs_validate(j->cfg, j->bundle, &j->rootfs, e);
+	if (r < 0)
+		return r;
+	if (p) {
+		r = process_validate(p, &j->cfg->lnx.seccomp, e);
+		if (r < 0)
+			return r;
+		if (p->terminal && !o->console_socket && !o->tty_here)
+			return sk_err_set(e, EINVAL,
+					  "process.terminal is true: --console-socket is required when the container is detached");
+		if (!p->terminal && o->console_socket)
+			return sk_err_set(e, EINVAL,
+					  "--console-socket given but process.terminal is false");
+	} else if (o->foreground) {
+		return sk_err_set(e, EINVAL, "process: the config has no process to run");
+	}
+	if (!j->cfg->lnx.namespaces[OCI_NS_MNT].present)
+		return sk_err_set(e, EINVAL,
+				  "linux.namespaces: a mount namespace is required");
+	r = ns_plan_open(j->cfg, min_fd, &j->plan, e);
+	if (r < 0)
+		return r;
+	if (p && j->cfg->lnx.seccomp.present) {
+		r = sk_seccomp_compile(&j->cfg->lnx.seccomp, &j->seccomp, &j->ctx->log, e);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int make_state_dir(struct create_job *j, struct sk_err *e)
+{
+	int r = sk_mkdir_p(j->ctx->root, 0700, e);
+
+	if (r < 0)
+		return r;
+	j->state_dir = sk_xasprintf("%s/%s", j->ctx->root, j->o->id);
+	if (mkdir(j->state_dir, 0700) < 0) {
+		if (errno == EEXIST)
+			return sk_err_set(e, EEXIST, "container with id %s already exists", j->o->id);
+		return sk_err_sys(e, errno, "mkdir %s", j->state_dir);
+	}
+	j->made_dir = true;
+	j->dirfd = open(j->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (j->dirfd < 0)
+		return sk_err_sys(e, errno, "open %s", j->state_dir);
+	return sk_write_file_at(j->dirfd, "config.json", j->cfg_text, j->cfg_len,
+				O_CREAT | O_EXCL, 0600, e);
+}
+
+static int make_fds(struct create_job *j, struct sk_err *e)
+{
+	int min_fd = 3 + j->o->preserve_fds, r;
+
+	if (j->o->foreground) {
+		int p[2];
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return sk_err_sys(e, errno, "pipe");
+		j->waitfd = p[0];
+		j->startfd = p[1];
+	} else {
+		if (mkfifoat(j->dirfd, "exec.fifo", 0600) < 0)
+			return sk_err_sys(e, errno, "mkfifo exec.fifo");
+		/* O_RDWR never blocks, and keeps a reader for `start` */
+		j->waitfd = openat(j->dirfd, "exec.fifo", O_RDWR | O_CLOEXEC);
+		if (j->waitfd < 0)
+			return sk_err_sys(e, errno, "open exec.fifo");
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, j->sock) < 0)
+		return sk_err_sys(e, errno, "socketpair");
+	j->stubfd = sk_stub_memfd(min_fd, e);
+	if (j->stubfd < 0)
+		return j->stubfd;
+	if ((r = dup_above(&j->waitfd, min_fd, e)) < 0 ||
+	    (r = dup_above(&j->startfd, min_fd, e)) < 0 ||
+	    (r = dup_above(&j->sock[0], min_fd, e)) < 0 ||
+	    (r = dup_above(&j->sock[1], min_fd, e)) < 0 ||
+	    (r = dup_above(&j->dirfd, min_fd, e)) < 0)
+		return r;
+	return 0;
+}
+
+static int do_clone(struct create_job *j, struct sk_err *e)
+{
+	struct sk_init_args a = {
+		.ctx = j->ctx,
+		.o = j->o,
+		.cfg = j->cfg,
+		.bundle = j->bundle,
+		.rootfs = j->rootfs,
+		.plan = &j->plan,
+		.seccomp = j->seccomp,
+		.parent_pid = getpid(),
+		.sock = j->sock[1],
+		.parent_sock = j->sock[0],
+		.waitfd = j->waitfd,
+		.stubfd = j->stubfd,
+	};
+	struct clone_args ca = { 0 };
+	int cgfd = sk_ext_clone_cgroup_fd(&j->ext);
+	uint64_t flags = 0;
+	long pid;
+
+	sk_ext_init_args(&j->ext, &a);
+	/* pid and time namespaces are joined for our children only */
+	if (j->plan.join_fd[OCI_NS_PID] >= 0 && setns(j->plan.join_fd[OCI_NS_PID], CLONE_NEWPID) < 0)
+		return sk_err_sys(e, errno, "join pid namespace %s",
+				  j->cfg->lnx.namespaces[OCI_NS_PID].path);
+	if (!j->plan.join_userns)
+		flags = (uint64_t)(j->plan.new_flags & ~CLONE_NEWCGROUP);
+
+	ca.flags = flags | CLONE_PIDFD;
+	ca.pidfd = (uint64_t)(uintptr_t)&j->pidfd;
+	ca.exit_signal = SIGCHLD;
+	if (cgfd >= 0) {
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)cgfd;
+	}
+	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid < 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL) && cgfd < 0) {
+		j->pidfd = -1;
+		pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
+	}
+	if (pid < 0)
+		return sk_err_sys(e, errno, "clone");
+	if (pid == 0)
+		sk_init_main(&a);
+	j->pid = j->child = (pid_t)pid;
+	job_close_fd(&j->sock[1]);
+	return 0;
+}
+
+static char *now_rfc3339(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[64];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	return sk_xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+static char *hook_state_json(struct create_job *j, const char *status_name)
+{
+	struct sk_state st = {
+		.id = (char *)j->o->id,
+		.bundle = j->bundle,
+		.rootfs = j->rootfs,
+		.pid = j->pid,
+		.cfg = j->cfg,
+		.dirfd = -1,
+	};
+	(void)status_name;
+	return sk_state_json(&st, SK_STATUS_CREATING, false);
+}
+
+/* Talk with the init until it has exec'd the stub (EOF on the channel). */
+static int converse(struct create_job *j, struct sk_err *e)
+{
+	for (;;) {
+		_cleanup_free_ char *data = NULL;
+		int code = 0, fd = -1, t, r;
+
+		t = sk_msg_recv(j->sock[0], &code, &data, NULL, &fd);
+		if (t < 0)
+			return sk_err_sys(e, -t, "sync with the container's init");
+		switch (t) {
+		case 0:
+			return 0;
+		case SK_MSG_PID:
+			/* the intermediate child exits; the grandchild is the init */
+			waitpid(j->child, NULL, 0);
+			j->child = 0;
+			job_close_fd(&j->pidfd);
+			j->pid = code;
+			j->pidfd = (int)syscall(SYS_pidfd_open, j->pid, 0);
+			break;
+		case SK_MSG_PREPARED: {
+			_cleanup_free_ char *json = NULL;
+			r = sk_ext_after_init(j->ctx, &j->ext, j->pid, j->state_dir, e);
+			if (r < 0)
+				return r;
+			json = hook_state_json(j, "creating");
+			r = sk_hooks_run(&j->ctx->log, &j->cfg->hooks[OCI_HOOK_PRESTART], "prestart",
+					 json, e);
+			if (r < 0)
+				return r;
+			r = sk_hooks_run(&j->ctx->log, &j->cfg->hooks[OCI_HOOK_CREATE_RUNTIME],
+					 "createRuntime", json, e);
+			if (r < 0)
+				return r;
+			r = sk_msg_send(j->sock[0], SK_MSG_HOOKS_DONE, 0, json, strlen(json), -1);
+			if (r < 0)
+				return sk_err_sys(e, -r, "sync with the container's init");
+			break;
+		}
+		case SK_MSG_PTY:
+			if (fd < 0)
+				return sk_err_set(e, EPROTO, "init sent no pty");
+			if (j->o->console_socket) {
+				r = sk_console_socket_send(j->o->console_socket, fd, e);
+				close(fd);
+				if (r < 0)
+					return r;
+			} else {
+				job_close_fd(&j->pty_master);
+				j->pty_master = fd;
+			}
+			break;
+		case SK_MSG_ERROR:
+			return sk_err_set(e, code, "%s", data ? data : "container init failed");
+		default:
+			if (fd >= 0)
+				close(fd);
+			return sk_err_set(e, EPROTO, "unexpected message %d from the init", t);
+		}
+	}
+}
+
+int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
+			struct sk_created *out, struct sk_err *e)
+{
+	struct create_job j = {
+		.ctx = ctx, .o = o, .dirfd = -1, .waitfd = -1, .startfd = -1,
+		.stubfd = -1, .sock = { -1, -1 }, .pidfd = -1, .pty_master = -1,
+	};
+	struct sk_state *st;
+	int r;
+
+	for (int i = 0; i < OCI_NS__MAX; i++)
+		j.plan.join_fd[i] = -1;
+	r = sk_validate_id(o->id, e);
+	if (r < 0)
+		goto fail;
+	r = load_config(&j, e);
+	if (r < 0)
+		goto fail;
+	r = validate(&j, e);
+	if (r < 0)
+		goto fail;
+	r = make_state_dir(&j, e);
+	if (r < 0)
+		goto fail;
+	r = sk_ext_prepare(ctx, &j.ext, o, j.cfg, j.state_dir, e);
+	if (r < 0)
+		goto fail;
+	r = make_fds(&j, e);
+	if (r < 0)
+		goto fail;
+	r = do_clone(&j, e);
+	if (r < 0)
+		goto fail;
+	if (j.plan.new_userns) {
+		r = ns_write_id_maps(j.pid, j.cfg, geteuid() != 0, e);
+		if (r < 0)
+			goto fail;
+	}
+	r = sk_ext_enter(ctx, &j.ext, j.pid, e);
+	if (r < 0)
+		goto fail;
+	r = sk_msg_send(j.sock[0], SK_MSG_GO, 0, NULL, 0, -1);
+	if (r < 0) {
+		sk_err_sys(e, -r, "sync with the container's init");
+		goto fail;
+	}
+	r = converse(&j, e);
+	if (r < 0)
+		goto fail;
+	if (j.child > 0 && waitpid(j.child, NULL, WNOHANG) == j.child) {
+		j.child = 0;
+		r = sk_err_set(e, ECHILD, "the container's init died during create");
+		goto fail;
+	}
+
+	st = sk_xcalloc(1, sizeof(*st));
+	st->id = sk_xstrdup(o->id);
+	st->bundle = sk_xstrdup(j.bundle);
+	st->rootfs = sk_xstrdup(j.rootfs);
+	st->created = now_rfc3339();
+	st->pid = j.pid;
+	st->start_time = sk_pid_start_time(j.pid);
+	st->owner = geteuid();
+	st->dirfd = sk_steal_fd(&j.dirfd);
+	st->cfg = sk_steal_ptr(&j.cfg);
+	sk_ext_save(&j.ext, st);
+	r = sk_state_save(st, e);
+	if (r == 0 && o->pid_file)
+		r = sk_write_pid_file(o->pid_file, j.pid, e);
+	if (r < 0) {
+		j.cfg = sk_steal_ptr(&st->cfg);
+		j.dirfd = sk_steal_fd(&st->dirfd);
+		sk_state_free(st);
+		goto fail;
+	}
+	out->st = st;
+	out->start_fd = sk_steal_fd(&j.startfd);
+	out->pty_master = sk_steal_fd(&j.pty_master);
+	out->pidfd = sk_steal_fd(&j.pidfd);
+	job_cleanup(&j, false);
+	return 0;
+fail:
+	job_cleanup(&j, true);
+	return r;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ext.h - (internal to runtime/) where the lifecycle calls into cgroups/
+ * and netsetup/: one place, so create.c and delete stay readable.
+ */
+#ifndef SKIFF_EXT_H
+#define SKIFF_EXT_H
+
+#include "container.h"
+
+struct sk_cgroup;
+struct sk_net;
+struct sk_init_args;
+
+struct sk_ext {
+	struct sk_cgroup *cg;
+	struct sk_net *net;
+};
+
+/* Before clone: cgroup (with NUMA placement) and the network's lease and
+ * files; nothing of it is left when a later step fails (sk_ext_abort). */
+int sk_ext_prepare(struct sk_ctx *ctx, struct sk_ext *x, const struct sk_create_opts *o,
+		   const struct oci_config *cfg, const char *state_dir, struct sk_err *e);
+/* v2: the cgroup fd for clone3(CLONE_INTO_CGROUP), else -1. */
+int sk_ext_clone_cgroup_fd(const struct sk_ext *x);
+/* Extra mounts for the init (resolv.conf, hosts) and the mempolicy step. */
+void sk_ext_init_args(const struct sk_ext *x, struct sk_init_args *a);
+/* After clone, before GO: join the cgroup where clone3 could not. */
+int sk_ext_enter(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, struct sk_err *e);
+/* After the init's namespaces exist: veth, addresses, routes, nft. */
+int sk_ext_after_init(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, const char *state_dir,
+		      struct sk_err *e);
+/* Record in the state what delete/update/pause need later. */
+void sk_ext_save(const struct sk_ext *x, struct sk_state *st);
+void sk_ext_abort(struct sk_ctx *ctx, struct sk_ext *x);
+void sk_ext_free(struct sk_ext *x);
+
+/* From a saved state: */
+int sk_ext_destroy(struct sk_ctx *ctx, const struct sk_state *st, struct sk_err *e);
+int sk_ext_load_cgroup(struct sk_ctx *ctx, const struct sk_state *st, struct sk_cgroup **out,
+		       struct sk_err *e);
+
+#endif

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * init.c - the container's init, between clone and the exec of skiff-init.
+ *
+ * It runs the child side of the create protocol (see create.c): wait for
+ * GO, join/unshare namespaces, mount the rootfs, let the parent run the
+ * host hooks, run createContainer hooks, pivot_root, set up the terminal,
+ * apply the process's security context, close every fd not meant for the
+ * container and exec the sealed init stub, which waits for `start`.
+ */
+#define _GNU_SOURCE
+#include "init.h"
+#include "process.h"
+#include "../namespaces/namespaces.h"
+#include "../rootfs/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+/* Expect one message of type @want from the parent. */
+static int expect(int sock, enum sk_msg_type want, char **data, struct sk_err *e)
+{
+	int code, t = sk_msg_recv(sock, &code, data, NULL, NULL);
+
+	if (t == (int)want)
+		return 0;
+	if (t == 0)
+		return sk_err_set(e, EPIPE, "init: skiff went away");
+	if (t < 0)
+		return sk_err_sys(e, -t, "init: sync");
+	return sk_err_set(e, EPROTO, "init: unexpected message %d", t);
+}
+
+/* After joining a user namespace by path: create the new namespaces
+ * there, owned by it.  A new pid namespace needs one more fork: the
+ * grandchild becomes the init and its pid goes to the parent. */
+static int unshare_in_joined_userns(const struct sk_init_args *a, struct sk_err *e)
+{
+	int flags = a->plan->new_flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP);
+	pid_t pid;
+
+	if (unshare(flags & ~CLONE_NEWPID) < 0)
+		return sk_err_sys(e, errno, "unshare namespaces in the joined user namespace");
+	if (!(flags & CLONE_NEWPID))
+		return 0;
+	if (unshare(CLONE_NEWPID) < 0)
+		return sk_err_sys(e, errno, "unshare pid namespace");
+	pid = fork();
+	if (pid < 0)
+		return sk_err_sys(e, errno, "fork into the new pid namespace");
+	if (pid > 0) {
+		/* the parent learns the real init's pid, then we leave */
+		sk_msg_send(a->sock, SK_MSG_PID, pid, NULL, 0, -1);
+		_exit(0);
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	return 0;
+}
+
+/* Close (mark close-on-exec) every fd but stdio, the preserved ones and
+ * the ones the stub needs. */
+static int close_fds(const struct sk_init_args *a, struct sk_err *e)
+{
+	unsigned int first = 3 + (unsigned int)a->o->preserve_fds;
+
+	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		/* kernels before 5.11: do it by hand */
+		for (int fd = (int)first; fd < 65536; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	for (int fd = 3; fd < (int)first; fd++)
+		fcntl(fd, F_SETFD, 0);
+	if (a->waitfd >= 0 && fcntl(a->waitfd, F_SETFD, 0) < 0)
+		return sk_err_sys(e, errno, "init: keep the start fd");
+	return 0;
+}
+
+static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
+{
+	const struct oci_config *cfg = a->cfg;
+	const struct oci_process *p = cfg->process;
+	struct sk_err err = { 0 };
+	_cleanup_free_ char *state_json = NULL, *exe = NULL;
+	struct rootfs_ctx rc = {
+		.cfg = cfg,
+		.bundle = a->bundle,
+		.rootfs = a->rootfs,
+		.no_pivot = a->o->no_pivot,
+		.new_userns = a->plan->new_userns || a->plan->join_userns,
+		.new_netns = a->plan->new_flags & CLONE_NEWNET,
+		.new_cgroupns = a->plan->new_flags & CLONE_NEWCGROUP,
+		.extra = a->extra,
+		.n_extra = a->n_extra,
+		.log = &a->ctx->log,
+	};
+	char *none_args[] = { "none", NULL };
+
+	if (expect(a->sock, SK_MSG_GO, NULL, &err) < 0)
+		sk_child_fail(a->sock, &err);
+
+	if (ns_join(a->plan, &err) < 0)
+		sk_child_fail(a->sock, &err);
+	if (a->plan->join_userns && unshare_in_joined_userns(a, &err) < 0)
+		sk_child_fail(a->sock, &err);
+	if (a->plan->new_userns || a->plan->join_userns) {
+		/* become root of the user namespace when 0 is mapped */
+		if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+			sk_child_fail(a->sock, (sk_err_sys(&err, errno, "setresgid(0)"), &err));
+		if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+			sk_child_fail(a->sock, (sk_err_sys(&err, errno, "setresuid(0)"), &err));
+	}
+	/* after the parent placed us in our cgroup, so that it is the root */
+	if ((a->plan->new_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		sk_child_fail(a->sock, (sk_err_sys(&err, errno, "unshare cgroup namespace"), &err));
+	if (ns_set_hostnames(cfg, &err) < 0)
+		sk_child_fail(a->sock, &err);
+
+	if (a->plan->new_flags & CLONE_NEWNS) {
+		if (rootfs_prepare(&rc, &err) < 0)
+			sk_child_fail(a->sock, &err);
+	}
+	if (sk_msg_send(a->sock, SK_MSG_PREPARED, 0, NULL, 0, -1) < 0)
+		_exit(1);
+	if (expect(a->sock, SK_MSG_HOOKS_DONE, &state_json, &err) < 0)
+		sk_child_fail(a->sock, &err);
+	if (sk_hooks_run(&a->ctx->log, &cfg->hooks[OCI_HOOK_CREATE_CONTAINER], "createContainer",
+			 state_json, &err) < 0)
+		sk_child_fail(a->sock, &err);
+	if (a->plan->new_flags & CLONE_NEWNS) {
+		if (rootfs_finalize(&rc, &err) < 0)
+			sk_child_fail(a->sock, &err);
+	}
+	if (rootfs_apply_sysctl(cfg, &err) < 0)
+		sk_child_fail(a->sock, &err);
+
+	if (p) {
+		struct process_ctx pc = {
+			.p = p,
+			.seccomp = a->seccomp,
+			.container_id = a->o->id,
+			.new_keyring = !a->o->no_new_keyring,
+			.in_new_userns = rc.new_userns,
+			.log = &a->ctx->log,
+		};
+		if (p->terminal) {
+			int master = sk_pty_setup(p, a->plan->new_flags & CLONE_NEWNS, &err);
+			if (master < 0)
+				sk_child_fail(a->sock, &err);
+			sk_msg_send(a->sock, SK_MSG_PTY, 0, NULL, 0, master);
+			close(master);
+		} else {
+			setsid();
+		}
+		if (process_find_executable(p, &exe, &err) < 0)
+			sk_child_fail(a->sock, &err);
+		if (a->before_exec && a->before_exec(a, &err) < 0)
+			sk_child_fail(a->sock, &err);
+		if (close_fds(a, &err) < 0)
+			sk_child_fail(a->sock, &err);
+		prctl(PR_SET_PDEATHSIG, 0);
+		if (process_apply(&pc, &err) < 0)
+			sk_child_fail(a->sock, &err);
+		sk_stub_exec(a->stubfd, a->waitfd, exe, p->args, p->env, &err);
+	} else {
+		/* no process: hold the namespaces until delete; start refuses */
+		setsid();
+		if (close_fds(a, &err) < 0)
+			sk_child_fail(a->sock, &err);
+		prctl(PR_SET_PDEATHSIG, 0);
+		sk_stub_exec(a->stubfd, a->waitfd, "/", none_args, NULL, &err);
+	}
+	sk_child_fail(a->sock, &err);
+}
+
+void sk_init_main(const struct sk_init_args *a)
+{
+	/* No one in the container may open our /proc/PID/exe (the host's
+	 * skiff binary) while we still run skiff code. */
+	prctl(PR_SET_DUMPABLE, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* the parent died before PDEATHSIG was set (in a new pid namespace
+	 * getppid() is 0: the parent is outside) */
+	if (getppid() != a->parent_pid && getppid() != 0)
+		_exit(1);
+	close(a->parent_sock);
+	init_run(a);
+}

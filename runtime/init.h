@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* init.h - (internal to runtime/) what create.c hands the container's init. */
+#ifndef SKIFF_INIT_H
+#define SKIFF_INIT_H
+
+#include "container.h"
+
+struct ns_plan;
+struct sk_seccomp_prog;
+
+struct sk_init_args {
+	struct sk_ctx *ctx;
+	const struct sk_create_opts *o;
+	const struct oci_config *cfg;
+	const char *bundle;
+	const char *rootfs;
+	const struct ns_plan *plan;
+	const struct sk_seccomp_prog *seccomp;
+	const struct oci_mount *extra;   /* mounts added by skiff */
+	size_t n_extra;
+	pid_t parent_pid;
+	int sock;         /* our end of the sync channel */
+	int parent_sock;  /* the parent's end, closed in the child */
+	int waitfd;       /* read end the stub waits on for `start` */
+	int stubfd;       /* sealed memfd with skiff-init */
+	/* optional step right before the security context is applied */
+	int (*before_exec)(const struct sk_init_args *a, struct sk_err *e);
+	void *opaque;
+};
+
+/* The child side of create; never returns. */
+void __attribute__((noreturn)) sk_init_main(const struct sk_init_args *a);
+
+#endif

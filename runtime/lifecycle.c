@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* lifecycle.c - start, kill, destroy and waiting on a container. */
+#define _GNU_SOURCE
+#include "container.h"
+#include "ext.h"
+#include "../namespaces/namespaces.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+static const struct {
+	const char *name;
+	int sig;
+} signals[] = {
+	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "ILL", SIGILL },
+	{ "TRAP", SIGTRAP }, { "ABRT", SIGABRT }, { "IOT", SIGIOT }, { "BUS", SIGBUS },
+	{ "FPE", SIGFPE }, { "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },
+	{ "USR2", SIGUSR2 }, { "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
+	{ "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
+	{ "TSTP", SIGTSTP }, { "TTIN", SIGTTIN }, { "TTOU", SIGTTOU }, { "URG", SIGURG },
+	{ "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
+	{ "WINCH", SIGWINCH }, { "IO", SIGIO }, { "POLL", SIGPOLL }, { "PWR", SIGPWR },
+	{ "SYS", SIGSYS },
+};
+
+int sk_parse_signal(const char *s)
+{
+	uint64_t n;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (sk_parse_u64(s, &n) == 0)
+		return n > 0 && n <= (uint64_t)SIGRTMAX ? (int)n : -EINVAL;
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (!strcasecmp(s, signals[i].name))
+			return signals[i].sig;
+	if (!strncasecmp(s, "RTMIN+", 6) && sk_parse_u64(s + 6, &n) == 0 &&
+	    SIGRTMIN + (int)n <= SIGRTMAX)
+		return SIGRTMIN + (int)n;
+	return -EINVAL;
+}
+
+static int ns_inode(pid_t pid, const char *ns, ino_t *ino)
+{
+	char path[64];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns);
+	if (stat(path, &sb) < 0)
+		return -errno;
+	*ino = sb.st_ino;
+	return 0;
+}
+
+static pid_t stat_ppid(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || strlen(p) < 5)
+		return -1;
+	return (pid_t)strtol(p + 4, NULL, 10);
+}
+
+/* Without a cgroup of our own: every process in the init's pid namespace
+ * when it has one, else the init and its descendants. */
+static int pids_by_proc(const struct sk_state *st, pid_t **out, size_t *n, struct sk_err *e)
+{
+	ino_t own, theirs;
+	bool private_ns;
+	DIR *d;
+	struct dirent *de;
+	pid_t *v = NULL;
+	size_t cnt = 0, cap = 0;
+
+	if (ns_inode(st->pid, "pid", &theirs) < 0)
+		return sk_err_set(e, ESRCH, "container %s is not running", st->id);
+	private_ns = ns_inode(getpid(), "pid", &own) == 0 && own != theirs;
+	d = opendir("/proc");
+	if (!d)
+		return sk_err_sys(e, errno, "open /proc");
+	while ((de = readdir(d))) {
+		pid_t pid = (pid_t)strtol(de->d_name, NULL, 10);
+		ino_t ino;
+		bool member;
+
+		if (pid <= 0)
+			continue;
+		if (private_ns) {
+			member = ns_inode(pid, "pid", &ino) == 0 && ino == theirs;
+		} else {
+			pid_t p = pid;
+			member = false;
+			for (int depth = 0; p > 1 && depth < 64; depth++) {
+				if (p == st->pid) {
+					member = true;
+					break;
+				}
+				p = stat_ppid(p);
+			}
+		}
+		if (!member)
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 32;
+			v = sk_xrealloc(v, cap * sizeof(*v));
+		}
+		v[cnt++] = pid;
+	}
+	closedir(d);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int sk_container_pids(struct sk_ctx *ctx, const struct sk_state *st, pid_t **pids, size_t *n,
+		      struct sk_err *e);
+
+int sk_container_kill(struct sk_ctx *ctx, const struct sk_state *st, int sig, bool all,
+		      struct sk_err *e)
+{
+	_cleanup_close_ int pidfd = -1;
+
+	if (!sk_pid_alive(st->pid, st->start_time))
+		return sk_err_set(e, ESRCH, "container %s is not running", st->id);
+	if (all) {
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t n = 0;
+		int r = sk_container_pids(ctx, st, &pids, &n, e);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; i < n; i++)
+			kill(pids[i], sig);
+		return 0;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+	if (pidfd >= 0 && sk_pid_alive(st->pid, st->start_time)) {
+		if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+			return sk_err_sys(e, errno, "kill container %s", st->id);
+		return 0;
+	}
+	if (kill(st->pid, sig) < 0)
+		return sk_err_sys(e, errno, "kill container %s", st->id);
+	return 0;
+}
+
+/* Wait until @pid is gone (not our child: poll a pidfd). */
+static void wait_gone(pid_t pid, uint64_t start_time, int timeout_ms)
+{
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	if (pidfd >= 0) {
+		poll(&p, 1, timeout_ms);
+		return;
+	}
+	for (int i = 0; i < timeout_ms / 10 && sk_pid_alive(pid, start_time); i++)
+		usleep(10000);
+}
+
+/* Fork a child that enters the namespaces of @pid (user last), so that
+ * startContainer hooks resolve and run in the container.  Returns the
+ * child's pid in the parent, 0 in the child. */
+static pid_t fork_into_container(pid_t pid, struct sk_err *e)
+{
+	struct ns_plan plan;
+	struct sk_err err = { 0 };
+	pid_t child;
+	int r = ns_plan_from_pid(pid, 3, &plan, e);
+
+	if (r < 0)
+		return r;
+	child = fork();
+	if (child != 0) {
+		ns_plan_close(&plan);
+		return child < 0 ? sk_err_sys(e, errno, "fork") : child;
+	}
+	if ((plan.join_fd[OCI_NS_PID] >= 0 && setns(plan.join_fd[OCI_NS_PID], CLONE_NEWPID) < 0) ||
+	    ns_join(&plan, &err) < 0)
+		_exit(126);
+	/* a pid namespace applies to our children: one more fork */
+	if (plan.join_fd[OCI_NS_PID] >= 0) {
+		pid_t g = fork();
+		int st;
+		if (g < 0)
+			_exit(126);
+		if (g > 0) {
+			waitpid(g, &st, 0);
+			_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 126);
+		}
+	}
+	return 0;
+}
+
+static int run_start_hooks(struct sk_ctx *ctx, struct sk_state *st, struct sk_err *e)
+{
+	const struct oci_hook_list *l = &st->cfg->hooks[OCI_HOOK_START_CONTAINER];
+	_cleanup_free_ char *json = NULL;
+	pid_t child;
+	int status;
+
+	if (!l->n)
+		return 0;
+	json = sk_state_json(st, SK_STATUS_CREATED, false);
+	child = fork_into_container(st->pid, e);
+	if (child < 0)
+		return child;
+	if (child == 0) {
+		struct sk_err err = { 0 };
+		if (sk_hooks_run(&ctx->log, l, "startContainer", json, &err) < 0) {
+			sk_log(&ctx->log, SK_LOG_ERROR, "%s", err.msg);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return sk_err_set(e, ECANCELED, "startContainer hook failed");
+	return 0;
+}
+
+int sk_container_start(struct sk_ctx *ctx, struct sk_state *st, int start_fd, struct sk_err *e)
+{
+	_cleanup_close_ int fifo = -1;
+	_cleanup_free_ char *json = NULL;
+	char c = 0;
+	int r;
+
+	if (!st->cfg->process)
+		return sk_err_set(e, EINVAL,
+				  "container %s has no process to start (config.json has no process)",
+				  st->id);
+	r = run_start_hooks(ctx, st, e);
+	if (r < 0) {
+		kill(st->pid, SIGKILL);
+		return r;
+	}
+	if (start_fd < 0) {
+		fifo = openat(st->dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fifo < 0) {
+			if (errno == ENXIO)
+				return sk_err_set(e, ESRCH, "container %s: the init is gone", st->id);
+			return sk_err_sys(e, errno, "container %s: open exec.fifo", st->id);
+		}
+		start_fd = fifo;
+	}
+	if (write(start_fd, &c, 1) != 1)
+		return sk_err_sys(e, errno, "container %s: start", st->id);
+	unlinkat(st->dirfd, "exec.fifo", 0);
+	json = sk_state_json(st, SK_STATUS_RUNNING, false);
+	if (sk_hooks_run(&ctx->log, &st->cfg->hooks[OCI_HOOK_POSTSTART], "poststart", json, e) < 0)
+		sk_warn(&ctx->log, "%s", e->msg);
+	return 0;
+}
+
+int sk_container_destroy(struct sk_ctx *ctx, struct sk_state *st, struct sk_err *e)
+{
+	_cleanup_free_ char *json = NULL, *dir = NULL;
+	struct sk_err herr = { 0 };
+	int r;
+
+	if (st->pid > 0 && sk_pid_alive(st->pid, st->start_time)) {
+		struct sk_err kerr = { 0 };
+		sk_container_kill(ctx, st, SIGKILL, true, &kerr);
+		kill(st->pid, SIGKILL);
+		wait_gone(st->pid, st->start_time, 10000);
+	}
+	r = sk_ext_destroy(ctx, st, e);
+	if (r < 0)
+		return r;
+	if (st->cfg) {
+		json = sk_state_json(st, SK_STATUS_STOPPED, false);
+		if (sk_hooks_run(&ctx->log, &st->cfg->hooks[OCI_HOOK_POSTSTOP], "poststop", json,
+				 &herr) < 0)
+			sk_warn(&ctx->log, "%s", herr.msg);
+	}
+	dir = sk_xasprintf("%s/%s", ctx->root, st->id);
+	r = sk_rm_rf(dir);
+	if (r < 0)
+		return sk_err_sys(e, -r, "remove %s", dir);
+	return 0;
+}
+
+int sk_wait_forward(pid_t pid, int pidfd, int *status)
+{
+	sigset_t mask, old;
+	_cleanup_close_ int sfd = -1;
+	int st = 0;
+
+	(void)pidfd;
+	sigfillset(&mask);
+	sigdelset(&mask, SIGSEGV);
+	sigdelset(&mask, SIGBUS);
+	sigdelset(&mask, SIGILL);
+	sigdelset(&mask, SIGFPE);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	for (;;) {
+		struct signalfd_siginfo si;
+		pid_t w = waitpid(pid, &st, WNOHANG);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			return -errno;
+		if (sfd < 0 || read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGCHLD || si.ssi_signo == SIGWINCH)
+			continue;
+		kill(pid, (int)si.ssi_signo);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (WIFEXITED(st))
+		*status = WEXITSTATUS(st);
+	else if (WIFSIGNALED(st))
+		*status = 128 + WTERMSIG(st);
+	else
+		*status = 255;
+	return 0;
+}
+
+int sk_container_pids(struct sk_ctx *ctx, const struct sk_state *st, pid_t **pids, size_t *n,
+		      struct sk_err *e)
+{
+	return pids_by_proc(st, pids, n, e);
+}

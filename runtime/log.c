@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* log.c - --log / --log-format text|json, written the way runc writes them. */
+#define _GNU_SOURCE
+#include "runtime.h"
+
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+
+static const char *level_name(enum sk_log_level l)
+{
+	switch (l) {
+	case SK_LOG_ERROR: return "error";
+	case SK_LOG_WARN: return "warning";
+	case SK_LOG_INFO: return "info";
+	default: return "debug";
+	}
+}
+
+/* JSON string escaping into @out (size @n). */
+static void json_escape(char *out, size_t n, const char *s)
+{
+	size_t o = 0;
+	for (; *s && o + 7 < n; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c < 0x20) {
+			o += (size_t)snprintf(out + o, n - o, "\\u%04x", c);
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+}
+
+void sk_log(const struct sk_log *log, enum sk_log_level lvl, const char *fmt, ...)
+{
+	char msg[1024], line[3072], ts[64];
+	struct timespec now;
+	struct tm tm;
+	va_list ap;
+	int fd, n;
+
+	if (lvl == SK_LOG_DEBUG && !(log && log->debug))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	fd = (log && log->fd >= 0) ? log->fd : 2;
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	if (log && log->json) {
+		char esc[2048];
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+		json_escape(esc, sizeof(esc), msg);
+		n = snprintf(line, sizeof(line),
+			     "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n",
+			     level_name(lvl), esc, ts, now.tv_nsec);
+	} else if (fd == 2) {
+		n = snprintf(line, sizeof(line), "skiff: %s%s\n",
+			     lvl == SK_LOG_WARN ? "warning: " : "", msg);
+	} else {
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		n = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=\"%s\"\n", ts,
+			     level_name(lvl), msg);
+	}
+	if (n > (int)sizeof(line) - 1)
+		n = (int)sizeof(line) - 1;
+	(void)sk_write_all(fd, line, (size_t)n);
+}

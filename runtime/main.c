@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* main.c - global options, then one command. */
+#define _GNU_SOURCE
+#include "commands.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: skiff [global options] COMMAND [options] [arguments]\n"
+		"\n"
+		"skiff is an OCI container runtime (runc-compatible command line).\n"
+		"\n"
+		"global options:\n"
+		"  --root DIR           state directory (default " SKIFF_DEFAULT_ROOT ")\n"
+		"  --log FILE           write log messages to FILE\n"
+		"  --log-format FORMAT  text (default) or json\n"
+		"  --debug              log debug messages\n"
+		"  --systemd-cgroup     use systemd for cgroups (not supported: error)\n"
+		"  --version, -v        print the version\n"
+		"  --help, -h           this help; `skiff COMMAND --help` for a command\n"
+		"\ncommands:\n");
+	for (const struct sk_cmd *c = sk_commands; c->name; c++)
+		fprintf(f, "  %-11s %s\n", c->name, c->summary);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "log-format", required_argument, NULL, 'f' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "systemd-cgroup", no_argument, NULL, 's' },
+		{ "criu", required_argument, NULL, 'c' },
+		{ "rootless", required_argument, NULL, 'R' },
+		{ "version", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sk_ctx ctx = { .root = SKIFF_DEFAULT_ROOT, .log = { .fd = -1 } };
+	struct sk_err err = { 0 };
+	const char *log_path = NULL, *base;
+	const struct sk_cmd *cmd;
+	int c, r;
+
+	ctx.argv0 = argv[0];
+	base = strrchr(argv[0], '/');
+	base = base ? base + 1 : argv[0];
+	ctx.vm_default = !strcmp(base, "skiff-vm");
+	if (getenv("XDG_RUNTIME_DIR") && geteuid() != 0)
+		ctx.root = getenv("XDG_RUNTIME_DIR");
+
+	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': ctx.root = optarg; break;
+		case 'l': log_path = optarg; break;
+		case 'f':
+			if (!strcmp(optarg, "json"))
+				ctx.log.json = true;
+			else if (strcmp(optarg, "text")) {
+				fprintf(stderr, "skiff: --log-format: unknown format %s (text or json)\n",
+					optarg);
+				return 1;
+			}
+			break;
+		case 'd': ctx.log.debug = true; break;
+		case 's': ctx.systemd_cgroup = true; break;
+		case 'c': case 'R': break;   /* accepted for runc compatibility */
+		case 'v':
+			printf("skiff version %s\nspec: %s\n", SKIFF_VERSION, SKIFF_OCI_VERSION);
+			return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	cmd = sk_cmd_find(argv[optind]);
+	if (!cmd) {
+		fprintf(stderr, "skiff: unknown command %s (see skiff --help)\n", argv[optind]);
+		return 1;
+	}
+	if (log_path) {
+		ctx.log.fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (ctx.log.fd < 0) {
+			fprintf(stderr, "skiff: --log %s: %s\n", log_path, strerror(errno));
+			return 1;
+		}
+	}
+	if (ctx.systemd_cgroup) {
+		sk_err_set(&err, ENOTSUP, "--systemd-cgroup: systemd cgroup driver not supported, use the cgroupfs driver");
+		r = -ENOTSUP;
+	} else {
+		argc -= optind;
+		argv += optind;
+		optind = 0;
+		r = cmd->fn(&ctx, argc, argv, &err);
+	}
+	if (r < 0) {
+		if (ctx.log.fd >= 0)
+			sk_log(&ctx.log, SK_LOG_ERROR, "%s", err.msg);
+		fprintf(stderr, "skiff: %s\n", err.msg);
+		return 1;
+	}
+	return r;   /* `run` and `exec` return the process's exit status */
+}

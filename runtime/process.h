@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * process.h - (internal to runtime/) the process's security context:
+ * rlimits, oom_score_adj, keyring, I/O priority and scheduler, user and
+ * groups, capabilities, umask, cwd, no_new_privs and seccomp.
+ */
+#ifndef SKIFF_PROCESS_H
+#define SKIFF_PROCESS_H
+
+#include "runtime.h"
+
+struct sock_fprog;
+
+/* A seccomp filter compiled in the parent (before clone) so that bad
+ * rules fail early and the child only has to load it. */
+struct sk_seccomp_prog {
+	struct sock_fprog *prog;   /* BPF program, owned */
+	unsigned int flags;        /* SECCOMP_FILTER_FLAG_* */
+	bool needs_notify;         /* SCMP_ACT_NOTIFY used */
+};
+
+int sk_seccomp_compile(const struct oci_seccomp *s, struct sk_seccomp_prog **out,
+		       const struct sk_log *log, struct sk_err *e);
+/* Load in the calling thread (after no_new_privs or with CAP_SYS_ADMIN). */
+int sk_seccomp_load(const struct sk_seccomp_prog *p, struct sk_err *e);
+void sk_seccomp_free(struct sk_seccomp_prog *p);
+
+struct process_ctx {
+	const struct oci_process *p;
+	const struct sk_seccomp_prog *seccomp; /* may be NULL */
+	const char *container_id;   /* for the session keyring name */
+	bool new_keyring;           /* false with --no-new-keyring */
+	bool in_new_userns;
+	const struct sk_log *log;
+};
+
+/* Apply everything, in order: rlimits, oom_score_adj, session keyring,
+ * ioprio/scheduler, groups+gid+uid (keeping capabilities), capability
+ * sets (bounding, ambient, permitted/effective/inheritable), umask, cwd,
+ * no_new_privs, seccomp.  Afterwards the caller only execs.  Runs in the
+ * container's init after rootfs_finalize, and in `skiff exec` children. */
+int process_apply(const struct process_ctx *c, struct sk_err *e);
+
+/* Resolve args[0] with PATH from process.env (default PATH as runc's),
+ * in the current root: malloc'd absolute path of a regular executable.
+ * Error: "exec: \"foo\": executable file not found in $PATH". */
+int process_find_executable(const struct oci_process *p, char **out, struct sk_err *e);
+
+/* Early checks done in the parent: rlimit values, user/cwd sanity,
+ * apparmor/selinux requested but unavailable, seccomp listenerPath
+ * (not supported yet: clear error). */
+int process_validate(const struct oci_process *p, const struct oci_seccomp *s,
+		     struct sk_err *e);
+
+/* ------------------------------------------------------------------
+ * The pieces process_apply() is made of (runtime/ internal).  Each one
+ * fills @e with a message naming the config field at fault.
+ */
+
+/* seccomp.c: checks that need no compilation (listenerPath, NOTIFY). */
+int sk_seccomp_validate(const struct oci_seccomp *s, struct sk_err *e);
+/* Number of BPF instructions in @p (0 for NULL). */
+unsigned int sk_seccomp_prog_len(const struct sk_seccomp_prog *p);
+
+/* rlimits.c: early checks (type known, no duplicates, soft <= hard) and
+ * prlimit(2) of every process.rlimits entry on the calling process. */
+int sk_rlimits_validate(const struct oci_process *p, struct sk_err *e);
+int sk_rlimits_apply(const struct oci_process *p, struct sk_err *e);
+
+/* sched.c: oom_score_adj, ioprio_set(2), sched_setattr(2). */
+int sk_oom_score_adj_apply(const struct oci_process *p, struct sk_err *e);
+int sk_ioprio_apply(const struct oci_process *p, struct sk_err *e);
+int sk_scheduler_apply(const struct oci_process *p, struct sk_err *e);
+
+/* keyring.c: join a new session keyring "_ses.<id>" (as runc does);
+ * ENOSYS/EACCES/EPERM/EDQUOT are ignored with a debug message. */
+int sk_keyring_join(const char *container_id, const struct sk_log *log, struct sk_err *e);
+
+/* user.c: setgroups(additionalGids) (skipped when the user namespace
+ * denies setgroups and no additional gid is asked for), setresgid,
+ * setresuid keeping the permitted capabilities (PR_SET_KEEPCAPS). */
+int sk_user_apply(const struct oci_user *u, const struct sk_log *log, struct sk_err *e);
+
+/* caps.c: the kernel's highest capability (/proc/sys/kernel/cap_last_cap,
+ * or CAP_LAST_CAP of the headers when unreadable). */
+int sk_cap_last_cap(void);
+/* Drop from the bounding set every capability not in c->bounding (all of
+ * them when !c->present).  Needs CAP_SETPCAP: call before the uid change. */
+int sk_caps_drop_bounding(const struct oci_caps *c, struct sk_err *e);
+/* capset(effective, permitted, inheritable), then the ambient set:
+ * cleared, then each raised; an ambient capability the kernel refuses
+ * (not in permitted and inheritable) is skipped with a warning. */
+int sk_caps_apply(const struct oci_caps *c, const struct sk_log *log, struct sk_err *e);
+
+/* lsm.c: AppArmor profile / SELinux label requested but unavailable is an
+ * error; apply writes the exec-time transition (effective at execve). */
+int sk_lsm_validate(const struct oci_process *p, struct sk_err *e);
+int sk_lsm_apply(const struct oci_process *p, struct sk_err *e);
+
+#endif

@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * seccomp.c - linux.seccomp: compile the profile to classic BPF in the
+ * parent (libseccomp), load it in the container's init with seccomp(2).
+ *
+ * Compiling in the parent means a bad profile fails `skiff create` before
+ * any process exists, and the child only runs one syscall.  libseccomp
+ * 2.5 has no seccomp_export_bpf_mem(), so the program is exported into a
+ * memfd and read back.  Filter flags are not libseccomp attributes here:
+ * we never call seccomp_load(), so they are kept in prog->flags and given
+ * to seccomp(2) directly.
+ */
+#include "process.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#define ARCH_PREFIX "SCMP_ARCH_"
+
+static const struct {
+	const char *name;
+	unsigned int flag;
+} seccomp_flags[] = {
+	/* Threads: the container's init is single-threaded when it loads
+	 * the filter, so TSYNC changes nothing; accepted as runc does. */
+	{ "SECCOMP_FILTER_FLAG_TSYNC", 0 },
+	{ "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
+	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+	/* Only meaningful with a listener, which is not supported yet. */
+	{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 0 },
+};
+
+static const char *const action_names[] = {
+	[OCI_SCMP_KILL] = "SCMP_ACT_KILL",
+	[OCI_SCMP_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
+	[OCI_SCMP_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
+	[OCI_SCMP_TRAP] = "SCMP_ACT_TRAP",
+	[OCI_SCMP_ERRNO] = "SCMP_ACT_ERRNO",
+	[OCI_SCMP_TRACE] = "SCMP_ACT_TRACE",
+	[OCI_SCMP_ALLOW] = "SCMP_ACT_ALLOW",
+	[OCI_SCMP_LOG] = "SCMP_ACT_LOG",
+	[OCI_SCMP_NOTIFY] = "SCMP_ACT_NOTIFY",
+};
+
+static const char *action_name(enum oci_seccomp_action a)
+{
+	if ((size_t)a < sizeof(action_names) / sizeof(action_names[0]) && action_names[a])
+		return action_names[a];
+	return "?";
+}
+
+/* The libseccomp action value; ERRNO and TRACE carry errnoRet (EPERM
+ * when absent, as runc). */
+static int action_value(enum oci_seccomp_action a, bool has_ret, uint32_t ret, uint32_t *out,
+			const char *field, struct sk_err *e)
+{
+	uint32_t data = has_ret ? ret : EPERM;
+
+	if (has_ret && ret > 0xffff)
+		return sk_err_set(e, EINVAL, "%s: errnoRet %u is out of range (0-65535)", field,
+				  ret);
+	switch (a) {
+	case OCI_SCMP_KILL:
+	case OCI_SCMP_KILL_THREAD:
+		*out = SCMP_ACT_KILL_THREAD;
+		return 0;
+	case OCI_SCMP_KILL_PROCESS:
+		*out = SCMP_ACT_KILL_PROCESS;
+		return 0;
+	case OCI_SCMP_TRAP:
+		*out = SCMP_ACT_TRAP;
+		return 0;
+	case OCI_SCMP_ERRNO:
+		*out = SCMP_ACT_ERRNO(data);
+		return 0;
+	case OCI_SCMP_TRACE:
+		*out = SCMP_ACT_TRACE(data);
+		return 0;
+	case OCI_SCMP_ALLOW:
+		*out = SCMP_ACT_ALLOW;
+		return 0;
+	case OCI_SCMP_LOG:
+		*out = SCMP_ACT_LOG;
+		return 0;
+	case OCI_SCMP_NOTIFY:
+		*out = SCMP_ACT_NOTIFY;
+		return 0;
+	}
+	return sk_err_set(e, EINVAL, "%s: unknown action %d", field, (int)a);
+}
+
+static int op_value(enum oci_seccomp_op op, enum scmp_compare *out)
+{
+	switch (op) {
+	case OCI_SCMP_CMP_NE: *out = SCMP_CMP_NE; return 0;
+	case OCI_SCMP_CMP_LT: *out = SCMP_CMP_LT; return 0;
+	case OCI_SCMP_CMP_LE: *out = SCMP_CMP_LE; return 0;
+	case OCI_SCMP_CMP_EQ: *out = SCMP_CMP_EQ; return 0;
+	case OCI_SCMP_CMP_GE: *out = SCMP_CMP_GE; return 0;
+	case OCI_SCMP_CMP_GT: *out = SCMP_CMP_GT; return 0;
+	case OCI_SCMP_CMP_MASKED_EQ: *out = SCMP_CMP_MASKED_EQ; return 0;
+	}
+	return -EINVAL;
+}
+
+/* "SCMP_ARCH_X86_64" -> libseccomp's token, 0 when unknown. */
+static uint32_t arch_token(const char *oci_name)
+{
+	char buf[64];
+	const char *n = oci_name;
+	size_t i;
+
+	if (strncmp(n, ARCH_PREFIX, strlen(ARCH_PREFIX)) == 0)
+		n += strlen(ARCH_PREFIX);
+	for (i = 0; n[i] && i + 1 < sizeof(buf); i++)
+		buf[i] = (char)tolower((unsigned char)n[i]);
+	if (n[i] || i == 0)
+		return 0;
+	buf[i] = '\0';
+	return seccomp_arch_resolve_name(buf);
+}
+
+static void ctx_release(scmp_filter_ctx *c)
+{
+	if (*c)
+		seccomp_release(*c);
+}
+
+int sk_seccomp_validate(const struct oci_seccomp *s, struct sk_err *e)
+{
+	if (!s || !s->present)
+		return 0;
+	if (s->listener_path && s->listener_path[0])
+		return sk_err_set(e, ENOTSUP, "linux.seccomp.listenerPath: not supported yet");
+	if (s->default_action == OCI_SCMP_NOTIFY)
+		return sk_err_set(e, EINVAL,
+				  "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
+	for (size_t i = 0; i < s->n_syscalls; i++) {
+		const struct oci_seccomp_syscall *sc = &s->syscalls[i];
+		if (sc->action == OCI_SCMP_NOTIFY)
+			return sk_err_set(e, EINVAL,
+					  "linux.seccomp.syscalls[%zu].action: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath",
+					  i);
+		for (size_t j = 0; j < sc->n_args; j++)
+			if (sc->args[j].index >= 6)
+				return sk_err_set(e, EINVAL,
+						  "linux.seccomp.syscalls[%zu].args[%zu].index: %u is out of range (0-5)",
+						  i, j, sc->args[j].index);
+	}
+	return 0;
+}
+
+/* Add one syscall entry: all conditions in one rule (AND), except that a
+ * condition on an argument index used more than once becomes a rule of
+ * its own, as libseccomp allows one condition per argument and runc
+ * splits them the same way. */
+static int add_rule(scmp_filter_ctx ctx, const struct oci_seccomp_syscall *sc, size_t idx,
+		    int nr, const char *name, uint32_t act, struct sk_err *e)
+{
+	struct scmp_arg_cmp conds[6];
+	unsigned int count[6] = { 0 };
+	unsigned int n = 0;
+	int r;
+
+	for (size_t j = 0; j < sc->n_args; j++)
+		count[sc->args[j].index]++;
+	for (size_t j = 0; j < sc->n_args; j++) {
+		const struct oci_seccomp_arg *a = &sc->args[j];
+		struct scmp_arg_cmp c = { .arg = a->index, .datum_a = a->value,
+					  .datum_b = a->value_two };
+
+		if (op_value(a->op, &c.op) < 0)
+			return sk_err_set(e, EINVAL, "linux.seccomp.syscalls[%zu].args[%zu].op: unknown",
+					  idx, j);
+		if (count[a->index] > 1) {
+			r = seccomp_rule_add_array(ctx, act, nr, 1, &c);
+			if (r < 0)
+				return sk_err_sys(e, -r, "linux.seccomp.syscalls[%zu] (%s): add rule", idx,
+						  name);
+		} else if (n < sizeof(conds) / sizeof(conds[0])) {
+			conds[n++] = c;
+		}
+	}
+	if (n == 0 && sc->n_args > 0)
+		return 0; /* every condition was split off */
+	r = seccomp_rule_add_array(ctx, act, nr, n, conds);
+	if (r < 0)
+		return sk_err_sys(e, -r, "linux.seccomp.syscalls[%zu] (%s): add rule", idx, name);
+	return 0;
+}
+
+static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog **out, struct sk_err *e)
+{
+	_cleanup_close_ int fd = memfd_create("skiff-seccomp", MFD_CLOEXEC);
+	_cleanup_free_ struct sock_filter *insns = NULL;
+	struct sock_fprog *prog;
+	struct stat st;
+	size_t got = 0;
+	int r;
+
+	if (fd < 0)
+		return sk_err_sys(e, errno, "linux.seccomp: memfd_create");
+	r = seccomp_export_bpf(ctx, fd);
+	if (r < 0)
+		return sk_err_sys(e, -r, "linux.seccomp: export BPF");
+	if (fstat(fd, &st) < 0)
+		return sk_err_sys(e, errno, "linux.seccomp: fstat");
+	if (st.st_size <= 0 || st.st_size % (off_t)sizeof(struct sock_filter) ||
+	    st.st_size / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return sk_err_set(e, E2BIG,
+				  "linux.seccomp: the compiled filter has %lld bytes (max %d instructions)",
+				  (long long)st.st_size, BPF_MAXINSNS);
+	insns = sk_xmalloc((size_t)st.st_size);
+	while (got < (size_t)st.st_size) {
+		ssize_t n = pread(fd, (char *)insns + got, (size_t)st.st_size - got, (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return sk_err_sys(e, n < 0 ? errno : EIO, "linux.seccomp: read BPF");
+		got += (size_t)n;
+	}
+	prog = sk_xmalloc(sizeof(*prog));
+	prog->len = (unsigned short)(got / sizeof(struct sock_filter));
+	prog->filter = sk_steal_ptr(&insns);
+	*out = prog;
+	return 0;
+}
+
+int sk_seccomp_compile(const struct oci_seccomp *s, struct sk_seccomp_prog **out,
+		       const struct sk_log *log, struct sk_err *e)
+{
+	_cleanup_(ctx_release) scmp_filter_ctx ctx = NULL;
+	struct sk_seccomp_prog *res;
+	unsigned int flags = 0;
+	bool notify = false;
+	uint32_t defact;
+	int r;
+
+	*out = NULL;
+	if (!s || !s->present)
+		return 0;
+	r = sk_seccomp_validate(s, e);
+	if (r < 0)
+		return r;
+
+	for (size_t i = 0; i < s->n_flags; i++) {
+		size_t k;
+		for (k = 0; k < sizeof(seccomp_flags) / sizeof(seccomp_flags[0]); k++)
+			if (strcmp(s->flags[i], seccomp_flags[k].name) == 0)
+				break;
+		if (k == sizeof(seccomp_flags) / sizeof(seccomp_flags[0]))
+			return sk_err_set(e, EINVAL, "linux.seccomp.flags[%zu]: unknown flag \"%s\"", i,
+					  s->flags[i]);
+		flags |= seccomp_flags[k].flag;
+	}
+
+	r = action_value(s->default_action, s->has_default_errno_ret, s->default_errno_ret,
+			 &defact, "linux.seccomp.defaultErrnoRet", e);
+	if (r < 0)
+		return r;
+	ctx = seccomp_init(defact);
+	if (!ctx)
+		return sk_err_set(e, EINVAL, "linux.seccomp.defaultAction: libseccomp refused %s",
+				  action_name(s->default_action));
+
+	for (size_t i = 0; i < s->n_architectures; i++) {
+		uint32_t tok = arch_token(s->architectures[i]);
+		if (!tok)
+			return sk_err_set(e, EINVAL,
+					  "linux.seccomp.architectures[%zu]: unknown architecture \"%s\"", i,
+					  s->architectures[i]);
+		r = seccomp_arch_add(ctx, tok);
+		if (r < 0 && r != -EEXIST)
+			return sk_err_sys(e, -r, "linux.seccomp.architectures[%zu] (%s)", i,
+					  s->architectures[i]);
+	}
+
+	for (size_t i = 0; i < s->n_syscalls; i++) {
+		const struct oci_seccomp_syscall *sc = &s->syscalls[i];
+		char field[64];
+		uint32_t act;
+
+		snprintf(field, sizeof(field), "linux.seccomp.syscalls[%zu]", i);
+		r = action_value(sc->action, sc->has_errno_ret, sc->errno_ret, &act, field, e);
+		if (r < 0)
+			return r;
+		/* libseccomp refuses rules that repeat the default action. */
+		if (act == defact)
+			continue;
+		if (sc->action == OCI_SCMP_NOTIFY)
+			notify = true;
+		for (size_t k = 0; k < sc->n_names; k++) {
+			int nr = seccomp_syscall_resolve_name(sc->names[k]);
+			if (nr == __NR_SCMP_ERROR) {
+				/* Profiles are often newer than libseccomp or the
+				 * kernel: skip names it does not know, as runc. */
+				sk_debug(log, "seccomp: unknown syscall \"%s\" skipped", sc->names[k]);
+				continue;
+			}
+			r = add_rule(ctx, sc, i, nr, sc->names[k], act, e);
+			if (r < 0)
+				return r;
+		}
+	}
+
+	res = sk_xcalloc(1, sizeof(*res));
+	r = export_bpf(ctx, &res->prog, e);
+	if (r < 0) {
+		free(res);
+		return r;
+	}
+	res->flags = flags;
+	res->needs_notify = notify;
+	*out = res;
+	return 0;
+}
+
+unsigned int sk_seccomp_prog_len(const struct sk_seccomp_prog *p)
+{
+	return p && p->prog ? p->prog->len : 0;
+}
+
+int sk_seccomp_load(const struct sk_seccomp_prog *p, struct sk_err *e)
+{
+	if (!p || !p->prog)
+		return 0;
+	if (p->needs_notify)
+		return sk_err_set(e, ENOTSUP,
+				  "linux.seccomp: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath (not supported yet)");
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, p->prog) == 0)
+		return 0;
+	if (errno == ENOSYS && p->flags == 0 &&
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, p->prog, 0, 0) == 0)
+		return 0;
+	if (errno == EACCES)
+		return sk_err_sys(e, errno,
+				  "linux.seccomp: load filter (needs process.noNewPrivileges or CAP_SYS_ADMIN)");
+	if (errno == EINVAL && p->flags)
+		return sk_err_sys(e, errno, "linux.seccomp: load filter with flags 0x%x (kernel too old?)",
+				  p->flags);
+	return sk_err_sys(e, errno, "linux.seccomp: load filter");
+}
+
+void sk_seccomp_free(struct sk_seccomp_prog *p)
+{
+	if (!p)
+		return;
+	if (p->prog)
+		free(p->prog->filter);
+	free(p->prog);
+	free(p);
+}

@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* state.c - a container's state directory: ROOT/ID/{state.json,config.json}. */
+#define _GNU_SOURCE
+#include "container.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+const char *sk_status_name(enum sk_status s)
+{
+	switch (s) {
+	case SK_STATUS_CREATING: return "creating";
+	case SK_STATUS_CREATED: return "created";
+	case SK_STATUS_RUNNING: return "running";
+	case SK_STATUS_PAUSED: return "paused";
+	default: return "stopped";
+	}
+}
+
+int sk_validate_id(const char *id, struct sk_err *e)
+{
+	if (!id || !*id)
+		return sk_err_set(e, EINVAL, "container ID cannot be empty");
+	if (!strcmp(id, ".") || !strcmp(id, "..") || strlen(id) > 1024)
+		return sk_err_set(e, EINVAL, "invalid container ID %s", id);
+	for (const char *p = id; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_+-.", *p))
+			return sk_err_set(e, EINVAL,
+					  "invalid container ID %s: only letters, digits and _+-. allowed",
+					  id);
+	return 0;
+}
+
+int sk_state_dir_open(const struct sk_ctx *ctx, const char *id, int *dirfd, struct sk_err *e)
+{
+	_cleanup_free_ char *path = NULL;
+	int r = sk_validate_id(id, e), fd;
+
+	if (r < 0)
+		return r;
+	path = sk_xasprintf("%s/%s", ctx->root, id);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return sk_err_set(e, ENOENT, "container %s does not exist", id);
+		return sk_err_sys(e, errno, "open %s", path);
+	}
+	*dirfd = fd;
+	return 0;
+}
+
+void sk_state_free(struct sk_state *st)
+{
+	if (!st)
+		return;
+	free(st->id);
+	free(st->bundle);
+	free(st->rootfs);
+	free(st->created);
+	for (size_t i = 0; i < st->n_ext; i++) {
+		free(st->ext[i].key);
+		free(st->ext[i].value);
+	}
+	free(st->ext);
+	for (size_t i = 0; i < st->n_ann; i++) {
+		free(st->ann[i].key);
+		free(st->ann[i].value);
+	}
+	free(st->ann);
+	if (st->cfg)
+		oci_config_free(st->cfg);
+	if (st->dirfd >= 0)
+		close(st->dirfd);
+	free(st);
+}
+
+static void kv_set(struct oci_kv **v, size_t *n, const char *key, const char *value)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (!strcmp((*v)[i].key, key)) {
+			free((*v)[i].value);
+			(*v)[i].value = sk_xstrdup(value);
+			return;
+		}
+	}
+	*v = sk_xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[*n].key = sk_xstrdup(key);
+	(*v)[*n].value = sk_xstrdup(value);
+	(*n)++;
+}
+
+const char *sk_state_ext(const struct sk_state *st, const char *key)
+{
+	for (size_t i = 0; i < st->n_ext; i++)
+		if (!strcmp(st->ext[i].key, key))
+			return st->ext[i].value;
+	return NULL;
+}
+
+void sk_state_set_ext(struct sk_state *st, const char *key, const char *value)
+{
+	kv_set(&st->ext, &st->n_ext, key, value);
+}
+
+void sk_state_set_ann(struct sk_state *st, const char *key, const char *value)
+{
+	kv_set(&st->ann, &st->n_ann, key, value);
+}
+
+static void gen_str(yajl_gen g, const char *s)
+{
+	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+static void gen_kv_map(yajl_gen g, const struct oci_kv *v, size_t n)
+{
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < n; i++) {
+		gen_str(g, v[i].key);
+		gen_str(g, v[i].value);
+	}
+	yajl_gen_map_close(g);
+}
+
+static char *gen_finish(yajl_gen g)
+{
+	const unsigned char *buf;
+	size_t len;
+	char *r;
+
+	yajl_gen_get_buf(g, &buf, &len);
+	r = sk_xmalloc(len + 2);
+	memcpy(r, buf, len);
+	r[len] = '\0';
+	yajl_gen_free(g);
+	return r;
+}
+
+int sk_state_save(const struct sk_state *st, struct sk_err *e)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	_cleanup_free_ char *json = NULL;
+
+	yajl_gen_map_open(g);
+	gen_str(g, "id"); gen_str(g, st->id);
+	gen_str(g, "pid"); yajl_gen_integer(g, st->pid);
+	gen_str(g, "start_time"); yajl_gen_integer(g, (long long)st->start_time);
+	gen_str(g, "bundle"); gen_str(g, st->bundle);
+	gen_str(g, "rootfs"); gen_str(g, st->rootfs ? st->rootfs : "");
+	gen_str(g, "created"); gen_str(g, st->created);
+	gen_str(g, "owner"); yajl_gen_integer(g, st->owner);
+	gen_str(g, "ext"); gen_kv_map(g, st->ext, st->n_ext);
+	gen_str(g, "annotations"); gen_kv_map(g, st->ann, st->n_ann);
+	yajl_gen_map_close(g);
+	json = gen_finish(g);
+	return sk_write_file_atomic(st->dirfd, "state.json", json, strlen(json), e);
+}
+
+static const char *tree_str(yajl_val root, const char *key)
+{
+	const char *path[] = { key, NULL };
+	yajl_val v = yajl_tree_get(root, path, yajl_t_string);
+	return v ? YAJL_GET_STRING(v) : NULL;
+}
+
+static long long tree_int(yajl_val root, const char *key)
+{
+	const char *path[] = { key, NULL };
+	yajl_val v = yajl_tree_get(root, path, yajl_t_number);
+	return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : 0;
+}
+
+static void tree_kv(yajl_val root, const char *key, struct oci_kv **v, size_t *n)
+{
+	const char *path[] = { key, NULL };
+	yajl_val m = yajl_tree_get(root, path, yajl_t_object);
+
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->u.object.len; i++)
+		if (YAJL_IS_STRING(m->u.object.values[i]))
+			kv_set(v, n, m->u.object.keys[i],
+			       YAJL_GET_STRING(m->u.object.values[i]));
+}
+
+int sk_state_load(const struct sk_ctx *ctx, const char *id, bool lock, struct sk_state **out,
+		  struct sk_err *e)
+{
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_free_ char *text = NULL, *cfgtext = NULL;
+	struct sk_state *st;
+	yajl_val root;
+	size_t len;
+	char ebuf[256];
+	int r;
+
+	r = sk_state_dir_open(ctx, id, &dirfd, e);
+	if (r < 0)
+		return r;
+	if (lock && flock(dirfd, LOCK_EX) < 0)
+		return sk_err_sys(e, errno, "lock container %s", id);
+
+	st = sk_xcalloc(1, sizeof(*st));
+	st->dirfd = sk_steal_fd(&dirfd);
+	st->id = sk_xstrdup(id);
+	r = sk_read_file_at(st->dirfd, "state.json", &text, &len, e);
+	if (r == -ENOENT) {
+		/* the directory exists but create has not finished yet */
+		*out = st;
+		return 0;
+	}
+	if (r < 0)
+		goto fail;
+	root = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+	if (!root) {
+		r = sk_err_set(e, EINVAL, "container %s: corrupt state.json", id);
+		goto fail;
+	}
+	st->bundle = sk_xstrdup(tree_str(root, "bundle"));
+	st->rootfs = sk_xstrdup(tree_str(root, "rootfs"));
+	st->created = sk_xstrdup(tree_str(root, "created"));
+	st->pid = (pid_t)tree_int(root, "pid");
+	st->start_time = (uint64_t)tree_int(root, "start_time");
+	st->owner = (uid_t)tree_int(root, "owner");
+	tree_kv(root, "ext", &st->ext, &st->n_ext);
+	tree_kv(root, "annotations", &st->ann, &st->n_ann);
+	yajl_tree_free(root);
+	if (!st->bundle || !st->created) {
+		r = sk_err_set(e, EINVAL, "container %s: corrupt state.json", id);
+		goto fail;
+	}
+	r = sk_read_file_at(st->dirfd, "config.json", &cfgtext, &len, e);
+	if (r < 0)
+		goto fail;
+	r = oci_config_parse(cfgtext, len, &st->cfg, e);
+	if (r < 0) {
+		sk_err_prefix(e, "container %s: saved config.json", id);
+		goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	sk_state_free(st);
+	return r;
+}
+
+uint64_t sk_pid_start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	int field = 2;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return 0;
+	p += 2;
+	/* field 3 is the state; a zombie is not alive */
+	if (*p == 'Z' || *p == 'X')
+		return 0;
+	for (field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	return p ? strtoull(p, NULL, 10) : 0;
+}
+
+bool sk_pid_alive(pid_t pid, uint64_t start_time)
+{
+	uint64_t t;
+
+	if (pid <= 0)
+		return false;
+	t = sk_pid_start_time(pid);
+	return t != 0 && t == start_time;
+}
+
+/* Filled in by the cgroups integration: is the container frozen? */
+bool sk_container_frozen(const struct sk_ctx *ctx, const struct sk_state *st);
+
+enum sk_status sk_state_status(const struct sk_ctx *ctx, const struct sk_state *st)
+{
+	struct stat sb;
+
+	if (!st->created)
+		return SK_STATUS_CREATING;
+	if (!sk_pid_alive(st->pid, st->start_time))
+		return SK_STATUS_STOPPED;
+	if (fstatat(st->dirfd, "exec.fifo", &sb, 0) == 0)
+		return SK_STATUS_CREATED;
+	if (sk_container_frozen(ctx, st))
+		return SK_STATUS_PAUSED;
+	return SK_STATUS_RUNNING;
+}
+
+char *sk_state_json(const struct sk_state *st, enum sk_status status, bool pretty)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	char *r;
+	size_t n;
+
+	if (pretty) {
+		yajl_gen_config(g, yajl_gen_beautify, 1);
+		yajl_gen_config(g, yajl_gen_indent_string, "  ");
+	}
+	yajl_gen_map_open(g);
+	gen_str(g, "ociVersion"); gen_str(g, SKIFF_OCI_VERSION);
+	gen_str(g, "id"); gen_str(g, st->id);
+	gen_str(g, "status"); gen_str(g, sk_status_name(status));
+	if (status != SK_STATUS_STOPPED || pretty) {
+		gen_str(g, "pid");
+		yajl_gen_integer(g, status == SK_STATUS_STOPPED ? 0 : st->pid);
+	}
+	gen_str(g, "bundle"); gen_str(g, st->bundle ? st->bundle : "");
+	if (pretty) {
+		gen_str(g, "rootfs"); gen_str(g, st->rootfs ? st->rootfs : "");
+		gen_str(g, "created"); gen_str(g, st->created ? st->created : "");
+		gen_str(g, "owner"); gen_str(g, st->owner ? "" : "root");
+	}
+	gen_str(g, "annotations");
+	yajl_gen_map_open(g);
+	if (st->cfg)
+		for (size_t i = 0; i < st->cfg->n_annotations; i++) {
+			gen_str(g, st->cfg->annotations[i].key);
+			gen_str(g, st->cfg->annotations[i].value);
+		}
+	for (size_t i = 0; i < st->n_ann; i++) {
+		gen_str(g, st->ann[i].key);
+		gen_str(g, st->ann[i].value);
+	}
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	r = gen_finish(g);
+	n = strlen(r);
+	if (pretty && n && r[n - 1] != '\n') {
+		r[n] = '\n';
+		r[n + 1] = '\0';
+	}
+	return r;
+}
+
+int sk_write_pid_file(const char *path, pid_t pid, struct sk_err *e)
+{
+	_cleanup_free_ char *tmp = NULL, *dir = NULL, *base = NULL;
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", pid);
+	const char *slash = strrchr(path, '/');
+
+	dir = slash ? strndup(path, (size_t)(slash - path + (slash == path))) : sk_xstrdup(".");
+	base = sk_xstrdup(slash ? slash + 1 : path);
+	tmp = sk_xasprintf("%s/.%s", dir, base);
+	if (sk_write_file_at(AT_FDCWD, tmp, buf, (size_t)n, O_CREAT | O_TRUNC, 0644, e) < 0)
+		return sk_err_prefix(e, "--pid-file");
+	if (rename(tmp, path) < 0) {
+		int r = errno;
+		unlink(tmp);
+		return sk_err_sys(e, r, "--pid-file %s", path);
+	}
+	return 0;
+}
