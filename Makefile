@@ -9,12 +9,12 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
            -D_GNU_SOURCE= -fno-strict-aliasing $(PKG_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm
 
 ifeq ($(SANITIZE),1)
-CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
 
@@ -32,7 +32,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 all: skiff
 
 skiff: $(BUILD)/skiff
-	ln -sf $(BUILD)/skiff skiff
+	@[ "$(BUILD)" != build ] || ln -sf build/skiff skiff
 
 $(BUILD)/skiff: $(MAIN_OBJ) $(BUILD)/libskiff.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -51,7 +51,7 @@ $(BUILD)/%.o: %.S
 
 # Freestanding helpers that are embedded into skiff (built without sanitizers).
 STUB_CFLAGS := -std=gnu11 -Os -Wall -Wextra -Werror -static -nostdlib -ffreestanding \
-               -fno-stack-protector -fno-pie -no-pie -fno-asynchronous-unwind-tables \
+               -fno-stack-protector -fno-pie -fno-asynchronous-unwind-tables \
                -fno-builtin -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,norelro
 $(BUILD)/skiff-init: runtime/stub/skiff-init.c
 	@mkdir -p $(dir $@)
@@ -67,11 +67,24 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libskiff.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iruntime $(LDFLAGS) -o $@ $< $(BUILD)/libskiff.a $(LDLIBS)
 
+# The README's two set-up commands: `sudo make demo` and `sudo make test`.
+deps:
+	@tests/install-deps
+
+demo: deps
+	$(MAKE) demo-bundle
+	./skiff run -b demo demo1
+
+test: deps
+	@tests/ci-all
+
+$(BUILD)/tests: $(UNIT_BIN)
+
 unit: $(UNIT_BIN)
 	@tests/run-unit $(UNIT_BIN)
 
 check: all $(UNIT_BIN)
-	@tests/run-all $(BUILD)
+	@SKIFF_BUILD=$(BUILD) tests/run-all $(BUILD)
 
 check-vm: all
 	@tests/vm/check
@@ -80,13 +93,14 @@ fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libskiff.a
 	clang -O1 -g -std=gnu11 -D_GNU_SOURCE -Iruntime $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
 	  -o build-fuzz/fuzz_config tests/fuzz/fuzz_config.c build-fuzz/libskiff.a $(LDLIBS)
-	build-fuzz/fuzz_config -max_total_time=$${FUZZ_SECONDS:-30} -max_len=65536 tests/fuzz/corpus
+	mkdir -p build-fuzz/corpus
+	build-fuzz/fuzz_config -max_total_time=$${FUZZ_SECONDS:-30} -max_len=65536 build-fuzz/corpus tests/fuzz/corpus
 
 bench: all
 	@tests/bench/run
 
 demo-bundle: all
-	@tests/make-demo-bundle demo
+	@rm -rf demo && tests/make-demo-bundle demo
 
 install: all
 	install -D -m 0755 $(BUILD)/skiff $(DESTDIR)$(PREFIX)/bin/skiff
@@ -101,4 +115,5 @@ help:
 	@echo "targets: all check check-vm unit bench fuzz demo-bundle install clean"
 	@echo "vars: CC=clang BUILD=dir SANITIZE=1 PREFIX=/usr/local"
 
-.PHONY: all skiff unit check check-vm fuzz bench demo-bundle install clean help
+
+.PHONY: deps demo test all skiff unit check check-vm fuzz bench demo-bundle install clean help

@@ -60,7 +60,9 @@ int cg_bpf_build(const struct oci_device_rule *rules, size_t n, void **insns, si
 	p[k++] = LDX_W(BPF_REG_4, BPF_REG_1, 4);
 	p[k++] = LDX_W(BPF_REG_5, BPF_REG_1, 8);
 
-	for (size_t i = n; i-- > 0;) {
+	bool done = false;
+
+	for (size_t i = n; i-- > 0 && !done;) {
 		const struct oci_device_rule *r = &rules[i];
 		struct bpf_insn blk[8];
 		size_t b = 0, jumps[8], nj = 0;
@@ -96,9 +98,14 @@ int cg_bpf_build(const struct oci_device_rule *rules, size_t n, void **insns, si
 			blk[jumps[j]].off = (int16_t)(b - jumps[j] - 1);
 		memcpy(p + k, blk, b * sizeof(*blk));
 		k += b;
+		/* a rule matching everything: earlier rules and the default
+		 * can never run (and the verifier rejects dead code) */
+		done = nj == 0;
 	}
-	p[k++] = MOV64_IMM(BPF_REG_0, 0);
-	p[k++] = EXIT();
+	if (!done) {
+		p[k++] = MOV64_IMM(BPF_REG_0, 0);
+		p[k++] = EXIT();
+	}
 	*insns = p;
 	*n_insns = k;
 	return 0;

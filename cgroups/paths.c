@@ -112,7 +112,7 @@ char *cg_own_path(const char *proc_cgroup, const char *ctrls)
 			continue;
 		*c2 = '\0';
 		if (!*ctrls) {
-			if (!strcmp(l, "0") && c1 + 1 == c2)
+			if (c1 - l == 1 && l[0] == '0' && c1 + 1 == c2)
 				return sk_xstrdup(c2 + 1);
 			continue;
 		}

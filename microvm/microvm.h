@@ -69,6 +69,7 @@ int sk_vm_seccomp(struct sk_err *e);
 /* ============================================ building blocks (unit tests) */
 
 #define SK_VM_EXIT_PORT 0x501
+#define SK_VM_READY_PORT 0x502  /* shim: ttys open, send input now */
 #define SK_VM_COM1 0x3f8
 #define SK_VM_COM2 0x2f8
 #define SK_VM_MIN_MEM (128ULL << 20)

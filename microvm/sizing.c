@@ -89,8 +89,10 @@ bad:
 
 char *sk_vm_cmdline(int nr_vcpus, const char *extra)
 {
+	/* ACPI even for one vCPU: without MP table support (Debian's cloud
+	 * kernel) acpi=off leaves the guest without a local APIC timer. */
+	(void)nr_vcpus;
 	return sk_xasprintf("console=ttyS1 panic=-1 reboot=t quiet loglevel=3 tsc=reliable "
-			    "i8042.noaux i8042.nokbd i8042.nopnp rdinit=/.skiff/init%s%s%s",
-			    nr_vcpus <= 1 ? " acpi=off" : "", extra && *extra ? " " : "",
-			    extra ? extra : "");
+			    "i8042.noaux i8042.nokbd i8042.nopnp rdinit=/.skiff/init%s%s",
+			    extra && *extra ? " " : "", extra ? extra : "");
 }

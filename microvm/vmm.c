@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <termios.h>
+#include <time.h>
 
 #define KICK_SIG (SIGRTMIN + 1)
 
@@ -47,6 +48,7 @@ struct vm {
 	pthread_mutex_t lock;  /* UARTs, end state */
 	struct sk_uart com[2];
 	bool rx_wait;          /* main waits for com[0] rx room */
+	bool ready;            /* the shim has opened its ttys */
 	atomic_bool done;
 	enum vm_end end;
 	int status;
@@ -126,6 +128,18 @@ static void port_io(struct vm *vm, uint16_t port, bool write_, uint8_t *data, un
 			vm_end(vm, END_EXIT, data[0], NULL);
 		else
 			memset(data, 0, size);
+	} else if (port == SK_VM_READY_PORT) {
+		if (write_) {
+			pthread_mutex_lock(&vm->lock);
+			vm->ready = true;
+			pthread_mutex_unlock(&vm->lock);
+			uint64_t one = 1;
+			if (write(vm->evfd, &one, sizeof(one)) < 0) {
+				/* ignore */
+			}
+		} else {
+			memset(data, 0xff, size);
+		}
 	} else if (port == 0x70 || port == 0x71) {
 		if (!write_)
 			memset(data, 0, size); /* CMOS stub */
@@ -207,6 +221,13 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static void kick_handler(int sig)
 {
 	(void)sig;
@@ -255,6 +276,7 @@ static int setup_cpuid(struct vm *vm, struct vcpu *c, struct sk_err *e)
 	return 0;
 }
 
+static double now_s(void);
 static int map_file(const char *path, void **p, size_t *len, struct sk_err *e)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -362,12 +384,14 @@ static int vm_setup(struct vm *vm, const struct sk_vm_opts *o, const char *initr
 		return sk_err_sys(e, errno, "microvm: open /dev/kvm");
 	if (ioctl(vm->kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
 		return sk_err_set(e, ENOTSUP, "microvm: unsupported KVM API version");
-	vm->fd = ioctl(vm->kvm, KVM_CREATE_VM, 0);
+	fprintf(stderr,"T0 %.3f\n", now_s());
+vm->fd = ioctl(vm->kvm, KVM_CREATE_VM, 0);
 	if (vm->fd < 0)
 		return sk_err_sys(e, errno, "microvm: KVM_CREATE_VM");
 	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, 0xfffbd000UL) < 0)
 		return sk_err_sys(e, errno, "microvm: KVM_SET_TSS_ADDR");
-	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0)
+	fprintf(stderr,"T1 %.3f\n", now_s());
+if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return sk_err_sys(e, errno, "microvm: KVM_CREATE_IRQCHIP");
 	int mmap_size = ioctl(vm->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (mmap_size <= 0)
@@ -382,7 +406,8 @@ static int vm_setup(struct vm *vm, const struct sk_vm_opts *o, const char *initr
 		return sk_err_sys(e, errno, "microvm: cannot map %llu MiB of guest memory",
 				  (unsigned long long)(vm->mem.size >> 20));
 	}
-	madvise(vm->mem.host, vm->mem.size, MADV_HUGEPAGE);
+	fprintf(stderr,"T2 %.3f\n", now_s());
+madvise(vm->mem.host, vm->mem.size, MADV_HUGEPAGE);
 	vm->mem.low_size =
 		vm->mem.size < SK_VM_MMIO_GAP_START ? vm->mem.size : SK_VM_MMIO_GAP_START;
 	struct kvm_userspace_memory_region reg = {
@@ -410,15 +435,17 @@ static int vm_setup(struct vm *vm, const struct sk_vm_opts *o, const char *initr
 		return r;
 	struct sk_vm_kernel_info ki;
 	r = sk_vm_load_kernel(&vm->mem, img, img_len, &ki, e);
-	munmap(img, img_len);
+	fprintf(stderr,"T3 %.3f\n", now_s());
+munmap(img, img_len);
 	if (r < 0)
 		return sk_err_prefix(e, "%s", o->kernel);
 	uint64_t initrd = 0, initrd_len = 0;
-	r = add_initrd(vm, o, initrd_path, &ki, &initrd, &initrd_len, e);
+	fprintf(stderr,"T4 %.3f\n", now_s());
+r = add_initrd(vm, o, initrd_path, &ki, &initrd, &initrd_len, e);
 	if (r < 0)
 		return r;
 	uint64_t rsdp = 0;
-	if (vm->nr > 1) {
+	{
 		r = sk_vm_acpi_build(&vm->mem, SK_VM_ACPI_ADDR, vm->nr, &rsdp, e);
 		if (r < 0)
 			return r;
@@ -427,12 +454,14 @@ static int vm_setup(struct vm *vm, const struct sk_vm_opts *o, const char *initr
 	r = sk_vm_setup_boot_params(&vm->mem, &ki, cmdline, initrd, initrd_len, rsdp, e);
 	if (r < 0)
 		return r;
-	sk_vm_setup_pagetables(&vm->mem);
+	fprintf(stderr,"T5 %.3f\n", now_s());
+sk_vm_setup_pagetables(&vm->mem);
 	sk_debug(o->log, "microvm: %d vCPU, %llu MiB, kernel %s (%s), initrd %llu KiB, cmdline %s",
 		 vm->nr, (unsigned long long)(vm->mem.size >> 20), o->kernel,
 		 ki.is_elf ? "vmlinux" : "bzImage", (unsigned long long)(initrd_len >> 10),
 		 cmdline);
 
+fprintf(stderr,"T6 %.3f\n", now_s());
 	/* vCPUs. */
 	for (int i = 0; i < vm->nr; i++) {
 		struct vcpu *c = &vm->cpus[i];
@@ -480,7 +509,17 @@ static int event_loop(struct vm *vm, const struct sk_vm_opts *o, int sfd, int tf
 {
 	bool in_open = fcntl(0, F_GETFD) >= 0;
 	bool eof_pending = !in_open, eof_sent = false;
+	uint64_t sig_pending = 0; /* signals that came before the shim was ready */
 	while (!atomic_load(&vm->done)) {
+		pthread_mutex_lock(&vm->lock);
+		bool ready = vm->ready;
+		pthread_mutex_unlock(&vm->lock);
+		for (int s = 1; ready && sig_pending && s <= 64; s++) {
+			if (sig_pending & (1ULL << (s - 1))) {
+				send_ctl(vm, (uint8_t)s);
+				sig_pending &= ~(1ULL << (s - 1));
+			}
+		}
 		struct pollfd p[4] = {
 			{ .fd = vm->evfd, .events = POLLIN },
 			{ .fd = sfd, .events = POLLIN },
@@ -489,12 +528,12 @@ static int event_loop(struct vm *vm, const struct sk_vm_opts *o, int sfd, int tf
 		};
 		bool room = false;
 		pthread_mutex_lock(&vm->lock);
-		if (in_open) {
+		if (in_open && ready) {
 			room = sk_uart_rx_room(&vm->com[0]) > 0;
 			if (!room)
 				vm->rx_wait = true;
 		}
-		if (eof_pending && !eof_sent) {
+		if (eof_pending && !eof_sent && ready) {
 			if (vm->com[0].rx_len == 0) {
 				pthread_mutex_unlock(&vm->lock);
 				send_ctl(vm, SK_VM_CTL_EOF);
@@ -522,7 +561,10 @@ static int event_loop(struct vm *vm, const struct sk_vm_opts *o, int sfd, int tf
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				sk_debug(o->log, "microvm: forwarding signal %u", si.ssi_signo);
-				send_ctl(vm, (uint8_t)si.ssi_signo);
+				if (ready)
+					send_ctl(vm, (uint8_t)si.ssi_signo);
+				else if (si.ssi_signo >= 1 && si.ssi_signo <= 64)
+					sig_pending |= 1ULL << (si.ssi_signo - 1);
 			}
 		}
 		if (p[2].revents) {
@@ -582,6 +624,7 @@ int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_sta
 	if (initrd_path && stat(initrd_path, &st) == 0)
 		initrd_size = st.st_size;
 	struct vm vm = { .kvm = -1, .fd = -1, .evfd = -1, .nr = nr };
+	double t0 = now_s(), t_setup = 0, t_end = 0;
 	int r = sk_vm_guest_mem(o->mem_limit, initrd_size, &vm.mem.size, e);
 	if (r < 0)
 		return r;
@@ -603,6 +646,7 @@ int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_sta
 	r = vm_setup(&vm, o, initrd_path, e);
 	if (r < 0)
 		goto out;
+	t_setup = now_s();
 
 	/* Signals: forwarded ones through a signalfd, the kick one for vCPUs. */
 	sigset_t fwd, old;
@@ -660,6 +704,7 @@ int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_sta
 		}
 	}
 	event_loop(&vm, o, sfd, tfd);
+	t_end = now_s();
 
 	for (int i = 0; i < nr; i++) {
 		if (!vm.cpus[i].started)
@@ -689,5 +734,8 @@ int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_sta
 	r = 0;
 out:
 	vm_free(&vm);
+	if (t_end > 0)
+		sk_debug(o->log, "microvm: setup %.3f s, guest %.3f s, teardown %.3f s",
+			 t_setup - t0, t_end - t_setup, now_s() - t_end);
 	return r;
 }

@@ -60,7 +60,8 @@ static int talk(struct sk_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	int r;
 
 	nlh->nlmsg_seq = seq;
-	if (!cb)
+	/* an ACK ends every request but dumps (they end with NLMSG_DONE) */
+	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;

@@ -171,8 +171,7 @@ int rootfs_open_in_root(int rootfd, const char *path, int flags, mode_t mode)
 		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	int fd, pfd, r;
-	char buf[64];
+	int fd;
 
 	if (!path || !*path)
 		path = ".";
@@ -181,8 +180,16 @@ int rootfs_open_in_root(int rootfd, const char *path, int flags, mode_t mode)
 		return fd;
 	if (errno != ENOSYS)
 		return -errno;
+	return rootfs_open_in_root_walk(rootfd, path, flags, mode);
+}
 
-	/* No openat2: walk in userspace. */
+int rootfs_open_in_root_walk(int rootfd, const char *path, int flags, mode_t mode)
+{
+	int fd, pfd, r;
+	char buf[64];
+
+	if (!path || !*path)
+		path = ".";
 	if (flags & O_CREAT) {
 		_cleanup_free_ char *clean = rootfs_clean_path(path);
 		_cleanup_free_ char *dir = NULL;

@@ -99,6 +99,11 @@ int rootfs_validate_mount(const struct oci_mount *m, const char *what, struct sk
 int rootfs_validate_device(const struct oci_device *d, size_t idx, struct sk_err *e);
 int rootfs_validate_sysctl(const struct oci_config *cfg, struct sk_err *e);
 
+/* The userspace fallback of rootfs_open_in_root (kernels without
+ * openat2): a walk one component at a time, symlinks re-rooted at
+ * @rootfd, ".." stopping there. */
+int rootfs_open_in_root_walk(int rootfd, const char *path, int flags, mode_t mode);
+
 /* mkdir -p @path inside @rootfd (symlinks resolved inside the root);
  * returns an O_PATH fd of the directory or -errno (with @e filled). */
 int rootfs_mkdir_in_root(int rootfd, const char *path, mode_t mode, struct sk_err *e);

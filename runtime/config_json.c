@@ -48,12 +48,16 @@ int cj_fail(struct sk_err *e, const char *path, const char *key, const char *fmt
 
 struct depth_ctx {
 	unsigned depth;
+	const char *why;     /* set when a callback cancels the parse */
 };
 
 static int depth_open(void *ctx)
 {
 	struct depth_ctx *d = ctx;
-	return ++d->depth <= CJ_MAX_DEPTH;
+	if (++d->depth <= CJ_MAX_DEPTH)
+		return 1;
+	d->why = "nesting too deep";
+	return 0;
 }
 
 static int depth_close(void *ctx)
@@ -63,9 +67,14 @@ static int depth_close(void *ctx)
 	return 1;
 }
 
-static int depth_key(void *ctx, const unsigned char *k, size_t l)
+/* yajl_tree keeps C strings: refuse "\u0000" rather than truncate silently. */
+static int no_nul(void *ctx, const unsigned char *s, size_t l)
 {
-	return 1;
+	struct depth_ctx *d = ctx;
+	if (!l || !memchr(s, '\0', l))
+		return 1;
+	d->why = "string contains a NUL character (\\u0000)";
+	return 0;
 }
 
 /* Collapse yajl's multi-line message into one printable line. */
@@ -97,7 +106,8 @@ int cj_parse_tree(const char *json, size_t len, yajl_val *out, struct sk_err *e)
 {
 	static const yajl_callbacks cb = {
 		.yajl_start_map = depth_open,
-		.yajl_map_key = depth_key,
+		.yajl_string = no_nul,
+		.yajl_map_key = no_nul,
 		.yajl_end_map = depth_close,
 		.yajl_start_array = depth_open,
 		.yajl_end_array = depth_close,
@@ -108,12 +118,13 @@ int cj_parse_tree(const char *json, size_t len, yajl_val *out, struct sk_err *e)
 	yajl_handle h;
 	yajl_status st;
 	yajl_val tree;
+	size_t at;
 
 	*out = NULL;
 	if (!json)
 		return sk_err_set(e, EINVAL, "invalid JSON: no input");
 	if (len > CJ_MAX_LEN)
-		return sk_err_set(e, EFBIG, "invalid JSON: larger than %u bytes", CJ_MAX_LEN);
+		return sk_err_set(e, EINVAL, "invalid JSON: larger than %u bytes", CJ_MAX_LEN);
 	if (memchr(json, '\0', len))
 		return sk_err_set(e, EINVAL, "invalid JSON: NUL byte in input");
 
@@ -122,12 +133,18 @@ int cj_parse_tree(const char *json, size_t len, yajl_val *out, struct sk_err *e)
 		return sk_err_set(e, ENOMEM, "invalid JSON: out of memory");
 	yajl_config(h, yajl_allow_comments, 1);
 	st = yajl_parse(h, (const unsigned char *)json, len);
-	if (st == yajl_status_ok)
+	at = yajl_get_bytes_consumed(h);
+	if (st == yajl_status_ok) {
 		st = yajl_complete_parse(h);
+		at = len;
+	}
 	if (st == yajl_status_client_canceled) {
 		yajl_free(h);
-		return sk_err_set(e, EINVAL, "invalid JSON: nesting deeper than %d",
-				  CJ_MAX_DEPTH);
+		if (d.depth > CJ_MAX_DEPTH)
+			return sk_err_set(e, EINVAL, "invalid JSON: nesting deeper than %d",
+					  CJ_MAX_DEPTH);
+		return sk_err_set(e, EINVAL, "invalid JSON: %s (near byte %zu)",
+				  d.why ? d.why : "rejected", at);
 	}
 	if (st != yajl_status_ok) {
 		unsigned char *m = yajl_get_error(h, 0, (const unsigned char *)json, len);
@@ -135,7 +152,7 @@ int cj_parse_tree(const char *json, size_t len, yajl_val *out, struct sk_err *e)
 		if (m)
 			yajl_free_error(h, m);
 		yajl_free(h);
-		return sk_err_set(e, EINVAL, "invalid JSON: %s", line);
+		return sk_err_set(e, EINVAL, "invalid JSON: %s (near byte %zu)", line, at);
 	}
 	yajl_free(h);
 
@@ -400,41 +417,69 @@ void cj_kv_free(struct oci_kv *kv, size_t n)
 	free(kv);
 }
 
+struct key_pos {
+	const char *key;
+	size_t pos;
+};
+
+static int key_pos_cmp(const void *a, const void *b)
+{
+	const struct key_pos *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/*
+ * Duplicate keys keep the first key's place and the last key's value.
+ * Sorting (key, position) pairs finds them in O(n log n): a hostile
+ * config with many keys must not cost O(n^2).
+ */
 int cj_map(yajl_val obj, const char *path, const char *key, struct oci_kv **out, size_t *n,
 	   struct sk_err *e)
 {
 	char p[CJ_PATH_MAX];
+	_cleanup_free_ struct key_pos *kp = NULL;
+	_cleanup_free_ size_t *src = NULL;
 	yajl_val o = NULL;
-	size_t len;
+	size_t len, nk = 0;
 	int r;
 
 	r = cj_object(obj, path, key, &o, e);
 	if (r < 0 || !o)
 		return r;
-	cj_kv_free(*out, *n);
+	cj_join(p, path, key);
 	len = o->u.object.len;
+	for (size_t i = 0; i < len; i++)
+		if (o->u.object.keys[i] && !YAJL_IS_STRING(o->u.object.values[i]))
+			return cj_fail(e, p, o->u.object.keys[i], "expected string");
+
+	kp = sk_xcalloc(len ? len : 1, sizeof(*kp));
+	src = sk_xcalloc(len ? len : 1, sizeof(*src));
+	for (size_t i = 0; i < len; i++) {
+		src[i] = SIZE_MAX; /* not emitted */
+		if (o->u.object.keys[i])
+			kp[nk++] = (struct key_pos){ o->u.object.keys[i], i };
+	}
+	qsort(kp, nk, sizeof(*kp), key_pos_cmp);
+	for (size_t i = 0; i < nk;) {
+		size_t j = i;
+		while (j + 1 < nk && !strcmp(kp[j + 1].key, kp[i].key))
+			j++;
+		src[kp[i].pos] = kp[j].pos; /* first place, last value */
+		i = j + 1;
+	}
+
+	cj_kv_free(*out, *n);
 	*out = sk_xcalloc(len ? len : 1, sizeof(struct oci_kv));
 	*n = 0;
-	cj_join(p, path, key);
 	for (size_t i = 0; i < len; i++) {
-		const char *k = o->u.object.keys[i];
-		yajl_val v = o->u.object.values[i];
-		size_t j;
-
-		if (!k)
+		if (src[i] == SIZE_MAX)
 			continue;
-		if (!YAJL_IS_STRING(v))
-			return cj_fail(e, p, k, "expected string");
-		for (j = 0; j < *n; j++)
-			if (!strcmp((*out)[j].key, k))
-				break;
-		if (j < *n) {
-			free((*out)[j].value);
-			(*out)[j].value = sk_xstrdup(v->u.string);
-			continue;
-		}
-		(*out)[*n].key = sk_xstrdup(k);
-		(*out)[*n].value = sk_xstrdup(v->u.string);
+		(*out)[*n].key = sk_xstrdup(o->u.object.keys[i]);
+		(*out)[*n].value = sk_xstrdup(o->u.object.values[src[i]]->u.string);
 		(*n)++;
 	}
 	return 0;

@@ -136,7 +136,7 @@ static int load_config(struct create_job *j, struct sk_err *e)
 	}
 	r = oci_config_parse(j->cfg_text, j->cfg_len, &j->cfg, e);
 	if (r < 0)
-		return sk_err_prefix(e, "%s/config.json", j->bundle);
+		return sk_err_prefix(e, "%s", j->bundle);
 	return 0;
 }
 

@@ -3,27 +3,55 @@
 #define _GNU_SOURCE
 #include "ext.h"
 #include "init.h"
+#include "../cgroups/cgroups.h"
 
 #include <errno.h>
+#include <string.h>
+
+static int apply_mempolicy(const struct sk_init_args *a, struct sk_err *e)
+{
+	return sk_numa_apply_mempolicy(a->cfg, e);
+}
 
 int sk_ext_prepare(struct sk_ctx *ctx, struct sk_ext *x, const struct sk_create_opts *o,
 		   const struct oci_config *cfg, const char *state_dir, struct sk_err *e)
 {
+	struct sk_cgroup_req req = {
+		.log = &ctx->log,
+		.state_root = ctx->root,
+		.id = o->id,
+		.cfg = cfg,
+		.sysfs_root = getenv("SKIFF_SYSFS_ROOT"),
+	};
+	int r = sk_cgroup_create(&req, &x->cg, e);
+
+	if (r < 0)
+		return r;
 	return 0;
 }
 
 int sk_ext_clone_cgroup_fd(const struct sk_ext *x)
 {
-	return -1;
+	return x->cg ? sk_cgroup_clone_fd(x->cg) : -1;
 }
 
 void sk_ext_init_args(const struct sk_ext *x, struct sk_init_args *a)
 {
+	a->before_exec = apply_mempolicy;
 }
 
 int sk_ext_enter(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, struct sk_err *e)
 {
-	return 0;
+	int r;
+
+	if (!x->cg)
+		return 0;
+	if (sk_cgroup_clone_fd(x->cg) < 0) {
+		r = sk_cgroup_enter(x->cg, pid, e);
+		if (r < 0)
+			return r;
+	}
+	return sk_cgroup_set_init_pid(x->cg, pid, e);
 }
 
 int sk_ext_after_init(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, const char *state_dir,
@@ -34,29 +62,62 @@ int sk_ext_after_init(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, const cha
 
 void sk_ext_save(const struct sk_ext *x, struct sk_state *st)
 {
+	if (x->cg) {
+		_cleanup_free_ char *s = sk_cgroup_serialize(x->cg);
+		const char *placement = sk_cgroup_placement(x->cg);
+		sk_state_set_ext(st, "cgroup", s);
+		if (placement)
+			sk_state_set_ann(st, "org.skiff.numa.placement", placement);
+	}
 }
 
 void sk_ext_abort(struct sk_ctx *ctx, struct sk_ext *x)
 {
+	struct sk_err ignore = { 0 };
+
+	if (x->cg)
+		sk_cgroup_destroy(x->cg, true, &ignore);
 }
 
 void sk_ext_free(struct sk_ext *x)
 {
-}
-
-int sk_ext_destroy(struct sk_ctx *ctx, const struct sk_state *st, struct sk_err *e)
-{
-	return 0;
+	if (x->cg)
+		sk_cgroup_free(x->cg);
+	x->cg = NULL;
 }
 
 int sk_ext_load_cgroup(struct sk_ctx *ctx, const struct sk_state *st, struct sk_cgroup **out,
 		       struct sk_err *e)
 {
+	const char *s = sk_state_ext(st, "cgroup");
+
 	*out = NULL;
+	if (!s)
+		return 0;
+	return sk_cgroup_load(&ctx->log, ctx->root, st->id, s, out, e);
+}
+
+int sk_ext_destroy(struct sk_ctx *ctx, const struct sk_state *st, struct sk_err *e)
+{
+	_cleanup_cgroup_ struct sk_cgroup *cg = NULL;
+	int r = sk_ext_load_cgroup(ctx, st, &cg, e);
+
+	if (r < 0)
+		return r;
+	if (cg) {
+		r = sk_cgroup_destroy(cg, true, e);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }
 
 bool sk_container_frozen(const struct sk_ctx *ctx, const struct sk_state *st)
 {
-	return false;
+	_cleanup_cgroup_ struct sk_cgroup *cg = NULL;
+	struct sk_err ignore = { 0 };
+
+	if (sk_ext_load_cgroup((struct sk_ctx *)ctx, st, &cg, &ignore) < 0 || !cg)
+		return false;
+	return sk_cgroup_is_frozen(cg) == 1;
 }

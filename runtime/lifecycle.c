@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "container.h"
 #include "ext.h"
+#include "../cgroups/cgroups.h"
 #include "../namespaces/namespaces.h"
 
 #include <dirent.h>
@@ -343,5 +344,12 @@ int sk_wait_forward(pid_t pid, int pidfd, int *status)
 int sk_container_pids(struct sk_ctx *ctx, const struct sk_state *st, pid_t **pids, size_t *n,
 		      struct sk_err *e)
 {
+	_cleanup_cgroup_ struct sk_cgroup *cg = NULL;
+	int r = sk_ext_load_cgroup(ctx, st, &cg, e);
+
+	if (r < 0)
+		return r;
+	if (cg)
+		return sk_cgroup_pids(cg, pids, n, e);
 	return pids_by_proc(st, pids, n, e);
 }

@@ -21,6 +21,14 @@ struct sk_seccomp_prog {
 
 int sk_seccomp_compile(const struct oci_seccomp *s, struct sk_seccomp_prog **out,
 		       const struct sk_log *log, struct sk_err *e);
+/* sk_seccomp_compile() through a cache of compiled programs in the
+ * directory @cache_dirfd (owned by root, 0700; e.g. <state root>/seccomp):
+ * the same profile is compiled once per libseccomp/kernel version.  Entries
+ * are matched on the whole profile text, never on a hash alone.  A cache
+ * that cannot be read or written only costs a compile; -1 = no cache. */
+int sk_seccomp_compile_cached(const struct oci_seccomp *s, int cache_dirfd,
+			      struct sk_seccomp_prog **out, const struct sk_log *log,
+			      struct sk_err *e);
 /* Load in the calling thread (after no_new_privs or with CAP_SYS_ADMIN). */
 int sk_seccomp_load(const struct sk_seccomp_prog *p, struct sk_err *e);
 void sk_seccomp_free(struct sk_seccomp_prog *p);

@@ -240,7 +240,7 @@ int sk_state_load(const struct sk_ctx *ctx, const char *id, bool lock, struct sk
 		goto fail;
 	r = oci_config_parse(cfgtext, len, &st->cfg, e);
 	if (r < 0) {
-		sk_err_prefix(e, "container %s: saved config.json", id);
+		sk_err_prefix(e, "container %s: saved", id);
 		goto fail;
 	}
 	*out = st;

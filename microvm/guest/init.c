@@ -29,6 +29,7 @@
 
 #define EXIT_PORT 0x501
 #define CTL_EOF 0xfe
+#define READY_PORT 0x502
 
 extern char **environ;
 
@@ -219,6 +220,11 @@ int main(void)
 	sigprocmask(SIG_BLOCK, &ss, NULL);
 	int sfd = signalfd(-1, &ss, SFD_CLOEXEC | SFD_NONBLOCK);
 	signal(SIGPIPE, SIG_IGN);
+
+	/* Tell the VMM the ttys are set up: input sent earlier would have
+	 * been dropped by the driver's FIFO reset at open. */
+	if (ioperm(READY_PORT, 1, 1) == 0)
+		outb(1, READY_PORT);
 
 	pid_t pid = fork();
 	if (pid < 0) {

@@ -505,6 +505,16 @@ TEST(malformed_json_embedded_nul)
 	oci_config_free(c);
 }
 
+TEST(nul_in_string)
+{
+	struct sk_err e = { 0 };
+
+	parse_bad(MIN_HEAD ",\"hostname\":\"a\\u0000b\"}", &e);
+	CHECK_CONTAINS(e.msg, "invalid JSON: string contains a NUL character");
+	parse_bad(MIN_HEAD ",\"annotations\":{\"k\\u0000\":\"v\"}}", &e);
+	CHECK_CONTAINS(e.msg, "invalid JSON: string contains a NUL character");
+}
+
 TEST(deep_nesting)
 {
 	size_t depth = 100000;
@@ -860,6 +870,29 @@ TEST(duplicate_keys_last_wins)
 	oci_config_free(c);
 }
 
+TEST(many_annotations)
+{
+	size_t n = 5000, cap = n * 40 + 128, len;
+	char *json = sk_xmalloc(cap);
+	struct oci_config *c;
+
+	len = (size_t)snprintf(json, cap, "%s,\"annotations\":{", MIN_HEAD);
+	for (size_t i = 0; i < 2 * n; i++)
+		len += (size_t)snprintf(json + len, cap - len, "%s\"k%zu\":\"%zu\"", i ? "," : "",
+					i % n, i);
+	snprintf(json + len, cap - len, "}}");
+	c = parse_ok(json);
+	if (c) {
+		CHECK_INT(c->n_annotations, n);
+		CHECK_STR(c->annotations[0].key, "k0");
+		CHECK_STR(c->annotations[0].value, "5000");
+		CHECK_STR(c->annotations[4999].key, "k4999");
+		CHECK_STR(oci_annotation(c, "k17"), "5017");
+		oci_config_free(c);
+	}
+	free(json);
+}
+
 TEST(process_parse_alone)
 {
 	static const char j[] = "{\"terminal\":false,\"user\":{\"uid\":1000,\"gid\":100},"
@@ -1119,6 +1152,7 @@ int main(void)
 	RUN(extreme_int64_values);
 	RUN(malformed_json);
 	RUN(malformed_json_embedded_nul);
+	RUN(nul_in_string);
 	RUN(deep_nesting);
 	RUN(not_an_object);
 	RUN(missing_required);
@@ -1138,6 +1172,7 @@ int main(void)
 	RUN(idmap_validation);
 	RUN(unknown_fields_ignored);
 	RUN(duplicate_keys_last_wins);
+	RUN(many_annotations);
 	RUN(process_parse_alone);
 	RUN(process_parse_errors);
 	RUN(caps_table);

@@ -1,0 +1,263 @@
+#!/usr/bin/env bats
+# cli.bats - global options, --help of every command, spec, features, and
+# the commands that are not supported yet.
+
+load helpers
+
+setup_file() { skiff_setup_file; }
+setup() { skiff_setup; }
+teardown() { skiff_teardown; }
+
+ALL_COMMANDS="create start run state list kill delete exec ps pause resume update events
+checkpoint restore spec features"
+
+@test "--version prints the version and the spec version" {
+	run "$SKIFF" --version
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^skiff\ version\ [0-9] ]]
+	assert_contains "$output" "spec: 1.2.0"
+	run "$SKIFF" -v
+	[ "$status" -eq 0 ]
+}
+
+@test "--help lists every command" {
+	run "$SKIFF" --help
+	[ "$status" -eq 0 ]
+	local c
+	for c in $ALL_COMMANDS; do
+		[[ "$output" =~ (^|$'\n')\ +$c\  ]] || {
+			echo "command $c missing from --help" >&2
+			return 1
+		}
+	done
+	assert_contains "$output" "--root"
+	assert_contains "$output" "--log-format"
+}
+
+@test "no command: usage on stderr, status 1" {
+	run "$SKIFF"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" usage
+}
+
+@test "an unknown command is an error" {
+	run "$SKIFF" frobnicate
+	assert_single_line_error frobnicate
+}
+
+@test "an unknown global option is an error" {
+	run "$SKIFF" --frobnicate list
+	[ "$status" -eq 1 ]
+}
+
+@test "COMMAND --help exits 0 with a usage text (checkpoint/restore: 1)" {
+	local c
+	for c in $ALL_COMMANDS; do
+		run "$SKIFF" "$c" --help
+		case $c in
+		checkpoint | restore) [ "$status" -eq 1 ] || { echo "$c --help: $status" >&2; return 1; } ;;
+		*) [ "$status" -eq 0 ] || { echo "$c --help: $status" >&2; return 1; } ;;
+		esac
+		[[ "$output" == *"usage: skiff $c"* ]] || {
+			echo "$c --help: no usage: $output" >&2
+			return 1
+		}
+	done
+}
+
+@test "COMMAND -h is --help" {
+	local c
+	for c in create start run state list kill delete exec ps spec; do
+		run "$SKIFF" "$c" -h
+		[ "$status" -eq 0 ] || { echo "$c -h: $status" >&2; return 1; }
+		assert_contains "$output" "usage: skiff $c"
+	done
+}
+
+@test "an unknown option of a command is an error naming the command" {
+	local c
+	for c in create start run state list kill delete exec ps spec; do
+		run sk "$c" --frobnicate x
+		assert_single_line_error "$c" || { echo "for $c" >&2; return 1; }
+	done
+}
+
+@test "a command without its container ID is an error" {
+	local c
+	for c in create start run state kill delete exec ps; do
+		run sk "$c"
+		assert_single_line_error "$c" || { echo "for $c" >&2; return 1; }
+	done
+}
+
+@test "extra arguments are an error" {
+	create_sleeping "$ID"
+	run sk state "$ID" extra
+	assert_single_line_error extra
+	run sk start "$ID" extra
+	assert_single_line_error extra
+	run sk delete "$ID" extra
+	assert_single_line_error extra
+	assert_eq "$(state_field "$ID" status)" created
+}
+
+@test "--systemd-cgroup: a clear error, status 1" {
+	run sk --systemd-cgroup list
+	[ "$status" -eq 1 ]
+	assert_single_line_error systemd
+	run "$SKIFF" --root "$ROOT" --systemd-cgroup run -b "$BUNDLE" "$ID"
+	assert_single_line_error systemd
+	assert_nothing_left "$ID"
+}
+
+@test "--root: state lives under the given directory, created on demand" {
+	local r=$BATS_TEST_TMPDIR/a/b/c
+	cfg_sh "$BUNDLE" "$SLEEPER"
+	timeout 20 "$SKIFF" --root "$r" create -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	[ -d "$r/$ID" ]
+	[ -f "$r/$ID/state.json" ] || ls "$r/$ID"
+	run timeout 20 "$SKIFF" --root "$r" list -q
+	assert_eq "$output" "$ID"
+	# another root does not see it
+	run sk list -q
+	assert_eq "$output" ""
+	timeout 20 "$SKIFF" --root "$r" delete --force "$ID"
+	[ ! -e "$r/$ID" ]
+}
+
+@test "--log FILE --log-format json: errors are JSON lines with level, msg, time" {
+	run sk --log "$BATS_TEST_TMPDIR/log" --log-format json state "$ID"
+	assert_single_line_error "$ID"
+	[ -s "$BATS_TEST_TMPDIR/log" ]
+	run json_get "$BATS_TEST_TMPDIR/log" 'j["level"]'
+	assert_eq "$output" error
+	run json_get "$BATS_TEST_TMPDIR/log" 'j["msg"]'
+	assert_contains "$output" "$ID"
+	run json_get "$BATS_TEST_TMPDIR/log" 'j["time"]'
+	[[ "$output" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T ]]
+}
+
+@test "--log FILE (text): the error is appended" {
+	echo "previous line" >"$BATS_TEST_TMPDIR/log"
+	run sk --log "$BATS_TEST_TMPDIR/log" state "$ID"
+	assert_error
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/log")" -eq 2 ]
+	assert_eq "$(head -1 "$BATS_TEST_TMPDIR/log")" "previous line"
+	assert_contains "$(tail -1 "$BATS_TEST_TMPDIR/log")" "level=error"
+	assert_contains "$(tail -1 "$BATS_TEST_TMPDIR/log")" "$ID"
+}
+
+@test "--log-format: an unknown format is an error" {
+	run sk --log-format xml list
+	assert_single_line_error xml
+}
+
+@test "--log: an unwritable path is an error" {
+	run sk --log /nonexistent-dir/x.log list
+	assert_single_line_error /nonexistent-dir/x.log
+}
+
+@test "--debug: the command works and logs debug lines to --log" {
+	cat >"$BATS_TEST_TMPDIR/hook" <<EOF
+#!/bin/sh
+cat >/dev/null
+EOF
+	chmod +x "$BATS_TEST_TMPDIR/hook"
+	cfg_set "$BUNDLE" "c['hooks']={'prestart':[{'path':'$BATS_TEST_TMPDIR/hook'}]}"
+	cfg_args "$BUNDLE" true
+	run sk --debug --log "$BATS_TEST_TMPDIR/log" --log-format json run -b "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	grep -q '"level":"debug"' "$BATS_TEST_TMPDIR/log"
+	# every line is JSON
+	while read -r l; do
+		json_get - 'j["msg"]' <<<"$l" >/dev/null
+	done <"$BATS_TEST_TMPDIR/log"
+}
+
+@test "spec: writes a config.json that runs" {
+	local d=$BATS_TEST_TMPDIR/spec
+	mkdir -p "$d"
+	run sk spec --bundle "$d"
+	[ "$status" -eq 0 ]
+	[ -f "$d/config.json" ]
+	assert_eq "$(json_get "$d/config.json" 'j["ociVersion"]')" 1.2.0
+	assert_eq "$(json_get "$d/config.json" 'j["root"]["path"]')" rootfs
+	assert_eq "$(json_get "$d/config.json" '"user" in [n["type"] for n in j["linux"]["namespaces"]]')" false
+	# it runs with the demo rootfs
+	cp -al "$BATS_FILE_TMPDIR/demo/rootfs" "$d/rootfs"
+	cfg_set "$d" 'c["process"]["args"]=["echo","spec-ok"]' 'c["process"]["terminal"]=False'
+	run sk run -b "$d" "$ID"
+	[ "$status" -eq 0 ]
+	assert_eq "$output" spec-ok
+}
+
+@test "spec: defaults to the current directory and refuses to overwrite" {
+	local d=$BATS_TEST_TMPDIR/spec
+	mkdir -p "$d"
+	cd "$d"
+	run sk spec
+	[ "$status" -eq 0 ]
+	[ -f config.json ]
+	echo '{"mine":1}' >config.json
+	run sk spec
+	assert_single_line_error config.json exists
+	assert_eq "$(cat config.json)" '{"mine":1}'
+}
+
+@test "spec --rootless: a user namespace with mappings for the caller" {
+	local d=$BATS_TEST_TMPDIR/spec
+	mkdir -p "$d"
+	run sk spec --rootless -b "$d"
+	[ "$status" -eq 0 ]
+	assert_eq "$(json_get "$d/config.json" '"user" in [n["type"] for n in j["linux"]["namespaces"]]')" true
+	assert_eq "$(json_get "$d/config.json" 'j["linux"]["uidMappings"][0]["hostID"]')" "$(id -u)"
+	assert_eq "$(json_get "$d/config.json" 'j["linux"]["gidMappings"][0]["hostID"]')" "$(id -g)"
+}
+
+@test "features: a JSON document with versions, hooks, namespaces" {
+	run sk features
+	[ "$status" -eq 0 ]
+	assert_eq "$(json_get - 'j["ociVersionMax"]' <<<"$output")" 1.2.0
+	assert_eq "$(json_get - 'j["ociVersionMin"]' <<<"$output")" 1.0.0
+	local h
+	for h in prestart createRuntime createContainer startContainer poststart poststop; do
+		assert_eq "$(json_get - "'$h' in j['hooks']" <<<"$output")" True ||
+			assert_eq "$(json_get - "'$h' in j['hooks']" <<<"$output")" true
+	done
+	local ns
+	for ns in pid network ipc uts mount user cgroup; do
+		assert_eq "$(json_get - "'$ns' in j['linux']['namespaces']" <<<"$output")" true
+	done
+	assert_eq "$(json_get - "'bind' in j['mountOptions']" <<<"$output")" true
+}
+
+@test "pause, resume, update, events: --help works, otherwise a non-zero error" {
+	local c
+	for c in pause resume update events; do
+		run sk "$c" --help
+		[ "$status" -eq 0 ]
+		run sk "$c" "$ID"
+		[ "$status" -ne 0 ] || { echo "$c succeeded" >&2; return 1; }
+		assert_single_line_error "$c"
+	done
+}
+
+@test "checkpoint, restore: --help says not supported, exit 1" {
+	local c
+	for c in checkpoint restore; do
+		run sk "$c" --help
+		[ "$status" -eq 1 ]
+		assert_contains "$output" "usage: skiff $c"
+		run sk "$c" "$ID"
+		assert_single_line_error "$c"
+	done
+}
+
+@test "errors are one line starting 'skiff: ' with status 1" {
+	run sk state "$ID"
+	[ "$status" -eq 1 ]
+	assert_single_line_error "$ID"
+	run sk kill "$ID"
+	[ "$status" -eq 1 ]
+	assert_single_line_error "$ID"
+}

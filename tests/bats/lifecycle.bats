@@ -1,0 +1,443 @@
+#!/usr/bin/env bats
+# lifecycle.bats - create, start, run, state, list, kill, delete, ps, and
+# the fds a container gets.
+
+load helpers
+
+setup_file() { skiff_setup_file; }
+setup() { skiff_setup; }
+teardown() { skiff_teardown; }
+
+@test "run: the demo bundle prints hello, exits 0 and deletes the container" {
+	run sk run -b "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "hello from skiff: skiff, pid 1, uid=0(root)"
+	assert_nothing_left "$ID"
+	[ -z "$(ls "$ROOT")" ]
+}
+
+@test "run: -b defaults to the current directory" {
+	cfg_args "$BUNDLE" echo "from-cwd"
+	cd "$BUNDLE"
+	run sk run "$ID"
+	[ "$status" -eq 0 ]
+	assert_eq "$output" "from-cwd"
+}
+
+@test "run: the process's exit status is skiff's exit status" {
+	cfg_sh "$BUNDLE" 'exit 7'
+	run sk run -b "$BUNDLE" "$ID"
+	[ "$status" -eq 7 ]
+	assert_nothing_left "$ID"
+}
+
+@test "run: a process killed by signal N gives 128+N" {
+	cfg_sh "$BUNDLE" "$SLEEPER"
+	sk run -b "$BUNDLE" "$ID" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	local runner=$!
+	wait_status "$ID" running
+	sk kill "$ID" KILL
+	local rc=0
+	wait "$runner" || rc=$?
+	[ "$rc" -eq 137 ]
+	assert_nothing_left "$ID"
+}
+
+@test "run: signals sent to skiff are forwarded to the process" {
+	cfg_sh "$BUNDLE" 'trap "exit 42" USR1; echo ready; sleep 1000 & wait'
+	# skiff itself in the background (no timeout wrapper between)
+	"$SKIFF" --root "$ROOT" run -b "$BUNDLE" "$ID" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	local runner=$!
+	wait_file "$BATS_TEST_TMPDIR/out"
+	assert_contains "$(cat "$BATS_TEST_TMPDIR/out")" ready
+	kill -USR1 "$runner"
+	local rc=0
+	wait "$runner" || rc=$?
+	[ "$rc" -eq 42 ]
+	assert_nothing_left "$ID"
+}
+
+@test "run --keep: the stopped container stays until delete" {
+	cfg_sh "$BUNDLE" 'exit 3'
+	run sk run --keep -b "$BUNDLE" "$ID"
+	[ "$status" -eq 3 ]
+	assert_eq "$(state_field "$ID" status)" stopped
+	run sk delete "$ID"
+	[ "$status" -eq 0 ]
+	assert_nothing_left "$ID"
+}
+
+@test "run -d: returns while the process runs; kill stops it; delete cleans up" {
+	cfg_sh "$BUNDLE" "$SLEEPER"
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	assert_eq "$(state_field "$ID" status)" running
+	local pid
+	pid=$(state_field "$ID" pid)
+	[ "$pid" -gt 0 ]
+	kill -0 "$pid"
+	sk kill "$ID"
+	wait_status "$ID" stopped
+	sk delete "$ID"
+	assert_nothing_left "$ID"
+}
+
+@test "create: the container is created and waits on exec.fifo; start runs it" {
+	cfg_sh "$BUNDLE" 'echo started >/tmp/x; echo out-$0'
+	sk create -b "$BUNDLE" "$ID" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1
+	assert_eq "$(state_field "$ID" status)" created
+	[ -p "$ROOT/$ID/exec.fifo" ]
+	local pid
+	pid=$(state_field "$ID" pid)
+	kill -0 "$pid"
+	# not started yet: nothing printed
+	! grep -q out- "$BATS_TEST_TMPDIR/out"
+	sk start "$ID"
+	wait_status "$ID" stopped
+	assert_contains "$(cat "$BATS_TEST_TMPDIR/out")" "out-$MARK"
+	[ ! -e "$ROOT/$ID/exec.fifo" ]
+	sk delete "$ID"
+	assert_nothing_left "$ID"
+}
+
+@test "create --pid-file: the file holds the init's pid" {
+	create_sleeping "$ID" --pid-file "$BATS_TEST_TMPDIR/pid"
+	assert_eq "$(cat "$BATS_TEST_TMPDIR/pid")" "$(state_field "$ID" pid)"
+	sk delete --force "$ID"
+	assert_nothing_left "$ID"
+}
+
+@test "run -d --pid-file: the pid is the container's process" {
+	cfg_sh "$BUNDLE" "$SLEEPER"
+	sk run -d --pid-file "$BATS_TEST_TMPDIR/pid" -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	local pid
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	assert_eq "$pid" "$(state_field "$ID" pid)"
+	assert_contains "$(tr '\0' ' ' </proc/"$pid"/cmdline)" "$MARK"
+}
+
+@test "state: every runtime-spec field, annotations from the config" {
+	cfg_set "$BUNDLE" 'c["annotations"]={"org.skiff.test":"yes","k2":"v2"}'
+	create_sleeping "$ID"
+	local j
+	j=$(sk state "$ID")
+	assert_eq "$(json_get - 'j["ociVersion"]' <<<"$j")" 1.2.0
+	assert_eq "$(json_get - 'j["id"]' <<<"$j")" "$ID"
+	assert_eq "$(json_get - 'j["status"]' <<<"$j")" created
+	assert_eq "$(json_get - 'j["bundle"]' <<<"$j")" "$BUNDLE"
+	assert_eq "$(json_get - 'j["rootfs"]' <<<"$j")" "$BUNDLE/rootfs"
+	assert_eq "$(json_get - 'j["owner"]' <<<"$j")" root
+	assert_eq "$(json_get - 'j["annotations"]["org.skiff.test"]' <<<"$j")" yes
+	assert_eq "$(json_get - 'j["annotations"]["k2"]' <<<"$j")" v2
+	[ "$(json_get - 'j["pid"]' <<<"$j")" -gt 1 ]
+	# created is RFC 3339
+	[[ "$(json_get - 'j["created"]' <<<"$j")" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$ ]]
+}
+
+@test "state: created -> running -> stopped" {
+	create_sleeping "$ID"
+	assert_eq "$(state_field "$ID" status)" created
+	sk start "$ID"
+	assert_eq "$(state_field "$ID" status)" running
+	sk kill "$ID" TERM
+	wait_status "$ID" stopped
+}
+
+@test "list: table header and one row per container" {
+	create_sleeping "$ID.a"
+	create_sleeping "$ID.b"
+	sk start "$ID.b"
+	run sk list
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^ID\ +PID\ +STATUS\ +BUNDLE\ +CREATED\ +OWNER$ ]]
+	[ "${#lines[@]}" -eq 3 ]
+	[[ "$output" =~ $ID\.a\ +[0-9]+\ +created\ +$BUNDLE ]]
+	[[ "$output" =~ $ID\.b\ +[0-9]+\ +running\ +$BUNDLE ]]
+}
+
+@test "list -q prints only IDs; list with an empty root prints the header only" {
+	run sk list
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	create_sleeping "$ID"
+	run sk list -q
+	[ "$status" -eq 0 ]
+	assert_eq "$output" "$ID"
+}
+
+@test "list --format json: an array of states" {
+	create_sleeping "$ID"
+	run sk list --format json
+	[ "$status" -eq 0 ]
+	assert_eq "$(json_get - 'len(j)' <<<"$output")" 1
+	assert_eq "$(json_get - 'j[0]["id"]' <<<"$output")" "$ID"
+	assert_eq "$(json_get - 'j[0]["status"]' <<<"$output")" created
+	assert_eq "$(json_get - 'j[0]["bundle"]' <<<"$output")" "$BUNDLE"
+	assert_eq "$(json_get - 'j[0]["pid"]' <<<"$output")" "$(state_field "$ID" pid)"
+	run sk list -f yaml
+	assert_error "table or json"
+}
+
+@test "kill: default signal is TERM" {
+	cfg_sh "$BUNDLE" 'trap "echo got-term; exit 0" TERM; echo ready; sleep 1000 & wait'
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1
+	wait_file "$BATS_TEST_TMPDIR/out"
+	sk kill "$ID"
+	wait_status "$ID" stopped
+	assert_contains "$(cat "$BATS_TEST_TMPDIR/out")" got-term
+}
+
+@test "kill: signal by name, SIG-prefixed name and number" {
+	local sig
+	for sig in USR1 SIGUSR2 10; do
+		cfg_sh "$BUNDLE" 'trap "echo got-usr1" USR1; trap "echo got-usr2" USR2; echo ready; while :; do sleep 1 & wait; done'
+		: >"$BATS_TEST_TMPDIR/out"
+		sk run -d -b "$BUNDLE" "$ID" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1
+		wait_file "$BATS_TEST_TMPDIR/out"
+		sk kill "$ID" "$sig"
+		local i
+		for i in $(seq 1 200); do
+			grep -q got- "$BATS_TEST_TMPDIR/out" && break
+			sleep 0.05
+		done
+		case $sig in
+		SIGUSR2) grep -q got-usr2 "$BATS_TEST_TMPDIR/out" ;;
+		*) grep -q got-usr1 "$BATS_TEST_TMPDIR/out" ;;
+		esac
+		sk delete --force "$ID"
+		assert_nothing_left "$ID"
+	done
+}
+
+@test "kill --all: every process of the container gets the signal" {
+	# pid 1 ignores TERM (no handler) but its child does not
+	cfg_sh "$BUNDLE" 'sleep 1000 & echo $! >/tmp/child; while :; do sleep 1; done'
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	local pid
+	pid=$(state_field "$ID" pid)
+	local n
+	n=$(pgrep -c -P "$pid" sleep) || true
+	run sk kill --all "$ID" KILL
+	[ "$status" -eq 0 ]
+	wait_status "$ID" stopped
+	wait_pid_gone "$pid"
+}
+
+@test "kill: a stopped container is an error" {
+	cfg_args "$BUNDLE" true
+	sk run --keep -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	run sk kill "$ID" KILL
+	assert_single_line_error "$ID" "not running"
+}
+
+@test "delete: a created container needs --force" {
+	create_sleeping "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	run sk delete "$ID"
+	assert_single_line_error "$ID" created
+	assert_eq "$(state_field "$ID" status)" created
+	kill -0 "$pid"
+	run sk delete --force "$ID"
+	[ "$status" -eq 0 ]
+	wait_pid_gone "$pid"
+	assert_nothing_left "$ID"
+}
+
+@test "delete: a running container needs --force; -f kills it" {
+	run_sleeping "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	run sk delete "$ID"
+	assert_single_line_error "$ID" running
+	assert_eq "$(state_field "$ID" status)" running
+	run sk delete -f "$ID"
+	[ "$status" -eq 0 ]
+	wait_pid_gone "$pid"
+	assert_nothing_left "$ID"
+}
+
+@test "delete --force of an unknown container succeeds; without --force it fails" {
+	run sk delete --force "$ID"
+	[ "$status" -eq 0 ]
+	run sk delete "$ID"
+	assert_single_line_error "$ID" "does not exist"
+}
+
+@test "delete: a stopped container goes away; state then says it does not exist" {
+	cfg_args "$BUNDLE" true
+	sk run --keep -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	sk delete "$ID"
+	run sk state "$ID"
+	assert_single_line_error "$ID" "does not exist"
+	assert_nothing_left "$ID"
+}
+
+@test "ps: the table holds the container's processes only" {
+	run_sleeping "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	run sk ps "$ID"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *PID* ]]
+	[[ "$output" == *"$MARK"* ]]
+	# the init and its sleep child, nothing else
+	[ "${#lines[@]}" -eq 3 ]
+	local row
+	for row in "${lines[@]:1}"; do
+		local p
+		p=$(awk '{print $2}' <<<"$row")
+		[ "$p" = "$pid" ] || [ "$(awk '{print $4}' /proc/"$p"/stat)" = "$pid" ]
+	done
+}
+
+@test "ps --format json: an array of host pids with the init" {
+	run_sleeping "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	run sk ps --format json "$ID"
+	[ "$status" -eq 0 ]
+	assert_eq "$(json_get - "$pid in j" <<<"$output")" true
+	assert_eq "$(json_get - 'len(j)' <<<"$output")" 2
+}
+
+@test "ps: extra arguments are passed to ps" {
+	run_sleeping "$ID"
+	run sk ps "$ID" -o pid,comm
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ PID\ +COMMAND ]]
+	[[ "$output" == *sleep* ]]
+}
+
+@test "start: runs the process; start twice is an error" {
+	create_sleeping "$ID"
+	sk start "$ID"
+	run sk start "$ID"
+	assert_single_line_error "$ID" running
+	assert_eq "$(state_field "$ID" status)" running
+}
+
+@test "start: a stopped container is an error" {
+	cfg_args "$BUNDLE" true
+	sk run --keep -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	run sk start "$ID"
+	assert_single_line_error "$ID" stopped
+}
+
+@test "create: a config without process can be created but start says so" {
+	cfg_set "$BUNDLE" 'del c["process"]'
+	sk create -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	assert_eq "$(state_field "$ID" status)" created
+	run sk start "$ID"
+	assert_single_line_error "$ID" "no process"
+	sk delete --force "$ID"
+	assert_nothing_left "$ID"
+}
+
+@test "run: a config without process is an error and leaves nothing" {
+	cfg_set "$BUNDLE" 'del c["process"]'
+	run sk run -b "$BUNDLE" "$ID"
+	assert_single_line_error "process"
+	assert_nothing_left "$ID"
+}
+
+@test "run --no-pivot: the container runs" {
+	cfg_sh "$BUNDLE" 'cat /proc/self/mountinfo | grep -c " / / " ; echo ok-$0'
+	run sk run --no-pivot -b "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "ok-$MARK"
+	assert_nothing_left "$ID"
+}
+
+@test "run: a new session keyring _ses.ID unless --no-new-keyring" {
+	cfg_set "$BUNDLE" 'c["linux"]["maskedPaths"].remove("/proc/keys")'
+	cfg_args "$BUNDLE" sh -c 'grep -c "_ses\.$1:" /proc/keys || true' "$MARK" "$ID"
+	run sk run -b "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	assert_eq "$output" 1
+	cfg_args "$BUNDLE" sh -c 'grep -c "_ses\.$1:" /proc/keys || true' "$MARK" "$ID-nk"
+	run sk run --no-new-keyring -b "$BUNDLE" "$ID-nk"
+	[ "$status" -eq 0 ]
+	assert_eq "$output" 0
+	assert_nothing_left "$ID"
+}
+
+@test "--preserve-fds: fd 3 is passed to the container" {
+	echo "preserved-content" >"$BATS_TEST_TMPDIR/in"
+	cfg_sh "$BUNDLE" 'cat /proc/self/fd/3; ls /proc/self/fd | tr "\n" " "'
+	run sk run --preserve-fds 1 -b "$BUNDLE" "$ID" 3<"$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" preserved-content
+	assert_nothing_left "$ID"
+}
+
+@test "fds: only 0 1 2 (and preserved ones) are open in the container" {
+	cfg_sh "$BUNDLE" 'exec ls /proc/self/fd'
+	exec 7<"$BATS_TEST_TMPDIR/../" 8>"$BATS_TEST_TMPDIR/w"
+	run sk run -b "$BUNDLE" "$ID"
+	exec 7<&- 8>&-
+	[ "$status" -eq 0 ]
+	# ls opens one fd for the directory it reads
+	local fds
+	fds=$(echo $output)
+	assert_eq "$fds" "0 1 2 3"
+	echo x >"$BATS_TEST_TMPDIR/in"
+	run sk run --preserve-fds 2 -b "$BUNDLE" "$ID" 3<"$BATS_TEST_TMPDIR/in" 4<"$BATS_TEST_TMPDIR/in" 7<"$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 0 ]
+	assert_eq "$(echo $output)" "0 1 2 3 4 5"
+}
+
+@test "fds: the container holds no handle on the skiff binary" {
+	local skiff_real
+	skiff_real=$(readlink -f "$SKIFF")
+	cfg_sh "$BUNDLE" 'readlink /proc/1/exe; ls -l /proc/1/fd/ /proc/self/fd/; sleep 1000 & wait'
+	sk create -b "$BUNDLE" "$ID" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1
+	# the waiting init is the sealed stub, not skiff
+	local pid exe
+	pid=$(state_field "$ID" pid)
+	exe=$(readlink /proc/"$pid"/exe)
+	[[ "$exe" != "$skiff_real"* ]]
+	! ls -l /proc/"$pid"/fd/ | grep -F -- "$skiff_real"
+	sk start "$ID"
+	local i
+	for i in $(seq 1 200); do
+		grep -q 'fd' "$BATS_TEST_TMPDIR/out" && break
+		sleep 0.05
+	done
+	cat "$BATS_TEST_TMPDIR/out"
+	! grep -F -- "$skiff_real" "$BATS_TEST_TMPDIR/out"
+	! grep -F -- "build-" "$BATS_TEST_TMPDIR/out"
+	exe=$(readlink /proc/"$pid"/exe)
+	[[ "$exe" != "$skiff_real"* ]]
+	assert_contains "$exe" busybox
+}
+
+@test "run: stdin is passed to the process" {
+	cfg_args "$BUNDLE" sh -c 'read x; echo "got:$x"'
+	run sk run -b "$BUNDLE" "$ID" <<<"piped-in"
+	[ "$status" -eq 0 ]
+	assert_eq "$output" "got:piped-in"
+}
+
+@test "run: the container's process environment, cwd and args come from the config" {
+	cfg_set "$BUNDLE" 'c["process"]["env"].append("SKIFFVAR=v1")' 'c["process"]["cwd"]="/etc"'
+	cfg_sh "$BUNDLE" 'echo "$SKIFFVAR $(pwd) $0"'
+	run sk run -b "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	assert_eq "$output" "v1 /etc $MARK"
+}
+
+@test "many containers: create, start and delete 5 in one root" {
+	local i
+	for i in 1 2 3 4 5; do
+		MARK=$MARK-$i create_sleeping "$ID-$i"
+	done
+	assert_eq "$(sk list -q | wc -l)" 5
+	for i in 1 2 3 4 5; do
+		sk start "$ID-$i"
+	done
+	for i in 1 2 3 4 5; do
+		sk delete --force "$ID-$i"
+		MARK=$MARK-$i assert_nothing_left "$ID-$i"
+	done
+	[ -z "$(ls "$ROOT")" ]
+}

@@ -1,0 +1,317 @@
+#!/usr/bin/env bats
+# process.bats - the container process's context through the real binary:
+# args, env, cwd, user, capabilities, rlimits, noNewPrivileges,
+# oomScoreAdj, seccomp.  Run: SKIFF=/path/to/skiff bats --tap process.bats
+
+load process_helpers
+
+setup() {
+	setup_bundle
+}
+
+teardown() {
+	teardown_bundle
+}
+
+@test "process: args and env reach the program" {
+	set_args sh -c 'echo "arg0=$0 arg1=$1 foo=$FOO"' first second
+	cfg 'c["process"]["env"].append("FOO=bar baz")'
+	skiff_run
+	[ "$status" -eq 0 ]
+	[ "$output" = "arg0=first arg1=second foo=bar baz" ]
+}
+
+@test "process: args[0] is looked up in the PATH of process.env" {
+	mkdir -p "$BUNDLE/rootfs/opt/tools"
+	printf '#!/bin/sh\necho from-opt\n' >"$BUNDLE/rootfs/opt/tools/mytool"
+	chmod 755 "$BUNDLE/rootfs/opt/tools/mytool"
+	set_args mytool
+	cfg 'c["process"]["env"] = ["PATH=/opt/tools:/bin"]'
+	skiff_run
+	[ "$status" -eq 0 ]
+	[ "$output" = "from-opt" ]
+}
+
+@test "process: a missing executable is a clear error" {
+	set_args no-such-program
+	skiff_run
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'exec: "no-such-program": executable file not found in $PATH'* ]]
+}
+
+@test "process: cwd" {
+	mkdir -p "$BUNDLE/rootfs/work/dir"
+	set_args pwd
+	cfg 'c["process"]["cwd"] = "/work/dir"'
+	skiff_run
+	[ "$status" -eq 0 ]
+	[ "$output" = "/work/dir" ]
+}
+
+@test "process: a relative args[0] is relative to cwd" {
+	mkdir -p "$BUNDLE/rootfs/app"
+	printf '#!/bin/sh\necho relative-ok\n' >"$BUNDLE/rootfs/app/run.sh"
+	chmod 755 "$BUNDLE/rootfs/app/run.sh"
+	set_args ./run.sh
+	cfg 'c["process"]["cwd"] = "/app"'
+	skiff_run
+	[ "$status" -eq 0 ]
+	[ "$output" = "relative-ok" ]
+}
+
+@test "process: user uid, gid, additionalGids and umask" {
+	set_args sh -c 'id -u; id -g; id -G; umask'
+	cfg 'c["process"]["user"] = {"uid": 1000, "gid": 1000, "additionalGids": [10, 20], "umask": 63}'
+	skiff_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "1000" ]
+	[ "${lines[1]}" = "1000" ]
+	[ "${lines[2]}" = "1000 10 20" ]
+	[ "${lines[3]}" = "0077" ]
+}
+
+@test "process: default umask is 0022 and groups are cleared" {
+	set_args sh -c 'umask; id -G'
+	cfg 'c["process"]["user"] = {"uid": 1000, "gid": 1000}'
+	skiff_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "0022" ]
+	[ "${lines[1]}" = "1000" ]
+}
+
+@test "process: capability sets of a non-root user (ambient survives exec)" {
+	set_args grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb):' /proc/self/status
+	cfg '
+c["process"]["user"] = {"uid": 1000, "gid": 1000}
+c["process"]["capabilities"] = {
+  "bounding": ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_CHOWN", "CAP_NET_RAW"],
+  "permitted": ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_CHOWN"],
+  "effective": ["CAP_KILL", "CAP_NET_BIND_SERVICE"],
+  "inheritable": ["CAP_KILL", "CAP_NET_BIND_SERVICE"],
+  "ambient": ["CAP_NET_BIND_SERVICE"]}'
+	skiff_run
+	[ "$status" -eq 0 ]
+	inh=$(cap_mask CAP_KILL CAP_NET_BIND_SERVICE)
+	amb=$(cap_mask CAP_NET_BIND_SERVICE)
+	bnd=$(cap_mask CAP_KILL CAP_NET_BIND_SERVICE CAP_CHOWN CAP_NET_RAW)
+	[ "$(echo "$output" | grep CapInh | cut -f2)" = "$inh" ]
+	[ "$(echo "$output" | grep CapPrm | cut -f2)" = "$amb" ]
+	[ "$(echo "$output" | grep CapEff | cut -f2)" = "$amb" ]
+	[ "$(echo "$output" | grep CapBnd | cut -f2)" = "$bnd" ]
+	[ "$(echo "$output" | grep CapAmb | cut -f2)" = "$amb" ]
+}
+
+@test "process: capability sets of root (permitted = bounding | inheritable after exec)" {
+	# Without no_new_privs, execve as root grants bounding | inheritable.
+	set_args grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb):' /proc/self/status
+	cfg '
+c["process"]["noNewPrivileges"] = False
+c["process"]["capabilities"] = {
+  "bounding": ["CAP_KILL", "CAP_CHOWN", "CAP_SETUID"],
+  "permitted": ["CAP_KILL"],
+  "effective": ["CAP_KILL"],
+  "inheritable": ["CAP_KILL"]}'
+	skiff_run
+	[ "$status" -eq 0 ]
+	bnd=$(cap_mask CAP_KILL CAP_CHOWN CAP_SETUID)
+	[ "$(echo "$output" | grep CapInh | cut -f2)" = "$(cap_mask CAP_KILL)" ]
+	[ "$(echo "$output" | grep CapBnd | cut -f2)" = "$bnd" ]
+	[ "$(echo "$output" | grep CapPrm | cut -f2)" = "$bnd" ]
+	[ "$(echo "$output" | grep CapEff | cut -f2)" = "$bnd" ]
+	[ "$(echo "$output" | grep CapAmb | cut -f2)" = "0000000000000000" ]
+}
+
+@test "process: capability sets of root with noNewPrivileges (no gain at exec)" {
+	set_args grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb):' /proc/self/status
+	cfg '
+c["process"]["noNewPrivileges"] = True
+c["process"]["capabilities"] = {
+  "bounding": ["CAP_KILL", "CAP_CHOWN", "CAP_SETUID"],
+  "permitted": ["CAP_KILL", "CAP_CHOWN"],
+  "effective": ["CAP_KILL"],
+  "inheritable": ["CAP_KILL"]}'
+	skiff_run
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep CapInh | cut -f2)" = "$(cap_mask CAP_KILL)" ]
+	[ "$(echo "$output" | grep CapBnd | cut -f2)" = "$(cap_mask CAP_KILL CAP_CHOWN CAP_SETUID)" ]
+	[ "$(echo "$output" | grep CapPrm | cut -f2)" = "$(cap_mask CAP_KILL CAP_CHOWN)" ]
+	[ "$(echo "$output" | grep CapEff | cut -f2)" = "$(cap_mask CAP_KILL CAP_CHOWN)" ]
+}
+
+@test "process: no capabilities object means no capabilities" {
+	set_args grep -E '^Cap(Prm|Eff|Bnd):' /proc/self/status
+	cfg 'del c["process"]["capabilities"]'
+	skiff_run
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep CapBnd | cut -f2)" = "0000000000000000" ]
+	[ "$(echo "$output" | grep CapEff | cut -f2)" = "0000000000000000" ]
+}
+
+@test "process: an unknown capability name is an error naming it" {
+	cfg 'c["process"]["capabilities"]["bounding"].append("CAP_NO_SUCH_THING")'
+	skiff_run
+	[ "$status" -ne 0 ]
+	[[ "$output" == *CAP_NO_SUCH_THING* ]]
+}
+
+@test "process: rlimits (ulimit -n inside)" {
+	set_args sh -c 'ulimit -n; ulimit -H -n'
+	cfg 'c["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 321, "hard": 654}]'
+	skiff_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "321" ]
+	[ "${lines[1]}" = "654" ]
+}
+
+@test "process: an unknown rlimit is an error naming it" {
+	cfg 'c["process"]["rlimits"] = [{"type": "RLIMIT_BOGUS", "soft": 1, "hard": 1}]'
+	skiff_run
+	[ "$status" -ne 0 ]
+	[[ "$output" == *RLIMIT_BOGUS* ]]
+}
+
+@test "process: noNewPrivileges true and false" {
+	set_args grep NoNewPrivs /proc/self/status
+	cfg 'c["process"]["noNewPrivileges"] = True'
+	skiff_run
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | cut -f2)" = "1" ]
+
+	teardown_bundle
+	setup_bundle
+	set_args grep NoNewPrivs /proc/self/status
+	cfg 'c["process"]["noNewPrivileges"] = False'
+	skiff_run
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | cut -f2)" = "0" ]
+}
+
+@test "process: oomScoreAdj" {
+	set_args cat /proc/self/oom_score_adj
+	cfg 'c["process"]["oomScoreAdj"] = 123'
+	skiff_run
+	[ "$status" -eq 0 ]
+	[ "$output" = "123" ]
+}
+
+@test "process: apparmorProfile on a host without AppArmor is an error" {
+	if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = "Y" ]; then
+		skip "AppArmor is enabled on this host"
+	fi
+	cfg 'c["process"]["apparmorProfile"] = "skiff-test-profile"'
+	skiff_run
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"process.apparmorProfile"* ]]
+}
+
+# ---------------------------------------------------------------- seccomp
+
+# Docker's allow list: enough for busybox sh and its applets.
+DOCKER_ALLOW='accept accept4 access arch_prctl brk capget capset chdir chmod chown clock_getres
+clone fork clock_gettime clock_nanosleep close close_range connect dup dup2 dup3 epoll_create1 epoll_ctl
+epoll_pwait epoll_wait eventfd2 execve execveat exit exit_group faccessat faccessat2 fadvise64
+fchdir fchmod fchmodat fchown fchownat fcntl fstat fstatfs fsync ftruncate futex getcwd
+getdents getdents64 getegid geteuid getgid getgroups getpgid getpgrp getpid getppid getpriority
+getrandom getresgid getresuid getrlimit getrusage getsid gettid gettimeofday getuid ioctl kill
+lseek lstat madvise mkdir mkdirat mmap mprotect mremap munmap nanosleep newfstatat open openat
+pipe pipe2 poll ppoll prctl pread64 prlimit64 pselect6 read readlink readlinkat readv
+rename renameat rmdir rseq rt_sigaction rt_sigprocmask rt_sigreturn rt_sigsuspend
+sched_getaffinity select set_robust_list set_tid_address setgid setgroups setpgid setresgid
+setresuid setsid setuid sigaltstack stat statfs statx sysinfo tgkill time umask uname unlink
+unlinkat vfork wait4 waitid write writev'
+
+seccomp_cfg() {
+	# seccomp_cfg DEFAULT_ACTION [python statements adding to c["linux"]["seccomp"]]
+	cfg "
+names = '''$DOCKER_ALLOW'''.split()
+c['linux']['seccomp'] = {'defaultAction': '$1', 'architectures': ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+  'syscalls': [{'names': names, 'action': 'SCMP_ACT_ALLOW'}] if '$1' != 'SCMP_ACT_ALLOW' else []}
+s = c['linux']['seccomp']
+${2:-}"
+}
+
+@test "seccomp: default action with defaultErrnoRet" {
+	# sethostname is not in the allow list: ENOSYS (38) from the default
+	# action (without seccomp it would be EPERM: no CAP_SYS_ADMIN).
+	set_args sh -c 'hostname foo; echo rc=$?'
+	seccomp_cfg SCMP_ACT_ERRNO "s['defaultErrnoRet'] = 38"
+	skiff_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Function not implemented"* ]]
+	[[ "$output" == *"rc=1"* ]]
+}
+
+@test "seccomp: ERRNO rule honours errnoRet" {
+	set_args sh -c 'mkdir /tmp/d; echo rc=$?; cat /proc/self/status | grep ^Seccomp:'
+	seccomp_cfg SCMP_ACT_ALLOW "s['syscalls'] = [{'names': ['mkdir', 'mkdirat'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 38}]"
+	skiff_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Function not implemented"* ]]
+	[[ "$output" == *"rc=1"* ]]
+	[[ "$output" == *"Seccomp:	2"* ]]
+}
+
+@test "seccomp: ERRNO without errnoRet is EPERM" {
+	set_args sh -c 'mkdir /tmp/d; echo rc=$?'
+	seccomp_cfg SCMP_ACT_ALLOW "s['syscalls'] = [{'names': ['mkdir', 'mkdirat'], 'action': 'SCMP_ACT_ERRNO'}]"
+	skiff_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Operation not permitted"* ]]
+}
+
+@test "seccomp: argument condition (kill allowed except with SIGUSR1)" {
+	set_args sh -c 'kill -0 $$ && echo zero-ok; kill -USR1 $$; echo usr1-rc=$?'
+	seccomp_cfg SCMP_ACT_ALLOW "s['syscalls'] = [{'names': ['kill'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 13, 'args': [{'index': 1, 'value': 10, 'op': 'SCMP_CMP_EQ'}]}]"
+	skiff_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"zero-ok"* ]]
+	[[ "$output" == *"usr1-rc=1"* ]]
+	[[ "$output" == *"ermission denied"* ]]
+}
+
+@test "seccomp: KILL action kills with SIGSYS" {
+	set_args sh -c 'mkdir /tmp/d; echo rc=$?'
+	seccomp_cfg SCMP_ACT_ALLOW "s['syscalls'] = [{'names': ['mkdir', 'mkdirat'], 'action': 'SCMP_ACT_KILL'}]"
+	skiff_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"rc=159"* ]]   # 128 + SIGSYS (31)
+}
+
+@test "seccomp: without noNewPrivileges the profile still applies" {
+	set_args sh -c 'mkdir /tmp/d; echo rc=$?; grep ^NoNewPrivs: /proc/self/status'
+	cfg 'c["process"]["noNewPrivileges"] = False'
+	seccomp_cfg SCMP_ACT_ALLOW "s['syscalls'] = [{'names': ['mkdir', 'mkdirat'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 38}]"
+	skiff_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Function not implemented"* ]]
+	[[ "$output" == *"NoNewPrivs:	0"* ]]
+}
+
+@test "seccomp: unknown syscall names are ignored" {
+	set_args sh -c 'echo still-runs'
+	seccomp_cfg SCMP_ACT_ALLOW "s['syscalls'] = [{'names': ['no_such_syscall_xyz'], 'action': 'SCMP_ACT_ERRNO'}]"
+	skiff_run
+	[ "$status" -eq 0 ]
+	[ "$output" = "still-runs" ]
+}
+
+@test "seccomp: an unknown architecture is an error naming it" {
+	seccomp_cfg SCMP_ACT_ALLOW "s['architectures'] = ['SCMP_ARCH_PDP11']; s['syscalls'] = [{'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO'}]"
+	skiff_run
+	[ "$status" -ne 0 ]
+	[[ "$output" == *SCMP_ARCH_PDP11* ]]
+}
+
+@test "seccomp: an unknown flag is an error naming it" {
+	seccomp_cfg SCMP_ACT_ALLOW "s['flags'] = ['SECCOMP_FILTER_FLAG_BOGUS']; s['syscalls'] = [{'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO'}]"
+	skiff_run
+	[ "$status" -ne 0 ]
+	[[ "$output" == *SECCOMP_FILTER_FLAG_BOGUS* ]]
+}
+
+@test "seccomp: listenerPath is a clear error" {
+	seccomp_cfg SCMP_ACT_ALLOW "s['listenerPath'] = '/run/skiff-test-listener.sock'; s['syscalls'] = [{'names': ['mkdir'], 'action': 'SCMP_ACT_NOTIFY'}]"
+	skiff_run
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.seccomp.listenerPath: not supported yet"* ]]
+}

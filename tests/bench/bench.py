@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""skiff vs crun vs runc: median wall time and peak RSS, ABBA-interleaved.
+
+Each round runs every runtime once, in an order that reverses every other
+round (A B C, C B A, ...), so no runtime always goes first.
+"""
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+top, work = sys.argv[1], sys.argv[2]
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
+BURST = 10
+bundle = os.path.join(work, "bundle")
+
+runtimes = [("skiff", os.environ.get("SKIFF", os.path.join(top, "build", "skiff")))]
+for name in ("crun", "runc"):
+    path = shutil.which(name)
+    if path:
+        runtimes.append((name, path))
+
+
+def spawn(argv):
+    devnull = os.open(os.devnull, os.O_RDWR)
+    pid = os.posix_spawn(argv[0], argv, os.environ,
+                         file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 0),
+                                       (os.POSIX_SPAWN_DUP2, devnull, 1),
+                                       (os.POSIX_SPAWN_DUP2, devnull, 2)])
+    os.close(devnull)
+    return pid
+
+
+def wait(pid):
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), 0
+
+
+def peak_rss(argv):
+    """Peak RSS in KB of one command and the children it waited for, as
+    /usr/bin/time reports it (a spawner of our own would add its memory)."""
+    out = subprocess.run(["/usr/bin/time", "-f", "%M"] + argv, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        return int(out.stderr.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return 0
+
+
+def timed(argv):
+    t0 = time.perf_counter()
+    rc, rss = wait(spawn(argv))
+    return time.perf_counter() - t0, rc, rss
+
+
+counter = [0]
+
+
+def cid():
+    counter[0] += 1
+    return "b%d-%d" % (os.getpid(), counter[0])
+
+
+def root(name):
+    return os.path.join(work, "root-" + name)
+
+
+def run_true(name, exe):
+    return timed([exe, "--root", root(name), "run", "-b", bundle, cid()])
+
+
+def lifecycle(name, exe):
+    i, r = cid(), root(name)
+    t0 = time.perf_counter()
+    rc1, rss = wait(spawn([exe, "--root", r, "create", "-b", bundle, i]))
+    rc2, _ = wait(spawn([exe, "--root", r, "start", i]))
+    rc3, _ = wait(spawn([exe, "--root", r, "delete", "--force", i]))
+    return time.perf_counter() - t0, rc1 or rc2 or rc3, rss
+
+
+def burst(name, exe):
+    t0 = time.perf_counter()
+    pids = [spawn([exe, "--root", root(name), "run", "-b", bundle, cid()]) for _ in range(BURST)]
+    rcs = [wait(p) for p in pids]
+    bad = [rc for rc, _ in rcs if rc != 0]
+    return time.perf_counter() - t0, bad[0] if bad else 0, max(r for _, r in rcs)
+
+
+def rss_run(name, exe):
+    return peak_rss([exe, "--root", root(name), "run", "-b", bundle, cid()])
+
+
+def rss_lifecycle(name, exe):
+    i, r = cid(), root(name)
+    return max(peak_rss([exe, "--root", r, "create", "-b", bundle, i]),
+               peak_rss([exe, "--root", r, "start", i]),
+               peak_rss([exe, "--root", r, "delete", "--force", i]))
+
+
+RSS = {"run /bin/true": rss_run, "create+start+delete": rss_lifecycle,
+       "10 containers at once": rss_run}
+
+BENCHES = [("run /bin/true", run_true, ROUNDS),
+           ("create+start+delete", lifecycle, ROUNDS),
+           ("10 containers at once", burst, max(5, ROUNDS // 3))]
+
+results = {}
+for title, fn, rounds in BENCHES:
+    times = {n: [] for n, _ in runtimes}
+    rss = {n: 0 for n, _ in runtimes}
+    errors = {n: 0 for n, _ in runtimes}
+    for w in range(2):  # warm-up, not counted
+        for n, exe in runtimes:
+            fn(n, exe)
+    for rnd in range(rounds):
+        order = runtimes if rnd % 2 == 0 else list(reversed(runtimes))
+        for n, exe in order:
+            t, rc, peak = fn(n, exe)
+            if rc != 0:
+                errors[n] += 1
+                continue
+            times[n].append(t)
+    for n, exe in runtimes:
+        rss[n] = max(RSS[title](n, exe) for _ in range(3))
+    results[title] = (times, rss, errors)
+
+print("skiff benchmark: %d rounds, ABBA order, %s" % (ROUNDS, time.strftime("%Y-%m-%d %H:%M")))
+print("%-24s %-6s %10s %10s %10s %8s" % ("benchmark", "rt", "median ms", "min ms", "peak RSS", "errors"))
+for title, (times, rss, errors) in results.items():
+    base = None
+    for n, _ in runtimes:
+        v = times[n]
+        med = statistics.median(v) * 1000 if v else float("nan")
+        mn = min(v) * 1000 if v else float("nan")
+        print("%-24s %-6s %10.2f %10.2f %8d KB %8d" % (title, n, med, mn, rss[n], errors[n]))
+    if "crun" in times and times["crun"] and times["skiff"]:
+        ratio = statistics.median(times["skiff"]) / statistics.median(times["crun"])
+        print("%-24s skiff/crun median ratio: %.2fx (target <= 0.70x); RSS skiff %d KB vs crun %d KB"
+              % (title, ratio, rss["skiff"], rss["crun"]))
