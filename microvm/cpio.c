@@ -114,6 +114,11 @@ static int copy_file(struct sk_cpio *c, int dirfd, const char *name, const char 
 	return 0;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int walk(struct sk_cpio *c, int dirfd, const char *prefix, uint64_t *hash, int depth,
 		struct sk_err *e)
 {
@@ -140,7 +145,7 @@ static int walk(struct sk_cpio *c, int dirfd, const char *prefix, uint64_t *hash
 	}
 	closedir(d);
 	if (n)
-		qsort(names, n, sizeof(char *), (int (*)(const void *, const void *))strcmp);
+		qsort(names, n, sizeof(char *), cmp_names);
 	int r = 0;
 	for (size_t i = 0; i < n && !r; i++) {
 		const char *name = names[i];

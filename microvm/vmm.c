@@ -276,7 +276,6 @@ static int setup_cpuid(struct vm *vm, struct vcpu *c, struct sk_err *e)
 	return 0;
 }
 
-static double now_s(void);
 static int map_file(const char *path, void **p, size_t *len, struct sk_err *e)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -384,14 +383,12 @@ static int vm_setup(struct vm *vm, const struct sk_vm_opts *o, const char *initr
 		return sk_err_sys(e, errno, "microvm: open /dev/kvm");
 	if (ioctl(vm->kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
 		return sk_err_set(e, ENOTSUP, "microvm: unsupported KVM API version");
-	fprintf(stderr,"T0 %.3f\n", now_s());
-vm->fd = ioctl(vm->kvm, KVM_CREATE_VM, 0);
+	vm->fd = ioctl(vm->kvm, KVM_CREATE_VM, 0);
 	if (vm->fd < 0)
 		return sk_err_sys(e, errno, "microvm: KVM_CREATE_VM");
 	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, 0xfffbd000UL) < 0)
 		return sk_err_sys(e, errno, "microvm: KVM_SET_TSS_ADDR");
-	fprintf(stderr,"T1 %.3f\n", now_s());
-if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0)
+	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return sk_err_sys(e, errno, "microvm: KVM_CREATE_IRQCHIP");
 	int mmap_size = ioctl(vm->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (mmap_size <= 0)
@@ -406,8 +403,7 @@ if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return sk_err_sys(e, errno, "microvm: cannot map %llu MiB of guest memory",
 				  (unsigned long long)(vm->mem.size >> 20));
 	}
-	fprintf(stderr,"T2 %.3f\n", now_s());
-madvise(vm->mem.host, vm->mem.size, MADV_HUGEPAGE);
+	madvise(vm->mem.host, vm->mem.size, MADV_HUGEPAGE);
 	vm->mem.low_size =
 		vm->mem.size < SK_VM_MMIO_GAP_START ? vm->mem.size : SK_VM_MMIO_GAP_START;
 	struct kvm_userspace_memory_region reg = {
@@ -435,13 +431,11 @@ madvise(vm->mem.host, vm->mem.size, MADV_HUGEPAGE);
 		return r;
 	struct sk_vm_kernel_info ki;
 	r = sk_vm_load_kernel(&vm->mem, img, img_len, &ki, e);
-	fprintf(stderr,"T3 %.3f\n", now_s());
-munmap(img, img_len);
+	munmap(img, img_len);
 	if (r < 0)
 		return sk_err_prefix(e, "%s", o->kernel);
 	uint64_t initrd = 0, initrd_len = 0;
-	fprintf(stderr,"T4 %.3f\n", now_s());
-r = add_initrd(vm, o, initrd_path, &ki, &initrd, &initrd_len, e);
+	r = add_initrd(vm, o, initrd_path, &ki, &initrd, &initrd_len, e);
 	if (r < 0)
 		return r;
 	uint64_t rsdp = 0;
@@ -454,14 +448,12 @@ r = add_initrd(vm, o, initrd_path, &ki, &initrd, &initrd_len, e);
 	r = sk_vm_setup_boot_params(&vm->mem, &ki, cmdline, initrd, initrd_len, rsdp, e);
 	if (r < 0)
 		return r;
-	fprintf(stderr,"T5 %.3f\n", now_s());
-sk_vm_setup_pagetables(&vm->mem);
+	sk_vm_setup_pagetables(&vm->mem);
 	sk_debug(o->log, "microvm: %d vCPU, %llu MiB, kernel %s (%s), initrd %llu KiB, cmdline %s",
 		 vm->nr, (unsigned long long)(vm->mem.size >> 20), o->kernel,
 		 ki.is_elf ? "vmlinux" : "bzImage", (unsigned long long)(initrd_len >> 10),
 		 cmdline);
 
-fprintf(stderr,"T6 %.3f\n", now_s());
 	/* vCPUs. */
 	for (int i = 0; i < vm->nr; i++) {
 		struct vcpu *c = &vm->cpus[i];

@@ -309,7 +309,7 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	if (r < 0)
 		goto out;
 	if (st->cfg->lnx.seccomp.present) {
-		r = sk_seccomp_compile(&st->cfg->lnx.seccomp, &j.seccomp, &ctx->log, e);
+		r = sk_seccomp_compile_state_root(ctx, &st->cfg->lnx.seccomp, &j.seccomp, e);
 		if (r < 0)
 			goto out;
 	}

@@ -47,6 +47,7 @@ struct sk_state {
 	int dirfd;                 /* the state directory, or -1 */
 };
 
+bool sk_reserved_name(const char *name);
 /* "container ID": letters, digits, _ + - . ; not "." or "..". */
 int sk_validate_id(const char *id, struct sk_err *e);
 /* Open ROOT/ID (O_DIRECTORY); "container ID does not exist". */
@@ -95,6 +96,7 @@ enum sk_msg_type {
 	SK_MSG_PTY,           /* child → parent: pty master (SCM_RIGHTS) */
 	SK_MSG_EXEC,          /* child → parent: about to exec */
 	SK_MSG_ERROR,         /* child → parent: code + one-line message */
+	SK_MSG_CGROUP,        /* parent → child: the init is in its cgroup */
 };
 
 int sk_msg_send(int sock, enum sk_msg_type t, int code, const void *data, size_t len, int fd);
@@ -162,6 +164,12 @@ int sk_container_pids(struct sk_ctx *ctx, const struct sk_state *st, pid_t **pid
 /* Wait for @pid (our child) forwarding signals to it; exit status as a
  * shell reports it (128+signal). */
 int sk_wait_forward(pid_t pid, int pidfd, int *status);
+
+/* Compile a seccomp profile, through the cache in ROOT/seccomp-cache
+ * (a profile is compiled once per skiff/libseccomp/kernel version). */
+struct sk_seccomp_prog;
+int sk_seccomp_compile_state_root(const struct sk_ctx *ctx, const struct oci_seccomp *s,
+				  struct sk_seccomp_prog **out, struct sk_err *e);
 
 /* Signal name ("TERM", "SIGTERM") or number. */
 int sk_parse_signal(const char *s);

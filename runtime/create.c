@@ -172,7 +172,7 @@ static int validate(struct create_job *j, struct sk_err *e)
 	if (r < 0)
 		return r;
 	if (p && j->cfg->lnx.seccomp.present) {
-		r = sk_seccomp_compile(&j->cfg->lnx.seccomp, &j->seccomp, &j->ctx->log, e);
+		r = sk_seccomp_compile_state_root(j->ctx, &j->cfg->lnx.seccomp, &j->seccomp, e);
 		if (r < 0)
 			return r;
 	}
@@ -231,6 +231,18 @@ static int make_fds(struct create_job *j, struct sk_err *e)
 	return 0;
 }
 
+/* Must the init be in its cgroup before it mounts (a cgroup mount)? */
+static bool needs_cgroup_early(const struct oci_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		const struct oci_mount *m = &cfg->mounts[i];
+		if ((m->type && !strncmp(m->type, "cgroup", 6)) ||
+		    !strncmp(m->destination, "/sys/fs/cgroup", 14))
+			return true;
+	}
+	return false;
+}
+
 static int do_clone(struct create_job *j, struct sk_err *e)
 {
 	struct sk_init_args a = {
@@ -252,6 +264,7 @@ static int do_clone(struct create_job *j, struct sk_err *e)
 	uint64_t flags = 0;
 	long pid;
 
+	a.cgroup_early = needs_cgroup_early(j->cfg);
 	sk_ext_init_args(&j->ext, &a);
 	/* pid and time namespaces are joined for our children only */
 	if (j->plan.join_fd[OCI_NS_PID] >= 0 && setns(j->plan.join_fd[OCI_NS_PID], CLONE_NEWPID) < 0)
@@ -408,13 +421,21 @@ int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 		if (r < 0)
 			goto fail;
 	}
-	r = sk_ext_enter(ctx, &j.ext, j.pid, e);
-	if (r < 0)
-		goto fail;
+	/* GO first: the init mounts while we wait for the cgroup migration */
 	r = sk_msg_send(j.sock[0], SK_MSG_GO, 0, NULL, 0, -1);
 	if (r < 0) {
 		sk_err_sys(e, -r, "sync with the container's init");
 		goto fail;
+	}
+	r = sk_ext_enter(ctx, &j.ext, j.pid, e);
+	if (r < 0)
+		goto fail;
+	if (needs_cgroup_early(j.cfg)) {
+		r = sk_msg_send(j.sock[0], SK_MSG_CGROUP, 0, NULL, 0, -1);
+		if (r < 0) {
+			sk_err_sys(e, -r, "sync with the container's init");
+			goto fail;
+		}
 	}
 	r = converse(&j, e);
 	if (r < 0)

@@ -64,6 +64,14 @@ static int unshare_in_joined_userns(const struct sk_init_args *a, struct sk_err 
 	return 0;
 }
 
+/* After the parent placed us in our cgroup, so that it is the root. */
+static int unshare_cgroupns(const struct sk_init_args *a, struct sk_err *e)
+{
+	if ((a->plan->new_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		return sk_err_sys(e, errno, "unshare cgroup namespace");
+	return 0;
+}
+
 /* Close (mark close-on-exec) every fd but stdio, the preserved ones and
  * the ones the stub needs. */
 static int close_fds(const struct sk_init_args *a, struct sk_err *e)
@@ -104,6 +112,8 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 
 	if (expect(a->sock, SK_MSG_GO, NULL, &err) < 0)
 		sk_child_fail(a->sock, &err);
+	if (a->cgroup_early && expect(a->sock, SK_MSG_CGROUP, NULL, &err) < 0)
+		sk_child_fail(a->sock, &err);
 
 	if (ns_join(a->plan, &err) < 0)
 		sk_child_fail(a->sock, &err);
@@ -116,9 +126,8 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 		if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
 			sk_child_fail(a->sock, (sk_err_sys(&err, errno, "setresuid(0)"), &err));
 	}
-	/* after the parent placed us in our cgroup, so that it is the root */
-	if ((a->plan->new_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
-		sk_child_fail(a->sock, (sk_err_sys(&err, errno, "unshare cgroup namespace"), &err));
+	if (a->cgroup_early && unshare_cgroupns(a, &err) < 0)
+		sk_child_fail(a->sock, &err);
 	if (ns_set_hostnames(cfg, &err) < 0)
 		sk_child_fail(a->sock, &err);
 
@@ -129,6 +138,8 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 	if (sk_msg_send(a->sock, SK_MSG_PREPARED, 0, NULL, 0, -1) < 0)
 		_exit(1);
 	if (expect(a->sock, SK_MSG_HOOKS_DONE, &state_json, &err) < 0)
+		sk_child_fail(a->sock, &err);
+	if (!a->cgroup_early && unshare_cgroupns(a, &err) < 0)
 		sk_child_fail(a->sock, &err);
 	if (sk_hooks_run(&a->ctx->log, &cfg->hooks[OCI_HOOK_CREATE_CONTAINER], "createContainer",
 			 state_json, &err) < 0)

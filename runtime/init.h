@@ -23,6 +23,11 @@ struct sk_init_args {
 	int parent_sock;  /* the parent's end, closed in the child */
 	int waitfd;       /* read end the stub waits on for `start` */
 	int stubfd;       /* sealed memfd with skiff-init */
+	/* The parent joins the cgroup while we mount (a cgroup migration can
+	 * wait a whole RCU grace period).  With a cgroup mount we wait for
+	 * SK_MSG_CGROUP first; else the cgroup namespace is unshared after
+	 * HOOKS_DONE, by when the parent has joined. */
+	bool cgroup_early;
 	/* optional step right before the security context is applied */
 	int (*before_exec)(const struct sk_init_args *a, struct sk_err *e);
 	void *opaque;

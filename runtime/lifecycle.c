@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "container.h"
 #include "ext.h"
+#include "process.h"
 #include "../cgroups/cgroups.h"
 #include "../namespaces/namespaces.h"
 
@@ -352,4 +353,16 @@ int sk_container_pids(struct sk_ctx *ctx, const struct sk_state *st, pid_t **pid
 	if (cg)
 		return sk_cgroup_pids(cg, pids, n, e);
 	return pids_by_proc(st, pids, n, e);
+}
+
+int sk_seccomp_compile_state_root(const struct sk_ctx *ctx, const struct oci_seccomp *s,
+				  struct sk_seccomp_prog **out, struct sk_err *e)
+{
+	_cleanup_free_ char *dir = sk_xasprintf("%s/seccomp-cache", ctx->root);
+	_cleanup_close_ int dirfd = -1;
+	struct sk_err ignore = { 0 };
+
+	if (sk_mkdir_p(dir, 0700, &ignore) == 0)
+		dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return sk_seccomp_compile_cached(s, dirfd, out, &ctx->log, e);
 }

@@ -23,12 +23,27 @@ const char *sk_status_name(enum sk_status s)
 	}
 }
 
+/* Files and folders of skiff's own beside the containers in ROOT. */
+bool sk_reserved_name(const char *name)
+{
+	static const char *const reserved[] = {
+		"networks", "seccomp-cache", "numa.ledger", "numa.ledger.lock", "vm-cache", NULL,
+	};
+	for (const char *const *r = reserved; *r; r++)
+		if (!strcmp(name, *r))
+			return true;
+	return false;
+}
+
 int sk_validate_id(const char *id, struct sk_err *e)
 {
 	if (!id || !*id)
 		return sk_err_set(e, EINVAL, "container ID cannot be empty");
 	if (!strcmp(id, ".") || !strcmp(id, "..") || strlen(id) > 1024)
 		return sk_err_set(e, EINVAL, "invalid container ID %s", id);
+	if (sk_reserved_name(id))
+		return sk_err_set(e, EINVAL, "invalid container ID %s: reserved for skiff's own files",
+				  id);
 	for (const char *p = id; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("_+-.", *p))
 			return sk_err_set(e, EINVAL,

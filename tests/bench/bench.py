@@ -41,11 +41,13 @@ def wait(pid):
 def peak_rss(argv):
     """Peak RSS in KB of one command and the children it waited for, as
     /usr/bin/time reports it (a spawner of our own would add its memory)."""
-    out = subprocess.run(["/usr/bin/time", "-f", "%M"] + argv, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, text=True)
+    # not a pipe: a created container's init keeps our stdio open
+    out = os.path.join(work, "rss")
+    subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out] + argv, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        return int(out.stderr.strip().splitlines()[-1])
-    except (ValueError, IndexError):
+        return int(open(out).read().strip().splitlines()[-1])
+    except (ValueError, IndexError, OSError):
         return 0
 
 
