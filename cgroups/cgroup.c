@@ -416,9 +416,41 @@ static int apply_resources(struct sk_cgroup *cg, const struct oci_config *cfg,
 	}
 }
 
+/* v2 writes quota and period together (cpu.max) and turns memory+swap
+ * into swap alone: take the half an update leaves out from the cgroup. */
+static void fill_from_current_v2(const struct sk_cgroup *cg, struct oci_resources *r)
+{
+	_cleanup_free_ char *cpu = NULL, *mem = NULL;
+
+	if (r->cpu.quota.set != r->cpu.period.set && read_str(cg->v2dir, "cpu.max", &cpu) == 0) {
+		char q[32];
+		unsigned long long per;
+		if (sscanf(cpu, "%31s %llu", q, &per) == 2) {
+			if (!r->cpu.period.set) {
+				r->cpu.period.set = true;
+				r->cpu.period.v = per;
+			} else if (!strcmp(q, "max")) {
+				r->cpu.quota.set = true;
+				r->cpu.quota.v = -1;
+			} else {
+				r->cpu.quota.set = sk_parse_i64(q, &r->cpu.quota.v) == 0;
+			}
+		}
+	}
+	if (r->memory.swap.set && r->memory.swap.v > 0 && !r->memory.limit.set &&
+	    read_str(cg->v2dir, "memory.max", &mem) == 0) {
+		mem[strcspn(mem, "\n")] = '\0';
+		r->memory.limit.set = sk_parse_i64(mem, &r->memory.limit.v) == 0;
+	}
+}
+
 int sk_cgroup_update(struct sk_cgroup *cg, const struct oci_resources *r, struct sk_err *e)
 {
-	return apply_resources(cg, NULL, r, false, e);
+	struct oci_resources rr = *r;
+
+	if (cg->mode == SK_CG_V2)
+		fill_from_current_v2(cg, &rr);
+	return apply_resources(cg, NULL, &rr, false, e);
 }
 
 /* ---------------------------------------------------------- create */
@@ -502,6 +534,18 @@ static int make_path(struct sk_cgroup *cg, const char *mountpoint, const char *r
 	return 0;
 }
 
+/* make_path, again when a parent vanished under us (ENOENT): a
+ * concurrent delete may rmdir an empty /skiff between our mkdirs. */
+static int make_path_retry(struct sk_cgroup *cg, const char *mountpoint, const char *rel,
+			   bool v2, bool cpuset, char **dir_out, struct sk_err *e)
+{
+	int r = -ENOENT;
+
+	for (int i = 0; i < 20 && r == -ENOENT; i++)
+		r = make_path(cg, mountpoint, rel, v2, cpuset, dir_out, e);
+	return r;
+}
+
 static char *hier_rel(const struct cg_mount *m, const char *path)
 {
 	size_t rl = strlen(m->root);
@@ -559,7 +603,8 @@ static int setup_dirs(struct sk_cgroup *cg, const struct oci_config *cfg, struct
 		rel = hier_rel(m, path);
 		if (!cg->path)
 			cg->path = sk_xstrdup(path);
-		r = make_path(cg, m->mountpoint, rel, m->v2, ctrls_has(m->ctrls, "cpuset"), &dir, e);
+		r = make_path_retry(cg, m->mountpoint, rel, m->v2, ctrls_has(m->ctrls, "cpuset"),
+				    &dir, e);
 		if (r < 0 && m->v2 && cg->mode == SK_CG_HYBRID) {
 			sk_warn(cg->log, "unified hierarchy: %s (skipped)", e->msg);
 			r = 0;
@@ -767,6 +812,37 @@ static int kill_all(struct sk_cgroup *cg, struct sk_err *e)
 			  cg->id, cg->path);
 }
 
+/* Remove the now empty parents of @dir that skiff names ("/skiff" by
+ * default, "skiff*" in general), deepest first, up to @depth levels (the
+ * components of the cgroup path above the container).  A parent still in
+ * use (EBUSY/ENOTEMPTY, another container) stays. */
+static void rmdir_skiff_parents(const char *dir, size_t depth)
+{
+	_cleanup_free_ char *p = sk_xstrdup(dir);
+
+	while (depth-- > 0) {
+		char *slash = strrchr(p, '/');
+		const char *base;
+		if (!slash || slash == p)
+			return;
+		*slash = '\0';
+		base = strrchr(p, '/');
+		base = base ? base + 1 : p;
+		if (strncmp(base, "skiff", 5) || rmdir(p) < 0)
+			return;
+	}
+}
+
+/* How many components of the cgroup path lie above the container's own. */
+static size_t path_parents(const char *path)
+{
+	size_t n = 0;
+	for (const char *s = path ? path : ""; *s; s++)
+		if (*s == '/' && s[1] && s[1] != '/')
+			n++;
+	return n ? n - 1 : 0;
+}
+
 int sk_cgroup_destroy(struct sk_cgroup *cg, bool kill, struct sk_err *e)
 {
 	int r = 0;
@@ -793,6 +869,8 @@ int sk_cgroup_destroy(struct sk_cgroup *cg, bool kill, struct sk_err *e)
 		}
 		if (rr < 0 && !r)
 			r = sk_err_sys(e, -rr, "container %s: rmdir %s", cg->id, dir);
+		if (rr == 0)
+			rmdir_skiff_parents(dir, path_parents(cg->path));
 	}
 	if (cg->ledger) {
 		int rr = sk_numa_ledger_release(cg->state_root, cg->id, r < 0 ? NULL : e);

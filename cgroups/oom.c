@@ -18,23 +18,46 @@ struct sk_cg_oom {
 	int fd;         /* inotify or eventfd */
 	int ctl_fd;     /* v1: memory.oom_control, kept open */
 	char *events;   /* v2: path of memory.events */
-	uint64_t last;  /* v2: oom_kill seen so far */
+	uint64_t last;  /* oom_kill seen so far */
+	bool has_kill;  /* v1: memory.oom_control has oom_kill */
 };
 
-static int read_oom_kill(const char *path, uint64_t *out, struct sk_err *e)
+/* "oom_kill N" in a flat-keyed text; false when absent. */
+static bool find_oom_kill(const char *txt, uint64_t *out)
 {
-	_cleanup_free_ char *txt = NULL;
 	const char *p;
-	int r = sk_read_file_at(AT_FDCWD, path, &txt, NULL, e);
 
-	if (r < 0)
-		return r;
 	*out = 0;
 	for (p = txt; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
 		if (!strncmp(p, "oom_kill ", 9)) {
 			*out = strtoull(p + 9, NULL, 10);
-			break;
+			return true;
 		}
+	return false;
+}
+
+static int read_oom_kill(const char *path, uint64_t *out, struct sk_err *e)
+{
+	_cleanup_free_ char *txt = NULL;
+	int r = sk_read_file_at(AT_FDCWD, path, &txt, NULL, e);
+
+	if (r < 0)
+		return r;
+	find_oom_kill(txt, out);
+	return 0;
+}
+
+/* v1: oom_kill of the open memory.oom_control; -errno when the cgroup is
+ * gone, 0 with *has false on kernels without the field. */
+static int v1_oom_kill(int ctl_fd, uint64_t *out, bool *has, struct sk_err *e)
+{
+	char buf[512];
+	ssize_t n = pread(ctl_fd, buf, sizeof(buf) - 1, 0);
+
+	if (n < 0)
+		return sk_err_sys(e, errno, "read memory.oom_control");
+	buf[n] = '\0';
+	*has = find_oom_kill(buf, out);
 	return 0;
 }
 
@@ -94,6 +117,9 @@ int sk_cg_oom_open(const struct sk_cgroup *cg, struct sk_cg_oom **out, struct sk
 			r = sk_err_sys(e, errno, "eventfd");
 			goto fail;
 		}
+		r = v1_oom_kill(o->ctl_fd, &o->last, &o->has_kill, e);
+		if (r < 0)
+			goto fail;
 		line = sk_xasprintf("%d %d", o->fd, o->ctl_fd);
 		r = sk_write_file_at(AT_FDCWD, ec, line, strlen(line), 0, 0, e);
 		if (r < 0)
@@ -123,13 +149,25 @@ int sk_cg_oom_read(struct sk_cg_oom *o, struct sk_err *e)
 		o->last = now;
 		return r;
 	} else {
-		uint64_t n = 0;
+		uint64_t n = 0, now = 0;
+		bool has = false;
 		ssize_t r = read(o->fd, &n, sizeof(n));
+		int k;
+
 		if (r < 0 && errno == EAGAIN)
-			return 0;
-		if (r != (ssize_t)sizeof(n))
+			n = 0; /* still look at oom_kill: a kill may race a wake-up */
+		else if (r != (ssize_t)sizeof(n))
 			return sk_err_sys(e, r < 0 ? errno : EIO, "read OOM eventfd");
-		/* note: it also fires once when the cgroup is removed */
-		return (int)n;
+		/* it also fires once when the cgroup is removed: then the read fails */
+		k = v1_oom_kill(o->ctl_fd, &now, &has, e);
+		if (k < 0)
+			return k;
+		if (!o->has_kill)
+			return (int)n;
+		if (now <= o->last)
+			return 0;
+		k = (int)(now - o->last);
+		o->last = now;
+		return k;
 	}
 }

@@ -93,6 +93,6 @@ char *sk_vm_cmdline(int nr_vcpus, const char *extra)
 	 * kernel) acpi=off leaves the guest without a local APIC timer. */
 	(void)nr_vcpus;
 	return sk_xasprintf("console=ttyS1 panic=-1 reboot=t quiet loglevel=3 tsc=reliable "
-			    "i8042.noaux i8042.nokbd i8042.nopnp rdinit=/.skiff/init%s%s",
+			    "i8042.noaux i8042.nokbd i8042.nopnp pci=off rdinit=/.skiff/init%s%s",
 			    extra && *extra ? " " : "", extra ? extra : "");
 }

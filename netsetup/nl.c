@@ -61,7 +61,10 @@ static int talk(struct sk_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 
 	nlh->nlmsg_seq = seq;
 	/* an ACK ends every request but dumps (they end with NLMSG_DONE) */
-	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+	bool dump = (nlh->nlmsg_type & 3) == 2 /* RTM_GET* */ &&
+		    (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+
+	if (!dump) /* NLM_F_EXCL shares its bit with NLM_F_MATCH */
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;

@@ -29,32 +29,4 @@ int cmd_restore(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	return pending("restore", argc, argv, 1, e);
 }
 
-int cmd_pause(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
-{
-	return pending("pause", argc, argv, 0, e);
-}
 
-int cmd_resume(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
-{
-	return pending("resume", argc, argv, 0, e);
-}
-
-int cmd_update(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
-{
-	return pending("update", argc, argv, 0, e);
-}
-
-int cmd_events(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
-{
-	return pending("events", argc, argv, 0, e);
-}
-
-int cmd_network(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
-{
-	return pending("network", argc, argv, 0, e);
-}
-
-int cmd_placement(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
-{
-	return pending("placement", argc, argv, 0, e);
-}

@@ -4,6 +4,7 @@
 #include "ext.h"
 #include "init.h"
 #include "../cgroups/cgroups.h"
+#include "../netsetup/netsetup.h"
 
 #include <errno.h>
 #include <string.h>
@@ -23,11 +24,16 @@ int sk_ext_prepare(struct sk_ctx *ctx, struct sk_ext *x, const struct sk_create_
 		.cfg = cfg,
 		.sysfs_root = getenv("SKIFF_SYSFS_ROOT"),
 	};
-	int r = sk_cgroup_create(&req, &x->cg, e);
+	int r;
 
+	/* validation first: bad network input leaves nothing behind */
+	r = sk_net_prepare(&ctx->log, ctx->root, o->id, cfg, &x->net, e);
 	if (r < 0)
 		return r;
-	return 0;
+	r = sk_cgroup_create(&req, &x->cg, e);
+	if (r < 0)
+		return r;
+	return sk_net_reserve(x->net, state_dir, e);
 }
 
 int sk_ext_clone_cgroup_fd(const struct sk_ext *x)
@@ -38,6 +44,8 @@ int sk_ext_clone_cgroup_fd(const struct sk_ext *x)
 void sk_ext_init_args(const struct sk_ext *x, struct sk_init_args *a)
 {
 	a->before_exec = apply_mempolicy;
+	if (x->net)
+		a->extra = sk_net_mounts(x->net, &a->n_extra);
 }
 
 int sk_ext_enter(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, struct sk_err *e)
@@ -57,7 +65,7 @@ int sk_ext_enter(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, struct sk_err 
 int sk_ext_after_init(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, const char *state_dir,
 		      struct sk_err *e)
 {
-	return 0;
+	return sk_net_setup(x->net, pid, state_dir, e);
 }
 
 void sk_ext_save(const struct sk_ext *x, struct sk_state *st)
@@ -69,12 +77,21 @@ void sk_ext_save(const struct sk_ext *x, struct sk_state *st)
 		if (placement)
 			sk_state_set_ann(st, "org.skiff.numa.placement", placement);
 	}
+	if (x->net) {
+		_cleanup_free_ char *s = sk_net_serialize(x->net);
+		const char *addr = sk_net_address(x->net);
+		sk_state_set_ext(st, "net", s);
+		if (addr)
+			sk_state_set_ann(st, "org.skiff.net.address", addr);
+	}
 }
 
 void sk_ext_abort(struct sk_ctx *ctx, struct sk_ext *x)
 {
 	struct sk_err ignore = { 0 };
 
+	if (x->net)
+		sk_net_teardown(x->net, &ignore);
 	if (x->cg)
 		sk_cgroup_destroy(x->cg, true, &ignore);
 }
@@ -84,6 +101,9 @@ void sk_ext_free(struct sk_ext *x)
 	if (x->cg)
 		sk_cgroup_free(x->cg);
 	x->cg = NULL;
+	if (x->net)
+		sk_net_free(x->net);
+	x->net = NULL;
 }
 
 int sk_ext_load_cgroup(struct sk_ctx *ctx, const struct sk_state *st, struct sk_cgroup **out,
@@ -100,8 +120,19 @@ int sk_ext_load_cgroup(struct sk_ctx *ctx, const struct sk_state *st, struct sk_
 int sk_ext_destroy(struct sk_ctx *ctx, const struct sk_state *st, struct sk_err *e)
 {
 	_cleanup_cgroup_ struct sk_cgroup *cg = NULL;
-	int r = sk_ext_load_cgroup(ctx, st, &cg, e);
+	const char *net = sk_state_ext(st, "net");
+	int r;
 
+	if (net) {
+		_cleanup_net_ struct sk_net *n = NULL;
+		r = sk_net_load(&ctx->log, ctx->root, net, &n, e);
+		if (r < 0)
+			return r;
+		r = sk_net_teardown(n, e);
+		if (r < 0)
+			return r;
+	}
+	r = sk_ext_load_cgroup(ctx, st, &cg, e);
 	if (r < 0)
 		return r;
 	if (cg) {

@@ -51,8 +51,11 @@ int main(int argc, char **argv)
 	base = strrchr(argv[0], '/');
 	base = base ? base + 1 : argv[0];
 	ctx.vm_default = !strcmp(base, "skiff-vm");
-	if (getenv("XDG_RUNTIME_DIR") && geteuid() != 0)
-		ctx.root = getenv("XDG_RUNTIME_DIR");
+	_cleanup_free_ char *user_root = NULL;
+	if (getenv("XDG_RUNTIME_DIR") && geteuid() != 0) {
+		user_root = sk_xasprintf("%s/skiff", getenv("XDG_RUNTIME_DIR"));
+		ctx.root = user_root;
+	}
 
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {

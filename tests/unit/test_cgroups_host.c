@@ -179,6 +179,11 @@ TEST(lifecycle)
 	}
 
 	/* freeze, then delete --force: killed although frozen, all gone */
+	{
+		char *sib = sk_xasprintf("/sys/fs/cgroup/memory%s/sibling", top);
+		CHECK_INT(mkdir(sib, 0755), 0); /* another container under the parent */
+		free(sib);
+	}
 	CHECK_INT(sk_cgroup_freeze(cg2, true, &e), 0);
 	CHECK_INT(sk_cgroup_destroy(cg2, true, &e), 0);
 	CHECK_INT(waitpid(child, &st, 0), child);
@@ -187,6 +192,12 @@ TEST(lifecycle)
 	CHECK(!exists("cpu", path));
 	CHECK(!exists("unified", path));
 	CHECK(exists("memory", top)); /* the parent stays for other containers */
+	CHECK(!exists("cpu", top));     /* an empty skiff* parent goes */
+	{
+		char *sib = sk_xasprintf("/sys/fs/cgroup/memory%s/sibling", top);
+		CHECK_INT(rmdir(sib), 0);
+		free(sib);
+	}
 	CHECK_INT(sk_cgroup_destroy(cg, false, &e), 0); /* twice is fine */
 out:
 	sk_cgroup_free(cg);

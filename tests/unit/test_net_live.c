@@ -88,6 +88,7 @@ static void ctr_stop(struct ctr *c)
 	if (c->pid <= 0)
 		return;
 	close(c->go);
+	kill(c->pid, SIGKILL); /* later children hold copies of the go pipe */
 	waitpid(c->pid, NULL, 0);
 	c->pid = -1;
 }
@@ -406,7 +407,7 @@ TEST(failed_setup_cleans_up)
 	char *sd = mkstate("fail1"), ifname[16], *out;
 
 	/* the container already has an eth0: the veth cannot be made */
-	out = sh("nsenter -t %d -n ip link add eth0 type dummy && echo ok", (int)c.pid);
+	out = sh("nsenter -t %d -n ip link add eth0 type bridge && echo ok", (int)c.pid);
 	CHECK_STR(out, "ok\n");
 	free(out);
 	CHECK_INT(prep(kv, 3, "fail1", &n, &e), 0);
@@ -484,6 +485,13 @@ TEST(cli_output)
 	CHECK_INT(cli("rm", "skcli0"), 0);
 }
 
+TEST(no_leftovers)
+{
+	char *out = sh("ip -o link | grep -v ': lo:'; nft list ruleset; ls %s/networks", root);
+	CHECK_STR(out, "");
+	free(out);
+}
+
 int main(void)
 {
 	char *out;
@@ -514,9 +522,7 @@ int main(void)
 	RUN(failed_setup_cleans_up);
 	RUN(stale_reclaimed);
 	RUN(cli_output);
-	out = sh("ip -o link; nft list ruleset; ls -A %s/networks", root);
-	printf("# leftovers: %s\n", out);
-	free(out);
+	RUN(no_leftovers);
 	sk_rm_rf(root);
 	return unit_done();
 }

@@ -1,0 +1,240 @@
+#!/usr/bin/env bats
+# tests/bats/cgroups.bats - cgroup limits, update, pause/resume, events,
+# NUMA placement and cleanup on this host's cgroup v1/hybrid layout.
+# (The same behaviour on pure cgroup v2 with 2 NUMA nodes: tests/vm/cgroups.bats.)
+
+load helpers
+load cgroups_helpers
+
+setup_file() { skiff_setup_file; }
+
+setup() {
+	cg_v2 && skip "host has cgroup v2 at /sys/fs/cgroup: see tests/vm/cgroups.bats"
+	skiff_setup
+	cg_setup
+}
+
+teardown() {
+	skiff_teardown
+	cg_teardown
+}
+
+MB=1048576
+
+@test "limits land in the v1 files: memory, pids, cpu shares/quota/period, cpuset" {
+	cfg_set "$BUNDLE" "c['linux']['resources'].update({
+		'memory': {'limit': 64*$MB, 'reservation': 32*$MB},
+		'pids': {'limit': 42},
+		'cpu': {'shares': 512, 'quota': 30000, 'period': 60000, 'cpus': '1', 'mems': '0'}})"
+	run_sleeping "$ID"
+	assert_eq "$(cg_read "$ID" memory memory.limit_in_bytes)" $((64 * MB))
+	assert_eq "$(cg_read "$ID" memory memory.soft_limit_in_bytes)" $((32 * MB))
+	assert_eq "$(cg_read "$ID" pids pids.max)" 42
+	assert_eq "$(cg_read "$ID" cpu cpu.shares)" 512
+	assert_eq "$(cg_read "$ID" cpu cpu.cfs_quota_us)" 30000
+	assert_eq "$(cg_read "$ID" cpu cpu.cfs_period_us)" 60000
+	assert_eq "$(cg_read "$ID" cpuset cpuset.cpus)" 1
+	pid=$(state_field "$ID" pid)
+	assert_eq "$(proc_status_field "$pid" Cpus_allowed_list)" 1
+	assert_eq "$(proc_status_field "$pid" Mems_allowed_list)" 0
+	# the init is in the container's cgroup of every hierarchy
+	grep -q ":memory:$CGPARENT/$ID\$" "/proc/$pid/cgroup"
+	grep -q ":pids:$CGPARENT/$ID\$" "/proc/$pid/cgroup"
+}
+
+@test "memory limit: a process allocating more is OOM-killed and events reports it" {
+	cfg_set "$BUNDLE" "c['linux']['resources']['memory'] = {'limit': 32*$MB, 'swap': 32*$MB}"
+	cfg_sh "$BUNDLE" 'x=$(head -c 200000000 /dev/zero | tr "\0" a); echo survived ${#x}'
+	sk create -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	assert_eq "$(cg_read "$ID" memory memory.limit_in_bytes)" $((32 * MB))
+	ev=$BATS_TEST_TMPDIR/events.out
+	sk events --interval 100ms "$ID" >"$ev" 2>&1 </dev/null &
+	evpid=$!
+	wait_events_ready "$ev"
+	sk start "$ID"
+	wait_status "$ID" stopped
+	wait "$evpid"   # events ends by itself when the container stops
+	grep -qx "{\"type\":\"oom\",\"id\":\"$ID\"}" "$ev" || { cat "$ev" >&2; false; }
+	[ "$(awk '$1 == "oom_kill" { print $2 }' "$(cg_file "$ID" memory memory.oom_control)")" -ge 1 ]
+	sk delete "$ID"
+	cg_assert_gone "$CGPARENT/$ID"
+}
+
+@test "pids limit: fork fails inside the container" {
+	cfg_set "$BUNDLE" "c['linux']['resources']['pids'] = {'limit': 8}"
+	cfg_sh "$BUNDLE" 'for i in $(seq 20); do sleep 30 & done; echo all-forked'
+	run sk run -b "$BUNDLE" "$ID" </dev/null
+	[ "$status" -ne 0 ]
+	[[ "$output" != *all-forked* ]]
+	[[ "$output" == *"can't fork"* ]] || { echo "$output" >&2; false; }
+	assert_nothing_left "$ID"
+	cg_assert_gone "$CGPARENT/$ID"
+}
+
+@test "update changes memory, pids and cpu live (flags, --resources file and stdin)" {
+	cfg_set "$BUNDLE" "c['linux']['resources'].update({'memory': {'limit': 64*$MB}, 'pids': {'limit': 42}, 'cpu': {'shares': 512}})"
+	run_sleeping "$ID"
+	sk update --memory 128m --pids-limit 30 --cpu-shares 256 --cpu-quota 20000 --cpu-period 50000 "$ID"
+	assert_eq "$(cg_read "$ID" memory memory.limit_in_bytes)" $((128 * MB))
+	assert_eq "$(cg_read "$ID" pids pids.max)" 30
+	assert_eq "$(cg_read "$ID" cpu cpu.shares)" 256
+	assert_eq "$(cg_read "$ID" cpu cpu.cfs_quota_us)" 20000
+	assert_eq "$(cg_read "$ID" cpu cpu.cfs_period_us)" 50000
+	echo "{\"memory\": {\"limit\": $((96 * MB))}, \"pids\": {\"limit\": 25}}" >"$BATS_TEST_TMPDIR/r.json"
+	sk update --resources "$BATS_TEST_TMPDIR/r.json" "$ID"
+	assert_eq "$(cg_read "$ID" memory memory.limit_in_bytes)" $((96 * MB))
+	assert_eq "$(cg_read "$ID" pids pids.max)" 25
+	echo '{"cpu": {"shares": 1024, "cpus": "0"}, "pids": {"limit": -1}}' | sk update -r - "$ID"
+	assert_eq "$(cg_read "$ID" cpu cpu.shares)" 1024
+	assert_eq "$(cg_read "$ID" pids pids.max)" max
+	assert_eq "$(proc_status_field "$(state_field "$ID" pid)" Cpus_allowed_list)" 0
+	# a bad value is refused and names the field; the limits stay
+	run sk update --memory lots "$ID"
+	assert_single_line_error "--memory" "lots"
+	echo '{"memory": {"limit": "x"}}' >"$BATS_TEST_TMPDIR/bad.json"
+	run sk update -r "$BATS_TEST_TMPDIR/bad.json" "$ID"
+	assert_single_line_error "memory"
+	run sk update "$ID"
+	assert_single_line_error "nothing to change"
+	assert_eq "$(cg_read "$ID" memory memory.limit_in_bytes)" $((96 * MB))
+}
+
+@test "pause and resume: freezer, state paused, a counter stops and goes on" {
+	cfg_set "$BUNDLE" "c['root']['readonly'] = False"
+	cfg_sh "$BUNDLE" "$COUNTER"
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	wait_counter_above "$BUNDLE" 0
+	sk pause "$ID"
+	assert_eq "$(state_field "$ID" status)" paused
+	assert_eq "$(cg_read "$ID" freezer freezer.state)" FROZEN
+	run sk list
+	[[ "$output" == *"$ID"*paused* ]]
+	a=$(counter_value "$BUNDLE")
+	sleep 0.5
+	assert_eq "$(counter_value "$BUNDLE")" "$a"
+	run sk pause "$ID"
+	assert_single_line_error "already paused"
+	sk resume "$ID"
+	assert_eq "$(state_field "$ID" status)" running
+	assert_eq "$(cg_read "$ID" freezer freezer.state)" THAWED
+	wait_counter_above "$BUNDLE" "$a"
+	run sk resume "$ID"
+	assert_single_line_error "not paused"
+	# a paused container can be deleted with --force
+	sk pause "$ID"
+	sk delete --force "$ID"
+	assert_nothing_left "$ID"
+	cg_assert_gone "$CGPARENT/$ID"
+}
+
+@test "events --stats: one JSON record with cpu, memory and pids" {
+	cfg_set "$BUNDLE" "c['linux']['resources'].update({'memory': {'limit': 64*$MB}, 'pids': {'limit': 42}})"
+	run_sleeping "$ID"
+	run sk events --stats "$ID"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	j=$output
+	assert_eq "$(json_get - 'j["type"]' <<<"$j")" stats
+	assert_eq "$(json_get - 'j["id"]' <<<"$j")" "$ID"
+	assert_eq "$(json_get - 'j["data"]["memory"]["usage"]["limit"]' <<<"$j")" $((64 * MB))
+	[ "$(json_get - 'j["data"]["memory"]["usage"]["usage"]' <<<"$j")" -gt 0 ]
+	assert_eq "$(json_get - 'j["data"]["pids"]["limit"]' <<<"$j")" 42
+	[ "$(json_get - 'j["data"]["pids"]["current"]' <<<"$j")" -ge 2 ]
+	[ "$(json_get - 'j["data"]["cpu"]["usage"]["total"]' <<<"$j")" -gt 0 ]
+	json_get - 'j["data"]["cpu"]["throttling"]["periods"]' <<<"$j" >/dev/null
+}
+
+@test "update, pause, resume, events: clear errors for an unknown or stopped container" {
+	for cmd in "pause" "resume" "events --stats" "events" "update --memory 1g" "placement"; do
+		run sk $cmd nosuch-$ID
+		assert_single_line_error "nosuch-$ID"
+	done
+	cfg_sh "$BUNDLE" 'true'
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	wait_status "$ID" stopped
+	for cmd in "pause" "resume" "events --stats" "events" "update --pids-limit 5"; do
+		run sk $cmd "$ID"
+		assert_single_line_error "$ID" "stopped"
+	done
+	run sk events --interval soon "$ID"
+	assert_single_line_error "--interval"
+}
+
+@test "NUMA: two 1-CPU containers get different CPUs; a third fails cleanly; delete frees" {
+	b2=$(cg_bundle b2 "$ID-2")
+	b3=$(cg_bundle b3 "$ID-3")
+	for b in "$BUNDLE" "$b2" "$b3"; do
+		cfg_set "$b" "c['annotations'] = {'org.skiff.numa.cpus': '1'}"
+		cfg_sh "$b" "$SLEEPER"
+	done
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	sk run -d -b "$b2" "$ID-2" </dev/null >/dev/null 2>&1
+	p1=$(sk placement "$ID")
+	p2=$(sk placement "$ID-2")
+	[[ "$p1" =~ ^nodes=0\ cpus=[0-9]+$ ]] || { echo "placement: $p1" >&2; false; }
+	[[ "$p2" =~ ^nodes=0\ cpus=[0-9]+$ ]] || { echo "placement: $p2" >&2; false; }
+	[ "$p1" != "$p2" ]
+	c1=${p1##*cpus=}
+	c2=${p2##*cpus=}
+	assert_eq "$(proc_status_field "$(state_field "$ID" pid)" Cpus_allowed_list)" "$c1"
+	assert_eq "$(proc_status_field "$(state_field "$ID-2" pid)" Cpus_allowed_list)" "$c2"
+	assert_eq "$(cg_read "$ID" cpuset cpuset.cpus)" "$c1"
+	assert_eq "$(state_field "$ID" annotations | json_get - 'j["org.skiff.numa.placement"]')" "$p1"
+	# this host has 2 CPUs: nothing is left for a third
+	run_bg_safe run -d -b "$b3" "$ID-3"
+	assert_single_line_error "org.skiff.numa.cpus=1" "free CPUs" "node0"
+	[ ! -e "$ROOT/$ID-3" ]
+	cg_assert_gone "$CGPARENT/$ID-3"
+	run ledger_ids
+	[[ "$output" != *"$ID-3"* ]]
+	[[ "$output" == *"$ID-2"* ]]
+	# delete releases the CPU: the third now fits, on the CPU the first had
+	sk delete --force "$ID"
+	run ledger_ids
+	[[ "$output" != *"$ID"$'\n'* && "$output" == "$ID-2" ]] || { echo "ledger: $output" >&2; false; }
+	sk run -d -b "$b3" "$ID-3" </dev/null >/dev/null 2>&1
+	assert_eq "$(sk placement "$ID-3")" "$p1"
+	sk delete --force "$ID-3"
+	sk delete --force "$ID-2"
+	run ledger_ids
+	assert_eq "$output" ""
+	cg_assert_gone "$CGPARENT"
+}
+
+@test "placement: none for a container without org.skiff.numa annotations" {
+	run_sleeping "$ID"
+	assert_eq "$(sk placement "$ID")" none
+}
+
+@test "delete leaves no cgroup in any hierarchy, and removes the empty parent" {
+	run_sleeping "$ID"
+	pid=$(state_field "$ID" pid)
+	n=0
+	for m in $(cg_mounts); do
+		[ -d "$m$CGPARENT/$ID" ] && n=$((n + 1))
+	done
+	[ "$n" -ge 5 ]
+	sk delete --force "$ID"
+	wait_pid_gone "$pid"
+	cg_assert_gone "$CGPARENT/$ID"
+	cg_assert_gone "$CGPARENT"
+}
+
+@test "default cgroup path /skiff/ID: made at create, removed at delete" {
+	cfg_set "$BUNDLE" "c['linux'].pop('cgroupsPath', None)"
+	run_sleeping "$ID"
+	pid=$(state_field "$ID" pid)
+	grep -q ":pids:/skiff/$ID\$" "/proc/$pid/cgroup"
+	[ -d "$(cg_mnt pids)/skiff/$ID" ]
+	sk delete --force "$ID"
+	cg_assert_gone "/skiff/$ID"
+}
+
+@test "a failed create leaves no cgroup" {
+	cfg_set "$BUNDLE" "c['linux']['resources']['cpu'] = {'cpus': '0-4095'}"
+	run_bg_safe run -d -b "$BUNDLE" "$ID"
+	assert_error "cpuset"
+	[ ! -e "$ROOT/$ID" ]
+	cg_assert_gone "$CGPARENT/$ID"
+	cg_assert_gone "$CGPARENT"
+}

@@ -1,0 +1,139 @@
+# tests/bats/cgroups_helpers.bash - helpers for the cgroup tests (host v1/
+# hybrid: tests/bats/cgroups.bats; pure v2 in the VM: tests/vm/cgroups.bats).
+# Load after helpers.bash:   load ../bats/helpers; load ../bats/cgroups_helpers
+#
+# cg_setup (after skiff_setup): every container of the test lives under
+# CGPARENT=/skiff-test-<test>-<pid> (linux.cgroupsPath CGPARENT/ID), so a
+# test can check that skiff removed both its cgroup and the empty parent.
+# cg_teardown (after skiff_teardown) removes whatever a failed test left
+# under CGPARENT and fails when there was something.
+
+cg_v2() { [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; }
+
+cg_setup() {
+	CGPARENT=/skiff-test-$BATS_TEST_NUMBER-$$
+	cg_use_path "$BUNDLE" "$ID"
+}
+
+# cg_use_path BUNDLE ID: linux.cgroupsPath = CGPARENT/ID
+cg_use_path() {
+	cfg_set "$1" "c.setdefault('linux', {})['cgroupsPath'] = '$CGPARENT/$2'"
+}
+
+# cg_mounts: every cgroup (v1) / cgroup2 mount point under /sys/fs/cgroup.
+cg_mounts() {
+	awk '$0 ~ / - cgroup2? / && $5 ~ /^\/sys\/fs\/cgroup/ { print $5 }' /proc/self/mountinfo
+}
+
+# cg_mnt CTRL: the v1 mount point of controller CTRL (v2: /sys/fs/cgroup).
+cg_mnt() {
+	if cg_v2; then
+		echo /sys/fs/cgroup
+		return
+	fi
+	awk -v c="$1" '$0 ~ / - cgroup / {
+		n = split($NF, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $5; exit } }' \
+		/proc/self/mountinfo
+}
+
+# cg_file ID CTRL FILE: path of FILE in container ID's cgroup (CGPARENT/ID).
+cg_file() {
+	echo "$(cg_mnt "$2")$CGPARENT/$1/$3"
+}
+
+# cg_read ID CTRL FILE
+cg_read() {
+	cat "$(cg_file "$@")"
+}
+
+# cg_assert_gone PATH: no hierarchy holds the cgroup PATH.
+cg_assert_gone() {
+	local m bad=0
+	for m in $(cg_mounts); do
+		if [ -d "$m$1" ]; then
+			echo "cgroup $m$1 left behind" >&2
+			bad=1
+		fi
+	done
+	return $bad
+}
+
+# cg_rm_tree DIR: rmdir DIR's sub-cgroups, then DIR (processes are killed).
+cg_rm_tree() {
+	local d=$1 sub p
+	[ -d "$d" ] || return 0
+	for sub in "$d"/*/; do
+		[ -d "$sub" ] && cg_rm_tree "${sub%/}"
+	done
+	for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+	for _ in $(seq 1 100); do
+		rmdir "$d" 2>/dev/null && return 0
+		[ -d "$d" ] || return 0
+		sleep 0.05
+	done
+	echo "cannot remove $d" >&2
+	return 1
+}
+
+cg_teardown() {
+	local m left=0
+	[ -n "${CGPARENT:-}" ] || return 0
+	for m in $(cg_mounts); do
+		if [ -d "$m$CGPARENT" ]; then
+			echo "teardown: $m$CGPARENT left behind: $(ls "$m$CGPARENT")" >&2
+			# the freezer may hold processes: thaw before killing
+			[ -f "$m$CGPARENT/freezer.state" ] && echo THAWED >"$m$CGPARENT/freezer.state" 2>/dev/null
+			cg_rm_tree "$m$CGPARENT"
+			left=1
+		fi
+	done
+	return $left
+}
+
+# cg_bundle NAME ID: another bundle for a second container; prints its path.
+cg_bundle() {
+	local b=$BATS_TEST_TMPDIR/$1
+	make_bundle "$b"
+	cg_use_path "$b" "$2"
+	echo "$b"
+}
+
+# proc_status_field PID FIELD: Cpus_allowed_list etc. of PID.
+proc_status_field() {
+	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
+}
+
+# ledger_ids: the IDs in this test's NUMA ledger.
+ledger_ids() {
+	[ -f "$ROOT/numa.ledger" ] || return 0
+	awk '{ print $1 }' "$ROOT/numa.ledger"
+}
+
+# counter_value BUNDLE: the number the counter container last wrote.
+COUNTER='i=0; while :; do i=$((i+1)); echo $i >/counter.tmp; mv /counter.tmp /counter; sleep 0.05; done'
+counter_value() {
+	cat "$1/rootfs/counter" 2>/dev/null || echo 0
+}
+
+# wait_counter_above BUNDLE N: poll (bounded, 10 s) until the counter > N.
+wait_counter_above() {
+	local i v
+	for i in $(seq 1 200); do
+		v=$(counter_value "$1")
+		[ "$v" -gt "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "counter stuck at $v (want > $2)" >&2
+	return 1
+}
+
+# wait_events_ready FILE: poll (bounded) until `events` printed a line.
+wait_events_ready() {
+	local i
+	for i in $(seq 1 200); do
+		grep -q '"type":"stats"' "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "events printed nothing: $(cat "$1")" >&2
+	return 1
+}

@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""cgroup benchmarks for `make bench`: skiff vs crun vs runc, ABBA-interleaved,
+in the table format of tests/bench/bench.py, and the NUMA placer's time.
+
+usage: cgroups.py TOP WORK   (WORK holds bench.py's demo bundle, "bundle")
+
+  run + limits        `run` of /bin/true with memory 256 MiB, cpu shares 512,
+                      cpu quota 50 ms / 100 ms and pids 64
+  update              `update --memory --pids-limit --cpu-shares` of a running
+                      container (limits alternate each call)
+  pause+resume        `pause` then `resume` of a running container
+  placer              one sk_numa_place() on a fabricated 4-node 256-CPU
+                      machine: $BUILD/placer_bench (median, microseconds)
+
+Each round runs every runtime once, in an order that reverses every other
+round.  Runs in the same private mount namespace as bench.py (tests/bench/run).
+"""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+top, work = sys.argv[1], sys.argv[2]
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
+build = os.environ.get("BUILD", "build")
+skiff = os.environ.get("SKIFF", os.path.join(top, build, "skiff"))
+
+runtimes = [("skiff", skiff)]
+for name in ("crun", "runc"):
+    path = shutil.which(name)
+    if path:
+        runtimes.append((name, path))
+
+
+def make_bundle(name, args, resources):
+    src = os.path.join(work, "bundle")
+    dst = os.path.join(work, name)
+    os.makedirs(dst, exist_ok=True)
+    c = json.load(open(os.path.join(src, "config.json")))
+    c["process"]["args"] = args
+    c["root"]["path"] = os.path.join(src, "rootfs")
+    c["linux"].setdefault("resources", {}).update(resources)
+    json.dump(c, open(os.path.join(dst, "config.json"), "w"), indent=1)
+    return dst
+
+
+LIMITS = {"memory": {"limit": 256 << 20}, "pids": {"limit": 64},
+          "cpu": {"shares": 512, "quota": 50000, "period": 100000}}
+limited = make_bundle("bundle-limits", ["/bin/true"], LIMITS)
+sleeper = make_bundle("bundle-sleep", ["/bin/sleep", "100000"], LIMITS)
+
+
+def spawn(argv):
+    devnull = os.open(os.devnull, os.O_RDWR)
+    pid = os.posix_spawn(argv[0], argv, os.environ,
+                         file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 0),
+                                       (os.POSIX_SPAWN_DUP2, devnull, 1),
+                                       (os.POSIX_SPAWN_DUP2, devnull, 2)])
+    os.close(devnull)
+    return pid
+
+
+def wait(pid):
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def timed(*argvs):
+    t0 = time.perf_counter()
+    rc = 0
+    for argv in argvs:
+        rc = rc or wait(spawn(argv))
+    return time.perf_counter() - t0, rc
+
+
+def peak_rss(argv):
+    out = os.path.join(work, "rss-cg")
+    subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out] + argv, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        return int(open(out).read().strip().splitlines()[-1])
+    except (ValueError, IndexError, OSError):
+        return 0
+
+
+counter = [0]
+
+
+def cid():
+    counter[0] += 1
+    return "cg%d-%d" % (os.getpid(), counter[0])
+
+
+def root(name):
+    return os.path.join(work, "root-cg-" + name)
+
+
+# one long-running container per runtime for update / pause+resume
+live = {}
+for n, exe in runtimes:
+    i = cid()
+    rc = wait(spawn([exe, "--root", root(n), "run", "-d", "-b", sleeper, i]))
+    if rc == 0:
+        live[n] = i
+    else:
+        print("# %s: cannot start a container for update/pause (status %d)" % (n, rc))
+
+flip = {}
+
+
+def run_limits(n, exe):
+    return timed([exe, "--root", root(n), "run", "-b", limited, cid()])
+
+
+def update(n, exe):
+    if n not in live:
+        return 0, 1
+    flip[n] = not flip.get(n)
+    mem, pids, shares = ("300M", "70", "600") if flip[n] else ("256M", "64", "512")
+    return timed([exe, "--root", root(n), "update", "--memory", mem, "--pids-limit", pids,
+                  "--cpu-share", shares, live[n]])
+
+
+def pause_resume(n, exe):
+    if n not in live:
+        return 0, 1
+    r = root(n)
+    return timed([exe, "--root", r, "pause", live[n]], [exe, "--root", r, "resume", live[n]])
+
+
+def rss_run(n, exe):
+    return peak_rss([exe, "--root", root(n), "run", "-b", limited, cid()])
+
+
+def rss_update(n, exe):
+    if n not in live:
+        return 0
+    return peak_rss([exe, "--root", root(n), "update", "--memory", "256M", live[n]])
+
+
+def rss_pause(n, exe):
+    if n not in live:
+        return 0
+    r = max(peak_rss([exe, "--root", root(n), "pause", live[n]]), 0)
+    return max(r, peak_rss([exe, "--root", root(n), "resume", live[n]]))
+
+
+BENCHES = [("run + cgroup limits", run_limits, rss_run),
+           ("update mem/pids/cpu", update, rss_update),
+           ("pause+resume", pause_resume, rss_pause)]
+
+results = {}
+try:
+    for title, fn, rssfn in BENCHES:
+        times = {n: [] for n, _ in runtimes}
+        errors = {n: 0 for n, _ in runtimes}
+        for _ in range(2):  # warm-up
+            for n, exe in runtimes:
+                fn(n, exe)
+        for rnd in range(ROUNDS):
+            order = runtimes if rnd % 2 == 0 else list(reversed(runtimes))
+            for n, exe in order:
+                t, rc = fn(n, exe)
+                if rc != 0:
+                    errors[n] += 1
+                    continue
+                times[n].append(t)
+        rss = {n: max(rssfn(n, exe) for _ in range(3)) for n, exe in runtimes}
+        results[title] = (times, rss, errors)
+finally:
+    for n, exe in runtimes:
+        if n in live:
+            wait(spawn([exe, "--root", root(n), "delete", "--force", live[n]]))
+
+print("%-24s %-6s %10s %10s %10s %8s" % ("benchmark", "rt", "median ms", "min ms", "peak RSS", "errors"))
+for title, (times, rss, errors) in results.items():
+    for n, _ in runtimes:
+        v = times[n]
+        med = statistics.median(v) * 1000 if v else float("nan")
+        mn = min(v) * 1000 if v else float("nan")
+        print("%-24s %-6s %10.2f %10.2f %8d KB %8d" % (title, n, med, mn, rss[n], errors[n]))
+    if "crun" in times and times["crun"] and times["skiff"]:
+        ratio = statistics.median(times["skiff"]) / statistics.median(times["crun"])
+        print("%-24s skiff/crun median ratio: %.2fx" % (title, ratio))
+
+placer = os.path.join(top, build, "placer_bench")
+if os.access(placer, os.X_OK):
+    out = subprocess.run([placer, "-v"], capture_output=True, text=True)
+    line = " ".join(out.stdout.split()) if out.returncode == 0 else out.stderr.strip()
+    print("%-24s %-6s %s" % ("placer 4 nodes/256 CPUs", "skiff", line))
+else:
+    print("%-24s %-6s not built (make %s/placer_bench)" % ("placer 4 nodes/256 CPUs", "skiff", build))

@@ -1,0 +1,217 @@
+#!/usr/bin/env bats
+# tests/vm/cgroups.bats - cgroup limits, update, pause/resume, events, the
+# devices eBPF program, NUMA placement and cleanup on pure cgroup v2 with
+# 2 NUMA nodes (1 CPU each).  Runs INSIDE the VM, in one boot:
+#   tests/vm/run bats --tap tests/vm/cgroups.bats
+# (The host's v1/hybrid behaviour: tests/bats/cgroups.bats.)
+
+load ../bats/helpers
+load ../bats/cgroups_helpers
+
+setup_file() {
+	[ "${SKIFF_VM:-}" = 1 ] || skip "not inside the test VM (use tests/vm/run)"
+	skiff_setup_file
+}
+
+setup() {
+	[ "${SKIFF_VM:-}" = 1 ] || skip "not inside the test VM (use tests/vm/run)"
+	cg_v2 || skip "no cgroup v2 at /sys/fs/cgroup"
+	skiff_setup
+	cg_setup
+}
+
+teardown() {
+	skiff_teardown
+	cg_teardown
+}
+
+MB=1048576
+
+# cg ID FILE: a file of the container's cgroup (v2: one directory).
+cg() {
+	cat "/sys/fs/cgroup$CGPARENT/$1/$2"
+}
+
+@test "v2 limits: cpu.weight, cpu.max, memory.max/low, pids.max, cpuset; the init's lists match" {
+	cfg_set "$BUNDLE" "c['linux']['resources'].update({
+		'memory': {'limit': 64*$MB, 'reservation': 32*$MB},
+		'pids': {'limit': 42},
+		'cpu': {'shares': 512, 'quota': 30000, 'period': 60000, 'cpus': '1', 'mems': '1'}})"
+	run_sleeping "$ID"
+	# shares 512 -> weight 59 (the runc/crun formula)
+	assert_eq "$(cg "$ID" cpu.weight)" 59
+	assert_eq "$(cg "$ID" cpu.max)" "30000 60000"
+	assert_eq "$(cg "$ID" memory.max)" $((64 * MB))
+	assert_eq "$(cg "$ID" memory.low)" $((32 * MB))
+	assert_eq "$(cg "$ID" pids.max)" 42
+	assert_eq "$(cg "$ID" cpuset.cpus)" 1
+	assert_eq "$(cg "$ID" cpuset.mems)" 1
+	pid=$(state_field "$ID" pid)
+	assert_eq "$(cat "/proc/$pid/cgroup")" "0::$CGPARENT/$ID"
+	assert_eq "$(proc_status_field "$pid" Cpus_allowed_list)" 1
+	assert_eq "$(proc_status_field "$pid" Mems_allowed_list)" 1
+}
+
+@test "memory.max: an allocation above it is OOM-killed and events reports it" {
+	cfg_set "$BUNDLE" "c['linux']['resources']['memory'] = {'limit': 32*$MB, 'swap': 32*$MB}"
+	cfg_sh "$BUNDLE" 'x=$(head -c 200000000 /dev/zero | tr "\0" a); echo survived ${#x}'
+	sk create -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	assert_eq "$(cg "$ID" memory.max)" $((32 * MB))
+	ev=$BATS_TEST_TMPDIR/events.out
+	sk events --interval 200ms "$ID" >"$ev" 2>&1 </dev/null &
+	evpid=$!
+	wait_events_ready "$ev"
+	sk start "$ID"
+	wait_status "$ID" stopped
+	wait "$evpid"
+	grep -qx "{\"type\":\"oom\",\"id\":\"$ID\"}" "$ev" || { cat "$ev" >&2; false; }
+	[ "$(awk '$1 == "oom_kill" { print $2 }' "/sys/fs/cgroup$CGPARENT/$ID/memory.events")" -ge 1 ]
+	sk delete "$ID"
+	cg_assert_gone "$CGPARENT"
+}
+
+@test "pids.max: fork fails inside the container" {
+	cfg_set "$BUNDLE" "c['linux']['resources']['pids'] = {'limit': 8}"
+	cfg_sh "$BUNDLE" 'for i in $(seq 20); do sleep 30 & done; echo all-forked'
+	run sk run -b "$BUNDLE" "$ID" </dev/null
+	[ "$status" -ne 0 ]
+	[[ "$output" != *all-forked* ]]
+	[[ "$output" == *"can't fork"* ]] || { echo "$output" >&2; false; }
+	cg_assert_gone "$CGPARENT"
+}
+
+@test "update: memory.max, pids.max, cpu.weight, cpu.max live; quota alone keeps the period" {
+	cfg_set "$BUNDLE" "c['linux']['resources'].update({'memory': {'limit': 64*$MB}, 'pids': {'limit': 42}, 'cpu': {'shares': 512, 'period': 50000}})"
+	run_sleeping "$ID"
+	sk update --memory 128m --pids-limit 30 --cpu-shares 1024 --cpu-quota 20000 "$ID"
+	assert_eq "$(cg "$ID" memory.max)" $((128 * MB))
+	assert_eq "$(cg "$ID" pids.max)" 30
+	assert_eq "$(cg "$ID" cpu.weight)" 100
+	assert_eq "$(cg "$ID" cpu.max)" "20000 50000"
+	echo '{"memory": {"limit": -1}, "pids": {"limit": 25}, "cpu": {"cpus": "0", "mems": "0"}}' |
+		sk update -r - "$ID"
+	assert_eq "$(cg "$ID" memory.max)" max
+	assert_eq "$(cg "$ID" pids.max)" 25
+	pid=$(state_field "$ID" pid)
+	assert_eq "$(proc_status_field "$pid" Cpus_allowed_list)" 0
+	assert_eq "$(proc_status_field "$pid" Mems_allowed_list)" 0
+	run sk update --cpuset-cpus 7 "$ID"
+	assert_single_line_error "cpuset.cpus"
+}
+
+@test "pause/resume: cgroup.freeze, state paused, a counter stops and goes on" {
+	cfg_set "$BUNDLE" "c['root']['readonly'] = False"
+	cfg_sh "$BUNDLE" "$COUNTER"
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	wait_counter_above "$BUNDLE" 0
+	sk pause "$ID"
+	assert_eq "$(state_field "$ID" status)" paused
+	assert_eq "$(cg "$ID" cgroup.freeze)" 1
+	grep -qx 'frozen 1' "/sys/fs/cgroup$CGPARENT/$ID/cgroup.events"
+	a=$(counter_value "$BUNDLE")
+	sleep 0.5
+	assert_eq "$(counter_value "$BUNDLE")" "$a"
+	sk resume "$ID"
+	assert_eq "$(state_field "$ID" status)" running
+	grep -qx 'frozen 0' "/sys/fs/cgroup$CGPARENT/$ID/cgroup.events"
+	wait_counter_above "$BUNDLE" "$a"
+	sk pause "$ID"
+	sk delete --force "$ID"
+	cg_assert_gone "$CGPARENT"
+}
+
+@test "events --stats: cpu, memory and pids from the v2 files" {
+	cfg_set "$BUNDLE" "c['linux']['resources'].update({'memory': {'limit': 64*$MB}, 'pids': {'limit': 42}})"
+	run_sleeping "$ID"
+	run sk events --stats "$ID"
+	[ "$status" -eq 0 ]
+	j=$output
+	assert_eq "$(json_get - 'j["type"]' <<<"$j")" stats
+	assert_eq "$(json_get - 'j["data"]["memory"]["usage"]["limit"]' <<<"$j")" $((64 * MB))
+	[ "$(json_get - 'j["data"]["memory"]["usage"]["usage"]' <<<"$j")" -gt 0 ]
+	assert_eq "$(json_get - 'j["data"]["pids"]["limit"]' <<<"$j")" 42
+	[ "$(json_get - 'j["data"]["pids"]["current"]' <<<"$j")" -ge 2 ]
+	[ "$(json_get - 'j["data"]["cpu"]["usage"]["total"]' <<<"$j")" -gt 0 ]
+}
+
+@test "devices eBPF: /dev/null works, a denied block device is refused, an allowed one is not" {
+	cap="c['process']['capabilities']"
+	cfg_set "$BUNDLE" "[$cap[k].append('CAP_MKNOD') for k in ('bounding', 'effective', 'permitted')]"
+	script='echo x >/dev/null && echo null-ok; mknod /dev/l0 b 7 0 && echo mknod-ok; head -c 1 /dev/l0; echo rc=$?'
+	cfg_sh "$BUNDLE" "$script"
+	run sk run -b "$BUNDLE" "$ID" </dev/null
+	echo "$output"
+	[[ "$output" == *null-ok* && "$output" == *mknod-ok* ]]
+	[[ "$output" == *"Operation not permitted"* ]]
+	[[ "$output" != *rc=0* ]]
+	cfg_set "$BUNDLE" "c['linux']['resources']['devices'].append({'allow': True, 'type': 'b', 'major': 7, 'minor': 0, 'access': 'rw'})"
+	run sk run -b "$BUNDLE" "$ID-b" </dev/null
+	echo "$output"
+	[[ "$output" == *mknod-ok* ]]
+	[[ "$output" != *"Operation not permitted"* ]]
+	cg_assert_gone "$CGPARENT"
+}
+
+@test "NUMA: two 1-CPU containers land on different CPUs and nodes; a third fails cleanly" {
+	b2=$(cg_bundle b2 "$ID-2")
+	b3=$(cg_bundle b3 "$ID-3")
+	for b in "$BUNDLE" "$b2" "$b3"; do
+		cfg_set "$b" "c['annotations'] = {'org.skiff.numa.cpus': '1'}"
+		cfg_sh "$b" "$SLEEPER"
+	done
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	sk run -d -b "$b2" "$ID-2" </dev/null >/dev/null 2>&1
+	p1=$(sk placement "$ID")
+	p2=$(sk placement "$ID-2")
+	assert_eq "$(printf '%s\n' "$p1" "$p2" | sort | tr '\n' ';')" "nodes=0 cpus=0;nodes=1 cpus=1;"
+	for id in "$ID" "$ID-2"; do
+		p=$(sk placement "$id")
+		pid=$(state_field "$id" pid)
+		assert_eq "$(proc_status_field "$pid" Cpus_allowed_list)" "${p##*cpus=}"
+		n=${p#nodes=}
+		assert_eq "$(proc_status_field "$pid" Mems_allowed_list)" "${n%% *}"
+		assert_eq "$(cg "$id" cpuset.mems)" "${n%% *}"
+	done
+	run_bg_safe run -d -b "$b3" "$ID-3"
+	assert_single_line_error "org.skiff.numa.cpus=1" "free CPUs" "node0: 0" "node1: 0"
+	[ ! -e "$ROOT/$ID-3" ]
+	cg_assert_gone "$CGPARENT/$ID-3"
+	run ledger_ids
+	[[ "$output" != *"$ID-3"* ]]
+	sk delete --force "$ID"
+	run ledger_ids
+	assert_eq "$output" "$ID-2"
+	sk delete --force "$ID-2"
+	run ledger_ids
+	assert_eq "$output" ""
+	cg_assert_gone "$CGPARENT"
+}
+
+@test "NUMA pack and spread: 2 CPUs span both nodes (1 CPU each here), memory on both" {
+	b2=$(cg_bundle b2 "$ID-2")
+	cfg_set "$BUNDLE" "c['annotations'] = {'org.skiff.numa.cpus': '2', 'org.skiff.numa.policy': 'pack'}"
+	cfg_set "$b2" "c['annotations'] = {'org.skiff.numa.cpus': '2', 'org.skiff.numa.policy': 'spread'}"
+	for b in "$BUNDLE" "$b2"; do cfg_sh "$b" "$SLEEPER"; done
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	assert_eq "$(sk placement "$ID")" "nodes=0-1 cpus=0-1"
+	assert_eq "$(proc_status_field "$(state_field "$ID" pid)" Mems_allowed_list)" 0-1
+	# every CPU is taken: spread fails too, and leaves nothing
+	run_bg_safe run -d -b "$b2" "$ID-2"
+	assert_single_line_error "org.skiff.numa.cpus=2"
+	sk delete --force "$ID"
+	sk run -d -b "$b2" "$ID-2" </dev/null >/dev/null 2>&1
+	assert_eq "$(sk placement "$ID-2")" "nodes=0-1 cpus=0-1"
+	sk delete --force "$ID-2"
+	cg_assert_gone "$CGPARENT"
+}
+
+@test "delete leaves no cgroup; the default /skiff parent goes when empty" {
+	cfg_set "$BUNDLE" "c['linux'].pop('cgroupsPath', None)"
+	run_sleeping "$ID"
+	[ -d "/sys/fs/cgroup/skiff/$ID" ]
+	sk delete --force "$ID"
+	cg_assert_gone "/skiff/$ID"
+	cg_assert_gone "/skiff"
+	run sk pause "$ID"
+	assert_single_line_error "$ID"
+}

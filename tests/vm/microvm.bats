@@ -1,0 +1,361 @@
+#!/usr/bin/env bats
+# tests/vm/microvm.bats - skiff's microVM mode (issue 5).
+# Runs INSIDE the VM harness (nested /dev/kvm):
+#   tests/vm/run bats --tap tests/vm/microvm.bats
+#
+# The guest kernel comes from tests/vm/cache/microvm/ (Debian's 6.1 cloud
+# kernel, fetched on the host by microvm/guest/get-kernel.sh); the
+# vmlinux there is preferred over the vmlinuz.  The first group drives
+# build/skiff-vmm-test (the VMM alone); the second `skiff run --vm`.
+
+setup_file() {
+	[ "${SKIFF_VM:-}" = 1 ] || return 0
+	REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	local r=$BATS_FILE_TMPDIR/rootfs
+	mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/mnt" "$r/proc" "$r/sys" "$r/dev" "$r/root"
+	cp /bin/busybox "$r/bin/busybox"
+	for a in sh echo cat sleep true false hostname pwd env id ls grep nproc dd head \
+		wc free df rm mkdir seq mount; do
+		ln -s busybox "$r/bin/$a"
+	done
+	echo 'root:x:0:0:root:/root:/bin/sh' > "$r/etc/passwd"
+	echo 'root:x:0:' > "$r/etc/group"
+}
+
+setup() {
+	[ "${SKIFF_VM:-}" = 1 ] || skip "not inside the test VM (use tests/vm/run)"
+	[ -c /dev/kvm ] || skip "no /dev/kvm"
+	REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	SKIFF=${SKIFF:-$REPO/build/skiff}
+	case $SKIFF in /*) ;; *) SKIFF=$REPO/$SKIFF ;; esac
+	VMM=${SKIFF_VMM_TEST:-$(dirname "$SKIFF")/skiff-vmm-test}
+	KERNEL=$(ls "$REPO"/tests/vm/cache/microvm/vmlinux-* 2>/dev/null | sort -V | tail -1)
+	[ -n "$KERNEL" ] || KERNEL=$(ls "$REPO"/tests/vm/cache/microvm/vmlinuz-* 2>/dev/null | sort -V | tail -1)
+	[ -n "$KERNEL" ] || skip "no guest kernel in tests/vm/cache/microvm (run microvm/guest/get-kernel.sh)"
+	ROOTFS=$BATS_FILE_TMPDIR/rootfs
+	CACHE=$BATS_TEST_TMPDIR/cache
+}
+
+# vmm [tool options] -- ARGS: the VMM alone, bounded in time.
+vmm() {
+	timeout 120 "$VMM" -k "$KERNEL" -r "$ROOTFS" -C "$CACHE" -t 90 "$@"
+}
+
+need_vmm() {
+	[ -x "$VMM" ] || skip "$VMM not built (make -f Makefile -f microvm/guest/guest.mk)"
+}
+
+@test "vmm: output and exit status 42 come back" {
+	need_vmm
+	run vmm -- /bin/sh -c 'echo hello from the guest; exit 42'
+	echo "$output"
+	[ "$status" -eq 42 ]
+	[ "$output" = "hello from the guest" ]
+}
+
+@test "vmm: exit status 0 of true" {
+	need_vmm
+	run vmm -- /bin/true
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "vmm: args, env, cwd and hostname are honoured" {
+	need_vmm
+	run vmm -e FOO=bar -e PATH=/bin -w /tmp -H vmhost -- /bin/sh -c 'echo "$FOO|$(pwd)|$(hostname)|$#|$1 $2"' argv0 'two words' x
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "bar|/tmp|vmhost|2|two words x" ]
+}
+
+@test "vmm: user and group" {
+	need_vmm
+	run vmm -u 1000:100 -- /bin/sh -c 'id -u; id -g'
+	[ "$status" -eq 0 ]
+	[ "$output" = "1000
+100" ]
+}
+
+@test "vmm: stderr is separate from stdout" {
+	need_vmm
+	vmm -- /bin/sh -c 'echo out; echo err >&2' >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = out ]
+	[ "$(cat "$BATS_TEST_TMPDIR/err")" = err ]
+}
+
+@test "vmm: stdin reaches the process and its end is seen" {
+	need_vmm
+	run bash -c "printf 'a\nb\nc\n' | $(printf %q "$VMM") -k $KERNEL -r $ROOTFS -C $CACHE -t 90 -- /bin/sh -c 'n=0; while read x; do n=\$((n+1)); echo \"got \$x\"; done; echo n=\$n'"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "got a
+got b
+got c
+n=3" ]
+}
+
+@test "vmm: a missing program is exit 127 with a message" {
+	need_vmm
+	run vmm -- /bin/nonexistent
+	[ "$status" -eq 127 ]
+	[[ "$output" == *"/bin/nonexistent"* ]]
+}
+
+@test "vmm: two vCPUs boot with ACPI" {
+	need_vmm
+	run vmm -c 2 -- /bin/sh -c 'grep -c ^processor /proc/cpuinfo'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = 2 ]
+}
+
+@test "vmm: vCPU threads are pinned to the cpuset" {
+	need_vmm
+	vmm -s 1 -- /bin/sleep 30 &
+	local pid=$!
+	local i tids=
+	for i in $(seq 60); do
+		tids=$(ls /proc/$pid/task 2>/dev/null | wc -l)
+		[ "${tids:-0}" -ge 2 ] && break
+		sleep 0.5
+	done
+	local pinned=0 t
+	for t in /proc/$pid/task/*; do
+		grep -q '^Cpus_allowed_list:[[:space:]]*1$' "$t/status" && pinned=1
+	done
+	kill -KILL $pid
+	wait $pid || true
+	[ "$pinned" = 1 ]
+}
+
+@test "vmm: SIGTERM is forwarded and ends a guest running sleep 1000" {
+	need_vmm
+	vmm -- /bin/sh -c 'trap "echo got TERM; exit 7" TERM; sleep 1000 & wait' >"$BATS_TEST_TMPDIR/out" &
+	local pid=$!
+	# once a vCPU thread runs, the VMM relays signals (queued until the
+	# guest's shim is ready)
+	local i
+	for i in $(seq 100); do
+		[ "$(ls /proc/$pid/task 2>/dev/null | wc -l)" -ge 2 ] && break
+		sleep 0.2
+	done
+	sleep 1
+	kill -TERM $pid
+	run wait $pid
+	echo "status=$status out=$(cat "$BATS_TEST_TMPDIR/out")"
+	[ "$status" -eq 7 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "got TERM" ]
+}
+
+@test "vmm: SIGKILL ends the VMM at once and leaves nothing" {
+	need_vmm
+	vmm -- /bin/sleep 1000 &
+	local pid=$!
+	sleep 3
+	kill -KILL $pid
+	run wait $pid
+	[ "$status" -eq 137 ]
+	! kill -0 $pid 2>/dev/null
+}
+
+@test "vmm: a hung guest ends at the timeout with a clear status" {
+	need_vmm
+	run timeout 120 "$VMM" -k "$KERNEL" -r "$ROOTFS" -C "$CACHE" -t 8 -- /bin/sleep 1000
+	echo "$output"
+	[ "$status" -eq 255 ]
+	[[ "$output" == *"skiff: microvm: timeout after 8 s"* ]]
+}
+
+@test "vmm: a kernel panic ends the VM with a clear status" {
+	need_vmm
+	run vmm -x rdinit=/nonexistent -- /bin/true
+	echo "$output"
+	[ "$status" -eq 255 ]
+	[[ "$output" == *"skiff: microvm: guest kernel panicked"* ]]
+}
+
+@test "vmm: bad kernel path is a clear error" {
+	need_vmm
+	run timeout 30 "$VMM" -k /nonexistent/vmlinuz -r "$ROOTFS" -C "$CACHE" -- /bin/true
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"org.skiff.vm.kernel"*"/nonexistent/vmlinuz"*"No such file"* ]]
+}
+
+@test "vmm: a garbage kernel file is a clear error" {
+	need_vmm
+	head -c 100000 /dev/urandom > "$BATS_TEST_TMPDIR/vmlinuz-junk"
+	run timeout 30 "$VMM" -k "$BATS_TEST_TMPDIR/vmlinuz-junk" -r "$ROOTFS" -C "$CACHE" -- /bin/true
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"not a Linux kernel"* ]]
+}
+
+@test "vmm: too little memory is a clear error" {
+	need_vmm
+	run timeout 30 "$VMM" -k "$KERNEL" -r "$ROOTFS" -C "$CACHE" -m 64 -- /bin/true
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"memory limit 64 MiB too small"* ]]
+}
+
+@test "vmm: the initramfs is cached and reused; no temporary file is left" {
+	need_vmm
+	run vmm -- /bin/true
+	[ "$status" -eq 0 ]
+	local f1
+	f1=$(ls "$CACHE"/microvm/initrd-*.cpio)
+	[ -n "$f1" ]
+	local m1
+	m1=$(stat -c %Y.%i "$f1")
+	run vmm -- /bin/true
+	[ "$status" -eq 0 ]
+	[ "$(ls "$CACHE"/microvm/ | wc -l)" -eq 1 ]
+	[ "$(stat -c %Y.%i "$f1")" = "$m1" ]
+	# a rootfs change makes a new archive
+	echo x > "$ROOTFS/tmp/changed"
+	run vmm -- /bin/cat /tmp/changed
+	rm -f "$ROOTFS/tmp/changed"
+	[ "$status" -eq 0 ]
+	[ "$output" = x ]
+	[ "$(ls "$CACHE"/microvm/ | wc -l)" -eq 2 ]
+	! ls -a "$CACHE"/microvm/ | grep -q tmp
+}
+
+@test "vmm: its own seccomp filter does not get in the way" {
+	need_vmm
+	run vmm -S -- /bin/sh -c 'echo filtered; exit 3'
+	[ "$status" -eq 3 ]
+	[ "$output" = filtered ]
+}
+
+@test "vmm: the guest filling its RAM does not get the VMM OOM-killed in its cgroup" {
+	need_vmm
+	local cg=/sys/fs/cgroup/skiff-test-microvm-$$
+	mkdir "$cg"
+	echo $((256 * 1024 * 1024)) > "$cg/memory.max"
+	echo 0 > "$cg/memory.swap.max" 2>/dev/null || true
+	run bash -c "echo \$\$ > $cg/cgroup.procs; exec timeout 120 $(printf %q "$VMM") -k $KERNEL -r $ROOTFS -C $CACHE -t 90 -- /bin/sh -c 'mount -t tmpfs -o size=100% fill /mnt && dd if=/dev/zero of=/mnt/fill bs=1M count=1000 2>/dev/null; echo survived'"
+	local oom
+	oom=$(awk '$1 == "oom_kill" {print $2}' "$cg/memory.events")
+	local peak
+	peak=$(cat "$cg/memory.peak" 2>/dev/null || echo 0)
+	rmdir "$cg"
+	echo "status=$status oom_kill=$oom peak=$peak output=$output"
+	[ "$oom" = 0 ]
+	[[ "$output" == *survived* ]]
+	[ "$status" -eq 0 ]
+}
+
+# ------------------------------------------------ through skiff run --vm
+
+vm_run_supported() {
+	[ -x "$SKIFF" ] || skip "no skiff binary"
+	"$SKIFF" run --help 2>&1 | grep -q -- '--vm' || skip "skiff run --vm not wired yet"
+}
+
+# vm_bundle DIR ARGS...: a bundle running ARGS with the busybox rootfs.
+vm_bundle() {
+	local d=$1
+	shift
+	mkdir -p "$d"
+	cp -a "$ROOTFS" "$d/rootfs"
+	(cd "$d" && "$SKIFF" spec)
+	local args
+	args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	jq --argjson a "$args" --arg k "$KERNEL" \
+		'.process.args = $a | .process.terminal = false |
+		 .annotations["org.skiff.vm.kernel"] = $k | .annotations["org.skiff.vm.timeout"] = "90"' \
+		"$d/config.json" > "$d/config.json.new"
+	mv "$d/config.json.new" "$d/config.json"
+}
+
+@test "run --vm: output and exit status 42" {
+	vm_run_supported
+	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sh -c 'echo vm says hi; exit 42'
+	run timeout 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" vm42-$$
+	echo "$output"
+	[ "$status" -eq 42 ]
+	[ "$output" = "vm says hi" ]
+}
+
+@test "run --vm: args, env, cwd and hostname" {
+	vm_run_supported
+	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sh -c 'echo "$FOO|$(pwd)|$(hostname)"'
+	jq '.process.env += ["FOO=bar"] | .process.cwd = "/tmp" | .hostname = "vmbox"' \
+		"$BATS_TEST_TMPDIR/b/config.json" > "$BATS_TEST_TMPDIR/c.json"
+	mv "$BATS_TEST_TMPDIR/c.json" "$BATS_TEST_TMPDIR/b/config.json"
+	run timeout 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" vmenv-$$
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "bar|/tmp|vmbox" ]
+}
+
+@test "run --vm: org.skiff.vm=true annotation selects the VM" {
+	vm_run_supported
+	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sh -c 'grep -q hypervisor /proc/cpuinfo && echo in-vm'
+	jq '.annotations["org.skiff.vm"] = "true"' "$BATS_TEST_TMPDIR/b/config.json" > "$BATS_TEST_TMPDIR/c.json"
+	mv "$BATS_TEST_TMPDIR/c.json" "$BATS_TEST_TMPDIR/b/config.json"
+	run timeout 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run -b "$BATS_TEST_TMPDIR/b" vmann-$$
+	[ "$status" -eq 0 ]
+	[ "$output" = in-vm ]
+}
+
+@test "run --vm: a memory limit is enforced on the VMM's cgroup" {
+	vm_run_supported
+	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sh -c 'cat /sys/fs/cgroup/memory.max 2>/dev/null; free -m | head -2'
+	jq '.linux.resources.memory.limit = 268435456' "$BATS_TEST_TMPDIR/b/config.json" > "$BATS_TEST_TMPDIR/c.json"
+	mv "$BATS_TEST_TMPDIR/c.json" "$BATS_TEST_TMPDIR/b/config.json"
+	local id=vmmem-$$
+	timeout 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" create --vm -b "$BATS_TEST_TMPDIR/b" $id
+	local pid
+	pid=$("$SKIFF" --root "$BATS_TEST_TMPDIR/state" state $id | jq -r .pid)
+	local cg
+	cg=/sys/fs/cgroup$(awk -F: '$1 == "0" {print $3}' /proc/$pid/cgroup)
+	[ "$(cat "$cg/memory.max")" = 268435456 ]
+	"$SKIFF" --root "$BATS_TEST_TMPDIR/state" delete --force $id
+}
+
+@test "run --vm: kill ends a guest running sleep 1000; delete leaves nothing" {
+	vm_run_supported
+	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sleep 1000
+	local id=vmkill-$$ st=$BATS_TEST_TMPDIR/state
+	timeout 120 "$SKIFF" --root "$st" run -d --vm -b "$BATS_TEST_TMPDIR/b" $id
+	local pid
+	pid=$("$SKIFF" --root "$st" state $id | jq -r .pid)
+	local cg
+	cg=/sys/fs/cgroup$(awk -F: '$1 == "0" {print $3}' /proc/$pid/cgroup)
+	sleep 5
+	"$SKIFF" --root "$st" kill $id TERM
+	local i
+	for i in $(seq 60); do
+		kill -0 $pid 2>/dev/null || break
+		sleep 1
+	done
+	! kill -0 $pid 2>/dev/null
+	"$SKIFF" --root "$st" delete $id
+	[ ! -e "$cg" ]
+	! ls /tmp | grep -q "$id"
+}
+
+@test "run --vm: bad kernel path, garbage kernel, too little memory are clear errors" {
+	vm_run_supported
+	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/true
+	local c=$BATS_TEST_TMPDIR/b/config.json
+	jq '.annotations["org.skiff.vm.kernel"] = "/nonexistent/vmlinuz"' "$c" > "$c.1"
+	cp "$c.1" "$c"
+	run timeout 60 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" vmbad1-$$
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"/nonexistent/vmlinuz"* ]]
+	head -c 100000 /dev/urandom > "$BATS_TEST_TMPDIR/junk"
+	jq --arg k "$BATS_TEST_TMPDIR/junk" '.annotations["org.skiff.vm.kernel"] = $k' "$c" > "$c.1"
+	cp "$c.1" "$c"
+	run timeout 60 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" vmbad2-$$
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not a Linux kernel"* ]]
+	jq --arg k "$KERNEL" '.annotations["org.skiff.vm.kernel"] = $k | .linux.resources.memory.limit = 67108864' "$c" > "$c.1"
+	cp "$c.1" "$c"
+	run timeout 60 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" vmbad3-$$
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"too small"* ]]
+}
