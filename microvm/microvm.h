@@ -25,8 +25,9 @@ struct sk_vm_opts {
 	const char *kernel;            /* resolved by sk_vm_resolve_kernel */
 	const char *cache_dir;         /* initramfs cache; NULL: /var/cache/skiff */
 	uint64_t mem_limit;            /* cgroup memory limit in bytes, 0 = none */
-	const char *cpuset;            /* "2-3,5" or NULL: any CPU */
-	int nr_vcpus;                  /* 0: from cpuset / quota, else 1 */
+	const char *cpuset;            /* "2-3,5"; NULL: linux.resources.cpu.cpus */
+	int nr_vcpus;                  /* 0: min(cpuset size, ceil(quota/period)),
+					* else 1; vCPU i is pinned to cpuset[i % n] */
 	bool tty;                      /* process.terminal */
 	int timeout_s;                 /* 0: org.skiff.vm.timeout or none */
 	const char *cmdline_extra;     /* appended to the kernel command line */
@@ -173,6 +174,10 @@ bool sk_uart_irq(const struct sk_uart *u);
  * Records: one tag byte, then a NUL-terminated string.
  * a=arg e=env c=cwd h=hostname u=uid g=gid G=extra gid m=umask t=terminal */
 int sk_vm_procdesc(const struct oci_config *cfg, char **out, size_t *len, struct sk_err *e);
+/* The per-run second archive: /dev/console, /.skiff/init (the shim) and
+ * /.skiff/process; appended to the cached rootfs archive in guest RAM.
+ * c->buf is malloc'ed. */
+int sk_vm_initrd_extra(const struct oci_config *cfg, struct sk_cpio *c, struct sk_err *e);
 /* Kernel command line for a VM (acpi, console, ...). */
 char *sk_vm_cmdline(int nr_vcpus, const char *extra);
 const char *sk_vm_annotation(const struct oci_config *cfg, const char *key);

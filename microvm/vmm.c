@@ -293,27 +293,35 @@ static int map_file(const char *path, void **p, size_t *len, struct sk_err *e)
 	return 0;
 }
 
-static int add_initrd(struct vm *vm, const struct sk_vm_opts *o, const char *initrd_path,
-		      struct sk_vm_kernel_info *ki, uint64_t *addr, uint64_t *len,
-		      struct sk_err *e)
+int sk_vm_initrd_extra(const struct oci_config *cfg, struct sk_cpio *c, struct sk_err *e)
 {
-	/* The rootfs archive (cached) then the shim + process description. */
 	_cleanup_free_ char *shim = NULL, *desc = NULL;
 	size_t shim_len, desc_len;
 	int r = sk_vm_shim(&shim, &shim_len, e);
 	if (r < 0)
 		return r;
-	r = sk_vm_procdesc(o->cfg, &desc, &desc_len, e);
+	r = sk_vm_procdesc(cfg, &desc, &desc_len, e);
 	if (r < 0)
 		return r;
+	sk_cpio_init(c, -1);
+	sk_cpio_add(c, "dev", S_IFDIR | 0755, 0, 0, 0, 0, 0, NULL, 0);
+	sk_cpio_add(c, "dev/console", S_IFCHR | 0600, 0, 0, 5, 1, 0, NULL, 0);
+	sk_cpio_add(c, ".skiff", S_IFDIR | 0700, 0, 0, 0, 0, 0, NULL, 0);
+	sk_cpio_add(c, ".skiff/init", S_IFREG | 0700, 0, 0, 0, 0, 0, shim, shim_len);
+	sk_cpio_add(c, ".skiff/process", S_IFREG | 0600, 0, 0, 0, 0, 0, desc, desc_len);
+	sk_cpio_finish(c);
+	return 0;
+}
+
+static int add_initrd(struct vm *vm, const struct sk_vm_opts *o, const char *initrd_path,
+		      struct sk_vm_kernel_info *ki, uint64_t *addr, uint64_t *len,
+		      struct sk_err *e)
+{
+	/* The rootfs archive (cached) then the shim + process description. */
 	struct sk_cpio c;
-	sk_cpio_init(&c, -1);
-	sk_cpio_add(&c, "dev", S_IFDIR | 0755, 0, 0, 0, 0, 0, NULL, 0);
-	sk_cpio_add(&c, "dev/console", S_IFCHR | 0600, 0, 0, 5, 1, 0, NULL, 0);
-	sk_cpio_add(&c, ".skiff", S_IFDIR | 0700, 0, 0, 0, 0, 0, NULL, 0);
-	sk_cpio_add(&c, ".skiff/init", S_IFREG | 0700, 0, 0, 0, 0, 0, shim, shim_len);
-	sk_cpio_add(&c, ".skiff/process", S_IFREG | 0600, 0, 0, 0, 0, 0, desc, desc_len);
-	sk_cpio_finish(&c);
+	int r = sk_vm_initrd_extra(o->cfg, &c, e);
+	if (r < 0)
+		return r;
 
 	_cleanup_close_ int fd = -1;
 	uint64_t flen = 0;
@@ -352,6 +360,30 @@ static int add_initrd(struct vm *vm, const struct sk_vm_opts *o, const char *ini
 	memcpy(dst + flen, c.buf, c.len);
 	free(c.buf);
 	return 0;
+}
+
+/* Debug: the VMM's own resident memory beside the guest's. */
+static void report_rss(const struct sk_log *log, const struct vm *vm)
+{
+	if (!log || !log->debug || !vm->mem.host)
+		return;
+	size_t pages = (vm->mem.size + 4095) / 4096;
+	unsigned char *vec = malloc(pages);
+	uint64_t guest = 0, rss = 0;
+	if (vec && mincore(vm->mem.host, vm->mem.size, vec) == 0)
+		for (size_t i = 0; i < pages; i++)
+			guest += (vec[i] & 1) * 4096ULL;
+	free(vec);
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmRSS:", 6))
+			rss = strtoull(line + 6, NULL, 10) * 1024;
+	if (f)
+		fclose(f);
+	sk_debug(log, "microvm: VMM RSS %llu KiB = guest RAM %llu KiB + own %llu KiB",
+		 (unsigned long long)(rss >> 10), (unsigned long long)(guest >> 10),
+		 (unsigned long long)((rss - (guest < rss ? guest : rss)) >> 10));
 }
 
 static void vm_free(struct vm *vm)
@@ -586,13 +618,21 @@ static int event_loop(struct vm *vm, const struct sk_vm_opts *o, int sfd, int tf
 
 static int vcpus_from_opts(const struct sk_vm_opts *o, int *cpus, int *ncpus, struct sk_err *e)
 {
-	int n = 1;
-	int count = 0;
-	if (o->cpuset) {
-		count = sk_vm_vcpus_from(o->cpuset, 0, 0, &n, cpus, e);
-		if (count < 0)
-			return count;
+	int64_t quota = 0;
+	uint64_t period = 0;
+	const char *cpuset = o->cpuset;
+	if (o->cfg) {
+		const struct oci_resources *res = &o->cfg->lnx.resources;
+		if (res->cpu.quota.set)
+			quota = res->cpu.quota.v;
+		period = res->cpu.period.set ? res->cpu.period.v : 100000;
+		if (!cpuset)
+			cpuset = res->cpu.cpus;
 	}
+	int n = 1;
+	int count = sk_vm_vcpus_from(cpuset, quota, period, &n, cpus, e);
+	if (count < 0)
+		return count;
 	*ncpus = count;
 	if (o->nr_vcpus > 0)
 		n = o->nr_vcpus;
@@ -725,6 +765,7 @@ int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_sta
 	}
 	r = 0;
 out:
+	report_rss(o->log, &vm);
 	vm_free(&vm);
 	if (t_end > 0)
 		sk_debug(o->log, "microvm: setup %.3f s, guest %.3f s, teardown %.3f s",

@@ -6,13 +6,16 @@
  *   skiff-vmm-test [-k KERNEL] [-r ROOTFS] [-m MEMLIMIT_MIB] [-c VCPUS]
  *                  [-s CPUSET] [-t TIMEOUT] [-e VAR=VAL]... [-w CWD]
  *                  [-H HOSTNAME] [-u UID:GID] [-C CACHEDIR] [-x CMDLINE]
- *                  [-S (seccomp)] [-d (debug)] [-T (terminal)] [--] ARGS...
+ *                  [-S (seccomp)] [-d (debug)] [-T (terminal)]
+ *                  [-O INITRD_OUT (write the whole initramfs, don't boot)]
+ *                  [-P (print the kernel command line, don't boot)] [--] ARGS...
  *
  * Exit status: the guest process's, 255 for a guest failure, 125 for a
  * setup error (message on stderr).
  */
 #include "../microvm.h"
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <string.h>
 
@@ -26,10 +29,11 @@ int main(int argc, char **argv)
 	cfg.process = &proc;
 	proc.cwd = "/";
 	struct sk_vm_opts o = { .log = &log, .cfg = &cfg, .rootfs = NULL };
-	const char *kernel = NULL;
+	const char *kernel = NULL, *initrd_out = NULL;
+	bool print_cmdline = false;
 	char **env = NULL;
 	int c;
-	while ((c = getopt(argc, argv, "+k:r:m:c:s:t:e:w:H:u:C:x:SdT")) != -1) {
+	while ((c = getopt(argc, argv, "+k:r:m:c:s:t:e:w:H:u:C:x:SdTO:P")) != -1) {
 		switch (c) {
 		case 'k': kernel = optarg; break;
 		case 'r': o.rootfs = optarg; break;
@@ -46,6 +50,8 @@ int main(int argc, char **argv)
 		case 'S': o.seccomp = true; break;
 		case 'd': log.debug = true; break;
 		case 'T': proc.terminal = true; o.tty = true; break;
+		case 'O': initrd_out = optarg; break;
+		case 'P': print_cmdline = true; break;
 		default:
 			fprintf(stderr, "usage: skiff-vmm-test [-k KERNEL] [-r ROOTFS] [opts] [--] ARGS...\n");
 			return 125;
@@ -78,6 +84,33 @@ int main(int argc, char **argv)
 	if (o.rootfs && sk_vm_prepare(&o, &initrd, &e) < 0) {
 		fprintf(stderr, "skiff-vmm-test: %s\n", e.msg);
 		return 125;
+	}
+	if (print_cmdline) {
+		char *c = sk_vm_cmdline(o.nr_vcpus, o.cmdline_extra);
+		printf("%s\n", c);
+		free(c);
+		return 0;
+	}
+	if (initrd_out) {
+		struct sk_cpio c;
+		char *base = NULL;
+		size_t blen = 0;
+		if ((initrd && sk_read_file_at(AT_FDCWD, initrd, &base, &blen, &e) < 0) ||
+		    sk_vm_initrd_extra(&cfg, &c, &e) < 0) {
+			fprintf(stderr, "skiff-vmm-test: %s\n", e.msg);
+			return 125;
+		}
+		size_t pad = (4 - (blen & 3)) & 3;
+		char *all = sk_xmalloc(blen + pad + c.len);
+		memcpy(all, base, blen);
+		memset(all + blen, 0, pad);
+		memcpy(all + blen + pad, c.buf, c.len);
+		if (sk_write_file_at(AT_FDCWD, initrd_out, all, blen + pad + c.len,
+				     O_WRONLY | O_CREAT | O_TRUNC, 0644, &e) < 0) {
+			fprintf(stderr, "skiff-vmm-test: %s\n", e.msg);
+			return 125;
+		}
+		return 0;
 	}
 	int status = 255;
 	if (sk_vm_run(&o, initrd, &status, &e) < 0) {

@@ -22,11 +22,11 @@ teardown() {
 MB=1048576
 
 @test "limits land in the v1 files: memory, pids, cpu shares/quota/period, cpuset" {
-	cfg_set "$BUNDLE" "c['linux']['resources'].update({
+	cfg_all "$BUNDLE" "$SLEEPER" "c['linux']['resources'].update({
 		'memory': {'limit': 64*$MB, 'reservation': 32*$MB},
 		'pids': {'limit': 42},
 		'cpu': {'shares': 512, 'quota': 30000, 'period': 60000, 'cpus': '1', 'mems': '0'}})"
-	run_sleeping "$ID"
+	cg_run_d "$ID"
 	assert_eq "$(cg_read "$ID" memory memory.limit_in_bytes)" $((64 * MB))
 	assert_eq "$(cg_read "$ID" memory memory.soft_limit_in_bytes)" $((32 * MB))
 	assert_eq "$(cg_read "$ID" pids pids.max)" 42
@@ -43,8 +43,7 @@ MB=1048576
 }
 
 @test "memory limit: a process allocating more is OOM-killed and events reports it" {
-	cfg_set "$BUNDLE" "c['linux']['resources']['memory'] = {'limit': 32*$MB, 'swap': 32*$MB}"
-	cfg_sh "$BUNDLE" 'x=$(head -c 200000000 /dev/zero | tr "\0" a); echo survived ${#x}'
+	cfg_all "$BUNDLE" 'x=$(head -c 200000000 /dev/zero | tr "\0" a); echo survived ${#x}' "c['linux']['resources']['memory'] = {'limit': 32*$MB, 'swap': 32*$MB}"
 	sk create -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
 	assert_eq "$(cg_read "$ID" memory memory.limit_in_bytes)" $((32 * MB))
 	ev=$BATS_TEST_TMPDIR/events.out
@@ -61,8 +60,7 @@ MB=1048576
 }
 
 @test "pids limit: fork fails inside the container" {
-	cfg_set "$BUNDLE" "c['linux']['resources']['pids'] = {'limit': 8}"
-	cfg_sh "$BUNDLE" 'for i in $(seq 20); do sleep 30 & done; echo all-forked'
+	cfg_all "$BUNDLE" 'for i in $(seq 20); do sleep 30 & done; echo all-forked' "c['linux']['resources']['pids'] = {'limit': 8}"
 	run sk run -b "$BUNDLE" "$ID" </dev/null
 	[ "$status" -ne 0 ]
 	[[ "$output" != *all-forked* ]]
@@ -72,8 +70,8 @@ MB=1048576
 }
 
 @test "update changes memory, pids and cpu live (flags, --resources file and stdin)" {
-	cfg_set "$BUNDLE" "c['linux']['resources'].update({'memory': {'limit': 64*$MB}, 'pids': {'limit': 42}, 'cpu': {'shares': 512}})"
-	run_sleeping "$ID"
+	cfg_all "$BUNDLE" "$SLEEPER" "c['linux']['resources'].update({'memory': {'limit': 64*$MB}, 'pids': {'limit': 42}, 'cpu': {'shares': 512}})"
+	cg_run_d "$ID"
 	sk update --memory 128m --pids-limit 30 --cpu-shares 256 --cpu-quota 20000 --cpu-period 50000 "$ID"
 	assert_eq "$(cg_read "$ID" memory memory.limit_in_bytes)" $((128 * MB))
 	assert_eq "$(cg_read "$ID" pids pids.max)" 30
@@ -100,8 +98,7 @@ MB=1048576
 }
 
 @test "pause and resume: freezer, state paused, a counter stops and goes on" {
-	cfg_set "$BUNDLE" "c['root']['readonly'] = False"
-	cfg_sh "$BUNDLE" "$COUNTER"
+	cfg_all "$BUNDLE" "$COUNTER" "c['root']['readonly'] = False"
 	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
 	wait_counter_above "$BUNDLE" 0
 	sk pause "$ID"
@@ -128,20 +125,19 @@ MB=1048576
 }
 
 @test "events --stats: one JSON record with cpu, memory and pids" {
-	cfg_set "$BUNDLE" "c['linux']['resources'].update({'memory': {'limit': 64*$MB}, 'pids': {'limit': 42}})"
-	run_sleeping "$ID"
+	cfg_all "$BUNDLE" "$SLEEPER" "c['linux']['resources'].update({'memory': {'limit': 64*$MB}, 'pids': {'limit': 42}})"
+	cg_run_d "$ID"
 	run sk events --stats "$ID"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 1 ]
-	j=$output
-	assert_eq "$(json_get - 'j["type"]' <<<"$j")" stats
-	assert_eq "$(json_get - 'j["id"]' <<<"$j")" "$ID"
-	assert_eq "$(json_get - 'j["data"]["memory"]["usage"]["limit"]' <<<"$j")" $((64 * MB))
-	[ "$(json_get - 'j["data"]["memory"]["usage"]["usage"]' <<<"$j")" -gt 0 ]
-	assert_eq "$(json_get - 'j["data"]["pids"]["limit"]' <<<"$j")" 42
-	[ "$(json_get - 'j["data"]["pids"]["current"]' <<<"$j")" -ge 2 ]
-	[ "$(json_get - 'j["data"]["cpu"]["usage"]["total"]' <<<"$j")" -gt 0 ]
-	json_get - 'j["data"]["cpu"]["throttling"]["periods"]' <<<"$j" >/dev/null
+	json_assert "$output" \
+		'j["type"] == "stats"' "j['id'] == '$ID'" \
+		"j['data']['memory']['usage']['limit'] == 64 * $MB" \
+		'j["data"]["memory"]["usage"]["usage"] > 0' \
+		'j["data"]["pids"]["limit"] == 42' \
+		'j["data"]["pids"]["current"] >= 2' \
+		'j["data"]["cpu"]["usage"]["total"] > 0' \
+		'"periods" in j["data"]["cpu"]["throttling"]'
 }
 
 @test "update, pause, resume, events: clear errors for an unknown or stopped container" {
@@ -164,8 +160,7 @@ MB=1048576
 	b2=$(cg_bundle b2 "$ID-2")
 	b3=$(cg_bundle b3 "$ID-3")
 	for b in "$BUNDLE" "$b2" "$b3"; do
-		cfg_set "$b" "c['annotations'] = {'org.skiff.numa.cpus': '1'}"
-		cfg_sh "$b" "$SLEEPER"
+		cfg_all "$b" "$SLEEPER" "c['annotations'] = {'org.skiff.numa.cpus': '1'}"
 	done
 	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
 	sk run -d -b "$b2" "$ID-2" </dev/null >/dev/null 2>&1
@@ -179,7 +174,7 @@ MB=1048576
 	assert_eq "$(proc_status_field "$(state_field "$ID" pid)" Cpus_allowed_list)" "$c1"
 	assert_eq "$(proc_status_field "$(state_field "$ID-2" pid)" Cpus_allowed_list)" "$c2"
 	assert_eq "$(cg_read "$ID" cpuset cpuset.cpus)" "$c1"
-	assert_eq "$(state_field "$ID" annotations | json_get - 'j["org.skiff.numa.placement"]')" "$p1"
+	assert_eq "$(sk state "$ID" | json_get - 'j["annotations"]["org.skiff.numa.placement"]')" "$p1"
 	# this host has 2 CPUs: nothing is left for a third
 	run_bg_safe run -d -b "$b3" "$ID-3"
 	assert_single_line_error "org.skiff.numa.cpus=1" "free CPUs" "node0"
@@ -202,12 +197,14 @@ MB=1048576
 }
 
 @test "placement: none for a container without org.skiff.numa annotations" {
-	run_sleeping "$ID"
+	cfg_all "$BUNDLE" "$SLEEPER"
+	cg_run_d "$ID"
 	assert_eq "$(sk placement "$ID")" none
 }
 
 @test "delete leaves no cgroup in any hierarchy, and removes the empty parent" {
-	run_sleeping "$ID"
+	cfg_all "$BUNDLE" "$SLEEPER"
+	cg_run_d "$ID"
 	pid=$(state_field "$ID" pid)
 	n=0
 	for m in $(cg_mounts); do
@@ -221,8 +218,8 @@ MB=1048576
 }
 
 @test "default cgroup path /skiff/ID: made at create, removed at delete" {
-	cfg_set "$BUNDLE" "c['linux'].pop('cgroupsPath', None)"
-	run_sleeping "$ID"
+	cfg_all "$BUNDLE" "$SLEEPER" "c['linux'].pop('cgroupsPath', None)"
+	cg_run_d "$ID"
 	pid=$(state_field "$ID" pid)
 	grep -q ":pids:/skiff/$ID\$" "/proc/$pid/cgroup"
 	[ -d "$(cg_mnt pids)/skiff/$ID" ]

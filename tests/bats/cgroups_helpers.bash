@@ -15,9 +15,19 @@ cg_setup() {
 	cg_use_path "$BUNDLE" "$ID"
 }
 
-# cg_use_path BUNDLE ID: linux.cgroupsPath = CGPARENT/ID
+# cg_use_path BUNDLE ID: linux.cgroupsPath = CGPARENT/ID (sed, not python:
+# every python start costs a second or more in the TCG VM)
 cg_use_path() {
-	cfg_set "$1" "c.setdefault('linux', {})['cgroupsPath'] = '$CGPARENT/$2'"
+	sed -i "0,/\"linux\": {/s||\"linux\": { \"cgroupsPath\": \"$CGPARENT/$2\",|" "$1/config.json"
+	grep -q "\"cgroupsPath\": \"$CGPARENT/$2\"" "$1/config.json"
+}
+
+# state_field ID FIELD: a scalar field of `skiff state ID` (no python; the
+# state is pretty-printed one field per line).
+state_field() {
+	local out
+	out=$(sk state "$1") || return 1
+	printf '%s\n' "$out" | sed -n "s/^  \"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1/p"
 }
 
 # cg_mounts: every cgroup (v1) / cgroup2 mount point under /sys/fs/cgroup.
@@ -136,4 +146,40 @@ wait_events_ready() {
 	done
 	echo "events printed nothing: $(cat "$1")" >&2
 	return 1
+}
+
+# json_assert JSON 'python expression on j'...: every expression holds (one
+# python start for all of them).
+json_assert() {
+	python3 -c '
+import json, sys
+j = json.loads(sys.argv[1])
+for e in sys.argv[2:]:
+    if not eval(e):
+        sys.exit("json_assert failed: %s\n%s" % (e, sys.argv[1][:3000]))
+' "$@"
+}
+
+# cfg_all BUNDLE SCRIPT [STATEMENT...]: process.args = sh -c SCRIPT MARK and
+# the cfg_set statements on c, in one python start.
+cfg_all() {
+	local b=$1 script=$2
+	shift 2
+	python3 - "$b/config.json" "$script" "$MARK" "$@" <<'PYEOF'
+import json, sys
+p = sys.argv[1]
+with open(p) as f:
+    c = json.load(f)
+c["process"]["args"] = ["sh", "-c", sys.argv[2], sys.argv[3]]
+for stmt in sys.argv[4:]:
+    exec(stmt)
+with open(p, "w") as f:
+    json.dump(c, f, indent=1)
+PYEOF
+}
+
+# cg_run_d ID [BUNDLE]: run -d and wait until running.
+cg_run_d() {
+	sk run -d -b "${2:-$BUNDLE}" "$1" </dev/null >/dev/null 2>&1 || return 1
+	wait_status "$1" running
 }

@@ -165,6 +165,14 @@ EOF
 	wait_pid_gone "$pid"
 }
 
+@test "exec: the process joins the container's cgroups" {
+	run_bg_safe exec -d --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$ID" sh -c 'sleep 1000; :' "$MARK-exec"
+	[ "$status" -eq 0 ]
+	local pid
+	pid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+	assert_eq "$(cat /proc/"$pid"/cgroup)" "$(cat /proc/"$PID1"/cgroup)"
+}
+
 @test "exec --pid-file in the foreground" {
 	run sk exec --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$ID" sh -c 'echo $$'
 	[ "$status" -eq 0 ]
@@ -183,6 +191,8 @@ EOF
 		</dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 &
 	local runner=$!
 	wait_file "$BATS_TEST_TMPDIR/out"
+	# skiff forwards once it waits (see the report: a signal before that kills it)
+	wait_sig_blocked "$runner" 10
 	kill -USR1 "$runner"
 	local rc=0
 	wait "$runner" || rc=$?

@@ -325,3 +325,16 @@ run_in_pty() {
 	output=$(python3 "$SKIFF_TOOLS/ptyrun.py" "$@" </dev/null | tr -d '\r'; exit "${PIPESTATUS[0]}") || status=$?
 	mapfile -t lines <<<"$output"
 }
+
+# wait_sig_blocked PID SIGNUM: poll (bounded, 10 s) until PID blocks SIGNUM
+# (skiff blocks the signals it forwards while it waits for the process).
+wait_sig_blocked() {
+	local i mask
+	for i in $(seq 1 200); do
+		mask=$(awk '/^SigBlk:/ {print $2}' /proc/"$1"/status 2>/dev/null) || mask=0
+		[ -n "$mask" ] && [ $((0x$mask >> ($2 - 1) & 1)) -eq 1 ] && return 0
+		sleep 0.05
+	done
+	echo "pid $1 does not block signal $2" >&2
+	return 1
+}

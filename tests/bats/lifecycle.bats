@@ -50,6 +50,8 @@ teardown() { skiff_teardown; }
 	local runner=$!
 	wait_file "$BATS_TEST_TMPDIR/out"
 	assert_contains "$(cat "$BATS_TEST_TMPDIR/out")" ready
+	# skiff forwards once it waits (see the report: a signal before that kills it)
+	wait_sig_blocked "$runner" 10
 	kill -USR1 "$runner"
 	local rc=0
 	wait "$runner" || rc=$?

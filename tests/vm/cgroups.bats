@@ -33,11 +33,11 @@ cg() {
 }
 
 @test "v2 limits: cpu.weight, cpu.max, memory.max/low, pids.max, cpuset; the init's lists match" {
-	cfg_set "$BUNDLE" "c['linux']['resources'].update({
+	cfg_all "$BUNDLE" "$SLEEPER" "c['linux']['resources'].update({
 		'memory': {'limit': 64*$MB, 'reservation': 32*$MB},
 		'pids': {'limit': 42},
 		'cpu': {'shares': 512, 'quota': 30000, 'period': 60000, 'cpus': '1', 'mems': '1'}})"
-	run_sleeping "$ID"
+	cg_run_d "$ID"
 	# shares 512 -> weight 59 (the runc/crun formula)
 	assert_eq "$(cg "$ID" cpu.weight)" 59
 	assert_eq "$(cg "$ID" cpu.max)" "30000 60000"
@@ -53,8 +53,7 @@ cg() {
 }
 
 @test "memory.max: an allocation above it is OOM-killed and events reports it" {
-	cfg_set "$BUNDLE" "c['linux']['resources']['memory'] = {'limit': 32*$MB, 'swap': 32*$MB}"
-	cfg_sh "$BUNDLE" 'x=$(head -c 200000000 /dev/zero | tr "\0" a); echo survived ${#x}'
+	cfg_all "$BUNDLE" 'x=$(head -c 200000000 /dev/zero | tr "\0" a); echo survived ${#x}' "c['linux']['resources']['memory'] = {'limit': 32*$MB, 'swap': 32*$MB}"
 	sk create -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
 	assert_eq "$(cg "$ID" memory.max)" $((32 * MB))
 	ev=$BATS_TEST_TMPDIR/events.out
@@ -71,8 +70,7 @@ cg() {
 }
 
 @test "pids.max: fork fails inside the container" {
-	cfg_set "$BUNDLE" "c['linux']['resources']['pids'] = {'limit': 8}"
-	cfg_sh "$BUNDLE" 'for i in $(seq 20); do sleep 30 & done; echo all-forked'
+	cfg_all "$BUNDLE" 'for i in $(seq 20); do sleep 30 & done; echo all-forked' "c['linux']['resources']['pids'] = {'limit': 8}"
 	run sk run -b "$BUNDLE" "$ID" </dev/null
 	[ "$status" -ne 0 ]
 	[[ "$output" != *all-forked* ]]
@@ -81,8 +79,8 @@ cg() {
 }
 
 @test "update: memory.max, pids.max, cpu.weight, cpu.max live; quota alone keeps the period" {
-	cfg_set "$BUNDLE" "c['linux']['resources'].update({'memory': {'limit': 64*$MB}, 'pids': {'limit': 42}, 'cpu': {'shares': 512, 'period': 50000}})"
-	run_sleeping "$ID"
+	cfg_all "$BUNDLE" "$SLEEPER" "c['linux']['resources'].update({'memory': {'limit': 64*$MB}, 'pids': {'limit': 42}, 'cpu': {'shares': 512, 'period': 50000}})"
+	cg_run_d "$ID"
 	sk update --memory 128m --pids-limit 30 --cpu-shares 1024 --cpu-quota 20000 "$ID"
 	assert_eq "$(cg "$ID" memory.max)" $((128 * MB))
 	assert_eq "$(cg "$ID" pids.max)" 30
@@ -100,8 +98,7 @@ cg() {
 }
 
 @test "pause/resume: cgroup.freeze, state paused, a counter stops and goes on" {
-	cfg_set "$BUNDLE" "c['root']['readonly'] = False"
-	cfg_sh "$BUNDLE" "$COUNTER"
+	cfg_all "$BUNDLE" "$COUNTER" "c['root']['readonly'] = False"
 	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
 	wait_counter_above "$BUNDLE" 0
 	sk pause "$ID"
@@ -121,24 +118,25 @@ cg() {
 }
 
 @test "events --stats: cpu, memory and pids from the v2 files" {
-	cfg_set "$BUNDLE" "c['linux']['resources'].update({'memory': {'limit': 64*$MB}, 'pids': {'limit': 42}})"
-	run_sleeping "$ID"
+	cfg_all "$BUNDLE" "$SLEEPER" "c['linux']['resources'].update({'memory': {'limit': 64*$MB}, 'pids': {'limit': 42}})"
+	cg_run_d "$ID"
 	run sk events --stats "$ID"
 	[ "$status" -eq 0 ]
-	j=$output
-	assert_eq "$(json_get - 'j["type"]' <<<"$j")" stats
-	assert_eq "$(json_get - 'j["data"]["memory"]["usage"]["limit"]' <<<"$j")" $((64 * MB))
-	[ "$(json_get - 'j["data"]["memory"]["usage"]["usage"]' <<<"$j")" -gt 0 ]
-	assert_eq "$(json_get - 'j["data"]["pids"]["limit"]' <<<"$j")" 42
-	[ "$(json_get - 'j["data"]["pids"]["current"]' <<<"$j")" -ge 2 ]
-	[ "$(json_get - 'j["data"]["cpu"]["usage"]["total"]' <<<"$j")" -gt 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	json_assert "$output" \
+		'j["type"] == "stats"' "j['id'] == '$ID'" \
+		"j['data']['memory']['usage']['limit'] == 64 * $MB" \
+		'j["data"]["memory"]["usage"]["usage"] > 0' \
+		'j["data"]["pids"]["limit"] == 42' \
+		'j["data"]["pids"]["current"] >= 2' \
+		'j["data"]["cpu"]["usage"]["total"] > 0' \
+		'"periods" in j["data"]["cpu"]["throttling"]'
 }
 
 @test "devices eBPF: /dev/null works, a denied block device is refused, an allowed one is not" {
 	cap="c['process']['capabilities']"
-	cfg_set "$BUNDLE" "[$cap[k].append('CAP_MKNOD') for k in ('bounding', 'effective', 'permitted')]"
 	script='echo x >/dev/null && echo null-ok; mknod /dev/l0 b 7 0 && echo mknod-ok; head -c 1 /dev/l0; echo rc=$?'
-	cfg_sh "$BUNDLE" "$script"
+	cfg_all "$BUNDLE" "$script" "[$cap[k].append('CAP_MKNOD') for k in ('bounding', 'effective', 'permitted')]"
 	run sk run -b "$BUNDLE" "$ID" </dev/null
 	echo "$output"
 	[[ "$output" == *null-ok* && "$output" == *mknod-ok* ]]
@@ -156,8 +154,7 @@ cg() {
 	b2=$(cg_bundle b2 "$ID-2")
 	b3=$(cg_bundle b3 "$ID-3")
 	for b in "$BUNDLE" "$b2" "$b3"; do
-		cfg_set "$b" "c['annotations'] = {'org.skiff.numa.cpus': '1'}"
-		cfg_sh "$b" "$SLEEPER"
+		cfg_all "$b" "$SLEEPER" "c['annotations'] = {'org.skiff.numa.cpus': '1'}"
 	done
 	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
 	sk run -d -b "$b2" "$ID-2" </dev/null >/dev/null 2>&1
@@ -189,9 +186,8 @@ cg() {
 
 @test "NUMA pack and spread: 2 CPUs span both nodes (1 CPU each here), memory on both" {
 	b2=$(cg_bundle b2 "$ID-2")
-	cfg_set "$BUNDLE" "c['annotations'] = {'org.skiff.numa.cpus': '2', 'org.skiff.numa.policy': 'pack'}"
-	cfg_set "$b2" "c['annotations'] = {'org.skiff.numa.cpus': '2', 'org.skiff.numa.policy': 'spread'}"
-	for b in "$BUNDLE" "$b2"; do cfg_sh "$b" "$SLEEPER"; done
+	cfg_all "$BUNDLE" "$SLEEPER" "c['annotations'] = {'org.skiff.numa.cpus': '2', 'org.skiff.numa.policy': 'pack'}"
+	cfg_all "$b2" "$SLEEPER" "c['annotations'] = {'org.skiff.numa.cpus': '2', 'org.skiff.numa.policy': 'spread'}"
 	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
 	assert_eq "$(sk placement "$ID")" "nodes=0-1 cpus=0-1"
 	assert_eq "$(proc_status_field "$(state_field "$ID" pid)" Mems_allowed_list)" 0-1
@@ -206,8 +202,8 @@ cg() {
 }
 
 @test "delete leaves no cgroup; the default /skiff parent goes when empty" {
-	cfg_set "$BUNDLE" "c['linux'].pop('cgroupsPath', None)"
-	run_sleeping "$ID"
+	cfg_all "$BUNDLE" "$SLEEPER" "c['linux'].pop('cgroupsPath', None)"
+	cg_run_d "$ID"
 	[ -d "/sys/fs/cgroup/skiff/$ID" ]
 	sk delete --force "$ID"
 	cg_assert_gone "/skiff/$ID"
