@@ -24,7 +24,8 @@ struct sk_vm_opts {
 	const char *rootfs;            /* absolute path of the bundle rootfs */
 	const char *kernel;            /* resolved by sk_vm_resolve_kernel */
 	const char *cache_dir;         /* initramfs cache; NULL: /var/cache/skiff */
-	uint64_t mem_limit;            /* cgroup memory limit in bytes, 0 = none */
+	uint64_t mem_limit;            /* cgroup memory limit in bytes; 0: read
+					* from this process's cgroup, none: 256 MiB */
 	const char *cpuset;            /* "2-3,5"; NULL: linux.resources.cpu.cpus */
 	int nr_vcpus;                  /* 0: min(cpuset size, ceil(quota/period)),
 					* else 1; vCPU i is pinned to cpuset[i % n] */
@@ -59,6 +60,8 @@ int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_sta
  * Fails (-ENOMEM, clear message) below the minimum for @initrd_size. */
 int sk_vm_guest_mem(uint64_t mem_limit, uint64_t initrd_size, uint64_t *guest_mem,
 		    struct sk_err *e);
+/* The memory limit of this process's cgroup (v2 or v1), 0 if none. */
+uint64_t sk_vm_cgroup_mem_limit(void);
 /* vCPU count from a cpuset string and/or CFS quota/period (<=0: unset);
  * fills @cpus with the cpuset's CPUs and returns their count (>= 0). */
 int sk_vm_vcpus_from(const char *cpuset, int64_t quota, uint64_t period, int *n,

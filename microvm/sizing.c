@@ -6,7 +6,55 @@
 #include "microvm.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+
+/* The memory limit of the cgroup this process is in (the tightest of its
+ * cgroup v2 ancestors, or the v1 memory controller's), 0 when none. */
+uint64_t sk_vm_cgroup_mem_limit(void)
+{
+	_cleanup_free_ char *cg = NULL;
+	size_t len;
+	struct sk_err e;
+	if (sk_read_file_at(AT_FDCWD, "/proc/self/cgroup", &cg, &len, &e) < 0)
+		return 0;
+	uint64_t best = 0;
+	char *save = NULL;
+	for (char *line = strtok_r(cg, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = 0;
+		const char *ctrl = c1 + 1, *path = c2 + 1;
+		bool v2 = !strcmp(line, "0") && !*ctrl;
+		bool v1 = false;
+		for (char *t = (char *)ctrl, *sv = NULL, *tok; (tok = strtok_r(t, ",", &sv)); t = NULL)
+			if (!strcmp(tok, "memory"))
+				v1 = true;
+		if (!v1 && !v2)
+			continue;
+		_cleanup_free_ char *p = sk_xstrdup(path);
+		for (;;) {
+			_cleanup_free_ char *f =
+				v2 ? sk_xasprintf("/sys/fs/cgroup%s/memory.max", p)
+				   : sk_xasprintf("/sys/fs/cgroup/memory%s/memory.limit_in_bytes", p);
+			_cleanup_free_ char *val = NULL;
+			uint64_t v;
+			if (sk_read_file_at(AT_FDCWD, f, &val, &len, &e) == 0) {
+				val[strcspn(val, "\n")] = 0;
+				/* v1 "unlimited" is a huge page-rounded number */
+				if (sk_parse_u64(val, &v) == 0 && v < (1ULL << 60) && (!best || v < best))
+					best = v;
+			}
+			char *slash = strrchr(p, '/');
+			if (!v2 || !slash || slash == p)
+				break;
+			*slash = 0;
+		}
+	}
+	return best;
+}
 
 int sk_vm_guest_mem(uint64_t mem_limit, uint64_t initrd_size, uint64_t *guest_mem,
 		    struct sk_err *e)

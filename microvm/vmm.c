@@ -657,7 +657,8 @@ int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_sta
 		initrd_size = st.st_size;
 	struct vm vm = { .kvm = -1, .fd = -1, .evfd = -1, .nr = nr };
 	double t0 = now_s(), t_setup = 0, t_end = 0;
-	int r = sk_vm_guest_mem(o->mem_limit, initrd_size, &vm.mem.size, e);
+	uint64_t limit = o->mem_limit ? o->mem_limit : sk_vm_cgroup_mem_limit();
+	int r = sk_vm_guest_mem(limit, initrd_size, &vm.mem.size, e);
 	if (r < 0)
 		return r;
 	pthread_mutex_init(&vm.lock, NULL);

@@ -165,12 +165,14 @@ int sk_net_prepare(const struct sk_log *log, const char *state_root, const char 
 			return sk_err_set(e, ENODEV, "org.skiff.net.bridge: no interface named %s",
 					  n->cfg.bridge);
 		if (r < 0)
-			return sk_err_sys(e, r, "org.skiff.net.bridge: look up %s", n->cfg.bridge);
+			return sk_nl_err(nl, e, r, "org.skiff.net.bridge: look up %s", n->cfg.bridge);
 		if (strcmp(l.kind, "bridge"))
 			return sk_err_set(e, EINVAL, "org.skiff.net.bridge: %s is not a bridge (%s)",
 					  n->cfg.bridge, l.kind[0] ? l.kind : "a device");
 	} else if (!rec) {
 		r = sk_nl_link_get(nl, n->cfg.network, &l);
+		if (r < 0 && r != -ENODEV)
+			return sk_nl_err(nl, e, r, "org.skiff.net.network: look up %s", n->cfg.network);
 		if (r == 0 && strcmp(l.kind, "bridge"))
 			return sk_err_set(e, EEXIST,
 					  "org.skiff.net.network: %s names an existing interface that "

@@ -245,6 +245,10 @@ struct sk_nl_link {
 	unsigned mtu;
 	char kind[32];  /* "bridge", "veth", "" for physical */
 };
+/* Every receive waits at most SK_NL_TIMEOUT_S seconds (SO_RCVTIMEO): the
+ * kernel answers an rtnetlink request while it is sent, so no answer means
+ * a lost one, reported as -ETIMEDOUT, never a hang. */
+#define SK_NL_TIMEOUT_S 5
 int sk_nl_open(struct sk_nl **out, struct sk_err *e);
 void sk_nl_close(struct sk_nl *nl);
 static inline void sk_nl_closep(struct sk_nl **nl)
@@ -253,6 +257,11 @@ static inline void sk_nl_closep(struct sk_nl **nl)
 		sk_nl_close(*nl);
 }
 #define _cleanup_nl_ _cleanup_(sk_nl_closep)
+/* Fill @e with "@fmt: strerror(-r)", or "@fmt: netlink: no answer from the
+ * kernel for RTM_xxx in 5 s" when @r is the -ETIMEDOUT of a lost answer on
+ * @nl.  Returns @r as -errno. */
+int sk_nl_err(const struct sk_nl *nl, struct sk_err *e, int r, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* -ENODEV when there is no such link (no message set). */
 int sk_nl_link_get(struct sk_nl *nl, const char *name, struct sk_nl_link *l);
 int sk_nl_bridge_add(struct sk_nl *nl, const char *name, struct sk_err *e);
@@ -268,6 +277,8 @@ int sk_nl_link_del(struct sk_nl *nl, const char *name, struct sk_err *e);
 /* Already there is fine. */
 int sk_nl_addr_add(struct sk_nl *nl, int ifindex, uint32_t addr, unsigned prefix,
 		   struct sk_err *e);
+/* IPv4 addresses on the link (a dump; asked again when it races with a
+ * change). */
 int sk_nl_addr_count(struct sk_nl *nl, int ifindex, size_t *count);
 int sk_nl_route_default(struct sk_nl *nl, int ifindex, uint32_t gw, struct sk_err *e);
 

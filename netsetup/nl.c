@@ -13,12 +13,16 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <string.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 
 struct sk_nl {
 	struct mnl_socket *sock;
 	unsigned portid;
 	unsigned seq;
+	const char *no_answer; /* request type of the last receive that timed out */
 };
 
 void sk_nl_close(struct sk_nl *nl)
@@ -33,6 +37,7 @@ void sk_nl_close(struct sk_nl *nl)
 int sk_nl_open(struct sk_nl **out, struct sk_err *e)
 {
 	struct sk_nl *nl = sk_xcalloc(1, sizeof(*nl));
+	struct timeval tv = { .tv_sec = SK_NL_TIMEOUT_S };
 
 	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!nl->sock) {
@@ -40,10 +45,12 @@ int sk_nl_open(struct sk_nl **out, struct sk_err *e)
 		free(nl);
 		return sk_err_sys(e, err, "open rtnetlink socket");
 	}
-	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+	/* every receive is bounded: a missing answer is an error, not a hang */
+	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
 		int err = errno;
 		sk_nl_close(nl);
-		return sk_err_sys(e, err, "bind rtnetlink socket");
+		return sk_err_sys(e, err, "set up rtnetlink socket");
 	}
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = (unsigned)time(NULL);
@@ -51,21 +58,86 @@ int sk_nl_open(struct sk_nl **out, struct sk_err *e)
 	return 0;
 }
 
-/* Send @nlh and run @cb on every reply until the ACK / DONE.  Returns 0 or
- * -errno (the kernel's). */
-static int talk(struct sk_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+static const char *type_name(uint16_t t)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	unsigned seq = ++nl->seq;
-	int r;
+	switch (t) {
+	case RTM_NEWLINK: return "RTM_NEWLINK";
+	case RTM_DELLINK: return "RTM_DELLINK";
+	case RTM_GETLINK: return "RTM_GETLINK";
+	case RTM_NEWADDR: return "RTM_NEWADDR";
+	case RTM_GETADDR: return "RTM_GETADDR";
+	case RTM_NEWROUTE: return "RTM_NEWROUTE";
+	default: return "an rtnetlink request";
+	}
+}
 
-	nlh->nlmsg_seq = seq;
+int sk_nl_err(const struct sk_nl *nl, struct sk_err *e, int r, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (r == -ETIMEDOUT && nl && nl->no_answer)
+		return sk_err_set(e, ETIMEDOUT, "%s: netlink: no answer from the kernel for %s in %d s",
+				  what, nl->no_answer, SK_NL_TIMEOUT_S);
+	return sk_err_sys(e, r, "%s", what);
+}
+
+/* One received datagram: run @cb on the messages answering @seq.  Returns
+ * 1 when the answer is complete (ACK, error or NLMSG_DONE; *err is then 0
+ * or -errno), 0 when more is to come.  Messages of other sequence numbers
+ * (late answers to an earlier request of this socket) are skipped. */
+static int digest(const struct sk_nl *nl, const void *buf, size_t len, unsigned seq, mnl_cb_t cb,
+		  void *data, bool *intr, int *err)
+{
+	const struct nlmsghdr *h = buf;
+	int left = (int)len;
+
+	for (; mnl_nlmsg_ok(h, left); h = mnl_nlmsg_next(h, &left)) {
+		if (h->nlmsg_seq != seq || (h->nlmsg_pid && h->nlmsg_pid != nl->portid))
+			continue;
+		if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+			*intr = true;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *me = mnl_nlmsg_get_payload(h);
+			if (h->nlmsg_len < mnl_nlmsg_size(sizeof(*me)))
+				*err = -EBADMSG;
+			else
+				*err = me->error > 0 ? -me->error : me->error;
+			return 1;
+		}
+		if (h->nlmsg_type == NLMSG_DONE) {
+			/* a dump may end with an error code */
+			const int *code = mnl_nlmsg_get_payload(h);
+			*err = h->nlmsg_len >= mnl_nlmsg_size(sizeof(int)) && *code < 0 ? *code : 0;
+			return 1;
+		}
+		if (h->nlmsg_type >= NLMSG_MIN_TYPE && cb && cb(h, data) < MNL_CB_OK) {
+			*err = errno ? -errno : -EIO;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Send @nlh and run @cb on every reply until the ACK / DONE, waiting at
+ * most SK_NL_TIMEOUT_S for each datagram.  Returns 0 or -errno (the
+ * kernel's; -ETIMEDOUT with nl->no_answer set when no answer came). */
+static int talk_once(struct sk_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, bool *intr)
+{
+	char buf[16384]; /* > NLMSG_GOODSIZE: a dump datagram fits */
+	unsigned seq = ++nl->seq;
 	/* an ACK ends every request but dumps (they end with NLMSG_DONE) */
 	bool dump = (nlh->nlmsg_type & 3) == 2 /* RTM_GET* */ &&
 		    (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+	int err = 0;
 
+	nlh->nlmsg_seq = seq;
 	if (!dump) /* NLM_F_EXCL shares its bit with NLM_F_MATCH */
 		nlh->nlmsg_flags |= NLM_F_ACK;
+	nl->no_answer = NULL;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {
@@ -73,14 +145,24 @@ static int talk(struct sk_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				nl->no_answer = type_name(nlh->nlmsg_type);
+				return -ETIMEDOUT;
+			}
 			return -errno;
 		}
-		r = mnl_cb_run(buf, (size_t)n, seq, nl->portid, cb, data);
-		if (r < 0)
-			return errno ? -errno : -EIO;
-		if (r == MNL_CB_STOP)
-			return 0;
+		if (digest(nl, buf, (size_t)n, seq, cb, data, intr, &err))
+			return err;
 	}
+}
+
+/* -EAGAIN when a dump raced with a change (NLM_F_DUMP_INTR): the caller
+ * asks again. */
+static int talk(struct sk_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	bool intr = false;
+	int r = talk_once(nl, nlh, cb, data, &intr);
+	return r == 0 && intr ? -EAGAIN : r;
 }
 
 static struct nlmsghdr *msg(char *buf, uint16_t type, uint16_t flags)
@@ -166,7 +248,7 @@ int sk_nl_bridge_add(struct sk_nl *nl, const char *name, struct sk_err *e)
 	mnl_attr_nest_end(nlh, info);
 	r = talk(nl, nlh, NULL, NULL);
 	if (r < 0)
-		return sk_err_sys(e, r, "create bridge %s", name);
+		return sk_nl_err(nl, e, r, "create bridge %s", name);
 	return 0;
 }
 
@@ -201,7 +283,7 @@ int sk_nl_veth_add(struct sk_nl *nl, const char *name, const char *peer, int pee
 	mnl_attr_nest_end(nlh, info);
 	r = talk(nl, nlh, NULL, NULL);
 	if (r < 0)
-		return sk_err_sys(e, r, "create veth pair %s/%s", name, peer);
+		return sk_nl_err(nl, e, r, "create veth pair %s/%s", name, peer);
 	return 0;
 }
 
@@ -222,7 +304,7 @@ int sk_nl_link_set(struct sk_nl *nl, int ifindex, bool up, int master, struct sk
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	r = talk(nl, nlh, NULL, NULL);
 	if (r < 0)
-		return sk_err_sys(e, r, "configure link #%d (%s%s)", ifindex, up ? "up" : "",
+		return sk_nl_err(nl, e, r, "configure link #%d (%s%s)", ifindex, up ? "up" : "",
 				  master > 0 ? " master" : "");
 	return 0;
 }
@@ -257,7 +339,7 @@ int sk_nl_link_del(struct sk_nl *nl, const char *name, struct sk_err *e)
 	if (r == -ENODEV)
 		return 0;
 	if (r < 0)
-		return sk_err_sys(e, r, "delete link %s", name);
+		return sk_nl_err(nl, e, r, "delete link %s", name);
 	return 0;
 }
 
@@ -284,7 +366,7 @@ int sk_nl_addr_add(struct sk_nl *nl, int ifindex, uint32_t addr, unsigned prefix
 	if (r == -EEXIST)
 		return 0;
 	if (r < 0)
-		return sk_err_sys(e, r, "add address %s/%u to link #%d", sk_ip4_str(addr, t),
+		return sk_nl_err(nl, e, r, "add address %s/%u to link #%d", sk_ip4_str(addr, t),
 				  prefix, ifindex);
 	return 0;
 }
@@ -307,13 +389,17 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 int sk_nl_addr_count(struct sk_nl *nl, int ifindex, size_t *count)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = msg(buf, RTM_GETADDR, NLM_F_DUMP);
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	struct addr_count c = { ifindex, 0 };
-	int r;
+	int r = -EAGAIN;
 
-	ifa->ifa_family = AF_INET;
-	r = talk(nl, nlh, addr_cb, &c);
+	/* a dump interrupted by a concurrent change is not consistent: again */
+	for (int i = 0; i < 4 && r == -EAGAIN; i++) {
+		struct nlmsghdr *nlh = msg(buf, RTM_GETADDR, NLM_F_DUMP);
+		struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+		ifa->ifa_family = AF_INET;
+		c.n = 0;
+		r = talk(nl, nlh, addr_cb, &c);
+	}
 	if (r < 0)
 		return r;
 	*count = c.n;
@@ -341,6 +427,6 @@ int sk_nl_route_default(struct sk_nl *nl, int ifindex, uint32_t gw, struct sk_er
 	if (r == -EEXIST)
 		return 0;
 	if (r < 0)
-		return sk_err_sys(e, r, "add default route via %s", sk_ip4_str(gw, t));
+		return sk_nl_err(nl, e, r, "add default route via %s", sk_ip4_str(gw, t));
 	return 0;
 }

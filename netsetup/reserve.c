@@ -122,7 +122,11 @@ static int new_record(struct sk_net *n, const struct all_nets *all, struct sk_ip
 		int r = sk_nl_open(&nl, e);
 		if (r < 0)
 			return r;
-		owned = sk_nl_link_get(nl, c->network, &l) == -ENODEV;
+		r = sk_nl_link_get(nl, c->network, &l);
+		if (r < 0 && r != -ENODEV)
+			return sk_nl_err(nl, e, r, "network %s: look up bridge %s", c->network,
+					 c->network);
+		owned = r == -ENODEV;
 	}
 	*out = sk_ipam_new(c->network, c->mode, &sub, gw,
 			   c->mode == SK_NET_BRIDGED ? c->bridge : c->network, owned);

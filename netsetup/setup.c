@@ -69,7 +69,7 @@ static int setup_bridge(struct sk_net *n, struct sk_nl *nl, struct sk_nl_link *b
 			sk_nl_link_no_ipv6(nl, br->ifindex);
 	}
 	if (r < 0)
-		return sk_err_sys(e, r, "bridge %s", name);
+		return sk_nl_err(nl, e, r, "bridge %s", name);
 	if (strcmp(br->kind, "bridge"))
 		return sk_err_set(e, EINVAL, "%s is not a bridge", name);
 	if (n->cfg.mode == SK_NET_BRIDGED)
@@ -78,7 +78,7 @@ static int setup_bridge(struct sk_net *n, struct sk_nl *nl, struct sk_nl_link *b
 	if (n->cfg.mode == SK_NET_ISOLATED) {
 		r = sk_nl_addr_count(nl, br->ifindex, &naddr);
 		if (r < 0)
-			return sk_err_sys(e, r, "list addresses of %s", name);
+			return sk_nl_err(nl, e, r, "list addresses of %s", name);
 		if (naddr)
 			return sk_err_set(e, EINVAL,
 					  "isolated network %s: the host has an address on bridge %s; "
@@ -116,14 +116,17 @@ static int configure_inside(const struct sk_net *n, int nsfd, struct sk_err *e)
 	r = sk_nl_open(&nl, e);
 	if (r < 0)
 		return r;
-	if (sk_nl_link_get(nl, "lo", &lo) == 0 && !lo.up) {
+	r = sk_nl_link_get(nl, "lo", &lo);
+	if (r < 0)
+		return sk_nl_err(nl, e, r, "lo in the container");
+	if (!lo.up) {
 		r = sk_nl_link_set(nl, lo.ifindex, true, 0, e);
 		if (r < 0)
 			return r;
 	}
 	r = sk_nl_link_get(nl, "eth0", &eth);
 	if (r < 0)
-		return sk_err_sys(e, r, "eth0 in the container");
+		return sk_nl_err(nl, e, r, "eth0 in the container");
 	r = sk_nl_addr_add(nl, eth.ifindex, n->ip, n->subnet.prefix, e);
 	if (r == 0)
 		r = sk_nl_link_set(nl, eth.ifindex, true, 0, e);
@@ -232,7 +235,7 @@ int sk_net_setup(struct sk_net *n, pid_t init_pid, const char *state_dir, struct
 		goto fail;
 	r = sk_nl_link_get(nl, n->ifname, &host);
 	if (r < 0) {
-		r = sk_err_sys(e, r, "veth %s", n->ifname);
+		r = sk_nl_err(nl, e, r, "veth %s", n->ifname);
 		goto fail;
 	}
 	sk_nl_link_no_ipv6(nl, host.ifindex);

@@ -156,6 +156,23 @@ MB=1048576
 	assert_single_line_error "--interval"
 }
 
+@test "devices cgroup: /dev/null works, a denied block device is refused, an allowed one is not" {
+	cap="c['process']['capabilities']"
+	script='echo x >/dev/null && echo null-ok; mknod /dev/l0 b 7 0 && echo mknod-ok; head -c 1 /dev/l0; echo rc=$?'
+	cfg_all "$BUNDLE" "$script" "[$cap[k].append('CAP_MKNOD') for k in ('bounding', 'effective', 'permitted')]"
+	run sk run -b "$BUNDLE" "$ID" </dev/null
+	echo "$output"
+	[[ "$output" == *null-ok* && "$output" == *mknod-ok* ]]
+	[[ "$output" == *"Operation not permitted"* ]]
+	[[ "$output" != *rc=0* ]]
+	cfg_set "$BUNDLE" "c['linux']['resources']['devices'].append({'allow': True, 'type': 'b', 'major': 7, 'minor': 0, 'access': 'rw'})"
+	run sk run -b "$BUNDLE" "$ID-b" </dev/null
+	echo "$output"
+	[[ "$output" == *mknod-ok* ]]
+	[[ "$output" != *"Operation not permitted"* ]]
+	cg_assert_gone "$CGPARENT"
+}
+
 @test "NUMA: two 1-CPU containers get different CPUs; a third fails cleanly; delete frees" {
 	b2=$(cg_bundle b2 "$ID-2")
 	b3=$(cg_bundle b3 "$ID-3")

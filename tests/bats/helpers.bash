@@ -64,6 +64,13 @@ skiff_teardown() {
 	if [ -n "${MARK:-}" ]; then pkill -KILL -f -- "$MARK" 2>/dev/null || true; fi
 	if [ -n "${ID:-}" ]; then pkill -KILL -f -- "$ID" 2>/dev/null || true; fi
 	[ -n "${SHORT:-}" ] && rm -rf "$SHORT"
+	# empty cgroups of this test's containers that a failed skiff left
+	if [ -n "${ID:-}" ]; then
+		local d
+		for d in $(find /sys/fs/cgroup -maxdepth 5 -type d -name "$ID*" 2>/dev/null | sort -r); do
+			[ -z "$(cat "$d/cgroup.procs" 2>/dev/null)" ] && rmdir "$d" 2>/dev/null
+		done
+	fi
 	# leftover mounts under this test's directory
 	if [ -n "${BATS_TEST_TMPDIR:-}" ]; then
 		grep -F " $BATS_TEST_TMPDIR" /proc/self/mountinfo | awk '{print $5}' | sort -r |
@@ -239,6 +246,17 @@ assert_nothing_left() {
 		grep -F -- "$bundle" /proc/self/mountinfo >&2
 		return 1
 	fi
+	m=$(skiff_cgroups_of "$id")
+	if [ -n "$m" ]; then
+		echo "cgroups left behind: $m" >&2
+		return 1
+	fi
+}
+
+# skiff_cgroups_of ID: cgroup directories named ID (skiff's default
+# cgroupsPath is /skiff/ID), deepest first.
+skiff_cgroups_of() {
+	find /sys/fs/cgroup -maxdepth 5 -type d -name "$1" 2>/dev/null | sort -r
 }
 
 # SLEEPER: a pid-1-safe sleeping script (TERM ends it with status 143).

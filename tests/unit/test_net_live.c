@@ -6,7 +6,14 @@
  * sk_net_setup on them, checks links, addresses, routes and TCP reachability,
  * tears down and checks that nothing is left.  Needs root (else SKIP).
  * Everything dies with the private namespace; the state root is a temp dir.
+ *
+ * Every wait is bounded (a failure must never hang the suite): the children
+ * die with the test (PR_SET_PDEATHSIG) and by alarm(), sockets have
+ * timeouts, shell commands run under timeout(1), and the whole program
+ * gives up after WATCHDOG_S with a "not ok" line.
  */
+#define WATCHDOG_S 300
+#define CHILD_LIFE_S 120
 #include "unit.h"
 #include "../../netsetup/netsetup.h"
 
@@ -14,8 +21,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -44,6 +53,9 @@ static struct ctr ctr_start(void)
 		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(80) };
 		close(ready[0]);
 		close(go[1]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		signal(SIGALRM, SIG_DFL); /* not the parent's watchdog */
+		alarm(CHILD_LIFE_S);
 		if (unshare(CLONE_NEWNET) < 0)
 			_exit(1);
 		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -55,17 +67,15 @@ static struct ctr ctr_start(void)
 		for (;;) {
 			struct sockaddr_in peer;
 			socklen_t pl = sizeof(peer);
-			fd_set fds;
+			struct pollfd pf[2] = { { .fd = s, .events = POLLIN },
+						{ .fd = go[0], .events = POLLIN } };
 			char msg[64], a[16];
-			int cfd;
-			FD_ZERO(&fds);
-			FD_SET(s, &fds);
-			FD_SET(go[0], &fds);
-			if (select((s > go[0] ? s : go[0]) + 1, &fds, NULL, NULL, NULL) < 0)
+			int cfd, r = poll(pf, 2, CHILD_LIFE_S * 1000);
+			if (r < 0)
 				continue;
-			if (FD_ISSET(go[0], &fds))
+			if (r == 0 || pf[1].revents)
 				_exit(0);
-			cfd = accept(s, (struct sockaddr *)&peer, &pl);
+			cfd = accept4(s, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK);
 			if (cfd < 0)
 				continue;
 			inet_ntop(AF_INET, &peer.sin_addr, a, sizeof(a));
@@ -77,6 +87,7 @@ static struct ctr ctr_start(void)
 	close(ready[1]);
 	close(go[0]);
 	c.go = go[1];
+	/* bounded: the child writes or dies (alarm) */
 	if (read(ready[0], &b, 1) != 1)
 		c.pid = -1;
 	close(ready[0]);
@@ -126,6 +137,9 @@ static void tcp_get_from(pid_t pid, const char *ip, int port, char *out, size_t 
 	if (c == 0) {
 		char path[64], buf[128];
 		int fd;
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		signal(SIGALRM, SIG_DFL);
+		alarm(10);
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
@@ -135,34 +149,50 @@ static void tcp_get_from(pid_t pid, const char *ip, int port, char *out, size_t 
 		_exit(0);
 	}
 	close(p[1]);
-	r = read(p[0], out, n - 1);
+	r = read(p[0], out, n - 1); /* bounded by the child's alarm */
 	out[r > 0 ? r : 0] = '\0';
 	close(p[0]);
 	waitpid(c, NULL, 0);
 }
 
-/* Output of a shell command (run in this test's private netns). */
+/* Output of a shell command (run in this test's private netns), killed
+ * after 20 s. */
 static char *sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *sh(const char *fmt, ...)
 {
 	va_list ap;
 	char *cmd, *out = sk_xstrdup(""), buf[4096];
-	FILE *f;
+	int p[2];
+	ssize_t r;
+	pid_t c;
 
 	va_start(ap, fmt);
 	if (vasprintf(&cmd, fmt, ap) < 0)
 		abort();
 	va_end(ap);
-	f = popen(cmd, "r");
-	free(cmd);
-	if (!f)
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		free(cmd);
 		return out;
-	while (fgets(buf, sizeof(buf), f)) {
-		char *t = sk_xasprintf("%s%s", out, buf);
+	}
+	c = fork();
+	if (c == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(p[1], 1);
+		execlp("timeout", "timeout", "-s", "KILL", "20", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	free(cmd);
+	while ((r = read(p[0], buf, sizeof(buf) - 1)) > 0) { /* bounded by timeout(1) */
+		char *t;
+		buf[r] = '\0';
+		t = sk_xasprintf("%s%s", out, buf);
 		free(out);
 		out = t;
 	}
-	pclose(f);
+	close(p[0]);
+	if (c > 0)
+		waitpid(c, NULL, 0);
 	return out;
 }
 
@@ -492,6 +522,17 @@ TEST(no_leftovers)
 	free(out);
 }
 
+static void watchdog(int sig)
+{
+#define STR_(x) #x
+#define STR(x) STR_(x)
+	static const char msg[] = "not ok - test_net_live: not done in " STR(WATCHDOG_S) " s, giving up\n";
+	(void)sig;
+	fflush(stdout);
+	(void)!write(1, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
 int main(void)
 {
 	char *out;
@@ -516,6 +557,8 @@ int main(void)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGALRM, watchdog);
+	alarm(WATCHDOG_S);
 	RUN(nat_with_port_forward);
 	RUN(isolated_pair);
 	RUN(bridged_static);
