@@ -93,6 +93,8 @@ int cmd_run(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 		return r < 0 ? r : 0;
 	o.foreground = !detach;
 	o.tty_here = !detach && !o.console_socket;
+	if (!detach)
+		sk_block_signals();   /* from now on they are forwarded */
 	r = sk_container_create(ctx, &o, &c, e);
 	if (r < 0)
 		return r;

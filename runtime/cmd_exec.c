@@ -9,7 +9,9 @@
  */
 #define _GNU_SOURCE
 #include "commands.h"
+#include "ext.h"
 #include "process.h"
+#include "../cgroups/cgroups.h"
 #include "../namespaces/namespaces.h"
 
 #include <errno.h>
@@ -220,7 +222,11 @@ static void __attribute__((noreturn)) exec_child(struct sk_ctx *ctx, struct sk_s
 
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	sk_unblock_signals();
 	close(j->sock[0]);
+	/* wait until skiff has put us in the container's cgroup */
+	if (sk_msg_recv(j->sock[1], NULL, NULL, NULL, NULL) != SK_MSG_GO)
+		_exit(1);
 	if (ns_join(&j->plan, &err) < 0)
 		sk_child_fail(j->sock[1], &err);
 	if (j->p->terminal) {
@@ -276,6 +282,7 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	struct exec_opts o = { 0 };
 	struct exec_job j = { .sock = { -1, -1 }, .stubfd = -1, .pty = -1 };
 	_cleanup_state_ struct sk_state *st = NULL;
+	_cleanup_cgroup_ struct sk_cgroup *cg = NULL;
 	enum sk_status s;
 	int r, status = 0, min_fd;
 	pid_t pid = -1;
@@ -301,6 +308,10 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	r = build_process(st, argc, argv, &o, &j.p, e);
 	if (r < 0)
 		goto out;
+	if (!j.p->terminal && o.console_socket) {
+		r = sk_err_set(e, EINVAL, "exec: --console-socket given without --tty");
+		goto out;
+	}
 	if (j.p->terminal && !o.console_socket && o.detach) {
 		r = sk_err_set(e, EINVAL, "exec: --tty with --detach needs --console-socket");
 		goto out;
@@ -313,6 +324,9 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 		if (r < 0)
 			goto out;
 	}
+	r = sk_ext_load_cgroup(ctx, st, &cg, e);
+	if (r < 0)
+		goto out;
 	r = ns_plan_from_pid(st->pid, min_fd, &j.plan, e);
 	if (r < 0)
 		goto out;
@@ -336,6 +350,8 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 		r = sk_err_sys(e, errno, "exec: join the pid namespace of %s", st->id);
 		goto out;
 	}
+	if (!o.detach)
+		sk_block_signals();   /* from now on they are forwarded */
 	pid = fork();
 	if (pid < 0) {
 		r = sk_err_sys(e, errno, "fork");
@@ -345,7 +361,11 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 		exec_child(ctx, st, &j, &o);
 	close(j.sock[1]);
 	j.sock[1] = -1;
-	r = converse(&o, &j, e);
+	r = cg ? sk_cgroup_enter(cg, pid, e) : 0;
+	if (r == 0 && (r = sk_msg_send(j.sock[0], SK_MSG_GO, 0, NULL, 0, -1)) < 0)
+		sk_err_sys(e, -r, "exec: sync");
+	if (r == 0)
+		r = converse(&o, &j, e);
 	if (r < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);

@@ -161,6 +161,10 @@ int sk_container_kill(struct sk_ctx *ctx, const struct sk_state *st, int sig, bo
 /* Pids of the container (cgroup, or pid namespace scan). */
 int sk_container_pids(struct sk_ctx *ctx, const struct sk_state *st, pid_t **pids, size_t *n,
 		      struct sk_err *e);
+/* Block the signals run/exec forward, before the child exists, so none is
+ * lost or kills skiff in between; children start with an empty mask. */
+void sk_block_signals(void);
+void sk_unblock_signals(void);
 /* Wait for @pid (our child) forwarding signals to it; exit status as a
  * shell reports it (128+signal). */
 int sk_wait_forward(pid_t pid, int pidfd, int *status);

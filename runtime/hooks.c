@@ -21,6 +21,49 @@ const char *sk_hook_kind_name(enum oci_hook_kind k)
 	return names[k];
 }
 
+/* Feed the state to a hook's stdin: no SIGPIPE when the hook exits without
+ * reading, and no blocking beyond @timeout_ms (-1: none) when it never
+ * reads a state larger than the pipe.  Returns 0 or -ETIMEDOUT. */
+static int feed_stdin(int fd, int pidfd, const char *s, size_t len, int timeout_ms)
+{
+	sigset_t pipe_set, old;
+	struct timespec zero = { 0 };
+	int r = 0;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	while (len > 0) {
+		struct pollfd p[2] = { { fd, POLLOUT, 0 }, { pidfd, POLLIN, 0 } };
+		ssize_t w = write(fd, s, len);
+		int pr;
+
+		if (w > 0) {
+			s += w;
+			len -= (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno != EAGAIN)
+			break;  /* EPIPE: the hook stopped reading */
+		pr = poll(p, pidfd >= 0 ? 2 : 1, timeout_ms);
+		if (pr == 0) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		if (pr < 0 && errno != EINTR)
+			break;
+		if (pr > 0 && (p[1].revents & POLLIN))
+			break;  /* the hook exited */
+	}
+	while (sigtimedwait(&pipe_set, NULL, &zero) > 0)
+		;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
 static int run_hook(const struct sk_log *log, const struct oci_hook *h, const char *kind,
 		    const char *state_json, struct sk_err *e)
 {
@@ -39,6 +82,7 @@ static int run_hook(const struct sk_log *log, const struct oci_hook *h, const ch
 	}
 	if (pid == 0) {
 		char *const *argv = h->n_args ? h->args : (char *const[]){ h->path, NULL };
+		sk_unblock_signals();
 		dup2(in[0], 0);
 		/* the hook's stdout must not mix with a container's stdout */
 		dup2(2, 1);
@@ -47,11 +91,17 @@ static int run_hook(const struct sk_log *log, const struct oci_hook *h, const ch
 		_exit(127);
 	}
 	close(in[0]);
-	/* a hook that does not read stdin must not hang or kill us */
-	(void)!sk_write_all(in[1], state_json, strlen(state_json));
-	close(in[1]);
-
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	/* a hook that does not read stdin must not hang or kill us */
+	r = feed_stdin(in[1], pidfd, state_json, strlen(state_json),
+		       h->timeout > 0 ? h->timeout * 1000 : -1);
+	close(in[1]);
+	if (r == -ETIMEDOUT) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return sk_err_set(e, ETIMEDOUT, "%s hook %s: timed out after %d s", kind,
+				  h->path, h->timeout);
+	}
 	if (h->timeout > 0 && pidfd >= 0) {
 		struct pollfd p = { .fd = pidfd, .events = POLLIN };
 		int pr;

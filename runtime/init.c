@@ -196,6 +196,7 @@ void sk_init_main(const struct sk_init_args *a)
 	 * skiff binary) while we still run skiff code. */
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	sk_unblock_signals();
 	/* the parent died before PDEATHSIG was set (in a new pid namespace
 	 * getppid() is 0: the parent is outside) */
 	if (getppid() != a->parent_pid && getppid() != 0)

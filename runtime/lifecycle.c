@@ -305,6 +305,32 @@ int sk_container_destroy(struct sk_ctx *ctx, struct sk_state *st, struct sk_err 
 	return 0;
 }
 
+/* The signals `run` and `exec` forward to the container's process. */
+static void forwarded_set(sigset_t *mask)
+{
+	sigfillset(mask);
+	sigdelset(mask, SIGSEGV);
+	sigdelset(mask, SIGBUS);
+	sigdelset(mask, SIGILL);
+	sigdelset(mask, SIGFPE);
+}
+
+void sk_block_signals(void)
+{
+	sigset_t mask;
+
+	forwarded_set(&mask);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+}
+
+void sk_unblock_signals(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int sk_wait_forward(pid_t pid, int pidfd, int *status)
 {
 	sigset_t mask, old;
@@ -312,11 +338,7 @@ int sk_wait_forward(pid_t pid, int pidfd, int *status)
 	int st = 0;
 
 	(void)pidfd;
-	sigfillset(&mask);
-	sigdelset(&mask, SIGSEGV);
-	sigdelset(&mask, SIGBUS);
-	sigdelset(&mask, SIGILL);
-	sigdelset(&mask, SIGFPE);
+	forwarded_set(&mask);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	for (;;) {

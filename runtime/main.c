@@ -47,6 +47,7 @@ int main(int argc, char **argv)
 	const struct sk_cmd *cmd;
 	int c, r;
 
+	opterr = 0;   /* our own one-line errors, not getopt's */
 	ctx.argv0 = argv[0];
 	base = strrchr(argv[0], '/');
 	base = base ? base + 1 : argv[0];

@@ -52,7 +52,7 @@ static const char *const rootless_ns[] = { "pid", "ipc", "uts", "mount", "cgroup
 static void gen_process(yajl_gen g)
 {
 	static const char *const args[] = { "sh", NULL };
-	static const char *const sets[] = { "bounding", "effective", "permitted", "ambient" };
+	static const char *const sets[] = { "bounding", "effective", "permitted" };
 
 	cj_gen_str(g, "process");
 	yajl_gen_map_open(g);

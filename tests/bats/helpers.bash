@@ -277,13 +277,6 @@ run_sleeping() {
 	wait_status "$1" running
 }
 
-# build_tool NAME: compile tests/bats/tools/NAME.c into $BATS_FILE_TMPDIR.
-build_tool() {
-	local out=$BATS_FILE_TMPDIR/$1
-	[ -x "$out" ] && return 0
-	cc -O2 -Wall -Werror -o "$out" "$SKIFF_TOOLS/$1.c"
-}
-
 # add_hook BUNDLE KIND JSON: append the hook object JSON to hooks.KIND.
 add_hook() {
 	python3 - "$1/config.json" "$2" "$3" <<'PYEOF'
