@@ -90,8 +90,6 @@ int cmd_list(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 			continue;
 		}
 		free(names[i]);
-		if (!st->created && !st->bundle)
-			continue;
 		s = sk_state_status(ctx, st);
 		if (quiet) {
 			printf("%s\n", st->id);

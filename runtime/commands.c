@@ -84,7 +84,7 @@ const struct sk_cmd sk_commands[] = {
 	  "usage: skiff update [options] CONTAINER_ID\n\n"
 	  "options:\n"
 	  "  --resources, -r FILE|-  linux.resources JSON (as Podman sends)\n"
-	  "  --cpu-shares N  --cpu-period N  --cpu-quota N\n"
+	  "  --cpu-share N (alias --cpu-shares)  --cpu-period N  --cpu-quota N\n"
 	  "  --cpuset-cpus LIST  --cpuset-mems LIST\n"
 	  "  --memory BYTES  --memory-reservation BYTES  --memory-swap BYTES\n"
 	  "  --pids-limit N\n" },

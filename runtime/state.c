@@ -4,6 +4,7 @@
 #include "container.h"
 
 #include <ctype.h>
+#include <pwd.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -345,7 +346,8 @@ char *sk_state_json(const struct sk_state *st, enum sk_status status, bool prett
 	if (pretty) {
 		gen_str(g, "rootfs"); gen_str(g, st->rootfs ? st->rootfs : "");
 		gen_str(g, "created"); gen_str(g, st->created ? st->created : "");
-		gen_str(g, "owner"); gen_str(g, st->owner ? "" : "root");
+		struct passwd *pw = getpwuid(st->owner);
+		gen_str(g, "owner"); gen_str(g, pw ? pw->pw_name : "");
 	}
 	gen_str(g, "annotations");
 	yajl_gen_map_open(g);

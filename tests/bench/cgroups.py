@@ -6,7 +6,7 @@ usage: cgroups.py TOP WORK   (WORK holds bench.py's demo bundle, "bundle")
 
   run + limits        `run` of /bin/true with memory 256 MiB, cpu shares 512,
                       cpu quota 50 ms / 100 ms and pids 64
-  update              `update --memory --pids-limit --cpu-shares` of a running
+  update              `update --memory --pids-limit --cpu-share` of a running
                       container (limits alternate each call)
   pause+resume        `pause` then `resume` of a running container
   placer              one sk_numa_place() on a fabricated 4-node 256-CPU
@@ -119,7 +119,7 @@ def update(n, exe):
     if n not in live:
         return 0, 1
     flip[n] = not flip.get(n)
-    mem, pids, shares = ("300M", "70", "600") if flip[n] else ("256M", "64", "512")
+    mem, pids, shares = (str(300 << 20), "70", "600") if flip[n] else (str(256 << 20), "64", "512")
     return timed([exe, "--root", root(n), "update", "--memory", mem, "--pids-limit", pids,
                   "--cpu-share", shares, live[n]])
 
@@ -138,7 +138,7 @@ def rss_run(n, exe):
 def rss_update(n, exe):
     if n not in live:
         return 0
-    return peak_rss([exe, "--root", root(n), "update", "--memory", "256M", live[n]])
+    return peak_rss([exe, "--root", root(n), "update", "--memory", str(256 << 20), live[n]])
 
 
 def rss_pause(n, exe):
