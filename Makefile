@@ -60,6 +60,9 @@ $(BUILD)/skiff-init: runtime/stub/skiff-init.c
 $(BUILD)/runtime/stub_blob.o: $(BUILD)/skiff-init
 $(BUILD)/runtime/stub_blob.o: CFLAGS += -DSKIFF_INIT_BLOB='"$(BUILD)/skiff-init"'
 
+# The microVM guest's PID 1 and the VMM test tool.
+include microvm/guest/guest.mk
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # ------------------------------------------------------------------ tests

@@ -63,6 +63,8 @@ struct create_job {
 	int pidfd;
 	int pty_master;
 	bool made_dir;
+	bool vm;
+	char *vm_kernel, *vm_initrd;
 };
 
 static int dup_above(int *fd, int min_fd, struct sk_err *e)
@@ -117,6 +119,8 @@ static void job_cleanup(struct create_job *j, bool failed)
 	free(j->bundle);
 	free(j->rootfs);
 	free(j->state_dir);
+	free(j->vm_kernel);
+	free(j->vm_initrd);
 }
 
 static int load_config(struct create_job *j, struct sk_err *e)
@@ -171,6 +175,10 @@ static int validate(struct create_job *j, struct sk_err *e)
 	r = ns_plan_open(j->cfg, min_fd, &j->plan, e);
 	if (r < 0)
 		return r;
+	j->vm = sk_vm_wanted(o, j->cfg);
+	if (j->vm)
+		return sk_vm_create_prepare(j->ctx, j->cfg, j->rootfs, &j->vm_kernel,
+					    &j->vm_initrd, e);
 	if (p && j->cfg->lnx.seccomp.present) {
 		r = sk_seccomp_compile_state_root(j->ctx, &j->cfg->lnx.seccomp, &j->seccomp, e);
 		if (r < 0)
@@ -265,6 +273,8 @@ static int do_clone(struct create_job *j, struct sk_err *e)
 	long pid;
 
 	a.cgroup_early = needs_cgroup_early(j->cfg);
+	a.vm_kernel = j->vm_kernel;
+	a.vm_initrd = j->vm_initrd;
 	sk_ext_init_args(&j->ext, &a);
 	/* pid and time namespaces are joined for our children only */
 	if (j->plan.join_fd[OCI_NS_PID] >= 0 && setns(j->plan.join_fd[OCI_NS_PID], CLONE_NEWPID) < 0)

@@ -131,7 +131,7 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 	if (ns_set_hostnames(cfg, &err) < 0)
 		sk_child_fail(a->sock, &err);
 
-	if (a->plan->new_flags & CLONE_NEWNS) {
+	if ((a->plan->new_flags & CLONE_NEWNS) && !a->vm_kernel) {
 		if (rootfs_prepare(&rc, &err) < 0)
 			sk_child_fail(a->sock, &err);
 	}
@@ -144,6 +144,8 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 	if (sk_hooks_run(&a->ctx->log, &cfg->hooks[OCI_HOOK_CREATE_CONTAINER], "createContainer",
 			 state_json, &err) < 0)
 		sk_child_fail(a->sock, &err);
+	if (a->vm_kernel)
+		sk_vm_init_run(a, state_json);
 	if (a->plan->new_flags & CLONE_NEWNS) {
 		if (rootfs_finalize(&rc, &err) < 0)
 			sk_child_fail(a->sock, &err);

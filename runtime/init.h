@@ -28,10 +28,20 @@ struct sk_init_args {
 	 * SK_MSG_CGROUP first; else the cgroup namespace is unshared after
 	 * HOOKS_DONE, by when the parent has joined. */
 	bool cgroup_early;
+	/* microVM mode: the init runs the VMM (vm.c) */
+	const char *vm_kernel;
+	const char *vm_initrd;
 	/* optional step right before the security context is applied */
 	int (*before_exec)(const struct sk_init_args *a, struct sk_err *e);
 	void *opaque;
 };
+
+/* microVM mode (vm.c). */
+bool sk_vm_wanted(const struct sk_create_opts *o, const struct oci_config *cfg);
+int sk_vm_create_prepare(struct sk_ctx *ctx, const struct oci_config *cfg, const char *rootfs,
+			 char **kernel, char **initrd, struct sk_err *e);
+void __attribute__((noreturn)) sk_vm_init_run(const struct sk_init_args *a,
+					      const char *state_json);
 
 /* The child side of create; never returns. */
 void __attribute__((noreturn)) sk_init_main(const struct sk_init_args *a);

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vm.c - microVM mode: the container's init is skiff's own VMM.
+ *
+ * The VMM runs in the container's namespaces and cgroup (so the cgroup
+ * bounds the VM), waits for `start` like any init, drops every capability,
+ * sets no_new_privs and runs the guest until it ends; its exit status is
+ * the guest process's.  No container rootfs is mounted on the host side:
+ * the rootfs travels inside the guest's initramfs.
+ */
+#define _GNU_SOURCE
+#include "init.h"
+#include "../microvm/microvm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+bool sk_vm_wanted(const struct sk_create_opts *o, const struct oci_config *cfg)
+{
+	const char *a = oci_annotation(cfg, "org.skiff.vm");
+
+	return o->vm || (a && (!strcmp(a, "true") || !strcmp(a, "1")));
+}
+
+int sk_vm_create_prepare(struct sk_ctx *ctx, const struct oci_config *cfg, const char *rootfs,
+			 char **kernel, char **initrd, struct sk_err *e)
+{
+	_cleanup_free_ char *cache = sk_xasprintf("%s/vm-cache", ctx->root);
+	struct sk_vm_opts vo = { .log = &ctx->log, .cfg = cfg, .rootfs = rootfs,
+				 .cache_dir = cache };
+	int r;
+
+	if (!cfg->process)
+		return sk_err_set(e, EINVAL, "process: a microVM needs a process to run");
+	r = sk_vm_resolve_kernel(cfg, kernel, e);
+	if (r < 0)
+		return r;
+	vo.kernel = *kernel;
+	r = sk_mkdir_p(cache, 0700, e);
+	if (r < 0)
+		return r;
+	return sk_vm_prepare(&vo, initrd, e);
+}
+
+/* Nothing beyond opening /dev/kvm (root's file) is needed: drop it all. */
+static int drop_privileges(struct sk_err *e)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+
+	for (int cap = 0; cap <= oci_cap_last(); cap++)
+		prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (syscall(SYS_capset, &h, d) < 0)
+		return sk_err_sys(e, errno, "microvm: drop capabilities");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return sk_err_sys(e, errno, "microvm: no_new_privs");
+	return 0;
+}
+
+void sk_vm_init_run(const struct sk_init_args *a, const char *state_json)
+{
+	const struct oci_process *p = a->cfg->process;
+	struct sk_vm_opts vo = {
+		.log = &a->ctx->log,
+		.cfg = a->cfg,
+		.rootfs = a->rootfs,
+		.kernel = a->vm_kernel,
+		.tty = p->terminal,
+		.seccomp = true,
+	};
+	struct sk_err err = { 0 };
+	int status = 255;
+	char c;
+	ssize_t n;
+
+	(void)state_json;
+	if (p->terminal) {
+		int master = sk_pty_setup(p, false, &err);
+		if (master < 0)
+			sk_child_fail(a->sock, &err);
+		sk_msg_send(a->sock, SK_MSG_PTY, 0, NULL, 0, master);
+		close(master);
+	} else {
+		setsid();
+	}
+	if (drop_privileges(&err) < 0)
+		sk_child_fail(a->sock, &err);
+	/* everything but stdio and the start fd */
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		for (int fd = 3; fd < 65536; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	prctl(PR_SET_PDEATHSIG, 0);
+	/* created: the parent sees EOF on the channel, as after an exec */
+	close(a->sock);
+	do
+		n = read(a->waitfd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(255);
+	close(a->waitfd);
+	if (sk_vm_run(&vo, a->vm_initrd, &status, &err) < 0) {
+		dprintf(2, "skiff: %s\n", err.msg);
+		_exit(255);
+	}
+	_exit(status & 0xff);
+}
