@@ -269,7 +269,7 @@ no_cgroup() {
 	assert_contains "$output" "00000000	01005B0A"
 	run in_ns nft list table ip skiff
 	[[ "$output" != *masquerade* ]]
-	skn delete "$ID" --force
+	skn delete --force "$ID"
 	no_net_leftovers "$ID"
 	skn network rm skr0
 	nothing_of_skiff
