@@ -65,7 +65,20 @@ struct create_job {
 	bool made_dir;
 	bool vm;
 	char *vm_kernel, *vm_initrd;
+	struct timespec t0;   /* for --debug phase timings */
 };
+
+/* --debug: how long each phase of create took, from the start of create. */
+static void phase(const struct create_job *j, const char *what)
+{
+	struct timespec now;
+
+	if (!j->ctx->log.debug)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	sk_debug(&j->ctx->log, "create %s: %s at %.3f ms", j->o->id, what,
+		 (double)(now.tv_sec - j->t0.tv_sec) * 1e3 + (double)(now.tv_nsec - j->t0.tv_nsec) / 1e6);
+}
 
 static int dup_above(int *fd, int min_fd, struct sk_err *e)
 {
@@ -273,6 +286,7 @@ static int do_clone(struct create_job *j, struct sk_err *e)
 	long pid;
 
 	a.cgroup_early = needs_cgroup_early(j->cfg);
+	a.t0 = j->t0;
 	a.vm_kernel = j->vm_kernel;
 	a.vm_initrd = j->vm_initrd;
 	sk_ext_init_args(&j->ext, &a);
@@ -403,6 +417,7 @@ int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 	struct sk_state *st;
 	int r;
 
+	clock_gettime(CLOCK_MONOTONIC, &j.t0);
 	for (int i = 0; i < OCI_NS__MAX; i++)
 		j.plan.join_fd[i] = -1;
 	r = sk_validate_id(o->id, e);
@@ -414,15 +429,19 @@ int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 	r = validate(&j, e);
 	if (r < 0)
 		goto fail;
+	phase(&j, "validated");
 	r = make_state_dir(&j, e);
 	if (r < 0)
 		goto fail;
+	phase(&j, "state dir");
 	r = sk_ext_prepare(ctx, &j.ext, o, j.cfg, j.state_dir, e);
 	if (r < 0)
 		goto fail;
+	phase(&j, "cgroup and network reserved");
 	r = make_fds(&j, e);
 	if (r < 0)
 		goto fail;
+	phase(&j, "fds");
 	r = do_clone(&j, e);
 	if (r < 0)
 		goto fail;
@@ -431,6 +450,7 @@ int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 		if (r < 0)
 			goto fail;
 	}
+	phase(&j, "cloned");
 	/* GO first: the init mounts while we wait for the cgroup migration */
 	r = sk_msg_send(j.sock[0], SK_MSG_GO, 0, NULL, 0, -1);
 	if (r < 0) {
@@ -447,6 +467,7 @@ int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 			goto fail;
 		}
 	}
+	phase(&j, "in cgroup");
 	r = converse(&j, e);
 	if (r < 0)
 		goto fail;
@@ -456,6 +477,7 @@ int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 		goto fail;
 	}
 
+	phase(&j, "the init is waiting for start");
 	st = sk_xcalloc(1, sizeof(*st));
 	st->id = sk_xstrdup(o->id);
 	st->bundle = sk_xstrdup(j.bundle);
@@ -476,6 +498,7 @@ int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 		sk_state_free(st);
 		goto fail;
 	}
+	phase(&j, "state saved");
 	out->st = st;
 	out->start_fd = sk_steal_fd(&j.startfd);
 	out->pty_master = sk_steal_fd(&j.pty_master);

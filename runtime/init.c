@@ -24,6 +24,19 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+/* --debug: phase timings of the init, from the start of create. */
+static void phase(const struct sk_init_args *a, const char *what)
+{
+	struct timespec now;
+
+	if (!a->ctx->log.debug)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	sk_debug(&a->ctx->log, "init %s: %s at %.3f ms", a->o->id, what,
+		 (double)(now.tv_sec - a->t0.tv_sec) * 1e3 +
+		 (double)(now.tv_nsec - a->t0.tv_nsec) / 1e6);
+}
+
 /* Expect one message of type @want from the parent. */
 static int expect(int sock, enum sk_msg_type want, char **data, struct sk_err *e)
 {
@@ -115,6 +128,7 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 	if (a->cgroup_early && expect(a->sock, SK_MSG_CGROUP, NULL, &err) < 0)
 		sk_child_fail(a->sock, &err);
 
+	phase(a, "GO");
 	if (ns_join(a->plan, &err) < 0)
 		sk_child_fail(a->sock, &err);
 	if (a->plan->join_userns && unshare_in_joined_userns(a, &err) < 0)
@@ -135,12 +149,14 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 		if (rootfs_prepare(&rc, &err) < 0)
 			sk_child_fail(a->sock, &err);
 	}
+	phase(a, "rootfs prepared");
 	if (sk_msg_send(a->sock, SK_MSG_PREPARED, 0, NULL, 0, -1) < 0)
 		_exit(1);
 	if (expect(a->sock, SK_MSG_HOOKS_DONE, &state_json, &err) < 0)
 		sk_child_fail(a->sock, &err);
 	if (!a->cgroup_early && unshare_cgroupns(a, &err) < 0)
 		sk_child_fail(a->sock, &err);
+	phase(a, "hooks done");
 	if (sk_hooks_run(&a->ctx->log, &cfg->hooks[OCI_HOOK_CREATE_CONTAINER], "createContainer",
 			 state_json, &err) < 0)
 		sk_child_fail(a->sock, &err);
@@ -150,6 +166,7 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 		if (rootfs_finalize(&rc, &err) < 0)
 			sk_child_fail(a->sock, &err);
 	}
+	phase(a, "rootfs finalized");
 	if (rootfs_apply_sysctl(cfg, &err) < 0)
 		sk_child_fail(a->sock, &err);
 
@@ -175,6 +192,7 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 			sk_child_fail(a->sock, &err);
 		if (a->before_exec && a->before_exec(a, &err) < 0)
 			sk_child_fail(a->sock, &err);
+	phase(a, "executable found");
 		if (close_fds(a, &err) < 0)
 			sk_child_fail(a->sock, &err);
 		prctl(PR_SET_PDEATHSIG, 0);

@@ -5,6 +5,8 @@
 
 #include "container.h"
 
+#include <time.h>
+
 struct ns_plan;
 struct sk_seccomp_prog;
 
@@ -31,6 +33,7 @@ struct sk_init_args {
 	/* microVM mode: the init runs the VMM (vm.c) */
 	const char *vm_kernel;
 	const char *vm_initrd;
+	struct timespec t0;   /* create's start, for --debug phase timings */
 	/* optional step right before the security context is applied */
 	int (*before_exec)(const struct sk_init_args *a, struct sk_err *e);
 	void *opaque;
