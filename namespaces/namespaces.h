@@ -33,6 +33,12 @@ void ns_plan_close(struct ns_plan *plan);
  * (`skiff exec`, startContainer hooks). */
 int ns_plan_from_pid(pid_t pid, int min_fd, struct ns_plan *plan, struct sk_err *e);
 
+/* Make our next children start in the pid namespace @fd, and afterwards
+ * back in our own (*saved), so that no later child of ours (a hook, a
+ * sanitizer's thread) lands in the container's. */
+int ns_enter_pid_for_children(int fd, int *saved, struct sk_err *e);
+void ns_leave_pid_for_children(int *saved);
+
 /* Join every namespace in @plan but user, pid and time (those affect only
  * children and are joined by the parent); then the user namespace. */
 int ns_join(const struct ns_plan *plan, struct sk_err *e);

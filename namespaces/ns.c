@@ -179,3 +179,26 @@ int ns_plan_from_pid(pid_t pid, int min_fd, struct ns_plan *plan, struct sk_err 
 	plan->join_userns = plan->join_fd[OCI_NS_USER] >= 0;
 	return 0;
 }
+
+int ns_enter_pid_for_children(int fd, int *saved, struct sk_err *e)
+{
+	*saved = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (*saved < 0)
+		return sk_err_sys(e, errno, "open /proc/self/ns/pid");
+	if (setns(fd, CLONE_NEWPID) < 0) {
+		int r = sk_err_sys(e, errno, "join pid namespace");
+		close(*saved);
+		*saved = -1;
+		return r;
+	}
+	return 0;
+}
+
+void ns_leave_pid_for_children(int *saved)
+{
+	if (*saved < 0)
+		return;
+	setns(*saved, CLONE_NEWPID);
+	close(*saved);
+	*saved = -1;
+}

@@ -88,16 +88,20 @@ int cmd_run(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	struct sk_created c = { .start_fd = -1, .pty_master = -1, .pidfd = -1 };
 	bool detach = false, keep = false;
 	int r = parse("run", argc, argv, &o, &detach, &keep, e), status = 0;
+	sigset_t saved_mask;
 
 	if (r != 0)
 		return r < 0 ? r : 0;
 	o.foreground = !detach;
 	o.tty_here = !detach && !o.console_socket;
 	if (!detach)
-		sk_block_signals();   /* from now on they are forwarded */
+		sk_block_signals(&saved_mask);   /* from now on they are forwarded */
 	r = sk_container_create(ctx, &o, &c, e);
-	if (r < 0)
+	if (r < 0) {
+		if (!detach)
+			sk_restore_signals(&saved_mask);
 		return r;
+	}
 	/* keep others (kill, delete) out until the process runs */
 	flock(c.st->dirfd, LOCK_EX);
 	r = sk_container_start(ctx, c.st, c.start_fd, e);
@@ -132,6 +136,8 @@ int cmd_run(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	}
 	r = status;
 out:
+	if (!detach)
+		sk_restore_signals(&saved_mask);
 	if (c.pty_master >= 0)
 		close(c.pty_master);
 	if (c.pidfd >= 0)

@@ -286,6 +286,9 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	enum sk_status s;
 	int r, status = 0, min_fd;
 	pid_t pid = -1;
+	sigset_t saved_mask;
+	bool blocked = false;
+	int own_pidns = -1;
 
 	for (int i = 0; i < OCI_NS__MAX; i++)
 		j.plan.join_fd[i] = -1;
@@ -346,12 +349,15 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 			j.sock[i] = nfd;
 		}
 	}
-	if (j.plan.join_fd[OCI_NS_PID] >= 0 && setns(j.plan.join_fd[OCI_NS_PID], CLONE_NEWPID) < 0) {
-		r = sk_err_sys(e, errno, "exec: join the pid namespace of %s", st->id);
-		goto out;
+	if (j.plan.join_fd[OCI_NS_PID] >= 0) {
+		r = ns_enter_pid_for_children(j.plan.join_fd[OCI_NS_PID], &own_pidns, e);
+		if (r < 0)
+			goto out;
 	}
-	if (!o.detach)
-		sk_block_signals();   /* from now on they are forwarded */
+	if (!o.detach) {
+		sk_block_signals(&saved_mask);   /* from now on they are forwarded */
+		blocked = true;
+	}
 	pid = fork();
 	if (pid < 0) {
 		r = sk_err_sys(e, errno, "fork");
@@ -359,6 +365,7 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	}
 	if (pid == 0)
 		exec_child(ctx, st, &j, &o);
+	ns_leave_pid_for_children(&own_pidns);
 	close(j.sock[1]);
 	j.sock[1] = -1;
 	r = cg ? sk_cgroup_enter(cg, pid, e) : 0;
@@ -393,6 +400,9 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	if (r == 0)
 		r = status;
 out:
+	ns_leave_pid_for_children(&own_pidns);
+	if (blocked)
+		sk_restore_signals(&saved_mask);
 	ns_plan_close(&j.plan);
 	if (j.seccomp)
 		sk_seccomp_free(j.seccomp);

@@ -163,7 +163,10 @@ int sk_container_pids(struct sk_ctx *ctx, const struct sk_state *st, pid_t **pid
 		      struct sk_err *e);
 /* Block the signals run/exec forward, before the child exists, so none is
  * lost or kills skiff in between; children start with an empty mask. */
-void sk_block_signals(void);
+void sk_block_signals(sigset_t *old);
+/* ...and back to @old once the process is waited for (sanitizers and
+ * `timeout` need them at exit). */
+void sk_restore_signals(const sigset_t *old);
 void sk_unblock_signals(void);
 /* Wait for @pid (our child) forwarding signals to it; exit status as a
  * shell reports it (128+signal). */

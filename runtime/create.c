@@ -284,6 +284,7 @@ static int do_clone(struct create_job *j, struct sk_err *e)
 	int cgfd = sk_ext_clone_cgroup_fd(&j->ext);
 	uint64_t flags = 0;
 	long pid;
+	int own_pidns = -1, saved_errno;
 
 	a.cgroup_early = needs_cgroup_early(j->cfg);
 	a.t0 = j->t0;
@@ -291,9 +292,9 @@ static int do_clone(struct create_job *j, struct sk_err *e)
 	a.vm_initrd = j->vm_initrd;
 	sk_ext_init_args(&j->ext, &a);
 	/* pid and time namespaces are joined for our children only */
-	if (j->plan.join_fd[OCI_NS_PID] >= 0 && setns(j->plan.join_fd[OCI_NS_PID], CLONE_NEWPID) < 0)
-		return sk_err_sys(e, errno, "join pid namespace %s",
-				  j->cfg->lnx.namespaces[OCI_NS_PID].path);
+	if (j->plan.join_fd[OCI_NS_PID] >= 0 &&
+	    ns_enter_pid_for_children(j->plan.join_fd[OCI_NS_PID], &own_pidns, e) < 0)
+		return sk_err_prefix(e, "%s", j->cfg->lnx.namespaces[OCI_NS_PID].path);
 	if (!j->plan.join_userns)
 		flags = (uint64_t)(j->plan.new_flags & ~CLONE_NEWCGROUP);
 
@@ -309,10 +310,12 @@ static int do_clone(struct create_job *j, struct sk_err *e)
 		j->pidfd = -1;
 		pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
 	}
-	if (pid < 0)
-		return sk_err_sys(e, errno, "clone");
 	if (pid == 0)
 		sk_init_main(&a);
+	saved_errno = errno;
+	ns_leave_pid_for_children(&own_pidns);
+	if (pid < 0)
+		return sk_err_sys(e, saved_errno, "clone");
 	j->pid = j->child = (pid_t)pid;
 	job_close_fd(&j->sock[1]);
 	return 0;

@@ -315,12 +315,17 @@ static void forwarded_set(sigset_t *mask)
 	sigdelset(mask, SIGFPE);
 }
 
-void sk_block_signals(void)
+void sk_block_signals(sigset_t *old)
 {
 	sigset_t mask;
 
 	forwarded_set(&mask);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sigprocmask(SIG_BLOCK, &mask, old);
+}
+
+void sk_restore_signals(const sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
 }
 
 void sk_unblock_signals(void)
