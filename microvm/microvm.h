@@ -44,7 +44,8 @@ int sk_vm_resolve_kernel(const struct oci_config *cfg, char **path, struct sk_er
 
 /* Build (or reuse from cache) the initramfs holding the rootfs.  The shim
  * and the process description are added by sk_vm_run (a small second cpio
- * appended in guest memory), so the cache key is the rootfs alone. */
+ * appended in guest memory), so the cache key is the rootfs alone.  With
+ * o->mem_limit set, a limit too small for the guest fails here already. */
 int sk_vm_prepare(const struct sk_vm_opts *o, char **initrd_path, struct sk_err *e);
 
 /* Run the VM in this process until the guest ends.  *exit_status is the

@@ -35,6 +35,9 @@ int sk_vm_prepare(const struct sk_vm_opts *o, char **initrd_path, struct sk_err 
 	struct stat st;
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
 		sk_debug(o->log, "microvm: initramfs cache hit %s", path);
+		uint64_t g;
+		if (o->mem_limit && (r = sk_vm_guest_mem(o->mem_limit, st.st_size, &g, e)) < 0)
+			return r;
 		*initrd_path = sk_steal_ptr(&path);
 		return 0;
 	}
@@ -56,6 +59,9 @@ int sk_vm_prepare(const struct sk_vm_opts *o, char **initrd_path, struct sk_err 
 	}
 	sk_debug(o->log, "microvm: initramfs built %s (%llu KiB)", path,
 		 (unsigned long long)(c.off >> 10));
+	uint64_t g;
+	if (o->mem_limit && (r = sk_vm_guest_mem(o->mem_limit, c.off, &g, e)) < 0)
+		return r;
 	*initrd_path = sk_steal_ptr(&path);
 	return 0;
 }

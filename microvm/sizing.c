@@ -25,6 +25,7 @@ uint64_t sk_vm_cgroup_mem_limit(void)
 		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!c2)
 			continue;
+		*c1 = 0;
 		*c2 = 0;
 		const char *ctrl = c1 + 1, *path = c2 + 1;
 		bool v2 = !strcmp(line, "0") && !*ctrl;

@@ -750,6 +750,10 @@ int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_sta
 			pthread_join(vm.cpus[i].th, NULL);
 	if (raw)
 		tcsetattr(0, TCSANOW, &saved_tio);
+	/* Signals that came after the guest ended must not kill us now. */
+	struct signalfd_siginfo drain;
+	while (sfd >= 0 && read(sfd, &drain, sizeof(drain)) == sizeof(drain)) {
+	}
 	sigaction(KICK_SIG, &old_sa, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -41,7 +41,7 @@ struct sk_init_args {
 
 /* microVM mode (vm.c). */
 bool sk_vm_wanted(const struct sk_create_opts *o, const struct oci_config *cfg);
-int sk_vm_create_prepare(struct sk_ctx *ctx, const struct oci_config *cfg, const char *rootfs,
+int sk_vm_create_prepare(struct sk_ctx *ctx, struct oci_config *cfg, const char *rootfs,
 			 char **kernel, char **initrd, struct sk_err *e);
 void __attribute__((noreturn)) sk_vm_init_run(const struct sk_init_args *a,
 					      const char *state_json);

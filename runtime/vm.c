@@ -27,16 +27,30 @@ bool sk_vm_wanted(const struct sk_create_opts *o, const struct oci_config *cfg)
 	return o->vm || (a && (!strcmp(a, "true") || !strcmp(a, "1")));
 }
 
-int sk_vm_create_prepare(struct sk_ctx *ctx, const struct oci_config *cfg, const char *rootfs,
+static uint64_t mem_limit(const struct oci_config *cfg)
+{
+	const struct oci_opt_i64 *l = &cfg->lnx.resources.memory.limit;
+
+	return l->set && l->v > 0 ? (uint64_t)l->v : 0;
+}
+
+int sk_vm_create_prepare(struct sk_ctx *ctx, struct oci_config *cfg, const char *rootfs,
 			 char **kernel, char **initrd, struct sk_err *e)
 {
 	_cleanup_free_ char *cache = sk_xasprintf("%s/vm-cache", ctx->root);
 	struct sk_vm_opts vo = { .log = &ctx->log, .cfg = cfg, .rootfs = rootfs,
-				 .cache_dir = cache };
+				 .cache_dir = cache, .mem_limit = mem_limit(cfg) };
+	struct oci_resources *res = &cfg->lnx.resources;
 	int r;
 
 	if (!cfg->process)
 		return sk_err_set(e, EINVAL, "process: a microVM needs a process to run");
+	/* the VMM's one device: /dev/kvm, whatever the config denies */
+	res->devices = sk_xrealloc(res->devices, (res->n_devices + 1) * sizeof(*res->devices));
+	res->devices[res->n_devices++] = (struct oci_device_rule){
+		.allow = true, .type = 'c', .major = 10, .minor = 232, .access = "rwm",
+	};
+	res->present = true;
 	r = sk_vm_resolve_kernel(cfg, kernel, e);
 	if (r < 0)
 		return r;
@@ -71,6 +85,8 @@ void sk_vm_init_run(const struct sk_init_args *a, const char *state_json)
 		.cfg = a->cfg,
 		.rootfs = a->rootfs,
 		.kernel = a->vm_kernel,
+		.cache_dir = NULL,
+		.mem_limit = mem_limit(a->cfg),
 		.tty = p->terminal,
 		.seccomp = true,
 	};
