@@ -145,6 +145,18 @@ static int check_unified_key(const char *k, size_t i, struct sk_err *e)
 	return 0;
 }
 
+
+/* pids.max: the same file and values on v1 and v2 (-1 or 0: "max"). */
+static void plan_pids(struct cg_plan *p, const struct oci_resources *r)
+{
+	if (!r->pids.limit.set)
+		return;
+	if (r->pids.limit.v <= 0)
+		cg_plan_add(p, "pids", "pids.max", "max", false);
+	else
+		plan_addf(p, "pids", "pids.max", false, "%" PRId64, r->pids.limit.v);
+}
+
 int cg_map_v2(const struct oci_resources *r, const struct cg_env *env, struct cg_plan *p,
 	      struct sk_err *e)
 {
@@ -210,13 +222,7 @@ int cg_map_v2(const struct oci_resources *r, const struct cg_env *env, struct cg
 	if (r->memory.kernel.set || r->memory.kernel_tcp.set)
 		plan_warn(p, "linux.resources.memory.kernel/kernelTCP: deprecated, ignored");
 
-	/* pids */
-	if (r->pids.limit.set) {
-		if (r->pids.limit.v <= 0)
-			cg_plan_add(p, "pids", "pids.max", "max", false);
-		else
-			plan_addf(p, "pids", "pids.max", false, "%" PRId64, r->pids.limit.v);
-	}
+	plan_pids(p, r);
 
 	/* io */
 	if (r->blkio.weight.set && r->blkio.weight.v) {
@@ -354,13 +360,7 @@ int cg_map_v1(const struct oci_resources *r, const struct cg_env *env, struct cg
 	if (r->memory.kernel.set || r->memory.kernel_tcp.set)
 		plan_warn(p, "linux.resources.memory.kernel/kernelTCP: deprecated, ignored");
 
-	/* pids */
-	if (r->pids.limit.set) {
-		if (r->pids.limit.v <= 0)
-			cg_plan_add(p, "pids", "pids.max", "max", false);
-		else
-			plan_addf(p, "pids", "pids.max", false, "%" PRId64, r->pids.limit.v);
-	}
+	plan_pids(p, r);
 
 	/* blkio */
 	if (r->blkio.weight.set && r->blkio.weight.v) {

@@ -17,6 +17,13 @@ const char *const cj_seccomp_actions[9] = {
 	[OCI_SCMP_NOTIFY] = "SCMP_ACT_NOTIFY",
 };
 
+const char *oci_seccomp_action_name(enum oci_seccomp_action a)
+{
+	if ((size_t)a < sizeof(cj_seccomp_actions) / sizeof(cj_seccomp_actions[0]))
+		return cj_seccomp_actions[a];
+	return NULL;
+}
+
 const char *const cj_seccomp_ops[7] = {
 	[OCI_SCMP_CMP_NE] = "SCMP_CMP_NE",
 	[OCI_SCMP_CMP_LT] = "SCMP_CMP_LT",

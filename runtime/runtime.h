@@ -451,6 +451,8 @@ int oci_cap_from_name(const char *name);
 const char *oci_cap_name(int cap);
 int oci_cap_last(void);
 const char *oci_ns_name(enum oci_ns_type t);   /* "pid", "network", ... */
+/* "SCMP_ACT_ERRNO" for OCI_SCMP_ERRNO; NULL when out of range. */
+const char *oci_seccomp_action_name(enum oci_seccomp_action a);
 
 static inline void oci_config_freep(struct oci_config **c)
 {

@@ -38,22 +38,11 @@ static const struct {
 	{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 0 },
 };
 
-static const char *const action_names[] = {
-	[OCI_SCMP_KILL] = "SCMP_ACT_KILL",
-	[OCI_SCMP_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
-	[OCI_SCMP_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
-	[OCI_SCMP_TRAP] = "SCMP_ACT_TRAP",
-	[OCI_SCMP_ERRNO] = "SCMP_ACT_ERRNO",
-	[OCI_SCMP_TRACE] = "SCMP_ACT_TRACE",
-	[OCI_SCMP_ALLOW] = "SCMP_ACT_ALLOW",
-	[OCI_SCMP_LOG] = "SCMP_ACT_LOG",
-	[OCI_SCMP_NOTIFY] = "SCMP_ACT_NOTIFY",
-};
 
 static const char *action_name(enum oci_seccomp_action a)
 {
-	if ((size_t)a < sizeof(action_names) / sizeof(action_names[0]) && action_names[a])
-		return action_names[a];
+	if (oci_seccomp_action_name(a))
+		return oci_seccomp_action_name(a);
 	return "?";
 }
 
