@@ -43,7 +43,7 @@ setup() {
 
 # vmm [tool options] -- ARGS: the VMM alone, bounded in time.
 vmm() {
-	timeout 120 "$VMM" -k "$KERNEL" -r "$ROOTFS" -C "$CACHE" -t 90 "$@"
+	timeout -k 5 120 "$VMM" -k "$KERNEL" -r "$ROOTFS" -C "$CACHE" -t 90 "$@"
 }
 
 need_vmm() {
