@@ -68,16 +68,9 @@ struct create_job {
 	struct timespec t0;   /* for --debug phase timings */
 };
 
-/* --debug: how long each phase of create took, from the start of create. */
 static void phase(const struct create_job *j, const char *what)
 {
-	struct timespec now;
-
-	if (!j->ctx->log.debug)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	sk_debug(&j->ctx->log, "create %s: %s at %.3f ms", j->o->id, what,
-		 (double)(now.tv_sec - j->t0.tv_sec) * 1e3 + (double)(now.tv_nsec - j->t0.tv_nsec) / 1e6);
+	sk_debug_phase(&j->ctx->log, &j->t0, "create", j->o->id, what);
 }
 
 static int dup_above(int *fd, int min_fd, struct sk_err *e)

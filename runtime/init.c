@@ -24,17 +24,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-/* --debug: phase timings of the init, from the start of create. */
 static void phase(const struct sk_init_args *a, const char *what)
 {
-	struct timespec now;
-
-	if (!a->ctx->log.debug)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	sk_debug(&a->ctx->log, "init %s: %s at %.3f ms", a->o->id, what,
-		 (double)(now.tv_sec - a->t0.tv_sec) * 1e3 +
-		 (double)(now.tv_nsec - a->t0.tv_nsec) / 1e6);
+	sk_debug_phase(&a->ctx->log, &a->t0, "init", a->o->id, what);
 }
 
 /* Expect one message of type @want from the parent. */
@@ -179,15 +171,7 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 			.in_new_userns = rc.new_userns,
 			.log = &a->ctx->log,
 		};
-		if (p->terminal) {
-			int master = sk_pty_setup(p, a->plan->new_flags & CLONE_NEWNS, &err);
-			if (master < 0)
-				sk_child_fail(a->sock, &err);
-			sk_msg_send(a->sock, SK_MSG_PTY, 0, NULL, 0, master);
-			close(master);
-		} else {
-			setsid();
-		}
+		sk_init_terminal(a, a->plan->new_flags & CLONE_NEWNS);
 		if (process_find_executable(p, &exe, &err) < 0)
 			sk_child_fail(a->sock, &err);
 		if (a->before_exec && a->before_exec(a, &err) < 0)
@@ -208,6 +192,22 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 		sk_stub_exec(a->stubfd, a->waitfd, "/", none_args, NULL, &err);
 	}
 	sk_child_fail(a->sock, &err);
+}
+
+void sk_init_terminal(const struct sk_init_args *a, bool bind_console)
+{
+	struct sk_err err = { 0 };
+	int master;
+
+	if (!a->cfg->process->terminal) {
+		setsid();
+		return;
+	}
+	master = sk_pty_setup(a->cfg->process, bind_console, &err);
+	if (master < 0)
+		sk_child_fail(a->sock, &err);
+	sk_msg_send(a->sock, SK_MSG_PTY, 0, NULL, 0, master);
+	close(master);
 }
 
 void sk_init_main(const struct sk_init_args *a)

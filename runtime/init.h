@@ -46,6 +46,11 @@ int sk_vm_create_prepare(struct sk_ctx *ctx, struct oci_config *cfg, const char 
 void __attribute__((noreturn)) sk_vm_init_run(const struct sk_init_args *a,
 					      const char *state_json);
 
+/* process.terminal: a pty in the container (the slave bound over
+ * /dev/console when @bind_console) whose master goes to the parent;
+ * otherwise a new session. */
+void sk_init_terminal(const struct sk_init_args *a, bool bind_console);
+
 /* The child side of create; never returns. */
 void __attribute__((noreturn)) sk_init_main(const struct sk_init_args *a);
 

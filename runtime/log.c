@@ -71,3 +71,15 @@ void sk_log(const struct sk_log *log, enum sk_log_level lvl, const char *fmt, ..
 		n = (int)sizeof(line) - 1;
 	(void)sk_write_all(fd, line, (size_t)n);
 }
+
+void sk_debug_phase(const struct sk_log *log, const struct timespec *t0, const char *who,
+		    const char *id, const char *what)
+{
+	struct timespec now;
+
+	if (!log->debug)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	sk_debug(log, "%s %s: %s at %.3f ms", who, id, what,
+		 (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6);
+}

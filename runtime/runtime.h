@@ -125,6 +125,10 @@ struct sk_log {
 
 void sk_log(const struct sk_log *log, enum sk_log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+struct timespec;
+/* --debug: "WHO ID: WHAT at N ms" since @t0 (CLOCK_MONOTONIC). */
+void sk_debug_phase(const struct sk_log *log, const struct timespec *t0, const char *who,
+		    const char *id, const char *what);
 #define sk_warn(log, ...) sk_log((log), SK_LOG_WARN, __VA_ARGS__)
 #define sk_debug(log, ...) sk_log((log), SK_LOG_DEBUG, __VA_ARGS__)
 

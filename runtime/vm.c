@@ -96,15 +96,7 @@ void sk_vm_init_run(const struct sk_init_args *a, const char *state_json)
 	ssize_t n;
 
 	(void)state_json;
-	if (p->terminal) {
-		int master = sk_pty_setup(p, false, &err);
-		if (master < 0)
-			sk_child_fail(a->sock, &err);
-		sk_msg_send(a->sock, SK_MSG_PTY, 0, NULL, 0, master);
-		close(master);
-	} else {
-		setsid();
-	}
+	sk_init_terminal(a, false);
 	if (drop_privileges(&err) < 0)
 		sk_child_fail(a->sock, &err);
 	/* everything but stdio and the start fd */
