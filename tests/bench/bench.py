@@ -5,50 +5,27 @@ Each round runs every runtime once, in an order that reverses every other
 round (A B C, C B A, ...), so no runtime always goes first.
 """
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import time
+
+import harness
 
 top, work = sys.argv[1], sys.argv[2]
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
 BURST = 10
 bundle = os.path.join(work, "bundle")
 
-runtimes = [("skiff", os.environ.get("SKIFF", os.path.join(top, "build", "skiff")))]
-for name in ("crun", "runc"):
-    path = shutil.which(name)
-    if path:
-        runtimes.append((name, path))
-
-
-def spawn(argv):
-    devnull = os.open(os.devnull, os.O_RDWR)
-    pid = os.posix_spawn(argv[0], argv, os.environ,
-                         file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 0),
-                                       (os.POSIX_SPAWN_DUP2, devnull, 1),
-                                       (os.POSIX_SPAWN_DUP2, devnull, 2)])
-    os.close(devnull)
-    return pid
+runtimes = harness.runtimes(top)
+spawn = harness.spawn
 
 
 def wait(pid):
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), 0
+    return harness.wait(pid), 0
 
 
 def peak_rss(argv):
-    """Peak RSS in KB of one command and the children it waited for, as
-    /usr/bin/time reports it (a spawner of our own would add its memory)."""
-    # not a pipe: a created container's init keeps our stdio open
-    out = os.path.join(work, "rss")
-    subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out] + argv, stdin=subprocess.DEVNULL,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        return int(open(out).read().strip().splitlines()[-1])
-    except (ValueError, IndexError, OSError):
-        return 0
+    return harness.peak_rss(argv, os.path.join(work, "rss"))
 
 
 def timed(argv):

@@ -17,22 +17,18 @@ round.  Runs in the same private mount namespace as bench.py (tests/bench/run).
 """
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import time
 
+import harness
+
 top, work = sys.argv[1], sys.argv[2]
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
 build = os.environ.get("BUILD", "build")
-skiff = os.environ.get("SKIFF", os.path.join(top, build, "skiff"))
 
-runtimes = [("skiff", skiff)]
-for name in ("crun", "runc"):
-    path = shutil.which(name)
-    if path:
-        runtimes.append((name, path))
+runtimes = harness.runtimes(top)
 
 
 def make_bundle(name, args, resources):
@@ -53,19 +49,8 @@ limited = make_bundle("bundle-limits", ["/bin/true"], LIMITS)
 sleeper = make_bundle("bundle-sleep", ["/bin/sleep", "100000"], LIMITS)
 
 
-def spawn(argv):
-    devnull = os.open(os.devnull, os.O_RDWR)
-    pid = os.posix_spawn(argv[0], argv, os.environ,
-                         file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 0),
-                                       (os.POSIX_SPAWN_DUP2, devnull, 1),
-                                       (os.POSIX_SPAWN_DUP2, devnull, 2)])
-    os.close(devnull)
-    return pid
-
-
-def wait(pid):
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
+spawn = harness.spawn
+wait = harness.wait
 
 
 def timed(*argvs):
@@ -77,13 +62,7 @@ def timed(*argvs):
 
 
 def peak_rss(argv):
-    out = os.path.join(work, "rss-cg")
-    subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out] + argv, stdin=subprocess.DEVNULL,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        return int(open(out).read().strip().splitlines()[-1])
-    except (ValueError, IndexError, OSError):
-        return 0
+    return harness.peak_rss(argv, os.path.join(work, "rss-cg"))
 
 
 counter = [0]
