@@ -4,14 +4,17 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-PKGS    := yajl libseccomp mount libmnl
+# libseccomp and yajl are linked from their static archives, so that skiff
+# needs only libc at run time: each shared library costs every invocation
+# its loading and symbol binding (see the README's dependency table).
+PKGS    := yajl libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := -Wl,-Bstatic -lseccomp -lyajl_s -Wl,-Bdynamic -lm -Wl,-z,now -Wl,--as-needed
 
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
            -D_GNU_SOURCE= -fno-strict-aliasing $(PKG_CFLAGS)
-LDLIBS  += $(PKG_LIBS) -lm
+LDLIBS  += $(PKG_LIBS)
 
 ifeq ($(SANITIZE),1)
 override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -69,6 +72,11 @@ include microvm/guest/guest.mk
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libskiff.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iruntime $(LDFLAGS) -o $@ $< $(BUILD)/libskiff.a $(LDLIBS)
+
+# rootfs/optmap.c is checked against util-linux libmount's own maps; only
+# this test links libmount.
+$(BUILD)/tests/test_optmap: override CFLAGS += $(shell pkg-config --cflags mount)
+$(BUILD)/tests/test_optmap: LDLIBS += $(shell pkg-config --libs mount)
 
 # The README's two set-up commands: `sudo make demo` and `sudo make test`.
 deps:

@@ -516,7 +516,9 @@ static int make_path(struct sk_cgroup *cg, const char *mountpoint, const char *r
 		l = strcspn(s, "/");
 		if (!l)
 			break;
-		if (v2)
+		/* a hybrid host's cgroup2 is not skiff's to configure: its
+		 * controllers stay as the host set them */
+		if (v2 && cg->mode == SK_CG_V2)
 			enable_controllers(cur, cg->log);
 		next = sk_xasprintf("%s/%.*s", cur, (int)l, s);
 		r = mkdir_tracked(cg, next, &made, e);
@@ -754,13 +756,20 @@ int sk_cgroup_enter(const struct sk_cgroup *cg, pid_t pid, struct sk_err *e)
 
 /* ---------------------------------------------------------- destroy */
 
-/* rmdir @dir after its sub-cgroups (depth first); ENOENT is fine. */
+/* rmdir @dir after its sub-cgroups (depth first); ENOENT is fine.  A
+ * cgroup usually has none: listing its many files is only done when the
+ * plain rmdir finds it busy. */
 static int rmdir_tree(const char *dir)
 {
-	DIR *d = opendir(dir);
+	DIR *d;
 	struct dirent *de;
 	int r = 0;
 
+	if (rmdir(dir) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EBUSY && errno != ENOTEMPTY)
+		return -errno;
+	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nl.c - rtnetlink over libmnl: bridges, veth pairs, addresses, routes. */
+/* nl.c - rtnetlink: bridges, veth pairs, addresses, routes. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include "netsetup.h"
+#include "nlmsg.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -17,9 +17,10 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 struct sk_nl {
-	struct mnl_socket *sock;
+	int fd;
 	unsigned portid;
 	unsigned seq;
 	const char *no_answer; /* request type of the last receive that timed out */
@@ -29,8 +30,8 @@ void sk_nl_close(struct sk_nl *nl)
 {
 	if (!nl)
 		return;
-	if (nl->sock)
-		mnl_socket_close(nl->sock);
+	if (nl->fd >= 0)
+		close(nl->fd);
 	free(nl);
 }
 
@@ -39,20 +40,25 @@ int sk_nl_open(struct sk_nl **out, struct sk_err *e)
 	struct sk_nl *nl = sk_xcalloc(1, sizeof(*nl));
 	struct timeval tv = { .tv_sec = SK_NL_TIMEOUT_S };
 
-	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (!nl->sock) {
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	socklen_t salen = sizeof(sa);
+
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (nl->fd < 0) {
 		int err = errno;
 		free(nl);
 		return sk_err_sys(e, err, "open rtnetlink socket");
 	}
-	/* every receive is bounded: a missing answer is an error, not a hang */
-	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
-	    mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+	/* every receive is bounded: a missing answer is an error, not a hang;
+	 * the kernel picks the port id at bind */
+	if (setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(nl->fd, (struct sockaddr *)&sa, &salen) < 0) {
 		int err = errno;
 		sk_nl_close(nl);
 		return sk_err_sys(e, err, "set up rtnetlink socket");
 	}
-	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->portid = sa.nl_pid;
 	nl->seq = (unsigned)time(NULL);
 	*out = nl;
 	return 0;
@@ -89,20 +95,34 @@ int sk_nl_err(const struct sk_nl *nl, struct sk_err *e, int r, const char *fmt, 
  * 1 when the answer is complete (ACK, error or NLMSG_DONE; *err is then 0
  * or -errno), 0 when more is to come.  Messages of other sequence numbers
  * (late answers to an earlier request of this socket) are skipped. */
-static int digest(const struct sk_nl *nl, const void *buf, size_t len, unsigned seq, mnl_cb_t cb,
+/* NLMSG_OK / NLMSG_NEXT without their int/unsigned comparisons. */
+static bool msg_ok(const struct nlmsghdr *h, size_t left)
+{
+	return left >= NLMSG_HDRLEN && h->nlmsg_len >= NLMSG_HDRLEN && h->nlmsg_len <= left;
+}
+
+static const struct nlmsghdr *msg_next(const struct nlmsghdr *h, size_t *left)
+{
+	size_t step = NLMSG_ALIGN(h->nlmsg_len);
+	*left = step < *left ? *left - step : 0;
+	return (const struct nlmsghdr *)((const char *)h + step);
+}
+
+typedef void (*reply_cb)(const struct nlmsghdr *nlh, void *data);
+
+static int digest(const struct sk_nl *nl, const void *buf, size_t len, unsigned seq, reply_cb cb,
 		  void *data, bool *intr, int *err)
 {
-	const struct nlmsghdr *h = buf;
-	int left = (int)len;
+	size_t left = len;
 
-	for (; mnl_nlmsg_ok(h, left); h = mnl_nlmsg_next(h, &left)) {
+	for (const struct nlmsghdr *h = buf; msg_ok(h, left); h = msg_next(h, &left)) {
 		if (h->nlmsg_seq != seq || (h->nlmsg_pid && h->nlmsg_pid != nl->portid))
 			continue;
 		if (h->nlmsg_flags & NLM_F_DUMP_INTR)
 			*intr = true;
 		if (h->nlmsg_type == NLMSG_ERROR) {
-			const struct nlmsgerr *me = mnl_nlmsg_get_payload(h);
-			if (h->nlmsg_len < mnl_nlmsg_size(sizeof(*me)))
+			const struct nlmsgerr *me = NLMSG_DATA(h);
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*me)))
 				*err = -EBADMSG;
 			else
 				*err = me->error > 0 ? -me->error : me->error;
@@ -110,14 +130,12 @@ static int digest(const struct sk_nl *nl, const void *buf, size_t len, unsigned 
 		}
 		if (h->nlmsg_type == NLMSG_DONE) {
 			/* a dump may end with an error code */
-			const int *code = mnl_nlmsg_get_payload(h);
-			*err = h->nlmsg_len >= mnl_nlmsg_size(sizeof(int)) && *code < 0 ? *code : 0;
+			const int *code = NLMSG_DATA(h);
+			*err = h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)) && *code < 0 ? *code : 0;
 			return 1;
 		}
-		if (h->nlmsg_type >= NLMSG_MIN_TYPE && cb && cb(h, data) < MNL_CB_OK) {
-			*err = errno ? -errno : -EIO;
-			return 1;
-		}
+		if (h->nlmsg_type >= NLMSG_MIN_TYPE && cb)
+			cb(h, data);
 	}
 	return 0;
 }
@@ -125,8 +143,9 @@ static int digest(const struct sk_nl *nl, const void *buf, size_t len, unsigned 
 /* Send @nlh and run @cb on every reply until the ACK / DONE, waiting at
  * most SK_NL_TIMEOUT_S for each datagram.  Returns 0 or -errno (the
  * kernel's; -ETIMEDOUT with nl->no_answer set when no answer came). */
-static int talk_once(struct sk_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, bool *intr)
+static int talk_once(struct sk_nl *nl, struct nlmsghdr *nlh, reply_cb cb, void *data, bool *intr)
 {
+	static const struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	char buf[16384]; /* > NLMSG_GOODSIZE: a dump datagram fits */
 	unsigned seq = ++nl->seq;
 	/* an ACK ends every request but dumps (they end with NLMSG_DONE) */
@@ -138,10 +157,11 @@ static int talk_once(struct sk_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *
 	if (!dump) /* NLM_F_EXCL shares its bit with NLM_F_MATCH */
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	nl->no_answer = NULL;
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+	if (sendto(nl->fd, nlh, nlh->nlmsg_len, 0, (const struct sockaddr *)&kernel,
+		   sizeof(kernel)) < 0)
 		return -errno;
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		ssize_t n = recv(nl->fd, buf, sizeof(buf), 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -158,7 +178,7 @@ static int talk_once(struct sk_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *
 
 /* -EAGAIN when a dump raced with a change (NLM_F_DUMP_INTR): the caller
  * asks again. */
-static int talk(struct sk_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+static int talk(struct sk_nl *nl, struct nlmsghdr *nlh, reply_cb cb, void *data)
 {
 	bool intr = false;
 	int r = talk_once(nl, nlh, cb, data, &intr);
@@ -167,7 +187,7 @@ static int talk(struct sk_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 
 static struct nlmsghdr *msg(char *buf, uint16_t type, uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = sk_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	return nlh;
@@ -179,54 +199,55 @@ struct link_cb {
 	struct sk_nl_link *l;
 };
 
-static int link_attr(const struct nlattr *a, void *data)
+static void link_kind(const struct nlattr *a, void *data)
 {
 	struct sk_nl_link *l = data;
-	switch (mnl_attr_get_type(a)) {
-	case IFLA_MASTER:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
-			l->master = (int)mnl_attr_get_u32(a);
-		break;
-	case IFLA_MTU:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
-			l->mtu = mnl_attr_get_u32(a);
-		break;
-	case IFLA_LINKINFO: {
-		const struct nlattr *in;
-		mnl_attr_for_each_nested(in, a) {
-			if (mnl_attr_get_type(in) == IFLA_INFO_KIND &&
-			    mnl_attr_validate(in, MNL_TYPE_STRING) >= 0)
-				snprintf(l->kind, sizeof(l->kind), "%s", mnl_attr_get_str(in));
-		}
-		break;
-	}
-	}
-	return MNL_CB_OK;
+	const char *kind;
+	if (sk_nla_type(a) == IFLA_INFO_KIND && sk_nla_str(a, &kind) == 0)
+		snprintf(l->kind, sizeof(l->kind), "%s", kind);
 }
 
-static int link_cb(const struct nlmsghdr *nlh, void *data)
+static void link_attr(const struct nlattr *a, void *data)
 {
 	struct sk_nl_link *l = data;
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return MNL_CB_OK;
+	uint32_t v;
+	switch (sk_nla_type(a)) {
+	case IFLA_MASTER:
+		if (sk_nla_u32(a, &v) == 0)
+			l->master = (int)v;
+		break;
+	case IFLA_MTU:
+		if (sk_nla_u32(a, &v) == 0)
+			l->mtu = v;
+		break;
+	case IFLA_LINKINFO:
+		sk_nla_each_nested(a, link_kind, l);
+		break;
+	}
+}
+
+static void link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct sk_nl_link *l = data;
+	const struct ifinfomsg *ifi = NLMSG_DATA(nlh);
+	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return;
 	l->ifindex = ifi->ifi_index;
 	l->up = !!(ifi->ifi_flags & IFF_UP);
-	mnl_attr_parse(nlh, sizeof(*ifi), link_attr, l);
-	return MNL_CB_OK;
+	sk_nla_each(nlh, sizeof(*ifi), link_attr, l);
 }
 
 int sk_nl_link_get(struct sk_nl *nl, const char *name, struct sk_nl_link *l)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[SK_NLMSG_BUF];
 	struct nlmsghdr *nlh = msg(buf, RTM_GETLINK, 0);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct ifinfomsg *ifi = sk_nlmsg_put_extra(nlh, sizeof(*ifi));
 	int r;
 
 	memset(l, 0, sizeof(*l));
 	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	sk_nla_put_strz(nlh, IFLA_IFNAME, name);
+	sk_nla_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	r = talk(nl, nlh, link_cb, l);
 	if (r < 0)
 		return r;
@@ -235,17 +256,17 @@ int sk_nl_link_get(struct sk_nl *nl, const char *name, struct sk_nl_link *l)
 
 int sk_nl_bridge_add(struct sk_nl *nl, const char *name, struct sk_err *e)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[SK_NLMSG_BUF];
 	struct nlmsghdr *nlh = msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct ifinfomsg *ifi = sk_nlmsg_put_extra(nlh, sizeof(*ifi));
 	struct nlattr *info;
 	int r;
 
 	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
-	mnl_attr_nest_end(nlh, info);
+	sk_nla_put_strz(nlh, IFLA_IFNAME, name);
+	info = sk_nla_nest_start(nlh, IFLA_LINKINFO);
+	sk_nla_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	sk_nla_nest_end(nlh, info);
 	r = talk(nl, nlh, NULL, NULL);
 	if (r < 0)
 		return sk_nl_err(nl, e, r, "create bridge %s", name);
@@ -255,32 +276,30 @@ int sk_nl_bridge_add(struct sk_nl *nl, const char *name, struct sk_err *e)
 int sk_nl_veth_add(struct sk_nl *nl, const char *name, const char *peer, int peer_netns_fd,
 		   unsigned mtu, struct sk_err *e)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[SK_NLMSG_BUF];
 	struct nlmsghdr *nlh = msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi)), *pifi;
+	struct ifinfomsg *ifi = sk_nlmsg_put_extra(nlh, sizeof(*ifi)), *pifi;
 	struct nlattr *info, *data, *peer_nest;
 	int r;
 
 	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	sk_nla_put_strz(nlh, IFLA_IFNAME, name);
 	if (mtu)
-		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	peer_nest = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-	pifi = mnl_nlmsg_get_payload_tail(nlh);
-	nlh->nlmsg_len += MNL_ALIGN(sizeof(*pifi));
-	memset(pifi, 0, sizeof(*pifi));
+		sk_nla_put_u32(nlh, IFLA_MTU, mtu);
+	info = sk_nla_nest_start(nlh, IFLA_LINKINFO);
+	sk_nla_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = sk_nla_nest_start(nlh, IFLA_INFO_DATA);
+	peer_nest = sk_nla_nest_start(nlh, VETH_INFO_PEER);
+	pifi = sk_nlmsg_put_extra(nlh, sizeof(*pifi));
 	pifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	sk_nla_put_strz(nlh, IFLA_IFNAME, peer);
 	if (mtu)
-		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+		sk_nla_put_u32(nlh, IFLA_MTU, mtu);
 	if (peer_netns_fd >= 0)
-		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
-	mnl_attr_nest_end(nlh, peer_nest);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, info);
+		sk_nla_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
+	sk_nla_nest_end(nlh, peer_nest);
+	sk_nla_nest_end(nlh, data);
+	sk_nla_nest_end(nlh, info);
 	r = talk(nl, nlh, NULL, NULL);
 	if (r < 0)
 		return sk_nl_err(nl, e, r, "create veth pair %s/%s", name, peer);
@@ -289,9 +308,9 @@ int sk_nl_veth_add(struct sk_nl *nl, const char *name, const char *peer, int pee
 
 int sk_nl_link_set(struct sk_nl *nl, int ifindex, bool up, int master, struct sk_err *e)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[SK_NLMSG_BUF];
 	struct nlmsghdr *nlh = msg(buf, RTM_NEWLINK, 0);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct ifinfomsg *ifi = sk_nlmsg_put_extra(nlh, sizeof(*ifi));
 	int r;
 
 	ifi->ifi_family = AF_UNSPEC;
@@ -301,7 +320,7 @@ int sk_nl_link_set(struct sk_nl *nl, int ifindex, bool up, int master, struct sk
 		ifi->ifi_change = IFF_UP;
 	}
 	if (master > 0)
-		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+		sk_nla_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	r = talk(nl, nlh, NULL, NULL);
 	if (r < 0)
 		return sk_nl_err(nl, e, r, "configure link #%d (%s%s)", ifindex, up ? "up" : "",
@@ -311,30 +330,30 @@ int sk_nl_link_set(struct sk_nl *nl, int ifindex, bool up, int master, struct sk
 
 int sk_nl_link_no_ipv6(struct sk_nl *nl, int ifindex)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[SK_NLMSG_BUF];
 	struct nlmsghdr *nlh = msg(buf, RTM_NEWLINK, 0);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct ifinfomsg *ifi = sk_nlmsg_put_extra(nlh, sizeof(*ifi));
 	struct nlattr *spec, *in6;
 
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
-	spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
-	in6 = mnl_attr_nest_start(nlh, AF_INET6);
-	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
-	mnl_attr_nest_end(nlh, in6);
-	mnl_attr_nest_end(nlh, spec);
+	spec = sk_nla_nest_start(nlh, IFLA_AF_SPEC);
+	in6 = sk_nla_nest_start(nlh, AF_INET6);
+	sk_nla_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	sk_nla_nest_end(nlh, in6);
+	sk_nla_nest_end(nlh, spec);
 	return talk(nl, nlh, NULL, NULL);
 }
 
 int sk_nl_link_del(struct sk_nl *nl, const char *name, struct sk_err *e)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[SK_NLMSG_BUF];
 	struct nlmsghdr *nlh = msg(buf, RTM_DELLINK, 0);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct ifinfomsg *ifi = sk_nlmsg_put_extra(nlh, sizeof(*ifi));
 	int r;
 
 	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	sk_nla_put_strz(nlh, IFLA_IFNAME, name);
 	r = talk(nl, nlh, NULL, NULL);
 	if (r == -ENODEV)
 		return 0;
@@ -348,9 +367,9 @@ int sk_nl_link_del(struct sk_nl *nl, const char *name, struct sk_err *e)
 int sk_nl_addr_add(struct sk_nl *nl, int ifindex, uint32_t addr, unsigned prefix,
 		   struct sk_err *e)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], t[16];
+	char buf[SK_NLMSG_BUF], t[16];
 	struct nlmsghdr *nlh = msg(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct ifaddrmsg *ifa = sk_nlmsg_put_extra(nlh, sizeof(*ifa));
 	struct sk_cidr c = { addr, prefix };
 	int r;
 
@@ -358,10 +377,10 @@ int sk_nl_addr_add(struct sk_nl *nl, int ifindex, uint32_t addr, unsigned prefix
 	ifa->ifa_prefixlen = (unsigned char)prefix;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = (unsigned)ifindex;
-	mnl_attr_put_u32(nlh, IFA_LOCAL, htonl(addr));
-	mnl_attr_put_u32(nlh, IFA_ADDRESS, htonl(addr));
+	sk_nla_put_u32(nlh, IFA_LOCAL, htonl(addr));
+	sk_nla_put_u32(nlh, IFA_ADDRESS, htonl(addr));
 	if (prefix < 31)
-		mnl_attr_put_u32(nlh, IFA_BROADCAST, htonl(sk_cidr_broadcast(&c)));
+		sk_nla_put_u32(nlh, IFA_BROADCAST, htonl(sk_cidr_broadcast(&c)));
 	r = talk(nl, nlh, NULL, NULL);
 	if (r == -EEXIST)
 		return 0;
@@ -376,26 +395,25 @@ struct addr_count {
 	size_t n;
 };
 
-static int addr_cb(const struct nlmsghdr *nlh, void *data)
+static void addr_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct addr_count *c = data;
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	if (nlh->nlmsg_type == RTM_NEWADDR && ifa->ifa_family == AF_INET &&
-	    (int)ifa->ifa_index == c->ifindex)
+	const struct ifaddrmsg *ifa = NLMSG_DATA(nlh);
+	if (nlh->nlmsg_type == RTM_NEWADDR && nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(*ifa)) &&
+	    ifa->ifa_family == AF_INET && (int)ifa->ifa_index == c->ifindex)
 		c->n++;
-	return MNL_CB_OK;
 }
 
 int sk_nl_addr_count(struct sk_nl *nl, int ifindex, size_t *count)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[SK_NLMSG_BUF];
 	struct addr_count c = { ifindex, 0 };
 	int r = -EAGAIN;
 
 	/* a dump interrupted by a concurrent change is not consistent: again */
 	for (int i = 0; i < 4 && r == -EAGAIN; i++) {
 		struct nlmsghdr *nlh = msg(buf, RTM_GETADDR, NLM_F_DUMP);
-		struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+		struct ifaddrmsg *ifa = sk_nlmsg_put_extra(nlh, sizeof(*ifa));
 		ifa->ifa_family = AF_INET;
 		c.n = 0;
 		r = talk(nl, nlh, addr_cb, &c);
@@ -410,9 +428,9 @@ int sk_nl_addr_count(struct sk_nl *nl, int ifindex, size_t *count)
 
 int sk_nl_route_default(struct sk_nl *nl, int ifindex, uint32_t gw, struct sk_err *e)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], t[16];
+	char buf[SK_NLMSG_BUF], t[16];
 	struct nlmsghdr *nlh = msg(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct rtmsg *rtm = sk_nlmsg_put_extra(nlh, sizeof(*rtm));
 	int r;
 
 	rtm->rtm_family = AF_INET;
@@ -421,8 +439,8 @@ int sk_nl_route_default(struct sk_nl *nl, int ifindex, uint32_t gw, struct sk_er
 	rtm->rtm_protocol = RTPROT_BOOT;
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put_u32(nlh, RTA_GATEWAY, htonl(gw));
-	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	sk_nla_put_u32(nlh, RTA_GATEWAY, htonl(gw));
+	sk_nla_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	r = talk(nl, nlh, NULL, NULL);
 	if (r == -EEXIST)
 		return 0;

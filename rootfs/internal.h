@@ -95,6 +95,17 @@ struct rootfs_mi {
 int rootfs_mountinfo_read(struct rootfs_mi **out, size_t *n, struct sk_err *e);
 void rootfs_mountinfo_free(struct rootfs_mi *v, size_t n);
 
+/* Option names (optmap.c).  A generic VFS option: its MS_* flag, and
+ * whether it clears it ("rw", "exec", ...); -ENOENT for any other name. */
+int rootfs_vfs_option(const char *opt, unsigned long *flag, bool *invert);
+/* An option only mount(8) uses (x-*, nofail, defaults, comment=...). */
+bool rootfs_userspace_option(const char *opt);
+/* The next option of a comma-separated string (double quotes protect
+ * commas): its name and value (NULL without '='); *optstr moves past it.
+ * 0, 1 at the end, -EINVAL for an unterminated quote. */
+int rootfs_optstr_next(const char **optstr, const char **name, size_t *nsz, const char **value,
+		       size_t *vsz);
+
 /* "rslave" -> MS_SLAVE|MS_REC; -EINVAL when unknown (mountopt.c). */
 int rootfs_propagation_from_name(const char *name, unsigned long *flags);
 

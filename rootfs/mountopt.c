@@ -4,7 +4,7 @@
  * propagation changes, recursive attributes and filesystem data.
  *
  * Generic VFS options ("ro", "nosuid", "noatime", ...) are recognised with
- * libmount's built-in Linux map; skiff's own ones (bind, rbind,
+ * the table of optmap.c (libmount's Linux map); skiff's own ones (bind, rbind,
  * propagation, r* recursive attributes, tmpcopyup) with the tables below;
  * userspace-only options (x-*, nofail, defaults) are ignored; everything
  * else is filesystem data, checked against what the well-known filesystem
@@ -14,27 +14,19 @@
 #include "internal.h"
 
 #include <errno.h>
-#include <libmount.h>
 #include <string.h>
 
-static const struct {
-	const char *name;
-	unsigned long flags;
-} propagation_opts[] = {
-	{ "shared", MS_SHARED },	     { "rshared", MS_SHARED | MS_REC },
-	{ "slave", MS_SLAVE },		     { "rslave", MS_SLAVE | MS_REC },
-	{ "private", MS_PRIVATE },	     { "rprivate", MS_PRIVATE | MS_REC },
-	{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
-};
+#define PROPAGATION_FLAGS (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
 
 int rootfs_propagation_from_name(const char *name, unsigned long *flags)
 {
-	for (size_t i = 0; name && i < sizeof(propagation_opts) / sizeof(propagation_opts[0]); i++)
-		if (!strcmp(name, propagation_opts[i].name)) {
-			*flags = propagation_opts[i].flags;
-			return 0;
-		}
-	return -EINVAL;
+	unsigned long f;
+	bool invert;
+
+	if (!name || rootfs_vfs_option(name, &f, &invert) < 0 || !(f & PROPAGATION_FLAGS))
+		return -EINVAL;
+	*flags = f;
+	return 0;
 }
 
 /* Recursive attributes applied with mount_setattr(AT_RECURSIVE). */
@@ -148,8 +140,8 @@ static void append_data(char **data, const char *opt)
 static int parse_one(const char *opt, bool *bind, bool *rbind, struct rootfs_mount_opts *o,
 		     char **fsopts, const char *what, struct sk_err *e)
 {
-	const struct libmnt_optmap *map = mnt_get_builtin_optmap(MNT_LINUX_MAP);
-	_cleanup_free_ char *user = NULL, *vfs = NULL, *fs = NULL;
+	unsigned long flag;
+	bool invert;
 	size_t i;
 
 	if (!strcmp(opt, "bind")) {
@@ -172,12 +164,10 @@ static int parse_one(const char *opt, bool *bind, bool *rbind, struct rootfs_mou
 	    !strncmp(opt, "ridmap=", 7))
 		return sk_err_set(e, ENOTSUP, "%s: option \"%s\": idmapped mounts are not supported",
 				  what, opt);
-	for (i = 0; i < sizeof(propagation_opts) / sizeof(propagation_opts[0]); i++) {
-		if (strcmp(opt, propagation_opts[i].name))
-			continue;
+	if (rootfs_propagation_from_name(opt, &flag) == 0) {
 		if (o->n_propagation >= ROOTFS_MAX_PROPAGATION)
 			return sk_err_set(e, E2BIG, "%s: too many propagation options", what);
-		o->propagation[o->n_propagation++] = propagation_opts[i].flags;
+		o->propagation[o->n_propagation++] = flag;
 		return 0;
 	}
 	for (i = 0; i < sizeof(rec_attr_opts) / sizeof(rec_attr_opts[0]); i++) {
@@ -198,27 +188,24 @@ static int parse_one(const char *opt, bool *bind, bool *rbind, struct rootfs_mou
 		return 0;
 	}
 
-	if (mnt_split_optstr(opt, &user, &vfs, &fs, 0, 0) != 0)
-		return sk_err_set(e, EINVAL, "%s: cannot parse option \"%s\"", what, opt);
-	if (vfs) {
-		unsigned long set = 0, keep = ~0UL, clr;
-		mnt_optstr_get_flags(vfs, &set, map);
-		mnt_optstr_get_flags(vfs, &keep, map);
-		clr = ~keep;
+	if (rootfs_vfs_option(opt, &flag, &invert) == 0) {
 		/* propagation and bind are handled above; "remount"/"move" make no
 		 * sense in a mount entry. */
-		if ((set | clr) & (MS_REMOUNT | MS_MOVE | MS_BIND | MS_REC | MS_SHARED | MS_SLAVE |
-				   MS_PRIVATE | MS_UNBINDABLE))
+		if (flag & (MS_REMOUNT | MS_BIND | MS_REC | PROPAGATION_FLAGS))
 			return sk_err_set(e, EINVAL, "%s: option \"%s\" is not allowed here", what,
 					  opt);
-		o->flags = (o->flags & ~clr) | set;
-		o->clr_flags = (o->clr_flags | clr) & ~set;
+		if (invert) {
+			o->flags &= ~flag;
+			o->clr_flags |= flag;
+		} else {
+			o->flags |= flag;
+			o->clr_flags &= ~flag;
+		}
 		return 0;
 	}
-	if (user || !*opt)
+	if (!*opt || rootfs_userspace_option(opt))
 		return 0; /* x-*, nofail, defaults, ...: for userspace tools only */
-	if (fs)
-		append_data(fsopts, fs);
+	append_data(fsopts, opt);
 	return 0;
 }
 
@@ -227,12 +214,12 @@ static int check_data(const char *data, enum rootfs_mount_kind k, const char *ty
 		      const char *what, struct sk_err *e)
 {
 	const char *const *list = data_list(k);
-	char *optstr = (char *)data, *name, *value;
+	const char *optstr = data, *name, *value;
 	size_t nsz, vsz;
 
 	if (!data || !list)
 		return 0;
-	while (mnt_optstr_next_option(&optstr, &name, &nsz, &value, &vsz) == 0) {
+	while (rootfs_optstr_next(&optstr, &name, &nsz, &value, &vsz) == 0) {
 		if (in_list(list, name, nsz) || in_list(lsm_data, name, nsz))
 			continue;
 		return sk_err_set(e, EINVAL, "%s: unknown option \"%.*s\" for %s", what,
@@ -251,7 +238,7 @@ int rootfs_parse_mount_opts(const struct oci_mount *m, const char *what,
 
 	memset(o, 0, sizeof(*o));
 	for (size_t i = 0; m->options && m->options[i]; i++) {
-		char *optstr = m->options[i], *name, *value;
+		const char *optstr = m->options[i], *name, *value;
 		size_t nsz, vsz;
 
 		if (!strchr(optstr, ',')) {
@@ -260,7 +247,7 @@ int rootfs_parse_mount_opts(const struct oci_mount *m, const char *what,
 				goto fail;
 			continue;
 		}
-		while (mnt_optstr_next_option(&optstr, &name, &nsz, &value, &vsz) == 0) {
+		while ((r = rootfs_optstr_next(&optstr, &name, &nsz, &value, &vsz)) == 0) {
 			size_t len = nsz + (value ? vsz + 1 : 0);
 			_cleanup_free_ char *one = strndup(name, len);
 			if (!one)
@@ -268,6 +255,11 @@ int rootfs_parse_mount_opts(const struct oci_mount *m, const char *what,
 			r = parse_one(one, &bind, &rbind, o, &fsopts, what, e);
 			if (r < 0)
 				goto fail;
+		}
+		if (r < 0) {
+			r = sk_err_set(e, EINVAL, "%s: option \"%s\" has an unterminated quote",
+				       what, m->options[i]);
+			goto fail;
 		}
 	}
 

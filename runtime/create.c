@@ -430,10 +430,10 @@ int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 	if (r < 0)
 		goto fail;
 	phase(&j, "state dir");
-	r = sk_ext_prepare(ctx, &j.ext, o, j.cfg, j.state_dir, e);
+	r = sk_ext_prepare(ctx, &j.ext, o, j.cfg, j.state_dir, needs_cgroup_early(j.cfg), e);
 	if (r < 0)
 		goto fail;
-	phase(&j, "cgroup and network reserved");
+	phase(&j, j.ext.cg_deferred ? "network reserved" : "cgroup and network reserved");
 	r = make_fds(&j, e);
 	if (r < 0)
 		goto fail;

@@ -14,25 +14,43 @@ static int apply_mempolicy(const struct sk_init_args *a, struct sk_err *e)
 	return sk_numa_apply_mempolicy(a->cfg, e);
 }
 
-int sk_ext_prepare(struct sk_ctx *ctx, struct sk_ext *x, const struct sk_create_opts *o,
-		   const struct oci_config *cfg, const char *state_dir, struct sk_err *e)
+static int make_cgroup(struct sk_ctx *ctx, struct sk_ext *x, struct sk_err *e)
 {
 	struct sk_cgroup_req req = {
 		.log = &ctx->log,
 		.state_root = ctx->root,
-		.id = o->id,
-		.cfg = cfg,
+		.id = x->id,
+		.cfg = x->cfg,
 		.sysfs_root = getenv("SKIFF_SYSFS_ROOT"),
 	};
+	return sk_cgroup_create(&req, &x->cg, e);
+}
+
+int sk_ext_prepare(struct sk_ctx *ctx, struct sk_ext *x, const struct sk_create_opts *o,
+		   const struct oci_config *cfg, const char *state_dir, bool cgroup_early,
+		   struct sk_err *e)
+{
+	enum sk_cg_mode mode;
 	int r;
 
+	x->id = o->id;
+	x->cfg = cfg;
 	/* validation first: bad network input leaves nothing behind */
 	r = sk_net_prepare(&ctx->log, ctx->root, o->id, cfg, &x->net, e);
 	if (r < 0)
 		return r;
-	r = sk_cgroup_create(&req, &x->cg, e);
+	r = sk_cgroup_mode(&mode, e);
 	if (r < 0)
 		return r;
+	/* v2 clones straight into the cgroup, so it must exist first.  On
+	 * v1 the init is moved in after clone anyway: its many mkdirs then
+	 * run while the init prepares the rootfs (sk_ext_enter). */
+	x->cg_deferred = mode != SK_CG_V2 && !cgroup_early;
+	if (!x->cg_deferred) {
+		r = make_cgroup(ctx, x, e);
+		if (r < 0)
+			return r;
+	}
 	return sk_net_reserve(x->net, state_dir, e);
 }
 
@@ -52,6 +70,12 @@ int sk_ext_enter(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, struct sk_err 
 {
 	int r;
 
+	if (x->cg_deferred) {
+		x->cg_deferred = false;
+		r = make_cgroup(ctx, x, e);
+		if (r < 0)
+			return r;
+	}
 	if (!x->cg)
 		return 0;
 	if (sk_cgroup_clone_fd(x->cg) < 0) {

@@ -45,12 +45,27 @@ static void say(const char *a, const char *b)
 	}
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
 static void __attribute__((noreturn)) finish(int status, int out, int errf)
 {
+	/* Let the UARTs send what they hold, but never wait for ever: a
+	 * background process of the container may keep a tty busy. */
+	struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART */
+	sigaction(SIGALRM, &sa, NULL);
+	sigset_t al;
+	sigemptyset(&al);
+	sigaddset(&al, SIGALRM);
+	sigprocmask(SIG_UNBLOCK, &al, NULL);
+	alarm(5);
 	if (out >= 0)
 		tcdrain(out);
 	if (errf >= 0)
 		tcdrain(errf);
+	alarm(0);
 	if (ioperm(EXIT_PORT, 1, 1) == 0)
 		outb((unsigned char)status, EXIT_PORT);
 	reboot(RB_POWER_OFF);
@@ -152,6 +167,14 @@ static void mounts(void)
 	symlink("/proc/self/fd/2", "/dev/stderr");
 }
 
+/* The process gets ttys of its own (new open file descriptions): no file
+ * status flag init sets on its own descriptors (O_NONBLOCK) can reach it. */
+static int open_tty(const char *path, int flags, int fallback)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC | flags);
+	return fd >= 0 ? fd : fallback;
+}
+
 static void __attribute__((noreturn)) child(struct proc *p, int in, int out, int errf)
 {
 	sigset_t none;
@@ -160,14 +183,17 @@ static void __attribute__((noreturn)) child(struct proc *p, int in, int out, int
 	signal(SIGPIPE, SIG_DFL);
 	setsid();
 	if (p->terminal) {
-		ioctl(out, TIOCSCTTY, 1);
-		dup2(out, 0);
-		dup2(out, 1);
-		dup2(out, 2);
+		int t = open_tty("/dev/ttyS0", 0, out);
+		ioctl(t, TIOCSCTTY, 1);
+		dup2(t, 0);
+		dup2(t, 1);
+		dup2(t, 2);
 	} else {
+		int o = open_tty("/dev/ttyS0", O_NOCTTY, out);
+		int e = open_tty("/dev/ttyS1", O_NOCTTY, errf);
 		dup2(in, 0);
-		dup2(out, 1);
-		dup2(errf, 2);
+		dup2(o, 1);
+		dup2(e, 2);
 	}
 	err_fd = 2;
 	if (setgroups(p->n_gids, p->gids) < 0 || setgid(p->gid) < 0 || setuid(p->uid) < 0) {
@@ -235,9 +261,15 @@ int main(void)
 		child(&p, pfd[0], out, errf);
 	close(pfd[0]);
 	int in_w = pfd[1];
-	fcntl(in_w, F_SETFL, O_NONBLOCK);
-	fcntl(out, F_SETFL, O_NONBLOCK);
-	fcntl(errf, F_SETFL, O_NONBLOCK);
+	if (p.terminal) {
+		/* the process reads ttyS0 itself: init must not take its input */
+		close(in_w);
+		in_w = -1;
+	}
+	/* Only the pipe is non-blocking: the ttys are read after poll() says
+	 * so (raw mode, VMIN 1: a read returns what is there). */
+	if (in_w >= 0)
+		fcntl(in_w, F_SETFL, O_NONBLOCK);
 
 	char buf[4096];
 	size_t blen = 0, boff = 0;
@@ -268,8 +300,6 @@ int main(void)
 				if (w == pid) {
 					int code = WIFEXITED(st) ? WEXITSTATUS(st)
 								 : 128 + WTERMSIG(st);
-					fcntl(out, F_SETFL, 0);
-					fcntl(errf, F_SETFL, 0);
 					finish(code, out, errf);
 				}
 			}

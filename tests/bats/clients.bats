@@ -5,8 +5,32 @@
 # rlimits (nofile/nproc 1048576) cannot be raised by any runtime: the
 # tests pass explicit ulimits.
 
+# The clients' own parent cgroups (containerd's /default, Podman's
+# /libpod_parent with its conmon child) outlive their containers, as with
+# runc; the ones this file made are removed again in teardown_file.
+CLIENT_CGROUPS="default libpod_parent"
+
+client_cgroups_present() {
+	local d n
+	for n in $CLIENT_CGROUPS; do
+		for d in /sys/fs/cgroup/*/"$n" /sys/fs/cgroup/"$n"; do
+			[ -d "$d" ] && echo "$d"
+		done
+	done
+	return 0
+}
+
+remove_client_cgroups() {
+	local d
+	for d in $(client_cgroups_present); do
+		grep -qxF "$d" "$BATS_FILE_TMPDIR/cgroups-before" && continue
+		find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+	done
+}
+
 setup_file() {
 	export SKIFF=${SKIFF:-$BATS_TEST_DIRNAME/../../build/skiff}
+	client_cgroups_present > "$BATS_FILE_TMPDIR/cgroups-before"
 	export IMG=localhost/skiff-test-busybox:latest
 	local dir=$BATS_FILE_TMPDIR/img
 	"$BATS_TEST_DIRNAME/../make-demo-bundle" "$dir" >/dev/null
@@ -35,6 +59,7 @@ teardown_file() {
 		pkill -f "containerd-shim.*$CTRD" 2>/dev/null || true
 		sleep 0.5
 	fi
+	remove_client_cgroups
 }
 
 podman_skiff() {

@@ -25,6 +25,53 @@ setup_file() {
 	[ -z "$k" ] || cp "$k" "$BATS_FILE_TMPDIR/${k##*/}"
 	echo 'root:x:0:0:root:/root:/bin/sh' > "$r/etc/passwd"
 	echo 'root:x:0:' > "$r/etc/group"
+	# pty.py SECONDS EXPECT SEND CMD...: run CMD with a new pty as its
+	# controlling terminal and stdio, copy its output to stdout, write
+	# SEND and a newline to it once EXPECT was seen, exit with its status
+	# (128+N for signal N); SIGKILL at SECONDS.
+	cat > "$BATS_FILE_TMPDIR/pty.py" <<'PY'
+import os, select, sys, time
+secs, expect, send = float(sys.argv[1]), sys.argv[2].encode(), sys.argv[3].encode()
+pid, fd = os.forkpty()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[4], sys.argv[4:])
+    finally:
+        os._exit(127)
+end, seen, sent, status, fd_open = time.time() + secs, b"", not expect, None, True
+def pump(wait):
+    global seen, sent, fd_open
+    if not fd_open or not select.select([fd], [], [], wait)[0]:
+        return False
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        d = b""
+    if not d:
+        fd_open = False
+        return False
+    sys.stdout.buffer.write(d)
+    sys.stdout.buffer.flush()
+    seen += d
+    if not sent and expect in seen:
+        os.write(fd, send + b"\n")
+        sent = True
+    return True
+while status is None:
+    if time.time() > end:
+        os.kill(pid, 9)
+    if pump(0.2):
+        continue
+    if not fd_open:
+        time.sleep(0.1)
+    w, st = os.waitpid(pid, os.WNOHANG)
+    if w == pid:
+        status = st
+while pump(0.3):
+    pass
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+PY
 }
 
 setup() {
@@ -70,7 +117,7 @@ need_vmm() {
 
 @test "vmm: stdin reaches the process and its end is seen" {
 	need_vmm
-	run bash -c "printf 'a\nb\nc\n' | $(printf %q "$VMM") -k $KERNEL -r $ROOTFS -C $CACHE -t 90 -- /bin/sh -c 'n=0; while read x; do n=\$((n+1)); echo \"got \$x\"; done; echo n=\$n'"
+	run bash -c "printf 'a\nb\nc\n' | timeout -k 5 120 $(printf %q "$VMM") -k $KERNEL -r $ROOTFS -C $CACHE -t 90 -- /bin/sh -c 'n=0; while read x; do n=\$((n+1)); echo \"got \$x\"; done; echo n=\$n'"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "got a
@@ -106,7 +153,8 @@ n=3" ]
 
 @test "vmm: SIGTERM is forwarded and ends a guest running sleep 1000" {
 	need_vmm
-	"$VMM" -k "$KERNEL" -r "$ROOTFS" -C "$CACHE" -t 90 -- /bin/sh -c \
+	# timeout passes SIGTERM on to the VMM (and SIGKILLs it 30 s later)
+	timeout -k 30 150 "$VMM" -k "$KERNEL" -r "$ROOTFS" -C "$CACHE" -t 90 -- /bin/sh -c \
 		'trap "echo got TERM; exit 7" TERM; echo armed; sleep 1000 & wait' >"$BATS_TEST_TMPDIR/out" &
 	local pid=$! i
 	for i in $(seq 400); do
@@ -139,7 +187,7 @@ got TERM" ]
 
 @test "vmm: a hung guest ends at the timeout with a clear status" {
 	need_vmm
-	run timeout 120 "$VMM" -k "$KERNEL" -r "$ROOTFS" -C "$CACHE" -t 8 -- /bin/sleep 1000
+	run timeout -k 5 120 "$VMM" -k "$KERNEL" -r "$ROOTFS" -C "$CACHE" -t 8 -- /bin/sleep 1000
 	echo "$output"
 	[ "$status" -eq 255 ]
 	[[ "$output" == *"skiff: microvm: timeout after 8 s"* ]]
@@ -155,16 +203,16 @@ got TERM" ]
 
 @test "vmm: bad kernel path, garbage kernel file, too little memory: clear errors" {
 	need_vmm
-	run timeout 30 "$VMM" -k /nonexistent/vmlinuz -r "$ROOTFS" -C "$CACHE" -- /bin/true
+	run timeout -k 5 30 "$VMM" -k /nonexistent/vmlinuz -r "$ROOTFS" -C "$CACHE" -- /bin/true
 	echo "$output"
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"org.skiff.vm.kernel"*"/nonexistent/vmlinuz"*"No such file"* ]]
 	head -c 100000 /dev/urandom > "$BATS_TEST_TMPDIR/vmlinuz-junk"
-	run timeout 30 "$VMM" -k "$BATS_TEST_TMPDIR/vmlinuz-junk" -r "$ROOTFS" -C "$CACHE" -- /bin/true
+	run timeout -k 5 30 "$VMM" -k "$BATS_TEST_TMPDIR/vmlinuz-junk" -r "$ROOTFS" -C "$CACHE" -- /bin/true
 	echo "$output"
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"not a Linux kernel"* ]]
-	run timeout 30 "$VMM" -k "$KERNEL" -r "$ROOTFS" -C "$CACHE" -m 64 -- /bin/true
+	run timeout -k 5 30 "$VMM" -k "$KERNEL" -r "$ROOTFS" -C "$CACHE" -m 64 -- /bin/true
 	echo "$output"
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"memory limit 64 MiB too small"* ]]
@@ -199,7 +247,7 @@ got TERM" ]
 	mkdir "$cg"
 	echo $((256 * 1024 * 1024)) > "$cg/memory.max"
 	echo 0 > "$cg/memory.swap.max" 2>/dev/null || true
-	run bash -c "echo \$\$ > $cg/cgroup.procs; exec timeout 120 $(printf %q "$VMM") -k $KERNEL -r $ROOTFS -C $CACHE -t 90 -- /bin/sh -c 'mount -t tmpfs -o size=100% fill /mnt && dd if=/dev/zero of=/mnt/fill bs=1M count=1000 2>/dev/null; echo survived'"
+	run bash -c "echo \$\$ > $cg/cgroup.procs; exec timeout -k 5 120 $(printf %q "$VMM") -k $KERNEL -r $ROOTFS -C $CACHE -t 90 -- /bin/sh -c 'mount -t tmpfs -o size=100% fill /mnt && dd if=/dev/zero of=/mnt/fill bs=1M count=1000 2>/dev/null; echo survived'"
 	local oom
 	oom=$(awk '$1 == "oom_kill" {print $2}' "$cg/memory.events")
 	local peak
@@ -235,10 +283,64 @@ vm_bundle() {
 	mv "$d/config.json.new" "$d/config.json"
 }
 
+# cfg BUNDLE JQ-FILTER: edit a bundle's config.json
+cfg() {
+	jq "$2" "$1/config.json" > "$1/config.json.new"
+	mv "$1/config.json.new" "$1/config.json"
+}
+
+# sk ARGS...: skiff on this test's state root, bounded in time
+sk() {
+	timeout -k 5 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" "$@"
+}
+
+# cgroup_of PID: the cgroup2 directory of a process
+cgroup_of() {
+	echo "/sys/fs/cgroup$(awk -F: '$1 == "0" {print $3}' /proc/$1/cgroup)"
+}
+
+# nothing_left ID [CGROUP]: no state, no process naming ID, no cgroup, no
+# temporary file of the initramfs cache, nothing named after ID in /tmp or /run
+nothing_left() {
+	local id=$1 cg=${2:-} i
+	if [ -e "$BATS_TEST_TMPDIR/state/$id" ]; then
+		echo "state left: $(ls -la "$BATS_TEST_TMPDIR/state/$id")"
+		return 1
+	fi
+	for i in $(seq 50); do
+		pgrep -f -- "$id" >/dev/null || break
+		sleep 0.1
+	done
+	if pgrep -af -- "$id"; then
+		echo "process left"
+		return 1
+	fi
+	if [ -n "$cg" ] && [ -e "$cg" ]; then
+		echo "cgroup left: $cg"
+		return 1
+	fi
+	if ls -a "$BATS_TEST_TMPDIR/state/vm-cache/microvm" 2>/dev/null | grep -q tmp; then
+		echo "temporary file left in the initramfs cache"
+		return 1
+	fi
+	if ls -a /tmp /run 2>/dev/null | grep -qF -- "$id"; then
+		echo "file named after $id left in /tmp or /run"
+		return 1
+	fi
+}
+
+teardown() {
+	[ -d "${BATS_TEST_TMPDIR:-}/state" ] || return 0
+	local id
+	for id in $("$SKIFF" --root "$BATS_TEST_TMPDIR/state" list -q 2>/dev/null); do
+		timeout -k 5 60 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" delete --force "$id" || true
+	done
+}
+
 @test "run --vm: output and exit status 42" {
 	vm_run_supported
 	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sh -c 'echo vm says hi; exit 42'
-	run --separate-stderr timeout 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" vm42-$$
+	run --separate-stderr timeout -k 5 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" vm42-$$
 	echo "$output"
 	[ "$status" -eq 42 ]
 	[ "$output" = "vm says hi" ]
@@ -250,7 +352,7 @@ vm_bundle() {
 	jq '.process.env += ["FOO=bar"] | .process.cwd = "/tmp" | .hostname = "vmbox"' \
 		"$BATS_TEST_TMPDIR/b/config.json" > "$BATS_TEST_TMPDIR/c.json"
 	mv "$BATS_TEST_TMPDIR/c.json" "$BATS_TEST_TMPDIR/b/config.json"
-	run --separate-stderr timeout 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" vmenv-$$
+	run --separate-stderr timeout -k 5 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" vmenv-$$
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "bar|/tmp|vmbox" ]
@@ -261,7 +363,7 @@ vm_bundle() {
 	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sh -c 'grep -q rdinit=/.skiff/init /proc/cmdline && echo in-vm'
 	jq '.annotations["org.skiff.vm"] = "true"' "$BATS_TEST_TMPDIR/b/config.json" > "$BATS_TEST_TMPDIR/c.json"
 	mv "$BATS_TEST_TMPDIR/c.json" "$BATS_TEST_TMPDIR/b/config.json"
-	run --separate-stderr timeout 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run -b "$BATS_TEST_TMPDIR/b" vmann-$$
+	run --separate-stderr timeout -k 5 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run -b "$BATS_TEST_TMPDIR/b" vmann-$$
 	[ "$status" -eq 0 ]
 	[ "$output" = in-vm ]
 }
@@ -272,35 +374,102 @@ vm_bundle() {
 	jq '.linux.resources.memory.limit = 268435456' "$BATS_TEST_TMPDIR/b/config.json" > "$BATS_TEST_TMPDIR/c.json"
 	mv "$BATS_TEST_TMPDIR/c.json" "$BATS_TEST_TMPDIR/b/config.json"
 	local id=vmmem-$$
-	timeout 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" create --vm -b "$BATS_TEST_TMPDIR/b" $id
+	timeout -k 5 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" create --vm -b "$BATS_TEST_TMPDIR/b" $id
 	local pid
-	pid=$("$SKIFF" --root "$BATS_TEST_TMPDIR/state" state $id | jq -r .pid)
+	pid=$(sk state $id | jq -r .pid)
 	local cg
 	cg=/sys/fs/cgroup$(awk -F: '$1 == "0" {print $3}' /proc/$pid/cgroup)
 	[ "$(cat "$cg/memory.max")" = 268435456 ]
-	"$SKIFF" --root "$BATS_TEST_TMPDIR/state" delete --force $id
+	sk delete --force $id
 }
 
 @test "run --vm: kill ends a guest running sleep 1000; delete leaves nothing" {
 	vm_run_supported
-	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sleep 1000
-	local id=vmkill-$$ st=$BATS_TEST_TMPDIR/state
-	timeout 120 "$SKIFF" --root "$st" run -d --vm -b "$BATS_TEST_TMPDIR/b" $id
-	local pid
-	pid=$("$SKIFF" --root "$st" state $id | jq -r .pid)
-	local cg
-	cg=/sys/fs/cgroup$(awk -F: '$1 == "0" {print $3}' /proc/$pid/cgroup)
-	sleep 5
-	"$SKIFF" --root "$st" kill $id TERM
-	local i
-	for i in $(seq 60); do
+	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sh -c 'echo started; exec sleep 1000'
+	local id=vmkill-$$
+	sk run -d --vm -b "$BATS_TEST_TMPDIR/b" $id >"$BATS_TEST_TMPDIR/out"
+	local pid cg i
+	pid=$(sk state $id | jq -r .pid)
+	cg=$(cgroup_of $pid)
+	[ -d "$cg" ]
+	for i in $(seq 300); do
+		grep -q started "$BATS_TEST_TMPDIR/out" && break
+		sleep 0.2
+	done
+	grep -q started "$BATS_TEST_TMPDIR/out"
+	sk kill $id TERM
+	for i in $(seq 300); do
 		kill -0 $pid 2>/dev/null || break
-		sleep 1
+		sleep 0.2
 	done
 	! kill -0 $pid 2>/dev/null
-	"$SKIFF" --root "$st" delete $id
-	[ ! -e "$cg" ]
-	! ls /tmp | grep -q "$id"
+	[ "$(sk state $id | jq -r .status)" = stopped ]
+	sk delete $id
+	nothing_left $id "$cg"
+}
+
+@test "run --vm: piped stdin reaches the process and its end is seen" {
+	vm_run_supported
+	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sh -c \
+		'n=0; while read x; do n=$((n+1)); echo "got $x"; done; echo n=$n; exit 4'
+	local id=vmstdin-$$
+	run --separate-stderr bash -c "printf 'one\ntwo words\nthree\n' | timeout -k 5 120 $(printf %q "$SKIFF") --root $(printf %q "$BATS_TEST_TMPDIR/state") run --vm -b $(printf %q "$BATS_TEST_TMPDIR/b") $id"
+	echo "status=$status out=$output err=$stderr"
+	[ "$status" -eq 4 ]
+	[ "$output" = "got one
+got two words
+got three
+n=3" ]
+	nothing_left $id
+}
+
+@test "run --vm with process.terminal: a tty in the guest, input, output and exit status" {
+	vm_run_supported
+	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sh -c \
+		'tty; test -t 0 && echo stdin-is-a-tty; read x; echo "got:$x:"; exit 3'
+	cfg "$BATS_TEST_TMPDIR/b" '.process.terminal = true'
+	local id=vmtty-$$
+	run python3 "$BATS_FILE_TMPDIR/pty.py" 150 stdin-is-a-tty 'typed words' \
+		"$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" $id
+	output=${output//$'\r'/}
+	echo "status=$status output=$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"/dev/ttyS0"* ]]
+	[[ "$output" == *"stdin-is-a-tty"* ]]
+	[[ "$output" == *"got:typed words:"* ]]
+	nothing_left $id
+}
+
+@test "run --vm: a guest kernel crash is status 255 with a message; delete leaves nothing" {
+	vm_run_supported
+	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sh -c 'echo crashing; echo c > /proc/sysrq-trigger; sleep 1000'
+	local id=vmcrash-$$
+	sk run -d --vm -b "$BATS_TEST_TMPDIR/b" $id >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+	local pid cg i
+	pid=$(sk state $id | jq -r .pid)
+	cg=$(cgroup_of $pid)
+	for i in $(seq 600); do
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.2
+	done
+	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err"
+	! kill -0 $pid 2>/dev/null
+	[ "$(sk state $id | jq -r .status)" = stopped ]
+	grep -q crashing "$BATS_TEST_TMPDIR/out"
+	grep -q 'skiff: microvm: guest kernel panicked' "$BATS_TEST_TMPDIR/err"
+	sk delete $id
+	nothing_left $id "$cg"
+}
+
+@test "run --vm: the foreground run of a crashing guest exits 255 and removes the container" {
+	vm_run_supported
+	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sh -c 'echo c > /proc/sysrq-trigger; sleep 1000'
+	local id=vmcrash2-$$
+	run --separate-stderr sk run --vm -b "$BATS_TEST_TMPDIR/b" $id
+	echo "status=$status err=$stderr"
+	[ "$status" -eq 255 ]
+	[[ "$stderr" == *"skiff: microvm: guest kernel panicked"* ]]
+	nothing_left $id
 }
 
 @test "run --vm: bad kernel path, garbage kernel, too little memory are clear errors" {
@@ -309,18 +478,18 @@ vm_bundle() {
 	local c=$BATS_TEST_TMPDIR/b/config.json
 	jq '.annotations["org.skiff.vm.kernel"] = "/nonexistent/vmlinuz"' "$c" > "$c.1"
 	cp "$c.1" "$c"
-	run --separate-stderr timeout 60 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" vmbad1-$$
+	run --separate-stderr timeout -k 5 60 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" vmbad1-$$
 	[ "$status" -ne 0 ]
 	[[ "$output$stderr" == *"/nonexistent/vmlinuz"* ]]
 	head -c 100000 /dev/urandom > "$BATS_TEST_TMPDIR/junk"
 	jq --arg k "$BATS_TEST_TMPDIR/junk" '.annotations["org.skiff.vm.kernel"] = $k' "$c" > "$c.1"
 	cp "$c.1" "$c"
-	run --separate-stderr timeout 60 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" vmbad2-$$
+	run --separate-stderr timeout -k 5 60 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" vmbad2-$$
 	[ "$status" -ne 0 ]
 	[[ "$output$stderr" == *"not a Linux kernel"* ]]
 	jq --arg k "$KERNEL" '.annotations["org.skiff.vm.kernel"] = $k | .linux.resources.memory.limit = 67108864' "$c" > "$c.1"
 	cp "$c.1" "$c"
-	run --separate-stderr timeout 60 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" vmbad3-$$
+	run --separate-stderr timeout -k 5 60 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" vmbad3-$$
 	[ "$status" -ne 0 ]
 	[[ "$output$stderr" == *"too small"* ]]
 }
