@@ -4,12 +4,14 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-# libseccomp and yajl are linked from their static archives, so that skiff
-# needs only libc at run time: each shared library costs every invocation
-# its loading and symbol binding (see the README's dependency table).
+# skiff is a static PIE: every shared library costs every invocation its
+# loading and symbol binding, in the parent and again in the cloned init
+# (see the README's dependency table).  Sanitizer builds and the test
+# programs link libc dynamically, libseccomp and yajl still statically.
 PKGS    := yajl libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := -Wl,-Bstatic -lseccomp -lyajl_s -Wl,-Bdynamic -lm -Wl,-z,now -Wl,--as-needed
+SKIFF_LINK := -static-pie -lseccomp -lyajl_s -lm
 
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -19,6 +21,7 @@ LDLIBS  += $(PKG_LIBS)
 ifeq ($(SANITIZE),1)
 override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
+SKIFF_LINK := $(PKG_LIBS)
 endif
 
 # Every .c file directly in these folders is part of the runtime; adding a
@@ -38,7 +41,7 @@ skiff: $(BUILD)/skiff
 	@[ "$(BUILD)" != build ] || ln -sf build/skiff skiff
 
 $(BUILD)/skiff: $(MAIN_OBJ) $(BUILD)/libskiff.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SKIFF_LINK)
 
 $(BUILD)/libskiff.a: $(LIB_OBJ)
 	@rm -f $@

@@ -88,18 +88,26 @@ static void uart_irq(struct vm *vm, int n, bool before)
 		irq_pulse(vm, n == 0 ? 4 : 3);
 }
 
+/* A byte the guest sent, out to our stdout/stderr.  Written without
+ * vm->lock held, so a reader that stops reading blocks this vCPU alone,
+ * never the main loop (timeout, signals); the kick at the end interrupts
+ * the write (EINTR) and it is dropped then.  The order of bytes holds:
+ * the guest's driver sends one byte after the other's OUT returned. */
+static void emit(struct vm *vm, int fd, uint8_t b)
+{
+	while (write(fd, &b, 1) < 0 && errno == EINTR && !atomic_load(&vm->done)) {
+	}
+}
+
 static void uart_io(struct vm *vm, int n, unsigned off, bool write_, uint8_t *data)
 {
 	struct sk_uart *u = &vm->com[n];
+	uint8_t tx;
+	bool send = false;
 	pthread_mutex_lock(&vm->lock);
 	bool before = sk_uart_irq(u);
 	if (write_) {
-		uint8_t tx;
-		if (sk_uart_write(u, off, *data, &tx)) {
-			if (sk_write_all(n == 0 ? 1 : 2, &tx, 1) < 0) {
-				/* the reader went away: drop output */
-			}
-		}
+		send = sk_uart_write(u, off, *data, &tx) == 1;
 		/* A THR or IER write can make a fresh THRE interrupt. */
 		if ((off == 0 || off == 1) && !(u->lcr & 0x80))
 			before = false;
@@ -115,6 +123,8 @@ static void uart_io(struct vm *vm, int n, unsigned off, bool write_, uint8_t *da
 	}
 	uart_irq(vm, n, before);
 	pthread_mutex_unlock(&vm->lock);
+	if (send)
+		emit(vm, n == 0 ? 1 : 2, tx);
 }
 
 static void port_io(struct vm *vm, uint16_t port, bool write_, uint8_t *data, unsigned size)
@@ -231,6 +241,43 @@ static double now_s(void)
 static void kick_handler(int sig)
 {
 	(void)sig;
+}
+
+/* Stop and join the vCPU threads.  immediate_exit makes a KVM_RUN entered
+ * after the kick return at once; the kick (no SA_RESTART) ends a KVM_RUN
+ * under way or a blocked output write.  Kicked again every 100 ms in case
+ * one landed before the thread blocked; a thread still there after 10 s
+ * (the host kernel does not give the vCPU back) ends the process, since
+ * it still uses this VM's memory. */
+static void stop_vcpus(struct vm *vm)
+{
+	for (int i = 0; i < vm->nr; i++)
+		if (vm->cpus[i].started)
+			vm->cpus[i].run->immediate_exit = 1;
+	for (int i = 0; i < vm->nr; i++) {
+		struct vcpu *c = &vm->cpus[i];
+		for (int tries = 0; c->started; tries++) {
+			if (tries == 100) {
+				char line[96];
+				int l = snprintf(line, sizeof(line),
+						 "skiff: microvm: vCPU %d does not stop\n", i);
+				if (sk_write_all(2, line, l) < 0) {
+					/* stderr gone */
+				}
+				_exit(255);
+			}
+			pthread_kill(c->th, KICK_SIG);
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 100 * 1000 * 1000;
+			if (ts.tv_nsec >= 1000 * 1000 * 1000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000 * 1000 * 1000;
+			}
+			if (pthread_timedjoin_np(c->th, NULL, &ts) == 0)
+				c->started = false;
+		}
+	}
 }
 
 /* ------------------------------------------------------------- setup */
@@ -739,15 +786,7 @@ int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_sta
 	event_loop(&vm, o, sfd, tfd);
 	t_end = now_s();
 
-	for (int i = 0; i < nr; i++) {
-		if (!vm.cpus[i].started)
-			continue;
-		vm.cpus[i].run->immediate_exit = 1;
-		pthread_kill(vm.cpus[i].th, KICK_SIG);
-	}
-	for (int i = 0; i < nr; i++)
-		if (vm.cpus[i].started)
-			pthread_join(vm.cpus[i].th, NULL);
+	stop_vcpus(&vm);
 	if (raw)
 		tcsetattr(0, TCSANOW, &saved_tio);
 	/* Signals that came after the guest ended must not kill us now. */

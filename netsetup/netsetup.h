@@ -286,22 +286,6 @@ int sk_nl_route_default(struct sk_nl *nl, int ifindex, uint32_t gw, struct sk_er
 
 #define SK_NFT_TABLE "skiff"
 
-/* nft_dl.c: the few libnftables functions skiff uses, resolved with
- * dlopen("libnftables.so.1") when rules are needed (skiff does not link
- * it: most invocations never need it). */
-struct nft_ctx;
-struct sk_nft_lib {
-	void *handle;
-	struct nft_ctx *(*ctx_new)(uint32_t flags);
-	void (*ctx_free)(struct nft_ctx *ctx);
-	int (*buffer_output)(struct nft_ctx *ctx);
-	int (*buffer_error)(struct nft_ctx *ctx);
-	const char *(*get_error_buffer)(struct nft_ctx *ctx);
-	int (*run_cmd_from_buffer)(struct nft_ctx *ctx, const char *buf);
-};
-int sk_nft_lib_open(struct sk_nft_lib *lib, struct sk_err *e);
-void sk_nft_lib_close(struct sk_nft_lib *lib);
-
 struct sk_nft_rules {
 	const char *id;
 	const char *hash;        /* sk_net_hash(id) */
@@ -316,6 +300,8 @@ struct sk_nft_rules {
  * same hash); NULL when the mode needs no rules (bridged). */
 char *sk_nft_container_script(const struct sk_nft_rules *r);
 char *sk_nft_delete_script(const char *hash);
+/* Run @script as one transaction (`nft -f -`, nft_cli.c); on failure the
+ * first line of nft's error. */
 int sk_nft_run(const char *script, struct sk_err *e);
 bool sk_nft_table_exists(void);
 /* Delete the container's chains; nothing there is fine. */

@@ -114,45 +114,6 @@ char *sk_nft_container_script(const struct sk_nft_rules *r)
 	return s;
 }
 
-/* Run @script as one transaction; on failure the first line of nft's error.
- * libnftables' netlink socket is non-blocking: it never waits for the
- * kernel, so this cannot hang. */
-int sk_nft_run(const char *script, struct sk_err *e)
-{
-	struct sk_nft_lib lib = { 0 };
-	struct nft_ctx *ctx;
-	const char *err;
-	char line[512];
-	size_t n;
-	int r;
-
-	r = sk_nft_lib_open(&lib, e);
-	if (r < 0)
-		return r;
-	ctx = lib.ctx_new(0 /* NFT_CTX_DEFAULT */);
-	if (!ctx) {
-		sk_nft_lib_close(&lib);
-		return sk_err_set(e, ENOMEM, "nftables: cannot create a context");
-	}
-	lib.buffer_output(ctx);
-	lib.buffer_error(ctx);
-	r = 0;
-	if (lib.run_cmd_from_buffer(ctx, script) != 0) {
-		err = lib.get_error_buffer(ctx);
-		if (!err || !*err)
-			err = "unknown error";
-		n = strcspn(err, "\n");
-		if (n >= sizeof(line))
-			n = sizeof(line) - 1;
-		memcpy(line, err, n);
-		line[n] = '\0';
-		r = sk_err_set(e, EIO, "nftables: %s", line);
-	}
-	lib.ctx_free(ctx);
-	sk_nft_lib_close(&lib);
-	return r;
-}
-
 bool sk_nft_table_exists(void)
 {
 	struct sk_err e;

@@ -5,7 +5,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <pwd.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <yajl/yajl_gen.h>
@@ -94,7 +93,7 @@ int cmd_list(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 		if (quiet) {
 			printf("%s\n", st->id);
 		} else if (json) {
-			struct passwd *pw = getpwuid(st->owner);
+			_cleanup_free_ char *owner = sk_user_name(st->owner);
 			yajl_gen_map_open(g);
 			gstr(g, "ociVersion"); gstr(g, SKIFF_OCI_VERSION);
 			gstr(g, "id"); gstr(g, st->id);
@@ -103,14 +102,14 @@ int cmd_list(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 			gstr(g, "bundle"); gstr(g, st->bundle ? st->bundle : "");
 			gstr(g, "rootfs"); gstr(g, st->rootfs ? st->rootfs : "");
 			gstr(g, "created"); gstr(g, st->created ? st->created : "");
-			gstr(g, "owner"); gstr(g, pw ? pw->pw_name : "");
+			gstr(g, "owner"); gstr(g, owner ? owner : "");
 			yajl_gen_map_close(g);
 		} else {
-			struct passwd *pw = getpwuid(st->owner);
+			_cleanup_free_ char *owner = sk_user_name(st->owner);
 			printf("%-20s %-8d %-10s %-40s %-32s %s\n", st->id,
 			       s == SK_STATUS_STOPPED ? 0 : st->pid, sk_status_name(s),
 			       st->bundle ? st->bundle : "", st->created ? st->created : "",
-			       pw ? pw->pw_name : "");
+			       owner ? owner : "");
 		}
 	}
 	free(names);

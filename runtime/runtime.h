@@ -96,6 +96,9 @@ char **sk_strv_dup(char *const *v);
 /* Append a copy of @s to a NULL-terminated vector (reallocated). */
 void sk_strv_append(char ***v, const char *s);
 
+/* @uid's login name from /etc/passwd (malloc'd), or NULL (passwd.c). */
+char *sk_user_name(uid_t uid);
+
 /* Whole-file helpers; *out is NUL terminated. */
 int sk_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct sk_err *e);
 int sk_write_file_at(int dirfd, const char *path, const void *data, size_t len, int flags,

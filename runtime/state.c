@@ -4,7 +4,6 @@
 #include "container.h"
 
 #include <ctype.h>
-#include <pwd.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -346,8 +345,8 @@ char *sk_state_json(const struct sk_state *st, enum sk_status status, bool prett
 	if (pretty) {
 		gen_str(g, "rootfs"); gen_str(g, st->rootfs ? st->rootfs : "");
 		gen_str(g, "created"); gen_str(g, st->created ? st->created : "");
-		struct passwd *pw = getpwuid(st->owner);
-		gen_str(g, "owner"); gen_str(g, pw ? pw->pw_name : "");
+		_cleanup_free_ char *owner = sk_user_name(st->owner);
+		gen_str(g, "owner"); gen_str(g, owner ? owner : "");
 	}
 	gen_str(g, "annotations");
 	yajl_gen_map_open(g);

@@ -153,8 +153,9 @@ n=3" ]
 
 @test "vmm: SIGTERM is forwarded and ends a guest running sleep 1000" {
 	need_vmm
-	# timeout passes SIGTERM on to the VMM (and SIGKILLs it 30 s later)
-	timeout -k 30 150 "$VMM" -k "$KERNEL" -r "$ROOTFS" -C "$CACHE" -t 90 -- /bin/sh -c \
+	# timeout passes SIGTERM on to the VMM alone (--foreground: not to its
+	# process group as well), and SIGKILLs it 30 s later
+	timeout --foreground -k 30 150 "$VMM" -k "$KERNEL" -r "$ROOTFS" -C "$CACHE" -t 90 -- /bin/sh -c \
 		'trap "echo got TERM; exit 7" TERM; echo armed; sleep 1000 & wait' >"$BATS_TEST_TMPDIR/out" &
 	local pid=$! i
 	for i in $(seq 400); do
