@@ -22,14 +22,6 @@ cg_use_path() {
 	grep -q "\"cgroupsPath\": \"$CGPARENT/$2\"" "$1/config.json"
 }
 
-# state_field ID FIELD: a scalar field of `skiff state ID` (no python; the
-# state is pretty-printed one field per line).
-state_field() {
-	local out
-	out=$(sk state "$1") || return 1
-	printf '%s\n' "$out" | sed -n "s/^  \"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1/p"
-}
-
 # cg_mounts: every cgroup (v1) / cgroup2 mount point under /sys/fs/cgroup.
 cg_mounts() {
 	awk '$0 ~ / - cgroup2? / && $5 ~ /^\/sys\/fs\/cgroup/ { print $5 }' /proc/self/mountinfo
@@ -125,25 +117,20 @@ counter_value() {
 	cat "$1/rootfs/counter" 2>/dev/null || echo 0
 }
 
-# wait_counter_above BUNDLE N: poll (bounded, 10 s) until the counter > N.
+counter_above() {
+	[ "$(counter_value "$1")" -gt "$2" ]
+}
+
+# wait_counter_above BUNDLE N: until the counter > N.
 wait_counter_above() {
-	local i v
-	for i in $(seq 1 200); do
-		v=$(counter_value "$1")
-		[ "$v" -gt "$2" ] && return 0
-		sleep 0.05
-	done
-	echo "counter stuck at $v (want > $2)" >&2
+	wait_until counter_above "$1" "$2" && return 0
+	echo "counter stuck at $(counter_value "$1") (want > $2)" >&2
 	return 1
 }
 
-# wait_events_ready FILE: poll (bounded) until `events` printed a line.
+# wait_events_ready FILE: until `events` printed a line.
 wait_events_ready() {
-	local i
-	for i in $(seq 1 200); do
-		grep -q '"type":"stats"' "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
+	wait_until grep -q '"type":"stats"' "$1" && return 0
 	echo "events printed nothing: $(cat "$1")" >&2
 	return 1
 }

@@ -132,41 +132,46 @@ print(v if isinstance(v, str) else json.dumps(v))
 ' "$src" "$2"
 }
 
-# state_field ID FIELD: one field of `skiff state ID`.
+# state_field ID FIELD: a scalar field of `skiff state ID` (sed, not
+# python: every python start costs a second or more in the TCG VM; the
+# state is pretty-printed one field per line).
 state_field() {
-	sk state "$1" | json_get - "j[\"$2\"]"
+	local out
+	out=$(sk state "$1") || return 1
+	printf '%s\n' "$out" | sed -n "s/^  \"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1/p"
 }
 
-# wait_status ID STATUS: poll (bounded, 10 s) until the container is STATUS.
-wait_status() {
-	local i s
+# wait_until CMD...: poll (bounded, 10 s) until CMD succeeds.
+wait_until() {
+	local i
 	for i in $(seq 1 200); do
-		s=$(state_field "$1" status 2>/dev/null) || s=gone
-		[ "$s" = "$2" ] && return 0
+		"$@" && return 0
 		sleep 0.05
 	done
-	echo "container $1 is $s, not $2" >&2
 	return 1
 }
 
-# wait_file FILE: poll (bounded, 10 s) until FILE exists and is not empty.
+status_is() {
+	[ "$(state_field "$1" status 2>/dev/null || echo gone)" = "$2" ]
+}
+
+# wait_status ID STATUS: until the container is STATUS.
+wait_status() {
+	wait_until status_is "$1" "$2" && return 0
+	echo "container $1 is $(state_field "$1" status 2>/dev/null || echo gone), not $2" >&2
+	return 1
+}
+
+# wait_file FILE: until FILE exists and is not empty.
 wait_file() {
-	local i
-	for i in $(seq 1 200); do
-		[ -s "$1" ] && return 0
-		sleep 0.05
-	done
+	wait_until test -s "$1" && return 0
 	echo "$1 did not appear" >&2
 	return 1
 }
 
-# wait_gone PID: poll (bounded, 10 s) until PID is gone.
+# wait_pid_gone PID: until PID is gone.
 wait_pid_gone() {
-	local i
-	for i in $(seq 1 200); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.05
-	done
+	wait_until eval "! kill -0 $1 2>/dev/null" && return 0
 	echo "pid $1 still alive" >&2
 	return 1
 }
