@@ -246,10 +246,10 @@ static void kick_handler(int sig)
 /* Stop and join the vCPU threads.  immediate_exit makes a KVM_RUN entered
  * after the kick return at once; the kick (no SA_RESTART) ends a KVM_RUN
  * under way or a blocked output write.  Kicked again every 100 ms in case
- * one landed before the thread blocked; a thread still there after 10 s
- * (the host kernel does not give the vCPU back) ends the process, since
- * it still uses this VM's memory. */
-static void stop_vcpus(struct vm *vm)
+ * one landed before the thread blocked.  -ETIMEDOUT if a thread is still
+ * there after 10 s (the host kernel does not give the vCPU back): the
+ * caller must then end the process, the thread still uses this VM. */
+static int stop_vcpus(struct vm *vm)
 {
 	for (int i = 0; i < vm->nr; i++)
 		if (vm->cpus[i].started)
@@ -257,15 +257,8 @@ static void stop_vcpus(struct vm *vm)
 	for (int i = 0; i < vm->nr; i++) {
 		struct vcpu *c = &vm->cpus[i];
 		for (int tries = 0; c->started; tries++) {
-			if (tries == 100) {
-				char line[96];
-				int l = snprintf(line, sizeof(line),
-						 "skiff: microvm: vCPU %d does not stop\n", i);
-				if (sk_write_all(2, line, l) < 0) {
-					/* stderr gone */
-				}
-				_exit(255);
-			}
+			if (tries == 100)
+				return -ETIMEDOUT;
 			pthread_kill(c->th, KICK_SIG);
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
@@ -278,6 +271,7 @@ static void stop_vcpus(struct vm *vm)
 				c->started = false;
 		}
 	}
+	return 0;
 }
 
 /* ------------------------------------------------------------- setup */
@@ -786,9 +780,16 @@ int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_sta
 	event_loop(&vm, o, sfd, tfd);
 	t_end = now_s();
 
-	stop_vcpus(&vm);
+	int stopped = stop_vcpus(&vm);
 	if (raw)
 		tcsetattr(0, TCSANOW, &saved_tio);
+	if (stopped < 0) {
+		static const char msg[] = "skiff: microvm: a vCPU thread does not stop\n";
+		if (sk_write_all(2, msg, sizeof(msg) - 1) < 0) {
+			/* stderr gone */
+		}
+		_exit(255);
+	}
 	/* Signals that came after the guest ended must not kill us now. */
 	struct signalfd_siginfo drain;
 	while (sfd >= 0 && read(sfd, &drain, sizeof(drain)) == sizeof(drain)) {

@@ -2,7 +2,7 @@
 /* features.c - the runtime-spec features.md document for `skiff features`. */
 #include "config_internal.h"
 
-/* Mount options the rootfs code understands (libmount flags, propagation,
+/* Mount options the rootfs code understands (VFS flags and propagation from rootfs/optmap.c,
  * recursive "r*" variants and tmpcopyup). */
 const char *const cj_mount_options[] = {
 	"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",

@@ -50,22 +50,34 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
+/* Wait until the UART has sent what @fd's tty holds, as long as that makes
+ * progress: a background process of the container may keep writing. */
+static void drain(int fd)
+{
+	int left = -1;
+	for (;;) {
+		alarm(5);
+		int r = tcdrain(fd);
+		alarm(0);
+		int q;
+		if (r == 0 || ioctl(fd, TIOCOUTQ, &q) < 0 || q == 0 || (left >= 0 && q >= left))
+			return;
+		left = q;
+	}
+}
+
 static void __attribute__((noreturn)) finish(int status, int out, int errf)
 {
-	/* Let the UARTs send what they hold, but never wait for ever: a
-	 * background process of the container may keep a tty busy. */
 	struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART */
 	sigaction(SIGALRM, &sa, NULL);
 	sigset_t al;
 	sigemptyset(&al);
 	sigaddset(&al, SIGALRM);
 	sigprocmask(SIG_UNBLOCK, &al, NULL);
-	alarm(5);
 	if (out >= 0)
-		tcdrain(out);
+		drain(out);
 	if (errf >= 0)
-		tcdrain(errf);
-	alarm(0);
+		drain(errf);
 	if (ioperm(EXIT_PORT, 1, 1) == 0)
 		outb((unsigned char)status, EXIT_PORT);
 	reboot(RB_POWER_OFF);
@@ -266,15 +278,41 @@ int main(void)
 		close(in_w);
 		in_w = -1;
 	}
-	/* Only the pipe is non-blocking: the ttys are read after poll() says
-	 * so (raw mode, VMIN 1: a read returns what is there). */
+	/* init's own descriptions of the ttys are non-blocking (the process
+	 * has descriptions of its own, see child()) */
 	if (in_w >= 0)
 		fcntl(in_w, F_SETFL, O_NONBLOCK);
+	fcntl(out, F_SETFL, O_NONBLOCK);
+	fcntl(errf, F_SETFL, O_NONBLOCK);
 
 	char buf[4096];
 	size_t blen = 0, boff = 0;
 	int eof = 0;
 	for (;;) {
+		/* After the VMM's end-of-input mark: pass on what ttyS0 still
+		 * holds, then close the process's stdin.  A read of the tty
+		 * first runs its pending input work (bytes the driver took
+		 * from the UART but not yet gave to the line discipline), so
+		 * EAGAIN means all of it was seen; one short wait covers the
+		 * driver still busy on another vCPU. */
+		while (in_w >= 0 && eof && blen == boff) {
+			ssize_t n = read(out, buf, sizeof(buf));
+			if (n > 0) {
+				blen = n;
+				boff = 0;
+				break;
+			}
+			if (n < 0 && errno == EINTR)
+				continue;
+			struct pollfd d = { .fd = out, .events = POLLIN };
+			if (n < 0 && errno == EAGAIN && eof == 1 && poll(&d, 1, 50) > 0 &&
+			    (d.revents & POLLIN)) {
+				eof = 2; /* the wait is used up */
+				continue;
+			}
+			close(in_w);
+			in_w = -1;
+		}
 		struct pollfd f[3] = {
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = errf, .events = POLLIN },
@@ -300,6 +338,8 @@ int main(void)
 				if (w == pid) {
 					int code = WIFEXITED(st) ? WEXITSTATUS(st)
 								 : 128 + WTERMSIG(st);
+					fcntl(out, F_SETFL, 0);
+					fcntl(errf, F_SETFL, 0);
 					finish(code, out, errf);
 				}
 			}
@@ -309,27 +349,14 @@ int main(void)
 			ssize_t n = read(errf, c, sizeof(c));
 			for (ssize_t i = 0; i < n; i++) {
 				if (c[i] == CTL_EOF) {
-					/* Drain what ttyS0 still holds, then close stdin. */
-					eof = 1;
-					struct pollfd d = { .fd = out, .events = POLLIN };
-					while (in_w >= 0 && poll(&d, 1, 20) > 0) {
-						ssize_t m = read(out, buf, sizeof(buf));
-						if (m <= 0)
-							break;
-						fcntl(in_w, F_SETFL, 0);
-						if (write(in_w, buf, m) < 0)
-							break;
-					}
-					blen = boff = 0;
-					if (in_w >= 0)
-						close(in_w);
-					in_w = -1;
+					if (!eof)
+						eof = 1; /* handled at the top of the loop */
 				} else if (c[i] >= 1 && c[i] <= 64) {
 					kill(pid, c[i]);
 				}
 			}
 		}
-		if (f[2].fd == out && (f[2].revents & POLLIN)) {
+		if (f[2].fd == out && (f[2].revents & POLLIN) && in_w >= 0 && blen == boff) {
 			ssize_t n = read(out, buf, sizeof(buf));
 			if (n > 0) {
 				blen = n;

@@ -430,7 +430,7 @@ n=3" ]
 		'tty; test -t 0 && echo stdin-is-a-tty; read x; echo "got:$x:"; exit 3'
 	cfg "$BATS_TEST_TMPDIR/b" '.process.terminal = true'
 	local id=vmtty-$$
-	run python3 "$BATS_FILE_TMPDIR/pty.py" 150 stdin-is-a-tty 'typed words' \
+	run timeout -k 5 180 python3 "$BATS_FILE_TMPDIR/pty.py" 150 stdin-is-a-tty 'typed words' \
 		"$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" $id
 	output=${output//$'\r'/}
 	echo "status=$status output=$output"
