@@ -8,6 +8,9 @@ bats_require_minimum_version 1.5.0
 # kernel, fetched on the host by microvm/guest/get-kernel.sh); the
 # vmlinux there is preferred over the vmlinuz.  The first group drives
 # build/skiff-vmm-test (the VMM alone); the second `skiff run --vm`.
+#
+# A whole run takes about 150 s; tests/vm/check gives its VM at most:
+# vm-timeout: 600
 
 setup_file() {
 	[ "${SKIFF_VM:-}" = 1 ] || return 0
