@@ -28,53 +28,6 @@ setup_file() {
 	[ -z "$k" ] || cp "$k" "$BATS_FILE_TMPDIR/${k##*/}"
 	echo 'root:x:0:0:root:/root:/bin/sh' > "$r/etc/passwd"
 	echo 'root:x:0:' > "$r/etc/group"
-	# pty.py SECONDS EXPECT SEND CMD...: run CMD with a new pty as its
-	# controlling terminal and stdio, copy its output to stdout, write
-	# SEND and a newline to it once EXPECT was seen, exit with its status
-	# (128+N for signal N); SIGKILL at SECONDS.
-	cat > "$BATS_FILE_TMPDIR/pty.py" <<'PY'
-import os, select, sys, time
-secs, expect, send = float(sys.argv[1]), sys.argv[2].encode(), sys.argv[3].encode()
-pid, fd = os.forkpty()
-if pid == 0:
-    try:
-        os.execvp(sys.argv[4], sys.argv[4:])
-    finally:
-        os._exit(127)
-end, seen, sent, status, fd_open = time.time() + secs, b"", not expect, None, True
-def pump(wait):
-    global seen, sent, fd_open
-    if not fd_open or not select.select([fd], [], [], wait)[0]:
-        return False
-    try:
-        d = os.read(fd, 4096)
-    except OSError:
-        d = b""
-    if not d:
-        fd_open = False
-        return False
-    sys.stdout.buffer.write(d)
-    sys.stdout.buffer.flush()
-    seen += d
-    if not sent and expect in seen:
-        os.write(fd, send + b"\n")
-        sent = True
-    return True
-while status is None:
-    if time.time() > end:
-        os.kill(pid, 9)
-    if pump(0.2):
-        continue
-    if not fd_open:
-        time.sleep(0.1)
-    w, st = os.waitpid(pid, os.WNOHANG)
-    if w == pid:
-        status = st
-while pump(0.3):
-    pass
-code = os.waitstatus_to_exitcode(status)
-sys.exit(code if code >= 0 else 128 - code)
-PY
 }
 
 setup() {
@@ -433,7 +386,8 @@ n=3" ]
 		'tty; test -t 0 && echo stdin-is-a-tty; read x; echo "got:$x:"; exit 3'
 	cfg "$BATS_TEST_TMPDIR/b" '.process.terminal = true'
 	local id=vmtty-$$
-	run timeout -k 5 180 python3 "$BATS_FILE_TMPDIR/pty.py" 150 stdin-is-a-tty 'typed words' \
+	run timeout -k 5 180 python3 "$REPO/tests/bats/tools/ptyrun.py" --timeout 150 \
+		--expect stdin-is-a-tty --send 'typed words' \
 		"$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" $id
 	output=${output//$'\r'/}
 	echo "status=$status output=$output"
