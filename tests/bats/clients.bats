@@ -20,17 +20,35 @@ client_cgroups_present() {
 	return 0
 }
 
+# The hybrid host's cgroup2 root: the clients may enable controllers there
+# (seen: +hugetlb); teardown_file puts it back as it was.
+UNIFIED=/sys/fs/cgroup/unified
+
 remove_client_cgroups() {
-	local d
+	local d c i
 	for d in $(client_cgroups_present); do
 		grep -qxF "$d" "$BATS_FILE_TMPDIR/cgroups-before" && continue
-		find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+		# conmon and the shims may take a moment to leave them
+		for i in $(seq 50); do
+			find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+			[ -d "$d" ] || break
+			sleep 0.1
+		done
+		[ -d "$d" ] && echo "teardown: could not remove $d" >&2
+	done
+	[ -f "$BATS_FILE_TMPDIR/subtree-before" ] || return 0
+	for c in $(cat "$UNIFIED/cgroup.subtree_control"); do
+		grep -qw "$c" "$BATS_FILE_TMPDIR/subtree-before" ||
+			echo "-$c" > "$UNIFIED/cgroup.subtree_control" ||
+			echo "teardown: could not disable $c in $UNIFIED" >&2
 	done
 }
 
 setup_file() {
 	export SKIFF=${SKIFF:-$BATS_TEST_DIRNAME/../../build/skiff}
 	client_cgroups_present > "$BATS_FILE_TMPDIR/cgroups-before"
+	[ ! -f "$UNIFIED/cgroup.subtree_control" ] ||
+		cat "$UNIFIED/cgroup.subtree_control" > "$BATS_FILE_TMPDIR/subtree-before"
 	export IMG=localhost/skiff-test-busybox:latest
 	local dir=$BATS_FILE_TMPDIR/img
 	"$BATS_TEST_DIRNAME/../make-demo-bundle" "$dir" >/dev/null
