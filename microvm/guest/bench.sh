@@ -12,7 +12,11 @@ repo=$(cd "$here/../.." && pwd -P)
 VMM=${SKIFF_VMM_TEST:-$repo/${BUILD:-build}/skiff-vmm-test}
 [ -x "$VMM" ] || { echo "bench: $VMM not built" >&2; exit 1; }
 tmp=$(mktemp -d /tmp/skiff-vmbench.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+# one idle KVM VM for the whole run (tests/vm/kvm-keepalive.py says why)
+python3 "$repo/tests/vm/kvm-keepalive.py" > "$tmp/keepalive" 2>&1 &
+keepalive=$!
+trap 'kill $keepalive 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do grep -q ready "$tmp/keepalive" && break; sleep 0.1; done
 # kernels copied to tmpfs: the repository is on 9p in the test VM
 for k in vmlinuz vmlinux; do
 	f=$(ls "$repo"/tests/vm/cache/microvm/$k-* 2>/dev/null | sort -V | tail -1)

@@ -12,30 +12,12 @@ bats_require_minimum_version 1.5.0
 # A whole run takes about 150 s; tests/vm/check gives its VM at most:
 # vm-timeout: 600
 
-# One idle KVM VM (an in-kernel irqchip and one vCPU that never runs) is
-# held open for the whole file.  Every VM the tests create and destroy
-# otherwise takes kvm's lapic static keys through 0 and back, and the test
-# VM's kernel live-patches its code each time (int3 + IPI, text_poke_bp).
-# Under multi-threaded TCG that patching now and then leaves a vCPU looping
-# in the int3 handler for ever (seen with qemu's monitor: one vCPU in
-# asm_exc_int3 / native_irq_return_iret, the test VM frozen): the hang
-# tests/vm/README.md describes.  With the keys held above 0 there is no
-# patching.
-KEEPALIVE='
-import fcntl, os, signal
-kvm = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
-vm = fcntl.ioctl(kvm, 0xAE01, 0)    # KVM_CREATE_VM
-fcntl.ioctl(vm, 0xAE60, 0)          # KVM_CREATE_IRQCHIP
-fcntl.ioctl(vm, 0xAE41, 0)          # KVM_CREATE_VCPU 0
-print("ready", flush=True)
-signal.pause()
-'
-
 setup_file() {
 	[ "${SKIFF_VM:-}" = 1 ] || return 0
 	REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	# one idle KVM VM for the whole file (tests/vm/kvm-keepalive.py says why)
 	if [ -c /dev/kvm ]; then
-		python3 -c "$KEEPALIVE" > "$BATS_FILE_TMPDIR/keepalive" 2>&1 3>&- &
+		python3 "$REPO/tests/vm/kvm-keepalive.py" > "$BATS_FILE_TMPDIR/keepalive" 2>&1 3>&- &
 		echo $! > "$BATS_FILE_TMPDIR/keepalive.pid"
 		for _ in $(seq 100); do grep -q ready "$BATS_FILE_TMPDIR/keepalive" && break; sleep 0.1; done
 	fi
