@@ -145,7 +145,6 @@ static int check_unified_key(const char *k, size_t i, struct sk_err *e)
 	return 0;
 }
 
-
 /* pids.max: the same file and values on v1 and v2 (-1 or 0: "max"). */
 static void plan_pids(struct cg_plan *p, const struct oci_resources *r)
 {

@@ -13,6 +13,13 @@
 
 #define CACHE_FORMAT 1
 
+/* With a memory limit, the guest must fit beside an initramfs of @size. */
+static int check_fits(const struct sk_vm_opts *o, uint64_t size, struct sk_err *e)
+{
+	uint64_t guest;
+	return o->mem_limit ? sk_vm_guest_mem(o->mem_limit, size, &guest, e) : 0;
+}
+
 int sk_vm_prepare(const struct sk_vm_opts *o, char **initrd_path, struct sk_err *e)
 {
 	const char *cache = o->cache_dir && *o->cache_dir ? o->cache_dir : "/var/cache/skiff";
@@ -35,8 +42,8 @@ int sk_vm_prepare(const struct sk_vm_opts *o, char **initrd_path, struct sk_err 
 	struct stat st;
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
 		sk_debug(o->log, "microvm: initramfs cache hit %s", path);
-		uint64_t g;
-		if (o->mem_limit && (r = sk_vm_guest_mem(o->mem_limit, st.st_size, &g, e)) < 0)
+		r = check_fits(o, (uint64_t)st.st_size, e);
+		if (r < 0)
 			return r;
 		*initrd_path = sk_steal_ptr(&path);
 		return 0;
@@ -59,8 +66,8 @@ int sk_vm_prepare(const struct sk_vm_opts *o, char **initrd_path, struct sk_err 
 	}
 	sk_debug(o->log, "microvm: initramfs built %s (%llu KiB)", path,
 		 (unsigned long long)(c.off >> 10));
-	uint64_t g;
-	if (o->mem_limit && (r = sk_vm_guest_mem(o->mem_limit, c.off, &g, e)) < 0)
+	r = check_fits(o, c.off, e);
+	if (r < 0)
 		return r;
 	*initrd_path = sk_steal_ptr(&path);
 	return 0;

@@ -38,12 +38,10 @@ static const struct {
 	{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 0 },
 };
 
-
 static const char *action_name(enum oci_seccomp_action a)
 {
-	if (oci_seccomp_action_name(a))
-		return oci_seccomp_action_name(a);
-	return "?";
+	const char *n = oci_seccomp_action_name(a);
+	return n ? n : "?";
 }
 
 /* The libseccomp action value; ERRNO and TRACE carry errnoRet (EPERM
