@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -218,7 +217,8 @@ static void __attribute__((noreturn)) exec_child(struct sk_ctx *ctx, struct sk_s
 		.in_new_userns = j->plan.join_userns,
 		.log = &ctx->log,
 	};
-	unsigned int first = 3 + (unsigned int)o->preserve_fds;
+	int first = 3 + o->preserve_fds;
+	int keep[] = { j->sock[1], j->stubfd, ctx->log.fd };
 
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -229,6 +229,14 @@ static void __attribute__((noreturn)) exec_child(struct sk_ctx *ctx, struct sk_s
 		_exit(1);
 	if (ns_join(&j->plan, &err) < 0)
 		sk_child_fail(j->sock[1], &err);
+	/* Nothing of the host stays open from here on (the namespace fds,
+	 * the state directory, the caller's fds): the cwd, the executable
+	 * and /dev/ptmx are resolved in the container (CVE-2024-21626).
+	 * The sync socket, the stub's memfd and the --log file are no
+	 * directories and close at the exec. */
+	if (sk_fds_close_except(first, keep, sizeof(keep) / sizeof(keep[0]), &err) < 0 ||
+	    sk_fds_keep_for_exec(3, first, &err) < 0)
+		sk_child_fail(j->sock[1], &err);
 	if (j->p->terminal) {
 		int master = sk_pty_setup(j->p, false, &err);
 		if (master < 0)
@@ -238,9 +246,6 @@ static void __attribute__((noreturn)) exec_child(struct sk_ctx *ctx, struct sk_s
 	}
 	if (process_find_executable(j->p, &exe, &err) < 0)
 		sk_child_fail(j->sock[1], &err);
-	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		for (int fd = (int)first; fd < 65536; fd++)
-			fcntl(fd, F_SETFD, FD_CLOEXEC);
 	if (!o->detach)
 		prctl(PR_SET_PDEATHSIG, 0);
 	if (process_apply(&pc, &err) < 0)
@@ -337,6 +342,16 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	if (j.stubfd < 0) {
 		r = j.stubfd;
 		goto out;
+	}
+	/* the --log file must not take the place of a preserved fd */
+	if (ctx->log.fd >= 0 && ctx->log.fd < min_fd) {
+		int nfd = fcntl(ctx->log.fd, F_DUPFD_CLOEXEC, min_fd);
+		if (nfd < 0) {
+			r = sk_err_sys(e, errno, "dup");
+			goto out;
+		}
+		close(ctx->log.fd);
+		ctx->log.fd = nfd;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, j.sock) < 0) {
 		r = sk_err_sys(e, errno, "socketpair");

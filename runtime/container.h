@@ -117,6 +117,18 @@ int sk_pty_setup(const struct oci_process *p, bool bind_console, struct sk_err *
  * exits; returns after the child's exit is collected in *status. */
 int sk_pty_relay(int master, pid_t pid, int *status, struct sk_err *e);
 
+/* ------------------------------------------------------------------- fds */
+
+/* fds.c.  Mark every fd >= @first close-on-exec (skiff does this for all
+ * fds >= 3 at start: nothing it execs inherits the caller's fds). */
+int sk_fds_cloexec_from(int first);
+/* Close every fd >= @first except the @n in @keep (fds < @first and -1
+ * are ignored).  A kept fd that is a directory is an error: what stays
+ * open until the exec must not be usable as a cwd. */
+int sk_fds_close_except(int first, const int *keep, size_t n, struct sk_err *e);
+/* Clear close-on-exec on the preserved fds [@first, @last). */
+int sk_fds_keep_for_exec(int first, int last, struct sk_err *e);
+
 /* ------------------------------------------------------------------ stub */
 
 int sk_stub_memfd(int min_fd, struct sk_err *e);

@@ -240,7 +240,9 @@ static int make_fds(struct create_job *j, struct sk_err *e)
 	    (r = dup_above(&j->startfd, min_fd, e)) < 0 ||
 	    (r = dup_above(&j->sock[0], min_fd, e)) < 0 ||
 	    (r = dup_above(&j->sock[1], min_fd, e)) < 0 ||
-	    (r = dup_above(&j->dirfd, min_fd, e)) < 0)
+	    (r = dup_above(&j->dirfd, min_fd, e)) < 0 ||
+	    /* the --log file must not take the place of a preserved fd */
+	    (r = dup_above(&j->ctx->log.fd, min_fd, e)) < 0)
 		return r;
 	return 0;
 }

@@ -86,6 +86,13 @@ static int run_hook(const struct sk_log *log, const struct oci_hook *h, const ch
 		dup2(in[0], 0);
 		/* the hook's stdout must not mix with a container's stdout */
 		dup2(2, 1);
+		/* stdio only: a hook gets neither skiff's fds nor the
+		 * caller's (startContainer hooks run a binary of the
+		 * container's rootfs, in its namespaces) */
+		{
+			struct sk_err ignore = { 0 };
+			sk_fds_close_except(3, NULL, 0, &ignore);
+		}
 		execve(h->path, argv, h->env ? h->env : empty);
 		dprintf(2, "skiff: %s hook %s: %s\n", kind, h->path, strerror(errno));
 		_exit(127);

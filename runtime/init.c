@@ -5,8 +5,9 @@
  * It runs the child side of the create protocol (see create.c): wait for
  * GO, join/unshare namespaces, mount the rootfs, let the parent run the
  * host hooks, run createContainer hooks, pivot_root, set up the terminal,
- * apply the process's security context, close every fd not meant for the
- * container and exec the sealed init stub, which waits for `start`.
+ * close every fd not meant for the container, apply the process's
+ * security context (its cwd resolved in the container's root and checked
+ * to be inside it) and exec the sealed init stub, which waits for `start`.
  */
 #define _GNU_SOURCE
 #include "init.h"
@@ -16,7 +17,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -77,19 +77,25 @@ static int unshare_cgroupns(const struct sk_init_args *a, struct sk_err *e)
 	return 0;
 }
 
-/* Close (mark close-on-exec) every fd but stdio, the preserved ones and
- * the ones the stub needs. */
+/* Close every fd that is not meant for the container: all but stdio, the
+ * preserved ones and the three the stub needs until its exec (the sync
+ * socket, the start fd and the stub's memfd; none a directory) and the
+ * --log file.  Done before any path of the process (cwd, executable,
+ * /dev/ptmx) is resolved: a process.cwd of /proc/self/fd/N must find
+ * nothing of the host there.  Then the preserved fds lose close-on-exec
+ * (skiff marked every inherited fd at start) and the rest gains it. */
 static int close_fds(const struct sk_init_args *a, struct sk_err *e)
 {
-	unsigned int first = 3 + (unsigned int)a->o->preserve_fds;
+	int first = 3 + a->o->preserve_fds;
+	int keep[] = { a->sock, a->waitfd, a->stubfd, a->ctx->log.fd };
+	int r = sk_fds_close_except(first, keep, sizeof(keep) / sizeof(keep[0]), e);
 
-	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
-		/* kernels before 5.11: do it by hand */
-		for (int fd = (int)first; fd < 65536; fd++)
-			fcntl(fd, F_SETFD, FD_CLOEXEC);
-	}
-	for (int fd = 3; fd < (int)first; fd++)
-		fcntl(fd, F_SETFD, 0);
+	if (r < 0)
+		return r;
+	sk_fds_cloexec_from(first);
+	r = sk_fds_keep_for_exec(3, first, e);
+	if (r < 0)
+		return r;
 	if (a->waitfd >= 0 && fcntl(a->waitfd, F_SETFD, 0) < 0)
 		return sk_err_sys(e, errno, "init: keep the start fd");
 	return 0;
@@ -161,6 +167,9 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 	phase(a, "rootfs finalized");
 	if (rootfs_apply_sysctl(cfg, &err) < 0)
 		sk_child_fail(a->sock, &err);
+	if (close_fds(a, &err) < 0)
+		sk_child_fail(a->sock, &err);
+	phase(a, "fds closed");
 
 	if (p) {
 		struct process_ctx pc = {
@@ -176,9 +185,7 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 			sk_child_fail(a->sock, &err);
 		if (a->before_exec && a->before_exec(a, &err) < 0)
 			sk_child_fail(a->sock, &err);
-	phase(a, "executable found");
-		if (close_fds(a, &err) < 0)
-			sk_child_fail(a->sock, &err);
+		phase(a, "executable found");
 		prctl(PR_SET_PDEATHSIG, 0);
 		if (process_apply(&pc, &err) < 0)
 			sk_child_fail(a->sock, &err);
@@ -186,8 +193,6 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 	} else {
 		/* no process: hold the namespaces until delete; start refuses */
 		setsid();
-		if (close_fds(a, &err) < 0)
-			sk_child_fail(a->sock, &err);
 		prctl(PR_SET_PDEATHSIG, 0);
 		sk_stub_exec(a->stubfd, a->waitfd, "/", none_args, NULL, &err);
 	}

@@ -47,6 +47,10 @@ int main(int argc, char **argv)
 	const struct sk_cmd *cmd;
 	int c, r;
 
+	/* Nothing skiff runs (hooks, nft, the container) inherits the
+	 * caller's fds unless asked to (--preserve-fds clears the flag in
+	 * the container's init). */
+	sk_fds_cloexec_from(3);
 	opterr = 0;   /* our own one-line errors, not getopt's */
 	ctx.argv0 = argv[0];
 	base = strrchr(argv[0], '/');

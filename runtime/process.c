@@ -16,16 +16,21 @@
  *    the bounding-set drop / user switch / capset, while still privileged.
  *    This is what runc does, with the same documented consequence: the
  *    profile must then also allow prctl, setgroups, setresgid, setresuid,
- *    capset, umask, chdir and the exec (Docker's default profile does).
+ *    capset, umask, the exec and, when the cwd is only reachable as the
+ *    container's user, openat2, fchdir and getcwd (Docker's default
+ *    profile does).
  *    A failure there is reported naming the step that was denied.
  */
 #include "process.h"
+#include "../rootfs/rootfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #define CAP_SYS_ADMIN_BIT 21
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -54,6 +59,89 @@ static int hint_seccomp(const struct process_ctx *c, bool early_loaded, int r, s
 	if (early_loaded && c->seccomp)
 		return sk_err_prefix(e, "(seccomp profile loaded before this step, as noNewPrivileges is false)");
 	return r;
+}
+
+/* chdir to @cwd resolved in the current root (the container's): openat2
+ * RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS, so neither ".." nor a symlink
+ * nor a /proc/self/fd/N magic link leads out of it.  0 or -errno. */
+static int enter_cwd(const char *cwd)
+{
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
+
+	if (root < 0)
+		return -errno;
+	fd = rootfs_open_in_root(root, cwd, O_PATH | O_DIRECTORY, 0);
+	if (fd < 0)
+		return fd;
+	if (fchdir(fd) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Is the working directory below the current root?  The kernel's getcwd
+ * starts with "(unreachable)" when it is not (runc's check).  A path too
+ * long for it is checked by walking "..": the walk stops at our root, and
+ * from outside it never meets the root. */
+static int cwd_inside_root(void)
+{
+	char buf[PATH_MAX + 1];
+	struct stat root, cur, up;
+	_cleanup_close_ int fd = -1;
+	long n = syscall(SYS_getcwd, buf, sizeof(buf));
+
+	if (n > 0)
+		return buf[0] == '/' ? 0 : -EXDEV;
+	if (errno != ENAMETOOLONG)
+		return -errno;
+	if (stat("/", &root) < 0)
+		return -errno;
+	fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (int depth = 0; fd >= 0 && depth < PATH_MAX; depth++) {
+		int parent;
+
+		if (fstat(fd, &cur) < 0)
+			return -errno;
+		if (cur.st_dev == root.st_dev && cur.st_ino == root.st_ino)
+			return 0;
+		parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (parent < 0)
+			return -errno;
+		close(fd);
+		fd = parent;
+		if (fstat(fd, &up) < 0)
+			return -errno;
+		if (up.st_dev == cur.st_dev && up.st_ino == cur.st_ino)
+			return -EXDEV;   /* the top of another tree */
+	}
+	return fd < 0 ? -errno : -EXDEV;
+}
+
+/* process.cwd, resolved inside the container and verified to be there
+ * after the chdir (CVE-2024-21626).  0, or -errno with @e filled in;
+ * EACCES and EPERM come back with @e untouched (retried as the user). */
+static int set_cwd(const char *cwd, bool quiet_eacces, struct sk_err *e)
+{
+	int r = enter_cwd(cwd);
+
+	if (r == -ELOOP || r == -EXDEV)
+		return sk_err_set(e, EXDEV,
+				  "process.cwd %s: refused: it leads out of the container's root (a /proc magic link or a symlink loop)",
+				  cwd);
+	if (r < 0) {
+		if (quiet_eacces && (r == -EACCES || r == -EPERM))
+			return r;
+		return sk_err_sys(e, -r, "process.cwd: %s", cwd);
+	}
+	r = cwd_inside_root();
+	if (r == -EXDEV)
+		return sk_err_set(e, EXDEV,
+				  "process.cwd %s: refused: the working directory is outside the container's root",
+				  cwd);
+	if (r < 0)
+		return sk_err_sys(e, -r, "process.cwd %s: cannot verify it is inside the container",
+				  cwd);
+	return 0;
 }
 
 int process_apply(const struct process_ctx *c, struct sk_err *e)
@@ -91,10 +179,11 @@ int process_apply(const struct process_ctx *c, struct sk_err *e)
 	/* cwd first as root (runc): a directory the container user cannot
 	 * reach but root can still works.  Permission errors are retried
 	 * as the container user below. */
-	if (chdir(p->cwd) == 0)
+	r = set_cwd(p->cwd, true, e);
+	if (r == 0)
 		chdir_done = true;
-	else if (errno != EACCES && errno != EPERM)
-		return sk_err_sys(e, errno, "process.cwd: %s", p->cwd);
+	else if (r != -EACCES && r != -EPERM)
+		return r;
 
 	if (c->seccomp && !late) {
 		r = load_seccomp(c, "before dropping privileges", e);
@@ -115,9 +204,8 @@ int process_apply(const struct process_ctx *c, struct sk_err *e)
 
 	umask(p->user.has_umask ? (mode_t)p->user.umask : 0022);
 
-	if (!chdir_done && chdir(p->cwd) < 0)
-		return hint_seccomp(c, early_loaded, sk_err_sys(e, errno, "process.cwd: %s", p->cwd),
-				    e);
+	if (!chdir_done && (r = set_cwd(p->cwd, false, e)) < 0)
+		return hint_seccomp(c, early_loaded, r, e);
 
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return hint_seccomp(c, early_loaded,

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <linux/close_range.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -99,10 +98,14 @@ void sk_vm_init_run(const struct sk_init_args *a, const char *state_json)
 	sk_init_terminal(a, false);
 	if (drop_privileges(&err) < 0)
 		sk_child_fail(a->sock, &err);
-	/* everything but stdio and the start fd */
-	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		for (int fd = 3; fd < 65536; fd++)
-			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	/* Nothing of the host but stdio, the channel, the start fd and the
+	 * --log file stays open in the VMM (the guest resolves the cwd on
+	 * its own side, with none of these). */
+	{
+		int keep[] = { a->sock, a->waitfd, a->ctx->log.fd };
+		if (sk_fds_close_except(3, keep, sizeof(keep) / sizeof(keep[0]), &err) < 0)
+			sk_child_fail(a->sock, &err);
+	}
 	prctl(PR_SET_PDEATHSIG, 0);
 	/* created: the parent sees EOF on the channel, as after an exec */
 	close(a->sock);
