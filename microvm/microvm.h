@@ -52,8 +52,8 @@ int sk_vm_prepare(const struct sk_vm_opts *o, char **initrd_path, struct sk_err 
  * guest process's exit status (0-255; 128+N for a signal).  A kernel
  * panic, triple fault or timeout sets 255 and prints
  * "skiff: microvm: ..." on stderr; the return value is still 0 then.
- * Relays fds 0/1/2; SIGTERM/SIGINT/SIGHUP/SIGQUIT/SIGUSR1/SIGUSR2 are
- * forwarded to the guest process.  Should a vCPU thread not stop within
+ * Relays fds 0/1/2; every signal but the synchronous ones, SIGCHLD,
+ * SIGPIPE and SIGWINCH is forwarded to the guest process.  Should a vCPU thread not stop within
  * 10 s of the end, the process exits (_exit(255)) with a message. */
 int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_status,
 	      struct sk_err *e);

@@ -722,12 +722,17 @@ int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_sta
 		goto out;
 	t_setup = now_s();
 
-	/* Signals: forwarded ones through a signalfd, the kick one for vCPUs. */
+	/* Signals: every forwardable one through a signalfd (what `run`
+	 * forwards to us goes on to the guest's process, as runc's
+	 * forwarding does), the kick one for vCPUs.  Not forwarded: the
+	 * synchronous ones, SIGCHLD, SIGPIPE (ours) and SIGWINCH (the
+	 * terminal's size is not passed to the guest). */
 	sigset_t fwd, old;
-	sigemptyset(&fwd);
-	static const int fwd_sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-	for (size_t i = 0; i < sizeof(fwd_sigs) / sizeof(fwd_sigs[0]); i++)
-		sigaddset(&fwd, fwd_sigs[i]);
+	sigfillset(&fwd);
+	static const int not_fwd[] = { SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+				       SIGTRAP, SIGSYS, SIGCHLD, SIGPIPE, SIGWINCH };
+	for (size_t i = 0; i < sizeof(not_fwd) / sizeof(not_fwd[0]); i++)
+		sigdelset(&fwd, not_fwd[i]);
 	sigaddset(&fwd, KICK_SIG);
 	pthread_sigmask(SIG_BLOCK, &fwd, &old);
 	sigdelset(&fwd, KICK_SIG);

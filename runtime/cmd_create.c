@@ -116,7 +116,7 @@ int cmd_run(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	if (detach)
 		goto out;
 	if (c.pty_master >= 0)
-		r = sk_pty_relay(c.pty_master, c.st->pid, &status, e);
+		r = sk_pty_relay(c.pty_master, c.st->pid, c.pidfd, &status, e);
 	else
 		r = sk_wait_forward(c.st->pid, c.pidfd, &status);
 	if (r < 0) {

@@ -222,7 +222,8 @@ static void __attribute__((noreturn)) exec_child(struct sk_ctx *ctx, struct sk_s
 
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	sk_unblock_signals();
+	/* default dispositions and an empty mask, whatever our caller had */
+	sk_reset_signals();
 	close(j->sock[0]);
 	/* wait until skiff has put us in the container's cgroup */
 	if (sk_msg_recv(j->sock[1], NULL, NULL, NULL, NULL) != SK_MSG_GO)
@@ -406,7 +407,7 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 		goto out;
 	}
 	if (j.pty >= 0) {
-		r = sk_pty_relay(j.pty, pid, &status, e);
+		r = sk_pty_relay(j.pty, pid, -1, &status, e);
 		status = WIFEXITED(status) ? WEXITSTATUS(status) :
 			 WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
 	} else {

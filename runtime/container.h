@@ -114,8 +114,10 @@ int sk_console_socket_send(const char *path, int fd, struct sk_err *e);
  * the controlling terminal on 0,1,2; returns the master fd. */
 int sk_pty_setup(const struct oci_process *p, bool bind_console, struct sk_err *e);
 /* In the parent: relay between our own terminal and @master until @pid
- * exits; returns after the child's exit is collected in *status. */
-int sk_pty_relay(int master, pid_t pid, int *status, struct sk_err *e);
+ * exits, forwarding signals as sk_wait_forward (through @pidfd when >= 0)
+ * and SIGWINCH as the pty's size; returns after the child's exit is
+ * collected in *status. */
+int sk_pty_relay(int master, pid_t pid, int pidfd, int *status, struct sk_err *e);
 
 /* ------------------------------------------------------------------- fds */
 
@@ -180,8 +182,18 @@ void sk_block_signals(sigset_t *old);
  * `timeout` need them at exit). */
 void sk_restore_signals(const sigset_t *old);
 void sk_unblock_signals(void);
-/* Wait for @pid (our child) forwarding signals to it; exit status as a
- * shell reports it (128+signal). */
+/* Every signal's disposition back to the default (a caller's SIG_IGN
+ * survives exec) and an empty mask: what the container's process and the
+ * hooks start with, as with runc. */
+void sk_reset_signals(void);
+/* The signals run/exec forward: every one but SIGKILL, SIGSTOP and the
+ * synchronous SIGSEGV, SIGBUS, SIGILL, SIGFPE. */
+void sk_forwarded_set(sigset_t *mask);
+/* Send @sig to the container's process: through @pidfd when >= 0, else
+ * with kill(2) to @pid, which must be our unreaped child. */
+void sk_forward_signal(pid_t pid, int pidfd, int sig);
+/* Wait for @pid (our child) forwarding signals to it (through @pidfd when
+ * >= 0); exit status as a shell reports it (128+signal). */
 int sk_wait_forward(pid_t pid, int pidfd, int *status);
 
 /* Compile a seccomp profile, through the cache in ROOT/seccomp-cache

@@ -82,7 +82,7 @@ static int run_hook(const struct sk_log *log, const struct oci_hook *h, const ch
 	}
 	if (pid == 0) {
 		char *const *argv = h->n_args ? h->args : (char *const[]){ h->path, NULL };
-		sk_unblock_signals();
+		sk_reset_signals();
 		dup2(in[0], 0);
 		/* the hook's stdout must not mix with a container's stdout */
 		dup2(2, 1);

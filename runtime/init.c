@@ -221,7 +221,9 @@ void sk_init_main(const struct sk_init_args *a)
 	 * skiff binary) while we still run skiff code. */
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	sk_unblock_signals();
+	/* the container's process gets default dispositions and an empty
+	 * mask, whatever skiff's caller ignored or blocked (runc) */
+	sk_reset_signals();
 	/* the parent died before PDEATHSIG was set (in a new pid namespace
 	 * getppid() is 0: the parent is outside) */
 	if (getppid() != a->parent_pid && getppid() != 0)

@@ -305,8 +305,12 @@ int sk_container_destroy(struct sk_ctx *ctx, struct sk_state *st, struct sk_err 
 	return 0;
 }
 
-/* The signals `run` and `exec` forward to the container's process. */
-static void forwarded_set(sigset_t *mask)
+/* The signals `run` and `exec` forward to the container's process: all
+ * but the synchronous ones (and SIGKILL/SIGSTOP, which cannot be caught),
+ * whatever their disposition in skiff: a blocked signal is queued even
+ * when its disposition is SIG_IGN (a `&` job of a script ignores SIGINT
+ * and SIGQUIT), so it reaches the signalfd and is forwarded. */
+void sk_forwarded_set(sigset_t *mask)
 {
 	sigfillset(mask);
 	sigdelset(mask, SIGSEGV);
@@ -319,7 +323,7 @@ void sk_block_signals(sigset_t *old)
 {
 	sigset_t mask;
 
-	forwarded_set(&mask);
+	sk_forwarded_set(&mask);
 	sigprocmask(SIG_BLOCK, &mask, old);
 }
 
@@ -336,14 +340,43 @@ void sk_unblock_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* The kernel's struct sigaction (x86_64, arm64): glibc's sigaction()
+ * refuses the two signals it reserves, which a caller may still have
+ * ignored. */
+struct k_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+void sk_reset_signals(void)
+{
+	struct k_sigaction dfl = { .handler = SIG_DFL };
+
+	for (int sig = 1; sig < _NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+	}
+	sk_unblock_signals();
+}
+
+void sk_forward_signal(pid_t pid, int pidfd, int sig)
+{
+	if (pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+	else
+		kill(pid, sig);   /* our child, not reaped: the pid is still its */
+}
+
 int sk_wait_forward(pid_t pid, int pidfd, int *status)
 {
 	sigset_t mask, old;
 	_cleanup_close_ int sfd = -1;
 	int st = 0;
 
-	(void)pidfd;
-	forwarded_set(&mask);
+	sk_forwarded_set(&mask);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	for (;;) {
@@ -357,7 +390,7 @@ int sk_wait_forward(pid_t pid, int pidfd, int *status)
 			continue;
 		if (si.ssi_signo == SIGCHLD || si.ssi_signo == SIGWINCH)
 			continue;
-		kill(pid, (int)si.ssi_signo);
+		sk_forward_signal(pid, pidfd, (int)si.ssi_signo);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (WIFEXITED(st))

@@ -94,7 +94,7 @@ static void copy_once(int from, int to, bool *open_)
 	(void)sk_write_all(to, buf, (size_t)n);
 }
 
-int sk_pty_relay(int master, pid_t pid, int *status, struct sk_err *e)
+int sk_pty_relay(int master, pid_t pid, int pidfd, int *status, struct sk_err *e)
 {
 	struct termios saved, raw;
 	bool have_tty = tcgetattr(0, &saved) == 0, in_open = true, out_open = true;
@@ -103,13 +103,8 @@ int sk_pty_relay(int master, pid_t pid, int *status, struct sk_err *e)
 	struct winsize ws;
 	bool exited = false;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGWINCH);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGQUIT);
+	/* every forwardable signal, not only the terminal's ones */
+	sk_forwarded_set(&mask);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sfd < 0)
@@ -145,7 +140,7 @@ int sk_pty_relay(int master, pid_t pid, int *status, struct sk_err *e)
 				if (waitpid(pid, status, WNOHANG) == pid)
 					exited = true;
 			} else {
-				kill(pid, (int)si.ssi_signo);
+				sk_forward_signal(pid, pidfd, (int)si.ssi_signo);
 			}
 		}
 	}

@@ -192,7 +192,10 @@ static void __attribute__((noreturn)) child(struct proc *p, int in, int out, int
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
+	/* default dispositions for every signal (init ignores SIGPIPE) */
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL);
 	setsid();
 	if (p->terminal) {
 		int t = open_tty("/dev/ttyS0", 0, out);
