@@ -202,6 +202,8 @@ struct exec_job {
 	int sock[2], stubfd, pty;
 	struct sk_seccomp_prog *seccomp;
 	struct oci_process *p;
+	int *fd_holes;        /* see sk_fds_reserve */
+	size_t n_fd_holes;
 };
 
 static void __attribute__((noreturn)) exec_child(struct sk_ctx *ctx, struct sk_state *st,
@@ -238,6 +240,7 @@ static void __attribute__((noreturn)) exec_child(struct sk_ctx *ctx, struct sk_s
 	if (sk_fds_close_except(first, keep, sizeof(keep) / sizeof(keep[0]), &err) < 0 ||
 	    sk_fds_keep_for_exec(3, first, &err) < 0)
 		sk_child_fail(j->sock[1], &err);
+	sk_fds_close_list(j->fd_holes, j->n_fd_holes);
 	if (j->p->terminal) {
 		int master = sk_pty_setup(j->p, false, &err);
 		if (master < 0)
@@ -305,6 +308,11 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 		goto out;
 	}
 	min_fd = 3 + o.preserve_fds;
+	/* before anything is opened that could take a preserved fd's
+	 * number (the state directory would reach the container) */
+	r = sk_fds_reserve(3, min_fd, &ctx->log.fd, &j.fd_holes, &j.n_fd_holes, e);
+	if (r < 0)
+		goto out;
 	r = sk_state_load(ctx, argv[optind], false, &st, e);
 	if (r < 0)
 		goto out;
@@ -343,16 +351,6 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	if (j.stubfd < 0) {
 		r = j.stubfd;
 		goto out;
-	}
-	/* the --log file must not take the place of a preserved fd */
-	if (ctx->log.fd >= 0 && ctx->log.fd < min_fd) {
-		int nfd = fcntl(ctx->log.fd, F_DUPFD_CLOEXEC, min_fd);
-		if (nfd < 0) {
-			r = sk_err_sys(e, errno, "dup");
-			goto out;
-		}
-		close(ctx->log.fd);
-		ctx->log.fd = nfd;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, j.sock) < 0) {
 		r = sk_err_sys(e, errno, "socketpair");
@@ -431,6 +429,8 @@ out:
 		close(j.stubfd);
 	if (j.pty >= 0)
 		close(j.pty);
+	sk_fds_close_list(j.fd_holes, j.n_fd_holes);
+	free(j.fd_holes);
 	sk_strv_free(o.env);
 	sk_strv_free(o.caps);
 	sk_strv_free(o.gids);

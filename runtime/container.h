@@ -128,6 +128,15 @@ int sk_fds_cloexec_from(int first);
  * are ignored).  A kept fd that is a directory is an error: what stays
  * open until the exec must not be usable as a cwd. */
 int sk_fds_close_except(int first, const int *keep, size_t n, struct sk_err *e);
+/* At the start of create/run/exec, with --preserve-fds: fds [@first,
+ * @last) are the caller's to pass on.  Move *@log_fd above them, and take
+ * every one that is not open with /dev/null, so that nothing skiff opens
+ * later (the state directory, a pidfd) gets a preserved number and
+ * reaches the container; *@holes (malloc'd) lists them, to close in the
+ * child (sk_fds_close_list) after sk_fds_keep_for_exec. */
+int sk_fds_reserve(int first, int last, int *log_fd, int **holes, size_t *n_holes,
+		   struct sk_err *e);
+void sk_fds_close_list(const int *fds, size_t n);
 /* Clear close-on-exec on the preserved fds [@first, @last). */
 int sk_fds_keep_for_exec(int first, int last, struct sk_err *e);
 

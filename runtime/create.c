@@ -65,6 +65,8 @@ struct create_job {
 	bool made_dir;
 	bool vm;
 	char *vm_kernel, *vm_initrd;
+	int *fd_holes;        /* see sk_fds_reserve */
+	size_t n_fd_holes;
 	struct timespec t0;   /* for --debug phase timings */
 };
 
@@ -127,6 +129,8 @@ static void job_cleanup(struct create_job *j, bool failed)
 	free(j->state_dir);
 	free(j->vm_kernel);
 	free(j->vm_initrd);
+	sk_fds_close_list(j->fd_holes, j->n_fd_holes);
+	free(j->fd_holes);
 }
 
 static int load_config(struct create_job *j, struct sk_err *e)
@@ -240,9 +244,7 @@ static int make_fds(struct create_job *j, struct sk_err *e)
 	    (r = dup_above(&j->startfd, min_fd, e)) < 0 ||
 	    (r = dup_above(&j->sock[0], min_fd, e)) < 0 ||
 	    (r = dup_above(&j->sock[1], min_fd, e)) < 0 ||
-	    (r = dup_above(&j->dirfd, min_fd, e)) < 0 ||
-	    /* the --log file must not take the place of a preserved fd */
-	    (r = dup_above(&j->ctx->log.fd, min_fd, e)) < 0)
+	    (r = dup_above(&j->dirfd, min_fd, e)) < 0)
 		return r;
 	return 0;
 }
@@ -274,6 +276,8 @@ static int do_clone(struct create_job *j, struct sk_err *e)
 		.parent_sock = j->sock[0],
 		.waitfd = j->waitfd,
 		.stubfd = j->stubfd,
+		.fd_holes = j->fd_holes,
+		.n_fd_holes = j->n_fd_holes,
 	};
 	struct clone_args ca = { 0 };
 	int cgfd = sk_ext_clone_cgroup_fd(&j->ext);
@@ -419,6 +423,15 @@ int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 	for (int i = 0; i < OCI_NS__MAX; i++)
 		j.plan.join_fd[i] = -1;
 	r = sk_validate_id(o->id, e);
+	if (r < 0)
+		goto fail;
+	if (o->preserve_fds < 0 || o->preserve_fds > 1024) {
+		r = sk_err_set(e, EINVAL, "--preserve-fds: must be 0 to 1024");
+		goto fail;
+	}
+	/* before skiff opens anything that could take a preserved fd's
+	 * number (the state directory would reach the container) */
+	r = sk_fds_reserve(3, 3 + o->preserve_fds, &ctx->log.fd, &j.fd_holes, &j.n_fd_holes, e);
 	if (r < 0)
 		goto fail;
 	r = load_config(&j, e);

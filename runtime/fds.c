@@ -109,6 +109,44 @@ int sk_fds_close_except(int first, const int *keep, size_t n, struct sk_err *e)
 	return 0;
 }
 
+int sk_fds_reserve(int first, int last, int *log_fd, int **holes, size_t *n_holes,
+		   struct sk_err *e)
+{
+	*holes = NULL;
+	*n_holes = 0;
+	if (*log_fd >= 0 && *log_fd < last) {
+		int nfd = fcntl(*log_fd, F_DUPFD_CLOEXEC, last);
+		if (nfd < 0)
+			return sk_err_sys(e, errno, "--log: dup");
+		close(*log_fd);
+		*log_fd = nfd;
+	}
+	for (int fd = first; fd < last; fd++) {
+		int p;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		p = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (p < 0)
+			return sk_err_sys(e, errno, "open /dev/null");
+		if (p != fd) {
+			int r = dup3(p, fd, O_CLOEXEC);
+			close(p);
+			if (r < 0)
+				return sk_err_sys(e, errno, "dup");
+		}
+		*holes = sk_xrealloc(*holes, (*n_holes + 1) * sizeof(int));
+		(*holes)[(*n_holes)++] = fd;
+	}
+	return 0;
+}
+
+void sk_fds_close_list(const int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+}
+
 int sk_fds_keep_for_exec(int first, int last, struct sk_err *e)
 {
 	for (int fd = first; fd < last; fd++) {

@@ -96,6 +96,7 @@ static int close_fds(const struct sk_init_args *a, struct sk_err *e)
 	r = sk_fds_keep_for_exec(3, first, e);
 	if (r < 0)
 		return r;
+	sk_fds_close_list(a->fd_holes, a->n_fd_holes);
 	if (a->waitfd >= 0 && fcntl(a->waitfd, F_SETFD, 0) < 0)
 		return sk_err_sys(e, errno, "init: keep the start fd");
 	return 0;

@@ -20,6 +20,10 @@ struct sk_init_args {
 	const struct sk_seccomp_prog *seccomp;
 	const struct oci_mount *extra;   /* mounts added by skiff */
 	size_t n_extra;
+	/* preserved fds the caller had not open (/dev/null placeholders,
+	 * see sk_fds_reserve): closed before the exec */
+	const int *fd_holes;
+	size_t n_fd_holes;
 	pid_t parent_pid;
 	int sock;         /* our end of the sync channel */
 	int parent_sock;  /* the parent's end, closed in the child */

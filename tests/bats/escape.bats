@@ -188,3 +188,20 @@ EOF
 	run sk --log "$log" exec --preserve-fds 1 "$ID-2" readlink /proc/self/fd/3 3<&-
 	[[ "$output" != *"$log"* ]]
 }
+
+@test "--preserve-fds with fds the caller has not open: nothing of skiff's takes their place" {
+	local probe='for f in 3 4 5; do readlink /proc/self/fd/$f; done 2>/dev/null; true'
+	cfg_sh "$BUNDLE" "$probe"
+	run sk --log "$BATS_TEST_TMPDIR/log" run --preserve-fds 3 -b "$BUNDLE" "$ID" </dev/null 3<&- 4<&- 5<&-
+	[ "$status" -eq 0 ]
+	assert_eq "run: $output" "run: "
+	run_sleeping "$ID-2"
+	# exec opens the state directory, a pidfd and namespace fds
+	run sk --log "$BATS_TEST_TMPDIR/log" exec --preserve-fds 3 "$ID-2" sh -c "$probe" 3<&- 4<&- 5<&-
+	[ "$status" -eq 0 ]
+	assert_eq "exec: $output" "exec: "
+	# an open one among them still passes
+	run sk exec --preserve-fds 3 "$ID-2" sh -c "$probe" 3<&- 4<"$HOSTDIR" 5<&-
+	[ "$status" -eq 0 ]
+	assert_eq "exec: $output" "exec: $HOSTDIR"
+}
