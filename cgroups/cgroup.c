@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -792,6 +793,36 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* SIGKILL the pids of @before that are still members: each through a
+ * pidfd opened before a second read of the cgroup's list that still has
+ * it, so a pid that left and was reused outside is never signalled. */
+static void kill_members(struct sk_cgroup *cg, const pid_t *before, size_t n)
+{
+	_cleanup_free_ int *fds = sk_xcalloc(n ? n : 1, sizeof(int));
+	_cleanup_free_ pid_t *after = NULL;
+	struct sk_err ign;
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		fds[i] = (int)syscall(SYS_pidfd_open, before[i], 0);
+	if (sk_cgroup_pids(cg, &after, &m, &ign) == 0) {
+		qsort(after, m, sizeof(pid_t), cmp_pid);
+		for (size_t i = 0; i < n; i++)
+			if (fds[i] >= 0 && bsearch(&before[i], after, m, sizeof(pid_t), cmp_pid))
+				syscall(SYS_pidfd_send_signal, fds[i], SIGKILL, NULL, 0);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 static int kill_all(struct sk_cgroup *cg, struct sk_err *e)
 {
 	for (int iter = 0; iter < 1000; iter++) {
@@ -809,8 +840,7 @@ static int kill_all(struct sk_cgroup *cg, struct sk_err *e)
 			struct sk_err ign;
 			write_str(cg->v2dir, "cgroup.kill", "1", &ign);
 		}
-		for (size_t i = 0; i < n; i++)
-			kill(pids[i], SIGKILL);
+		kill_members(cg, pids, n);
 		if (iter == 0 && sk_cgroup_is_frozen(cg) == 1) {
 			struct sk_err ign;
 			sk_cgroup_freeze(cg, false, &ign);

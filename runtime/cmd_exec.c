@@ -298,6 +298,7 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	sigset_t saved_mask;
 	bool blocked = false;
 	int own_pidns = -1;
+	_cleanup_close_ int init_fd = -1;
 
 	for (int i = 0; i < OCI_NS__MAX; i++)
 		j.plan.join_fd[i] = -1;
@@ -344,9 +345,21 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	r = sk_ext_load_cgroup(ctx, st, &cg, e);
 	if (r < 0)
 		goto out;
+	/* join the init's namespaces only once it is proven the init of the
+	 * state (pidfd, then start time) and still alive after they were
+	 * opened: never those of a process that reused its pid */
+	init_fd = sk_pidfd_open_proven(st->pid, st->start_time);
+	if (init_fd < 0) {
+		r = sk_err_set(e, ESRCH, "cannot exec in container %s: its init is gone", st->id);
+		goto out;
+	}
 	r = ns_plan_from_pid(st->pid, min_fd, &j.plan, e);
 	if (r < 0)
 		goto out;
+	if (sk_pidfd_exited(init_fd)) {
+		r = sk_err_set(e, ESRCH, "cannot exec in container %s: its init is gone", st->id);
+		goto out;
+	}
 	j.stubfd = sk_stub_memfd(min_fd, e);
 	if (j.stubfd < 0) {
 		r = j.stubfd;

@@ -69,9 +69,21 @@ const char *sk_state_ext(const struct sk_state *st, const char *key);
 void sk_state_set_ext(struct sk_state *st, const char *key, const char *value);
 void sk_state_set_ann(struct sk_state *st, const char *key, const char *value);
 
-/* Is the init alive and the same process (start time)?  */
+/* Is the init alive and the same process (start time)?  Only a hint: the
+ * pid may be reused right after.  To signal or join a pid of the state,
+ * use sk_pidfd_open_proven(). */
 bool sk_pid_alive(pid_t pid, uint64_t start_time);
 uint64_t sk_pid_start_time(pid_t pid);
+/* A pidfd on @pid, opened first and then checked against @start_time: it
+ * then refers to the very process of the state (or to one that has
+ * exited since, which no signal reaches).  -ESRCH when @pid is not that
+ * process any more, another -errno when no pidfd can be had (then the
+ * identity is not proven: never fall back to kill(2)). */
+int sk_pidfd_open_proven(pid_t pid, uint64_t start_time);
+/* Has the process of @pidfd exited (or is @pidfd invalid)? */
+bool sk_pidfd_exited(int pidfd);
+/* pidfd_send_signal(2); 0 or -errno. */
+int sk_pidfd_signal(int pidfd, int sig);
 enum sk_status sk_state_status(const struct sk_ctx *ctx, const struct sk_state *st);
 /* Runtime-spec state JSON (with runc's extra rootfs/created/owner). */
 char *sk_state_json(const struct sk_state *st, enum sk_status status, bool pretty);

@@ -103,8 +103,10 @@ static void job_cleanup(struct create_job *j, bool failed)
 			kill(j->child, SIGKILL);
 			waitpid(j->child, NULL, 0);
 		}
-		if (j->pid > 0 && j->pid != j->child)
-			kill(j->pid, SIGKILL);
+		/* the init after a double fork is not our child: only
+		 * through its pidfd */
+		if (j->pid > 0 && j->pid != j->child && j->pidfd >= 0)
+			sk_pidfd_signal(j->pidfd, SIGKILL);
 		sk_ext_abort(j->ctx, &j->ext);
 		if (j->made_dir)
 			sk_rm_rf(j->state_dir);

@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -139,67 +140,102 @@ static int pids_by_proc(const struct sk_state *st, pid_t **out, size_t *n, struc
 int sk_container_pids(struct sk_ctx *ctx, const struct sk_state *st, pid_t **pids, size_t *n,
 		      struct sk_err *e);
 
-int sk_container_kill(struct sk_ctx *ctx, const struct sk_state *st, int sig, bool all,
-		      struct sk_err *e)
+static int cmp_pid(const void *a, const void *b)
 {
-	_cleanup_close_ int pidfd = -1;
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
 
-	if (!sk_pid_alive(st->pid, st->start_time))
-		return sk_err_set(e, ESRCH, "container %s is not running", st->id);
-	if (all) {
-		_cleanup_free_ pid_t *pids = NULL;
-		size_t n = 0;
-		int r = sk_container_pids(ctx, st, &pids, &n, e);
-		if (r < 0)
-			return r;
-		for (size_t i = 0; i < n; i++)
-			kill(pids[i], sig);
-		return 0;
-	}
-	pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
-	if (pidfd >= 0 && sk_pid_alive(st->pid, st->start_time)) {
-		if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
-			return sk_err_sys(e, errno, "kill container %s", st->id);
-		return 0;
-	}
-	if (kill(st->pid, sig) < 0)
-		return sk_err_sys(e, errno, "kill container %s", st->id);
-	return 0;
+	return (x > y) - (x < y);
 }
 
-/* Wait until @pid is gone (not our child: poll a pidfd). */
-static void wait_gone(pid_t pid, uint64_t start_time, int timeout_ms)
+/* Every process of the container, each through a pidfd whose process is
+ * proven a member: the pidfds are opened on the pids of one scan, and a
+ * pid is signalled only when a second scan, made after its pidfd was
+ * opened, still finds it (the pidfd then refers to that member, or to a
+ * process that has exited).  A pid reused meanwhile outside the
+ * container is never signalled. */
+static int signal_members(struct sk_ctx *ctx, const struct sk_state *st, int sig,
+			  struct sk_err *e)
 {
-	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	struct pollfd p = { .fd = pidfd, .events = POLLIN };
-
-	if (pidfd >= 0) {
-		poll(&p, 1, timeout_ms);
-		return;
-	}
-	for (int i = 0; i < timeout_ms / 10 && sk_pid_alive(pid, start_time); i++)
-		usleep(10000);
-}
-
-/* Fork a child that enters the namespaces of @pid (user last), so that
- * startContainer hooks resolve and run in the container.  Returns the
- * child's pid in the parent, 0 in the child. */
-static pid_t fork_into_container(pid_t pid, struct sk_err *e)
-{
-	struct ns_plan plan;
-	struct sk_err err = { 0 };
-	pid_t child;
-	int r = ns_plan_from_pid(pid, 3, &plan, e);
+	_cleanup_free_ pid_t *before = NULL, *after = NULL;
+	_cleanup_free_ int *fds = NULL;
+	size_t n = 0, m = 0;
+	int r = sk_container_pids(ctx, st, &before, &n, e);
 
 	if (r < 0)
 		return r;
+	fds = sk_xcalloc(n ? n : 1, sizeof(int));
+	for (size_t i = 0; i < n; i++)
+		fds[i] = (int)syscall(SYS_pidfd_open, before[i], 0);
+	r = sk_container_pids(ctx, st, &after, &m, e);
+	if (r == 0) {
+		qsort(after, m, sizeof(pid_t), cmp_pid);
+		for (size_t i = 0; i < n; i++)
+			if (fds[i] >= 0 && bsearch(&before[i], after, m, sizeof(pid_t), cmp_pid))
+				sk_pidfd_signal(fds[i], sig);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return r;
+}
+
+int sk_container_kill(struct sk_ctx *ctx, const struct sk_state *st, int sig, bool all,
+		      struct sk_err *e)
+{
+	/* the init's identity first: pidfd, then its start time */
+	_cleanup_close_ int pidfd = sk_pidfd_open_proven(st->pid, st->start_time);
+	int r;
+
+	if (pidfd == -ESRCH)
+		return sk_err_set(e, ESRCH, "container %s is not running", st->id);
+	if (pidfd < 0)
+		return sk_err_sys(e, -pidfd,
+				  "kill container %s: cannot prove the init's identity (pidfd_open)",
+				  st->id);
+	if (all)
+		return signal_members(ctx, st, sig, e);
+	r = sk_pidfd_signal(pidfd, sig);
+	if (r == -ESRCH)
+		return sk_err_set(e, ESRCH, "container %s is not running", st->id);
+	if (r < 0)
+		return sk_err_sys(e, -r, "kill container %s", st->id);
+	return 0;
+}
+
+/* Fork a child that enters the namespaces of the container's init (user
+ * last), so that startContainer hooks resolve and run in the container.
+ * Returns the child's pid in the parent, 0 in the child. */
+static pid_t fork_into_container(struct sk_ctx *ctx, const struct sk_state *st,
+				 struct sk_err *e)
+{
+	struct ns_plan plan;
+	struct sk_err err = { 0 };
+	_cleanup_close_ int pidfd = sk_pidfd_open_proven(st->pid, st->start_time);
+	pid_t child;
+	int r;
+
+	if (pidfd < 0)
+		return sk_err_set(e, ESRCH, "container %s: the init is gone", st->id);
+	r = ns_plan_from_pid(st->pid, 3, &plan, e);
+	if (r < 0)
+		return r;
+	/* still alive after the namespaces were opened: they are its own */
+	if (sk_pidfd_exited(pidfd)) {
+		ns_plan_close(&plan);
+		return sk_err_set(e, ESRCH, "container %s: the init is gone", st->id);
+	}
 	child = fork();
 	if (child != 0) {
 		ns_plan_close(&plan);
 		return child < 0 ? sk_err_sys(e, errno, "fork") : child;
 	}
+	/* skiff code in the container's namespaces: not dumpable, and
+	 * nothing of the host open but the --log file */
+	prctl(PR_SET_DUMPABLE, 0);
 	if ((plan.join_fd[OCI_NS_PID] >= 0 && setns(plan.join_fd[OCI_NS_PID], CLONE_NEWPID) < 0) ||
 	    ns_join(&plan, &err) < 0)
+		_exit(126);
+	if (sk_fds_close_except(3, &ctx->log.fd, 1, &err) < 0)
 		_exit(126);
 	/* a pid namespace applies to our children: one more fork */
 	if (plan.join_fd[OCI_NS_PID] >= 0) {
@@ -225,7 +261,7 @@ static int run_start_hooks(struct sk_ctx *ctx, struct sk_state *st, struct sk_er
 	if (!l->n)
 		return 0;
 	json = sk_state_json(st, SK_STATUS_CREATED, false);
-	child = fork_into_container(st->pid, e);
+	child = fork_into_container(ctx, st, e);
 	if (child < 0)
 		return child;
 	if (child == 0) {
@@ -256,7 +292,8 @@ int sk_container_start(struct sk_ctx *ctx, struct sk_state *st, int start_fd, st
 				  st->id);
 	r = run_start_hooks(ctx, st, e);
 	if (r < 0) {
-		kill(st->pid, SIGKILL);
+		struct sk_err kerr = { 0 };
+		sk_container_kill(ctx, st, SIGKILL, false, &kerr);
 		return r;
 	}
 	if (start_fd < 0) {
@@ -283,11 +320,17 @@ int sk_container_destroy(struct sk_ctx *ctx, struct sk_state *st, struct sk_err 
 	struct sk_err herr = { 0 };
 	int r;
 
-	if (st->pid > 0 && sk_pid_alive(st->pid, st->start_time)) {
-		struct sk_err kerr = { 0 };
-		sk_container_kill(ctx, st, SIGKILL, true, &kerr);
-		kill(st->pid, SIGKILL);
-		wait_gone(st->pid, st->start_time, 10000);
+	if (st->pid > 0) {
+		/* only a proven init is signalled and waited for */
+		_cleanup_close_ int pidfd = sk_pidfd_open_proven(st->pid, st->start_time);
+		if (pidfd >= 0) {
+			struct sk_err kerr = { 0 };
+			struct pollfd p = { .fd = pidfd, .events = POLLIN };
+			sk_container_kill(ctx, st, SIGKILL, true, &kerr);
+			sk_pidfd_signal(pidfd, SIGKILL);
+			while (poll(&p, 1, 10000) < 0 && errno == EINTR)
+				;
+		}
 	}
 	r = sk_ext_destroy(ctx, st, e);
 	if (r < 0)

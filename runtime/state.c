@@ -6,9 +6,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
@@ -293,6 +295,39 @@ uint64_t sk_pid_start_time(pid_t pid)
 			p++;
 	}
 	return p ? strtoull(p, NULL, 10) : 0;
+}
+
+int sk_pidfd_open_proven(pid_t pid, uint64_t start_time)
+{
+	int fd;
+
+	if (pid <= 0 || start_time == 0)
+		return -ESRCH;
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		/* not a process (a thread's id: EINVAL/ENOENT) or gone */
+		return errno == EINVAL || errno == ENOENT ? -ESRCH : -errno;
+	if (!sk_pid_alive(pid, start_time)) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+bool sk_pidfd_exited(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	if (pidfd < 0)
+		return true;
+	return poll(&p, 1, 0) != 0;
+}
+
+int sk_pidfd_signal(int pidfd, int sig)
+{
+	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+		return -errno;
+	return 0;
 }
 
 bool sk_pid_alive(pid_t pid, uint64_t start_time)
