@@ -470,6 +470,30 @@ TEST(apply_cwd_errors)
 	CHECK_STR(buf, "ERR process.cwd: /nonexistent-skiff-dir: No such file or directory\n");
 }
 
+TEST(apply_cwd_refuses_magic_links)
+{
+	/* CVE-2024-21626: /proc/self/fd/N of an open directory is never a
+	 * working directory, even when N is open; nor any /proc magic link */
+	struct oci_process p;
+	char buf[1024], path[64], want[256];
+	int fd = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	base_process(&p);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	p.cwd = path;
+	run_apply(&p, NULL, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "ERR process.cwd %s: refused: it leads out", path);
+	CHECK_CONTAINS(buf, want);
+	p.cwd = "/proc/self/cwd";
+	run_apply(&p, NULL, buf, sizeof(buf));
+	CHECK_CONTAINS(buf, "ERR process.cwd /proc/self/cwd: refused");
+	/* '..' stops at the root */
+	p.cwd = "/../../tmp/..";
+	run_apply(&p, NULL, buf, sizeof(buf));
+	CHECK_STR(buf, "OK\n");
+	close(fd);
+}
+
 static void report_cwd(FILE *out)
 {
 	char cwd[256];
@@ -634,6 +658,7 @@ int main(void)
 	RUN(apply_capabilities);
 	RUN(apply_user);
 	RUN(apply_cwd_errors);
+	RUN(apply_cwd_refuses_magic_links);
 	RUN(apply_cwd_only_user_can_enter);
 	RUN(apply_oom_sched_ioprio);
 	RUN(apply_keyring);
