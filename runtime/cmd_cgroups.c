@@ -14,7 +14,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 
 /* ------------------------------------------------------------ helpers */
@@ -421,8 +420,8 @@ static int stream_events(struct sk_ctx *ctx, struct sk_state *st, struct sk_cgro
 	int64_t next;
 	int r;
 
-	pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
-	if (pidfd < 0 || !sk_pid_alive(st->pid, st->start_time))
+	pidfd = sk_pidfd_open_proven(st->pid, st->start_time);
+	if (pidfd < 0)
 		return sk_err_set(e, ESRCH, "events: container %s is stopped", st->id);
 	r = sk_cg_oom_open(cg, &oom, e);
 	if (r < 0) {
