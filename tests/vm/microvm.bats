@@ -133,6 +133,30 @@ n=3" ]
 got TERM" ]
 }
 
+@test "vmm: every forwardable signal reaches the guest's process (SIGALRM, SIGUSR1), with default dispositions" {
+	need_vmm
+	local sig st
+	for sig in ALRM USR1; do
+		timeout --foreground -k 30 150 "$VMM" -k "$KERNEL" -r "$ROOTFS" -C "$CACHE" -t 90 -- /bin/sh -c \
+			"grep ^SigIgn /proc/self/status; trap 'echo got $sig; exit 7' $sig; echo armed; sleep 1000 & wait" \
+			>"$BATS_TEST_TMPDIR/out" &
+		local pid=$! i
+		for i in $(seq 400); do
+			grep -q armed "$BATS_TEST_TMPDIR/out" && break
+			sleep 0.2
+		done
+		kill -"$sig" $pid
+		st=0
+		wait $pid || st=$?
+		echo "$sig: status=$st out=$(cat "$BATS_TEST_TMPDIR/out")"
+		# before: SIGALRM was not forwarded and ended the VMM itself (142)
+		[ "$st" -eq 7 ]
+		[ "$(cat "$BATS_TEST_TMPDIR/out")" = "SigIgn:	0000000000000000
+armed
+got $sig" ]
+	done
+}
+
 @test "vmm: SIGKILL ends the VMM at once and leaves nothing" {
 	need_vmm
 	"$VMM" -k "$KERNEL" -r "$ROOTFS" -C "$CACHE" -- /bin/sleep 1000 &
