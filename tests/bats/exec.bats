@@ -2,6 +2,7 @@
 # exec.bats - `skiff exec`: namespaces, args, env, cwd, user, caps,
 # --process, -d/--pid-file, exit status, fds.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() { skiff_setup_file; }
@@ -233,7 +234,7 @@ EOF
 	[ "$(json_get - 'len(j)' <<<"$output")" -ge 5 ]
 	sk delete --force "$ID"
 	assert_nothing_left "$ID"
-	! pgrep -f -- "$MARK-x"
+	run ! pgrep -f -- "$MARK-x"
 }
 
 @test "exec: the exec'd process does not keep the container from being deleted" {

@@ -2,6 +2,7 @@
 # lifecycle.bats - create, start, run, state, list, kill, delete, ps, and
 # the fds a container gets.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() { skiff_setup_file; }
@@ -92,7 +93,7 @@ teardown() { skiff_teardown; }
 	pid=$(state_field "$ID" pid)
 	kill -0 "$pid"
 	# not started yet: nothing printed
-	! grep -q out- "$BATS_TEST_TMPDIR/out"
+	run ! grep -q out- "$BATS_TEST_TMPDIR/out"
 	sk start "$ID"
 	wait_status "$ID" stopped
 	assert_contains "$(cat "$BATS_TEST_TMPDIR/out")" "out-$MARK"
@@ -398,7 +399,9 @@ teardown() { skiff_teardown; }
 	pid=$(state_field "$ID" pid)
 	exe=$(readlink /proc/"$pid"/exe)
 	[[ "$exe" != "$skiff_real"* ]]
-	! ls -l /proc/"$pid"/fd/ | grep -F -- "$skiff_real"
+	local fds
+	fds=$(ls -l /proc/"$pid"/fd/)
+	[[ "$fds" != *"$skiff_real"* ]]
 	sk start "$ID"
 	local i
 	for i in $(seq 1 200); do
@@ -406,8 +409,8 @@ teardown() { skiff_teardown; }
 		sleep 0.05
 	done
 	cat "$BATS_TEST_TMPDIR/out"
-	! grep -F -- "$skiff_real" "$BATS_TEST_TMPDIR/out"
-	! grep -F -- "build-" "$BATS_TEST_TMPDIR/out"
+	run ! grep -F -- "$skiff_real" "$BATS_TEST_TMPDIR/out"
+	run ! grep -F -- "build-" "$BATS_TEST_TMPDIR/out"
 	exe=$(readlink /proc/"$pid"/exe)
 	[[ "$exe" != "$skiff_real"* ]]
 	assert_contains "$exe" busybox

@@ -8,6 +8,7 @@
 # or plugged into an operator's bridge; no packet leaves these namespaces.
 # Needs root, iproute2, nftables and python3.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 # the outside network between the "host" and the outside namespaces
@@ -239,7 +240,7 @@ no_cgroup() {
 	assert_contains "$output" "nameserver 192.0.2.53"
 	run skn exec "$ID" cat /etc/hosts
 	assert_contains "$output" "$addr"
-	! grep -q 192.0.2.53 "$BUNDLE/rootfs/etc/resolv.conf"
+	run ! grep -q 192.0.2.53 "$BUNDLE/rootfs/etc/resolv.conf"
 	run in_ns nft list table ip skiff
 	assert_contains "$output" "masquerade"
 	[ "$(in_ns cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
@@ -304,7 +305,8 @@ no_cgroup() {
 	[[ "$output" != *second* ]]
 	# neither reaches the host nor the outside (no default route, nft drops)
 	run skn exec "$ID" cat /proc/net/route
-	! echo "$output" | awk '$2 == "00000000"' | grep -q .
+	[ "$status" -eq 0 ]
+	[ -z "$(echo "$output" | awk '$2 == "00000000"')" ]
 	run skn exec "$ID" ping -c 1 -W 2 "$HOST_OUT"
 	[ "$status" -ne 0 ]
 	run skn exec "$ID" nc -w 3 "$OUT_ADDR" 7000
@@ -382,7 +384,7 @@ bad_create() {
 	assert_contains "$output" "$ID"
 	[ ! -e "$ROOT/$ID-2" ]
 	no_cgroup "$ID-2"
-	! grep -rqs "^lease $ID-2 " "$ROOT/networks"
+	run ! grep -rqs "^lease $ID-2 " "$ROOT/networks"
 	skn delete --force "$ID"
 	no_net_leftovers "$ID"
 }
@@ -439,9 +441,13 @@ bad_create() {
 	run skn network inspect skc0
 	[ "$(echo "$output" | json_get - 'len(j["leases"])')" = 0 ]
 	for i in $(seq 0 20); do no_net_leftovers "$ID-$i"; done
-	! in_ns ip -o link | grep -q ': sk[0-9a-f]\{11\}'
-	! in_ns nft list ruleset | grep -q -e 'chain c-' -e 'skiff:'
-	! grep -rqs '^lease ' "$ROOT/networks"
+	run in_ns ip -o link
+	[ "$status" -eq 0 ]
+	run ! grep -q ': sk[0-9a-f]\{11\}' <<<"$output"
+	run in_ns nft list ruleset
+	[ "$status" -eq 0 ]
+	run ! grep -q -e 'chain c-' -e 'skiff:' <<<"$output"
+	run ! grep -rqs '^lease ' "$ROOT/networks"
 	skn network rm skc0
 	run in_ns ip -o link
 	[[ "$output" != *skc0* ]]
@@ -467,7 +473,7 @@ bad_create() {
 	assert_contains "$output" "in use"
 	skn delete --force "$ID"
 	skn network rm skl0
-	! in_ns ip link show skl0 2>/dev/null
+	run ! in_ns ip link show skl0
 	run skn network inspect skl0
 	[ "$status" -ne 0 ]
 	nothing_of_skiff
@@ -479,5 +485,5 @@ bad_create() {
 	[ "$(nft list tables 2>/dev/null | grep -c 'table ip skiff$' || true)" = "$(cat "$BATS_FILE_TMPDIR/host-table")" ]
 	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$(cat "$BATS_FILE_TMPDIR/host-forward")" ]
 	# every test's namespaces are gone (this test's own is still there)
-	! ip netns list | awk '{print $1}' | grep "^skt-$BATS_ROOT_PID-" | grep -qv "^$NETNS$"
+	[ -z "$(ip netns list | awk '{print $1}' | grep "^skt-$BATS_ROOT_PID-" | grep -v "^$NETNS$")" ]
 }

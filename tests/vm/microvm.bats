@@ -169,7 +169,7 @@ got $sig" ]
 	local st=0
 	wait $pid || st=$?
 	[ "$st" -eq 137 ]
-	! kill -0 $pid 2>/dev/null
+	run ! kill -0 $pid
 }
 
 @test "vmm: a hung guest ends at the timeout with a clear status" {
@@ -218,7 +218,7 @@ got $sig" ]
 	[ "$status" -eq 0 ]
 	[ "$(ls "$CACHE"/microvm/ | wc -l)" -eq 1 ]
 	[ "$(stat -c %Y.%i "$f1")" = "$m1" ]
-	! ls -a "$CACHE"/microvm/ | grep -q tmp
+	[ -z "$(ls -a "$CACHE"/microvm/ | grep tmp)" ]
 }
 
 @test "vmm: its own seccomp filter does not get in the way" {
@@ -389,7 +389,7 @@ teardown() {
 		kill -0 $pid 2>/dev/null || break
 		sleep 0.2
 	done
-	! kill -0 $pid 2>/dev/null
+	run ! kill -0 $pid
 	[ "$(sk state $id | jq -r .status)" = stopped ]
 	sk delete $id
 	nothing_left $id "$cg"
@@ -441,7 +441,7 @@ n=3" ]
 		sleep 0.2
 	done
 	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err"
-	! kill -0 $pid 2>/dev/null
+	run ! kill -0 $pid
 	[ "$(sk state $id | jq -r .status)" = stopped ]
 	grep -q crashing "$BATS_TEST_TMPDIR/out"
 	grep -q 'skiff: microvm: guest kernel panicked' "$BATS_TEST_TMPDIR/err"
