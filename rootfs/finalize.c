@@ -55,9 +55,9 @@ static int do_move_root(const char *rootfs, struct sk_err *e)
 	return 0;
 }
 
-static int readonly_path(const char *path, size_t i, struct sk_err *e)
+static int readonly_path(const char *path, size_t i, bool rec, struct sk_err *e)
 {
-	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+	if (mount(path, path, NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0) {
 		if (errno == ENOENT)
 			return 0;
 		return sk_err_sys(e, errno, "linux.readonlyPaths[%zu]: bind %s", i, path);
@@ -79,6 +79,35 @@ static int mask_path(const char *path, size_t i, struct sk_err *e)
 			return 0;
 	}
 	return sk_err_sys(e, errno, "linux.maskedPaths[%zu]: mask %s", i, path);
+}
+
+/* readonlyPaths, then maskedPaths: each place once (pathplan.c).  A
+ * duplicate stacked N times made every later mount on that point walk the
+ * stack: 10,000 copies of /proc/sys took 6.3 s, now one mount. */
+static int mount_paths(const struct oci_config *cfg, struct sk_err *e)
+{
+	struct rootfs_path_plan ro = { 0 }, mk = { 0 };
+	int r = 0;
+
+	if (cfg->lnx.n_readonly_paths) {
+		/* always recursive: a plain bind costs the kernel the same walk
+		 * over the root mount's children (has_locked_children) */
+		rootfs_path_plan(cfg->lnx.readonly_paths, cfg->lnx.n_readonly_paths, false, &ro);
+		for (size_t i = 0; r == 0 && i < ro.n; i++)
+			if (!ro.skip[i])
+				r = readonly_path(cfg->lnx.readonly_paths[i], i, true, e);
+		rootfs_path_plan_free(&ro);
+		if (r < 0)
+			return r;
+	}
+	if (cfg->lnx.n_masked_paths) {
+		rootfs_path_plan(cfg->lnx.masked_paths, cfg->lnx.n_masked_paths, false, &mk);
+		for (size_t i = 0; r == 0 && i < mk.n; i++)
+			if (!mk.skip[i])
+				r = mask_path(cfg->lnx.masked_paths[i], i, e);
+		rootfs_path_plan_free(&mk);
+	}
+	return r;
 }
 
 /* runc fills a read-only /dev first and makes it read-only at the end. */
@@ -119,16 +148,9 @@ int rootfs_finalize(const struct rootfs_ctx *c, struct sk_err *e)
 		if (r < 0)
 			return r;
 	}
-	for (size_t i = 0; i < cfg->lnx.n_readonly_paths; i++) {
-		r = readonly_path(cfg->lnx.readonly_paths[i], i, e);
-		if (r < 0)
-			return r;
-	}
-	for (size_t i = 0; i < cfg->lnx.n_masked_paths; i++) {
-		r = mask_path(cfg->lnx.masked_paths[i], i, e);
-		if (r < 0)
-			return r;
-	}
+	r = mount_paths(cfg, e);
+	if (r < 0)
+		return r;
 	if (dev_readonly(c, &flags) && rootfs_remount_bind("/dev", flags, e) < 0)
 		return sk_err_prefix(e, "read-only /dev");
 	if (cfg->root_readonly && rootfs_remount_bind("/", MS_RDONLY, e) < 0)

@@ -95,6 +95,23 @@ struct rootfs_mi {
 int rootfs_mountinfo_read(struct rootfs_mi **out, size_t *n, struct sk_err *e);
 void rootfs_mountinfo_free(struct rootfs_mi *v, size_t n);
 
+/* readonlyPaths / maskedPaths before they are mounted (pathplan.c). */
+struct rootfs_path_plan {
+	char **canon;   /* realpath of each entry inside the root, or NULL */
+	bool *skip;     /* an earlier entry names the same place */
+	bool *rec;      /* a mount lies beneath it: bind recursively (or NULL) */
+	size_t n;
+};
+/* Resolve @paths (after the pivot); @want_rec: also fill rec, from
+ * /proc/self/mountinfo (every entry recursive when it cannot be read). */
+void rootfs_path_plan(char *const *paths, size_t n, bool want_rec, struct rootfs_path_plan *p);
+void rootfs_path_plan_free(struct rootfs_path_plan *p);
+/* The pure part: skip[i] when canon[i] equals an earlier non-NULL canon;
+ * rec[i] (if @rec) when a string of @canon or @mnts (NULL: unknown, then
+ * all true) starts with canon[i] + "/"; NULL canon: rec true, no skip. */
+void rootfs_plan_compute(char *const *canon, size_t n, char *const *mnts, size_t nm,
+			 bool *skip, bool *rec);
+
 /* Option names (optmap.c).  A generic VFS option: its MS_* flag, and
  * whether it clears it ("rw", "exec", ...); -ENOENT for any other name. */
 int rootfs_vfs_option(const char *opt, unsigned long *flag, bool *invert);
