@@ -502,7 +502,7 @@ static void enable_controllers(const char *dir, const struct sk_log *log)
 
 /* mkdir @mountpoint/@rel component by component. */
 static int make_path(struct sk_cgroup *cg, const char *mountpoint, const char *rel, bool v2,
-		     bool cpuset, char **dir_out, struct sk_err *e)
+		     bool cpuset, bool dry, char **dir_out, struct sk_err *e)
 {
 	_cleanup_free_ char *cur = sk_xstrdup(mountpoint);
 	const char *s = rel;
@@ -517,11 +517,17 @@ static int make_path(struct sk_cgroup *cg, const char *mountpoint, const char *r
 		l = strcspn(s, "/");
 		if (!l)
 			break;
+		next = sk_xasprintf("%s/%.*s", cur, (int)l, s);
+		if (dry) {
+			free(cur);
+			cur = next;
+			s += l;
+			continue;
+		}
 		/* a hybrid host's cgroup2 is not skiff's to configure: its
 		 * controllers stay as the host set them */
 		if (v2 && cg->mode == SK_CG_V2)
 			enable_controllers(cur, cg->log);
-		next = sk_xasprintf("%s/%.*s", cur, (int)l, s);
 		r = mkdir_tracked(cg, next, &made, e);
 		if (r < 0) {
 			free(next);
@@ -540,12 +546,12 @@ static int make_path(struct sk_cgroup *cg, const char *mountpoint, const char *r
 /* make_path, again when a parent vanished under us (ENOENT): a
  * concurrent delete may rmdir an empty /skiff between our mkdirs. */
 static int make_path_retry(struct sk_cgroup *cg, const char *mountpoint, const char *rel,
-			   bool v2, bool cpuset, char **dir_out, struct sk_err *e)
+			   bool v2, bool cpuset, bool dry, char **dir_out, struct sk_err *e)
 {
 	int r = -ENOENT;
 
 	for (int i = 0; i < 20 && r == -ENOENT; i++)
-		r = make_path(cg, mountpoint, rel, v2, cpuset, dir_out, e);
+		r = make_path(cg, mountpoint, rel, v2, cpuset, dry, dir_out, e);
 	return r;
 }
 
@@ -564,7 +570,10 @@ static void undo_create(struct sk_cgroup *cg)
 		rmdir(cg->created[n]);
 }
 
-static int setup_dirs(struct sk_cgroup *cg, const struct oci_config *cfg, struct sk_err *e)
+/* mkdir the cgroup in every hierarchy; @dry: only work out the
+ * directories (cg->path, v2dir, h), for the intent record. */
+static int setup_dirs(struct sk_cgroup *cg, const struct oci_config *cfg, bool dry,
+		      struct sk_err *e)
 {
 	_cleanup_free_ char *mi = NULL, *pc = NULL;
 	struct cg_mounts mounts = { 0 };
@@ -607,7 +616,7 @@ static int setup_dirs(struct sk_cgroup *cg, const struct oci_config *cfg, struct
 		if (!cg->path)
 			cg->path = sk_xstrdup(path);
 		r = make_path_retry(cg, m->mountpoint, rel, m->v2, ctrls_has(m->ctrls, "cpuset"),
-				    &dir, e);
+				    dry, &dir, e);
 		if (r < 0 && m->v2 && cg->mode == SK_CG_HYBRID) {
 			sk_warn(cg->log, "unified hierarchy: %s (skipped)", e->msg);
 			r = 0;
@@ -685,6 +694,32 @@ static void make_partition(struct sk_cgroup *cg)
 	}
 }
 
+/* Tell the caller what create is about to make (directories, ledger
+ * entry) before any of it exists; cg is left as it was. */
+static int record_intent(struct sk_cgroup *cg, const struct sk_cgroup_req *req, struct sk_err *e)
+{
+	_cleanup_free_ char *s = NULL;
+	struct sk_numa_req nreq;
+	const char *cpus = req->cfg->lnx.resources.cpu.cpus;
+	int r = setup_dirs(cg, req->cfg, true, e);
+
+	if (r == 0) {
+		cg->ledger = !(cpus && *cpus) && sk_numa_req_from_config(req->cfg, &nreq, e) > 0;
+		s = sk_cgroup_serialize(cg);
+		r = req->intent(req->intent_arg, s, e);
+	}
+	free(cg->path);
+	free(cg->v2dir);
+	cg->path = cg->v2dir = NULL;
+	for (size_t i = 0; i < cg->nh; i++) {
+		free(cg->h[i].ctrls);
+		free(cg->h[i].dir);
+	}
+	cg->nh = 0;
+	cg->ledger = false;
+	return r;
+}
+
 int sk_cgroup_create(const struct sk_cgroup_req *req, struct sk_cgroup **out, struct sk_err *e)
 {
 	_cleanup_cgroup_ struct sk_cgroup *cg = cg_new(req->log, req->state_root, req->id);
@@ -696,10 +731,15 @@ int sk_cgroup_create(const struct sk_cgroup_req *req, struct sk_cgroup **out, st
 	r = sk_cgroup_mode(&cg->mode, e);
 	if (r < 0)
 		return r;
+	if (req->intent) {
+		r = record_intent(cg, req, e);
+		if (r < 0)
+			return r;
+	}
 	r = place(cg, req, &res, &cpus, &mems, &exclusive, e);
 	if (r < 0)
 		return r;
-	r = setup_dirs(cg, req->cfg, e);
+	r = setup_dirs(cg, req->cfg, false, e);
 	if (r < 0)
 		goto fail;
 	if (cg->mode == SK_CG_V2) {

@@ -34,6 +34,11 @@ struct sk_cgroup_req {
 	const char *id;             /* container ID */
 	const struct oci_config *cfg;
 	const char *sysfs_root;     /* NULL = "/sys" (topology for placement) */
+	/* When set, called with what sk_cgroup_load() + sk_cgroup_destroy()
+	 * need to remove the cgroup (every hierarchy's directory, the NUMA
+	 * ledger entry) BEFORE any of it is made; its failure fails create. */
+	int (*intent)(void *arg, const char *serialized, struct sk_err *e);
+	void *intent_arg;
 };
 
 /* Detect the host's cgroup layout (looks at /sys/fs/cgroup). */

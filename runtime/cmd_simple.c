@@ -99,8 +99,12 @@ int cmd_delete(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	if (r < 0)
 		return r;
 	r = sk_state_load(ctx, argv[optind], true, &st, e);
-	if (r == -ENOENT && force)
-		return 0;  /* containerd deletes, then deletes --force */
+	if (r == -ENOENT && force) {
+		/* a create killed while it claimed the ID */
+		int c = sk_claim_leftover(ctx, argv[optind], e);
+		if (c != 0)
+			return c < 0 ? c : 0;
+	}
 	if (r < 0)
 		return r;
 	s = sk_state_status(ctx, st);

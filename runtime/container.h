@@ -57,6 +57,24 @@ int sk_state_dir_open(const struct sk_ctx *ctx, const char *id, int *dirfd, stru
 int sk_state_load(const struct sk_ctx *ctx, const char *id, bool lock, struct sk_state **out,
 		  struct sk_err *e);
 int sk_state_save(const struct sk_state *st, struct sk_err *e);
+/* Take the container's lock on @dirfd (ROOT/@id).  Held by create from the
+ * moment it claims the ID: then, while there is no state.json yet, fail
+ * at once with "container ID is being created" (EBUSY); otherwise wait.
+ * ENOENT when the directory was removed while we waited. */
+int sk_state_lock(const struct sk_ctx *ctx, const char *id, int dirfd, struct sk_err *e);
+
+/* The intent record ROOT/ID/intent.json: what a create is about to make
+ * (the init's pid and start time, "cgroup" and "net" as in state.json),
+ * rewritten atomically before each of them exists, so that delete -f and a
+ * later create of the ID can undo a create that was killed.  state.json
+ * supersedes it; sk_state_load() reads it when there is no state.json. */
+#define SK_INTENT_FILE "intent.json"
+/* ROOT/.ID.claim, the directory create locks and renames to ROOT/ID, left
+ * by a create killed in between: removed (1); none (0, @e untouched);
+ * -EBUSY "being created" when a create holds it. */
+int sk_claim_leftover(const struct sk_ctx *ctx, const char *id, struct sk_err *e);
+int sk_state_save_intent(int dirfd, pid_t pid, uint64_t start_time, const struct oci_kv *ext,
+			 size_t n_ext, struct sk_err *e);
 void sk_state_free(struct sk_state *st);
 static inline void sk_state_freep(struct sk_state **st)
 {

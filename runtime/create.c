@@ -5,8 +5,10 @@
  *
  *  parent (skiff)                         child (init.c)
  *  validate config, rootfs, namespaces
- *  state dir, exec fifo, stub memfd
+ *  claim the ID: state dir, locked
+ *  exec fifo, stub memfd
  *  clone3(CLONE_NEW*, INTO_CGROUP) ------> wait GO
+ *  init pid + start time recorded
  *  uid/gid maps, cgroup                    .
  *  GO ----------------------------------->  join namespaces, mounts
  *  prestart + createRuntime hooks <-------- PREPARED
@@ -16,6 +18,17 @@
  *  state.json, --pid-file                   (blocks until start)
  *
  * Any failure kills the child and removes everything made so far.
+ *
+ * A create killed at any point (SIGKILL) leaves nothing that cannot be
+ * found again: the ID is claimed by renaming a locked directory into
+ * place (so the lock covers the whole create; a concurrent delete says the
+ * container is being created), and before each thing is made -- NUMA
+ * ledger entry and cgroup, network lease and links, the init -- what is
+ * needed to remove it is written into ROOT/ID/intent.json.  `delete -f ID`
+ * and a later `create ID` read it when there is no state.json and undo it
+ * (sk_container_destroy).  An init that outlives a killed create is either
+ * still waiting for GO (it exits on the channel's EOF, or PDEATHSIG) or
+ * named by the recorded pid and start time.
  */
 #define _GNU_SOURCE
 #include "init.h"
@@ -31,6 +44,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -64,6 +78,8 @@ struct create_job {
 	int pty_master;
 	bool made_dir;
 	bool vm;
+	struct oci_kv *intent;  /* recorded ext ("cgroup", "net") */
+	size_t n_intent;
 	char *vm_kernel, *vm_initrd;
 	int *fd_holes;        /* see sk_fds_reserve */
 	size_t n_fd_holes;
@@ -133,6 +149,39 @@ static void job_cleanup(struct create_job *j, bool failed)
 	free(j->vm_initrd);
 	sk_fds_close_list(j->fd_holes, j->n_fd_holes);
 	free(j->fd_holes);
+	for (size_t i = 0; i < j->n_intent; i++) {
+		free(j->intent[i].key);
+		free(j->intent[i].value);
+	}
+	free(j->intent);
+}
+
+/* Rewrite the intent record (atomically): the init's pid and start time
+ * once it exists, and every ext entry recorded so far. */
+static int intent_save(struct create_job *j, struct sk_err *e)
+{
+	uint64_t start = j->pid > 0 ? sk_pid_start_time(j->pid) : 0;
+	int r = sk_state_save_intent(j->dirfd, j->pid, start, j->intent, j->n_intent, e);
+
+	return r < 0 ? sk_err_prefix(e, "container %s: intent record", j->o->id) : 0;
+}
+
+static int intent_record(void *arg, const char *key, const char *value, struct sk_err *e)
+{
+	struct create_job *j = arg;
+	size_t i;
+
+	for (i = 0; i < j->n_intent && strcmp(j->intent[i].key, key); i++)
+		;
+	if (i == j->n_intent) {
+		j->intent = sk_xrealloc(j->intent, (j->n_intent + 1) * sizeof(*j->intent));
+		j->intent[i].key = sk_xstrdup(key);
+		j->intent[i].value = NULL;
+		j->n_intent++;
+	}
+	free(j->intent[i].value);
+	j->intent[i].value = sk_xstrdup(value);
+	return intent_save(j, e);
 }
 
 static int load_config(struct create_job *j, struct sk_err *e)
@@ -199,22 +248,110 @@ static int validate(struct create_job *j, struct sk_err *e)
 	return 0;
 }
 
-static int make_state_dir(struct create_job *j, struct sk_err *e)
+/* What a create killed before it finished left in ROOT/ID (locked by us):
+ * undo it from the intent record, as delete -f would. */
+static int reclaim_remains(struct create_job *j, struct sk_err *e)
 {
+	struct sk_state *st = NULL;
+	int r;
+
+	r = sk_state_load(j->ctx, j->o->id, false, &st, e);
+	if (r < 0)
+		return r;
+	sk_debug(&j->ctx->log, "container %s: removing what a killed create left", j->o->id);
+	r = sk_container_destroy(j->ctx, st, e);
+	sk_state_free(st);
+	return r;
+}
+
+/* The ID exists: someone's container, a create or delete under way, or
+ * the remains of a killed create (unlocked, no state.json): reclaimed. */
+static int claim_taken(struct create_job *j, const char *path, struct sk_err *e)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat sb;
+	int r;
+
+	if (fd < 0)
+		return errno == ENOENT ? -EAGAIN : sk_err_sys(e, errno, "open %s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK)
+			return sk_err_sys(e, errno, "lock %s", path);
+		if (fstatat(fd, "state.json", &sb, 0) < 0)
+			return sk_err_set(e, EBUSY, "container %s is being created", j->o->id);
+		return sk_err_set(e, EEXIST, "container with id %s already exists", j->o->id);
+	}
+	if (fstatat(fd, "state.json", &sb, 0) == 0)
+		return sk_err_set(e, EEXIST, "container with id %s already exists", j->o->id);
+	if (fstat(fd, &sb) < 0 || sb.st_nlink == 0)
+		return -EAGAIN; /* removed meanwhile */
+	r = reclaim_remains(j, e);
+	return r < 0 ? sk_err_prefix(e, "container %s: removing what a killed create left",
+				     j->o->id) : -EAGAIN;
+}
+
+/* Claim the ID: make ROOT/.ID.claim, lock it, rename it to ROOT/ID (never
+ * over an existing one).  The directory is never seen unlocked while
+ * create runs: delete -f cannot remove it under us. */
+static int claim_id(struct create_job *j, struct sk_err *e)
+{
+	_cleanup_free_ char *tmp = sk_xasprintf("%s/.%s.claim", j->ctx->root, j->o->id);
 	int r = sk_mkdir_p(j->ctx->root, 0700, e);
 
 	if (r < 0)
 		return r;
 	j->state_dir = sk_xasprintf("%s/%s", j->ctx->root, j->o->id);
-	if (mkdir(j->state_dir, 0700) < 0) {
-		if (errno == EEXIST)
-			return sk_err_set(e, EEXIST, "container with id %s already exists", j->o->id);
-		return sk_err_sys(e, errno, "mkdir %s", j->state_dir);
+	for (int tries = 0; tries < 100; tries++) {
+		_cleanup_close_ int fd = -1;
+
+		if (access(j->state_dir, F_OK) == 0) {
+			r = claim_taken(j, j->state_dir, e);
+			if (r == -EAGAIN)
+				continue;
+			return r;
+		}
+		if (mkdir(tmp, 0700) < 0) {
+			if (errno != EEXIST)
+				return sk_err_sys(e, errno, "mkdir %s", tmp);
+			/* another create claiming, or one killed while it did */
+			fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
+				return sk_err_set(e, EBUSY, "container %s is being created",
+						  j->o->id);
+			rmdir(tmp);
+			continue;
+		}
+		fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			/* someone removed it as a leftover: again */
+			continue;
+		}
+		if (syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, j->state_dir,
+			    RENAME_NOREPLACE) < 0) {
+			int err = errno;
+			if (err != ENOENT)   /* else it is not ours any more */
+				rmdir(tmp);
+			if (err == EEXIST || err == ENOENT)
+				continue;
+			return sk_err_sys(e, err, "rename %s to %s", tmp, j->state_dir);
+		}
+		j->made_dir = true;
+		j->dirfd = sk_steal_fd(&fd);
+		return 0;
 	}
-	j->made_dir = true;
-	j->dirfd = open(j->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (j->dirfd < 0)
-		return sk_err_sys(e, errno, "open %s", j->state_dir);
+	return sk_err_set(e, EBUSY, "container %s: could not claim the ID (busy)", j->o->id);
+}
+
+static int make_state_dir(struct create_job *j, struct sk_err *e)
+{
+	int r = claim_id(j, e);
+
+	if (r < 0)
+		return r;
+	/* an empty record first: the directory is then known to be create's */
+	r = intent_save(j, e);
+	if (r < 0)
+		return r;
 	return sk_write_file_at(j->dirfd, "config.json", j->cfg_text, j->cfg_len,
 				O_CREAT | O_EXCL, 0600, e);
 }
@@ -368,6 +505,9 @@ static int converse(struct create_job *j, struct sk_err *e)
 			job_close_fd(&j->pidfd);
 			j->pid = code;
 			j->pidfd = (int)syscall(SYS_pidfd_open, j->pid, 0);
+			r = intent_save(j, e);
+			if (r < 0)
+				return r;
 			break;
 		case SK_MSG_PREPARED: {
 			_cleanup_free_ char *json = NULL;
@@ -447,6 +587,8 @@ int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 	if (r < 0)
 		goto fail;
 	phase(&j, "state dir");
+	j.ext.record = intent_record;
+	j.ext.record_arg = &j;
 	r = sk_ext_prepare(ctx, &j.ext, o, j.cfg, j.state_dir, needs_cgroup_early(j.cfg), e);
 	if (r < 0)
 		goto fail;
@@ -463,6 +605,11 @@ int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 		if (r < 0)
 			goto fail;
 	}
+	/* the init waits for GO: it cannot block on the exec fifo before
+	 * delete -f can find it by pid and start time */
+	r = intent_save(&j, e);
+	if (r < 0)
+		goto fail;
 	phase(&j, "cloned");
 	/* GO first: the init mounts while we wait for the cgroup migration */
 	r = sk_msg_send(j.sock[0], SK_MSG_GO, 0, NULL, 0, -1);
@@ -503,6 +650,8 @@ int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 	st->cfg = sk_steal_ptr(&j.cfg);
 	sk_ext_save(&j.ext, st);
 	r = sk_state_save(st, e);
+	if (r == 0)
+		unlinkat(st->dirfd, SK_INTENT_FILE, 0);  /* state.json says it all */
 	if (r == 0 && o->pid_file)
 		r = sk_write_pid_file(o->pid_file, j.pid, e);
 	if (r < 0) {

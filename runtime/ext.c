@@ -14,6 +14,12 @@ static int apply_mempolicy(const struct sk_init_args *a, struct sk_err *e)
 	return sk_numa_apply_mempolicy(a->cfg, e);
 }
 
+static int record_cgroup(void *arg, const char *serialized, struct sk_err *e)
+{
+	struct sk_ext *x = arg;
+	return x->record(x->record_arg, "cgroup", serialized, e);
+}
+
 static int make_cgroup(struct sk_ctx *ctx, struct sk_ext *x, struct sk_err *e)
 {
 	struct sk_cgroup_req req = {
@@ -22,6 +28,8 @@ static int make_cgroup(struct sk_ctx *ctx, struct sk_ext *x, struct sk_err *e)
 		.id = x->id,
 		.cfg = x->cfg,
 		.sysfs_root = getenv("SKIFF_SYSFS_ROOT"),
+		.intent = x->record ? record_cgroup : NULL,
+		.intent_arg = x,
 	};
 	return sk_cgroup_create(&req, &x->cg, e);
 }
@@ -48,6 +56,12 @@ int sk_ext_prepare(struct sk_ctx *ctx, struct sk_ext *x, const struct sk_create_
 	x->cg_deferred = mode != SK_CG_V2 && !cgroup_early;
 	if (!x->cg_deferred) {
 		r = make_cgroup(ctx, x, e);
+		if (r < 0)
+			return r;
+	}
+	if (x->net && x->record) {
+		_cleanup_free_ char *s = sk_net_serialize(x->net);
+		r = x->record(x->record_arg, "net", s, e);
 		if (r < 0)
 			return r;
 	}

@@ -18,6 +18,11 @@ struct sk_ext {
 	const char *id;                /* the create's, for a deferred cgroup */
 	const struct oci_config *cfg;
 	bool cg_deferred;              /* the cgroup is made in sk_ext_enter */
+	/* Called with "cgroup"/"net" and what sk_ext_destroy() needs to undo
+	 * it, before the cgroup (NUMA ledger entry included) or the lease is
+	 * made: create's intent record.  NULL: nothing recorded. */
+	int (*record)(void *arg, const char *key, const char *value, struct sk_err *e);
+	void *record_arg;
 };
 
 /* Before clone: the network's lease and files, and the cgroup (with NUMA

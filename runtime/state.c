@@ -206,6 +206,87 @@ static void tree_kv(yajl_val root, const char *key, struct oci_kv **v, size_t *n
 			       YAJL_GET_STRING(m->u.object.values[i]));
 }
 
+int sk_state_save_intent(int dirfd, pid_t pid, uint64_t start_time, const struct oci_kv *ext,
+			 size_t n_ext, struct sk_err *e)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	_cleanup_free_ char *json = NULL;
+
+	yajl_gen_map_open(g);
+	gen_str(g, "pid"); yajl_gen_integer(g, pid);
+	gen_str(g, "start_time"); yajl_gen_integer(g, (long long)start_time);
+	gen_str(g, "ext"); gen_kv_map(g, ext, n_ext);
+	yajl_gen_map_close(g);
+	json = gen_finish(g);
+	return sk_write_file_atomic(dirfd, SK_INTENT_FILE, json, strlen(json), e);
+}
+
+/* A create that never finished: what its intent record says it made. */
+static void load_intent(struct sk_state *st)
+{
+	_cleanup_free_ char *text = NULL;
+	struct sk_err ignore = { 0 };
+	char ebuf[256];
+	yajl_val root;
+
+	if (sk_read_file_at(st->dirfd, SK_INTENT_FILE, &text, NULL, &ignore) < 0)
+		return;
+	root = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+	if (!root)
+		return;
+	st->pid = (pid_t)tree_int(root, "pid");
+	st->start_time = (uint64_t)tree_int(root, "start_time");
+	tree_kv(root, "ext", &st->ext, &st->n_ext);
+	yajl_tree_free(root);
+}
+
+static bool has_state_json(int dirfd)
+{
+	struct stat sb;
+	return fstatat(dirfd, "state.json", &sb, 0) == 0;
+}
+
+/* Is @dirfd still ROOT/@id (not removed by a delete we waited for)? */
+static bool still_linked(const struct sk_ctx *ctx, const char *id, int dirfd)
+{
+	_cleanup_free_ char *path = sk_xasprintf("%s/%s", ctx->root, id);
+	struct stat a, b;
+
+	return fstat(dirfd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+int sk_state_lock(const struct sk_ctx *ctx, const char *id, int dirfd, struct sk_err *e)
+{
+	if (flock(dirfd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK)
+			return sk_err_sys(e, errno, "lock container %s", id);
+		/* create holds the lock from the moment it claims the ID
+		 * until state.json exists */
+		if (!has_state_json(dirfd))
+			return sk_err_set(e, EBUSY, "container %s is being created", id);
+		if (flock(dirfd, LOCK_EX) < 0)
+			return sk_err_sys(e, errno, "lock container %s", id);
+	}
+	if (!still_linked(ctx, id, dirfd))
+		return sk_err_set(e, ENOENT, "container %s does not exist", id);
+	return 0;
+}
+
+int sk_claim_leftover(const struct sk_ctx *ctx, const char *id, struct sk_err *e)
+{
+	_cleanup_free_ char *tmp = sk_xasprintf("%s/.%s.claim", ctx->root, id);
+	_cleanup_close_ int fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return sk_err_set(e, EBUSY, "container %s is being created", id);
+	if (rmdir(tmp) < 0 && errno != ENOENT)
+		return sk_err_sys(e, errno, "remove %s", tmp);
+	return 1;
+}
+
 int sk_state_load(const struct sk_ctx *ctx, const char *id, bool lock, struct sk_state **out,
 		  struct sk_err *e)
 {
@@ -220,15 +301,20 @@ int sk_state_load(const struct sk_ctx *ctx, const char *id, bool lock, struct sk
 	r = sk_state_dir_open(ctx, id, &dirfd, e);
 	if (r < 0)
 		return r;
-	if (lock && flock(dirfd, LOCK_EX) < 0)
-		return sk_err_sys(e, errno, "lock container %s", id);
+	if (lock) {
+		r = sk_state_lock(ctx, id, dirfd, e);
+		if (r < 0)
+			return r;
+	}
 
 	st = sk_xcalloc(1, sizeof(*st));
 	st->dirfd = sk_steal_fd(&dirfd);
 	st->id = sk_xstrdup(id);
 	r = sk_read_file_at(st->dirfd, "state.json", &text, &len, e);
 	if (r == -ENOENT) {
-		/* the directory exists but create has not finished yet */
+		/* create has not finished (or was killed): no created time,
+		 * and what it made so far from its intent record */
+		load_intent(st);
 		*out = st;
 		return 0;
 	}

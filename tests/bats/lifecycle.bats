@@ -259,9 +259,9 @@ teardown() { skiff_teardown; }
 	assert_nothing_left "$ID"
 }
 
-@test "delete --force of an unknown container succeeds; without --force it fails" {
+@test "delete of an unknown container fails, with or without --force" {
 	run sk delete --force "$ID"
-	[ "$status" -eq 0 ]
+	assert_single_line_error "$ID" "does not exist"
 	run sk delete "$ID"
 	assert_single_line_error "$ID" "does not exist"
 }
