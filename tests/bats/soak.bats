@@ -37,8 +37,10 @@ teardown() {
 		soak_kill create -b "$BUNDLE" "$id"
 		if ! skn create -b "$BUNDLE" "$id" </dev/null >"$BATS_TEST_TMPDIR/c.out" 2>&1; then
 			# fine only when the killed create had finished (state.json saved)
-			if ! grep -q "already exists" "$BATS_TEST_TMPDIR/c.out" ||
-				! skn state "$id" | grep -q '"status": "created"'; then
+			local created=no
+			grep -q "already exists" "$BATS_TEST_TMPDIR/c.out" &&
+				skn state "$id" | grep -q '"status": "created"' && created=yes
+			if [ "$created" != yes ]; then
 				echo "create $id after a killed create: $(cat "$BATS_TEST_TMPDIR/c.out")" >&2
 				return 1
 			fi
