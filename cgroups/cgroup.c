@@ -372,18 +372,24 @@ static int apply_devices_v1(struct sk_cgroup *cg, const struct oci_device_rule *
 			    struct sk_err *e)
 {
 	const char *dir = sk_cgroup_dir(cg, "devices");
+	_cleanup_free_ char *list = NULL;
+	struct cg_plan plan = { 0 };
 	int r;
 
 	if (!dir) {
 		sk_warn(cg->log, "devices cgroup not mounted: device rules not enforced");
 		return 0;
 	}
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *s = cg_device_rule_str(&rules[i]);
-		r = write_str(dir, rules[i].allow ? "devices.allow" : "devices.deny", s, e);
-		if (r < 0)
-			return sk_err_prefix(e, "linux.resources.devices");
-	}
+
+	if (read_str(dir, "devices.list", &list) < 0)
+		list = NULL;
+	cg_devices_v1_plan(list, rules, n, &plan);
+	r = 0;
+	for (size_t i = 0; i < plan.n && r == 0; i++)
+		r = write_str(dir, plan.w[i].file, plan.w[i].value, e);
+	cg_plan_clear(&plan);
+	if (r < 0)
+		return sk_err_prefix(e, "linux.resources.devices");
 	return 0;
 }
 

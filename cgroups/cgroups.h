@@ -144,11 +144,21 @@ void cg_plan_add(struct cg_plan *p, const char *ctrl, const char *file, const ch
 /* The device rules skiff enforces, in order (a later rule wins): deny
  * all, linux.resources.devices, the default devices runc always allows
  * (/dev/null, zero, full, random, urandom, tty, console, ptmx, pts,
- * net/tun, mknod of any c/b), every linux.devices entry.  malloc'd. */
+ * net/tun, mknod of any c/b).  As runc, linux.devices entries get no
+ * rule of their own: a device the rules deny is created but not usable.
+ * malloc'd. */
 int cg_device_rules(const struct oci_config *c, const struct oci_resources *r,
 		    struct oci_device_rule **out, size_t *n, struct sk_err *e);
 /* "c 1:3 rwm" / "a *:* rwm". */
 char *cg_device_rule_str(const struct oci_device_rule *d);
+/* v1: the devices.allow/devices.deny writes (ctrl "devices") that take a
+ * devices cgroup whose devices.list reads @list (NULL: unknown) to what
+ * @rules give.  When the cgroup and the target both deny by default, only
+ * the differences, allows first (runc's minimal transition: a running
+ * container never sees all devices allowed, nor all denied); otherwise
+ * every rule in order (the deny-all rule first). */
+int cg_devices_v1_plan(const char *list, const struct oci_device_rule *rules, size_t n,
+		       struct cg_plan *out);
 
 /* v2 devices: build the eBPF program (BPF_PROG_TYPE_CGROUP_DEVICE) for
  * @rules (last matching rule wins, default deny). *insns is an array of

@@ -173,6 +173,39 @@ MB=1048576
 	cg_assert_gone "$CGPARENT"
 }
 
+@test "devices cgroup: a linux.devices entry the rules deny is not usable (run, exec, after update)" {
+	# as runc: linux.devices creates /dev/kmsg, linux.resources.devices
+	# (deny all + the defaults) decides; writing it must fail everywhere
+	cfg_all "$BUNDLE" 'echo skiff-test-run >/dev/kmsg && echo run-wrote; echo $MARK >/dev/null; exec sleep 1000' \
+		"c['linux']['devices'] = [{'path': '/dev/kmsg', 'type': 'c', 'major': 1, 'minor': 11, 'fileMode': 438}]"
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1
+	wait_status "$ID" running
+	run sk exec "$ID" sh -c 'ls -l /dev/kmsg; echo skiff-test-exec >/dev/kmsg && echo exec-wrote'
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"1,  11"* ]]
+	[[ "$output" == *"Operation not permitted"* && "$output" != *exec-wrote* ]]
+	sleep 0.2
+	run cat "$BATS_TEST_TMPDIR/out"
+	[[ "$output" != *run-wrote* ]]
+	run sk update --pids-limit 50 "$ID"
+	[ "$status" -eq 0 ]
+	run sk exec "$ID" sh -c 'echo skiff-test-exec >/dev/kmsg && echo exec-wrote'
+	[ "$status" -ne 0 ]
+	[[ "$output" != *exec-wrote* ]]
+	devdir=$(cg_mnt devices)$CGPARENT/$ID
+	run cat "$devdir/devices.list"
+	[[ "$output" != *"a *:* rwm"* && "$output" != *"c 1:11"* && "$output" == *"c 1:3 rwm"* ]]
+	sk delete -f "$ID"
+	# control: with an allow rule for it, the same write works
+	cfg_set "$BUNDLE" "c['linux']['resources']['devices'].append({'allow': True, 'type': 'c', 'major': 1, 'minor': 11, 'access': 'w'})" \
+		"c['process']['args'] = ['sh', '-c', 'echo skiff-test-allowed >/dev/kmsg && echo run-wrote']"
+	run sk run -b "$BUNDLE" "$ID-b" </dev/null
+	echo "$output"
+	[[ "$output" == *run-wrote* ]]
+	cg_assert_gone "$CGPARENT"
+}
+
 @test "NUMA: two 1-CPU containers get different CPUs; a third fails cleanly; delete frees" {
 	b2=$(cg_bundle b2 "$ID-2")
 	b3=$(cg_bundle b3 "$ID-3")

@@ -304,17 +304,19 @@ TEST(device_rules)
 	s = cg_device_rule_str(&r[3]); /* defaults follow */
 	CHECK_STR(s, "c *:* m");
 	free(s);
-	s = cg_device_rule_str(&r[n - 1]); /* linux.devices last, fifo skipped */
-	CHECK_STR(s, "c 10:230 rwm");
+	s = cg_device_rule_str(&r[n - 1]); /* defaults last (net/tun) */
+	CHECK_STR(s, "c 10:200 rwm");
 	free(s);
 	{
-		bool pts = false;
+		bool pts = false, fuse2 = false;
 		for (size_t i = 0; i < n; i++) {
 			s = cg_device_rule_str(&r[i]);
 			pts |= !strcmp(s, "c 136:* rwm");
+			fuse2 |= strstr(s, "10:230") != NULL;
 			free(s);
 		}
 		CHECK(pts);
+		CHECK(!fuse2); /* as runc: linux.devices are not allowed by themselves */
 	}
 
 	CHECK_INT(cg_bpf_build(r, n, &insns, &ni, &e), 0);
@@ -323,11 +325,11 @@ TEST(device_rules)
 		struct bpf_insn *p = insns;
 		CHECK_INT(p[ni - 1].code, BPF_JMP | BPF_EXIT);
 		CHECK_INT(p[ni - 2].imm, 0); /* default deny */
-		/* first block is the last rule (10:230): its major test */
+		/* first block is the last rule (10:200): its major test */
 		CHECK_INT(p[6].code, BPF_JMP | BPF_JNE | BPF_K);
 		CHECK_INT(p[6].imm, BPF_DEVCG_DEV_CHAR);
 		CHECK_INT(p[7].imm, 10);
-		CHECK_INT(p[8].imm, 230);
+		CHECK_INT(p[8].imm, 200);
 		CHECK_INT(p[6].off, 4); /* skips to the next block */
 		CHECK_INT(p[9].imm, 1);
 	}
@@ -346,6 +348,77 @@ TEST(device_rules)
 
 }
 
+static char *plan_str(const struct cg_plan *p)
+{
+	char *s = sk_xstrdup("");
+	for (size_t i = 0; i < p->n; i++) {
+		char *t = sk_xasprintf("%s%s%s=%s", s, i ? ";" : "",
+				       !strcmp(p->w[i].file, "devices.allow") ? "allow" : "deny",
+				       p->w[i].value);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+TEST(devices_v1_plan)
+{
+	struct oci_device_rule rules[] = {
+		{ false, 'a', -1, -1, "rwm" },
+		{ true, 'c', 1, 3, "rwm" },
+		{ true, 'c', 136, -1, "rw" },
+		{ true, 'c', 136, -1, "m" },
+		{ false, 'c', 1, 3, "m" },
+	};
+	struct cg_plan p = { 0 };
+	char *s;
+
+	/* a new cgroup (allow all, or unknown): every rule, deny all first */
+	cg_devices_v1_plan("a *:* rwm\n", rules, 5, &p);
+	s = plan_str(&p);
+	CHECK_STR(s, "deny=a *:* rwm;allow=c 1:3 rwm;allow=c 136:* rw;allow=c 136:* m;deny=c 1:3 m");
+	free(s);
+	cg_plan_clear(&p);
+	cg_devices_v1_plan(NULL, rules, 5, &p);
+	CHECK_INT(p.n, 5);
+	cg_plan_clear(&p);
+
+	/* already there (the kernel merged 136:*): nothing to write */
+	cg_devices_v1_plan("c 1:3 rw\nc 136:* rwm\n", rules, 5, &p);
+	CHECK_INT(p.n, 0);
+	cg_plan_clear(&p);
+
+	/* a running container's cgroup: only the differences, allows first,
+	 * and never "a" (no allow-all, no deny-all window) */
+	cg_devices_v1_plan("c 1:3 rwm\nc 1:11 rw\nc 136:* r\n", rules, 5, &p);
+	s = plan_str(&p);
+	CHECK_STR(s, "allow=c 136:* rwm;deny=c 1:3 m;deny=c 1:11 rw");
+	free(s);
+	cg_plan_clear(&p);
+
+	/* deny-all cgroup to deny-all target: allows only */
+	cg_devices_v1_plan("", rules, 5, &p);
+	s = plan_str(&p);
+	CHECK_STR(s, "allow=c 1:3 rw;allow=c 136:* rwm");
+	free(s);
+	cg_plan_clear(&p);
+
+	/* a target that ends in allow-all: rules in order */
+	{
+		struct oci_device_rule two[2] = { { false, 'a', -1, -1, "rwm" },
+						  { true, 'a', -1, -1, "rwm" } };
+		cg_devices_v1_plan("c 1:3 rwm\n", two, 2, &p);
+		s = plan_str(&p);
+		CHECK_STR(s, "deny=a *:* rwm;allow=a *:* rwm");
+		free(s);
+		cg_plan_clear(&p);
+	}
+	/* an unreadable list: rules in order */
+	cg_devices_v1_plan("garbage\n", rules, 5, &p);
+	CHECK_INT(p.n, 5);
+	cg_plan_clear(&p);
+}
+
 int main(void)
 {
 	RUN(shares_to_weight);
@@ -355,5 +428,6 @@ int main(void)
 	RUN(v2_unified);
 	RUN(v1_all);
 	RUN(device_rules);
+	RUN(devices_v1_plan);
 	return unit_done();
 }
