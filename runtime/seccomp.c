@@ -17,6 +17,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -221,6 +222,64 @@ static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog **out, struct sk_er
 	return 0;
 }
 
+/* The highest syscall number the profile names for the native
+ * architecture (-1: none). */
+static int max_native_nr(const struct oci_seccomp *s)
+{
+	uint32_t native = seccomp_arch_native();
+	int max = -1;
+
+	for (size_t i = 0; i < s->n_syscalls; i++)
+		for (size_t k = 0; k < s->syscalls[i].n_names; k++) {
+			int nr = seccomp_syscall_resolve_name_arch(native, s->syscalls[i].names[k]);
+			if (nr > max)
+				max = nr;
+		}
+	return max;
+}
+
+/* Unknown syscalls get ENOSYS, as runc's patched filters give them: a
+ * syscall newer than the profile (above the highest number it names, on
+ * the native architecture) must look unimplemented so that libc falls
+ * back (clone3 -> clone), instead of failing with the default errno or
+ * killing.  Only for a default action that denies; x32 numbers (bit 30)
+ * and other architectures go to libseccomp's filter unchanged. */
+static void prepend_enosys(struct sock_fprog *prog, uint32_t arch, uint32_t max_nr)
+{
+	const struct sock_filter stub[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, 4),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x40000000, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, max_nr, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+	};
+	size_t ns = sizeof(stub) / sizeof(stub[0]);
+	struct sock_filter *f = sk_xmalloc((prog->len + ns) * sizeof(*f));
+
+	memcpy(f, stub, sizeof(stub));
+	memcpy(f + ns, prog->filter, prog->len * sizeof(*f));
+	free(prog->filter);
+	prog->filter = f;
+	prog->len = (unsigned short)(prog->len + ns);
+}
+
+static bool default_denies(const struct oci_seccomp *s)
+{
+	switch (s->default_action) {
+	case OCI_SCMP_ALLOW:
+	case OCI_SCMP_LOG:
+	case OCI_SCMP_TRACE:
+	case OCI_SCMP_NOTIFY:
+		return false;
+	case OCI_SCMP_ERRNO:
+		/* ENOSYS already */
+		return !(s->has_default_errno_ret && s->default_errno_ret == ENOSYS);
+	default:
+		return true;
+	}
+}
+
 int sk_seccomp_compile(const struct oci_seccomp *s, struct sk_seccomp_prog **out,
 		       const struct sk_log *log, struct sk_err *e)
 {
@@ -303,6 +362,13 @@ int sk_seccomp_compile(const struct oci_seccomp *s, struct sk_seccomp_prog **out
 	if (r < 0) {
 		free(res);
 		return r;
+	}
+	if (default_denies(s) && max_native_nr(s) >= 0) {
+		if (res->prog->len + 6 > BPF_MAXINSNS) {
+			sk_seccomp_free(res);
+			return sk_err_set(e, E2BIG, "linux.seccomp: the compiled filter is too long");
+		}
+		prepend_enosys(res->prog, seccomp_arch_native(), (uint32_t)max_native_nr(s));
 	}
 	res->flags = flags;
 	res->needs_notify = notify;

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#define CACHE_MAGIC "SKSC1\n"
+#define CACHE_MAGIC "SKSC2\n" /* 2: filters carry the ENOSYS stub */
 #define MAGIC_LEN 6
 
 struct buf {

@@ -241,6 +241,38 @@ ${2:-}"
 	[[ "$output" == *"rc=1"* ]]
 }
 
+# rawsys NR: syscall NR without arguments, prints "errno=N" (a static
+# helper put into the rootfs: busybox cannot make an arbitrary syscall).
+install_rawsys() {
+	printf '#include <errno.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <unistd.h>\nint main(int c, char **v) { long r = syscall(atol(v[1]), 0, 0, 0, 0, 0, 0); printf("nr=%%s errno=%%d\\n", v[1], r < 0 ? errno : 0); return 0; }\n' >"$BATS_TEST_TMPDIR/rawsys.c"
+	cc -static -O1 -o "$BUNDLE/rootfs/bin/rawsys" "$BATS_TEST_TMPDIR/rawsys.c"
+}
+
+@test "seccomp: a syscall newer than the profile gets ENOSYS, a known one the default errno" {
+	install_rawsys
+	# 1000: above every syscall the profile names; 170 (sethostname):
+	# not allowed, below the highest named -> the default action (EPERM)
+	set_args sh -c 'rawsys 1000; rawsys 170'
+	seccomp_cfg SCMP_ACT_ERRNO
+	skiff_run
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"nr=1000 errno=38"* ]]
+	[[ "$output" == *"nr=170 errno=1"* ]]
+	# clone3 (435) with a profile older than it (nothing named above
+	# 434): ENOSYS, so that libc falls back to clone
+	seccomp_cfg SCMP_ACT_ERRNO "s['syscalls'][0]['names'] = [n for n in names if n not in ('close_range', 'faccessat2', 'clone3')]"
+	set_args sh -c 'rawsys 435'
+	skiff_run
+	[[ "$output" == *"nr=435 errno=38"* ]]
+	# a KILL default: ENOSYS too, not SIGSYS
+	seccomp_cfg SCMP_ACT_KILL_PROCESS
+	set_args sh -c 'rawsys 1000'
+	skiff_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"nr=1000 errno=38"* ]]
+}
+
 @test "seccomp: ERRNO rule honours errnoRet" {
 	set_args sh -c 'mkdir /tmp/d; echo rc=$?; cat /proc/self/status | grep ^Seccomp:'
 	seccomp_cfg SCMP_ACT_ALLOW "s['syscalls'] = [{'names': ['mkdir', 'mkdirat'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 38}]"

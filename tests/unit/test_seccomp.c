@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <signal.h>
@@ -288,6 +289,72 @@ TEST(default_errno_ret)
 	CHECK_INT(sk_seccomp_compile(&s, &p, &quiet, &e), 0);
 	CHECK_INT(exit_code(in_child(p, call_getppid_twice)), 99);
 	sk_seccomp_free(p);
+}
+
+static int call_1000(void)
+{
+	return syscall(1000) < 0 ? errno : 0;
+}
+
+static int call_getppid_errno(void)
+{
+	return syscall(SYS_getppid) < 0 ? errno : 0;
+}
+
+TEST(unknown_syscalls_get_enosys)
+{
+	/* A syscall above the highest one the profile names gets ENOSYS
+	 * (libc falls back), one below it the default errno; also with a
+	 * KILL default; not with an allowing default. */
+	struct oci_seccomp_syscall sc[] = {
+		SC(OCI_SCMP_ALLOW, "exit_group", "exit", "write", "rt_sigreturn", "sigaltstack",
+		   "mmap", "munmap", "mprotect", "madvise", "rt_sigaction", "rt_sigprocmask",
+		   "getpid", "gettid", "tgkill", "prctl", "futex", "read", "openat", "close",
+		   "fstat", "newfstatat", "sched_yield", "readlink", "pread64", "getrlimit",
+		   "prlimit64"),
+	};
+	struct sk_seccomp_prog *p = NULL;
+	struct sk_err e = { 0 };
+	struct oci_seccomp s = profile(OCI_SCMP_ERRNO, sc, 1);
+	struct sock_filter *f;
+
+	s.has_default_errno_ret = true;
+	s.default_errno_ret = 99;
+	CHECK_INT(sk_seccomp_compile(&s, &p, &quiet, &e), 0);
+	CHECK_INT(exit_code(in_child(p, call_1000)), ENOSYS);
+	CHECK_INT(exit_code(in_child(p, call_getppid_errno)), 99);
+	/* the stub: arch check, then nr > highest named (prlimit64) */
+	f = p->prog->filter;
+	CHECK_INT(f[1].k, AUDIT_ARCH_X86_64);
+	CHECK_INT(f[4].code, BPF_JMP | BPF_JGT | BPF_K);
+	CHECK_INT(f[4].k, SYS_prlimit64);
+	CHECK_INT(f[5].k, SECCOMP_RET_ERRNO | ENOSYS);
+	sk_seccomp_free(p);
+
+	/* default EPERM (no errnoRet) */
+	s.has_default_errno_ret = false;
+	CHECK_INT(sk_seccomp_compile(&s, &p, &quiet, &e), 0);
+	CHECK_INT(exit_code(in_child(p, call_1000)), ENOSYS);
+	CHECK_INT(exit_code(in_child(p, call_getppid_errno)), EPERM);
+	sk_seccomp_free(p);
+
+	/* KILL_PROCESS default: 1000 is ENOSYS, getppid kills */
+	s.default_action = OCI_SCMP_KILL_PROCESS;
+	CHECK_INT(sk_seccomp_compile(&s, &p, &quiet, &e), 0);
+	CHECK_INT(exit_code(in_child(p, call_1000)), ENOSYS);
+	CHECK_INT(exit_code(in_child(p, call_getppid_errno)), -SIGSYS);
+	sk_seccomp_free(p);
+
+	/* an allowing default needs no stub: the filter starts as
+	 * libseccomp's (its own arch check) */
+	{
+		struct oci_seccomp_syscall deny[] = { SC(OCI_SCMP_ERRNO, "mkdir") };
+		struct oci_seccomp a = profile(OCI_SCMP_ALLOW, deny, 1);
+		CHECK_INT(sk_seccomp_compile(&a, &p, &quiet, &e), 0);
+		CHECK_INT(exit_code(in_child(p, call_1000)), ENOSYS); /* the kernel's */
+		CHECK(p->prog->filter[5].k != (SECCOMP_RET_ERRNO | ENOSYS));
+		sk_seccomp_free(p);
+	}
 }
 
 static int personality_query(void)
@@ -650,6 +717,7 @@ int main(void)
 	RUN(unknown_syscalls_and_default_action_rules_are_skipped);
 	RUN(errno_ret_is_honoured);
 	RUN(default_errno_ret);
+	RUN(unknown_syscalls_get_enosys);
 	RUN(argument_condition);
 	RUN(same_argument_twice_is_or);
 	RUN(masked_eq);
