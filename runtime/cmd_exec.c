@@ -241,6 +241,15 @@ static void __attribute__((noreturn)) exec_child(struct sk_ctx *ctx, struct sk_s
 	    sk_fds_keep_for_exec(3, first, &err) < 0)
 		sk_child_fail(j->sock[1], &err);
 	sk_fds_close_list(j->fd_holes, j->n_fd_holes);
+	if (j->plan.join_userns) {
+		/* root of the container's user namespace (as the init is), so
+		 * that what we create (the pty) is owned through its mappings
+		 * and can be given to the process's user */
+		if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+			sk_child_fail(j->sock[1], (sk_err_sys(&err, errno, "setresgid(0)"), &err));
+		if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+			sk_child_fail(j->sock[1], (sk_err_sys(&err, errno, "setresuid(0)"), &err));
+	}
 	if (j->p->terminal) {
 		int master = sk_pty_setup(j->p, false, &err);
 		if (master < 0)

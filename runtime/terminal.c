@@ -61,6 +61,11 @@ int sk_pty_setup(const struct oci_process *p, bool bind_console, struct sk_err *
 	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
 		return sk_err_sys(e, errno, "open pty peer");
+	/* The process's user owns its terminal (uid and gid, as the
+	 * container sees them), or a non-root process could not reopen
+	 * /proc/self/fd/0 or /dev/console. */
+	if (fchown(slave, p->user.uid, p->user.gid) < 0)
+		return sk_err_sys(e, errno, "chown the pty to %u:%u", p->user.uid, p->user.gid);
 	if (p->has_console_size) {
 		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
 				      .ws_col = (unsigned short)p->console_width };

@@ -164,3 +164,41 @@ teardown() {
 	run sk exec -t -d "$ID" true
 	assert_single_line_error console-socket
 }
+
+@test "a non-root process owns its pty (uid and gid), on run and exec" {
+	# stat -L: /proc/self/fd/0 itself (the link) always belongs to the process
+	cfg_set "$BUNDLE" 'c["process"]["user"]={"uid":1000,"gid":1001}'
+	cfg_sh "$BUNDLE" 'stat -L -c "run %u:%g" /proc/self/fd/0; stat -c "console %u:%g" /dev/console'
+	run_in_pty "$SKIFF" --root "$ROOT" run -b "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "run 1000:1001"
+	assert_contains "$output" "console 1000:1001"
+	cfg_set "$BUNDLE" 'c["process"]["terminal"]=False'
+	run_sleeping "$ID-x"
+	run_in_pty "$SKIFF" --root "$ROOT" exec -t --user 1002:1003 "$ID-x" stat -L -c "exec %u:%g" /proc/self/fd/0
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "exec 1002:1003"
+}
+
+@test "in a user namespace the pty belongs to the process's (mapped) user, on run and exec" {
+	chmod 0755 "$SHORT"
+	mv "$BUNDLE" "$SHORT/bundle"
+	BUNDLE=$SHORT/bundle
+	cfg_set "$BUNDLE" 'c["linux"]["namespaces"].append({"type":"user"})' \
+		'c["linux"]["uidMappings"]=[{"containerID":0,"hostID":200000,"size":65536}]' \
+		'c["linux"]["gidMappings"]=[{"containerID":0,"hostID":300000,"size":65536}]' \
+		'c["process"]["user"]={"uid":1000,"gid":1001}'
+	cfg_sh "$BUNDLE" 'stat -L -c "run %u:%g" /proc/self/fd/0'
+	run_in_pty "$SKIFF" --root "$ROOT" run -b "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "run 1000:1001"
+	cfg_set "$BUNDLE" 'c["process"]["terminal"]=False'
+	run_sleeping "$ID-x"
+	run_in_pty "$SKIFF" --root "$ROOT" exec -t --user 7:8 "$ID-x" sh -c 'stat -L -c "exec %u:%g" /proc/self/fd/0'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "exec 7:8"
+}
