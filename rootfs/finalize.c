@@ -42,8 +42,62 @@ static int do_pivot(const char *rootfs, struct sk_err *e)
 	return 0;
 }
 
+/* Is @path @dir or below it? */
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/' || n == 1);
+}
+
+/* --no-pivot leaves every mount of the host in the container's mount
+ * namespace, under the moved rootfs.  A whole proc or sysfs among them is
+ * what lets the kernel allow a fresh, unmasked proc or sysfs mount in the
+ * container's user namespace: detach them all (or cover them with an
+ * empty tmpfs when that is refused), as runc does. */
+static int drop_host_proc_sys(const char *rootfs, struct sk_err *e)
+{
+	struct rootfs_mi *v = NULL;
+	size_t n = 0;
+	int r;
+
+	r = rootfs_mountinfo_read(&v, &n, e);
+	if (r < 0)
+		return sk_err_prefix(e, "--no-pivot: mounts");
+	for (size_t i = n; i-- > 0 && r == 0;) {
+		const char *mp = v[i].mountpoint;
+
+		if (strcmp(v[i].root, "/") ||
+		    (strcmp(v[i].fstype, "proc") && strcmp(v[i].fstype, "sysfs")) ||
+		    path_under(mp, rootfs))
+			continue;
+		/* the unmount must not propagate to the host */
+		if (mount(NULL, mp, NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+			if (errno == ENOENT || errno == EINVAL)
+				continue; /* gone with a mount above it */
+			r = sk_err_sys(e, errno, "--no-pivot: make %s rslave", mp);
+			break;
+		}
+		if (umount2(mp, MNT_DETACH) == 0)
+			continue;
+		if ((errno == EINVAL || errno == EPERM) &&
+		    mount("tmpfs", mp, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "size=4k,mode=0") == 0)
+			continue;
+		r = sk_err_sys(e, errno, "--no-pivot: hide the host's %s %s", v[i].fstype, mp);
+	}
+	rootfs_mountinfo_free(v, n);
+	return r;
+}
+
 static int do_move_root(const char *rootfs, struct sk_err *e)
 {
+	int r = drop_host_proc_sys(rootfs, e);
+
+	if (r < 0)
+		return r;
 	if (chdir(rootfs) < 0)
 		return sk_err_sys(e, errno, "chdir %s", rootfs);
 	if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)

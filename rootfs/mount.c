@@ -125,6 +125,16 @@ static int mount_fs(const struct rootfs_ctx *c, int rootfd, const struct oci_mou
 	char p[64];
 	int r;
 
+	if (o->kind == ROOTFS_MNT_PROC || o->kind == ROOTFS_MNT_SYSFS) {
+		/* as runc: proc and sysfs only on an ordinary directory (never
+		 * through a symlink of the image, nor over a file) */
+		_cleanup_close_ int lfd = rootfs_open_in_root(rootfd, dest, O_PATH | O_NOFOLLOW, 0);
+		struct stat st;
+		if (lfd >= 0 && fstat(lfd, &st) == 0 && !S_ISDIR(st.st_mode))
+			return sk_err_set(e, ENOTDIR,
+					  "%s: %s must be mounted on an ordinary directory (%s in the rootfs is %s)",
+					  what, type, dest, S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+	}
 	dfd = rootfs_mkdir_in_root(rootfd, dest, 0755, e);
 	if (dfd < 0)
 		return sk_err_prefix(e, "%s", what);

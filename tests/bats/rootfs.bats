@@ -303,6 +303,47 @@ teardown() {
 	assert_nothing_left "$ID"
 }
 
+@test "rootfs: --no-pivot leaves no host proc or sysfs behind (no fresh proc/sysfs in a nested user namespace)" {
+	# The kernel lets a user namespace mount proc/sysfs only where a whole
+	# one is already in the mount namespace: the host's, hidden under the
+	# moved rootfs, must be gone (as with pivot_root).  CAP_SETFCAP so that
+	# unshare -r may map root.
+	cfg_set "$BUNDLE" "[c['process']['capabilities'][k].append('CAP_SETFCAP') for k in ('bounding', 'effective', 'permitted')]"
+	cfg_sh "$BUNDLE" 'mkdir -p /tmp/p /tmp/s; unshare -U -r -m -p -f -n sh -c "id -u; mount -t proc proc /tmp/p && echo proc-mounted; mount -t sysfs sysfs /tmp/s && echo sysfs-mounted"; true'
+	for how in "" --no-pivot; do
+		run sk run $how -b "$BUNDLE" "$ID"
+		echo "[$how] $output"
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = 0 ] # the nested namespace works
+		[[ "$output" != *proc-mounted* && "$output" != *sysfs-mounted* ]]
+		assert_nothing_left "$ID"
+	done
+}
+
+@test "rootfs: a rootfs whose /proc or /sys is a symlink is refused (one line)" {
+	rmdir "$BUNDLE/rootfs/proc"
+	mkdir "$BUNDLE/rootfs/altproc"
+	ln -s altproc "$BUNDLE/rootfs/proc"
+	cfg_sh "$BUNDLE" 'echo ran'
+	run sk run -b "$BUNDLE" "$ID"
+	assert_single_line_error "mounts[0]" "/proc" "symlink"
+	[[ "$output" != *ran* ]]
+	assert_nothing_left "$ID"
+	rm "$BUNDLE/rootfs/proc"
+	mkdir "$BUNDLE/rootfs/proc"
+	rmdir "$BUNDLE/rootfs/sys"
+	ln -s /altproc "$BUNDLE/rootfs/sys"
+	run sk run -b "$BUNDLE" "$ID"
+	assert_single_line_error "/sys" "symlink"
+	assert_nothing_left "$ID"
+	# a file there is refused too
+	rm "$BUNDLE/rootfs/sys"
+	touch "$BUNDLE/rootfs/sys"
+	run sk run -b "$BUNDLE" "$ID"
+	assert_single_line_error "/sys" "ordinary directory"
+	assert_nothing_left "$ID"
+}
+
 @test "rootfs: symlinks in the image never lead mounts out of the rootfs" {
 	local tag=skiff-escape-$$-$RANDOM
 	ln -s /etc "$BUNDLE/rootfs/hostetc"
