@@ -27,6 +27,9 @@
 #ifndef OPEN_TREE_CLONE
 #define OPEN_TREE_CLONE 1
 #endif
+#ifndef OPEN_TREE_CLOEXEC
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
+#endif
 #ifndef MOVE_MOUNT_F_EMPTY_PATH
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 #endif
@@ -128,7 +131,7 @@ int rootfs_propagation_from_name(const char *name, unsigned long *flags);
 
 /* Per-mount work (mount.c). @rootfd: O_PATH fd of the rootfs bind mount. */
 int rootfs_do_mount(const struct rootfs_ctx *c, int rootfd, const struct oci_mount *m,
-		    const char *what, struct sk_err *e);
+		    int srcfd, const char *what, struct sk_err *e);
 /* Remount the mount whose root is @path (a path or /proc/self/fd/N) with
  * MS_BIND|MS_REMOUNT|@flags, keeping the locked nosuid/nodev/noexec. */
 int rootfs_remount_bind(const char *path, unsigned long flags, struct sk_err *e);

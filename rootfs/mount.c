@@ -60,15 +60,15 @@ static char *bind_source(const struct rootfs_ctx *c, const char *src)
 }
 
 static int mount_bind(const struct rootfs_ctx *c, int rootfd, const struct oci_mount *m,
-		      const char *dest, const struct rootfs_mount_opts *o, const char *what,
-		      struct sk_err *e)
+		      int srcfd, const char *dest, const struct rootfs_mount_opts *o,
+		      const char *what, struct sk_err *e)
 {
 	_cleanup_free_ char *src = bind_source(c, m->source);
 	_cleanup_close_ int dfd = -1, nfd = -1;
 	struct stat st;
 	char p[64];
 
-	if (stat(src, &st) < 0)
+	if ((srcfd >= 0 ? fstat(srcfd, &st) : stat(src, &st)) < 0)
 		return sk_err_sys(e, errno, "%s: source %s", what, src);
 	if (S_ISDIR(st.st_mode))
 		dfd = rootfs_mkdir_in_root(rootfd, dest, 0755, e);
@@ -76,9 +76,15 @@ static int mount_bind(const struct rootfs_ctx *c, int rootfd, const struct oci_m
 		dfd = rootfs_touch_in_root(rootfd, dest, 0644, e);
 	if (dfd < 0)
 		return sk_err_prefix(e, "%s", what);
-	if (mount(src, sk_fdpath(p, sizeof(p), dfd), NULL, MS_BIND | (o->rbind ? MS_REC : 0),
-		  NULL) < 0)
+	if (srcfd >= 0) {
+		/* the runtime's copy of the source: no path lookup here */
+		if (sk_move_mount(srcfd, "", dfd, "",
+				  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return sk_err_sys(e, errno, "%s: bind %s on %s", what, src, dest);
+	} else if (mount(src, sk_fdpath(p, sizeof(p), dfd), NULL,
+			 MS_BIND | (o->rbind ? MS_REC : 0), NULL) < 0) {
 		return sk_err_sys(e, errno, "%s: bind %s on %s", what, src, dest);
+	}
 	nfd = rootfs_open_in_root(rootfd, dest, O_PATH, 0);
 	if (nfd < 0)
 		return sk_err_sys(e, nfd, "%s: reopen %s", what, dest);
@@ -198,8 +204,46 @@ reopen:
 	return finish_mount(nfd, o, what, dest, e);
 }
 
+int rootfs_open_bind_sources(const struct oci_config *cfg, const char *bundle,
+			     const struct oci_mount *extra, size_t n_extra, int min_fd, int **fds,
+			     struct sk_err *e)
+{
+	size_t n = cfg->n_mounts + n_extra;
+	int *v = sk_xcalloc(n ? n : 1, sizeof(*v));
+	struct rootfs_ctx c = { .bundle = bundle };
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct oci_mount *m = i < cfg->n_mounts ? &cfg->mounts[i]
+							      : &extra[i - cfg->n_mounts];
+		struct rootfs_mount_opts o;
+		_cleanup_free_ char *src = NULL;
+		int fd;
+
+		if (rootfs_parse_mount_opts(m, "", &o, NULL) < 0)
+			continue; /* the init reports it */
+		if (o.kind == ROOTFS_MNT_BIND && m->source) {
+			src = bind_source(&c, m->source);
+			fd = sk_open_tree(AT_FDCWD, src,
+					  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+					  (o.rbind ? AT_RECURSIVE : 0));
+			if (fd >= 0 && fd < min_fd) {
+				int nfd = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
+				close(fd);
+				fd = nfd;
+			}
+			v[i] = fd;
+		}
+		rootfs_mount_opts_free(&o);
+	}
+	*fds = v;
+	(void)e;
+	return 0;
+}
+
 int rootfs_do_mount(const struct rootfs_ctx *c, int rootfd, const struct oci_mount *m,
-		    const char *what, struct sk_err *e)
+		    int srcfd, const char *what, struct sk_err *e)
 {
 	_cleanup_free_ char *dest = NULL;
 	struct rootfs_mount_opts o;
@@ -214,7 +258,7 @@ int rootfs_do_mount(const struct rootfs_ctx *c, int rootfd, const struct oci_mou
 		o.flags &= ~(unsigned long)MS_RDONLY;
 	switch (o.kind) {
 	case ROOTFS_MNT_BIND:
-		r = mount_bind(c, rootfd, m, dest, &o, what, e);
+		r = mount_bind(c, rootfd, m, srcfd, dest, &o, what, e);
 		break;
 	case ROOTFS_MNT_CGROUP:
 		r = rootfs_mount_cgroup(c, rootfd, dest, &o, what, e);

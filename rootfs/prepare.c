@@ -82,14 +82,16 @@ int rootfs_prepare(const struct rootfs_ctx *c, struct sk_err *e)
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
 		char what[32];
 		snprintf(what, sizeof(what), "mounts[%zu]", i);
-		r = rootfs_do_mount(c, rootfd, &cfg->mounts[i], what, e);
+		r = rootfs_do_mount(c, rootfd, &cfg->mounts[i], c->src_fds ? c->src_fds[i] : -1,
+				    what, e);
 		if (r < 0)
 			return r;
 	}
 	for (size_t i = 0; i < c->n_extra; i++) {
 		char what[300];
 		snprintf(what, sizeof(what), "mount of %.256s", c->extra[i].destination);
-		r = rootfs_do_mount(c, rootfd, &c->extra[i], what, e);
+		r = rootfs_do_mount(c, rootfd, &c->extra[i],
+				    c->src_fds ? c->src_fds[cfg->n_mounts + i] : -1, what, e);
 		if (r < 0)
 			return r;
 	}

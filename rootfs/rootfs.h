@@ -29,6 +29,11 @@ struct rootfs_ctx {
 	bool new_cgroupns;
 	const struct oci_mount *extra;  /* mounts skiff adds (resolv.conf, hosts) */
 	size_t n_extra;
+	/* Per bind mount (cfg->mounts, then extra; NULL: none): a detached
+	 * copy of its source (open_tree) made by the runtime before the user
+	 * namespace, so sources its root cannot reach still mount; -1: by
+	 * path. */
+	const int *src_fds;
 	const struct sk_log *log;
 };
 
@@ -38,6 +43,16 @@ struct rootfs_ctx {
  * allowed for the namespaces in use.  Errors name the field. */
 int rootfs_validate(const struct oci_config *cfg, const char *bundle, char **rootfs_out,
 		    struct sk_err *e);
+
+/* In the runtime, before the container's user namespace exists: a
+ * detached copy (open_tree OPEN_TREE_CLONE, recursive for rbind) of the
+ * source of every bind mount of @cfg->mounts then @extra, each fd at or
+ * above @min_fd, close-on-exec; -1 where the source cannot be opened
+ * (the init then reports it) or the kernel has no open_tree.
+ * *fds has n_mounts + n_extra entries (malloc'd). */
+int rootfs_open_bind_sources(const struct oci_config *cfg, const char *bundle,
+			     const struct oci_mount *extra, size_t n_extra, int min_fd, int **fds,
+			     struct sk_err *e);
 
 int rootfs_prepare(const struct rootfs_ctx *c, struct sk_err *e);
 int rootfs_finalize(const struct rootfs_ctx *c, struct sk_err *e);

@@ -423,6 +423,8 @@ static int do_clone(struct create_job *j, struct sk_err *e)
 	uint64_t flags = 0;
 	long pid;
 	int own_pidns = -1, saved_errno;
+	_cleanup_free_ int *src_fds = NULL;
+	size_t n_src = 0;
 
 	a.cgroup_early = needs_cgroup_early(j->cfg);
 	a.t0 = j->t0;
@@ -433,6 +435,15 @@ static int do_clone(struct create_job *j, struct sk_err *e)
 	if (j->plan.join_fd[OCI_NS_PID] >= 0 &&
 	    ns_enter_pid_for_children(j->plan.join_fd[OCI_NS_PID], &own_pidns, e) < 0)
 		return sk_err_prefix(e, "%s", j->cfg->lnx.namespaces[OCI_NS_PID].path);
+	if ((j->plan.new_userns || j->plan.join_userns) && (j->plan.new_flags & CLONE_NEWNS) &&
+	    !j->vm_kernel) {
+		/* bind sources as we (not the container's root) can reach
+		 * them; the init inherits the fds */
+		rootfs_open_bind_sources(j->cfg, j->bundle, a.extra, a.n_extra,
+					 3 + j->o->preserve_fds, &src_fds, e);
+		n_src = j->cfg->n_mounts + a.n_extra;
+		a.src_fds = src_fds;
+	}
 	if (!j->plan.join_userns)
 		flags = (uint64_t)(j->plan.new_flags & ~CLONE_NEWCGROUP);
 
@@ -451,6 +462,9 @@ static int do_clone(struct create_job *j, struct sk_err *e)
 	if (pid == 0)
 		sk_init_main(&a);
 	saved_errno = errno;
+	for (size_t i = 0; i < n_src; i++)
+		if (src_fds[i] >= 0)
+			close(src_fds[i]);
 	ns_leave_pid_for_children(&own_pidns);
 	if (pid < 0)
 		return sk_err_sys(e, saved_errno, "clone");

@@ -118,6 +118,7 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 		.new_cgroupns = a->plan->new_flags & CLONE_NEWCGROUP,
 		.extra = a->extra,
 		.n_extra = a->n_extra,
+		.src_fds = a->src_fds,
 		.log = &a->ctx->log,
 	};
 	char *none_args[] = { "none", NULL };

@@ -24,6 +24,7 @@ struct sk_init_args {
 	 * see sk_fds_reserve): closed before the exec */
 	const int *fd_holes;
 	size_t n_fd_holes;
+	const int *src_fds;  /* bind sources opened by skiff (rootfs_ctx.src_fds) */
 	pid_t parent_pid;
 	int sock;         /* our end of the sync channel */
 	int parent_sock;  /* the parent's end, closed in the child */

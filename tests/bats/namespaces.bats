@@ -208,6 +208,45 @@ userns_bundle() {
 	assert_eq "$(stat -c %u:%g "$BUNDLE/rootfs/made-inside")" 200000:300000
 }
 
+@test "user namespace: bind sources the container's root cannot reach still mount (run, exec)" {
+	userns_bundle
+	# sources under a 0700 host-root directory: the mapped root (200000)
+	# cannot even look them up; skiff opens them before the user namespace
+	local secret=$SHORT/secret
+	mkdir -p "$secret/dir/sub"
+	echo in-dir >"$secret/dir/sub/f"
+	echo a-file >"$secret/file"
+	chmod 0700 "$secret"
+	mkdir -p "$BUNDLE/rootfs/data" "$BUNDLE/rootfs/data-ro"
+	touch "$BUNDLE/rootfs/file"
+	set_ns user
+	cfg_set "$BUNDLE" \
+		'c["linux"]["uidMappings"]=[{"containerID":0,"hostID":200000,"size":65536}]' \
+		'c["linux"]["gidMappings"]=[{"containerID":0,"hostID":300000,"size":65536}]' \
+		"c['mounts'] += [{'destination': '/data', 'type': 'bind', 'source': '$secret/dir', 'options': ['rbind']},
+		  {'destination': '/data-ro', 'type': 'bind', 'source': '$secret/dir', 'options': ['bind', 'ro']},
+		  {'destination': '/file', 'type': 'bind', 'source': '$secret/file', 'options': ['bind']}]"
+	cfg_sh "$BUNDLE" "cat /data/sub/f /data-ro/sub/f /file; touch /data-ro/x 2>/dev/null || echo ro-ok; $SLEEPER"
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >"$SHORT/out" 2>&1 || { cat "$SHORT/out"; return 1; }
+	wait_status "$ID" running
+	run sk exec --cwd /data/sub "$ID" sh -c 'cat f /file; id -u'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_eq "${lines[0]}" in-dir
+	assert_eq "${lines[1]}" a-file
+	assert_eq "${lines[2]}" 0
+	run cat "$SHORT/out"
+	echo "$output"
+	assert_eq "${lines[0]}" in-dir
+	assert_eq "${lines[1]}" in-dir
+	assert_eq "${lines[2]}" a-file
+	assert_eq "${lines[3]}" ro-ok
+	# what the container's root cannot reach stays so: nothing else of
+	# the secret directory is visible
+	run sk exec "$ID" ls /data
+	assert_eq "$output" sub
+}
+
 @test "user namespace: a new user namespace without mappings is an error" {
 	set_ns user
 	cfg_sh "$BUNDLE" "$SLEEPER"
