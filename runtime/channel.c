@@ -91,3 +91,19 @@ void sk_child_fail(int sock, const struct sk_err *e)
 	sk_msg_send(sock, SK_MSG_ERROR, e->code ? e->code : EINVAL, e->msg, strlen(e->msg), -1);
 	_exit(1);
 }
+
+int sk_msg_seccomp_listener(int fd, void *opaque, struct sk_err *e)
+{
+	int sock = *(const int *)opaque, code = 0, t;
+	_cleanup_free_ char *data = NULL;
+
+	t = sk_msg_send(sock, SK_MSG_SECCOMP, 0, NULL, 0, fd);
+	if (t < 0)
+		return sk_err_sys(e, -t, "seccomp: send the listener fd to skiff");
+	t = sk_msg_recv(sock, &code, &data, NULL, NULL);
+	if (t == SK_MSG_SECCOMP_DONE)
+		return 0;
+	if (t < 0)
+		return sk_err_sys(e, -t, "seccomp: sync");
+	return sk_err_set(e, EPROTO, "seccomp: skiff did not hand the listener fd on");
+}

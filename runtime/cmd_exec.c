@@ -218,6 +218,8 @@ static void __attribute__((noreturn)) exec_child(struct sk_ctx *ctx, struct sk_s
 		.new_keyring = false,
 		.in_new_userns = j->plan.join_userns,
 		.log = &ctx->log,
+		.listener = sk_msg_seccomp_listener,
+		.opaque = &j->sock[1],
 	};
 	int first = 3 + o->preserve_fds;
 	int keep[] = { j->sock[1], j->stubfd, ctx->log.fd };
@@ -268,7 +270,23 @@ static void __attribute__((noreturn)) exec_child(struct sk_ctx *ctx, struct sk_s
 	sk_child_fail(j->sock[1], &err);
 }
 
-static int converse(const struct exec_opts *o, struct exec_job *j, struct sk_err *e)
+/* The exec'd process's seccomp notify fd to listenerPath. */
+static int send_listener(const struct sk_state *st, pid_t pid, int fd, int sock, struct sk_err *e)
+{
+	const struct oci_seccomp *s = &st->cfg->lnx.seccomp;
+	_cleanup_free_ char *state = sk_state_json(st, SK_STATUS_RUNNING, false);
+	_cleanup_free_ char *json = sk_seccomp_process_state(s->listener_metadata, pid, state);
+	int r = sk_seccomp_send_listener(s->listener_path, fd, json, e);
+
+	close(fd);
+	if (r < 0)
+		return r;
+	r = sk_msg_send(sock, SK_MSG_SECCOMP_DONE, 0, NULL, 0, -1);
+	return r < 0 ? sk_err_sys(e, -r, "exec: sync") : 0;
+}
+
+static int converse(const struct exec_opts *o, struct exec_job *j, const struct sk_state *st,
+		    pid_t pid, struct sk_err *e)
 {
 	for (;;) {
 		_cleanup_free_ char *data = NULL;
@@ -280,7 +298,11 @@ static int converse(const struct exec_opts *o, struct exec_job *j, struct sk_err
 			return 0;
 		if (t == SK_MSG_ERROR)
 			return sk_err_set(e, code, "%s", data);
-		if (t == SK_MSG_PTY && fd >= 0) {
+		if (t == SK_MSG_SECCOMP && fd >= 0) {
+			r = send_listener(st, pid, fd, j->sock[0], e);
+			if (r < 0)
+				return r;
+		} else if (t == SK_MSG_PTY && fd >= 0) {
 			if (o->console_socket) {
 				r = sk_console_socket_send(o->console_socket, fd, e);
 				close(fd);
@@ -408,7 +430,7 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	if (r == 0 && (r = sk_msg_send(j.sock[0], SK_MSG_GO, 0, NULL, 0, -1)) < 0)
 		sk_err_sys(e, -r, "exec: sync");
 	if (r == 0)
-		r = converse(&o, &j, e);
+		r = converse(&o, &j, st, pid, e);
 	if (r < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);

@@ -127,12 +127,18 @@ enum sk_msg_type {
 	SK_MSG_EXEC,          /* child → parent: about to exec */
 	SK_MSG_ERROR,         /* child → parent: code + one-line message */
 	SK_MSG_CGROUP,        /* parent → child: the init is in its cgroup */
+	SK_MSG_SECCOMP,       /* child → parent: seccomp notify fd (SCM_RIGHTS) */
+	SK_MSG_SECCOMP_DONE,  /* parent → child: the fd went to listenerPath */
 };
 
 int sk_msg_send(int sock, enum sk_msg_type t, int code, const void *data, size_t len, int fd);
 /* Receive one message; *data malloc'd and NUL terminated; *fd or -1.
  * Returns the type, 0 on EOF, or -errno. */
 int sk_msg_recv(int sock, int *code, char **data, size_t *len, int *fd);
+/* Child side: give the seccomp notify @fd to the parent (a process_ctx
+ * listener; @opaque points to the channel's int) and wait until it was
+ * handed to listenerPath. */
+int sk_msg_seccomp_listener(int fd, void *opaque, struct sk_err *e);
 /* Child side: report @e to the parent and _exit(1). */
 void __attribute__((noreturn)) sk_child_fail(int sock, const struct sk_err *e);
 

@@ -555,6 +555,22 @@ static int converse(struct create_job *j, struct sk_err *e)
 				j->pty_master = fd;
 			}
 			break;
+		case SK_MSG_SECCOMP: {
+			const struct oci_seccomp *s = &j->cfg->lnx.seccomp;
+			_cleanup_free_ char *state = NULL, *json = NULL;
+			if (fd < 0)
+				return sk_err_set(e, EPROTO, "init sent no seccomp fd");
+			state = hook_state_json(j, "creating");
+			json = sk_seccomp_process_state(s->listener_metadata, j->pid, state);
+			r = sk_seccomp_send_listener(s->listener_path, fd, json, e);
+			close(fd);
+			if (r < 0)
+				return r;
+			r = sk_msg_send(j->sock[0], SK_MSG_SECCOMP_DONE, 0, NULL, 0, -1);
+			if (r < 0)
+				return sk_err_sys(e, -r, "sync with the container's init");
+			break;
+		}
 		case SK_MSG_ERROR:
 			return sk_err_set(e, code, "%s", data ? data : "container init failed");
 		default:

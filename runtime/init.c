@@ -174,6 +174,7 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 	phase(a, "fds closed");
 
 	if (p) {
+		int sock = a->sock;
 		struct process_ctx pc = {
 			.p = p,
 			.seccomp = a->seccomp,
@@ -181,6 +182,8 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 			.new_keyring = !a->o->no_new_keyring,
 			.in_new_userns = rc.new_userns,
 			.log = &a->ctx->log,
+			.listener = sk_msg_seccomp_listener,
+			.opaque = &sock,
 		};
 		sk_init_terminal(a, a->plan->new_flags & CLONE_NEWNS);
 		if (process_find_executable(p, &exe, &err) < 0)

@@ -44,9 +44,19 @@ static bool seccomp_late(const struct oci_process *p)
 
 static int load_seccomp(const struct process_ctx *c, const char *when, struct sk_err *e)
 {
-	int r = sk_seccomp_load(c->seccomp, e);
+	int fd = -1, r;
+
+	if (c->seccomp && c->seccomp->needs_notify && !c->listener)
+		return sk_err_set(e, ENOTSUP, "linux.seccomp: SCMP_ACT_NOTIFY needs a listener");
+	r = sk_seccomp_load_listener(c->seccomp, &fd, e);
 	if (r < 0)
 		return r;
+	if (fd >= 0) {
+		r = c->listener(fd, c->opaque, e);
+		close(fd);
+		if (r < 0)
+			return r;
+	}
 	sk_debug(c->log, "seccomp filter loaded %s (%u instructions)", when,
 		 sk_seccomp_prog_len(c->seccomp));
 	return 0;

@@ -31,6 +31,17 @@ int sk_seccomp_compile_cached(const struct oci_seccomp *s, int cache_dirfd,
 			      struct sk_err *e);
 /* Load in the calling thread (after no_new_privs or with CAP_SYS_ADMIN). */
 int sk_seccomp_load(const struct sk_seccomp_prog *p, struct sk_err *e);
+/* The same; a program with SCMP_ACT_NOTIFY is loaded with
+ * SECCOMP_FILTER_FLAG_NEW_LISTENER and *listener gets the notify fd
+ * (close-on-exec); otherwise *listener = -1.  sk_seccomp_load refuses
+ * such a program. */
+int sk_seccomp_load_listener(const struct sk_seccomp_prog *p, int *listener, struct sk_err *e);
+
+/* seccomp_notify.c: the runtime-spec "container process state" JSON sent
+ * with the notify fd (@state_json: the container's state), malloc'd. */
+char *sk_seccomp_process_state(const char *metadata, pid_t pid, const char *state_json);
+/* Connect to @path (listenerPath), send @fd with @json, close. */
+int sk_seccomp_send_listener(const char *path, int fd, const char *json, struct sk_err *e);
 void sk_seccomp_free(struct sk_seccomp_prog *p);
 
 struct process_ctx {
@@ -40,6 +51,11 @@ struct process_ctx {
 	bool new_keyring;           /* false with --no-new-keyring */
 	bool in_new_userns;
 	const struct sk_log *log;
+	/* With SCMP_ACT_NOTIFY: called with the listener fd right after the
+	 * filter is loaded (the runtime sends it to listenerPath); the fd is
+	 * closed afterwards. */
+	int (*listener)(int fd, void *opaque, struct sk_err *e);
+	void *opaque;
 };
 
 /* Apply everything, in order: rlimits, oom_score_adj, session keyring,
@@ -55,8 +71,8 @@ int process_apply(const struct process_ctx *c, struct sk_err *e);
 int process_find_executable(const struct oci_process *p, char **out, struct sk_err *e);
 
 /* Early checks done in the parent: rlimit values, user/cwd sanity,
- * apparmor/selinux requested but unavailable, seccomp listenerPath
- * (not supported yet: clear error). */
+ * apparmor/selinux requested but unavailable, seccomp (NOTIFY without
+ * listenerPath, or as the default action). */
 int process_validate(const struct oci_process *p, const struct oci_seccomp *s,
 		     struct sk_err *e);
 

@@ -35,7 +35,7 @@ static const struct {
 	{ "SECCOMP_FILTER_FLAG_TSYNC", 0 },
 	{ "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
 	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
-	/* Only meaningful with a listener, which is not supported yet. */
+	/* Accepted; skiff's listener handling does not need it. */
 	{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 0 },
 };
 
@@ -126,14 +126,12 @@ int sk_seccomp_validate(const struct oci_seccomp *s, struct sk_err *e)
 {
 	if (!s || !s->present)
 		return 0;
-	if (s->listener_path && s->listener_path[0])
-		return sk_err_set(e, ENOTSUP, "linux.seccomp.listenerPath: not supported yet");
 	if (s->default_action == OCI_SCMP_NOTIFY)
 		return sk_err_set(e, EINVAL,
 				  "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
 	for (size_t i = 0; i < s->n_syscalls; i++) {
 		const struct oci_seccomp_syscall *sc = &s->syscalls[i];
-		if (sc->action == OCI_SCMP_NOTIFY)
+		if (sc->action == OCI_SCMP_NOTIFY && (!s->listener_path || !s->listener_path[0]))
 			return sk_err_set(e, EINVAL,
 					  "linux.seccomp.syscalls[%zu].action: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath",
 					  i);
@@ -383,14 +381,33 @@ unsigned int sk_seccomp_prog_len(const struct sk_seccomp_prog *p)
 
 int sk_seccomp_load(const struct sk_seccomp_prog *p, struct sk_err *e)
 {
+	int fd = -1, r;
+
+	if (p && p->needs_notify)
+		return sk_err_set(e, ENOTSUP,
+				  "linux.seccomp: SCMP_ACT_NOTIFY needs a listener (linux.seccomp.listenerPath)");
+	r = sk_seccomp_load_listener(p, &fd, e);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+int sk_seccomp_load_listener(const struct sk_seccomp_prog *p, int *listener, struct sk_err *e)
+{
+	unsigned int flags;
+	long r;
+
+	*listener = -1;
 	if (!p || !p->prog)
 		return 0;
-	if (p->needs_notify)
-		return sk_err_set(e, ENOTSUP,
-				  "linux.seccomp: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath (not supported yet)");
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, p->prog) == 0)
+	flags = p->flags | (p->needs_notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
+	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, p->prog);
+	if (r >= 0) {
+		if (p->needs_notify)
+			*listener = (int)r;
 		return 0;
-	if (errno == ENOSYS && p->flags == 0 &&
+	}
+	if (errno == ENOSYS && p->flags == 0 && !p->needs_notify &&
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, p->prog, 0, 0) == 0)
 		return 0;
 	if (errno == EACCES)

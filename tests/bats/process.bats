@@ -11,6 +11,7 @@ setup() {
 
 teardown() {
 	teardown_bundle
+	if [ -n "${AGENT_PID:-}" ]; then kill "$AGENT_PID" 2>/dev/null || true; fi
 }
 
 @test "process: args and env reach the program" {
@@ -341,9 +342,80 @@ install_rawsys() {
 	[[ "$output" == *SECCOMP_FILTER_FLAG_BOGUS* ]]
 }
 
-@test "seccomp: listenerPath is a clear error" {
-	seccomp_cfg SCMP_ACT_ALLOW "s['listenerPath'] = '/run/skiff-test-listener.sock'; s['syscalls'] = [{'names': ['mkdir'], 'action': 'SCMP_ACT_NOTIFY'}]"
+# start_agent: tools/seccomp_agent.py on $TMP/agent.sock, answering
+# every notification with errno 121 (EREMOTEIO); records in $TMP/agent/
+start_agent() {
+	mkdir -p "$TMP/agent"
+	python3 "$BATS_TEST_DIRNAME/tools/seccomp_agent.py" "$TMP/agent.sock" "$TMP/agent" 121 >"$TMP/agent.log" 2>&1 3>&- &
+	AGENT_PID=$!
+	wait_path "$TMP/agent.sock.ready"
+}
+
+# wait_path FILE: until FILE exists (bounded, 10 s)
+wait_path() {
+	local i
+	for i in $(seq 1 100); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "$1 did not appear" >&2
+	return 1
+}
+
+# agent_get N 'python expression on j (the record)'
+agent_get() {
+	wait_path "$TMP/agent/$1.json" || return 1
+	python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$TMP/agent/$1.json" "$2"
+}
+
+@test "seccomp: SCMP_ACT_NOTIFY hands the fd and the process state to listenerPath (run and exec)" {
+	start_agent
+	seccomp_cfg SCMP_ACT_ALLOW "s['listenerPath'] = '$TMP/agent.sock'; s['listenerMetadata'] = 'skiff-test \"meta\"'; s['syscalls'] = [{'names': ['mkdir', 'mkdirat'], 'action': 'SCMP_ACT_NOTIFY'}]"
+	cfg 'c["annotations"] = {"org.test": "v"}'
+	set_args sh -c 'mkdir /tmp/d; echo rc=$?; echo $$ >/tmp/pid; sleep 1000'
+	timeout 30 "$SKIFF" --root "$ROOT" run -d -b "$BUNDLE" "$ID" </dev/null >"$TMP/out" 2>&1 3>&-
+	local pid
+	pid=$("$SKIFF" --root "$ROOT" state "$ID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+	[ "$(agent_get 1 'j["fd_count"]')" = 1 ]
+	[ "$(agent_get 1 'j["state"]["ociVersion"]')" = 1.2.0 ]
+	[ "$(agent_get 1 'j["state"]["fds"]')" = "['seccompFd']" ]
+	[ "$(agent_get 1 'j["state"]["pid"]')" = "$pid" ]
+	[ "$(agent_get 1 'j["state"]["metadata"]')" = 'skiff-test "meta"' ]
+	[ "$(agent_get 1 'j["state"]["state"]["id"]')" = "$ID" ]
+	[ "$(agent_get 1 'j["state"]["state"]["status"]')" = creating ]
+	[ "$(agent_get 1 'j["state"]["state"]["pid"]')" = "$pid" ]
+	[ "$(agent_get 1 'j["state"]["state"]["bundle"]')" = "$BUNDLE" ]
+	[ "$(agent_get 1 'j["state"]["state"]["annotations"]["org.test"]')" = v ]
+	# the container's mkdir went to the agent, which failed it
+	for i in $(seq 1 50); do
+		[ "$(agent_get 1 'len(j["notified"])')" -ge 1 ] && break
+		sleep 0.1
+	done
+	[ "$(agent_get 1 'j["notified"][0][1]')" = 83 ] # mkdir (x86_64)
+	grep -q "rc=1" "$TMP/out"
+	run "$SKIFF" --root "$ROOT" exec "$ID" sh -c 'mkdir /tmp/e; echo exec-rc=$?; echo $$'
+	echo "$output"
+	[[ "$output" == *"Remote I/O error"* && "$output" == *exec-rc=1* ]]
+	[ "$(agent_get 2 'j["fd_count"]')" = 1 ]
+	[ "$(agent_get 2 'j["state"]["state"]["status"]')" = running ]
+	[ "$(agent_get 2 'j["state"]["state"]["pid"]')" = "$pid" ]
+	[ "$(agent_get 2 'j["state"]["pid"]')" != "$pid" ]
+	[ "$(agent_get 2 'len(j["notified"])')" -ge 1 ]
+	"$SKIFF" --root "$ROOT" delete -f "$ID"
+}
+
+@test "seccomp: listenerPath nobody listens on is an error, nothing left" {
+	seccomp_cfg SCMP_ACT_ALLOW "s['listenerPath'] = '$TMP/nobody.sock'; s['syscalls'] = [{'names': ['mkdir'], 'action': 'SCMP_ACT_NOTIFY'}]"
 	skiff_run
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"linux.seccomp.listenerPath: not supported yet"* ]]
+	[[ "$output" == *"linux.seccomp.listenerPath $TMP/nobody.sock"* ]]
+	[ "$(printf '%s\n' "$output" | grep -c .)" -eq 1 ]
+	[ ! -e "$ROOT/$ID" ]
+}
+
+@test "seccomp: SCMP_ACT_NOTIFY without listenerPath is an error" {
+	seccomp_cfg SCMP_ACT_ALLOW "s['syscalls'] = [{'names': ['mkdir'], 'action': 'SCMP_ACT_NOTIFY'}]"
+	skiff_run
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"listenerPath"* ]]
 }

@@ -172,7 +172,7 @@ TEST(flags)
 	CHECK_CONTAINS(e.msg, "SECCOMP_FILTER_FLAG_BOGUS");
 }
 
-TEST(notify_and_listener_are_errors)
+TEST(notify_needs_a_listener)
 {
 	struct oci_seccomp_syscall sc[] = { SC(OCI_SCMP_NOTIFY, "mkdir") };
 	struct sk_seccomp_prog *p = NULL;
@@ -183,9 +183,30 @@ TEST(notify_and_listener_are_errors)
 	CHECK_CONTAINS(e.msg, "linux.seccomp.syscalls[0]");
 	CHECK_CONTAINS(e.msg, "listenerPath");
 
+	/* with a listener: compiles; loading gives the notify fd */
 	s.listener_path = "/run/listener.sock";
-	CHECK_INT(sk_seccomp_validate(&s, &e), -ENOTSUP);
-	CHECK_STR(e.msg, "linux.seccomp.listenerPath: not supported yet");
+	CHECK_INT(sk_seccomp_validate(&s, &e), 0);
+	CHECK_INT(sk_seccomp_compile(&s, &p, &quiet, &e), 0);
+	CHECK(p && p->needs_notify);
+	{
+		pid_t pid = fork();
+		int st = 0;
+		if (pid == 0) {
+			int fd = -1;
+			struct sk_err ce;
+			if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+				_exit(200);
+			if (sk_seccomp_load(p, &ce) != -ENOTSUP) /* no listener: refused */
+				_exit(201);
+			if (sk_seccomp_load_listener(p, &fd, &ce) < 0)
+				_exit(202);
+			_exit(fd >= 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC) ? 0 : 203);
+		}
+		waitpid(pid, &st, 0);
+		CHECK_INT(exit_code(st), 0);
+	}
+	sk_seccomp_free(p);
+	p = NULL;
 
 	s.listener_path = NULL;
 	s.n_syscalls = 0;
@@ -355,6 +376,17 @@ TEST(unknown_syscalls_get_enosys)
 		CHECK(p->prog->filter[5].k != (SECCOMP_RET_ERRNO | ENOSYS));
 		sk_seccomp_free(p);
 	}
+}
+
+TEST(listener_process_state)
+{
+	char *j = sk_seccomp_process_state("a\"b\nc", 42, "{\"id\":\"x\"}");
+	CHECK_STR(j, "{\"ociVersion\":\"1.2.0\",\"fds\":[\"seccompFd\"],\"pid\":42,"
+		     "\"metadata\":\"a\\\"b\\nc\",\"state\":{\"id\":\"x\"}}");
+	free(j);
+	j = sk_seccomp_process_state(NULL, 7, "{}");
+	CHECK_STR(j, "{\"ociVersion\":\"1.2.0\",\"fds\":[\"seccompFd\"],\"pid\":7,\"state\":{}}");
+	free(j);
 }
 
 static int personality_query(void)
@@ -695,7 +727,7 @@ TEST(cache)
 	sk_seccomp_free(c);
 	c = NULL;
 	/* errors stay errors */
-	d.s.listener_path = "/x";
+	d.s.default_action = OCI_SCMP_NOTIFY;
 	CHECK(sk_seccomp_compile_cached(&d.s, dfd, &c, &quiet, &e) < 0);
 	CHECK(c == NULL);
 
@@ -712,12 +744,13 @@ int main(void)
 	RUN(every_action_and_operator);
 	RUN(architectures);
 	RUN(flags);
-	RUN(notify_and_listener_are_errors);
+	RUN(notify_needs_a_listener);
 	RUN(bad_values_are_errors);
 	RUN(unknown_syscalls_and_default_action_rules_are_skipped);
 	RUN(errno_ret_is_honoured);
 	RUN(default_errno_ret);
 	RUN(unknown_syscalls_get_enosys);
+	RUN(listener_process_state);
 	RUN(argument_condition);
 	RUN(same_argument_twice_is_or);
 	RUN(masked_eq);
