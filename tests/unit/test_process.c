@@ -189,9 +189,12 @@ TEST(validate_basics)
 	CHECK_CONTAINS(e.msg, "process.capabilities.effective");
 	base_process(&p);
 
+	/* a listener is supported; the default action cannot notify */
 	s.listener_path = "/run/l.sock";
-	CHECK_INT(process_validate(&p, &s, &e), -ENOTSUP);
-	CHECK_STR(e.msg, "linux.seccomp.listenerPath: not supported yet");
+	CHECK_INT(process_validate(&p, &s, &e), 0);
+	s.default_action = OCI_SCMP_NOTIFY;
+	CHECK(process_validate(&p, &s, &e) < 0);
+	CHECK_CONTAINS(e.msg, "linux.seccomp.defaultAction");
 }
 
 TEST(validate_lsm)
