@@ -64,6 +64,9 @@ $(BUILD)/skiff-init: runtime/stub/skiff-init.c
 	$(CC) $(STUB_CFLAGS) -o $@ $<
 	strip $@
 $(BUILD)/runtime/stub_blob.o: $(BUILD)/skiff-init
+# `skiff --version` names the commit it was built from
+SKIFF_COMMIT := $(shell git -C $(CURDIR) rev-parse --short=12 HEAD 2>/dev/null)
+$(BUILD)/runtime/version.o: CFLAGS += -DSKIFF_COMMIT='"$(SKIFF_COMMIT)"'
 $(BUILD)/runtime/stub_blob.o: CFLAGS += -DSKIFF_INIT_BLOB='"$(BUILD)/skiff-init"'
 
 # The microVM guest's PID 1 and the VMM test tool.

@@ -40,6 +40,7 @@ struct sk_cgroup {
 	char *placement;
 	bool ledger;
 	char **created;      /* dirs made by create, to undo on failure */
+	bool existed;        /* create found the container's cgroup already there */
 };
 
 int sk_cgroup_mode(enum sk_cg_mode *mode, struct sk_err *e)
@@ -506,13 +507,16 @@ static void enable_controllers(const char *dir, const struct sk_log *log)
 	}
 }
 
-/* mkdir @mountpoint/@rel component by component. */
+/* mkdir @mountpoint/@rel component by component; *existed: the last
+ * one was there already. */
 static int make_path(struct sk_cgroup *cg, const char *mountpoint, const char *rel, bool v2,
-		     bool cpuset, bool dry, char **dir_out, struct sk_err *e)
+		     bool cpuset, bool dry, char **dir_out, bool *existed, struct sk_err *e)
 {
 	_cleanup_free_ char *cur = sk_xstrdup(mountpoint);
 	const char *s = rel;
 	int r;
+
+	*existed = true;
 
 	while (*s) {
 		size_t l;
@@ -539,6 +543,7 @@ static int make_path(struct sk_cgroup *cg, const char *mountpoint, const char *r
 			free(next);
 			return r;
 		}
+		*existed = !made;
 		if (cpuset)
 			cpuset_fill(next, cur, cg->log);
 		free(cur);
@@ -552,12 +557,13 @@ static int make_path(struct sk_cgroup *cg, const char *mountpoint, const char *r
 /* make_path, again when a parent vanished under us (ENOENT): a
  * concurrent delete may rmdir an empty /skiff between our mkdirs. */
 static int make_path_retry(struct sk_cgroup *cg, const char *mountpoint, const char *rel,
-			   bool v2, bool cpuset, bool dry, char **dir_out, struct sk_err *e)
+			   bool v2, bool cpuset, bool dry, char **dir_out, bool *existed,
+			   struct sk_err *e)
 {
 	int r = -ENOENT;
 
 	for (int i = 0; i < 20 && r == -ENOENT; i++)
-		r = make_path(cg, mountpoint, rel, v2, cpuset, dry, dir_out, e);
+		r = make_path(cg, mountpoint, rel, v2, cpuset, dry, dir_out, existed, e);
 	return r;
 }
 
@@ -598,7 +604,7 @@ static int setup_dirs(struct sk_cgroup *cg, const struct oci_config *cfg, bool d
 	for (size_t i = 0; i < mounts.n && r == 0; i++) {
 		const struct cg_mount *m = &mounts.m[i];
 		_cleanup_free_ char *own = NULL, *path = NULL, *rel = NULL, *dir = NULL;
-		bool dup = false;
+		bool dup = false, existed = false;
 
 		if (strncmp(m->mountpoint, CG_ROOT, strlen(CG_ROOT)))
 			continue; /* only the host layout under /sys/fs/cgroup */
@@ -622,7 +628,9 @@ static int setup_dirs(struct sk_cgroup *cg, const struct oci_config *cfg, bool d
 		if (!cg->path)
 			cg->path = sk_xstrdup(path);
 		r = make_path_retry(cg, m->mountpoint, rel, m->v2, ctrls_has(m->ctrls, "cpuset"),
-				    dry, &dir, e);
+				    dry, &dir, &existed, e);
+		if (r == 0 && existed && !dry)
+			cg->existed = true;
 		if (r < 0 && m->v2 && cg->mode == SK_CG_HYBRID) {
 			sk_warn(cg->log, "unified hierarchy: %s (skipped)", e->msg);
 			r = 0;
@@ -726,6 +734,26 @@ static int record_intent(struct sk_cgroup *cg, const struct sk_cgroup_req *req, 
 	return r;
 }
 
+/* As runc: a container's cgroup that is frozen (itself or a parent) is
+ * refused -- its init would hang there; one that already has processes
+ * is used with a warning. */
+static int check_existing(struct sk_cgroup *cg, struct sk_err *e)
+{
+	if (sk_cgroup_frozen_effective(cg) == 1)
+		return sk_err_set(e, EBUSY,
+				  "container's cgroup %s is unexpectedly frozen (thaw it first)",
+				  cg->path);
+	if (cg->existed) {
+		_cleanup_free_ pid_t *pids = NULL;
+		struct sk_err ign;
+		size_t n = 0;
+		if (sk_cgroup_pids(cg, &pids, &n, &ign) == 0 && n)
+			sk_warn(cg->log, "container's cgroup %s is not empty: %zu process(es) found",
+				cg->path, n);
+	}
+	return 0;
+}
+
 int sk_cgroup_create(const struct sk_cgroup_req *req, struct sk_cgroup **out, struct sk_err *e)
 {
 	_cleanup_cgroup_ struct sk_cgroup *cg = cg_new(req->log, req->state_root, req->id);
@@ -746,6 +774,9 @@ int sk_cgroup_create(const struct sk_cgroup_req *req, struct sk_cgroup **out, st
 	if (r < 0)
 		return r;
 	r = setup_dirs(cg, req->cfg, false, e);
+	if (r < 0)
+		goto fail;
+	r = check_existing(cg, e);
 	if (r < 0)
 		goto fail;
 	if (cg->mode == SK_CG_V2) {
@@ -795,6 +826,64 @@ int sk_cgroup_enter(const struct sk_cgroup *cg, pid_t pid, struct sk_err *e)
 	}
 	for (size_t i = 0; i < cg->nh; i++) {
 		r = write_str(cg->h[i].dir, "cgroup.procs", buf, e);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Write @pid into DIR[/SUB]/cgroup.procs; a missing SUB is named. */
+static int enter_one(const char *dir, const char *sub, const char *buf, struct sk_err *e)
+{
+	_cleanup_free_ char *d = NULL;
+	struct stat sb;
+
+	if (!sub)
+		return write_str(dir, "cgroup.procs", buf, e);
+	d = sk_xasprintf("%s/%s", dir, sub);
+	if (stat(d, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return sk_err_set(e, ENOENT, "--cgroup: sub-cgroup %s does not exist", d);
+	return write_str(d, "cgroup.procs", buf, e);
+}
+
+int sk_cgroup_enter_sub(const struct sk_cgroup *cg, pid_t pid, char *const *subs,
+			struct sk_err *e)
+{
+	char buf[32];
+	int r;
+
+	if (!subs || !*subs)
+		return sk_cgroup_enter(cg, pid, e);
+	/* every controller named must be one of ours */
+	for (size_t i = 0; cg->mode != SK_CG_V2 && subs[i]; i++) {
+		const char *colon = strchr(subs[i], ':');
+		bool found = false;
+		if (!colon)
+			continue;
+		for (size_t k = 0; k < cg->nh && !found; k++)
+			found = cg_sub_names(subs[i], cg->h[k].ctrls);
+		if (!found)
+			return sk_err_set(e, EINVAL, "--cgroup \"%s\": unknown controller %.*s",
+					  subs[i], (int)(colon - subs[i]), subs[i]);
+	}
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	if (cg->v2dir) {
+		_cleanup_free_ char *sub = NULL;
+		r = cg_sub_path(subs, "", cg->mode == SK_CG_V2, &sub, e);
+		if (r < 0)
+			return r;
+		r = enter_one(cg->v2dir, sub, buf, e);
+		if (r < 0 && cg->mode == SK_CG_V2)
+			return r;
+		if (r < 0)
+			sk_warn(cg->log, "%s", e->msg);
+	}
+	for (size_t i = 0; i < cg->nh; i++) {
+		_cleanup_free_ char *sub = NULL;
+		r = cg_sub_path(subs, cg->h[i].ctrls, false, &sub, e);
+		if (r < 0)
+			return r;
+		r = enter_one(cg->h[i].dir, sub, buf, e);
 		if (r < 0)
 			return r;
 	}

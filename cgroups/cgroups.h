@@ -56,6 +56,11 @@ int sk_cgroup_create(const struct sk_cgroup_req *req, struct sk_cgroup **out,
 int sk_cgroup_clone_fd(const struct sk_cgroup *cg);
 /* Move @pid into the container's cgroup in every hierarchy. */
 int sk_cgroup_enter(const struct sk_cgroup *cg, pid_t pid, struct sk_err *e);
+/* The same, into the existing sub-cgroups @subs names (exec --cgroup,
+ * see cg_sub_path); @subs NULL is sk_cgroup_enter().  A controller no
+ * hierarchy has, or a missing sub-cgroup, is an error. */
+int sk_cgroup_enter_sub(const struct sk_cgroup *cg, pid_t pid, char *const *subs,
+			struct sk_err *e);
 /* Record the container's init pid in the NUMA ledger (so the entry turns
  * stale once that process is gone).  A no-op without placement. */
 int sk_cgroup_set_init_pid(struct sk_cgroup *cg, pid_t pid, struct sk_err *e);
@@ -80,6 +85,8 @@ int sk_cgroup_destroy(struct sk_cgroup *cg, bool kill, struct sk_err *e);
 int sk_cgroup_freeze(struct sk_cgroup *cg, bool freeze, struct sk_err *e);
 /* 1 frozen, 0 not, -errno (e.g. -ENOENT when the cgroup is gone). */
 int sk_cgroup_is_frozen(const struct sk_cgroup *cg);
+/* The same, counting a freeze inherited from a parent cgroup (v2). */
+int sk_cgroup_frozen_effective(const struct sk_cgroup *cg);
 /* Every pid in the cgroup and its sub-cgroups (sorted, unique). */
 int sk_cgroup_pids(const struct sk_cgroup *cg, pid_t **pids, size_t *n, struct sk_err *e);
 /* Apply @r live; only the fields that are set are written. */
@@ -194,6 +201,17 @@ char *cg_own_path(const char *proc_cgroup, const char *ctrls);
  * Rejects ".." components. */
 int cg_resolve_path(const char *cgroups_path, const char *id, const char *own,
 		    char **out, struct sk_err *e);
+
+/* exec --cgroup, runc's [CONTROLLER[,CONTROLLER]:]PATH with PATH below
+ * the container's cgroup: cg_sub_check() checks one (a non-empty PATH
+ * without ".."); cg_sub_path() gives the sub path (relative, malloc'd) the
+ * list @subs assigns to the hierarchy of @ctrls ("cpu,cpuacct"; "" on v2),
+ * NULL for the container's own cgroup (a controller's own entry wins over
+ * a bare PATH); controller entries are refused on v2.  cg_sub_names():
+ * does @sub name a controller of @ctrls? */
+int cg_sub_check(const char *sub, struct sk_err *e);
+int cg_sub_path(char *const *subs, const char *ctrls, bool v2, char **out, struct sk_err *e);
+bool cg_sub_names(const char *sub, const char *ctrls);
 
 /* ====================================================== NUMA placement */
 

@@ -107,6 +107,18 @@ int sk_cgroup_is_frozen(const struct sk_cgroup *cg)
 	return !strncmp(st, "FROZEN", 6) || !strncmp(st, "FREEZING", 8);
 }
 
+int sk_cgroup_frozen_effective(const struct sk_cgroup *cg)
+{
+	/* v2: cgroup.freeze is the cgroup's own wish; cgroup.events says
+	 * whether it is frozen, by itself or by a parent.  v1: freezer.state
+	 * already shows a parent's freeze. */
+	if (sk_cgroup_get_mode(cg) == SK_CG_V2) {
+		int r = v2_events_frozen(sk_cgroup_dir(cg, ""));
+		return r == 1 ? 1 : sk_cgroup_is_frozen(cg);
+	}
+	return sk_cgroup_is_frozen(cg);
+}
+
 static int cmp_pid(const void *a, const void *b)
 {
 	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;

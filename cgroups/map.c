@@ -298,9 +298,9 @@ int cg_map_v1(const struct oci_resources *r, const struct cg_env *env, struct cg
 	if (!r)
 		return 0;
 
-	if (r->n_unified)
+	if (r->n_unified) /* runc's words (and a hybrid host is v1 to it too) */
 		return sk_err_set(e, EOPNOTSUPP,
-				  "linux.resources.unified: needs cgroup v2 (key \"%s\")",
+				  "invalid configuration: cannot use unified on cgroup v1 (linux.resources.unified key \"%s\")",
 				  r->unified[0].key ? r->unified[0].key : "");
 
 	/* cpu */

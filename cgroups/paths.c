@@ -251,3 +251,77 @@ int cg_resolve_path(const char *cgroups_path, const char *id, const char *own, c
 	*out = clean(j);
 	return 0;
 }
+
+/* Does the comma list @list name a controller of hierarchy @ctrls?  A
+ * named hierarchy matches "name=systemd" and "systemd". */
+static bool lists_meet(const char *list, size_t len, const char *ctrls)
+{
+	const char *s = list, *end = list + len;
+
+	while (s < end) {
+		size_t l = strcspn(s, ",");
+		const char *c = ctrls;
+		if (s + l > end)
+			l = (size_t)(end - s);
+		while (*c) {
+			size_t cl = strcspn(c, ",");
+			if ((cl == l && !strncmp(c, s, l)) ||
+			    (cl == l + 5 && !strncmp(c, "name=", 5) && !strncmp(c + 5, s, l)))
+				return true;
+			c += cl;
+			if (*c)
+				c++;
+		}
+		s += l + 1;
+	}
+	return false;
+}
+
+int cg_sub_check(const char *sub, struct sk_err *e)
+{
+	const char *colon = strchr(sub, ':');
+	const char *path = colon ? colon + 1 : sub;
+
+	if (colon && colon == sub)
+		return sk_err_set(e, EINVAL, "--cgroup \"%s\": empty controller list", sub);
+	if (strspn(path, "/.") == strlen(path))
+		return sk_err_set(e, EINVAL, "--cgroup \"%s\": no sub-cgroup path", sub);
+	if (bad_components(path))
+		return sk_err_set(e, EINVAL, "--cgroup \"%s\": %s is not a sub-cgroup path", sub,
+				  path);
+	return 0;
+}
+
+int cg_sub_path(char *const *subs, const char *ctrls, bool v2, char **out, struct sk_err *e)
+{
+	const char *all = NULL, *mine = NULL;
+
+	*out = NULL;
+	for (size_t i = 0; subs && subs[i]; i++) {
+		const char *colon = strchr(subs[i], ':');
+		int r = cg_sub_check(subs[i], e);
+		if (r < 0)
+			return r;
+		if (!colon) {
+			all = subs[i];
+			continue;
+		}
+		if (v2)
+			return sk_err_set(e, EINVAL,
+					  "--cgroup \"%s\": a controller-specific sub-cgroup needs cgroup v1",
+					  subs[i]);
+		if (lists_meet(subs[i], (size_t)(colon - subs[i]), ctrls))
+			mine = colon + 1;
+	}
+	if (mine || all) {
+		_cleanup_free_ char *c = clean(mine ? mine : all);
+		*out = sk_xstrdup(c + 1);   /* relative: no leading '/' */
+	}
+	return 0;
+}
+
+bool cg_sub_names(const char *sub, const char *ctrls)
+{
+	const char *colon = strchr(sub, ':');
+	return colon && lists_meet(sub, (size_t)(colon - sub), ctrls);
+}

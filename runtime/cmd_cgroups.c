@@ -244,7 +244,9 @@ int cmd_update(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	bool any = false;
 	int c, r = 0;
 
-	while ((c = getopt_long(argc, argv, "+r:h", opts, NULL)) != -1) {
+	/* no "+": options may follow the container ID (runc's update
+	 * accepts `update ID --cpu-rt-period N`) */
+	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			sk_cmd_help("update");

@@ -22,14 +22,15 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 
 enum { OPT_CONSOLE = 0x100, OPT_PIDFILE, OPT_CWD, OPT_NNP, OPT_PRESERVE, OPT_APPARMOR,
-       OPT_LABEL, OPT_IGNORE_PAUSED };
+       OPT_LABEL, OPT_IGNORE_PAUSED, OPT_CGROUP };
 
 struct exec_opts {
 	const char *process_file, *console_socket, *pid_file, *cwd, *user;
-	char **env, **caps, **gids;
-	bool tty, detach, nnp;
+	char **env, **caps, **gids, **cgroups;
+	bool tty, detach, nnp, ignore_paused;
 	int preserve_fds;
 };
 
@@ -51,6 +52,7 @@ static int parse(int argc, char **argv, struct exec_opts *o, struct sk_err *e)
 		{ "apparmor", required_argument, NULL, OPT_APPARMOR },
 		{ "process-label", required_argument, NULL, OPT_LABEL },
 		{ "ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -75,7 +77,13 @@ static int parse(int argc, char **argv, struct exec_opts *o, struct sk_err *e)
 				return sk_err_set(e, EINVAL, "--preserve-fds: invalid number %s", optarg);
 			o->preserve_fds = (int)n;
 			break;
-		case OPT_APPARMOR: case OPT_LABEL: case OPT_IGNORE_PAUSED: break;
+		case OPT_IGNORE_PAUSED: o->ignore_paused = true; break;
+		case OPT_CGROUP:
+			if (cg_sub_check(optarg, e) < 0)
+				return sk_err_prefix(e, "exec");
+			sk_strv_append(&o->cgroups, optarg);
+			break;
+		case OPT_APPARMOR: case OPT_LABEL: break;
 		case 'h': sk_cmd_help("exec"); return 1;
 		default: return sk_err_set(e, EINVAL, "exec: invalid option (see skiff exec --help)");
 		}
@@ -252,8 +260,14 @@ static void __attribute__((noreturn)) exec_child(struct sk_ctx *ctx, struct sk_s
 		if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
 			sk_child_fail(j->sock[1], (sk_err_sys(&err, errno, "setresuid(0)"), &err));
 	}
+	sk_debug(&ctx->log, "exec %s: child %d joined the container's namespaces", st->id,
+		 (int)getpid());
 	if (j->p->terminal) {
-		int master = sk_pty_setup(j->p, false, &err);
+		int master;
+		/* our messages keep going to skiff's stderr, not into the pty */
+		if (ctx->log.fd < 0 && ctx->log.errfd <= 2)
+			ctx->log.errfd = fcntl(2, F_DUPFD_CLOEXEC, (int)first);
+		master = sk_pty_setup(j->p, false, &err);
 		if (master < 0)
 			sk_child_fail(j->sock[1], &err);
 		sk_msg_send(j->sock[1], SK_MSG_PTY, 0, NULL, 0, master);
@@ -261,6 +275,7 @@ static void __attribute__((noreturn)) exec_child(struct sk_ctx *ctx, struct sk_s
 	}
 	if (process_find_executable(j->p, &exe, &err) < 0)
 		sk_child_fail(j->sock[1], &err);
+	sk_debug(&ctx->log, "exec %s: executing %s", st->id, exe);
 	if (!o->detach)
 		prctl(PR_SET_PDEATHSIG, 0);
 	if (process_apply(&pc, &err) < 0)
@@ -330,6 +345,7 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	bool blocked = false;
 	int own_pidns = -1;
 	_cleanup_close_ int init_fd = -1;
+	struct timespec t0;
 
 	for (int i = 0; i < OCI_NS__MAX; i++)
 		j.plan.join_fd[i] = -1;
@@ -345,11 +361,22 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	r = sk_fds_reserve(3, min_fd, &ctx->log.fd, &j.fd_holes, &j.n_fd_holes, e);
 	if (r < 0)
 		goto out;
+	/* from here on, skiff's own failures exit 255, as runc's exec: the
+	 * process's statuses are 0-255 too, but a caller tells them apart by
+	 * the error on stderr */
+	ctx->fail_status = 255;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = sk_state_load(ctx, argv[optind], false, &st, e);
 	if (r < 0)
 		goto out;
 	s = sk_state_status(ctx, st);
-	if (s != SK_STATUS_RUNNING && s != SK_STATUS_CREATED) {
+	if (s == SK_STATUS_PAUSED && !o.ignore_paused) {
+		r = sk_err_set(e, EBUSY,
+			       "cannot exec in container %s: it is paused (use --ignore-paused to override)",
+			       st->id);
+		goto out;
+	}
+	if (s != SK_STATUS_RUNNING && s != SK_STATUS_CREATED && s != SK_STATUS_PAUSED) {
 		r = sk_err_set(e, EINVAL, "cannot exec in container %s: it is %s", st->id,
 			       sk_status_name(s));
 		goto out;
@@ -376,6 +403,10 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	r = sk_ext_load_cgroup(ctx, st, &cg, e);
 	if (r < 0)
 		goto out;
+	if (o.cgroups && !cg) {
+		r = sk_err_set(e, ENOTSUP, "exec --cgroup: container %s has no cgroup", st->id);
+		goto out;
+	}
 	/* join the init's namespaces only once it is proven the init of the
 	 * state (pidfd, then start time) and still alive after they were
 	 * opened: never those of a process that reused its pid */
@@ -426,7 +457,8 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	ns_leave_pid_for_children(&own_pidns);
 	close(j.sock[1]);
 	j.sock[1] = -1;
-	r = cg ? sk_cgroup_enter(cg, pid, e) : 0;
+	r = cg ? sk_cgroup_enter_sub(cg, pid, o.cgroups, e) : 0;
+	sk_debug_phase(&ctx->log, &t0, "exec", st->id, "process in the container's cgroup");
 	if (r == 0 && (r = sk_msg_send(j.sock[0], SK_MSG_GO, 0, NULL, 0, -1)) < 0)
 		sk_err_sys(e, -r, "exec: sync");
 	if (r == 0)
@@ -444,6 +476,7 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 			goto out;
 		}
 	}
+	sk_debug_phase(&ctx->log, &t0, "exec", st->id, "process started");
 	if (o.detach) {
 		r = 0;
 		goto out;
@@ -455,8 +488,11 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	} else {
 		r = sk_wait_forward(pid, -1, &status);
 	}
-	if (r == 0)
+	if (r == 0) {
+		sk_debug(&ctx->log, "exec %s: process %d exited with status %d", st->id, (int)pid,
+			 status);
 		r = status;
+	}
 out:
 	ns_leave_pid_for_children(&own_pidns);
 	if (blocked)
@@ -478,5 +514,6 @@ out:
 	sk_strv_free(o.env);
 	sk_strv_free(o.caps);
 	sk_strv_free(o.gids);
+	sk_strv_free(o.cgroups);
 	return r;
 }

@@ -143,7 +143,7 @@ int cmd_ps(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	_cleanup_state_ struct sk_state *st = NULL;
 	_cleanup_free_ pid_t *pids = NULL;
 	_cleanup_free_ char *cmd = NULL;
-	bool json = false;
+	bool json = false, stopped;
 	size_t n = 0;
 	FILE *f;
 	char line[4096];
@@ -167,11 +167,18 @@ int cmd_ps(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	r = sk_state_load(ctx, argv[optind], false, &st, e);
 	if (r < 0)
 		return r;
-	if (sk_state_status(ctx, st) == SK_STATUS_STOPPED)
-		return sk_err_set(e, ESRCH, "container %s is not running", st->id);
+	/* a stopped container has no processes (unless some outlived its init
+	 * in its cgroup): as runc, the ps header alone, or null */
+	stopped = sk_state_status(ctx, st) == SK_STATUS_STOPPED;
 	r = sk_container_pids(ctx, st, &pids, &n, e);
-	if (r < 0)
+	if (r < 0 && !stopped)
 		return r;
+	if (r < 0)
+		n = 0;
+	if (json && n == 0) {
+		printf("null\n");
+		return 0;
+	}
 	if (json) {
 		printf("[");
 		for (size_t i = 0; i < n; i++)

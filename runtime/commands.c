@@ -8,109 +8,179 @@
 
 const struct sk_cmd sk_commands[] = {
 	{ "create", cmd_create, "create a container from a bundle",
-	  "usage: skiff create [options] CONTAINER_ID\n\n"
-	  "Create a container from the bundle's config.json; its process waits\n"
-	  "until `skiff start`.\n\n"
-	  "options:\n"
-	  "  --bundle, -b DIR        bundle directory (default: current directory)\n"
-	  "  --console-socket PATH   unix socket that receives the pty master\n"
-	  "  --pid-file FILE         write the container's init pid to FILE\n"
-	  "  --no-pivot              use MS_MOVE + chroot instead of pivot_root\n"
-	  "  --no-new-keyring        keep the caller's session keyring\n"
-	  "  --preserve-fds N        pass N extra fds (3, 4, ...) to the container\n"
-	  "  --vm                    run the bundle inside a microVM\n" },
+	  "USAGE:\n"
+	  "   skiff create [options] CONTAINER_ID\n"
+	  "\n"
+	  "DESCRIPTION:\n"
+	  "   Create a container from the bundle's config.json; its process waits\n"
+	  "   until `skiff start`.\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "   --bundle, -b DIR        bundle directory (default: current directory)\n"
+	  "   --console-socket PATH   unix socket that receives the pty master\n"
+	  "   --pid-file FILE         write the container's init pid to FILE\n"
+	  "   --no-pivot              use MS_MOVE + chroot instead of pivot_root\n"
+	  "   --no-new-keyring        keep the caller's session keyring\n"
+	  "   --preserve-fds N        pass N extra fds (3, 4, ...) to the container\n"
+	  "   --vm                    run the bundle inside a microVM\n" },
 	{ "start", cmd_start, "start a created container",
-	  "usage: skiff start CONTAINER_ID\n\n"
-	  "Run the user process of a created container.\n" },
+	  "USAGE:\n"
+	  "   skiff start CONTAINER_ID\n"
+	  "\n"
+	  "DESCRIPTION:\n"
+	  "   Run the user process of a created container.\n" },
 	{ "run", cmd_run, "create and start a container",
-	  "usage: skiff run [options] CONTAINER_ID\n\n"
-	  "Create and start a container.  In the foreground (default) skiff waits,\n"
-	  "forwards signals, deletes the container at the end and exits with the\n"
-	  "process's status (128+N when killed by signal N).\n\n"
-	  "options:\n"
-	  "  --bundle, -b DIR        bundle directory (default: current directory)\n"
-	  "  --detach, -d            return after start\n"
-	  "  --console-socket PATH   unix socket that receives the pty master\n"
-	  "  --pid-file FILE         write the container's init pid to FILE\n"
-	  "  --no-pivot              use MS_MOVE + chroot instead of pivot_root\n"
-	  "  --no-new-keyring        keep the caller's session keyring\n"
-	  "  --preserve-fds N        pass N extra fds (3, 4, ...) to the container\n"
-	  "  --keep                  do not delete the container after it exits\n"
-	  "  --vm                    run the bundle inside a microVM\n" },
+	  "USAGE:\n"
+	  "   skiff run [options] CONTAINER_ID\n"
+	  "\n"
+	  "DESCRIPTION:\n"
+	  "   Create and start a container.  In the foreground (default) skiff waits,\n"
+	  "   forwards signals, deletes the container at the end and exits with the\n"
+	  "   process's status (128+N when killed by signal N).\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "   --bundle, -b DIR        bundle directory (default: current directory)\n"
+	  "   --detach, -d            return after start\n"
+	  "   --console-socket PATH   unix socket that receives the pty master\n"
+	  "   --pid-file FILE         write the container's init pid to FILE\n"
+	  "   --no-pivot              use MS_MOVE + chroot instead of pivot_root\n"
+	  "   --no-new-keyring        keep the caller's session keyring\n"
+	  "   --preserve-fds N        pass N extra fds (3, 4, ...) to the container\n"
+	  "   --keep                  do not delete the container after it exits\n"
+	  "   --vm                    run the bundle inside a microVM\n" },
 	{ "state", cmd_state, "print a container's state as JSON",
-	  "usage: skiff state CONTAINER_ID\n\n"
-	  "Print the runtime-spec state of a container as JSON.\n" },
+	  "USAGE:\n"
+	  "   skiff state CONTAINER_ID\n"
+	  "\n"
+	  "DESCRIPTION:\n"
+	  "   Print the runtime-spec state of a container as JSON.\n" },
 	{ "list", cmd_list, "list containers",
-	  "usage: skiff list [options]\n\n"
-	  "options:\n"
-	  "  --format, -f table|json  output format (default table)\n"
-	  "  --quiet, -q              print only the IDs\n" },
+	  "USAGE:\n"
+	  "   skiff list [options]\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "   --format, -f table|json  output format (default table)\n"
+	  "   --quiet, -q              print only the IDs\n" },
 	{ "kill", cmd_kill, "send a signal to a container",
-	  "usage: skiff kill [options] CONTAINER_ID [SIGNAL]\n\n"
-	  "Send SIGNAL (name like TERM or SIGKILL, or a number; default TERM) to\n"
-	  "the container's init.\n\n"
-	  "options:\n"
-	  "  --all, -a   signal every process of the container\n" },
+	  "USAGE:\n"
+	  "   skiff kill [options] CONTAINER_ID [SIGNAL]\n"
+	  "\n"
+	  "DESCRIPTION:\n"
+	  "   Send SIGNAL (name like TERM or SIGKILL, or a number, 0 to check that\n"
+	  "   the init exists; default TERM) to the container's init.  When the\n"
+	  "   signal ends the init (KILL, or a signal it neither catches nor ignores)\n"
+	  "   kill returns once it is gone, so the container is stopped.\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "   --all, -a   signal every process of the container\n" },
 	{ "delete", cmd_delete, "delete a stopped container",
-	  "usage: skiff delete [options] CONTAINER_ID\n\n"
-	  "Delete a stopped container: cgroup, network, state; poststop hooks run.\n"
-	  "A created or running container is refused unless --force.\n\n"
-	  "options:\n"
-	  "  --force, -f   kill the container's processes first\n" },
+	  "USAGE:\n"
+	  "   skiff delete [options] CONTAINER_ID\n"
+	  "\n"
+	  "DESCRIPTION:\n"
+	  "   Delete a stopped container: cgroup, network, state; poststop hooks run.\n"
+	  "   A created or running container is refused unless --force.\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "   --force, -f   kill the container's processes first\n" },
 	{ "exec", cmd_exec, "run a new process in a container",
-	  "usage: skiff exec [options] CONTAINER_ID [COMMAND [ARG...]]\n\n"
-	  "options:\n"
-	  "  --process, -p FILE      process.json describing the process\n"
-	  "  --tty, -t               allocate a pty\n"
-	  "  --console-socket PATH   unix socket that receives the pty master\n"
-	  "  --detach, -d            do not wait for the process\n"
-	  "  --pid-file FILE         write the process's pid to FILE\n"
-	  "  --cwd DIR               working directory\n"
-	  "  --env, -e KEY=VALUE     add an environment variable (repeatable)\n"
-	  "  --user, -u UID[:GID]    user and group ids\n"
-	  "  --additional-gids, -g GID  supplementary group (repeatable)\n"
-	  "  --cap, -c CAP           add a capability (repeatable)\n"
-	  "  --no-new-privs          set no_new_privs\n"
-	  "  --preserve-fds N        pass N extra fds to the process\n" },
+	  "USAGE:\n"
+	  "   skiff exec [options] CONTAINER_ID [COMMAND [ARG...]]\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "   --process, -p FILE      process.json describing the process\n"
+	  "   --tty, -t               allocate a pty\n"
+	  "   --console-socket PATH   unix socket that receives the pty master\n"
+	  "   --detach, -d            do not wait for the process\n"
+	  "   --pid-file FILE         write the process's pid to FILE\n"
+	  "   --cwd DIR               working directory\n"
+	  "   --env, -e KEY=VALUE     add an environment variable (repeatable)\n"
+	  "   --user, -u UID[:GID]    user and group ids\n"
+	  "   --additional-gids, -g GID  supplementary group (repeatable)\n"
+	  "   --cap, -c CAP           add a capability (repeatable)\n"
+	  "   --no-new-privs          set no_new_privs\n"
+	  "   --preserve-fds N        pass N extra fds to the process\n"
+	  "   --cgroup [CTRL[,CTRL]:]PATH  run in an existing sub-cgroup PATH of the\n"
+	  "                           container's cgroup (repeatable; v1: per controller)\n"
+	  "   --ignore-paused         exec even when the container is paused\n"
+	  "\n"
+	  "EXIT STATUS:\n"
+	  "   The process's own exit status (128+N when killed by signal N); 255\n"
+	  "   when skiff cannot run it (as runc's exec).\n" },
 	{ "ps", cmd_ps, "list the processes of a container",
-	  "usage: skiff ps [options] CONTAINER_ID [PS_ARGS...]\n\n"
-	  "options:\n"
-	  "  --format, -f table|json  table (ps -ef rows) or a JSON array of pids\n" },
+	  "USAGE:\n"
+	  "   skiff ps [options] CONTAINER_ID [PS_ARGS...]\n"
+	  "\n"
+	  "DESCRIPTION:\n"
+	  "   The processes of a container; of a stopped one, none (the ps header,\n"
+	  "   or null with --format json, as runc).\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "   --format, -f table|json  table (ps -ef rows) or a JSON array of pids\n" },
 	{ "pause", cmd_pause, "freeze every process of a container",
-	  "usage: skiff pause CONTAINER_ID\n\nFreeze the container's cgroup.\n" },
+	  "USAGE:\n"
+	  "   skiff pause CONTAINER_ID\n"
+	  "\n"
+	  "DESCRIPTION:\n"
+	  "   Freeze the container's cgroup.\n" },
 	{ "resume", cmd_resume, "thaw a paused container",
-	  "usage: skiff resume CONTAINER_ID\n\nThaw the container's cgroup.\n" },
+	  "USAGE:\n"
+	  "   skiff resume CONTAINER_ID\n"
+	  "\n"
+	  "DESCRIPTION:\n"
+	  "   Thaw the container's cgroup.\n" },
 	{ "update", cmd_update, "change a container's resource limits",
-	  "usage: skiff update [options] CONTAINER_ID\n\n"
-	  "options:\n"
-	  "  --resources, -r FILE|-  linux.resources JSON (as Podman sends)\n"
-	  "  --cpu-share N (alias --cpu-shares)  --cpu-period N  --cpu-quota N\n"
-	  "  --cpuset-cpus LIST  --cpuset-mems LIST\n"
-	  "  --memory BYTES  --memory-reservation BYTES  --memory-swap BYTES\n"
-	  "  --pids-limit N\n" },
+	  "USAGE:\n"
+	  "   skiff update [options] CONTAINER_ID [options]\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "   --resources, -r FILE|-  linux.resources JSON (as Podman sends)\n"
+	  "   --cpu-share N (alias --cpu-shares)  --cpu-period N  --cpu-quota N\n"
+	  "   --cpu-rt-period N  --cpu-rt-runtime N  (cgroup v1 only)\n"
+	  "   --cpuset-cpus LIST  --cpuset-mems LIST\n"
+	  "   --memory BYTES  --memory-reservation BYTES  --memory-swap BYTES\n"
+	  "   --pids-limit N\n" },
 	{ "events", cmd_events, "resource statistics and OOM events",
-	  "usage: skiff events [options] CONTAINER_ID\n\n"
-	  "options:\n"
-	  "  --stats          print one statistics record and exit\n"
-	  "  --interval SECS  statistics interval when streaming (default 5)\n" },
+	  "USAGE:\n"
+	  "   skiff events [options] CONTAINER_ID\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "   --stats          print one statistics record and exit\n"
+	  "   --interval SECS  statistics interval when streaming (default 5)\n" },
 	{ "checkpoint", cmd_checkpoint, "checkpoint a container (CRIU)",
-	  "usage: skiff checkpoint [options] CONTAINER_ID\n\n"
-	  "Not supported yet: this skiff cannot checkpoint containers.\n" },
+	  "USAGE:\n"
+	  "   skiff checkpoint [options] CONTAINER_ID\n"
+	  "\n"
+	  "DESCRIPTION:\n"
+	  "   Not supported yet: this skiff cannot checkpoint containers.\n" },
 	{ "restore", cmd_restore, "restore a container (CRIU)",
-	  "usage: skiff restore [options] CONTAINER_ID\n\n"
-	  "Not supported yet: this skiff cannot restore containers.\n" },
+	  "USAGE:\n"
+	  "   skiff restore [options] CONTAINER_ID\n"
+	  "\n"
+	  "DESCRIPTION:\n"
+	  "   Not supported yet: this skiff cannot restore containers.\n" },
 	{ "spec", cmd_spec, "write a default config.json",
-	  "usage: skiff spec [options]\n\n"
-	  "options:\n"
-	  "  --bundle, -b DIR   where to write config.json (default: current directory)\n"
-	  "  --rootless         a spec for a rootless container\n" },
+	  "USAGE:\n"
+	  "   skiff spec [options]\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "   --bundle, -b DIR   where to write config.json (default: current directory)\n"
+	  "   --rootless         a spec for a rootless container\n" },
 	{ "features", cmd_features, "print the runtime's features as JSON",
-	  "usage: skiff features\n\nPrint the runtime-spec features document.\n" },
+	  "USAGE:\n"
+	  "   skiff features\n"
+	  "\n"
+	  "DESCRIPTION:\n"
+	  "   Print the runtime-spec features document.\n" },
 	{ "network", cmd_network, "manage skiff's built-in networks",
-	  "usage: skiff network ls | inspect NAME | rm NAME\n" },
+	  "USAGE:\n"
+	  "   skiff network ls | inspect NAME | rm NAME\n" },
 	{ "placement", cmd_placement, "show a container's NUMA placement",
-	  "usage: skiff placement CONTAINER_ID\n\n"
-	  "Print the nodes and CPUs skiff chose for the container.\n" },
+	  "USAGE:\n"
+	  "   skiff placement CONTAINER_ID\n"
+	  "\n"
+	  "DESCRIPTION:\n"
+	  "   Print the nodes and CPUs skiff chose for the container.\n" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -126,7 +196,7 @@ void sk_cmd_help(const char *name)
 {
 	const struct sk_cmd *c = sk_cmd_find(name);
 	if (c)
-		fputs(c->usage, stdout);
+		printf("NAME:\n   skiff %s - %s\n\n%s", c->name, c->summary, c->usage);
 }
 
 int sk_need_args(const char *cmd, int argc, char **argv, int n, const char *what,

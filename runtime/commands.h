@@ -19,8 +19,11 @@ struct sk_cmd {
 /* All commands, NULL-terminated (commands.c). */
 extern const struct sk_cmd sk_commands[];
 const struct sk_cmd *sk_cmd_find(const char *name);
-/* Print a command's --help to stdout. */
+/* Print a command's --help to stdout (runc's layout: NAME:, USAGE:, ...). */
 void sk_cmd_help(const char *name);
+/* The --version block: "skiff version X", "commit: ", "spec: ",
+ * "libseccomp: " (version.c). */
+void sk_print_version(FILE *f);
 
 /* Parse a command's options with getopt_long ("+" ordering: options come
  * before arguments, as runc's).  --help / -h are handled here: *help is

@@ -18,6 +18,7 @@ struct sk_ctx {
 	bool systemd_cgroup;       /* --systemd-cgroup */
 	bool vm_default;           /* invoked as skiff-vm */
 	const char *argv0;
+	int fail_status;           /* exit status on error: 1, `exec` 255 (runc's) */
 };
 
 /* ------------------------------------------------------------------ state */
@@ -217,6 +218,8 @@ int sk_container_destroy(struct sk_ctx *ctx, struct sk_state *st, struct sk_err 
 /* Signal the init, or with @all every process of the container. */
 int sk_container_kill(struct sk_ctx *ctx, const struct sk_state *st, int sig, bool all,
 		      struct sk_err *e);
+/* Is the container's cgroup frozen (paused)? */
+bool sk_container_frozen(const struct sk_ctx *ctx, const struct sk_state *st);
 /* Pids of the container (cgroup, or pid namespace scan). */
 int sk_container_pids(struct sk_ctx *ctx, const struct sk_state *st, pid_t **pids, size_t *n,
 		      struct sk_err *e);

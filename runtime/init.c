@@ -213,6 +213,9 @@ void sk_init_terminal(const struct sk_init_args *a, bool bind_console)
 		setsid();
 		return;
 	}
+	/* our messages keep going to skiff's stderr, not into the pty */
+	if (a->ctx->log.fd < 0 && a->ctx->log.errfd <= 2)
+		a->ctx->log.errfd = fcntl(2, F_DUPFD_CLOEXEC, 3 + a->o->preserve_fds);
 	master = sk_pty_setup(a->cfg->process, bind_console, &err);
 	if (master < 0)
 		sk_child_fail(a->sock, &err);

@@ -41,16 +41,24 @@ int sk_parse_signal(const char *s)
 
 	if (!s || !*s)
 		return -EINVAL;
+	/* 0: no signal, only the check that the init exists (kill(2)) */
 	if (sk_parse_u64(s, &n) == 0)
-		return n > 0 && n <= (uint64_t)SIGRTMAX ? (int)n : -EINVAL;
+		return n <= (uint64_t)SIGRTMAX ? (int)n : -EINVAL;
 	if (!strncasecmp(s, "SIG", 3))
 		s += 3;
 	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
 		if (!strcasecmp(s, signals[i].name))
 			return signals[i].sig;
+	if (!strcasecmp(s, "RTMIN"))
+		return SIGRTMIN;
+	if (!strcasecmp(s, "RTMAX"))
+		return SIGRTMAX;
 	if (!strncasecmp(s, "RTMIN+", 6) && sk_parse_u64(s + 6, &n) == 0 &&
-	    SIGRTMIN + (int)n <= SIGRTMAX)
+	    n <= (uint64_t)(SIGRTMAX - SIGRTMIN))
 		return SIGRTMIN + (int)n;
+	if (!strncasecmp(s, "RTMAX-", 6) && sk_parse_u64(s + 6, &n) == 0 &&
+	    n <= (uint64_t)(SIGRTMAX - SIGRTMIN))
+		return SIGRTMAX - (int)n;
 	return -EINVAL;
 }
 
@@ -179,11 +187,94 @@ static int signal_members(struct sk_ctx *ctx, const struct sk_state *st, int sig
 	return r;
 }
 
+/* Signals whose default action ends the process (term or core). */
+static bool default_fatal(int sig)
+{
+	switch (sig) {
+	case SIGCHLD: case SIGCONT: case SIGSTOP: case SIGTSTP: case SIGTTIN:
+	case SIGTTOU: case SIGURG: case SIGWINCH:
+		return false;
+	default:
+		return sig > 0;
+	}
+}
+
+/* Bit @sig of the "FIELD:\t<hex>" mask in /proc/PID/status text. */
+static bool mask_has(const char *status, const char *field, int sig)
+{
+	const char *p = strstr(status, field);
+	unsigned long long m;
+
+	if (!p || sscanf(p + strlen(field), " %llx", &m) != 1)
+		return false;
+	return (m >> (sig - 1)) & 1;
+}
+
+/* "NSpid:\t4242\t1": PID 1 of a pid namespace below ours. */
+static bool is_child_ns_init(const char *status)
+{
+	const char *p = strstr(status, "NSpid:");
+	int n = 0;
+	long last = 0;
+
+	if (!p)
+		return false;
+	p += 6;
+	while (*p && *p != '\n') {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		last = v;
+		n++;
+		p = end;
+	}
+	return n >= 2 && last == 1;
+}
+
+/* Will @sig end the init as the kernel delivers it?  KILL always; another
+ * signal when its default action ends a process and the init neither
+ * blocks, ignores nor catches it -- and not when the init is PID 1 of its
+ * own pid namespace: the kernel drops those signals when sent from outside
+ * (pid_namespaces(7)), so `kill TERM` leaves a plain `sleep` running as
+ * PID 1, as with runc. */
+static bool signal_ends(pid_t pid, int sig)
+{
+	_cleanup_free_ char *txt = NULL, *path = NULL;
+	struct sk_err ign;
+
+	if (sig == SIGKILL)
+		return true;
+	if (!default_fatal(sig))
+		return false;
+	path = sk_xasprintf("/proc/%d/status", (int)pid);
+	if (sk_read_file_at(AT_FDCWD, path, &txt, NULL, &ign) < 0)
+		return false;
+	return !mask_has(txt, "SigBlk:", sig) && !mask_has(txt, "SigIgn:", sig) &&
+	       !mask_has(txt, "SigCgt:", sig) && !is_child_ns_init(txt);
+}
+
+/* Thaw a paused container after SIGKILL: a task frozen by the v1 freezer
+ * dies only once it runs again (runc's kill and delete --force do the
+ * same). */
+static void thaw_after_kill(struct sk_ctx *ctx, const struct sk_state *st)
+{
+	_cleanup_cgroup_ struct sk_cgroup *cg = NULL;
+	struct sk_err ign = { 0 };
+
+	if (sk_ext_load_cgroup(ctx, st, &cg, &ign) < 0 || !cg || sk_cgroup_is_frozen(cg) != 1)
+		return;
+	if (sk_cgroup_freeze(cg, false, &ign) < 0)
+		sk_warn(&ctx->log, "thaw container %s after SIGKILL: %s", st->id, ign.msg);
+}
+
 int sk_container_kill(struct sk_ctx *ctx, const struct sk_state *st, int sig, bool all,
 		      struct sk_err *e)
 {
 	/* the init's identity first: pidfd, then its start time */
 	_cleanup_close_ int pidfd = sk_pidfd_open_proven(st->pid, st->start_time);
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	bool ends, paused;
 	int r;
 
 	if (pidfd == -ESRCH)
@@ -192,13 +283,31 @@ int sk_container_kill(struct sk_ctx *ctx, const struct sk_state *st, int sig, bo
 		return sk_err_sys(e, -pidfd,
 				  "kill container %s: cannot prove the init's identity (pidfd_open)",
 				  st->id);
-	if (all)
-		return signal_members(ctx, st, sig, e);
-	r = sk_pidfd_signal(pidfd, sig);
-	if (r == -ESRCH)
-		return sk_err_set(e, ESRCH, "container %s is not running", st->id);
-	if (r < 0)
-		return sk_err_sys(e, -r, "kill container %s", st->id);
+	paused = sk_container_frozen(ctx, st);
+	ends = signal_ends(st->pid, sig);
+	if (all) {
+		r = signal_members(ctx, st, sig, e);
+		if (r < 0)
+			return r;
+	} else {
+		r = sk_pidfd_signal(pidfd, sig);
+		if (r == -ESRCH)
+			return sk_err_set(e, ESRCH, "container %s is not running", st->id);
+		if (r < 0)
+			return sk_err_sys(e, -r, "kill container %s", st->id);
+	}
+	if (paused && sig != SIGKILL)
+		return 0;   /* delivered when the container is resumed */
+	if (paused)
+		thaw_after_kill(ctx, st);
+	/* the init is dying: return once it is gone, so that the container is
+	 * stopped (and `delete` succeeds) when kill returns */
+	if (ends) {
+		sk_debug(&ctx->log, "kill %s: waiting for the init %d to exit", st->id,
+			 (int)st->pid);
+		while (poll(&p, 1, 10000) < 0 && errno == EINTR)
+			;
+	}
 	return 0;
 }
 

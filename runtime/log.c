@@ -35,12 +35,37 @@ static void json_escape(char *out, size_t n, const char *s)
 	out[o] = '\0';
 }
 
+/* logrus' text shape quotes msg: \" \\ and escaped control characters. */
+static void text_escape(char *out, size_t n, const char *s)
+{
+	size_t o = 0;
+	for (; *s && o + 5 < n; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c == '\n') {
+			out[o++] = '\\';
+			out[o++] = 'n';
+		} else if (c == '\t') {
+			out[o++] = '\\';
+			out[o++] = 't';
+		} else if (c < 0x20 || c == 0x7f) {
+			o += (size_t)snprintf(out + o, n - o, "\\x%02x", c);
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+}
+
 void sk_log(const struct sk_log *log, enum sk_log_level lvl, const char *fmt, ...)
 {
 	char msg[1024], line[3072], ts[64];
 	struct timespec now;
 	struct tm tm;
 	va_list ap;
+	bool to_stderr;
 	int fd, n;
 
 	if (lvl == SK_LOG_DEBUG && !(log && log->debug))
@@ -49,7 +74,8 @@ void sk_log(const struct sk_log *log, enum sk_log_level lvl, const char *fmt, ..
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 
-	fd = (log && log->fd >= 0) ? log->fd : 2;
+	to_stderr = !log || log->fd < 0;
+	fd = !to_stderr ? log->fd : (log && log->errfd > 2) ? log->errfd : 2;
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	if (log && log->json) {
@@ -59,13 +85,17 @@ void sk_log(const struct sk_log *log, enum sk_log_level lvl, const char *fmt, ..
 		n = snprintf(line, sizeof(line),
 			     "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n",
 			     level_name(lvl), esc, ts, now.tv_nsec);
-	} else if (fd == 2) {
+	} else if (to_stderr && lvl != SK_LOG_DEBUG) {
+		/* errors and warnings on stderr keep skiff's one-line shape;
+		 * --debug lines there are runc's (time= level=debug msg=) */
 		n = snprintf(line, sizeof(line), "skiff: %s%s\n",
 			     lvl == SK_LOG_WARN ? "warning: " : "", msg);
 	} else {
+		char esc[2048];
 		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		text_escape(esc, sizeof(esc), msg);
 		n = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=\"%s\"\n", ts,
-			     level_name(lvl), msg);
+			     level_name(lvl), esc);
 	}
 	if (n > (int)sizeof(line) - 1)
 		n = (int)sizeof(line) - 1;

@@ -7,24 +7,49 @@
 #include <fcntl.h>
 #include <string.h>
 
+/* runc's layout: NAME:, USAGE:, COMMANDS:, GLOBAL OPTIONS:. */
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: skiff [global options] COMMAND [options] [arguments]\n"
+		"NAME:\n"
+		"   skiff - Open Container Initiative runtime\n"
 		"\n"
-		"skiff is an OCI container runtime (runc-compatible command line).\n"
+		"skiff is an OCI container runtime with runc's command line: it runs\n"
+		"containers from bundles (a config.json and a root filesystem).\n"
 		"\n"
-		"global options:\n"
-		"  --root DIR           state directory (default " SKIFF_DEFAULT_ROOT ")\n"
-		"  --log FILE           write log messages to FILE\n"
-		"  --log-format FORMAT  text (default) or json\n"
-		"  --debug              log debug messages\n"
-		"  --systemd-cgroup     use systemd for cgroups (not supported: error)\n"
-		"  --version, -v        print the version\n"
-		"  --help, -h           this help; `skiff COMMAND --help` for a command\n"
-		"\ncommands:\n");
+		"USAGE:\n"
+		"   skiff [global options] command [command options] [arguments...]\n"
+		"\n"
+		"COMMANDS:\n");
 	for (const struct sk_cmd *c = sk_commands; c->name; c++)
-		fprintf(f, "  %-11s %s\n", c->name, c->summary);
+		fprintf(f, "   %-11s %s\n", c->name, c->summary);
+	fprintf(f,
+		"   %-11s %s\n"
+		"\n"
+		"GLOBAL OPTIONS:\n"
+		"   --root DIR           state directory (default " SKIFF_DEFAULT_ROOT ")\n"
+		"   --log FILE           write log messages to FILE (default: stderr)\n"
+		"   --log-format FORMAT  text (default) or json\n"
+		"   --debug              log debug messages\n"
+		"   --systemd-cgroup     use systemd for cgroups (not supported: error)\n"
+		"   --version, -v        print the version\n"
+		"   --help, -h           this help; `skiff COMMAND --help` for a command\n",
+		"help, h", "this list, or `help COMMAND`: one command's help");
+}
+
+/* An unknown command (also with -h, or after `help`): runc's words and
+ * exit status. */
+static int no_help_topic(const char *name)
+{
+	fputs("skiff: No help topic for '", stderr);
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);   /* never a raw newline */
+		else
+			fputc(*p, stderr);
+	}
+	fputs("'\n", stderr);
+	return 3;
 }
 
 int main(int argc, char **argv)
@@ -41,7 +66,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sk_ctx ctx = { .root = SKIFF_DEFAULT_ROOT, .log = { .fd = -1 } };
+	struct sk_ctx ctx = { .root = SKIFF_DEFAULT_ROOT, .log = { .fd = -1 }, .fail_status = 1 };
 	struct sk_err err = { 0 };
 	const char *log_path = NULL, *base;
 	const struct sk_cmd *cmd;
@@ -79,7 +104,7 @@ int main(int argc, char **argv)
 		case 's': ctx.systemd_cgroup = true; break;
 		case 'c': case 'R': break;   /* accepted for runc compatibility */
 		case 'v':
-			printf("skiff version %s\nspec: %s\n", SKIFF_VERSION, SKIFF_OCI_VERSION);
+			sk_print_version(stdout);
 			return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
@@ -89,11 +114,19 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	cmd = sk_cmd_find(argv[optind]);
-	if (!cmd) {
-		fprintf(stderr, "skiff: unknown command %s (see skiff --help)\n", argv[optind]);
-		return 1;
+	if (!strcmp(argv[optind], "help") || !strcmp(argv[optind], "h")) {
+		if (optind + 1 >= argc) {
+			usage(stdout);
+			return 0;
+		}
+		if (!sk_cmd_find(argv[optind + 1]))
+			return no_help_topic(argv[optind + 1]);
+		sk_cmd_help(argv[optind + 1]);
+		return 0;
 	}
+	cmd = sk_cmd_find(argv[optind]);
+	if (!cmd)
+		return no_help_topic(argv[optind]);
 	if (log_path) {
 		ctx.log.fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 		if (ctx.log.fd < 0) {
@@ -114,7 +147,7 @@ int main(int argc, char **argv)
 		if (ctx.log.fd >= 0)
 			sk_log(&ctx.log, SK_LOG_ERROR, "%s", err.msg);
 		fprintf(stderr, "skiff: %s\n", err.msg);
-		return 1;
+		return ctx.fail_status;
 	}
 	return r;   /* `run` and `exec` return the process's exit status */
 }

@@ -124,6 +124,8 @@ struct sk_log {
 	int fd;        /* --log file, or -1: then warnings go to stderr */
 	bool json;     /* --log-format json */
 	bool debug;    /* --debug */
+	int errfd;     /* > 2: "stderr" for messages when fd is -1 (a child whose
+			* own fd 2 became the container's terminal keeps skiff's) */
 };
 
 void sk_log(const struct sk_log *log, enum sk_log_level lvl, const char *fmt, ...)

@@ -426,9 +426,6 @@ bool sk_pid_alive(pid_t pid, uint64_t start_time)
 	return t != 0 && t == start_time;
 }
 
-/* Filled in by the cgroups integration: is the container frozen? */
-bool sk_container_frozen(const struct sk_ctx *ctx, const struct sk_state *st);
-
 enum sk_status sk_state_status(const struct sk_ctx *ctx, const struct sk_state *st)
 {
 	struct stat sb;
@@ -437,10 +434,12 @@ enum sk_status sk_state_status(const struct sk_ctx *ctx, const struct sk_state *
 		return SK_STATUS_CREATING;
 	if (!sk_pid_alive(st->pid, st->start_time))
 		return SK_STATUS_STOPPED;
-	if (fstatat(st->dirfd, "exec.fifo", &sb, 0) == 0)
-		return SK_STATUS_CREATED;
+	/* as runc: a frozen container is paused, created or running (and
+	 * `resume` takes it back to created when it was created) */
 	if (sk_container_frozen(ctx, st))
 		return SK_STATUS_PAUSED;
+	if (fstatat(st->dirfd, "exec.fifo", &sb, 0) == 0)
+		return SK_STATUS_CREATED;
 	return SK_STATUS_RUNNING;
 }
 

@@ -210,6 +210,8 @@ TEST(v2_unified)
 	cg_plan_clear(&p);
 	CHECK(map(1, "{\"unified\":{\"memory.high\":\"1\"}}", &env_all, &p, &e) < 0);
 	CHECK_CONTAINS(e.msg, "memory.high");
+	/* runc's words */
+	CHECK_CONTAINS(e.msg, "invalid configuration: cannot use unified on cgroup v1");
 	cg_plan_clear(&p);
 }
 
