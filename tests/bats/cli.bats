@@ -11,18 +11,38 @@ teardown() { skiff_teardown; }
 ALL_COMMANDS="create start run state list kill delete exec ps pause resume update events
 checkpoint restore spec features"
 
-@test "--version prints the version and the spec version" {
+@test "--version: runc's block (version, commit, spec, libseccomp)" {
 	run "$SKIFF" --version
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" =~ ^skiff\ version\ [0-9] ]]
-	assert_contains "$output" "spec: 1.2.0"
+	[[ "${lines[0]}" =~ ^skiff\ version\ [0-9]+\.[0-9]+\.[0-9]+ ]]
+	[[ "${lines[1]}" =~ ^commit:\ [^\ ]+ ]]
+	assert_eq "${lines[2]}" "spec: 1.2.0"
+	[[ "${lines[3]}" =~ ^libseccomp:\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	assert_eq "${#lines[@]}" 4
+	local v=$output
 	run "$SKIFF" -v
 	[ "$status" -eq 0 ]
+	assert_eq "$output" "$v"
+	# --debug does not change it
+	run "$SKIFF" --debug --version
+	assert_eq "$output" "$v"
 }
 
-@test "--help lists every command" {
+@test "--help lists every command (runc's layout: NAME:, USAGE:, COMMANDS:, GLOBAL OPTIONS:)" {
 	run "$SKIFF" --help
 	[ "$status" -eq 0 ]
+	assert_eq "${lines[0]}" "NAME:"
+	[[ "${lines[1]}" =~ ^\ +skiff\ -\ Open\ Container\ Initiative\ runtime ]]
+	assert_contains "$output" $'\nUSAGE:\n'
+	assert_contains "$output" $'\nCOMMANDS:\n'
+	assert_contains "$output" $'\nGLOBAL OPTIONS:\n'
+	[[ "$output" != *VERSION* ]]
+	local h=$output
+	run "$SKIFF" -h
+	assert_eq "$output" "$h"
+	run "$SKIFF" help
+	[ "$status" -eq 0 ]
+	assert_eq "$output" "$h"
 	local c
 	for c in $ALL_COMMANDS; do
 		[[ "$output" =~ (^|$'\n')\ +$c\  ]] || {
@@ -37,12 +57,22 @@ checkpoint restore spec features"
 @test "no command: usage on stderr, status 1" {
 	run "$SKIFF"
 	[ "$status" -eq 1 ]
-	assert_contains "$output" usage
+	assert_contains "$output" USAGE
 }
 
-@test "an unknown command is an error" {
+@test "an unknown command, also with -h or after help: runc's 'No help topic', status 3" {
 	run "$SKIFF" frobnicate
-	assert_single_line_error frobnicate
+	assert_single_line_error "No help topic for 'frobnicate'"
+	[ "$status" -eq 3 ]
+	run "$SKIFF" frobnicate -h
+	assert_single_line_error "No help topic for 'frobnicate'"
+	[ "$status" -eq 3 ]
+	run "$SKIFF" help frobnicate
+	assert_single_line_error "No help topic for 'frobnicate'"
+	[ "$status" -eq 3 ]
+	# never a raw newline from the command line
+	run "$SKIFF" $'a\nb' -h
+	assert_single_line_error "No help topic"
 }
 
 @test "an unknown global option is an error" {
@@ -58,10 +88,12 @@ checkpoint restore spec features"
 		checkpoint | restore) [ "$status" -eq 1 ] || { echo "$c --help: $status" >&2; return 1; } ;;
 		*) [ "$status" -eq 0 ] || { echo "$c --help: $status" >&2; return 1; } ;;
 		esac
-		[[ "$output" == *"usage: skiff $c"* ]] || {
-			echo "$c --help: no usage: $output" >&2
+		assert_eq "${lines[0]}" "NAME:"
+		[[ "${lines[1]}" =~ ^\ +skiff\ $c\ -\  ]] || {
+			echo "$c --help: line 2 is not 'skiff $c - ...': $output" >&2
 			return 1
 		}
+		assert_contains "$output" $'USAGE:\n   skiff '"$c"
 	done
 }
 
@@ -70,7 +102,14 @@ checkpoint restore spec features"
 	for c in create start run state list kill delete exec ps spec; do
 		run "$SKIFF" "$c" -h
 		[ "$status" -eq 0 ] || { echo "$c -h: $status" >&2; return 1; }
-		assert_contains "$output" "usage: skiff $c"
+		assert_eq "${lines[0]}" "NAME:"
+		assert_contains "${lines[1]}" "skiff $c - "
+		local h=$output
+		run "$SKIFF" help "$c"
+		[ "$status" -eq 0 ]
+		assert_eq "$output" "$h"
+		run "$SKIFF" h "$c"
+		assert_eq "$output" "$h"
 	done
 }
 
@@ -248,7 +287,7 @@ EOF
 	for c in checkpoint restore; do
 		run sk "$c" --help
 		[ "$status" -eq 1 ]
-		assert_contains "$output" "usage: skiff $c"
+		assert_contains "$output" "skiff $c"
 		run sk "$c" "$ID"
 		assert_single_line_error "$c"
 	done
@@ -261,4 +300,58 @@ EOF
 	run sk kill "$ID"
 	[ "$status" -eq 1 ]
 	assert_single_line_error "$ID"
+}
+
+@test "--debug without --log: runc's level=debug lines on stderr, the init's steps included" {
+	cfg_args "$BUNDLE" true
+	run sk --debug run -b "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	# time="..." level=debug msg="..." as runc (logrus) writes them
+	printf '%s\n' "$output" | grep -Eq '^time="[^"]+" level=debug msg="create '"$ID"': '
+	printf '%s\n' "$output" | grep -Eq '^time="[^"]+" level=debug msg="init '"$ID"': '
+	# errors keep skiff's one-line shape
+	run sk --debug state "$ID"
+	assert_error "$ID"
+	assert_contains "$output" "skiff: container $ID does not exist"
+}
+
+@test "--debug --log text: every line is logfmt, quotes and newlines escaped" {
+	cfg_args "$BUNDLE" '/no"such'
+	run sk --debug --log "$BATS_TEST_TMPDIR/log" run -b "$BUNDLE" "$ID"
+	assert_error 'no"such'
+	grep -q 'level=debug' "$BATS_TEST_TMPDIR/log"
+	grep -q 'level=error msg=".*no\\"such' "$BATS_TEST_TMPDIR/log"
+	local l bad=0
+	while IFS= read -r l; do
+		[[ "$l" =~ ^time=\"[^\"]+\"\ level=(debug|info|warning|error)\ msg=\"([^\"\\]|\\.)*\"$ ]] || {
+			echo "not logfmt: $l" >&2
+			bad=1
+		}
+	done <"$BATS_TEST_TMPDIR/log"
+	[ "$bad" -eq 0 ]
+	assert_nothing_left "$ID"
+}
+
+@test "--debug --log json: exec logs its steps and the process's exit at level debug" {
+	run_sleeping "$ID"
+	run sk --debug --log "$BATS_TEST_TMPDIR/log" --log-format json exec "$ID" sh -c 'exit 3'
+	[ "$status" -eq 3 ]
+	grep '"level":"debug"' "$BATS_TEST_TMPDIR/log" | grep -q "exec $ID: child [0-9]* joined"
+	grep '"level":"debug"' "$BATS_TEST_TMPDIR/log" | grep -q "exec $ID: process [0-9]* exited with status 3"
+	while read -r l; do
+		json_get - 'j["msg"]' <<<"$l" >/dev/null
+	done <"$BATS_TEST_TMPDIR/log"
+}
+
+@test "--debug with a terminal: no debug line reaches the container's pty" {
+	cfg_set "$BUNDLE" 'c["process"]["terminal"]=True'
+	cfg_sh "$BUNDLE" 'echo pty-out'
+	start_recvtty "$SHORT/sock" "$SHORT/out"
+	sk --debug run -d --console-socket "$SHORT/sock" -b "$BUNDLE" "$ID" \
+		</dev/null >"$BATS_TEST_TMPDIR/stdout" 2>"$BATS_TEST_TMPDIR/stderr"
+	wait_recvtty "$SHORT/out"
+	assert_contains "$output" pty-out
+	[[ "$output" != *level=debug* ]] || { echo "debug in the pty: $output" >&2; return 1; }
+	# they went to skiff's stderr instead
+	grep -q "level=debug msg=\"init $ID: executable found" "$BATS_TEST_TMPDIR/stderr"
 }
