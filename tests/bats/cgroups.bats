@@ -285,3 +285,62 @@ MB=1048576
 	cg_assert_gone "$CGPARENT/$ID"
 	cg_assert_gone "$CGPARENT"
 }
+
+@test "create into a frozen existing cgroup: refused (runc's words), no hang, the cgroup stays" {
+	local m
+	for m in $(cg_mounts); do mkdir -p "$m$CGPARENT/$ID"; done
+	echo FROZEN >"$(cg_mnt freezer)$CGPARENT/$ID/freezer.state"
+	cfg_sh "$BUNDLE" "$SLEEPER"
+	status=0
+	timeout 10 "$SKIFF" --root "$ROOT" create -b "$BUNDLE" "$ID" </dev/null \
+		>"$BATS_TEST_TMPDIR/out" 2>&1 || status=$?
+	output=$(cat "$BATS_TEST_TMPDIR/out")
+	[ "$status" -ne 124 ]
+	assert_single_line_error "unexpectedly frozen"
+	[ ! -e "$ROOT/$ID" ]
+	[ -d "$(cg_mnt freezer)$CGPARENT/$ID" ]
+	echo THAWED >"$(cg_mnt freezer)$CGPARENT/$ID/freezer.state"
+	for m in $(cg_mounts); do rmdir "$m$CGPARENT/$ID" "$m$CGPARENT"; done
+}
+
+@test "create into a non-empty existing cgroup: a warning with runc's words" {
+	local m
+	for m in $(cg_mounts); do mkdir -p "$m$CGPARENT/$ID"; done
+	sh -c "sleep 1000" "$MARK" &
+	local sp=$!
+	echo "$sp" >"$(cg_mnt pids)$CGPARENT/$ID/cgroup.procs"
+	cfg_sh "$BUNDLE" "$SLEEPER"
+	run_bg_safe create -b "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "container's cgroup $CGPARENT/$ID is not empty: 1 process(es) found"
+	sk delete --force "$ID"
+	kill "$sp" 2>/dev/null || true
+	for m in $(cg_mounts); do rmdir "$m$CGPARENT/$ID" "$m$CGPARENT" 2>/dev/null || true; done
+}
+
+@test "linux.resources.unified on a v1/hybrid host: runc's 'invalid configuration', nothing left" {
+	cfg_set "$BUNDLE" 'c["linux"].setdefault("resources",{})["unified"]={"memory.high":"1000000"}'
+	run_bg_safe run -d -b "$BUNDLE" "$ID"
+	assert_single_line_error "invalid configuration: cannot use unified on cgroup v1"
+	assert_nothing_left "$ID"
+	cg_assert_gone "$CGPARENT/$ID"
+}
+
+@test "update: options after the container ID; --cpu-rt-period/--cpu-rt-runtime on v1" {
+	cfg_sh "$BUNDLE" "$SLEEPER"
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	sk update "$ID" --cpuset-cpus 0 --pids-limit 77
+	assert_eq "$(cg_read "$ID" cpuset cpuset.cpus)" 0
+	assert_eq "$(cg_read "$ID" pids pids.max)" 77
+	# the parent needs real-time bandwidth first (as runc's own test does)
+	local cpu
+	cpu=$(cg_mnt cpu)
+	cat "$cpu/cpu.rt_period_us" >"$cpu$CGPARENT/cpu.rt_period_us"
+	cat "$cpu/cpu.rt_runtime_us" >"$cpu$CGPARENT/cpu.rt_runtime_us"
+	sk update "$ID" --cpu-rt-period 900001 --cpu-rt-runtime 600001
+	assert_eq "$(cg_read "$ID" cpu cpu.rt_period_us)" 900001
+	assert_eq "$(cg_read "$ID" cpu cpu.rt_runtime_us)" 600001
+	sk update -r - "$ID" <<<'{"cpu":{"realtimePeriod":800001,"realtimeRuntime":500001}}'
+	assert_eq "$(cg_read "$ID" cpu cpu.rt_period_us)" 800001
+	assert_eq "$(cg_read "$ID" cpu cpu.rt_runtime_us)" 500001
+}

@@ -251,3 +251,73 @@ EOF
 	run sk exec "$ID"
 	assert_single_line_error "missing command"
 }
+
+@test "exec into a paused container: 255 and runc's message; --ignore-paused runs it once resumed" {
+	sk pause "$ID"
+	run sk exec "$ID" true
+	[ "$status" -eq 255 ]
+	assert_single_line_error "paused" "--ignore-paused"
+	timeout 20 "$SKIFF" --root "$ROOT" exec --ignore-paused "$ID" echo "ign-$MARK" \
+		>"$BATS_TEST_TMPDIR/ign" 2>&1 &
+	local p=$!
+	sleep 0.5
+	sk resume "$ID"
+	wait "$p"
+	assert_eq "$(cat "$BATS_TEST_TMPDIR/ign")" "ign-$MARK"
+}
+
+@test "exec: skiff's own failures exit 255 (not found, not executable, --pid-file, unknown container); the process's statuses pass" {
+	run sk exec "$ID" /nonexistent
+	[ "$status" -eq 255 ]
+	assert_single_line_error /nonexistent
+	run sk exec "$ID" /etc/passwd
+	[ "$status" -eq 255 ]
+	assert_single_line_error /etc/passwd
+	run sk exec --pid-file "$BATS_TEST_TMPDIR/no/dir/pid" "$ID" sh -c 'sleep 1000; :' "$MARK-pf"
+	[ "$status" -eq 255 ]
+	assert_single_line_error pid-file
+	[ -z "$(pgrep -f -- "$MARK-pf")" ]
+	run sk exec "$ID-none" true
+	[ "$status" -eq 255 ]
+	run sk exec "$ID" sh -c 'exit 255'
+	[ "$status" -eq 255 ]
+	assert_eq "$output" ""
+	run sk exec "$ID" sh -c 'exit 1'
+	[ "$status" -eq 1 ]
+	# a bad command line stays 1, as runc's
+	run sk exec --frobnicate "$ID" true
+	[ "$status" -eq 1 ]
+}
+
+@test "exec --cgroup: sub-cgroups of the container (all hierarchies, or per controller); errors" {
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && skip "v1/hybrid host only"
+	local mem pids
+	mem=$(awk -F: '$2=="memory"{print $3}' /proc/"$PID1"/cgroup)
+	mkdir "/sys/fs/cgroup/memory$mem/sub" "/sys/fs/cgroup/pids$mem/sub"
+	run sk exec --cgroup memory:sub "$ID" sh -c 'cat /proc/self/cgroup'
+	[ "$status" -eq 0 ]
+	assert_contains "$output" ":memory:/sub"
+	assert_contains "$output" ":pids:/"$'\n'
+	run sk exec --cgroup memory,pids:sub "$ID" cat /proc/self/cgroup
+	assert_contains "$output" ":pids:/sub"
+	run sk exec --cgroup sub "$ID" true
+	[ "$status" -eq 255 ]
+	assert_error "sub-cgroup" "does not exist"
+	run sk exec --cgroup bogus:sub "$ID" true
+	[ "$status" -eq 255 ]
+	assert_single_line_error "unknown controller bogus"
+	run sk exec --cgroup ../x "$ID" true
+	assert_single_line_error "not a sub-cgroup"
+	# a process left in a sub-cgroup: delete --force still removes everything
+	run_bg_safe exec -d --cgroup memory,pids:sub "$ID" sleep 1000
+	[ "$status" -eq 0 ]
+	sk delete --force "$ID"
+	assert_nothing_left "$ID"
+}
+
+@test "exec: the process is in the init's cgroup in every hierarchy" {
+	run_bg_safe exec -d --pid-file "$BATS_TEST_TMPDIR/p" "$ID" sleep 1000
+	local p
+	p=$(cat "$BATS_TEST_TMPDIR/p")
+	assert_eq "$(cat /proc/"$p"/cgroup)" "$(cat /proc/"$PID1"/cgroup)"
+}

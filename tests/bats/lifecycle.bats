@@ -446,3 +446,101 @@ teardown() { skiff_teardown; }
 	done
 	[ -z "$(ls "$ROOT")" ]
 }
+
+@test "kill KILL of a container with many processes: stopped when kill returns, delete succeeds" {
+	cfg_sh "$BUNDLE" 'for i in $(seq 1 300); do sleep 1000 & done; wait'
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	wait_status "$ID" running
+	many() { [ "$(sk ps -f json "$ID" | tr , '\n' | wc -l)" -gt 250 ]; }
+	wait_until many
+	sk kill "$ID" KILL
+	sk delete "$ID"
+	assert_nothing_left "$ID"
+}
+
+@test "kill: TERM the process does not handle ends it when it is not PID 1; PID 1 ignores it (as runc)" {
+	# no pid namespace: sleep dies of TERM, and is gone when kill returns
+	cfg_set "$BUNDLE" 'c["linux"]["namespaces"]=[n for n in c["linux"]["namespaces"] if n["type"]!="pid"]'
+	cfg_sh "$BUNDLE" "exec sleep 1000"
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	wait_status "$ID" running
+	sk kill "$ID" TERM
+	assert_eq "$(state_field "$ID" status)" stopped
+	sk delete "$ID"
+	# PID 1 of its own pid namespace without a handler: the kernel drops TERM
+	make_bundle "$BATS_TEST_TMPDIR/b2"
+	cfg_args "$BATS_TEST_TMPDIR/b2" sh -c "exec sleep 1000" "$MARK"
+	sk run -d -b "$BATS_TEST_TMPDIR/b2" "$ID-2" </dev/null >/dev/null 2>&1
+	wait_status "$ID-2" running
+	sk kill "$ID-2" TERM
+	assert_eq "$(state_field "$ID-2" status)" running
+	sk kill "$ID-2" SIGKILL
+	assert_eq "$(state_field "$ID-2" status)" stopped
+	sk delete "$ID-2"
+}
+
+@test "kill: signal 0 checks the init; names with and without SIG, lower case, numbers" {
+	run_sleeping "$ID"
+	sk kill "$ID" 0
+	run sk kill "$ID" SIGUSR1x
+	assert_single_line_error SIGUSR1x
+	sk kill "$ID" sigwinch
+	sk kill "$ID" WINCH
+	sk kill "$ID" 28
+	assert_eq "$(state_field "$ID" status)" running
+	sk kill "$ID" 9
+	assert_eq "$(state_field "$ID" status)" stopped
+	run sk kill "$ID" 0
+	assert_single_line_error "not running"
+}
+
+@test "pause of a created container: paused, resume gives created back, start then runs it" {
+	create_sleeping "$ID"
+	sk pause "$ID"
+	assert_eq "$(state_field "$ID" status)" paused
+	sk resume "$ID"
+	assert_eq "$(state_field "$ID" status)" created
+	sk start "$ID"
+	wait_status "$ID" running
+	sk pause "$ID"
+	sk resume "$ID"
+	assert_eq "$(state_field "$ID" status)" running
+}
+
+@test "delete --force of a paused container does not wait for the frozen init" {
+	run_sleeping "$ID"
+	sk pause "$ID"
+	# before: a 10 s wait for the frozen init (bound well above normal)
+	timeout 5 "$SKIFF" --root "$ROOT" delete --force "$ID"
+	assert_nothing_left "$ID"
+}
+
+@test "kill KILL of a paused container: thawed, stopped, deletable" {
+	run_sleeping "$ID"
+	sk pause "$ID"
+	timeout 5 "$SKIFF" --root "$ROOT" kill "$ID" KILL
+	assert_eq "$(state_field "$ID" status)" stopped
+	sk delete "$ID"
+	assert_nothing_left "$ID"
+}
+
+@test "ps of a stopped container: status 0, the header only; json null (as runc)" {
+	run_sleeping "$ID"
+	sk kill "$ID" KILL
+	wait_status "$ID" stopped
+	run sk ps "$ID"
+	[ "$status" -eq 0 ]
+	assert_eq "${#lines[@]}" 1
+	assert_contains "${lines[0]}" PID
+	run sk ps -f json "$ID"
+	[ "$status" -eq 0 ]
+	assert_eq "$output" null
+}
+
+@test "create --pid-file relative to another working directory" {
+	cfg_sh "$BUNDLE" "$SLEEPER"
+	mkdir "$BATS_TEST_TMPDIR/cwd"
+	(cd "$BATS_TEST_TMPDIR/cwd" && sk create --pid-file pid.txt -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1)
+	assert_eq "$(cat "$BATS_TEST_TMPDIR/cwd/pid.txt")" "$(state_field "$ID" pid)"
+	assert_eq "$(state_field "$ID" status)" created
+}
