@@ -319,6 +319,35 @@ TEST(v1_fake_dirs)
 	free(frz);
 }
 
+/* exec --cgroup: [CTRL[,CTRL]:]PATH */
+TEST(sub_path)
+{
+	char *subs1[] = { "memory,pids:a/b", "c", NULL };
+	char *subs2[] = { "../x", NULL };
+	char *subs3[] = { "memory:a", NULL };
+	char *out = NULL;
+	struct sk_err e = { 0 };
+
+	CHECK_INT(cg_sub_path(subs1, "memory", false, &out, &e), 0);
+	CHECK_STR(out, "a/b");
+	free(out);
+	CHECK_INT(cg_sub_path(subs1, "cpu,cpuacct", false, &out, &e), 0);
+	CHECK_STR(out, "c");
+	free(out);
+	CHECK_INT(cg_sub_path(subs3, "cpu", false, &out, &e), 0);
+	CHECK(out == NULL);
+	CHECK(cg_sub_path(subs2, "cpu", false, &out, &e) < 0);
+	CHECK_CONTAINS(e.msg, "not a sub-cgroup path");
+	CHECK(cg_sub_path(subs3, "", true, &out, &e) < 0);
+	CHECK_CONTAINS(e.msg, "cgroup v1");
+	CHECK(cg_sub_check("", &e) < 0);
+	CHECK(cg_sub_check(":x", &e) < 0);
+	CHECK(cg_sub_check("/", &e) < 0);
+	CHECK_INT(cg_sub_check("/a", &e), 0);
+	CHECK(cg_sub_names("systemd:x", "name=systemd"));
+	CHECK(!cg_sub_names("cpu:x", "cpuacct"));
+}
+
 int main(void)
 {
 	RUN(parse_mountinfo);
@@ -327,5 +356,6 @@ int main(void)
 	RUN(serialize_roundtrip);
 	RUN(v2_fake_dir);
 	RUN(v1_fake_dirs);
+	RUN(sub_path);
 	return unit_done();
 }
