@@ -306,7 +306,8 @@ MB=1048576
 @test "create into a non-empty existing cgroup: a warning with runc's words" {
 	local m
 	for m in $(cg_mounts); do mkdir -p "$m$CGPARENT/$ID"; done
-	sh -c "sleep 1000" "$MARK" &
+	# one process (no child forked before the move), output not held
+	(exec -a "sleep-$MARK" sleep 1000) </dev/null >/dev/null 2>&1 &
 	local sp=$!
 	echo "$sp" >"$(cg_mnt pids)$CGPARENT/$ID/cgroup.procs"
 	cfg_sh "$BUNDLE" "$SLEEPER"
