@@ -170,7 +170,11 @@ static int parse_mounts(yajl_val top, struct oci_config *c, struct sk_err *e)
 	return 0;
 }
 
-static int parse_hook(yajl_val v, const char *path, struct oci_hook *h, struct sk_err *e)
+/* @relative_ok: createContainer hooks may have a relative path, resolved
+ * from the container's root as runc does (the spec asks for absolute
+ * paths; runc accepts a relative one and runs it from the rootfs). */
+static int parse_hook(yajl_val v, const char *path, bool relative_ok, struct oci_hook *h,
+		      struct sk_err *e)
 {
 	struct oci_opt_i64 t = { 0 };
 	yajl_val x;
@@ -185,7 +189,7 @@ static int parse_hook(yajl_val v, const char *path, struct oci_hook *h, struct s
 	r = cj_str(v, path, "path", &h->path, e);
 	if (r < 0)
 		return r;
-	if (h->path[0] != '/')
+	if (!h->path[0] || (h->path[0] != '/' && !relative_ok))
 		return cj_fail(e, path, "path", "\"%s\" is not an absolute path", h->path);
 	r = cj_strv(v, path, "args", &h->args, &h->n_args, e);
 	if (r < 0)
@@ -225,7 +229,8 @@ static int parse_hooks(yajl_val top, struct oci_config *c, struct sk_err *e)
 		cj_join(p, "hooks", cj_hook_names[k]);
 		for (size_t i = 0; i < l->n; i++) {
 			cj_index(ip, p, i);
-			r = parse_hook(a->u.array.values[i], ip, &l->v[i], e);
+			r = parse_hook(a->u.array.values[i], ip, k == OCI_HOOK_CREATE_CONTAINER,
+				       &l->v[i], e);
 			if (r < 0)
 				return r;
 		}

@@ -115,6 +115,11 @@ int sk_write_pid_file(const char *path, pid_t pid, struct sk_err *e);
 /* Run one list of hooks with @state_json on stdin.  Errors name the hook. */
 int sk_hooks_run(const struct sk_log *log, const struct oci_hook_list *hooks, const char *kind,
 		 const char *state_json, struct sk_err *e);
+/* Run every hook of the list; each failure is a warning (poststart and
+ * poststop: the spec's "log a warning, the remaining hooks and the
+ * lifecycle continue").  Returns the number of hooks that failed. */
+int sk_hooks_run_warn(const struct sk_log *log, const struct oci_hook_list *hooks,
+		      const char *kind, const char *state_json);
 const char *sk_hook_kind_name(enum oci_hook_kind k);
 
 /* ---------------------------------------------------------- sync channel */

@@ -485,7 +485,11 @@ static char *now_rfc3339(void)
 	return sk_xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
 }
 
-static char *hook_state_json(struct create_job *j, const char *status_name)
+/* The state given to prestart, createRuntime and createContainer hooks:
+ * status "created", as the runtime spec's lifecycle says (the create
+ * operation's environment exists: steps 3-5 come after step 2).  runc
+ * 1.1 sends "creating" here; the spec wins. */
+static char *hook_state_json(struct create_job *j)
 {
 	struct sk_state st = {
 		.id = (char *)j->o->id,
@@ -495,8 +499,7 @@ static char *hook_state_json(struct create_job *j, const char *status_name)
 		.cfg = j->cfg,
 		.dirfd = -1,
 	};
-	(void)status_name;
-	return sk_state_json(&st, SK_STATUS_CREATING, false);
+	return sk_state_json(&st, SK_STATUS_CREATED, false);
 }
 
 /* Talk with the init until it has exec'd the stub (EOF on the channel). */
@@ -528,7 +531,7 @@ static int converse(struct create_job *j, struct sk_err *e)
 			r = sk_ext_after_init(j->ctx, &j->ext, j->pid, j->state_dir, e);
 			if (r < 0)
 				return r;
-			json = hook_state_json(j, "creating");
+			json = hook_state_json(j);
 			r = sk_hooks_run(&j->ctx->log, &j->cfg->hooks[OCI_HOOK_PRESTART], "prestart",
 					 json, e);
 			if (r < 0)

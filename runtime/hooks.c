@@ -147,3 +147,18 @@ int sk_hooks_run(const struct sk_log *log, const struct oci_hook_list *hooks, co
 	}
 	return 0;
 }
+
+int sk_hooks_run_warn(const struct sk_log *log, const struct oci_hook_list *hooks,
+		      const char *kind, const char *state_json)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < hooks->n; i++) {
+		struct sk_err e = { 0 };
+		if (run_hook(log, &hooks->v[i], kind, state_json, &e) < 0) {
+			sk_warn(log, "%s", e.msg);
+			failed++;
+		}
+	}
+	return failed;
+}

@@ -157,6 +157,12 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 	if (!a->cgroup_early && unshare_cgroupns(a, &err) < 0)
 		sk_child_fail(a->sock, &err);
 	phase(a, "hooks done");
+	/* as runc: createContainer hooks run with the rootfs as their working
+	 * directory, so a relative hook path is resolved from the container's
+	 * root (in the container's mount namespace, before pivot_root) */
+	if (cfg->hooks[OCI_HOOK_CREATE_CONTAINER].n && (a->plan->new_flags & CLONE_NEWNS) &&
+	    !a->vm_kernel && chdir(a->rootfs) < 0)
+		sk_child_fail(a->sock, (sk_err_sys(&err, errno, "chdir %s", a->rootfs), &err));
 	if (sk_hooks_run(&a->ctx->log, &cfg->hooks[OCI_HOOK_CREATE_CONTAINER], "createContainer",
 			 state_json, &err) < 0)
 		sk_child_fail(a->sock, &err);

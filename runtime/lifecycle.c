@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -360,27 +361,56 @@ static pid_t fork_into_container(struct sk_ctx *ctx, const struct sk_state *st,
 	return 0;
 }
 
+/* In the child that runs startContainer hooks: load the container's
+ * seccomp filter, so that the hooks run under it as in runc (where they
+ * run in the container's init).  There is no listener here: a
+ * SCMP_ACT_NOTIFY rule makes its syscall fail with ENOSYS. */
+static int load_hook_seccomp(const struct sk_seccomp_prog *p, struct sk_err *e)
+{
+	struct sk_seccomp_prog copy;
+
+	if (!p)
+		return 0;
+	copy = *p;
+	copy.flags &= ~(unsigned int)SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	copy.needs_notify = false;
+	return sk_seccomp_load(&copy, e);
+}
+
 static int run_start_hooks(struct sk_ctx *ctx, struct sk_state *st, struct sk_err *e)
 {
 	const struct oci_hook_list *l = &st->cfg->hooks[OCI_HOOK_START_CONTAINER];
 	_cleanup_free_ char *json = NULL;
+	struct sk_seccomp_prog *seccomp = NULL;
 	pid_t child;
-	int status;
+	int status, r;
 
 	if (!l->n)
 		return 0;
+	/* the process is not executed yet: "created" (runc too) */
 	json = sk_state_json(st, SK_STATUS_CREATED, false);
+	if (st->cfg->process && st->cfg->lnx.seccomp.present) {
+		r = sk_seccomp_compile_state_root(ctx, &st->cfg->lnx.seccomp, &seccomp, e);
+		if (r < 0)
+			return r;
+	}
 	child = fork_into_container(ctx, st, e);
-	if (child < 0)
+	if (child < 0) {
+		if (seccomp)
+			sk_seccomp_free(seccomp);
 		return child;
+	}
 	if (child == 0) {
 		struct sk_err err = { 0 };
-		if (sk_hooks_run(&ctx->log, l, "startContainer", json, &err) < 0) {
+		if (load_hook_seccomp(seccomp, &err) < 0 ||
+		    sk_hooks_run(&ctx->log, l, "startContainer", json, &err) < 0) {
 			sk_log(&ctx->log, SK_LOG_ERROR, "%s", err.msg);
 			_exit(1);
 		}
 		_exit(0);
 	}
+	if (seccomp)
+		sk_seccomp_free(seccomp);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
@@ -388,11 +418,44 @@ static int run_start_hooks(struct sk_ctx *ctx, struct sk_state *st, struct sk_er
 	return 0;
 }
 
+/* The executable of @pid, as (dev, ino); false when it cannot be seen. */
+static bool exe_id(pid_t pid, dev_t *dev, ino_t *ino)
+{
+	char path[64];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (stat(path, &sb) < 0)
+		return false;
+	*dev = sb.st_dev;
+	*ino = sb.st_ino;
+	return true;
+}
+
+/* After the start byte: wait (bounded, 2 s) until the init stub has
+ * executed the process, so that poststart hooks run "after the
+ * user-specified process is executed" (runtime spec, lifecycle step 9). */
+static void wait_executed(const struct sk_state *st, dev_t stub_dev, ino_t stub_ino)
+{
+	for (int i = 0; i < 2000; i++) {
+		dev_t dev;
+		ino_t ino;
+		if (!exe_id(st->pid, &dev, &ino) || dev != stub_dev || ino != stub_ino)
+			return;
+		if (!sk_pid_alive(st->pid, st->start_time))
+			return;
+		usleep(1000);
+	}
+}
+
 int sk_container_start(struct sk_ctx *ctx, struct sk_state *st, int start_fd, struct sk_err *e)
 {
 	_cleanup_close_ int fifo = -1;
 	_cleanup_free_ char *json = NULL;
 	char c = 0;
+	dev_t stub_dev = 0;
+	ino_t stub_ino = 0;
+	bool have_stub;
 	int r;
 
 	if (!st->cfg->process)
@@ -414,19 +477,24 @@ int sk_container_start(struct sk_ctx *ctx, struct sk_state *st, int start_fd, st
 		}
 		start_fd = fifo;
 	}
+	have_stub = st->cfg->hooks[OCI_HOOK_POSTSTART].n &&
+		    exe_id(st->pid, &stub_dev, &stub_ino);
 	if (write(start_fd, &c, 1) != 1)
 		return sk_err_sys(e, errno, "container %s: start", st->id);
 	unlinkat(st->dirfd, "exec.fifo", 0);
+	if (!st->cfg->hooks[OCI_HOOK_POSTSTART].n)
+		return 0;
+	if (have_stub)
+		wait_executed(st, stub_dev, stub_ino);
+	/* a failing poststart hook is a warning; the others still run */
 	json = sk_state_json(st, SK_STATUS_RUNNING, false);
-	if (sk_hooks_run(&ctx->log, &st->cfg->hooks[OCI_HOOK_POSTSTART], "poststart", json, e) < 0)
-		sk_warn(&ctx->log, "%s", e->msg);
+	sk_hooks_run_warn(&ctx->log, &st->cfg->hooks[OCI_HOOK_POSTSTART], "poststart", json);
 	return 0;
 }
 
 int sk_container_destroy(struct sk_ctx *ctx, struct sk_state *st, struct sk_err *e)
 {
 	_cleanup_free_ char *json = NULL, *dir = NULL;
-	struct sk_err herr = { 0 };
 	int r;
 
 	if (st->pid > 0) {
@@ -444,16 +512,16 @@ int sk_container_destroy(struct sk_ctx *ctx, struct sk_state *st, struct sk_err 
 	r = sk_ext_destroy(ctx, st, e);
 	if (r < 0)
 		return r;
-	if (st->cfg) {
-		json = sk_state_json(st, SK_STATUS_STOPPED, false);
-		if (sk_hooks_run(&ctx->log, &st->cfg->hooks[OCI_HOOK_POSTSTOP], "poststop", json,
-				 &herr) < 0)
-			sk_warn(&ctx->log, "%s", herr.msg);
-	}
 	dir = sk_xasprintf("%s/%s", ctx->root, st->id);
 	r = sk_rm_rf(dir);
 	if (r < 0)
 		return sk_err_sys(e, -r, "remove %s", dir);
+	/* poststop: after the container is deleted, before delete returns;
+	 * each failure is a warning and the remaining hooks still run */
+	if (st->cfg && st->cfg->hooks[OCI_HOOK_POSTSTOP].n) {
+		json = sk_state_json(st, SK_STATUS_STOPPED, false);
+		sk_hooks_run_warn(&ctx->log, &st->cfg->hooks[OCI_HOOK_POSTSTOP], "poststop", json);
+	}
 	return 0;
 }
 

@@ -40,7 +40,8 @@ ns_of() {
 		[ -s "$H/$kind.json" ] || { echo "$kind did not run" >&2; return 1; }
 		assert_eq "$(json_get "$H/$kind.json" 'j["id"]')" "$ID"
 		assert_eq "$(json_get "$H/$kind.json" 'j["pid"]')" "$pid"
-		assert_eq "$(json_get "$H/$kind.json" 'j["status"]')" creating
+		# the runtime spec's lifecycle: created (runc 1.1 says "creating")
+		assert_eq "$(json_get "$H/$kind.json" 'j["status"]')" created
 		assert_eq "$(json_get "$H/$kind.json" 'j["bundle"]')" "$BUNDLE"
 		assert_eq "$(json_get "$H/$kind.json" 'j["ociVersion"]')" 1.2.0
 		assert_eq "$(json_get "$H/$kind.json" 'j["annotations"]["hook.test"]')" a1
@@ -59,6 +60,7 @@ ns_of() {
 	assert_eq "$(json_get "$H/cc.json" 'j["id"]')" "$ID"
 	assert_eq "$(json_get "$H/cc.json" 'j["pid"]')" "$pid"
 	assert_eq "$(json_get "$H/cc.json" 'j["bundle"]')" "$BUNDLE"
+	assert_eq "$(json_get "$H/cc.json" 'j["status"]')" created
 	assert_eq "$(cat "$H/cc.ns")" "$(ns_of "$pid")"
 	assert_eq "$(cat "$H/cc.hostname")" skiff
 	# it ran before start
@@ -86,6 +88,8 @@ EOF
 	assert_eq "$(json_get "$r/start-hook.json" 'j["id"]')" "$ID"
 	assert_eq "$(json_get "$r/start-hook.json" 'j["pid"]')" "$pid"
 	assert_eq "$(json_get "$r/start-hook.json" 'j["bundle"]')" "$BUNDLE"
+	# the process is not executed yet (lifecycle step 7): created
+	assert_eq "$(json_get "$r/start-hook.json" 'j["status"]')" created
 	assert_eq "$(cat "$r/start-hook.hostname")" skiff
 	assert_eq "$(cat "$r/start-hook.net")" "$(readlink /proc/"$pid"/ns/net)"
 	# it saw the container's root, not the host's
@@ -106,6 +110,8 @@ EOF
 
 @test "poststop: runs at delete with status stopped" {
 	add_hook "$BUNDLE" poststop "{\"path\":\"$(hook_recorder poststop)\"}"
+	# "after the container is deleted": its state is gone when the hooks run
+	add_hook "$BUNDLE" poststop "{\"path\":\"$(host_script where "cat >/dev/null; if [ -e '$ROOT/$ID' ]; then echo present; else echo gone; fi >$H/where")\"}"
 	cfg_set "$BUNDLE" 'c["annotations"]={"k":"v"}'
 	cfg_args "$BUNDLE" true
 	sk run --keep -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
@@ -116,6 +122,7 @@ EOF
 	assert_eq "$(json_get "$H/poststop.json" 'j["status"]')" stopped
 	assert_eq "$(json_get "$H/poststop.json" 'j["bundle"]')" "$BUNDLE"
 	assert_eq "$(json_get "$H/poststop.json" 'j["annotations"]["k"]')" v
+	assert_eq "$(cat "$H/where")" gone
 	assert_nothing_left "$ID"
 }
 
@@ -297,6 +304,31 @@ EOF
 	assert_eq "$(state_field "$ID" status)" running
 }
 
+@test "a failing poststart hook: the remaining poststart hooks still run" {
+	add_hook "$BUNDLE" poststart "{\"path\":\"$(host_script fail 'cat >/dev/null; exit 5')\"}"
+	add_hook "$BUNDLE" poststart "{\"path\":\"$(hook_recorder second)\"}"
+	create_sleeping "$ID"
+	run sk start "$ID"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "status 5"
+	[ -s "$H/second.json" ] || { echo "the second poststart hook did not run" >&2; return 1; }
+	assert_eq "$(json_get "$H/second.json" 'j["status"]')" running
+}
+
+@test "poststart: runs after the process is executed, before start returns" {
+	# the hook sees the container's process (not skiff's init stub), and
+	# it is done when start returns
+	local p
+	p=$(host_script seen "pid=\$(tr , '\\n' | sed -n 's/^\"pid\":\\([0-9]*\\)\$/\\1/p')
+sleep 0.3
+tr '\\0' ' ' </proc/\$pid/cmdline >$H/cmdline")
+	add_hook "$BUNDLE" poststart "{\"path\":\"$p\"}"
+	create_sleeping "$ID"
+	sk start "$ID"
+	[ -s "$H/cmdline" ] || { cat "$p" >&2; return 1; }
+	assert_contains "$(cat "$H/cmdline")" "$MARK"
+}
+
 @test "a failing poststop hook only warns; the container is deleted" {
 	add_hook "$BUNDLE" poststop "{\"path\":\"$(host_script fail 'cat >/dev/null; exit 6')\"}"
 	cfg_args "$BUNDLE" true
@@ -304,6 +336,20 @@ EOF
 	run sk delete "$ID"
 	[ "$status" -eq 0 ]
 	assert_contains "$output" poststop
+	assert_nothing_left "$ID"
+}
+
+@test "poststop: a failing hook does not stop the others; they run after the container is deleted" {
+	add_hook "$BUNDLE" poststop "{\"path\":\"$(host_script fail 'cat >/dev/null; exit 6')\"}"
+	# the second hook looks for the container: delete must have removed it
+	add_hook "$BUNDLE" poststop "{\"path\":\"$(host_script second "cat >/dev/null; if [ -e '$ROOT/$ID' ]; then echo present; else echo gone; fi >$H/second")\"}"
+	cfg_args "$BUNDLE" true
+	sk run --keep -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	run sk delete "$ID"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "status 6"
+	[ -s "$H/second" ] || { echo "the second poststop hook did not run" >&2; return 1; }
+	assert_eq "$(cat "$H/second")" gone
 	assert_nothing_left "$ID"
 }
 
@@ -349,7 +395,40 @@ EOF
 	assert_nothing_left "$ID"
 }
 
+@test "createContainer: a relative path runs from the container's root (runc)" {
+	rootfs_write "$BUNDLE" /sbin/cc-hook 0755 <<HOOK
+#!/bin/sh
+cat >$H/cc-rel.json
+pwd >$H/cc-rel.pwd
+HOOK
+	add_hook "$BUNDLE" createContainer '{"path":"sbin/cc-hook"}'
+	cfg_args "$BUNDLE" true
+	run sk run -b "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+	[ -s "$H/cc-rel.json" ]
+	assert_eq "$(json_get "$H/cc-rel.json" 'j["id"]')" "$ID"
+	assert_eq "$(cat "$H/cc-rel.pwd")" "$BUNDLE/rootfs"
+	assert_nothing_left "$ID"
+}
+
+@test "startContainer: hooks run under the container's seccomp filter" {
+	cfg_set "$BUNDLE" 'c["root"]["readonly"]=False' \
+		'c["linux"]["seccomp"]={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}'
+	rootfs_write "$BUNDLE" /sbin/sc-hook 0755 <<'HOOK'
+#!/bin/sh
+cat >/dev/null
+if mkdir /made-by-hook 2>/dev/null; then echo unfiltered; else echo filtered; fi >/sc-hook.out
+HOOK
+	add_hook "$BUNDLE" startContainer '{"path":"/sbin/sc-hook"}'
+	cfg_sh "$BUNDLE" "$SLEEPER"
+	run_bg_safe run -d -b "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+	assert_eq "$(cat "$BUNDLE/rootfs/sc-hook.out")" filtered
+	[ ! -e "$BUNDLE/rootfs/made-by-hook" ]
+}
+
 @test "hooks: a relative hook path is rejected at create" {
+
 	add_hook "$BUNDLE" prestart '{"path":"relative/hook"}'
 	cfg_sh "$BUNDLE" "$SLEEPER"
 	local f=$BATS_TEST_TMPDIR/out
