@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * finalize.c - rootfs_finalize: into the rootfs (pivot_root, or MS_MOVE +
- * chroot with --no-pivot), sysctls, readonlyPaths, maskedPaths, a
- * read-only /dev and root, then the root's propagation.  After the pivot
+ * chroot with --no-pivot), sysctls, readonlyPaths, maskedPaths; then,
+ * once the console exists, rootfs_finalize_readonly: a read-only /dev and
+ * root, then the root's propagation.  After the pivot
  * every path is resolved inside the container's root, so no symlink can
  * lead out of it.
  */
@@ -189,7 +190,6 @@ static bool dev_readonly(const struct rootfs_ctx *c, unsigned long *flags)
 int rootfs_finalize(const struct rootfs_ctx *c, struct sk_err *e)
 {
 	const struct oci_config *cfg = c->cfg;
-	unsigned long flags = 0;
 	int r;
 
 	r = c->no_pivot ? do_move_root(c->rootfs, e) : do_pivot(c->rootfs, e);
@@ -205,6 +205,14 @@ int rootfs_finalize(const struct rootfs_ctx *c, struct sk_err *e)
 	r = mount_paths(cfg, e);
 	if (r < 0)
 		return r;
+	return 0;
+}
+
+int rootfs_finalize_readonly(const struct rootfs_ctx *c, struct sk_err *e)
+{
+	const struct oci_config *cfg = c->cfg;
+	unsigned long flags = 0;
+
 	if (dev_readonly(c, &flags) && rootfs_remount_bind("/dev", flags, e) < 0)
 		return sk_err_prefix(e, "read-only /dev");
 	if (cfg->root_readonly && rootfs_remount_bind("/", MS_RDONLY, e) < 0)

@@ -9,6 +9,8 @@
  * userspace-only options (x-*, nofail, defaults) are ignored; everything
  * else is filesystem data, checked against what the well-known filesystem
  * types accept so that a typo is an error naming the mount and option.
+ * Options that do not apply to the type are ignored as runc ignores them:
+ * data on a bind mount, tmpcopyup on anything but tmpfs.
  */
 #define _GNU_SOURCE
 #include "internal.h"
@@ -223,8 +225,7 @@ static int check_data(const char *data, enum rootfs_mount_kind k, const char *ty
 		if (in_list(list, name, nsz) || in_list(lsm_data, name, nsz))
 			continue;
 		return sk_err_set(e, EINVAL, "%s: unknown option \"%.*s\" for %s", what,
-				  (int)(nsz + (value ? vsz + 1 : 0)), name,
-				  k == ROOTFS_MNT_BIND ? "a bind mount" : type);
+				  (int)(nsz + (value ? vsz + 1 : 0)), name, type);
 	}
 	return 0;
 }
@@ -275,10 +276,14 @@ int rootfs_parse_mount_opts(const struct oci_mount *m, const char *what,
 			goto fail;
 		}
 	}
-	if (o->tmpcopyup && o->kind != ROOTFS_MNT_TMPFS) {
-		r = sk_err_set(e, EINVAL, "%s: option \"tmpcopyup\" needs type tmpfs", what);
-		goto fail;
-	}
+	/* Options that do not apply to the mount's type are ignored, as runc
+	 * does: tmpcopyup on anything but tmpfs, and filesystem data on a
+	 * bind mount (mount(2) ignores data with MS_BIND: "mode=755" on a
+	 * bind is harmless, not an error). */
+	if (o->kind != ROOTFS_MNT_TMPFS)
+		o->tmpcopyup = false;
+	if (o->kind == ROOTFS_MNT_BIND)
+		return 0;
 	r = check_data(fsopts, o->kind, m->type, what, e);
 	if (r < 0)
 		goto fail;

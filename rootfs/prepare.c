@@ -20,27 +20,24 @@ static bool path_under(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
 }
 
-/* pivot_root refuses a new root whose parent mount is shared: make the
- * mount holding the rootfs directory private when it is (as runc). */
+/* pivot_root refuses a new root whose parent mount is shared, and a
+ * shared parent would carry the rootfs bind and every mount made in it
+ * back to the host: make the mount the bind goes onto private when it is
+ * shared (as runc).  That is the mount holding the rootfs directory, or
+ * the rootfs itself when it is already a mount point. */
 static int parent_mount_private(const char *rootfs, struct sk_err *e)
 {
 	struct rootfs_mi *mi = NULL;
 	size_t n = 0, best = (size_t)-1, best_len = 0;
-	_cleanup_free_ char *parent = sk_xstrdup(rootfs);
-	char *slash = strrchr(parent, '/');
 	int r;
 
-	if (slash == parent)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
 	r = rootfs_mountinfo_read(&mi, &n, e);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(mi[i].mountpoint);
 		/* the last one listed wins among equal mount points (on top) */
-		if (path_under(parent, mi[i].mountpoint) && len >= best_len) {
+		if (path_under(rootfs, mi[i].mountpoint) && len >= best_len) {
 			best = i;
 			best_len = len;
 		}

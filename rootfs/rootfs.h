@@ -8,9 +8,11 @@
  *   rootfs_validate()   in the parent, before any process exists
  *   rootfs_prepare()    mounts into the rootfs (host paths still visible)
  *   ... createContainer hooks run here ...
- *   rootfs_finalize()   pivot_root / chroot, masks, read-only, propagation
+ *   rootfs_finalize()   pivot_root / chroot, sysctls, masks, read-only paths
  *   rootfs_apply_sysctl()
  *   rootfs_setup_console() when process.terminal
+ *   rootfs_finalize_readonly()  read-only /dev and root, root propagation
+ *                       (after the console and the /dev nodes exist, as runc)
  * Every path inside the rootfs is resolved with openat2(RESOLVE_IN_ROOT),
  * so symlinks in the image never lead out of it.
  */
@@ -56,6 +58,7 @@ int rootfs_open_bind_sources(const struct oci_config *cfg, const char *bundle,
 
 int rootfs_prepare(const struct rootfs_ctx *c, struct sk_err *e);
 int rootfs_finalize(const struct rootfs_ctx *c, struct sk_err *e);
+int rootfs_finalize_readonly(const struct rootfs_ctx *c, struct sk_err *e);
 int rootfs_apply_sysctl(const struct oci_config *cfg, struct sk_err *e);
 
 /* After rootfs_finalize, with the pty slave open as @slave_fd: bind it

@@ -192,6 +192,9 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 			.opaque = &sock,
 		};
 		sk_init_terminal(a, a->plan->new_flags & CLONE_NEWNS);
+		/* /dev/console exists now: /dev and the root may go read-only */
+		if ((a->plan->new_flags & CLONE_NEWNS) && rootfs_finalize_readonly(&rc, &err) < 0)
+			sk_child_fail(a->sock, &err);
 		if (process_find_executable(p, &exe, &err) < 0)
 			sk_child_fail(a->sock, &err);
 		if (a->before_exec && a->before_exec(a, &err) < 0)
@@ -204,6 +207,8 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 	} else {
 		/* no process: hold the namespaces until delete; start refuses */
 		setsid();
+		if ((a->plan->new_flags & CLONE_NEWNS) && rootfs_finalize_readonly(&rc, &err) < 0)
+			sk_child_fail(a->sock, &err);
 		prctl(PR_SET_PDEATHSIG, 0);
 		sk_stub_exec(a->stubfd, a->waitfd, "/", none_args, NULL, &err);
 	}

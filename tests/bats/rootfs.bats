@@ -204,11 +204,11 @@ teardown() {
 }
 
 @test "rootfs: an unknown mount option is an error naming the mount and option" {
-	add_mount "$BUNDLE" "{\"destination\":\"/mnt\",\"type\":\"bind\",\"source\":\"$HOST/dir\",\"options\":[\"rbind\",\"rpriavte\"]}"
+	add_mount "$BUNDLE" '{"destination":"/mnt","type":"tmpfs","source":"tmpfs","options":["sizee=1m"]}'
 	local n
 	n=$(json_get "$BUNDLE/config.json" 'len(j["mounts"]) - 1')
 	run sk run -b "$BUNDLE" "$ID"
-	assert_single_line_error "mounts[$n]" "rpriavte"
+	assert_single_line_error "mounts[$n]" "sizee=1m"
 	assert_nothing_left "$ID"
 }
 
@@ -388,4 +388,46 @@ teardown() {
 	assert_contains "$output" "/dev/loop-control character special file a:ed"
 	mi_line "$output" /dev/null | grep -q type=devtmpfs
 	mi_line "$output" /dev/loop-control | grep -q type=devtmpfs
+}
+
+@test "rootfs: options that do not apply to a bind mount are ignored (runc)" {
+	add_mount "$BUNDLE" "{\"destination\":\"/mnt\",\"type\":\"bind\",\"source\":\"$HOST/dir\",\"options\":[\"rbind\",\"mode=755\",\"size=10m\",\"tmpcopyup\"]}"
+	cfg_sh "$BUNDLE" 'cat /mnt/marker'
+	run sk run -b "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+	assert_eq "$output" marker
+}
+
+@test "rootfs: a read-only /dev, and a read-only root without a /dev mount, with a terminal" {
+	cfg_set "$BUNDLE" 'c["mounts"]=[m if m["destination"]!="/dev" else dict(m, options=m["options"]+["ro"]) for m in c["mounts"]]' 'c["process"]["terminal"]=True'
+	cfg_sh "$BUNDLE" 'mi /dev; test -c /dev/console && test -c /dev/null && echo nodes-ok; tty'
+	run_in_pty "$SKIFF" --root "$ROOT" run -b "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+	assert_mount_opt "$output" /dev opts ro
+	assert_contains "$output" nodes-ok
+	make_bundle "$BUNDLE.2"
+	rootfs_tools
+	cfg_set "$BUNDLE.2" 'c["mounts"]=[m for m in c["mounts"] if m["destination"]!="/dev"]' 'c["process"]["terminal"]=True' 'c["root"]["readonly"]=True'
+	cfg_args "$BUNDLE.2" tty
+	run_in_pty "$SKIFF" --root "$ROOT" run -b "$BUNDLE.2" "$ID-2"
+	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+}
+
+@test "rootfs: rootfsPropagation private/slave with a rootfs that is a shared mount point" {
+	local p
+	mount --bind "$BUNDLE/rootfs" "$BUNDLE/rootfs"
+	mount --make-shared "$BUNDLE/rootfs"
+	for p in private slave; do
+		cfg_set "$BUNDLE" "c['linux']['rootfsPropagation']='$p'"
+		cfg_sh "$BUNDLE" "$SLEEPER"
+		run_bg_safe run -d -b "$BUNDLE" "$ID-$p"
+		[ "$status" -eq 0 ] || { echo "$p: $output" >&2; umount -l "$BUNDLE/rootfs"; return 1; }
+		# nothing of the container's mounts reaches the host
+		if grep -qF "$BUNDLE/rootfs/proc" /proc/self/mountinfo; then
+			echo "$p: container mounts leaked to the host" >&2
+			sk delete -f "$ID-$p"; umount -l "$BUNDLE/rootfs"; return 1
+		fi
+		sk delete -f "$ID-$p"
+	done
+	umount "$BUNDLE/rootfs"
 }

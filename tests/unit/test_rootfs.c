@@ -176,13 +176,11 @@ TEST(opts_errors)
 		char *opt;
 		const char *msg;
 	} t[] = {
-		{ "bind", "rpriavte", "mounts[4]: unknown option \"rpriavte\" for a bind mount" },
 		{ "tmpfs", "sizee=1m", "mounts[4]: unknown option \"sizee=1m\" for tmpfs" },
 		{ "proc", "hidepid=2,bogus", "unknown option \"bogus\" for proc" },
 		{ "sysfs", "foo", "unknown option \"foo\" for sysfs" },
 		{ "bind", "idmap", "idmapped mounts are not supported" },
 		{ "tmpfs", "remount", "mounts[4]: option \"remount\" is not allowed" },
-		{ "bind", "tmpcopyup", "\"tmpcopyup\" needs type tmpfs" },
 		{ NULL, "ro", "mounts[4]: no type and no \"bind\"/\"rbind\" option" },
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -195,6 +193,20 @@ TEST(opts_errors)
 		CHECK_CONTAINS(e.msg, t[i].msg);
 		CHECK(r.data == NULL);
 	}
+}
+
+/* as runc: options that do not apply to a bind mount are ignored */
+TEST(opts_bind_ignores_data)
+{
+	char *o[] = { "rbind", "mode=755", "size=1m", "tmpcopyup", "rpriavte", NULL };
+	struct oci_mount m = mnt("/x", "/y", "bind", o);
+	struct rootfs_mount_opts r;
+	struct sk_err e = { 0 };
+
+	CHECK(rootfs_parse_mount_opts(&m, "mounts[4]", &r, &e) == 0);
+	CHECK(r.kind == ROOTFS_MNT_BIND && r.rbind);
+	CHECK(r.data == NULL && !r.tmpcopyup);
+	rootfs_mount_opts_free(&r);
 }
 
 TEST(validate_mount)
@@ -342,8 +354,8 @@ TEST(validate_rootfs_path)
 	}
 	/* a bad mount is reported by validate too */
 	{
-		char *o[] = { "rbind", "bogus", NULL };
-		struct oci_mount m = mnt("/x", "/y", "bind", o);
+		char *o[] = { "bogus", NULL };
+		struct oci_mount m = mnt("/x", "tmpfs", "tmpfs", o);
 		c.root_path = "rootfs";
 		c.mounts = &m;
 		c.n_mounts = 1;
@@ -517,6 +529,7 @@ int main(void)
 	RUN(opts_kinds);
 	RUN(opts_recursive_attrs);
 	RUN(opts_errors);
+	RUN(opts_bind_ignores_data);
 	RUN(validate_mount);
 	RUN(validate_device);
 	RUN(validate_sysctl);

@@ -221,6 +221,11 @@ static void __attribute__((noreturn)) grandchild(const struct scenario *s)
 		fflush(stdout);
 		_exit(100);
 	}
+	if (rootfs_finalize_readonly(&c, &e) < 0) {
+		printf("# rootfs_finalize_readonly: %s\n", e.msg);
+		fflush(stdout);
+		_exit(100);
+	}
 	if (rootfs_apply_sysctl(cfg, &e) < 0) {
 		printf("# rootfs_apply_sysctl: %s\n", e.msg);
 		fflush(stdout);
