@@ -485,11 +485,12 @@ static char *now_rfc3339(void)
 	return sk_xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
 }
 
-/* The state given to prestart, createRuntime and createContainer hooks:
- * status "created", as the runtime spec's lifecycle says (the create
- * operation's environment exists: steps 3-5 come after step 2).  runc
- * 1.1 sends "creating" here; the spec wins. */
-static char *hook_state_json(struct create_job *j)
+/* The state during create.  prestart, createRuntime and createContainer
+ * hooks get status "created", as the runtime spec's lifecycle says (the
+ * create operation's environment exists: steps 3-5 come after step 2;
+ * runc 1.1 sends "creating" there, the spec wins); the seccomp listener
+ * gets "creating" (the container is still being created then). */
+static char *hook_state_json(struct create_job *j, enum sk_status status)
 {
 	struct sk_state st = {
 		.id = (char *)j->o->id,
@@ -499,7 +500,7 @@ static char *hook_state_json(struct create_job *j)
 		.cfg = j->cfg,
 		.dirfd = -1,
 	};
-	return sk_state_json(&st, SK_STATUS_CREATED, false);
+	return sk_state_json(&st, status, false);
 }
 
 /* Talk with the init until it has exec'd the stub (EOF on the channel). */
@@ -531,7 +532,7 @@ static int converse(struct create_job *j, struct sk_err *e)
 			r = sk_ext_after_init(j->ctx, &j->ext, j->pid, j->state_dir, e);
 			if (r < 0)
 				return r;
-			json = hook_state_json(j);
+			json = hook_state_json(j, SK_STATUS_CREATED);
 			r = sk_hooks_run(&j->ctx->log, &j->cfg->hooks[OCI_HOOK_PRESTART], "prestart",
 					 json, e);
 			if (r < 0)
@@ -563,7 +564,7 @@ static int converse(struct create_job *j, struct sk_err *e)
 			_cleanup_free_ char *state = NULL, *json = NULL;
 			if (fd < 0)
 				return sk_err_set(e, EPROTO, "init sent no seccomp fd");
-			state = hook_state_json(j, "creating");
+			state = hook_state_json(j, SK_STATUS_CREATING);
 			json = sk_seccomp_process_state(s->listener_metadata, j->pid, state);
 			r = sk_seccomp_send_listener(s->listener_path, fd, json, e);
 			close(fd);
