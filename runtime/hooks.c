@@ -94,7 +94,7 @@ static int run_hook(const struct sk_log *log, const struct oci_hook *h, const ch
 			sk_fds_close_except(3, NULL, 0, &ignore);
 		}
 		execve(h->path, argv, h->env ? h->env : empty);
-		dprintf(2, "skiff: %s hook %s: %s\n", kind, h->path, strerror(errno));
+		sk_log(NULL, SK_LOG_ERROR, "%s hook %s: %s", kind, h->path, strerror(errno));
 		_exit(127);
 	}
 	close(in[0]);

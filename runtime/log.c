@@ -17,51 +17,10 @@ static const char *level_name(enum sk_log_level l)
 	}
 }
 
-/* JSON string escaping into @out (size @n). */
-static void json_escape(char *out, size_t n, const char *s)
-{
-	size_t o = 0;
-	for (; *s && o + 7 < n; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)c;
-		} else if (c < 0x20) {
-			o += (size_t)snprintf(out + o, n - o, "\\u%04x", c);
-		} else {
-			out[o++] = (char)c;
-		}
-	}
-	out[o] = '\0';
-}
-
-/* logrus' text shape quotes msg: \" \\ and escaped control characters. */
-static void text_escape(char *out, size_t n, const char *s)
-{
-	size_t o = 0;
-	for (; *s && o + 5 < n; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)c;
-		} else if (c == '\n') {
-			out[o++] = '\\';
-			out[o++] = 'n';
-		} else if (c == '\t') {
-			out[o++] = '\\';
-			out[o++] = 't';
-		} else if (c < 0x20 || c == 0x7f) {
-			o += (size_t)snprintf(out + o, n - o, "\\x%02x", c);
-		} else {
-			out[o++] = (char)c;
-		}
-	}
-	out[o] = '\0';
-}
-
 void sk_log(const struct sk_log *log, enum sk_log_level lvl, const char *fmt, ...)
 {
-	char msg[1024], line[3072], ts[64];
+	/* msg is raw (config strings, paths, argv); escaped once, here */
+	char msg[1024], esc[4096], line[4096 + 128], ts[64];
 	struct timespec now;
 	struct tm tm;
 	va_list ap;
@@ -79,27 +38,34 @@ void sk_log(const struct sk_log *log, enum sk_log_level lvl, const char *fmt, ..
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	if (log && log->json) {
-		char esc[2048];
 		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-		json_escape(esc, sizeof(esc), msg);
+		sk_escape(esc, sizeof(esc), msg, SK_ESC_JSON);
 		n = snprintf(line, sizeof(line),
 			     "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n",
 			     level_name(lvl), esc, ts, now.tv_nsec);
 	} else if (to_stderr && lvl != SK_LOG_DEBUG) {
 		/* errors and warnings on stderr keep skiff's one-line shape;
 		 * --debug lines there are runc's (time= level=debug msg=) */
+		sk_escape(esc, sizeof(esc), msg, SK_ESC_PLAIN);
 		n = snprintf(line, sizeof(line), "skiff: %s%s\n",
-			     lvl == SK_LOG_WARN ? "warning: " : "", msg);
+			     lvl == SK_LOG_WARN ? "warning: " : "", esc);
 	} else {
-		char esc[2048];
+		/* logrus' text shape: msg quoted as Go's %q */
 		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		text_escape(esc, sizeof(esc), msg);
+		sk_escape(esc, sizeof(esc), msg, SK_ESC_QUOTED);
 		n = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=\"%s\"\n", ts,
 			     level_name(lvl), esc);
 	}
 	if (n > (int)sizeof(line) - 1)
 		n = (int)sizeof(line) - 1;
 	(void)sk_write_all(fd, line, (size_t)n);
+}
+
+void sk_log_failure(const struct sk_log *log, const char *msg)
+{
+	if (log && log->fd >= 0)
+		sk_log(log, SK_LOG_ERROR, "%s", msg);
+	sk_log(NULL, SK_LOG_ERROR, "%s", msg);
 }
 
 void sk_debug_phase(const struct sk_log *log, const struct timespec *t0, const char *who,

@@ -41,14 +41,7 @@ static void usage(FILE *f)
  * exit status. */
 static int no_help_topic(const char *name)
 {
-	fputs("skiff: No help topic for '", stderr);
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(stderr, "\\x%02x", *p);   /* never a raw newline */
-		else
-			fputc(*p, stderr);
-	}
-	fputs("'\n", stderr);
+	sk_log(NULL, SK_LOG_ERROR, "No help topic for '%s'", name);
 	return 3;
 }
 
@@ -95,8 +88,8 @@ int main(int argc, char **argv)
 			if (!strcmp(optarg, "json"))
 				ctx.log.json = true;
 			else if (strcmp(optarg, "text")) {
-				fprintf(stderr, "skiff: --log-format: unknown format %s (text or json)\n",
-					optarg);
+				sk_log(NULL, SK_LOG_ERROR,
+				       "--log-format: unknown format %s (text or json)", optarg);
 				return 1;
 			}
 			break;
@@ -130,7 +123,7 @@ int main(int argc, char **argv)
 	if (log_path) {
 		ctx.log.fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 		if (ctx.log.fd < 0) {
-			fprintf(stderr, "skiff: --log %s: %s\n", log_path, strerror(errno));
+			sk_log(NULL, SK_LOG_ERROR, "--log %s: %s", log_path, strerror(errno));
 			return 1;
 		}
 	}
@@ -144,9 +137,7 @@ int main(int argc, char **argv)
 		r = cmd->fn(&ctx, argc, argv, &err);
 	}
 	if (r < 0) {
-		if (ctx.log.fd >= 0)
-			sk_log(&ctx.log, SK_LOG_ERROR, "%s", err.msg);
-		fprintf(stderr, "skiff: %s\n", err.msg);
+		sk_log_failure(&ctx.log, err.msg);
 		return ctx.fail_status;
 	}
 	return r;   /* `run` and `exec` return the process's exit status */

@@ -40,6 +40,21 @@ int sk_err_sys(struct sk_err *e, int code, const char *fmt, ...)
 int sk_err_prefix(struct sk_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* How a message is escaped where it is written out (escape.c).  Messages
+ * (struct sk_err, sk_log's arguments) hold raw text: whatever a config
+ * string, path or argument held.  Only the writer escapes, once. */
+enum sk_esc {
+	SK_ESC_PLAIN,    /* one line for a terminal: control characters as \n \t
+			  * \xNN, C1 controls and U+2028/9 as \uNNNN, bytes that are
+			  * not UTF-8 as \xNN; quotes and backslashes as they are */
+	SK_ESC_QUOTED,   /* as PLAIN, and \" \\: inside "..." (logrus' text, Go's %q) */
+	SK_ESC_JSON,     /* inside a JSON string: \" \\ \n \u00NN; not UTF-8: \ufffd */
+};
+/* Escape @s into @out (@size bytes, NUL-terminated; a long text is cut
+ * before a whole character or escape).  Returns the length written.
+ * At most 6 bytes of output per byte of @s. */
+size_t sk_escape(char *out, size_t size, const char *s, enum sk_esc mode);
+
 /* --------------------------------------------------------------- cleanup */
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
@@ -128,8 +143,15 @@ struct sk_log {
 			* own fd 2 became the container's terminal keeps skiff's) */
 };
 
+/* One line: "skiff: [warning: ]MSG" on stderr (no --log), runc's
+ * time= level= msg="..." text or its JSON object in the --log file.  MSG
+ * is formatted raw and escaped here (sk_escape), once: arguments must not
+ * be escaped by the caller. */
 void sk_log(const struct sk_log *log, enum sk_log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A command's failure @msg: into the --log file when there is one, and
+ * always "skiff: MSG" (escaped) on stderr. */
+void sk_log_failure(const struct sk_log *log, const char *msg);
 struct timespec;
 /* --debug: "WHO ID: WHAT at N ms" since @t0 (CLOCK_MONOTONIC). */
 void sk_debug_phase(const struct sk_log *log, const struct timespec *t0, const char *who,

@@ -116,7 +116,7 @@ void sk_vm_init_run(const struct sk_init_args *a, const char *state_json)
 		_exit(255);
 	close(a->waitfd);
 	if (sk_vm_run(&vo, a->vm_initrd, &status, &err) < 0) {
-		dprintf(2, "skiff: %s\n", err.msg);
+		sk_log_failure(&a->ctx->log, err.msg);
 		_exit(255);
 	}
 	_exit(status & 0xff);

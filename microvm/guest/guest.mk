@@ -8,9 +8,10 @@
 #   $(BUILD)/skiff-vmm-test    boots KERNEL with a rootfs outside any container
 VMINIT_CFLAGS := -std=gnu11 -static -Os -Wall -Wextra -Werror -D_GNU_SOURCE -s
 
-$(BUILD)/skiff-vminit: microvm/guest/init.c
+# runtime/escape.c: its messages are escaped as skiff's are
+$(BUILD)/skiff-vminit: microvm/guest/init.c runtime/escape.c runtime/runtime.h
 	@mkdir -p $(dir $@)
-	$(CC) $(VMINIT_CFLAGS) -o $@ $<
+	$(CC) $(VMINIT_CFLAGS) -Iruntime -o $@ microvm/guest/init.c runtime/escape.c
 
 $(BUILD)/microvm/guest/blob.o: microvm/guest/blob.S $(BUILD)/skiff-vminit
 	@mkdir -p $(dir $@)

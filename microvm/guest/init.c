@@ -27,6 +27,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "runtime.h"   /* sk_escape (runtime/escape.c) */
+
 #define EXIT_PORT 0x501
 #define CTL_EOF 0xfe
 #define READY_PORT 0x502
@@ -35,11 +37,15 @@ extern char **environ;
 
 static int err_fd = 2;
 
+/* One line "skiff-init: A: B" on stderr; A (a path, an argument) escaped
+ * as skiff escapes its messages (runtime/escape.c). */
 static void say(const char *a, const char *b)
 {
-	char buf[512];
-	int n = snprintf(buf, sizeof(buf), "skiff-init: %s%s%s\n", a, b ? ": " : "",
-			 b ? b : "");
+	char esc[1024], buf[1200];
+	int n;
+
+	sk_escape(esc, sizeof(esc), a, SK_ESC_PLAIN);
+	n = snprintf(buf, sizeof(buf), "skiff-init: %s%s%s\n", esc, b ? ": " : "", b ? b : "");
 	if (n > 0 && write(err_fd, buf, n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1) < 0) {
 		/* nowhere to report */
 	}

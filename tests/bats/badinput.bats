@@ -330,3 +330,83 @@ bad_config() {
 	run sk exec -u abc:def "$ID" true
 	assert_single_line_error abc
 }
+
+# Strings from the config or the command line are printed escaped, on one
+# line: control characters as \n \t \x1b, bytes that are not UTF-8 as \xff
+# (Go's %q without the quotes); valid UTF-8 as it is.
+
+@test "bad input: a capability name holding a newline is one escaped line" {
+	bad_config 'c["process"]["capabilities"]["bounding"].append("CAP_NET_BIND_SERVICE\n")' \
+		process.capabilities.bounding 'unknown capability "CAP_NET_BIND_SERVICE\n"'
+}
+
+@test "bad input: process.args[0] holding a newline, a tab and ESC is one escaped line" {
+	bad_config 'c["process"]["args"]=["no\nsuch\t\x1b[31m\u00e9-'"$MARK"'"]' \
+		'"no\nsuch\t\x1b[31mé-' "executable file not found"
+}
+
+@test "bad input: a mount destination holding a newline is one escaped line" {
+	bad_config 'c["mounts"].append({"destination":"rel\ndest","type":"tmpfs","source":"tmpfs"})' \
+		destination 'rel\ndest'
+}
+
+@test "bad input: a hostname holding a newline is one escaped line" {
+	# too long for sethostname: the error echoes it
+	bad_config 'c["hostname"]="bad\nhost" + "x" * 70' hostname 'bad\nhostxxx'
+}
+
+@test "bad input: process.cwd holding a carriage return is one escaped line" {
+	bad_config 'c["process"]["cwd"]="rel\rcwd"' process.cwd 'rel\rcwd'
+}
+
+@test "bad input: arguments that are not UTF-8 are printed as \\xNN, on one line" {
+	run_bg_safe create -b "$BATS_TEST_TMPDIR/no"$'\xff\n''bundle' "$ID"
+	assert_single_line_error 'no\xff\nbundle'
+	assert_nothing_left "$ID"
+	run_bg_safe create --pid-file "$BATS_TEST_TMPDIR/no/"$'\xfe\n' -b "$BUNDLE" "$ID"
+	assert_single_line_error pid-file '\xfe\n'
+	assert_nothing_left "$ID"
+	run_sleeping "$ID"
+	run sk exec --cap $'CAP_\xff\n' "$ID" true
+	assert_single_line_error 'CAP_\xff\n'
+	run sk exec "$ID" $'no\xc3such\n'
+	assert_single_line_error 'no\xc3such\n' "executable file not found"
+	run sk exec -e $'A=\xff' --cwd $'/no\xff\ndir' "$ID" true
+	assert_single_line_error '/no\xff\ndir'
+	assert_eq "$(state_field "$ID" status)" running
+}
+
+@test "bad input: the --log file gets the error as one escaped line (text and json)" {
+	cfg_set "$BUNDLE" 'c["process"]["capabilities"]["bounding"].append("CAP_X\n\"q\"\\")'
+	run sk --log "$BATS_TEST_TMPDIR/log.txt" create -b "$BUNDLE" "$ID"
+	assert_single_line_error 'CAP_X\n"q"\'
+	[ "$(grep -c . "$BATS_TEST_TMPDIR/log.txt")" -eq 1 ]
+	# logrus' text: msg quoted as Go's %q, escaped once
+	grep -F 'level=error msg="' "$BATS_TEST_TMPDIR/log.txt" | grep -F 'CAP_X\n\"q\"\\\"'
+	run sk --log "$BATS_TEST_TMPDIR/log.json" --log-format json create -b "$BUNDLE" "$ID"
+	assert_single_line_error 'CAP_X\n"q"\'
+	[ "$(grep -c . "$BATS_TEST_TMPDIR/log.json")" -eq 1 ]
+	python3 -c '
+import json, sys
+j = json.loads(open(sys.argv[1], encoding="utf-8").read())
+assert j["level"] == "error", j
+assert "CAP_X\n\"q\"\\" in j["msg"], j
+' "$BATS_TEST_TMPDIR/log.json"
+	# bytes that are not UTF-8: \xff in text, U+FFFD in json (valid UTF-8)
+	: >"$BATS_TEST_TMPDIR/log.txt"
+	: >"$BATS_TEST_TMPDIR/log.json"
+	run sk --log "$BATS_TEST_TMPDIR/log.txt" create -b "$BATS_TEST_TMPDIR/no"$'\xff\n' "$ID"
+	assert_single_line_error 'no\xff\n'
+	[ "$(grep -c . "$BATS_TEST_TMPDIR/log.txt")" -eq 1 ]
+	grep -F 'no\xff\n' "$BATS_TEST_TMPDIR/log.txt"
+	run sk --log "$BATS_TEST_TMPDIR/log.json" --log-format json create \
+		-b "$BATS_TEST_TMPDIR/no"$'\xff\n' "$ID"
+	assert_single_line_error 'no\xff\n'
+	[ "$(grep -c . "$BATS_TEST_TMPDIR/log.json")" -eq 1 ]
+	python3 -c '
+import json, sys
+j = json.loads(open(sys.argv[1], encoding="utf-8").read())
+assert "no\ufffd\n" in j["msg"], j
+' "$BATS_TEST_TMPDIR/log.json"
+	assert_nothing_left "$ID"
+}
