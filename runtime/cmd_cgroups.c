@@ -52,12 +52,11 @@ static int one_id(const char *cmd, const struct option *opts, int argc, char **a
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			sk_cmd_help(cmd);
-			return 1;
-		}
-		return sk_err_set(e, EINVAL, "%s: invalid option (see skiff %s --help)", cmd, cmd);
+	while ((c = sk_getopt(cmd, argc, argv, "+h", opts, e)) != -1) {
+		if (c != 'h')
+			return -EINVAL;
+		sk_cmd_help(cmd);
+		return 1;
 	}
 	return sk_need_args(cmd, argc, argv, 1, "container ID", e);
 }
@@ -246,7 +245,7 @@ int cmd_update(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 
 	/* no "+": options may follow the container ID (runc's update
 	 * accepts `update ID --cpu-rt-period N`) */
-	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
+	while ((c = sk_getopt("update", argc, argv, "r:h", opts, e)) != -1) {
 		switch (c) {
 		case 'h':
 			sk_cmd_help("update");
@@ -307,7 +306,7 @@ int cmd_update(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 			return sk_err_set(e, ENOTSUP,
 					  "update: --l3-cache-schema/--mem-bw-schema: Intel RDT is not supported");
 		default:
-			return sk_err_set(e, EINVAL, "update: invalid option (see skiff update --help)");
+			return -EINVAL;
 		}
 		if (r < 0)
 			return r;
@@ -492,7 +491,7 @@ int cmd_events(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	long interval = 5000;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = sk_getopt("events", argc, argv, "+h", opts, e)) != -1) {
 		switch (c) {
 		case 's':
 			stats = true;
@@ -506,7 +505,7 @@ int cmd_events(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 			sk_cmd_help("events");
 			return 0;
 		default:
-			return sk_err_set(e, EINVAL, "events: invalid option (see skiff events --help)");
+			return -EINVAL;
 		}
 	}
 	r = sk_need_args("events", argc, argv, 1, "container ID", e);

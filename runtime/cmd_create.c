@@ -11,17 +11,26 @@
 enum { OPT_CONSOLE = 0x100, OPT_PIDFILE, OPT_NOPIVOT, OPT_NOKEYRING, OPT_PRESERVE, OPT_VM,
        OPT_KEEP };
 
+#define COMMON_OPTS                                                        \
+	{ "bundle", required_argument, NULL, 'b' },                        \
+	{ "console-socket", required_argument, NULL, OPT_CONSOLE },        \
+	{ "pid-file", required_argument, NULL, OPT_PIDFILE },              \
+	{ "no-pivot", no_argument, NULL, OPT_NOPIVOT },                    \
+	{ "no-new-keyring", no_argument, NULL, OPT_NOKEYRING },            \
+	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE },         \
+	{ "vm", no_argument, NULL, OPT_VM },                               \
+	{ "help", no_argument, NULL, 'h' }
+
 static const struct option create_opts[] = {
-	{ "bundle", required_argument, NULL, 'b' },
-	{ "console-socket", required_argument, NULL, OPT_CONSOLE },
-	{ "pid-file", required_argument, NULL, OPT_PIDFILE },
-	{ "no-pivot", no_argument, NULL, OPT_NOPIVOT },
-	{ "no-new-keyring", no_argument, NULL, OPT_NOKEYRING },
-	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE },
-	{ "vm", no_argument, NULL, OPT_VM },
+	COMMON_OPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
+/* run's: create's, --detach and --keep */
+static const struct option run_opts[] = {
+	COMMON_OPTS,
 	{ "detach", no_argument, NULL, 'd' },
 	{ "keep", no_argument, NULL, OPT_KEEP },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -32,7 +41,8 @@ static int parse(const char *cmd, int argc, char **argv, struct sk_create_opts *
 	int c;
 	uint64_t n;
 
-	while ((c = getopt_long(argc, argv, "+b:dh", create_opts, NULL)) != -1) {
+	while ((c = sk_getopt(cmd, argc, argv, detach ? "+b:dh" : "+b:h",
+			      detach ? run_opts : create_opts, e)) != -1) {
 		switch (c) {
 		case 'b': o->bundle = optarg; break;
 		case OPT_CONSOLE: o->console_socket = optarg; break;
@@ -45,18 +55,10 @@ static int parse(const char *cmd, int argc, char **argv, struct sk_create_opts *
 			o->preserve_fds = (int)n;
 			break;
 		case OPT_VM: o->vm = true; break;
-		case 'd':
-			if (!detach)
-				return sk_err_set(e, EINVAL, "%s: unknown option --detach", cmd);
-			*detach = true;
-			break;
-		case OPT_KEEP:
-			if (!keep)
-				return sk_err_set(e, EINVAL, "%s: unknown option --keep", cmd);
-			*keep = true;
-			break;
+		case 'd': *detach = true; break;     /* run only */
+		case OPT_KEEP: *keep = true; break;  /* run only */
 		case 'h': sk_cmd_help(cmd); return 1;
-		default: return sk_err_set(e, EINVAL, "%s: invalid option (see skiff %s --help)", cmd, cmd);
+		default: return -EINVAL;
 		}
 	}
 	if (sk_need_args(cmd, argc, argv, 1, "container ID", e) < 0)

@@ -59,7 +59,7 @@ static int parse(int argc, char **argv, struct exec_opts *o, struct sk_err *e)
 	uint64_t n;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+p:tde:u:g:c:h", opts, NULL)) != -1) {
+	while ((c = sk_getopt("exec", argc, argv, "+p:tde:u:g:c:h", opts, e)) != -1) {
 		switch (c) {
 		case 'p': o->process_file = optarg; break;
 		case 't': o->tty = true; break;
@@ -85,7 +85,7 @@ static int parse(int argc, char **argv, struct exec_opts *o, struct sk_err *e)
 			break;
 		case OPT_APPARMOR: case OPT_LABEL: break;
 		case 'h': sk_cmd_help("exec"); return 1;
-		default: return sk_err_set(e, EINVAL, "exec: invalid option (see skiff exec --help)");
+		default: return -EINVAL;
 		}
 	}
 	if (argc - optind < 1)

@@ -16,9 +16,9 @@ int cmd_state(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	_cleanup_free_ char *json = NULL;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = sk_getopt("state", argc, argv, "+h", opts, e)) != -1) {
 		if (c != 'h')
-			return sk_err_set(e, EINVAL, "state: invalid option (see skiff state --help)");
+			return -EINVAL;
 		sk_cmd_help("state");
 		return 0;
 	}
@@ -51,7 +51,7 @@ int cmd_list(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	yajl_gen g = NULL;
 	int c, n;
 
-	while ((c = getopt_long(argc, argv, "+f:qh", opts, NULL)) != -1) {
+	while ((c = sk_getopt("list", argc, argv, "+f:qh", opts, e)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "json"))
@@ -61,7 +61,7 @@ int cmd_list(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 			break;
 		case 'q': quiet = true; break;
 		case 'h': sk_cmd_help("list"); return 0;
-		default: return sk_err_set(e, EINVAL, "list: invalid option (see skiff list --help)");
+		default: return -EINVAL;
 		}
 	}
 	if (sk_need_args("list", argc, argv, 0, "", e) < 0)
@@ -149,7 +149,7 @@ int cmd_ps(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	char line[4096];
 	int c, r, pid_col = -1, status;
 
-	while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+	while ((c = sk_getopt("ps", argc, argv, "+f:h", opts, e)) != -1) {
 		if (c == 'f') {
 			if (!strcmp(optarg, "json"))
 				json = true;
@@ -159,7 +159,7 @@ int cmd_ps(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 			sk_cmd_help("ps");
 			return 0;
 		} else {
-			return sk_err_set(e, EINVAL, "ps: invalid option (see skiff ps --help)");
+			return -EINVAL;
 		}
 	}
 	if (argc - optind < 1)

@@ -17,12 +17,11 @@ int cmd_start(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	enum sk_status s;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+h", help_only, NULL)) != -1) {
-		if (c == 'h') {
-			sk_cmd_help("start");
-			return 0;
-		}
-		return sk_err_set(e, EINVAL, "start: invalid option (see skiff start --help)");
+	while ((c = sk_getopt("start", argc, argv, "+h", help_only, e)) != -1) {
+		if (c != 'h')
+			return -EINVAL;
+		sk_cmd_help("start");
+		return 0;
 	}
 	r = sk_need_args("start", argc, argv, 1, "container ID", e);
 	if (r < 0)
@@ -48,14 +47,14 @@ int cmd_kill(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	bool all = false;
 	int c, r, sig = SIGTERM;
 
-	while ((c = getopt_long(argc, argv, "+ah", opts, NULL)) != -1) {
+	while ((c = sk_getopt("kill", argc, argv, "+ah", opts, e)) != -1) {
 		if (c == 'a')
 			all = true;
 		else if (c == 'h') {
 			sk_cmd_help("kill");
 			return 0;
 		} else
-			return sk_err_set(e, EINVAL, "kill: invalid option (see skiff kill --help)");
+			return -EINVAL;
 	}
 	if (argc - optind == 2) {
 		sig = sk_parse_signal(argv[optind + 1]);
@@ -86,14 +85,14 @@ int cmd_delete(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	enum sk_status s;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+	while ((c = sk_getopt("delete", argc, argv, "+fh", opts, e)) != -1) {
 		if (c == 'f')
 			force = true;
 		else if (c == 'h') {
 			sk_cmd_help("delete");
 			return 0;
 		} else
-			return sk_err_set(e, EINVAL, "delete: invalid option (see skiff delete --help)");
+			return -EINVAL;
 	}
 	r = sk_need_args("delete", argc, argv, 1, "container ID", e);
 	if (r < 0)

@@ -20,12 +20,12 @@ int cmd_spec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	_cleanup_free_ char *path = NULL, *json = NULL;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+b:h", opts, NULL)) != -1) {
+	while ((c = sk_getopt("spec", argc, argv, "+b:h", opts, e)) != -1) {
 		switch (c) {
 		case 'b': bundle = optarg; break;
 		case 'R': rootless = true; break;
 		case 'h': sk_cmd_help("spec"); return 0;
-		default: return sk_err_set(e, EINVAL, "spec: invalid option (see skiff spec --help)");
+		default: return -EINVAL;
 		}
 	}
 	if (sk_need_args("spec", argc, argv, 0, "", e) < 0)
@@ -44,9 +44,9 @@ int cmd_features(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	_cleanup_free_ char *json = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = sk_getopt("features", argc, argv, "+h", opts, e)) != -1) {
 		if (c != 'h')
-			return sk_err_set(e, EINVAL, "features: invalid option");
+			return -EINVAL;
 		sk_cmd_help("features");
 		return 0;
 	}

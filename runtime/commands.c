@@ -208,3 +208,71 @@ int sk_need_args(const char *cmd, int argc, char **argv, int n, const char *what
 		return sk_err_set(e, EINVAL, "%s: unexpected argument %s", cmd, argv[optind + n]);
 	return 0;
 }
+
+/* Is --@name (a prefix, as getopt_long takes it) more than one option? */
+static bool ambiguous(const struct option *longopts, const char *name, size_t len)
+{
+	const struct option *first = NULL;
+	bool exact = false, differ = false;
+
+	for (const struct option *o = longopts; o && o->name; o++) {
+		if (strncmp(o->name, name, len))
+			continue;
+		if (strlen(o->name) == len)
+			exact = true;
+		else if (!first)
+			first = o;
+		else if (first->has_arg != o->has_arg || first->val != o->val)
+			differ = true;   /* as glibc: aliases are one option */
+	}
+	return !exact && differ;
+}
+
+int sk_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+	      const struct option *longopts, struct sk_err *e)
+{
+	char spec[128];
+	const char *arg = NULL, *what;
+	int before = optind > 0 ? optind : 1, c, len;
+	char shortname[3];
+	size_t n = 0;
+
+	/* ':' first (after '+'/'-'): a missing argument is ':', not '?' */
+	if (*shortopts == '+' || *shortopts == '-')
+		spec[n++] = *shortopts++;
+	spec[n++] = ':';
+	snprintf(spec + n, sizeof(spec) - n, "%s", shortopts);
+	opterr = 0;
+	c = getopt_long(argc, argv, spec, longopts, NULL);
+	if (c != '?' && c != ':')
+		return c;
+
+	/* A long option always consumed its word (argv[optind - 1]); a bad
+	 * short one is optopt, inside a word that may hold more of them. */
+	if (optind > before && optind - 1 < argc && !strncmp(argv[optind - 1], "--", 2))
+		arg = argv[optind - 1];
+	if (arg) {
+		const char *eq = strchr(arg, '=');
+		len = eq ? (int)(eq - arg) : (int)strlen(arg);
+		if (c == ':')
+			what = "flag needs an argument";
+		else if (optopt)
+			what = "flag does not take an argument";
+		else if (ambiguous(longopts, arg + 2, (size_t)len - 2))
+			what = "flag is ambiguous";
+		else
+			what = "flag provided but not defined";
+	} else {
+		shortname[0] = '-';
+		shortname[1] = (char)optopt;
+		shortname[2] = '\0';
+		arg = shortname;
+		len = 2;
+		what = c == ':' ? "flag needs an argument" : "flag provided but not defined";
+	}
+	if (cmd)
+		sk_err_set(e, EINVAL, "%s: %s: %.*s (see skiff %s --help)", cmd, what, len, arg, cmd);
+	else
+		sk_err_set(e, EINVAL, "%s: %.*s (see skiff --help)", what, len, arg);
+	return '?';
+}

@@ -25,10 +25,15 @@ void sk_cmd_help(const char *name);
  * "libseccomp: " (version.c). */
 void sk_print_version(FILE *f);
 
-/* Parse a command's options with getopt_long ("+" ordering: options come
- * before arguments, as runc's).  --help / -h are handled here: *help is
- * set and the caller returns 0.  Returns the option or -1 at the end. */
-#define SK_OPT_HELP 0x1000
+/* getopt_long for @cmd's options (@cmd NULL: the global options), with
+ * @shortopts as getopt_long takes them ("+..." for options before the
+ * arguments, as runc's) and never a message of getopt's own.  Returns the
+ * option, -1 at the end, or '?' with @e set to one line naming the bad
+ * option as it was given: "flag provided but not defined: --bogus",
+ * "flag needs an argument: -b", "flag does not take an argument: --force"
+ * (the caller returns -EINVAL). */
+int sk_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+	      const struct option *longopts, struct sk_err *e);
 
 /* Require exactly @n positional arguments (the error names the command). */
 int sk_need_args(const char *cmd, int argc, char **argv, int n, const char *what,

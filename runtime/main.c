@@ -69,7 +69,6 @@ int main(int argc, char **argv)
 	 * caller's fds unless asked to (--preserve-fds clears the flag in
 	 * the container's init). */
 	sk_fds_cloexec_from(3);
-	opterr = 0;   /* our own one-line errors, not getopt's */
 	ctx.argv0 = argv[0];
 	base = strrchr(argv[0], '/');
 	base = base ? base + 1 : argv[0];
@@ -80,7 +79,7 @@ int main(int argc, char **argv)
 		ctx.root = user_root;
 	}
 
-	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+	while ((c = sk_getopt(NULL, argc, argv, "+vh", opts, &err)) != -1) {
 		switch (c) {
 		case 'r': ctx.root = optarg; break;
 		case 'l': log_path = optarg; break;
@@ -100,7 +99,9 @@ int main(int argc, char **argv)
 			sk_print_version(stdout);
 			return 0;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
+		default:   /* one line naming the option, as runc's first */
+			sk_log_failure(NULL, err.msg);
+			return 1;
 		}
 	}
 	if (optind >= argc) {

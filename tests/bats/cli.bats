@@ -75,8 +75,31 @@ checkpoint restore spec features"
 	assert_single_line_error "No help topic"
 }
 
-@test "an unknown global option is an error" {
+@test "an unknown global option: one line naming it (runc's words), status 1" {
 	run "$SKIFF" --frobnicate list
+	assert_single_line_error "flag provided but not defined: --frobnicate"
+	[ "$status" -eq 1 ]
+	run "$SKIFF" -x list
+	assert_single_line_error "flag provided but not defined: -x"
+	[ "$status" -eq 1 ]
+	run "$SKIFF" --debug=yes list
+	assert_single_line_error "flag does not take an argument: --debug"
+	[ "$status" -eq 1 ]
+	# named escaped, never a raw newline
+	run "$SKIFF" $'--a\nb' list
+	assert_single_line_error 'flag provided but not defined: --a\nb'
+	[ "$status" -eq 1 ]
+}
+
+@test "a global option without its argument: one line naming it, status 1" {
+	local o
+	for o in --root --log --log-format; do
+		run "$SKIFF" "$o"
+		assert_single_line_error "flag needs an argument: $o" || return 1
+		[ "$status" -eq 1 ]
+	done
+	run "$SKIFF" --log-format xml list
+	assert_single_line_error "--log-format" xml
 	[ "$status" -eq 1 ]
 }
 
@@ -113,11 +136,43 @@ checkpoint restore spec features"
 	done
 }
 
-@test "an unknown option of a command is an error naming the command" {
+@test "an unknown option of a command: one line naming the command and the option, status 1" {
 	local c
-	for c in create start run state list kill delete exec ps spec; do
+	for c in create start run state list kill delete exec ps pause resume update events spec \
+		features placement; do
 		run sk "$c" --frobnicate x
-		assert_single_line_error "$c" || { echo "for $c" >&2; return 1; }
+		assert_single_line_error "$c: flag provided but not defined: --frobnicate" ||
+			{ echo "for $c" >&2; return 1; }
+		[ "$status" -eq 1 ] || { echo "$c: status $status" >&2; return 1; }
+		run sk "$c" -Z x
+		assert_single_line_error "$c: flag provided but not defined: -Z" ||
+			{ echo "for $c" >&2; return 1; }
+		[ "$status" -eq 1 ]
+	done
+	# in a group of short options; run's own options are not create's
+	run sk kill -aZ x
+	assert_single_line_error "kill: flag provided but not defined: -Z"
+	run sk create -d x
+	assert_single_line_error "create: flag provided but not defined: -d"
+	run sk create --keep x
+	assert_single_line_error "create: flag provided but not defined: --keep"
+	# update takes options after the ID too
+	run sk update x --frobnicate
+	assert_single_line_error "update: flag provided but not defined: --frobnicate"
+	run sk delete --force=yes x
+	assert_single_line_error "delete: flag does not take an argument: --force"
+	[ "$status" -eq 1 ]
+}
+
+@test "a command option without its argument: one line naming it, status 1" {
+	local a
+	for a in "create -b" "create --bundle" "run --pid-file" "run --console-socket" \
+		"exec -p" "exec --cwd" "exec -e" "ps --format" "list -f" "update --memory" \
+		"events --interval" "spec --bundle"; do
+		set -- $a
+		run sk "$1" "$2"
+		assert_single_line_error "$1: flag needs an argument: $2" || { echo "for $a" >&2; return 1; }
+		[ "$status" -eq 1 ] || { echo "$a: status $status" >&2; return 1; }
 	done
 }
 

@@ -2,11 +2,13 @@
 /*
  * test_escape.c - runtime/escape.c (one line, control characters and
  * bytes that are not UTF-8 escaped, valid UTF-8 kept; text, quoted and
- * JSON shapes) and sk_log's lines built on it (escaped once).
+ * JSON shapes), sk_log's lines built on it (escaped once), and
+ * sk_getopt's one-line errors naming the option as given.
  */
 #include "unit.h"
-#include "runtime.h"
+#include "commands.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -131,6 +133,74 @@ TEST(log_lines_escape_once)
 	CHECK(strchr(j, '\n') == j + strlen(j) - 1);
 }
 
+/* sk_getopt on @args (NULL-terminated, args[0] the command) until an
+ * error or the end; the message, or "" */
+static const char *opt_err(const char *cmd, const char *shortopts, char **args)
+{
+	static const struct option opts[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "console-socket", required_argument, NULL, 0x100 },
+		{ "cwd", required_argument, NULL, 0x101 },
+		{ "cpu-share", required_argument, NULL, 0x102 },
+		{ "cpu-shares", required_argument, NULL, 0x102 },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct sk_err e;
+	int argc = 0, c;
+
+	while (args[argc])
+		argc++;
+	memset(&e, 0, sizeof(e));
+	optind = 0;
+	while ((c = sk_getopt(cmd, argc, args, shortopts, opts, &e)) != -1)
+		if (c == '?')
+			break;
+	return e.msg;
+}
+
+#define ARGS(...) ((char *[]){ "x", __VA_ARGS__, NULL })
+
+TEST(getopt_names_the_bad_option)
+{
+	CHECK_STR(opt_err("create", "+b:fh", ARGS("--bogus", "id")),
+		  "create: flag provided but not defined: --bogus (see skiff create --help)");
+	CHECK_STR(opt_err("create", "+b:fh", ARGS("--bogus=1", "id")),
+		  "create: flag provided but not defined: --bogus (see skiff create --help)");
+	CHECK_STR(opt_err(NULL, "+b:fh", ARGS("--foo", "list")),
+		  "flag provided but not defined: --foo (see skiff --help)");
+	/* short ones: alone, at the end of a group, inside a group */
+	CHECK_STR(opt_err("kill", "+b:fh", ARGS("-z", "id")),
+		  "kill: flag provided but not defined: -z (see skiff kill --help)");
+	CHECK_STR(opt_err("kill", "+b:fh", ARGS("-fz", "id")),
+		  "kill: flag provided but not defined: -z (see skiff kill --help)");
+	CHECK_STR(opt_err("kill", "+b:fh", ARGS("--force", "-zf", "id")),
+		  "kill: flag provided but not defined: -z (see skiff kill --help)");
+	/* missing arguments, long and short */
+	CHECK_STR(opt_err("create", "+b:fh", ARGS("--bundle")),
+		  "create: flag needs an argument: --bundle (see skiff create --help)");
+	CHECK_STR(opt_err("create", "+b:fh", ARGS("-f", "-b")),
+		  "create: flag needs an argument: -b (see skiff create --help)");
+	CHECK_STR(opt_err("create", "+b:fh", ARGS("-fb")),
+		  "create: flag needs an argument: -b (see skiff create --help)");
+	CHECK_STR(opt_err("exec", "+b:fh", ARGS("--cwd")),
+		  "exec: flag needs an argument: --cwd (see skiff exec --help)");
+	CHECK_STR(opt_err("delete", "+b:fh", ARGS("--force=yes", "id")),
+		  "delete: flag does not take an argument: --force (see skiff delete --help)");
+	CHECK_STR(opt_err("exec", "+b:fh", ARGS("--c", "id")),
+		  "exec: flag is ambiguous: --c (see skiff exec --help)");
+	/* aliases of one option are not ambiguous; good options no error */
+	CHECK_STR(opt_err("update", "b:fh", ARGS("--cpu-sha", "5", "id", "-f")), "");
+	/* without "+", options after arguments count too */
+	CHECK_STR(opt_err("update", "b:fh", ARGS("id", "--bogus")),
+		  "update: flag provided but not defined: --bogus (see skiff update --help)");
+	CHECK_STR(opt_err("update", "b:fh", ARGS("id", "-zf")),
+		  "update: flag provided but not defined: -z (see skiff update --help)");
+	/* the message is raw; sk_log escapes it */
+	CHECK_STR(opt_err("create", "+b:fh", ARGS("--a\nb")),
+		  "create: flag provided but not defined: --a\nb (see skiff create --help)");
+}
+
 int main(void)
 {
 	RUN(plain_escapes_controls_and_keeps_utf8);
@@ -140,5 +210,6 @@ int main(void)
 	RUN(cut_before_a_whole_character_or_escape);
 	RUN(output_is_one_printable_utf8_line);
 	RUN(log_lines_escape_once);
+	RUN(getopt_names_the_bad_option);
 	return unit_done();
 }
