@@ -2,6 +2,7 @@
 /* cmd_spec.c - `spec` (a default config.json) and `features`. */
 #define _GNU_SOURCE
 #include "commands.h"
+#include "../cgroups/cgroups.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,8 @@ int cmd_spec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	const char *bundle = ".";
 	bool rootless = false;
 	_cleanup_free_ char *path = NULL, *json = NULL;
+	enum sk_cg_mode mode;
+	struct sk_err ign = { 0 };
 	int c, r;
 
 	while ((c = sk_getopt("spec", argc, argv, "+b:h", opts, e)) != -1) {
@@ -31,7 +34,11 @@ int cmd_spec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	if (sk_need_args("spec", argc, argv, 0, "", e) < 0)
 		return -EINVAL;
 	path = sk_xasprintf("%s/config.json", bundle);
-	json = oci_spec_default(rootless);
+	/* as runc's spec: a cgroup namespace only where /sys/fs/cgroup is
+	 * cgroup2 (runc's IsCgroup2UnifiedMode) */
+	if (sk_cgroup_mode(&mode, &ign) < 0)
+		mode = SK_CG_V1;
+	json = oci_spec_default(rootless, mode == SK_CG_V2);
 	r = sk_write_file_at(AT_FDCWD, path, json, strlen(json), O_CREAT | O_EXCL, 0644, e);
 	if (r == -EEXIST)
 		return sk_err_set(e, EEXIST, "spec: %s exists, remove it first", path);

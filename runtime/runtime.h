@@ -492,8 +492,9 @@ static inline void oci_config_freep(struct oci_config **c)
 }
 #define _cleanup_config_ _cleanup_(oci_config_freep)
 
-/* Default config.json text for `skiff spec` (runc's defaults). */
-char *oci_spec_default(bool rootless);
+/* Default config.json text for `skiff spec` (runc's defaults); a cgroup
+ * namespace when @cgroupns (runc: on a cgroup v2 host only). */
+char *oci_spec_default(bool rootless, bool cgroupns);
 /* Features JSON for `skiff features`. */
 char *oci_features_json(void);
 

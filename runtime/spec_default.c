@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * spec_default.c - the config.json `skiff spec` writes: runc 1.1's
- * `runc spec` defaults (hostname "skiff"), and with --rootless runc's
+ * `runc spec` defaults (hostname "skiff"; a cgroup namespace only on a
+ * cgroup v2 host, as runc), and with --rootless runc's
  * rootless changes: a user namespace mapping the current user, no network
  * namespace, /sys bound from the host, no uid=/gid= mount options and no
  * cgroup resources.
@@ -46,8 +47,8 @@ static const struct default_mount default_mounts[] = {
 	{ "/sys/fs/cgroup", "cgroup", "cgroup", { "nosuid", "noexec", "nodev", "relatime", "ro" } },
 };
 
-static const char *const rootful_ns[] = { "pid", "network", "ipc", "uts", "mount", "cgroup", NULL };
-static const char *const rootless_ns[] = { "pid", "ipc", "uts", "mount", "cgroup", "user", NULL };
+static const char *const rootful_ns[] = { "pid", "network", "ipc", "uts", "mount", NULL };
+static const char *const rootless_ns[] = { "pid", "ipc", "uts", "mount", NULL };
 
 static void gen_process(yajl_gen g)
 {
@@ -130,7 +131,7 @@ static void gen_idmap(yajl_gen g, const char *key, unsigned id)
 	yajl_gen_array_close(g);
 }
 
-static void gen_linux(yajl_gen g, bool rootless)
+static void gen_linux(yajl_gen g, bool rootless, bool cgroupns)
 {
 	const char *const *ns = rootless ? rootless_ns : rootful_ns;
 
@@ -158,13 +159,22 @@ static void gen_linux(yajl_gen g, bool rootless)
 		cj_gen_kstr(g, "type", *ns);
 		yajl_gen_map_close(g);
 	}
+	/* runc's order: cgroup after mount, user last (ToRootless) */
+	for (int i = 0; i < 2; i++) {
+		const char *t = i ? "user" : "cgroup";
+		if (i ? !rootless : !cgroupns)
+			continue;
+		yajl_gen_map_open(g);
+		cj_gen_kstr(g, "type", t);
+		yajl_gen_map_close(g);
+	}
 	yajl_gen_array_close(g);
 	cj_gen_kstrv(g, "maskedPaths", masked_paths);
 	cj_gen_kstrv(g, "readonlyPaths", readonly_paths);
 	yajl_gen_map_close(g);
 }
 
-char *oci_spec_default(bool rootless)
+char *oci_spec_default(bool rootless, bool cgroupns)
 {
 	yajl_gen g = cj_gen_new();
 
@@ -178,7 +188,7 @@ char *oci_spec_default(bool rootless)
 	yajl_gen_map_close(g);
 	cj_gen_kstr(g, "hostname", "skiff");
 	gen_mounts(g, rootless);
-	gen_linux(g, rootless);
+	gen_linux(g, rootless, cgroupns);
 	yajl_gen_map_close(g);
 	return cj_gen_finish(g);
 }

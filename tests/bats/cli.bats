@@ -308,6 +308,30 @@ EOF
 	assert_eq "$(json_get "$d/config.json" 'j["linux"]["gidMappings"][0]["hostID"]')" "$(id -g)"
 }
 
+@test "spec, spec --rootless: the runtime-spec 1.2 schema validates them; a cgroup namespace only on a cgroup v2 host (runc)" {
+	local d=$BATS_TEST_TMPDIR/spec want=false opt ns
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && want=true
+	for opt in "" --rootless; do
+		rm -rf "$d"
+		mkdir -p "$d"
+		run sk spec $opt -b "$d"
+		[ "$status" -eq 0 ]
+		run "$SKIFF_TOP/tests/oci-schema/validate" config-schema.json "$d/config.json"
+		[ "$status" -eq 0 ] || { echo "spec $opt: $output" >&2; return 1; }
+		ns=$(json_get "$d/config.json" '[n["type"] for n in j["linux"]["namespaces"]]')
+		assert_eq "$(json_get - '"cgroup" in j' <<<"$ns")" "$want"
+		# runc's order: cgroup after mount, user last
+		if [ -n "$opt" ]; then
+			assert_eq "$(json_get - 'j[-1]' <<<"$ns")" user
+		fi
+	done
+	# the validator does reject what the schema forbids
+	cfg_set "$d" 'c["linux"]["namespaces"].append({"type":"bogus"})'
+	run "$SKIFF_TOP/tests/oci-schema/validate" config-schema.json "$d/config.json"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" linux/namespaces
+}
+
 @test "features: a JSON document with versions, hooks, namespaces" {
 	run sk features
 	[ "$status" -eq 0 ]

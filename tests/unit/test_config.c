@@ -964,7 +964,7 @@ TEST(ns_names)
 
 TEST(spec_default_roundtrip)
 {
-	char *s = oci_spec_default(false);
+	char *s = oci_spec_default(false, true);
 	struct oci_config *c;
 
 	CHECK(s != NULL);
@@ -1002,12 +1002,13 @@ TEST(spec_default_roundtrip)
 
 TEST(spec_default_rootless)
 {
-	char *s = oci_spec_default(true);
+	char *s = oci_spec_default(true, false);
 	struct oci_config *c = parse_ok(s);
 
 	if (c) {
 		CHECK(!c->lnx.namespaces[OCI_NS_NET].present);
 		CHECK(c->lnx.namespaces[OCI_NS_USER].present);
+		CHECK(!c->lnx.namespaces[OCI_NS_CGROUP].present);
 		CHECK_INT(c->lnx.n_uid_mappings, 1);
 		CHECK_INT(c->lnx.uid_mappings[0].host_id, geteuid());
 		CHECK_INT(c->lnx.gid_mappings[0].host_id, getegid());
@@ -1023,6 +1024,23 @@ TEST(spec_default_rootless)
 		oci_config_free(c);
 	}
 	free(s);
+}
+
+/* runc's spec: a cgroup namespace on a cgroup v2 host only */
+TEST(spec_default_cgroupns)
+{
+	for (int rootless = 0; rootless < 2; rootless++)
+		for (int cgns = 0; cgns < 2; cgns++) {
+			char *s = oci_spec_default(rootless, cgns);
+			struct oci_config *c = parse_ok(s);
+			if (c) {
+				CHECK(c->lnx.namespaces[OCI_NS_CGROUP].present == (bool)cgns);
+				CHECK(c->lnx.namespaces[OCI_NS_USER].present == (bool)rootless);
+				CHECK(c->lnx.namespaces[OCI_NS_MNT].present);
+				oci_config_free(c);
+			}
+			free(s);
+		}
 }
 
 static yajl_val tree_get(yajl_val v, const char *a, const char *b)
@@ -1179,6 +1197,7 @@ int main(void)
 	RUN(ns_names);
 	RUN(spec_default_roundtrip);
 	RUN(spec_default_rootless);
+	RUN(spec_default_cgroupns);
 	RUN(features_json);
 	RUN(load_from_bundle);
 	RUN(free_null);
