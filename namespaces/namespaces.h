@@ -48,7 +48,7 @@ int ns_join(const struct ns_plan *plan, struct sk_err *e);
 int ns_write_id_maps(pid_t pid, const struct oci_config *cfg, bool deny_setgroups,
 		     struct sk_err *e);
 
-/* Set hostname/domainname in the current (new) UTS namespace. */
+/* Set hostname/domainname in the current UTS namespace (new or joined). */
 int ns_set_hostnames(const struct oci_config *cfg, struct sk_err *e);
 
 #endif

@@ -107,10 +107,12 @@ int ns_plan_open(const struct oci_config *cfg, int min_fd, struct ns_plan *plan,
 		return sk_err_set(e, EINVAL,
 				  "linux.uidMappings: mappings given without a user namespace");
 	}
-	if ((cfg->hostname || cfg->domainname) && !(plan->new_flags & CLONE_NEWUTS)) {
+	/* a new uts namespace or one joined by path (as runc): never the
+	 * host's own */
+	if ((cfg->hostname || cfg->domainname) && !l->namespaces[OCI_NS_UTS].present) {
 		ns_plan_close(plan);
-		return sk_err_set(e, EINVAL,
-				  "hostname: setting a hostname needs a new uts namespace");
+		return sk_err_set(e, EINVAL, "%s: setting it needs a uts namespace",
+				  cfg->hostname ? "hostname" : "domainname");
 	}
 	if (l->time_offsets.set_monotonic || l->time_offsets.set_boottime) {
 		ns_plan_close(plan);

@@ -308,6 +308,21 @@ userns_bundle() {
 	assert_eq "${lines[1]}" "$(readlink /proc/"$HELPER"/ns/ipc)"
 }
 
+@test "join a uts namespace by path: hostname and domainname are set in it (runc)" {
+	helper_process --uts
+	nsenter -t "$HELPER" --uts hostname before-join
+	set_ns uts "/proc/$HELPER/ns/uts"
+	cfg_set "$BUNDLE" 'c["hostname"]="skiff-joined"' 'c["domainname"]="joined.example"'
+	run_in_container 'hostname; cat /proc/sys/kernel/domainname; readlink /proc/self/ns/uts'
+	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+	assert_eq "${lines[0]}" skiff-joined
+	assert_eq "${lines[1]}" joined.example
+	assert_eq "${lines[2]}" "$(readlink /proc/"$HELPER"/ns/uts)"
+	# set in the joined namespace, which keeps it; the host's is untouched
+	assert_eq "$(nsenter -t "$HELPER" --uts hostname)" skiff-joined
+	[ "$(hostname)" != skiff-joined ]
+}
+
 @test "join the pid namespace of another container" {
 	run_sleeping "$ID"
 	local pid1
