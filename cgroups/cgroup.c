@@ -316,6 +316,7 @@ static void probe_env(const struct sk_cgroup *cg, struct cg_env *env)
 		env->swap = file_exists(mem, "memory.memsw.limit_in_bytes");
 		env->io_bfq = file_exists(io, "blkio.bfq.weight");
 		env->io_weight = file_exists(io, "blkio.weight");
+		env->kmem_tcp = file_exists(mem, "memory.kmem.tcp.limit_in_bytes");
 	}
 }
 

@@ -131,6 +131,7 @@ struct cg_env {
 	bool swap;       /* v2 memory.swap.max / v1 memory.memsw.limit_in_bytes */
 	bool io_bfq;     /* io.bfq.weight / blkio.bfq.weight */
 	bool io_weight;  /* io.weight / blkio.weight */
+	bool kmem_tcp;   /* v1 memory.kmem.tcp.limit_in_bytes */
 };
 
 struct cg_plan {

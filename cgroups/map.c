@@ -219,7 +219,7 @@ int cg_map_v2(const struct oci_resources *r, const struct cg_env *env, struct cg
 	if (r->memory.disable_oom_killer)
 		plan_warn(p, "linux.resources.memory.disableOOMKiller: not supported on cgroup v2, ignored");
 	if (r->memory.kernel.set || r->memory.kernel_tcp.set)
-		plan_warn(p, "linux.resources.memory.kernel/kernelTCP: deprecated, ignored");
+		plan_warn(p, "linux.resources.memory.kernel/kernelTCP: not supported on cgroup v2, ignored");
 
 	plan_pids(p, r);
 
@@ -356,8 +356,17 @@ int cg_map_v1(const struct oci_resources *r, const struct cg_env *env, struct cg
 	}
 	if (r->memory.disable_oom_killer)
 		cg_plan_add(p, "memory", "memory.oom_control", "1", false);
-	if (r->memory.kernel.set || r->memory.kernel_tcp.set)
-		plan_warn(p, "linux.resources.memory.kernel/kernelTCP: deprecated, ignored");
+	/* memory.kernel stays ignored (runc; the spec deprecates it); the
+	 * TCP buffer limit is set where the kernel has the file (crun) */
+	if (r->memory.kernel.set)
+		plan_warn(p, "linux.resources.memory.kernel: deprecated, ignored");
+	if (r->memory.kernel_tcp.set) {
+		if (env && env->kmem_tcp)
+			plan_addf(p, "memory", "memory.kmem.tcp.limit_in_bytes", false, "%" PRId64,
+				  r->memory.kernel_tcp.v < 0 ? (int64_t)-1 : r->memory.kernel_tcp.v);
+		else
+			plan_warn(p, "linux.resources.memory.kernelTCP: no memory.kmem.tcp.limit_in_bytes, not applied");
+	}
 
 	plan_pids(p, r);
 

@@ -97,6 +97,21 @@ MB=1048576
 	assert_eq "$(cg_read "$ID" memory memory.limit_in_bytes)" $((96 * MB))
 }
 
+@test "memory.kernelTCP on v1: memory.kmem.tcp.limit_in_bytes (crun), also by update -r; memory.kernel ignored" {
+	[ -e /sys/fs/cgroup/memory/memory.kmem.tcp.limit_in_bytes ] ||
+		skip "the kernel has no memory.kmem.tcp.limit_in_bytes"
+	cfg_all "$BUNDLE" "$SLEEPER" "c['linux']['resources']['memory'] = {'limit': 64*$MB, 'kernelTCP': 16*$MB, 'kernel': 8*$MB}"
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/err"
+	wait_status "$ID" running
+	assert_eq "$(cg_read "$ID" memory memory.kmem.tcp.limit_in_bytes)" $((16 * MB))
+	assert_contains "$(cat "$BATS_TEST_TMPDIR/err")" "memory.kernel: deprecated, ignored"
+	# the kernel memory limit is not set (runc): the default (no limit) stays
+	assert_eq "$(cg_read "$ID" memory memory.kmem.limit_in_bytes)" \
+		"$(cat /sys/fs/cgroup/memory/memory.kmem.limit_in_bytes)"
+	sk update -r - "$ID" <<<"{\"memory\": {\"kernelTCP\": $((12 * MB))}}"
+	assert_eq "$(cg_read "$ID" memory memory.kmem.tcp.limit_in_bytes)" $((12 * MB))
+}
+
 @test "pause and resume: freezer, state paused, a counter stops and goes on" {
 	cfg_all "$BUNDLE" "$COUNTER" "c['root']['readonly'] = False"
 	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1

@@ -273,6 +273,35 @@ TEST(v1_all)
 	cg_plan_clear(&p);
 }
 
+/* kernelTCP: v1 memory.kmem.tcp.limit_in_bytes where the kernel has it
+ * (crun); kernel: ignored (runc); v2: ignored, with a warning */
+TEST(kernel_tcp)
+{
+	struct cg_plan p;
+	struct sk_err e = { 0 };
+	struct cg_env tcp = env_all;
+
+	tcp.kmem_tcp = true;
+	CHECK_INT(map(1, "{\"memory\":{\"kernelTCP\":16777216,\"kernel\":1048576}}", &tcp, &p,
+		      &e), 0);
+	CHECK_STR(val(&p, "memory.kmem.tcp.limit_in_bytes", 0), "16777216");
+	CHECK_STR(p.w[idx(&p, "memory.kmem.tcp.limit_in_bytes")].ctrl, "memory");
+	CHECK(idx(&p, "memory.kmem.limit_in_bytes") < 0);
+	CHECK(warned(&p, "memory.kernel: deprecated, ignored"));
+	cg_plan_clear(&p);
+	CHECK_INT(map(1, "{\"memory\":{\"kernelTCP\":-1}}", &tcp, &p, &e), 0);
+	CHECK_STR(val(&p, "memory.kmem.tcp.limit_in_bytes", 0), "-1");
+	cg_plan_clear(&p);
+	CHECK_INT(map(1, "{\"memory\":{\"kernelTCP\":4096}}", &env_all, &p, &e), 0);
+	CHECK(idx(&p, "memory.kmem.tcp.limit_in_bytes") < 0);
+	CHECK(warned(&p, "kernelTCP: no memory.kmem.tcp.limit_in_bytes"));
+	cg_plan_clear(&p);
+	CHECK_INT(map(2, "{\"memory\":{\"kernelTCP\":4096}}", &tcp, &p, &e), 0);
+	CHECK_INT(p.n, 0);
+	CHECK(warned(&p, "kernelTCP: not supported on cgroup v2"));
+	cg_plan_clear(&p);
+}
+
 TEST(device_rules)
 {
 	struct oci_config *c = cfg_with(
@@ -429,6 +458,7 @@ int main(void)
 	RUN(v2_pids_hugetlb_io);
 	RUN(v2_unified);
 	RUN(v1_all);
+	RUN(kernel_tcp);
 	RUN(device_rules);
 	RUN(devices_v1_plan);
 	return unit_done();
