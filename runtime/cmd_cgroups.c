@@ -162,10 +162,12 @@ static int parse_i64_opt(const char *opt, const char *s, int64_t *out, struct sk
 
 /* --resources FILE|-: a linux.resources object, parsed by the config
  * parser inside a minimal config. */
-static int load_resources(const char *path, struct oci_config **cfg, struct sk_err *e)
+static int load_resources(struct sk_ctx *ctx, const char *path, struct oci_config **cfg,
+			  struct sk_err *e)
 {
-	_cleanup_free_ char *txt = NULL, *doc = NULL;
+	_cleanup_free_ char *txt = NULL;
 	size_t len = 0;
+	bool devices = false;
 	int r;
 
 	if (!strcmp(path, "-")) {
@@ -195,11 +197,11 @@ static int load_resources(const char *path, struct oci_config **cfg, struct sk_e
 	}
 	if (strspn(txt, " \t\r\n") == len)
 		return sk_err_set(e, EINVAL, "update: --resources %s is empty", path);
-	doc = sk_xasprintf("{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"x\"},"
-			   "\"linux\":{\"resources\":%s\n}}", txt);
-	r = oci_config_parse(doc, strlen(doc), cfg, e);
+	r = oci_update_resources_parse(txt, len, cfg, &devices, e);
 	if (r < 0)
 		return sk_err_prefix(e, "update: --resources %s", path);
+	if (devices)
+		sk_warn(&ctx->log, "update: --resources %s: devices ignored (fixed at create)", path);
 	return 0;
 }
 
@@ -319,7 +321,7 @@ int cmd_update(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 		return sk_err_set(e, EINVAL,
 				  "update: nothing to change (give --resources or a limit option, see skiff update --help)");
 	if (rfile) {
-		r = load_resources(rfile, &rcfg, e);
+		r = load_resources(ctx, rfile, &rcfg, e);
 		if (r < 0)
 			return r;
 		res = rcfg->lnx.resources;

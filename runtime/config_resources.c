@@ -299,8 +299,8 @@ static int parse_network(yajl_val o, const char *path, struct oci_resources *res
 	return 0;
 }
 
-int cfg_resources_parse(yajl_val v, const char *path, struct oci_resources *res,
-			struct sk_err *e)
+static int resources_parse(yajl_val v, const char *path, bool with_devices,
+			   struct oci_resources *res, struct sk_err *e)
 {
 	char p[CJ_PATH_MAX];
 	yajl_val pids = NULL;
@@ -310,8 +310,8 @@ int cfg_resources_parse(yajl_val v, const char *path, struct oci_resources *res,
 	if (r < 0)
 		return r;
 	res->present = true;
-	if ((r = parse_device_rules(v, path, res, e)) < 0 || (r = parse_memory(v, path, res, e)) < 0 ||
-	    (r = parse_cpu(v, path, res, e)) < 0)
+	if ((with_devices && (r = parse_device_rules(v, path, res, e)) < 0) ||
+	    (r = parse_memory(v, path, res, e)) < 0 || (r = parse_cpu(v, path, res, e)) < 0)
 		return r;
 	r = cj_object(v, path, "pids", &pids, e);
 	if (r < 0)
@@ -326,4 +326,40 @@ int cfg_resources_parse(yajl_val v, const char *path, struct oci_resources *res,
 	    (r = parse_network(v, path, res, e)) < 0)
 		return r;
 	return cj_map(v, path, "unified", &res->unified, &res->n_unified, e);
+}
+
+int cfg_resources_parse(yajl_val v, const char *path, struct oci_resources *res,
+			struct sk_err *e)
+{
+	return resources_parse(v, path, true, res, e);
+}
+
+int oci_update_resources_parse(const char *json, size_t len, struct oci_config **out,
+			       bool *devices_given, struct sk_err *e)
+{
+	struct oci_config *c;
+	yajl_val tree = NULL;
+	int r;
+
+	*out = NULL;
+	*devices_given = false;
+	r = cj_parse_tree(json, len, &tree, e);
+	if (r < 0)
+		return r;
+	c = sk_xcalloc(1, sizeof(*c));
+	if (!YAJL_IS_OBJECT(tree)) {
+		r = sk_err_set(e, EINVAL, "expected a JSON object (linux.resources)");
+	} else {
+		/* as runc's update: the device rules are neither read nor
+		 * checked (they are fixed at create) */
+		*devices_given = cj_get(tree, "devices") != NULL;
+		r = resources_parse(tree, "", false, &c->lnx.resources, e);
+	}
+	yajl_tree_free(tree);
+	if (r < 0) {
+		oci_config_free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
 }

@@ -472,6 +472,11 @@ int oci_config_parse(const char *json, size_t len, struct oci_config **out, stru
 /* Read and parse BUNDLE/config.json. */
 int oci_config_load(const char *bundle, struct oci_config **out, struct sk_err *e);
 void oci_config_free(struct oci_config *c);
+/* Parse a linux.resources object alone (skiff update -r FILE) into
+ * (*out)->lnx.resources.  As runc's update, a "devices" member is not
+ * read at all (*devices_given tells it was there). */
+int oci_update_resources_parse(const char *json, size_t len, struct oci_config **out,
+			       bool *devices_given, struct sk_err *e);
 /* Parse a process object alone (skiff exec --process FILE). */
 int oci_process_parse(const char *json, size_t len, struct oci_process **out, struct sk_err *e);
 void oci_process_free(struct oci_process *p);

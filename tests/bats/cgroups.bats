@@ -112,6 +112,28 @@ MB=1048576
 	assert_eq "$(cg_read "$ID" memory memory.kmem.tcp.limit_in_bytes)" $((12 * MB))
 }
 
+@test "update -r: a devices list is not read (runc), access strings like rwa included; create refuses rwa (the spec: r, w, m)" {
+	cfg_all "$BUNDLE" "$SLEEPER" "c['linux']['resources']['memory'] = {'limit': 64*$MB}"
+	cg_run_d "$ID"
+	local before
+	before=$(cat "$(cg_file "$ID" devices devices.list)")
+	run sk update -r - "$ID" <<<"{\"devices\": [{\"allow\": true, \"access\": \"rwa\"}, {\"allow\": \"x\"}], \"memory\": {\"limit\": $((96 * MB))}}"
+	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+	assert_contains "$output" "devices ignored"
+	assert_eq "$(cg_read "$ID" memory memory.limit_in_bytes)" $((96 * MB))
+	# the device rules are those of create
+	assert_eq "$(cat "$(cg_file "$ID" devices devices.list)")" "$before"
+	# in config.json the spec's "composition of r, w and m" wins over runc,
+	# which drops the letters it does not know
+	make_bundle "$BATS_TEST_TMPDIR/b2"
+	cg_use_path "$BATS_TEST_TMPDIR/b2" "$ID-2"
+	cfg_all "$BATS_TEST_TMPDIR/b2" "true" "c['linux']['resources']['devices'] = [{'allow': True, 'type': 'c', 'major': 1, 'minor': 3, 'access': 'rwa'}]"
+	run sk run -b "$BATS_TEST_TMPDIR/b2" "$ID-2" </dev/null
+	assert_single_line_error "linux.resources.devices[0].access" rwa
+	[ ! -e "$ROOT/$ID-2" ]
+	cg_assert_gone "$CGPARENT/$ID-2"
+}
+
 @test "pause and resume: freezer, state paused, a counter stops and goes on" {
 	cfg_all "$BUNDLE" "$COUNTER" "c['root']['readonly'] = False"
 	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
