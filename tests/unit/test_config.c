@@ -1026,6 +1026,32 @@ TEST(spec_default_rootless)
 	free(s);
 }
 
+/* update -r: devices are not read (runc's update ignores them) */
+TEST(update_resources)
+{
+	static const char j[] = "{\"devices\":[{\"allow\":true,\"access\":\"rwa\"},{\"allow\":1}],"
+				"\"memory\":{\"limit\":1048576,\"kernelTCP\":4096}}";
+	struct oci_config *c = NULL;
+	struct sk_err e = { 0 };
+	bool dev = false;
+
+	CHECK_INT(oci_update_resources_parse(j, strlen(j), &c, &dev, &e), 0);
+	CHECK(dev);
+	if (c) {
+		CHECK_INT(c->lnx.resources.n_devices, 0);
+		CHECK_INT(c->lnx.resources.memory.limit.v, 1048576);
+		CHECK_INT(c->lnx.resources.memory.kernel_tcp.v, 4096);
+		oci_config_free(c);
+	}
+	c = NULL;
+	CHECK(oci_update_resources_parse("{\"memory\":{\"limit\":\"x\"}}", 24, &c, &dev, &e) < 0);
+	CHECK(!dev);
+	CHECK(c == NULL);
+	CHECK_CONTAINS(e.msg, "memory.limit");
+	CHECK(oci_update_resources_parse("[1]", 3, &c, &dev, &e) < 0);
+	CHECK_CONTAINS(e.msg, "JSON object");
+}
+
 /* runc's spec: a cgroup namespace on a cgroup v2 host only */
 TEST(spec_default_cgroupns)
 {
@@ -1198,6 +1224,7 @@ int main(void)
 	RUN(spec_default_roundtrip);
 	RUN(spec_default_rootless);
 	RUN(spec_default_cgroupns);
+	RUN(update_resources);
 	RUN(features_json);
 	RUN(load_from_bundle);
 	RUN(free_null);
