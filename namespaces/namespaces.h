@@ -18,9 +18,13 @@ const char *ns_proc_name(enum oci_ns_type t);
 struct ns_plan {
 	int new_flags;                  /* CLONE_NEW* to create */
 	int join_fd[OCI_NS__MAX];       /* -1 or an fd to setns() */
+	int root_fd;                    /* -1, or the root to chroot to after the joins */
 	bool new_userns;
 	bool join_userns;
 };
+
+/* An empty plan (no fds), safe to ns_plan_close. */
+void ns_plan_init(struct ns_plan *plan);
 
 /* Validate and open: a path of the wrong namespace type, a missing path,
  * a new user namespace without mappings are errors naming the field.
@@ -30,7 +34,9 @@ int ns_plan_open(const struct oci_config *cfg, int min_fd, struct ns_plan *plan,
 void ns_plan_close(struct ns_plan *plan);
 
 /* The namespaces of a running process that differ from ours, to join
- * (`skiff exec`, startContainer hooks). */
+ * (`skiff exec`, startContainer hooks), and its root directory (as
+ * nsenter --root): a container without a mount namespace of its own is
+ * a chroot in ours, or in one it joined. */
 int ns_plan_from_pid(pid_t pid, int min_fd, struct ns_plan *plan, struct sk_err *e);
 
 /* Make our next children start in the pid namespace @fd, and afterwards
@@ -40,7 +46,8 @@ int ns_enter_pid_for_children(int fd, int *saved, struct sk_err *e);
 void ns_leave_pid_for_children(int *saved);
 
 /* Join every namespace in @plan but user, pid and time (those affect only
- * children and are joined by the parent); then the user namespace. */
+ * children and are joined by the parent); chroot to root_fd when there is
+ * one; then the user namespace. */
 int ns_join(const struct ns_plan *plan, struct sk_err *e);
 
 /* Write setgroups ("deny" when @deny_setgroups), uid_map and gid_map of

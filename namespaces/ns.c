@@ -39,6 +39,14 @@ const char *ns_proc_name(enum oci_ns_type t)
 	return ns_table[t].proc;
 }
 
+void ns_plan_init(struct ns_plan *plan)
+{
+	memset(plan, 0, sizeof(*plan));
+	for (int i = 0; i < OCI_NS__MAX; i++)
+		plan->join_fd[i] = -1;
+	plan->root_fd = -1;
+}
+
 void ns_plan_close(struct ns_plan *plan)
 {
 	for (int i = 0; i < OCI_NS__MAX; i++) {
@@ -46,6 +54,23 @@ void ns_plan_close(struct ns_plan *plan)
 			close(plan->join_fd[i]);
 		plan->join_fd[i] = -1;
 	}
+	if (plan->root_fd >= 0)
+		close(plan->root_fd);
+	plan->root_fd = -1;
+}
+
+/* @fd moved to @min_fd or above (close-on-exec); -errno */
+static int fd_above(int fd, int min_fd)
+{
+	int nfd;
+
+	if (fd < 0 || fd >= min_fd)
+		return fd;
+	nfd = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
+	if (nfd < 0)
+		nfd = -errno;
+	close(fd);
+	return nfd;
 }
 
 int ns_plan_open(const struct oci_config *cfg, int min_fd, struct ns_plan *plan,
@@ -53,10 +78,7 @@ int ns_plan_open(const struct oci_config *cfg, int min_fd, struct ns_plan *plan,
 {
 	const struct oci_linux *l = &cfg->lnx;
 
-	memset(plan, 0, sizeof(*plan));
-	for (int i = 0; i < OCI_NS__MAX; i++)
-		plan->join_fd[i] = -1;
-
+	ns_plan_init(plan);
 	for (int i = 0; i < OCI_NS__MAX; i++) {
 		const struct oci_namespace *ns = &l->namespaces[i];
 		int fd, type;
@@ -82,14 +104,10 @@ int ns_plan_open(const struct oci_config *cfg, int min_fd, struct ns_plan *plan,
 					  "linux.namespaces: %s is not a %s namespace",
 					  ns->path, oci_ns_name(i));
 		}
-		if (fd < min_fd) {
-			int nfd = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
-			close(fd);
-			if (nfd < 0) {
-				ns_plan_close(plan);
-				return sk_err_sys(e, errno, "dup namespace fd");
-			}
-			fd = nfd;
+		fd = fd_above(fd, min_fd);
+		if (fd < 0) {
+			ns_plan_close(plan);
+			return sk_err_sys(e, -fd, "dup namespace fd");
 		}
 		plan->join_fd[i] = fd;
 	}
@@ -131,6 +149,10 @@ int ns_join(const struct ns_plan *plan, struct sk_err *e)
 		if (setns(plan->join_fd[i], ns_table[i].flag) < 0)
 			return sk_err_sys(e, errno, "join %s namespace", oci_ns_name(i));
 	}
+	/* after the mount namespace (whose root setns gave us) */
+	if (plan->root_fd >= 0 &&
+	    (fchdir(plan->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0))
+		return sk_err_sys(e, errno, "enter the container's root");
 	if (plan->join_fd[OCI_NS_USER] >= 0 &&
 	    setns(plan->join_fd[OCI_NS_USER], CLONE_NEWUSER) < 0)
 		return sk_err_sys(e, errno, "join user namespace");
@@ -148,9 +170,9 @@ int ns_set_hostnames(const struct oci_config *cfg, struct sk_err *e)
 
 int ns_plan_from_pid(pid_t pid, int min_fd, struct ns_plan *plan, struct sk_err *e)
 {
-	memset(plan, 0, sizeof(*plan));
-	for (int i = 0; i < OCI_NS__MAX; i++)
-		plan->join_fd[i] = -1;
+	char root[64];
+
+	ns_plan_init(plan);
 	for (int i = 0; i < OCI_NS__MAX; i++) {
 		char theirs[64], ours[64];
 		struct stat a, b;
@@ -167,16 +189,21 @@ int ns_plan_from_pid(pid_t pid, int min_fd, struct ns_plan *plan, struct sk_err 
 		if (stat(ours, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
 			continue;
 		fd = open(theirs, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0 && fd < min_fd) {
-			int nfd = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
-			close(fd);
-			fd = nfd;
-		}
+		fd = fd < 0 ? -errno : fd_above(fd, min_fd);
 		if (fd < 0) {
 			ns_plan_close(plan);
-			return sk_err_sys(e, errno, "%s", theirs);
+			return sk_err_sys(e, -fd, "%s", theirs);
 		}
 		plan->join_fd[i] = fd;
+	}
+	snprintf(root, sizeof(root), "/proc/%d/root", pid);
+	plan->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	plan->root_fd = plan->root_fd < 0 ? -errno : fd_above(plan->root_fd, min_fd);
+	if (plan->root_fd < 0) {
+		int r = sk_err_sys(e, -plan->root_fd, "%s", root);
+		plan->root_fd = -1;
+		ns_plan_close(plan);
+		return r;
 	}
 	plan->join_userns = plan->join_fd[OCI_NS_USER] >= 0;
 	return 0;

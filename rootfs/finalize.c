@@ -110,6 +110,21 @@ static int do_move_root(const char *rootfs, struct sk_err *e)
 	return 0;
 }
 
+int rootfs_chroot(const char *rootfs, struct sk_err *e)
+{
+	_cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return sk_err_sys(e, errno, "root.path: open %s", rootfs);
+	if (fchdir(fd) < 0)
+		return sk_err_sys(e, errno, "root.path: chdir %s", rootfs);
+	if (chroot(".") < 0)
+		return sk_err_sys(e, errno, "root.path: chroot %s", rootfs);
+	if (chdir("/") < 0)
+		return sk_err_sys(e, errno, "root.path: chdir /");
+	return 0;
+}
+
 static int readonly_path(const char *path, size_t i, bool rec, struct sk_err *e)
 {
 	if (mount(path, path, NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0) {

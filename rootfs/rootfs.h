@@ -56,6 +56,15 @@ int rootfs_open_bind_sources(const struct oci_config *cfg, const char *bundle,
 			     const struct oci_mount *extra, size_t n_extra, int min_fd, int **fds,
 			     struct sk_err *e);
 
+/* A container without a new mount namespace (none in the config, or one
+ * joined by path) gets no mount at all: nothing may change the host's
+ * (or the joined namespace's) mount table.  Fields that need mounts are
+ * refused, each naming itself. */
+int rootfs_validate_no_mount_ns(const struct oci_config *cfg, bool joined, struct sk_err *e);
+/* Such a container's root: chroot to @rootfs (as runc and crun do
+ * without a mount namespace); the cwd becomes its "/". */
+int rootfs_chroot(const char *rootfs, struct sk_err *e);
+
 int rootfs_prepare(const struct rootfs_ctx *c, struct sk_err *e);
 int rootfs_finalize(const struct rootfs_ctx *c, struct sk_err *e);
 int rootfs_finalize_readonly(const struct rootfs_ctx *c, struct sk_err *e);

@@ -65,6 +65,30 @@ int rootfs_validate_device(const struct oci_device *d, size_t idx, struct sk_err
 	return 0;
 }
 
+int rootfs_validate_no_mount_ns(const struct oci_config *cfg, bool joined, struct sk_err *e)
+{
+	const struct oci_linux *l = &cfg->lnx;
+	const char *field = NULL;
+
+	if (cfg->n_mounts)
+		field = "mounts";
+	else if (l->n_masked_paths)
+		field = "linux.maskedPaths";
+	else if (l->n_readonly_paths)
+		field = "linux.readonlyPaths";
+	else if (cfg->root_readonly)
+		field = "root.readonly";
+	else if (l->rootfs_propagation)
+		field = "linux.rootfsPropagation";
+	else if (l->n_devices)
+		field = "linux.devices";
+	if (!field)
+		return 0;
+	return sk_err_set(e, EINVAL, "%s: needs a new mount namespace (%s)", field,
+			  joined ? "the one joined by path is never changed"
+				 : "there is none; the host's mounts are never changed");
+}
+
 static int validate_paths(char **paths, size_t n, const char *field, struct sk_err *e)
 {
 	for (size_t i = 0; i < n && paths && paths[i]; i++)

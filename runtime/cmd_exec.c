@@ -347,8 +347,7 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	_cleanup_close_ int init_fd = -1;
 	struct timespec t0;
 
-	for (int i = 0; i < OCI_NS__MAX; i++)
-		j.plan.join_fd[i] = -1;
+	ns_plan_init(&j.plan);
 	r = parse(argc, argv, &o, e);
 	if (r != 0) {
 		if (r > 0)

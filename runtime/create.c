@@ -230,13 +230,20 @@ static int validate(struct create_job *j, struct sk_err *e)
 	} else if (o->foreground) {
 		return sk_err_set(e, EINVAL, "process: the config has no process to run");
 	}
-	if (!j->cfg->lnx.namespaces[OCI_NS_MNT].present)
-		return sk_err_set(e, EINVAL,
-				  "linux.namespaces: a mount namespace is required");
 	r = ns_plan_open(j->cfg, min_fd, &j->plan, e);
 	if (r < 0)
 		return r;
 	j->vm = sk_vm_wanted(o, j->cfg);
+	if (!(j->plan.new_flags & CLONE_NEWNS)) {
+		/* the spec allows it: the container shares the host's mounts
+		 * (or those of the namespace it joins), in a chroot */
+		if (j->vm)
+			return sk_err_set(e, EINVAL,
+					  "linux.namespaces: the microVM mode needs a new mount namespace");
+		r = rootfs_validate_no_mount_ns(j->cfg, j->plan.join_fd[OCI_NS_MNT] >= 0, e);
+		if (r < 0)
+			return r;
+	}
 	if (j->vm)
 		return sk_vm_create_prepare(j->ctx, j->cfg, j->rootfs, &j->vm_kernel,
 					    &j->vm_initrd, e);
@@ -596,8 +603,7 @@ int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 	int r;
 
 	clock_gettime(CLOCK_MONOTONIC, &j.t0);
-	for (int i = 0; i < OCI_NS__MAX; i++)
-		j.plan.join_fd[i] = -1;
+	ns_plan_init(&j.plan);
 	r = sk_validate_id(o->id, e);
 	if (r < 0)
 		goto fail;

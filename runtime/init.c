@@ -148,6 +148,10 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 	if ((a->plan->new_flags & CLONE_NEWNS) && !a->vm_kernel) {
 		if (rootfs_prepare(&rc, &err) < 0)
 			sk_child_fail(a->sock, &err);
+	} else if (!(a->plan->new_flags & CLONE_NEWNS) && a->n_extra) {
+		sk_child_fail(a->sock, (sk_err_set(&err, EINVAL,
+				"%s: built-in networking mounts it, which needs a new mount namespace",
+				a->extra[0].destination), &err));
 	}
 	phase(a, "rootfs prepared");
 	if (sk_msg_send(a->sock, SK_MSG_PREPARED, 0, NULL, 0, -1) < 0)
@@ -160,8 +164,7 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 	/* as runc: createContainer hooks run with the rootfs as their working
 	 * directory, so a relative hook path is resolved from the container's
 	 * root (in the container's mount namespace, before pivot_root) */
-	if (cfg->hooks[OCI_HOOK_CREATE_CONTAINER].n && (a->plan->new_flags & CLONE_NEWNS) &&
-	    !a->vm_kernel && chdir(a->rootfs) < 0)
+	if (cfg->hooks[OCI_HOOK_CREATE_CONTAINER].n && !a->vm_kernel && chdir(a->rootfs) < 0)
 		sk_child_fail(a->sock, (sk_err_sys(&err, errno, "chdir %s", a->rootfs), &err));
 	if (sk_hooks_run(&a->ctx->log, &cfg->hooks[OCI_HOOK_CREATE_CONTAINER], "createContainer",
 			 state_json, &err) < 0)
@@ -169,12 +172,17 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 	if (a->vm_kernel)
 		sk_vm_init_run(a, state_json);
 	if (a->plan->new_flags & CLONE_NEWNS) {
-		if (rootfs_finalize(&rc, &err) < 0)
+		if (rootfs_finalize(&rc, &err) < 0 || rootfs_apply_sysctl(cfg, &err) < 0)
+			sk_child_fail(a->sock, &err);
+	} else {
+		/* no mount namespace of its own (the host's, or one joined by
+		 * path): no mount at all, the sysctls through the /proc we see
+		 * (they are those of our namespaces), then a chroot, as runc
+		 * and crun do */
+		if (rootfs_apply_sysctl(cfg, &err) < 0 || rootfs_chroot(a->rootfs, &err) < 0)
 			sk_child_fail(a->sock, &err);
 	}
 	phase(a, "rootfs finalized");
-	if (rootfs_apply_sysctl(cfg, &err) < 0)
-		sk_child_fail(a->sock, &err);
 	if (close_fds(a, &err) < 0)
 		sk_child_fail(a->sock, &err);
 	phase(a, "fds closed");

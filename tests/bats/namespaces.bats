@@ -151,10 +151,84 @@ NS_TYPES="pid:pid network:net ipc:ipc uts:uts mount:mnt cgroup:cgroup"
 	[ "$(grep -cF -- "$BUNDLE" /proc/self/mountinfo)" -eq 0 ]
 }
 
-@test "a mount namespace is required" {
+# no_mount_fields: drop what needs a mount namespace of the container's own
+no_mount_fields() {
+	cfg_set "$BUNDLE" 'c.pop("mounts",None)' 'c["root"].pop("readonly",None)' \
+		'c["linux"].pop("maskedPaths",None)' 'c["linux"].pop("readonlyPaths",None)'
+}
+
+@test "no mount namespace: the host's mounts, root.path by chroot; exec too; no mount made" {
 	drop_ns mount
+	no_mount_fields
+	rootfs_write "$BUNDLE" marker <<<in-the-rootfs
+	# no /dev in the chroot: busybox sh cannot give a background job
+	# its /dev/null
+	cfg_sh "$BUNDLE" 'exec sleep 1000'
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	wait_status "$ID" running
+	local pid
+	pid=$(state_field "$ID" pid)
+	assert_eq "$(readlink /proc/"$pid"/ns/mnt)" "$(ns_link mnt)"
+	assert_eq "$(readlink /proc/"$pid"/root)" "$(cd "$BUNDLE/rootfs" && pwd -P)"
+	run sk exec "$ID" sh -c 'cat /marker; pwd'
+	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+	assert_eq "${lines[0]}" in-the-rootfs
+	assert_eq "${lines[1]}" /
+	# the host's mount table got nothing
+	[ "$(grep -cF -- "$BUNDLE" /proc/self/mountinfo)" -eq 0 ]
+	sk delete -f "$ID"
+	assert_nothing_left "$ID"
+}
+
+@test "no mount namespace: fields that need mounts are refused, each named; nothing left" {
+	drop_ns mount
+	local f
+	for f in mounts linux.maskedPaths linux.readonlyPaths root.readonly linux.rootfsPropagation linux.devices; do
+		cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/c.json"
+		no_mount_fields
+		case $f in
+		mounts) cfg_set "$BUNDLE" 'c["mounts"]=[{"destination":"/tmp","type":"tmpfs","source":"tmpfs"}]' ;;
+		linux.maskedPaths) cfg_set "$BUNDLE" 'c["linux"]["maskedPaths"]=["/proc/kcore"]' ;;
+		linux.readonlyPaths) cfg_set "$BUNDLE" 'c["linux"]["readonlyPaths"]=["/proc/sys"]' ;;
+		root.readonly) cfg_set "$BUNDLE" 'c["root"]["readonly"]=True' ;;
+		linux.rootfsPropagation) cfg_set "$BUNDLE" 'c["linux"]["rootfsPropagation"]="private"' ;;
+		linux.devices) cfg_set "$BUNDLE" 'c["linux"]["devices"]=[{"path":"/dev/skiffnull","type":"c","major":1,"minor":3}]' ;;
+		esac
+		run sk run -b "$BUNDLE" "$ID"
+		assert_single_line_error "$f:" "new mount namespace" "host's mounts are never changed"
+		assert_nothing_left "$ID"
+		cp "$BATS_TEST_TMPDIR/c.json" "$BUNDLE/config.json"
+	done
+	[ ! -e "$BUNDLE/rootfs/dev/skiffnull" ]
+}
+
+@test "join a mount namespace by path: its mounts, root.path in it; the namespace is not changed" {
+	mkdir -p "$BUNDLE/rootfs/mnt"
+	# a namespace of its own with a tmpfs the host does not have
+	unshare -m --propagation private sh -c "mount -t tmpfs $MARK $BUNDLE/rootfs/mnt &&
+		echo joined-marker >$BUNDLE/rootfs/mnt/m && echo \$\$ >$BATS_TEST_TMPDIR/helper.pid &&
+		exec sleep 1000" &
+	HELPER_PIDS+=("$!")
+	wait_file "$BATS_TEST_TMPDIR/helper.pid"
+	HELPER=$(cat "$BATS_TEST_TMPDIR/helper.pid")
+	HELPER_PIDS+=("$HELPER")
+	[ ! -e "$BUNDLE/rootfs/mnt/m" ]
+	local mounts
+	mounts=$(cat /proc/"$HELPER"/mountinfo)
+	set_ns mount "/proc/$HELPER/ns/mnt"
+	no_mount_fields
+	run_in_container 'cat /mnt/m; readlink /proc/self/ns/mnt 2>/dev/null || echo no-proc; ls /'
+	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+	assert_eq "${lines[0]}" joined-marker
+	# root.path, not the namespace's own root
+	assert_contains "$output" mnt
+	[[ "$output" != *"$(basename "$BATS_TEST_TMPDIR")"* ]]
+	assert_eq "$(cat /proc/"$HELPER"/mountinfo)" "$mounts"
+	# mounts of the config are refused: the joined namespace is never changed
+	cfg_set "$BUNDLE" 'c["mounts"]=[{"destination":"/tmp","type":"tmpfs","source":"tmpfs"}]'
 	run sk run -b "$BUNDLE" "$ID"
-	assert_single_line_error "mount namespace"
+	assert_single_line_error "mounts:" "joined by path is never changed"
+	assert_eq "$(cat /proc/"$HELPER"/mountinfo)" "$mounts"
 	assert_nothing_left "$ID"
 }
 
