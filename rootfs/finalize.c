@@ -125,18 +125,6 @@ int rootfs_chroot(const char *rootfs, struct sk_err *e)
 	return 0;
 }
 
-static int readonly_path(const char *path, size_t i, bool rec, struct sk_err *e)
-{
-	if (mount(path, path, NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return sk_err_sys(e, errno, "linux.readonlyPaths[%zu]: bind %s", i, path);
-	}
-	if (rootfs_remount_bind(path, MS_RDONLY, e) < 0)
-		return sk_err_prefix(e, "linux.readonlyPaths[%zu]", i);
-	return 0;
-}
-
 static int mask_path(const char *path, size_t i, struct sk_err *e)
 {
 	if (mount("/dev/null", path, NULL, MS_BIND, NULL) == 0)
@@ -151,25 +139,18 @@ static int mask_path(const char *path, size_t i, struct sk_err *e)
 	return sk_err_sys(e, errno, "linux.maskedPaths[%zu]: mask %s", i, path);
 }
 
-/* readonlyPaths, then maskedPaths: each place once (pathplan.c).  A
- * duplicate stacked N times made every later mount on that point walk the
- * stack: 10,000 copies of /proc/sys took 6.3 s, now one mount. */
+/* readonlyPaths (readonly.c), then maskedPaths: each place once
+ * (pathplan.c).  A duplicate stacked N times made every later mount on
+ * that point walk the stack: 10,000 copies of /proc/sys took 6.3 s, now
+ * one mount. */
 static int mount_paths(const struct oci_config *cfg, struct sk_err *e)
 {
-	struct rootfs_path_plan ro = { 0 }, mk = { 0 };
-	int r = 0;
+	struct rootfs_path_plan mk = { 0 };
+	int r;
 
-	if (cfg->lnx.n_readonly_paths) {
-		/* always recursive: a plain bind costs the kernel the same walk
-		 * over the root mount's children (has_locked_children) */
-		rootfs_path_plan(cfg->lnx.readonly_paths, cfg->lnx.n_readonly_paths, false, &ro);
-		for (size_t i = 0; r == 0 && i < ro.n; i++)
-			if (!ro.skip[i])
-				r = readonly_path(cfg->lnx.readonly_paths[i], i, true, e);
-		rootfs_path_plan_free(&ro);
-		if (r < 0)
-			return r;
-	}
+	r = rootfs_readonly_paths(cfg->lnx.readonly_paths, cfg->lnx.n_readonly_paths, e);
+	if (r < 0)
+		return r;
 	if (cfg->lnx.n_masked_paths) {
 		rootfs_path_plan(cfg->lnx.masked_paths, cfg->lnx.n_masked_paths, false, &mk);
 		for (size_t i = 0; r == 0 && i < mk.n; i++)

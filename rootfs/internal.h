@@ -87,6 +87,7 @@ static inline const char *sk_fdpath(char *buf, size_t n, int fd)
 
 /* One line of /proc/self/mountinfo. */
 struct rootfs_mi {
+	int id;            /* the mount ID (statx's stx_mnt_id) */
 	char *root;        /* root of the mount inside its filesystem */
 	char *mountpoint;  /* unescaped */
 	char *optional;    /* "shared:1 master:2", may be "" */
@@ -102,18 +103,25 @@ void rootfs_mountinfo_free(struct rootfs_mi *v, size_t n);
 struct rootfs_path_plan {
 	char **canon;   /* realpath of each entry inside the root, or NULL */
 	bool *skip;     /* an earlier entry names the same place */
-	bool *rec;      /* a mount lies beneath it: bind recursively (or NULL) */
+	bool *below;    /* a mount lies beneath it when its turn comes (or NULL) */
 	size_t n;
+	struct rootfs_mi *mi;   /* the mounts below was computed from */
+	size_t nmi;
 };
-/* Resolve @paths (after the pivot); @want_rec: also fill rec, from
- * /proc/self/mountinfo (every entry recursive when it cannot be read). */
-void rootfs_path_plan(char *const *paths, size_t n, bool want_rec, struct rootfs_path_plan *p);
+/* Resolve @paths (after the pivot); @want_below: also fill below and mi
+ * from /proc/self/mountinfo (below all true when it cannot be read). */
+void rootfs_path_plan(char *const *paths, size_t n, bool want_below, struct rootfs_path_plan *p);
 void rootfs_path_plan_free(struct rootfs_path_plan *p);
 /* The pure part: skip[i] when canon[i] equals an earlier non-NULL canon;
- * rec[i] (if @rec) when a string of @canon or @mnts (NULL: unknown, then
- * all true) starts with canon[i] + "/"; NULL canon: rec true, no skip. */
+ * below[i] (if @below) when a string of @mnts, or canon[j] of an earlier
+ * entry j that is not skipped, starts with canon[i] + "/"; true for a NULL
+ * canon[i] and for all when @mnts is NULL (unknown). */
 void rootfs_plan_compute(char *const *canon, size_t n, char *const *mnts, size_t nm,
-			 bool *skip, bool *rec);
+			 bool *skip, bool *below);
+
+/* linux.readonlyPaths after the pivot (readonly.c): each bound onto
+ * itself read-only, in order; a missing one is skipped. */
+int rootfs_readonly_paths(char *const *paths, size_t n, struct sk_err *e);
 
 /* Option names (optmap.c).  A generic VFS option: its MS_* flag, and
  * whether it clears it ("rw", "exec", ...); -ENOENT for any other name. */

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Undo the kernel's octal escapes ("\040" for a space). */
@@ -41,7 +42,7 @@ int rootfs_mountinfo_read(struct rootfs_mi **out, size_t *n_out, struct sk_err *
 {
 	_cleanup_free_ char *buf = NULL;
 	struct rootfs_mi *v = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	char *save = NULL, *line;
 	int r;
 
@@ -63,7 +64,11 @@ int rootfs_mountinfo_read(struct rootfs_mi **out, size_t *n_out, struct sk_err *
 		if (i < 6 || !f[5])
 			continue;
 		optional = p ? p : "";
-		v = sk_xrealloc(v, (n + 1) * sizeof(*v));
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			v = sk_xrealloc(v, cap * sizeof(*v));
+		}
+		v[n].id = atoi(f[0]);
 		v[n].root = unescape(f[3]);
 		v[n].mountpoint = unescape(f[4]);
 		v[n].optional = sk_xstrdup(optional);

@@ -267,6 +267,36 @@ teardown() {
 	assert_contains "$output" rootrw
 }
 
+@test "rootfs: nested, symlinked and mount-covering readonlyPaths are all read-only, in a user namespace too" {
+	mkdir -p "$BUNDLE/rootfs/n/a" "$BUNDLE/rootfs/m/b" "$BUNDLE/rootfs/data2"
+	ln -s /data2 "$BUNDLE/rootfs/lnk"
+	cfg_set "$BUNDLE" "c['root']['readonly'] = False" \
+		"c['linux']['readonlyPaths'] += ['/n/a', '/n', '/m', '/m/b', '/lnk', '/dev', '/proc/sys']"
+	local script='for d in /n/a /n /m /m/b /data2 /dev/shm; do touch $d/x 2>/dev/null && echo "$d rw" || echo "$d ro"; done; mi /dev; mi /dev/pts; mi /data2; touch /ok && echo rootrw'
+	cfg_sh "$BUNDLE" "$script"
+	run sk run -b "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	for d in /n/a /n /m /m/b /data2; do assert_contains "$output" "$d ro"; done
+	# /dev is read-only, the mounts beneath it are still there (rbind)
+	assert_mount_opt "$output" /dev opts ro
+	assert_contains "$output" "/dev/pts type=devpts"
+	assert_contains "$output" "/dev/shm rw"
+	assert_mount_opt "$output" /data2 opts ro
+	assert_contains "$output" rootrw
+
+	cfg_set "$BUNDLE" "c['linux']['namespaces'].append({'type': 'user'})" \
+		"c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]" \
+		"c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]"
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	local d=$BUNDLE
+	while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+	run sk run -b "$BUNDLE" "$ID-user"
+	[ "$status" -eq 0 ]
+	for d in /n/a /n /m /m/b /data2; do assert_contains "$output" "$d ro"; done
+	assert_contains "$output" "/dev/shm rw"
+	assert_contains "$output" rootrw
+}
+
 @test "rootfs: linux.sysctl is written in the container (before /proc/sys goes read-only)" {
 	cfg_set "$BUNDLE" "c['linux']['sysctl'] = {'kernel.shmmax': '123456789', 'net.ipv4.ip_forward': '1', 'kernel.sem': '250 32000 32 128', 'kernel.domainname': 'skiff.test'}"
 	cfg_sh "$BUNDLE" 'cat /proc/sys/kernel/shmmax /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/sem /proc/sys/kernel/domainname'
