@@ -144,17 +144,56 @@ int sk_seccomp_validate(const struct oci_seccomp *s, struct sk_err *e)
 	return 0;
 }
 
-/* Add one syscall entry: all conditions in one rule (AND), except that a
- * condition on an argument index used more than once becomes a rule of
- * its own, as libseccomp allows one condition per argument and runc
- * splits them the same way. */
-static int add_rule(scmp_filter_ctx ctx, const struct oci_seccomp_syscall *sc, size_t idx,
-		    int nr, const char *name, uint32_t act, struct sk_err *e)
+/* One libseccomp rule, before it is added. */
+struct rule {
+	int nr;
+	uint32_t act;
+	unsigned int n;
+	struct scmp_arg_cmp c[6];
+	size_t idx;          /* of linux.seccomp.syscalls, for errors */
+	const char *name;
+};
+
+struct rules {
+	struct rule *v;
+	size_t n, cap;
+};
+
+static void rules_free(struct rules *rs)
+{
+	free(rs->v);
+}
+
+static void rule_push(struct rules *rs, int nr, uint32_t act, const struct scmp_arg_cmp *c,
+		      unsigned int n, size_t idx, const char *name)
+{
+	struct rule *r;
+
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? 2 * rs->cap : 64;
+		rs->v = sk_xrealloc(rs->v, rs->cap * sizeof(*rs->v));
+	}
+	r = &rs->v[rs->n++];
+	memset(r, 0, sizeof(*r));
+	r->nr = nr;
+	r->act = act;
+	r->n = n;
+	r->idx = idx;
+	r->name = name;
+	for (unsigned int i = 0; i < n; i++)
+		r->c[i] = c[i];
+}
+
+/* Split one syscall entry into rules: all conditions in one rule (AND),
+ * except that a condition on an argument index used more than once
+ * becomes a rule of its own, as libseccomp allows one condition per
+ * argument and runc splits them the same way. */
+static int split_rules(struct rules *rs, const struct oci_seccomp_syscall *sc, size_t idx,
+		       int nr, const char *name, uint32_t act, struct sk_err *e)
 {
 	struct scmp_arg_cmp conds[6];
 	unsigned int count[6] = { 0 };
 	unsigned int n = 0;
-	int r;
 
 	for (size_t j = 0; j < sc->n_args; j++)
 		count[sc->args[j].index]++;
@@ -166,20 +205,75 @@ static int add_rule(scmp_filter_ctx ctx, const struct oci_seccomp_syscall *sc, s
 		if (op_value(a->op, &c.op) < 0)
 			return sk_err_set(e, EINVAL, "linux.seccomp.syscalls[%zu].args[%zu].op: unknown",
 					  idx, j);
-		if (count[a->index] > 1) {
-			r = seccomp_rule_add_array(ctx, act, nr, 1, &c);
-			if (r < 0)
-				return sk_err_sys(e, -r, "linux.seccomp.syscalls[%zu] (%s): add rule", idx,
-						  name);
-		} else if (n < sizeof(conds) / sizeof(conds[0])) {
+		if (count[a->index] > 1)
+			rule_push(rs, nr, act, &c, 1, idx, name);
+		else if (n < sizeof(conds) / sizeof(conds[0]))
 			conds[n++] = c;
-		}
 	}
 	if (n == 0 && sc->n_args > 0)
 		return 0; /* every condition was split off */
-	r = seccomp_rule_add_array(ctx, act, nr, n, conds);
-	if (r < 0)
-		return sk_err_sys(e, -r, "linux.seccomp.syscalls[%zu] (%s): add rule", idx, name);
+	rule_push(rs, nr, act, conds, n, idx, name);
+	return 0;
+}
+
+static int u64_cmp(uint64_t a, uint64_t b)
+{
+	return (a > b) - (a < b);
+}
+
+static int rule_cmp(const struct rule *x, const struct rule *y)
+{
+	int c = (x->nr > y->nr) - (x->nr < y->nr);
+
+	if (!c)
+		c = u64_cmp(x->act, y->act);
+	if (!c)
+		c = u64_cmp(x->n, y->n);
+	for (unsigned int i = 0; !c && i < x->n; i++) {
+		c = u64_cmp(x->c[i].arg, y->c[i].arg);
+		if (!c)
+			c = u64_cmp(x->c[i].op, y->c[i].op);
+		if (!c)
+			c = u64_cmp(x->c[i].datum_a, y->c[i].datum_a);
+		if (!c)
+			c = u64_cmp(x->c[i].datum_b, y->c[i].datum_b);
+	}
+	return c;
+}
+
+static int rule_ptr_cmp(const void *a, const void *b)
+{
+	const struct rule *x = *(const struct rule *const *)a, *y = *(const struct rule *const *)b;
+	int c = rule_cmp(x, y);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+/* Add the rules to @ctx in order, each only once: libseccomp's cost per
+ * rule grows with the rules it holds (quadratic), and a profile of
+ * 10,000 entries repeats itself (there are some 450 syscalls).  An exact
+ * repeat changes nothing in the filter. */
+static int add_rules(scmp_filter_ctx ctx, struct rules *rs, struct sk_err *e)
+{
+	_cleanup_free_ struct rule **by = sk_xcalloc(rs->n ? rs->n : 1, sizeof(*by));
+	_cleanup_free_ bool *dup = sk_xcalloc(rs->n ? rs->n : 1, sizeof(bool));
+
+	for (size_t i = 0; i < rs->n; i++)
+		by[i] = &rs->v[i];
+	qsort(by, rs->n, sizeof(*by), rule_ptr_cmp);
+	for (size_t i = 1; i < rs->n; i++)
+		if (!rule_cmp(by[i], by[i - 1]))
+			dup[by[i] - rs->v] = true;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->v[i];
+		int rc;
+		if (dup[i])
+			continue;
+		rc = seccomp_rule_add_array(ctx, r->act, r->nr, r->n, r->c);
+		if (rc < 0)
+			return sk_err_sys(e, -rc, "linux.seccomp.syscalls[%zu] (%s): add rule", r->idx,
+					  r->name);
+	}
 	return 0;
 }
 
@@ -282,6 +376,7 @@ int sk_seccomp_compile(const struct oci_seccomp *s, struct sk_seccomp_prog **out
 		       const struct sk_log *log, struct sk_err *e)
 {
 	_cleanup_(ctx_release) scmp_filter_ctx ctx = NULL;
+	_cleanup_(rules_free) struct rules rules = { 0 };
 	struct sk_seccomp_prog *res;
 	unsigned int flags = 0;
 	bool notify = false;
@@ -349,11 +444,14 @@ int sk_seccomp_compile(const struct oci_seccomp *s, struct sk_seccomp_prog **out
 				sk_debug(log, "seccomp: unknown syscall \"%s\" skipped", sc->names[k]);
 				continue;
 			}
-			r = add_rule(ctx, sc, i, nr, sc->names[k], act, e);
+			r = split_rules(&rules, sc, i, nr, sc->names[k], act, e);
 			if (r < 0)
 				return r;
 		}
 	}
+	r = add_rules(ctx, &rules, e);
+	if (r < 0)
+		return r;
 
 	res = sk_xcalloc(1, sizeof(*res));
 	r = export_bpf(ctx, &res->prog, e);

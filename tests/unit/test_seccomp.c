@@ -683,6 +683,55 @@ TEST(docker_default_profile)
 	docker_profile_free(&d);
 }
 
+/* A profile that repeats its rules (10,000 entries over a few syscalls)
+ * compiles to the same filter as its rules once each: repeats are added
+ * once, rules differing in an argument are all kept. */
+TEST(repeated_rules_compile_to_the_same_filter)
+{
+	static char *names[] = { "getcwd", "acct", "swapon", "swapoff", "kexec_load", "syslog" };
+	const size_t nn = sizeof(names) / sizeof(names[0]), n = 10000, uniq = nn + 8;
+	struct oci_seccomp_syscall *big = calloc(n, sizeof(*big)), *once = calloc(uniq, sizeof(*once));
+	struct oci_seccomp_arg *args = calloc(8, sizeof(*args));
+	struct sk_seccomp_prog *a = NULL, *b = NULL;
+	struct sk_err e = { 0 };
+	struct oci_seccomp sa, sb;
+
+	for (size_t i = 0; i < 8; i++)
+		args[i] = (struct oci_seccomp_arg){ .index = 0, .op = OCI_SCMP_CMP_EQ, .value = i };
+	for (size_t i = 0; i < n; i++) {
+		/* every name alone, and "syslog" with one of 8 argument values */
+		size_t k = i % uniq;
+		struct oci_seccomp_syscall *sc = &big[i];
+		sc->names = &names[k < nn ? k : nn - 1];
+		sc->n_names = 1;
+		sc->action = OCI_SCMP_ERRNO;
+		sc->has_errno_ret = true;
+		sc->errno_ret = 38;
+		if (k >= nn) {
+			sc->args = &args[k - nn];
+			sc->n_args = 1;
+		}
+		if (i < uniq)
+			once[i] = *sc;
+	}
+	sa = profile(OCI_SCMP_ALLOW, big, n);
+	sb = profile(OCI_SCMP_ALLOW, once, uniq);
+	CHECK_INT(sk_seccomp_compile(&sa, &a, &quiet, &e), 0);
+	CHECK_INT(sk_seccomp_compile(&sb, &b, &quiet, &e), 0);
+	CHECK(a && b);
+	if (a && b) {
+		CHECK_INT(a->prog->len, b->prog->len);
+		CHECK(a->prog->len == b->prog->len &&
+		      !memcmp(a->prog->filter, b->prog->filter, a->prog->len * sizeof(struct sock_filter)));
+		CHECK_INT(exit_code(in_child(a, call_getcwd)), 38);
+	}
+	sk_seccomp_free(a);
+	sk_seccomp_free(b);
+	free(big);
+	free(once);
+	free(args);
+}
+
 TEST(cache)
 {
 	struct docker_profile d;
@@ -757,6 +806,7 @@ int main(void)
 	RUN(kill_actions_send_sigsys);
 	RUN(trap_action);
 	RUN(docker_default_profile);
+	RUN(repeated_rules_compile_to_the_same_filter);
 	RUN(cache);
 	return unit_done();
 }
