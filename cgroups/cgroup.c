@@ -39,7 +39,7 @@ struct sk_cgroup {
 	int clone_fd;
 	char *placement;
 	bool ledger;
-	char **created;      /* dirs made by create, to undo on failure */
+	struct sk_strv_buf created;   /* dirs made by create, to undo on failure */
 	bool existed;        /* create found the container's cgroup already there */
 };
 
@@ -126,7 +126,7 @@ void sk_cgroup_free(struct sk_cgroup *cg)
 	if (cg->clone_fd >= 0)
 		close(cg->clone_fd);
 	free(cg->placement);
-	sk_strv_free(cg->created);
+	sk_strv_free(cg->created.v);
 	free(cg);
 }
 
@@ -325,8 +325,8 @@ static int apply_plan(struct sk_cgroup *cg, const struct cg_plan *p, struct sk_e
 	_cleanup_free_ bool *retry = sk_xcalloc(p->n ? p->n : 1, sizeof(bool));
 	bool any_retry = false;
 
-	for (char **w = p->warnings; w && *w; w++)
-		sk_warn(cg->log, "%s", *w);
+	for (size_t i = 0; i < p->warnings.n; i++)
+		sk_warn(cg->log, "%s", p->warnings.v[i]);
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < p->n; i++) {
 			const struct cg_write *w = &p->w[i];
@@ -468,7 +468,7 @@ static int mkdir_tracked(struct sk_cgroup *cg, const char *p, bool *made, struct
 {
 	*made = false;
 	if (mkdir(p, 0755) == 0) {
-		sk_strv_append(&cg->created, p);
+		sk_strv_buf_add(&cg->created, p);
 		*made = true;
 		return 0;
 	}
@@ -578,9 +578,9 @@ static char *hier_rel(const struct cg_mount *m, const char *path)
 
 static void undo_create(struct sk_cgroup *cg)
 {
-	size_t n = sk_strv_len(cg->created);
+	size_t n = cg->created.n;
 	while (n-- > 0)
-		rmdir(cg->created[n]);
+		rmdir(cg->created.v[n]);
 }
 
 /* mkdir the cgroup in every hierarchy; @dry: only work out the
@@ -792,8 +792,8 @@ int sk_cgroup_create(const struct sk_cgroup_req *req, struct sk_cgroup **out, st
 		goto fail;
 	if (exclusive)
 		make_partition(cg);
-	sk_strv_free(cg->created);
-	cg->created = NULL;
+	sk_strv_free(cg->created.v);
+	cg->created = (struct sk_strv_buf){ 0 };
 	*out = sk_steal_ptr(&cg);
 	return 0;
 fail:

@@ -137,7 +137,7 @@ struct cg_env {
 struct cg_plan {
 	struct cg_write *w;
 	size_t n;
-	char **warnings; /* NULL-terminated, may be NULL */
+	struct sk_strv_buf warnings;
 };
 
 int cg_map_v2(const struct oci_resources *r, const struct cg_env *env, struct cg_plan *out,

@@ -72,7 +72,7 @@ static void plan_warn(struct cg_plan *p, const char *fmt, ...)
 	if (vasprintf(&v, fmt, ap) < 0)
 		abort();
 	va_end(ap);
-	sk_strv_append(&p->warnings, v);
+	sk_strv_buf_add(&p->warnings, v);
 }
 
 void cg_plan_clear(struct cg_plan *p)
@@ -83,7 +83,7 @@ void cg_plan_clear(struct cg_plan *p)
 		free(p->w[i].value);
 	}
 	free(p->w);
-	sk_strv_free(p->warnings);
+	sk_strv_free(p->warnings.v);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -134,15 +134,15 @@ static int walk(struct sk_cpio *c, int dirfd, const char *prefix, uint64_t *hash
 	}
 	rewinddir(d);
 	/* Sort names so the archive and the hash are stable. */
-	char **names = NULL;
-	size_t n = 0;
+	struct sk_strv_buf nb = { 0 };
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		sk_strv_append(&names, de->d_name);
-		n++;
+		sk_strv_buf_add(&nb, de->d_name);
 	}
+	char **names = nb.v;
+	size_t n = nb.n;
 	closedir(d);
 	if (n)
 		qsort(names, n, sizeof(char *), cmp_names);

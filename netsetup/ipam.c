@@ -217,13 +217,13 @@ static int cmp_str(const void *a, const void *b)
 int sk_ipam_list(const char *root, char ***names, struct sk_err *e)
 {
 	_cleanup_free_ char *dir = sk_xasprintf("%s/networks", root);
-	_cleanup_strv_ char **v = sk_xcalloc(1, sizeof(char *));
+	_cleanup_(sk_strv_buf_freep) struct sk_strv_buf v = { 0 };
 	DIR *d = opendir(dir);
 	struct dirent *de;
 
 	if (!d) {
 		if (errno == ENOENT) {
-			*names = sk_steal_ptr(&v);
+			*names = sk_xcalloc(1, sizeof(char *));
 			return 0;
 		}
 		return sk_err_sys(e, errno, "open %s", dir);
@@ -235,11 +235,11 @@ int sk_ipam_list(const char *root, char ***names, struct sk_err *e)
 			continue;
 		rec = sk_xasprintf("%s/%s/" RECORD, dir, de->d_name);
 		if (stat(rec, &st) == 0)
-			sk_strv_append(&v, de->d_name);
+			sk_strv_buf_add(&v, de->d_name);
 	}
 	closedir(d);
-	qsort(v, sk_strv_len(v), sizeof(char *), cmp_str);
-	*names = sk_steal_ptr(&v);
+	qsort(v.v, v.n, sizeof(char *), cmp_str);
+	*names = v.v ? sk_steal_ptr(&v.v) : sk_xcalloc(1, sizeof(char *));
 	return 0;
 }
 
@@ -326,6 +326,8 @@ int sk_ipam_alloc(struct sk_ipam_net *n, const char *id, uint32_t want, const ch
 size_t sk_ipam_reclaim(struct sk_ipam_net *n, const char *state_root, char ***ids)
 {
 	size_t count = 0;
+	struct sk_strv_buf b = sk_strv_buf_of(ids ? *ids : NULL);
+
 	for (size_t i = 0; i < n->n_leases;) {
 		_cleanup_free_ char *p = sk_xasprintf("%s/%s", state_root, n->leases[i].id);
 		struct stat st;
@@ -334,9 +336,11 @@ size_t sk_ipam_reclaim(struct sk_ipam_net *n, const char *state_root, char ***id
 			continue;
 		}
 		if (ids)
-			sk_strv_append(ids, n->leases[i].id);
+			sk_strv_buf_add(&b, n->leases[i].id);
 		sk_ipam_release(n, n->leases[i].id);
 		count++;
 	}
+	if (ids)
+		*ids = b.v;
 	return count;
 }

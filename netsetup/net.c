@@ -257,8 +257,10 @@ int sk_net_load(const struct sk_log *log, const char *state_root, const char *se
 			}
 		} else if (!strcmp(line, "dns")) {
 			char *s2 = NULL;
+			struct sk_strv_buf b = sk_strv_buf_of(n->cfg.dns);
 			for (char *t = strtok_r(v, ",", &s2); t; t = strtok_r(NULL, ",", &s2))
-				sk_strv_append(&n->cfg.dns, t);
+				sk_strv_buf_add(&b, t);
+			n->cfg.dns = b.v;
 		} else if (!strcmp(line, "hostname")) {
 			free(n->hostname);
 			n->hostname = sk_xstrdup(v);

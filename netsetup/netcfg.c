@@ -35,7 +35,7 @@ void sk_netcfg_clear(struct sk_netcfg *c)
 static int parse_dns(const char *s, char ***out, struct sk_err *e)
 {
 	_cleanup_free_ char *copy = sk_xstrdup(s);
-	_cleanup_strv_ char **v = NULL;
+	_cleanup_(sk_strv_buf_freep) struct sk_strv_buf v = { 0 };
 	char *save = NULL, *tok;
 	unsigned char buf[16];
 
@@ -50,12 +50,12 @@ static int parse_dns(const char *s, char ***out, struct sk_err *e)
 			return sk_err_set(e, EINVAL,
 					  "org.skiff.net.dns: \"%s\" is not an IPv4 or IPv6 address",
 					  tok);
-		sk_strv_append(&v, tok);
+		sk_strv_buf_add(&v, tok);
 	}
-	if (sk_strv_len(v) > 3)
+	if (v.n > 3)
 		return sk_err_set(e, EINVAL,
 				  "org.skiff.net.dns: at most 3 nameservers (resolv.conf limit)");
-	*out = sk_steal_ptr(&v);
+	*out = sk_steal_ptr(&v.v);
 	return 0;
 }
 

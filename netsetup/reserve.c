@@ -231,7 +231,8 @@ static void add_mount(struct sk_net *n, const char *dest, const char *src)
 	m->destination = sk_xstrdup(dest);
 	m->source = sk_xstrdup(src);
 	m->type = sk_xstrdup("bind");
-	sk_strv_append(&m->options, "bind");
+	m->options = sk_xcalloc(2, sizeof(char *));
+	m->options[0] = sk_xstrdup("bind");
 	m->n_options = 1;
 }
 

@@ -160,7 +160,7 @@ int rootfs_mount_cgroup(const struct rootfs_ctx *c, int rootfd, const char *dest
 	size_t n = 0;
 	_cleanup_free_ char *pc = NULL;
 	_cleanup_close_ int dfd = -1;
-	_cleanup_strv_ char **done = NULL;
+	_cleanup_(sk_strv_buf_freep) struct sk_strv_buf done = { 0 };
 	struct statfs sf;
 	char p[64];
 	int r = 0;
@@ -196,11 +196,11 @@ int rootfs_mount_cgroup(const struct rootfs_ctx *c, int rootfd, const char *dest
 		name = name ? name + 1 : mi[i].mountpoint;
 		if (!*name)
 			continue;
-		for (char **d = done; d && *d; d++)
-			seen |= !strcmp(*d, name);
+		for (size_t k = 0; k < done.n; k++)
+			seen |= !strcmp(done.v[k], name);
 		if (seen)
 			continue;
-		sk_strv_append(&done, name);
+		sk_strv_buf_add(&done, name);
 		sub = sk_xasprintf("%s/%s", dest, name);
 		r = mount_hierarchy(c, rootfd, &mi[i], pc, sub, o->flags, what, e);
 		if (r == 0 && strchr(name, ',')) {

@@ -29,7 +29,7 @@ enum { OPT_CONSOLE = 0x100, OPT_PIDFILE, OPT_CWD, OPT_NNP, OPT_PRESERVE, OPT_APP
 
 struct exec_opts {
 	const char *process_file, *console_socket, *pid_file, *cwd, *user;
-	char **env, **caps, **gids, **cgroups;
+	struct sk_strv_buf env, caps, gids, cgroups;
 	bool tty, detach, nnp, ignore_paused;
 	int preserve_fds;
 };
@@ -67,10 +67,10 @@ static int parse(int argc, char **argv, struct exec_opts *o, struct sk_err *e)
 		case 'd': o->detach = true; break;
 		case OPT_PIDFILE: o->pid_file = optarg; break;
 		case OPT_CWD: o->cwd = optarg; break;
-		case 'e': sk_strv_append(&o->env, optarg); break;
+		case 'e': sk_strv_buf_add(&o->env, optarg); break;
 		case 'u': o->user = optarg; break;
-		case 'g': sk_strv_append(&o->gids, optarg); break;
-		case 'c': sk_strv_append(&o->caps, optarg); break;
+		case 'g': sk_strv_buf_add(&o->gids, optarg); break;
+		case 'c': sk_strv_buf_add(&o->caps, optarg); break;
 		case OPT_NNP: o->nnp = true; break;
 		case OPT_PRESERVE:
 			if (sk_parse_u64(optarg, &n) < 0 || n > 1024)
@@ -81,7 +81,7 @@ static int parse(int argc, char **argv, struct exec_opts *o, struct sk_err *e)
 		case OPT_CGROUP:
 			if (cg_sub_check(optarg, e) < 0)
 				return sk_err_prefix(e, "exec");
-			sk_strv_append(&o->cgroups, optarg);
+			sk_strv_buf_add(&o->cgroups, optarg);
 			break;
 		case OPT_APPARMOR: case OPT_LABEL: break;
 		case 'h': sk_cmd_help("exec"); return 1;
@@ -92,23 +92,6 @@ static int parse(int argc, char **argv, struct exec_opts *o, struct sk_err *e)
 		return sk_err_set(e, EINVAL, "exec: missing container ID (see skiff exec --help)");
 	if (!o->process_file && argc - optind < 2)
 		return sk_err_set(e, EINVAL, "exec: missing command (or --process FILE)");
-	return 0;
-}
-
-static int set_env(struct oci_process *p, const char *kv)
-{
-	const char *eq = strchr(kv, '=');
-	size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
-
-	for (size_t i = 0; i < p->n_env; i++) {
-		if (!strncmp(p->env[i], kv, klen) && p->env[i][klen] == '=') {
-			free(p->env[i]);
-			p->env[i] = sk_xstrdup(kv);
-			return 0;
-		}
-	}
-	sk_strv_append(&p->env, kv);
-	p->n_env++;
 	return 0;
 }
 
@@ -135,9 +118,8 @@ static int build_process(struct sk_state *st, int argc, char **argv, const struc
 		if (!p) {
 			p = sk_xcalloc(1, sizeof(*p));
 			p->cwd = sk_xstrdup("/");
-			sk_strv_append(&p->env,
-				       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-			p->n_env = 1;
+			char *path = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+			sk_env_override(&p->env, &p->n_env, &path, 1);
 		}
 		sk_strv_free(p->args);
 		p->args = sk_strv_dup(argv + optind + 1);
@@ -152,8 +134,7 @@ static int build_process(struct sk_state *st, int argc, char **argv, const struc
 		free(p->cwd);
 		p->cwd = sk_xstrdup(o->cwd);
 	}
-	for (size_t i = 0; o->env && o->env[i]; i++)
-		set_env(p, o->env[i]);
+	sk_env_override(&p->env, &p->n_env, o->env.v, o->env.n);
 	if (o->user) {
 		char *colon;
 		uint64_t uid, gid = 0;
@@ -169,22 +150,24 @@ static int build_process(struct sk_state *st, int argc, char **argv, const struc
 		p->user.uid = (uint32_t)uid;
 		p->user.gid = (uint32_t)gid;
 	}
-	for (size_t i = 0; o->gids && o->gids[i]; i++) {
-		uint64_t g;
-		if (sk_parse_u64(o->gids[i], &g) < 0 || g > UINT32_MAX) {
-			oci_process_free(p);
-			return sk_err_set(e, EINVAL, "--additional-gids: invalid gid %s", o->gids[i]);
-		}
+	if (o->gids.n)
 		p->user.additional_gids = sk_xrealloc(p->user.additional_gids,
-						      (p->user.n_additional_gids + 1) * sizeof(uint32_t));
+						      (p->user.n_additional_gids + o->gids.n) *
+							      sizeof(uint32_t));
+	for (size_t i = 0; i < o->gids.n; i++) {
+		uint64_t g;
+		if (sk_parse_u64(o->gids.v[i], &g) < 0 || g > UINT32_MAX) {
+			oci_process_free(p);
+			return sk_err_set(e, EINVAL, "--additional-gids: invalid gid %s", o->gids.v[i]);
+		}
 		p->user.additional_gids[p->user.n_additional_gids++] = (uint32_t)g;
 	}
-	for (size_t i = 0; o->caps && o->caps[i]; i++) {
-		int cap = oci_cap_from_name(o->caps[i]);
+	for (size_t i = 0; i < o->caps.n; i++) {
+		int cap = oci_cap_from_name(o->caps.v[i]);
 		uint64_t bit;
 		if (cap < 0) {
 			oci_process_free(p);
-			return sk_err_set(e, EINVAL, "--cap: unknown capability %s", o->caps[i]);
+			return sk_err_set(e, EINVAL, "--cap: unknown capability %s", o->caps.v[i]);
 		}
 		bit = 1ULL << cap;
 		p->caps.present = true;
@@ -402,7 +385,7 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	r = sk_ext_load_cgroup(ctx, st, &cg, e);
 	if (r < 0)
 		goto out;
-	if (o.cgroups && !cg) {
+	if (o.cgroups.n && !cg) {
 		r = sk_err_set(e, ENOTSUP, "exec --cgroup: container %s has no cgroup", st->id);
 		goto out;
 	}
@@ -456,7 +439,7 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	ns_leave_pid_for_children(&own_pidns);
 	close(j.sock[1]);
 	j.sock[1] = -1;
-	r = cg ? sk_cgroup_enter_sub(cg, pid, o.cgroups, e) : 0;
+	r = cg ? sk_cgroup_enter_sub(cg, pid, o.cgroups.v, e) : 0;
 	sk_debug_phase(&ctx->log, &t0, "exec", st->id, "process in the container's cgroup");
 	if (r == 0 && (r = sk_msg_send(j.sock[0], SK_MSG_GO, 0, NULL, 0, -1)) < 0)
 		sk_err_sys(e, -r, "exec: sync");
@@ -510,9 +493,9 @@ out:
 		close(j.pty);
 	sk_fds_close_list(j.fd_holes, j.n_fd_holes);
 	free(j.fd_holes);
-	sk_strv_free(o.env);
-	sk_strv_free(o.caps);
-	sk_strv_free(o.gids);
-	sk_strv_free(o.cgroups);
+	sk_strv_free(o.env.v);
+	sk_strv_free(o.caps.v);
+	sk_strv_free(o.gids.v);
+	sk_strv_free(o.cgroups.v);
 	return r;
 }

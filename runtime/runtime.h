@@ -108,8 +108,28 @@ char *sk_xstrdup(const char *s);
 char *sk_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 size_t sk_strv_len(char *const *v);
 char **sk_strv_dup(char *const *v);
-/* Append a copy of @s to a NULL-terminated vector (reallocated). */
-void sk_strv_append(char ***v, const char *s);
+/* A NULL-terminated string vector built by appending: v is NULL while
+ * empty, n its length; the capacity doubles (amortised O(1) appends). */
+struct sk_strv_buf {
+	char **v;
+	size_t n, cap;
+};
+/* Append a copy of @s. */
+void sk_strv_buf_add(struct sk_strv_buf *b, const char *s);
+static inline void sk_strv_buf_freep(struct sk_strv_buf *b)
+{
+	sk_strv_free(b->v);
+}
+/* A builder that appends to the existing vector @v (taken over). */
+static inline struct sk_strv_buf sk_strv_buf_of(char **v)
+{
+	size_t n = sk_strv_len(v);
+	return (struct sk_strv_buf){ .v = v, .n = n, .cap = v ? n + 1 : 0 };
+}
+/* Apply @k "KEY=VALUE" overrides to the @n entries of @env (NULL-terminated,
+ * reallocated), as one by one: an override replaces the first entry of
+ * its key in place, or is appended (envmerge.c). */
+void sk_env_override(char ***env, size_t *n, char *const *over, size_t k);
 
 /* @uid's login name from /etc/passwd (malloc'd), or NULL (passwd.c). */
 char *sk_user_name(uid_t uid);

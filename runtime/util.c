@@ -92,12 +92,14 @@ char **sk_strv_dup(char *const *v)
 	return r;
 }
 
-void sk_strv_append(char ***v, const char *s)
+void sk_strv_buf_add(struct sk_strv_buf *b, const char *s)
 {
-	size_t n = sk_strv_len(*v);
-	*v = sk_xrealloc(*v, (n + 2) * sizeof(char *));
-	(*v)[n] = sk_xstrdup(s);
-	(*v)[n + 1] = NULL;
+	if (b->n + 2 > b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 8;
+		b->v = sk_xrealloc(b->v, b->cap * sizeof(char *));
+	}
+	b->v[b->n++] = sk_xstrdup(s);
+	b->v[b->n] = NULL;
 }
 
 int sk_write_all(int fd, const void *buf, size_t len)

@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 	struct sk_vm_opts o = { .log = &log, .cfg = &cfg, .rootfs = NULL };
 	const char *kernel = NULL, *initrd_out = NULL;
 	bool print_cmdline = false;
-	char **env = NULL;
+	struct sk_strv_buf env = { 0 };
 	int c;
 	while ((c = getopt(argc, argv, "+k:r:m:c:s:t:e:w:H:u:C:x:SdTO:P")) != -1) {
 		switch (c) {
@@ -41,7 +41,7 @@ int main(int argc, char **argv)
 		case 'c': o.nr_vcpus = atoi(optarg); break;
 		case 's': o.cpuset = optarg; break;
 		case 't': o.timeout_s = atoi(optarg); break;
-		case 'e': sk_strv_append(&env, optarg); break;
+		case 'e': sk_strv_buf_add(&env, optarg); break;
 		case 'w': proc.cwd = optarg; break;
 		case 'H': cfg.hostname = optarg; break;
 		case 'u': sscanf(optarg, "%u:%u", &proc.user.uid, &proc.user.gid); break;
@@ -63,10 +63,10 @@ int main(int argc, char **argv)
 	}
 	proc.args = argv + optind;
 	proc.n_args = argc - optind;
-	if (!env)
-		sk_strv_append(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	proc.env = env;
-	proc.n_env = sk_strv_len(env);
+	if (!env.n)
+		sk_strv_buf_add(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	proc.env = env.v;
+	proc.n_env = env.n;
 	struct oci_kv ann[1];
 	if (kernel) {
 		ann[0].key = "org.skiff.vm.kernel";
@@ -119,6 +119,6 @@ int main(int argc, char **argv)
 	}
 	free(kpath);
 	free(initrd);
-	sk_strv_free(env);
+	sk_strv_free(env.v);
 	return status;
 }

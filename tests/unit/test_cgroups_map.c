@@ -38,8 +38,8 @@ static int idx(const struct cg_plan *p, const char *file)
 
 static bool warned(const struct cg_plan *p, const char *needle)
 {
-	for (char **w = p->warnings; w && *w; w++)
-		if (strstr(*w, needle))
+	for (size_t i = 0; i < p->warnings.n; i++)
+		if (strstr(p->warnings.v[i], needle))
 			return true;
 	return false;
 }
