@@ -4,6 +4,7 @@
 #include "container.h"
 
 #include <errno.h>
+#include <string.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -49,13 +50,26 @@ int sk_stub_memfd(int min_fd, struct sk_err *e)
 	return fd;
 }
 
+/* The bytes exec copies for @v (strings and pointers). */
+static size_t strv_bytes(char *const *v, size_t *count)
+{
+	size_t b = 0, n = 0;
+
+	for (; v && v[n]; n++)
+		b += strlen(v[n]) + 1 + sizeof(char *);
+	*count += n;
+	return b;
+}
+
 int sk_stub_exec(int memfd, int waitfd, const char *path, char *const *args,
 		 char *const *env, struct sk_err *e)
 {
-	size_t n = sk_strv_len(args);
+	size_t n = sk_strv_len(args), count = 0, bytes;
 	char fdbuf[16];
-	const char **argv = alloca((n + 4) * sizeof(char *));
+	/* not alloca: process.args may be long */
+	_cleanup_free_ const char **argv = sk_xmalloc((n + 4) * sizeof(char *));
 	static char *const empty_env[] = { NULL };
+	int err;
 
 	snprintf(fdbuf, sizeof(fdbuf), "%d", waitfd);
 	argv[0] = "skiff-init";
@@ -65,5 +79,11 @@ int sk_stub_exec(int memfd, int waitfd, const char *path, char *const *args,
 		argv[3 + i] = args[i];
 	argv[3 + n] = NULL;
 	syscall(SYS_execveat, memfd, "", argv, env ? env : empty_env, AT_EMPTY_PATH);
-	return sk_err_sys(e, errno, "exec init stub");
+	err = errno;
+	if (err != E2BIG)
+		return sk_err_sys(e, err, "exec init stub");
+	bytes = strv_bytes(args, &count) + strv_bytes(env, &count);
+	return sk_err_set(e, E2BIG,
+			  "process.args and process.env: %zu strings, %zu bytes: more than exec takes (a quarter of RLIMIT_STACK)",
+			  count, bytes);
 }
