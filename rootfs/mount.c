@@ -9,6 +9,8 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <sys/resource.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -211,6 +213,16 @@ int rootfs_open_bind_sources(const struct oci_config *cfg, const char *bundle,
 	size_t n = cfg->n_mounts + n_extra;
 	int *v = sk_xcalloc(n ? n : 1, sizeof(*v));
 	struct rootfs_ctx c = { .bundle = bundle };
+	struct rlimit rl;
+	/* an fd each, but never all of them: the init needs its own
+	 * (thousands of bind mounts under RLIMIT_NOFILE 1024); past the
+	 * limit, the init mounts the source by its path */
+	long limit = LONG_MAX;
+	bool full = false;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)LONG_MAX)
+		limit = (long)rl.rlim_cur - 128;
 
 	for (size_t i = 0; i < n; i++)
 		v[i] = -1;
@@ -223,7 +235,7 @@ int rootfs_open_bind_sources(const struct oci_config *cfg, const char *bundle,
 
 		if (rootfs_parse_mount_opts(m, "", &o, NULL) < 0)
 			continue; /* the init reports it */
-		if (o.kind == ROOTFS_MNT_BIND && m->source) {
+		if (o.kind == ROOTFS_MNT_BIND && m->source && !full) {
 			src = bind_source(&c, m->source);
 			fd = sk_open_tree(AT_FDCWD, src,
 					  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
@@ -232,6 +244,12 @@ int rootfs_open_bind_sources(const struct oci_config *cfg, const char *bundle,
 				int nfd = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
 				close(fd);
 				fd = nfd;
+			}
+			if (fd >= limit || (fd < 0 && errno == EMFILE)) {
+				if (fd >= 0)
+					close(fd);
+				fd = -1;
+				full = true;
 			}
 			v[i] = fd;
 		}
