@@ -7,14 +7,21 @@ BUNDLE holds config.json and rootfs (the demo bundle's); KIND is one of
 KINDS below ("all": N of every kind); SRC is a host directory for the bind
 mounts (default: BUNDLE/bind-src).  The files and directories the entries
 name are made in the rootfs, so every entry really does something.
-Used by the benchmark (tests/bench/large.py) and by tests/bats.
+Used by the benchmark (tests/bench/large.py) and by tests/bats/bigconfig.bats.
 """
 import json
 import os
+import resource
 import sys
 
 KINDS = ("mounts", "masked", "readonly", "env", "rlimits", "seccomp", "annotations",
          "hooks", "devices")
+
+# Linux's numbers (Python's resource module lacks some names)
+RLIMITS = ("RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE",
+           "RLIMIT_RSS", "RLIMIT_NPROC", "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS",
+           "RLIMIT_LOCKS", "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",
+           "RLIMIT_RTPRIO", "RLIMIT_RTTIME")
 
 # syscalls a busybox /bin/true never makes
 SECCOMP_NAMES = ("acct", "add_key", "adjtimex", "bpf", "clock_adjtime", "clock_settime",
@@ -37,6 +44,11 @@ def populate(bundle, kind, n, src, c):
     proc = c.setdefault("process", {})
     if kind == "mounts":
         os.makedirs(src, exist_ok=True)
+        open(os.path.join(src, "marker"), "w").write("bind-src\n")
+        # the mount points exist, as in an image: the runtime's work is
+        # the mounts, not the directories
+        for i in range(n):
+            os.makedirs(os.path.join(big, "m%d" % i), exist_ok=True)
         c.setdefault("mounts", []).extend(
             {"destination": "/big/m%d" % i, "type": "bind", "source": src,
              "options": ["bind", "ro", "nosuid", "nodev"]} for i in range(n))
@@ -52,16 +64,17 @@ def populate(bundle, kind, n, src, c):
     elif kind == "env":
         proc.setdefault("env", []).extend("BIG_%d=value-%d" % (i, i) for i in range(n))
     elif kind == "rlimits":
-        # only ~16 types exist: N entries spread over them would be
-        # duplicates (an error); every type once, soft/hard varied
-        names = ["RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE",
-                 "RLIMIT_NOFILE", "RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_MEMLOCK", "RLIMIT_LOCKS",
-                 "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_RTPRIO",
-                 "RLIMIT_RTTIME"]
+        # only 16 types exist, and a type named twice is an error: every
+        # type once (N is ignored), each at this process's hard limit, so
+        # that no CAP_SYS_RESOURCE is needed (RLIMIT_NPROC, counted per
+        # user, is left alone)
         have = {r["type"] for r in proc.get("rlimits", [])}
-        proc.setdefault("rlimits", []).extend(
-            {"type": t, "soft": 1 << 40, "hard": 1 << 40} for t in names[:n]
-            if t not in have and t not in ("RLIMIT_NOFILE", "RLIMIT_NPROC"))
+        for num, name in enumerate(RLIMITS):
+            if name in have or name == "RLIMIT_NPROC":
+                continue
+            hard = resource.getrlimit(num)[1]
+            hard = (1 << 64) - 1 if hard == resource.RLIM_INFINITY else hard
+            proc.setdefault("rlimits", []).append({"type": name, "soft": hard, "hard": hard})
     elif kind == "seccomp":
         # N rules over syscalls that /bin/true does not make, some with an
         # argument condition: a profile of N rules that still compiles to
