@@ -6,14 +6,16 @@ import subprocess
 
 
 def runtimes(top):
-    """[(name, path)]: skiff ($SKIFF, else $BUILD/skiff), then crun and runc when installed."""
+    """[(name, path)]: skiff ($SKIFF, else $BUILD/skiff), then crun and runc when installed;
+    $BENCH_RUNTIMES (e.g. "skiff") keeps only the ones it names."""
     build = os.environ.get("BUILD", "build")
     found = [("skiff", os.environ.get("SKIFF", os.path.join(top, build, "skiff")))]
     for name in ("crun", "runc"):
         path = shutil.which(name)
         if path:
             found.append((name, path))
-    return found
+    keep = os.environ.get("BENCH_RUNTIMES", "").split()
+    return [r for r in found if not keep or r[0] in keep]
 
 
 def spawn(argv):
