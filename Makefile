@@ -25,12 +25,12 @@ SKIFF_LINK := $(PKG_LIBS)
 endif
 
 # Every .c file directly in these folders is part of the runtime; adding a
-# file needs no Makefile change.  runtime/main.c is the program's entry.
-DIRS    := runtime namespaces cgroups rootfs netsetup microvm
-LIB_SRC := $(filter-out runtime/main.c,$(foreach d,$(DIRS),$(wildcard $(d)/*.c)))
+# file needs no Makefile change.  cli/main.c is the program's entry.
+DIRS    := base oci security namespaces cgroups rootfs netsetup microvm runtime cli
+LIB_SRC := $(filter-out cli/main.c,$(foreach d,$(DIRS),$(wildcard $(d)/*.c)))
 LIB_ASM := $(foreach d,$(DIRS),$(wildcard $(d)/*.S))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_ASM:%.S=$(BUILD)/%.o)
-MAIN_OBJ := $(BUILD)/runtime/main.o
+MAIN_OBJ := $(BUILD)/cli/main.o
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -66,7 +66,7 @@ $(BUILD)/skiff-init: runtime/stub/skiff-init.c
 $(BUILD)/runtime/stub_blob.o: $(BUILD)/skiff-init
 # `skiff --version` names the commit it was built from
 SKIFF_COMMIT := $(shell git -C $(CURDIR) rev-parse --short=12 HEAD 2>/dev/null)
-$(BUILD)/runtime/version.o: CFLAGS += -DSKIFF_COMMIT='"$(SKIFF_COMMIT)"'
+$(BUILD)/cli/version.o: CFLAGS += -DSKIFF_COMMIT='"$(SKIFF_COMMIT)"'
 $(BUILD)/runtime/stub_blob.o: CFLAGS += -DSKIFF_INIT_BLOB='"$(BUILD)/skiff-init"'
 
 # The microVM guest's PID 1 and the VMM test tool.

@@ -3,7 +3,7 @@
  * cgroup.c - the container cgroup driver: layout detection, create (mkdir
  * + controllers + resources), enter, update, serialize/load, destroy.
  */
-#include "cgroups.h"
+#include "internal.h"
 
 #include <dirent.h>
 #include <errno.h>

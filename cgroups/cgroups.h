@@ -16,7 +16,8 @@
 #ifndef SKIFF_CGROUPS_H
 #define SKIFF_CGROUPS_H
 
-#include "../runtime/runtime.h"
+#include "../oci/oci.h"
+
 
 /* ============================================================ driver */
 
@@ -112,96 +113,9 @@ int sk_cg_oom_fd(const struct sk_cg_oom *o);
 int sk_cg_oom_read(struct sk_cg_oom *o, struct sk_err *e);
 void sk_cg_oom_close(struct sk_cg_oom *o);
 
-/* cpu.shares -> cpu.weight (crun/runc's quadratic formula); 0 -> 0. */
-uint64_t sk_cg_shares_to_weight(uint64_t shares);
-/* blkio weight (10..1000) -> io.weight (1..10000). */
-uint64_t sk_cg_blkio_to_io_weight(uint64_t w);
-
 /* ===================================================== mapping layer */
 
-struct cg_write {
-	char *ctrl;  /* "cpu", "memory", "devices", ...  (v1 hierarchy) */
-	char *file;  /* "cpu.weight", "devices.allow", ... */
-	char *value; /* written verbatim */
-	bool optional; /* file missing: warn and skip instead of failing */
-};
-
-/* What the kernel offers; filled by probing files (tests set it by hand). */
-struct cg_env {
-	bool swap;       /* v2 memory.swap.max / v1 memory.memsw.limit_in_bytes */
-	bool io_bfq;     /* io.bfq.weight / blkio.bfq.weight */
-	bool io_weight;  /* io.weight / blkio.weight */
-	bool kmem_tcp;   /* v1 memory.kmem.tcp.limit_in_bytes */
-};
-
-struct cg_plan {
-	struct cg_write *w;
-	size_t n;
-	struct sk_strv_buf warnings;
-};
-
-int cg_map_v2(const struct oci_resources *r, const struct cg_env *env, struct cg_plan *out,
-	      struct sk_err *e);
-int cg_map_v1(const struct oci_resources *r, const struct cg_env *env, struct cg_plan *out,
-	      struct sk_err *e);
-void cg_plan_clear(struct cg_plan *p);
-/* Append one write (copies the strings). */
-void cg_plan_add(struct cg_plan *p, const char *ctrl, const char *file, const char *value,
-		 bool optional);
-
-/* The device rules skiff enforces, in order (a later rule wins): deny
- * all, linux.resources.devices, the default devices runc always allows
- * (/dev/null, zero, full, random, urandom, tty, console, ptmx, pts,
- * net/tun, mknod of any c/b).  As runc, linux.devices entries get no
- * rule of their own: a device the rules deny is created but not usable.
- * malloc'd. */
-int cg_device_rules(const struct oci_config *c, const struct oci_resources *r,
-		    struct oci_device_rule **out, size_t *n, struct sk_err *e);
-/* "c 1:3 rwm" / "a *:* rwm". */
-char *cg_device_rule_str(const struct oci_device_rule *d);
-/* v1: the devices.allow/devices.deny writes (ctrl "devices") that take a
- * devices cgroup whose devices.list reads @list (NULL: unknown) to what
- * @rules give.  When the cgroup and the target both deny by default, only
- * the differences, allows first (runc's minimal transition: a running
- * container never sees all devices allowed, nor all denied); otherwise
- * every rule in order (the deny-all rule first). */
-int cg_devices_v1_plan(const char *list, const struct oci_device_rule *rules, size_t n,
-		       struct cg_plan *out);
-
-/* v2 devices: build the eBPF program (BPF_PROG_TYPE_CGROUP_DEVICE) for
- * @rules (last matching rule wins, default deny). *insns is an array of
- * struct bpf_insn (8 bytes each), *n_insns its length. */
-int cg_bpf_build(const struct oci_device_rule *rules, size_t n, void **insns,
-		 size_t *n_insns, struct sk_err *e);
-/* Load it and attach it to @cgroup_fd (BPF_F_ALLOW_MULTI); replaces any
- * program skiff attached earlier to that cgroup. */
-int cg_bpf_attach_devices(int cgroup_fd, const struct oci_device_rule *rules, size_t n,
-			  struct sk_err *e);
-
 /* ---- paths and host layout (pure parsers, unit-tested) */
-
-struct cg_mount {
-	char *mountpoint;  /* /sys/fs/cgroup/cpu,cpuacct */
-	char *root;        /* root of the mount inside the hierarchy ("/") */
-	char *ctrls;       /* v1: "cpu,cpuacct" or "name=systemd"; v2: "" */
-	bool v2;
-};
-struct cg_mounts {
-	struct cg_mount *m;
-	size_t n;
-};
-/* Parse /proc/self/mountinfo text: every cgroup / cgroup2 mount. */
-int cg_parse_mountinfo(const char *text, struct cg_mounts *out, struct sk_err *e);
-void cg_mounts_clear(struct cg_mounts *m);
-/* From /proc/self/cgroup text, the path for v1 hierarchy @ctrls
- * ("cpu,cpuacct", "name=systemd") or for v2 (@ctrls == "" -> "0::"). */
-char *cg_own_path(const char *proc_cgroup, const char *ctrls);
-/* Resolve linux.cgroupsPath into an absolute cgroup path: NULL/"" ->
- * "/skiff/<id>"; "/a/b" as is; "a/b" under @own (the caller's cgroup);
- * "slice:prefix:name" -> "/a.slice/a-b.slice/prefix-name.scope".
- * Rejects ".." components. */
-int cg_resolve_path(const char *cgroups_path, const char *id, const char *own,
-		    char **out, struct sk_err *e);
 
 /* exec --cgroup, runc's [CONTROLLER[,CONTROLLER]:]PATH with PATH below
  * the container's cgroup: cg_sub_check() checks one (a non-empty PATH
@@ -215,84 +129,6 @@ int cg_sub_path(char *const *subs, const char *ctrls, bool v2, char **out, struc
 bool cg_sub_names(const char *sub, const char *ctrls);
 
 /* ====================================================== NUMA placement */
-
-#define SK_NUMA_MAX_CPUS 1024
-#define SK_NUMA_MAX_NODES 64
-
-struct sk_cpuset {
-	uint64_t b[SK_NUMA_MAX_CPUS / 64];
-};
-static inline void sk_cpuset_set(struct sk_cpuset *s, unsigned c)
-{
-	if (c < SK_NUMA_MAX_CPUS)
-		s->b[c / 64] |= 1ULL << (c % 64);
-}
-static inline bool sk_cpuset_has(const struct sk_cpuset *s, unsigned c)
-{
-	return c < SK_NUMA_MAX_CPUS && (s->b[c / 64] >> (c % 64)) & 1;
-}
-unsigned sk_cpuset_count(const struct sk_cpuset *s);
-/* "0-3,8" -> set; "" is the empty set.  -EINVAL/-ERANGE on bad text. */
-int sk_cpuset_parse(const char *list, struct sk_cpuset *out);
-/* set -> "0-3,8" (malloc'd; "" when empty). */
-char *sk_cpuset_format(const struct sk_cpuset *s);
-
-struct sk_numa_topo {
-	int n_nodes;
-	int node_id[SK_NUMA_MAX_NODES];            /* kernel node number */
-	struct sk_cpuset node_cpus[SK_NUMA_MAX_NODES]; /* online CPUs of each node */
-	uint32_t dist[SK_NUMA_MAX_NODES][SK_NUMA_MAX_NODES]; /* by index; 0 unknown */
-	struct sk_cpuset online;
-	int16_t core[SK_NUMA_MAX_CPUS];  /* lowest sibling of each online CPU, -1 */
-};
-
-/* Read the topology from @sysfs_root (NULL = "/sys"):
- * devices/system/node/online, nodeN/cpulist, nodeN/distance,
- * devices/system/cpu/online, cpuN/topology/thread_siblings_list (or
- * core_cpus_list).  A machine without node/ is one node 0. */
-int sk_numa_topo_read(const char *sysfs_root, struct sk_numa_topo *t, struct sk_err *e);
-
-enum sk_numa_policy { SK_NUMA_PACK, SK_NUMA_SPREAD };
-struct sk_numa_req {
-	unsigned n_cpus;
-	enum sk_numa_policy policy;
-	bool threads;      /* org.skiff.numa.smt=threads */
-	bool exclusive;    /* org.skiff.numa.exclusive=true */
-};
-struct sk_numa_result {
-	struct sk_cpuset cpus;
-	uint64_t nodes;    /* bit i = kernel node number i */
-};
-
-/* Parse the org.skiff.numa.* annotations.  Returns 1 when placement was
- * asked (org.skiff.numa.cpus present), 0 when not. */
-int sk_numa_req_from_config(const struct oci_config *c, struct sk_numa_req *req,
-			    struct sk_err *e);
-/* The pure placer: choose req->n_cpus online CPUs not in @occupied.
- * pack: one node when one has enough free CPUs (best fit), else an even
- * split over the fewest, closest nodes; spread: an even split over every
- * node with free CPUs.  Whole cores first unless req->threads (then one
- * thread per core first).  Error text names free CPUs per node. */
-int sk_numa_place(const struct sk_numa_topo *t, const struct sk_cpuset *occupied,
-		  const struct sk_numa_req *req, struct sk_numa_result *res, struct sk_err *e);
-/* "nodes=0,1 cpus=2-3,8-9" (malloc'd). */
-char *sk_numa_result_str(const struct sk_numa_result *res);
-/* cpuset.mems text of the result ("0-1"). */
-char *sk_numa_nodes_str(const struct sk_numa_result *res);
-
-/* The ledger <state_root>/numa.ledger, one line per container:
- * "ID PID STARTTIME KIND CPUS" (KIND o = creating skiff, i = init).
- * Under an flock on <state_root>/numa.ledger.lock: drop stale entries
- * (no <state_root>/ID dir and owner dead, or init dead), compute
- * the occupied set, run the placer, record the new entry. */
-int sk_numa_ledger_place(const char *state_root, const char *id, const struct sk_numa_topo *t,
-			 const struct sk_numa_req *req, struct sk_numa_result *res,
-			 struct sk_err *e);
-int sk_numa_ledger_set_pid(const char *state_root, const char *id, pid_t pid,
-			   struct sk_err *e);
-int sk_numa_ledger_release(const char *state_root, const char *id, struct sk_err *e);
-/* Occupied CPUs per the ledger (stale entries ignored), for tests/tools. */
-int sk_numa_ledger_occupied(const char *state_root, struct sk_cpuset *occ, struct sk_err *e);
 
 /* In the container process before exec: set_mempolicy(2) from
  * linux.memoryPolicy (raw syscall).  0 and nothing done when unset. */

@@ -10,7 +10,7 @@
  * type is equal (or 'a'), the requested access is a subset of the rule's,
  * and major/minor are equal (or wildcards).
  */
-#include "cgroups.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <linux/bpf.h>

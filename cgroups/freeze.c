@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* freeze.c - freeze/thaw (pause/resume), frozen state, pids of a cgroup. */
-#include "cgroups.h"
+#include "internal.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* map.c - pure mapping of linux.resources to cgroup v1 / v2 file writes. */
-#include "cgroups.h"
+#include "internal.h"
 
 #include <ctype.h>
 #include <errno.h>

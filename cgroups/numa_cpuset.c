@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* numa_cpuset.c - CPU list text ("0-3,8") <-> bitmask. */
-#include "cgroups.h"
+#include "internal.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -7,7 +7,7 @@
  * the container's init.  Every change happens under an flock on
  * <state_root>/numa.ledger.lock and rewrites the file atomically.
  */
-#include "cgroups.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* numa_mempolicy.c - linux.memoryPolicy -> set_mempolicy(2), raw syscall. */
-#include "cgroups.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <string.h>

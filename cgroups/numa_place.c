@@ -4,7 +4,7 @@
  * -> CPU set and node set.  No I/O here; unit tests feed it fabricated
  * machines.
  */
-#include "cgroups.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* numa_topo.c - read the NUMA/SMT topology from sysfs, and the
  * org.skiff.numa.* annotations. */
-#include "cgroups.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

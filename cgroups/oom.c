@@ -5,7 +5,7 @@
  *     value seen.  v1: an eventfd registered through cgroup.event_control
  *     for memory.oom_control; each notification counts one.
  */
-#include "cgroups.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* paths.c - cgroup mounts (mountinfo), own cgroup, linux.cgroupsPath. */
-#include "cgroups.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <string.h>

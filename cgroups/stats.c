@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* stats.c - `events --stats` data in runc's JSON shape, from v1 or v2 files. */
-#include "cgroups.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,7 +5,7 @@
  * local APICs and the IOAPIC, and a DSDT whose hand-assembled AML
  * declares the two UARTs as PNP0501 devices.
  */
-#include "microvm.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <string.h>

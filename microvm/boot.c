@@ -5,7 +5,7 @@
  * command line, initrd), identity page tables, GDT and long-mode vCPU
  * state.  Pure functions on a guest memory buffer.
  */
-#include "microvm.h"
+#include "internal.h"
 
 #include <asm/bootparam.h>
 #include <elf.h>

@@ -3,7 +3,7 @@
  * cpio.c - a cpio "newc" writer for the guest initramfs, and the rootfs
  * walk that feeds it (also the cache key of the archive).
  */
-#include "microvm.h"
+#include "internal.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -5,7 +5,7 @@
  * /boot/vmlinuz-*.  A vmlinux ELF next to a bzImage is preferred (no
  * decompression at boot).
  */
-#include "microvm.h"
+#include "internal.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
  * CACHE_DIR/initrd-HASH.cpio, where HASH covers the metadata of every
  * file of the rootfs (path, mode, owner, size, mtime, ctime, inode).
  */
-#include "microvm.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
  * /.skiff/process: records of one tag byte and a NUL-terminated string
  * (a=arg e=env c=cwd h=hostname u=uid g=gid G=extra gid m=umask t=terminal).
  */
-#include "microvm.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <string.h>

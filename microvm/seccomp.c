@@ -5,7 +5,7 @@
  * stdio relay, threads, signals, exit) are allowed; anything else fails
  * with EPERM.  Applies to all threads (TSYNC).
  */
-#include "microvm.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <linux/kvm.h>

@@ -4,7 +4,7 @@
  * copy embedded at build time (microvm/guest/guest.mk), else
  * $SKIFF_VM_INIT, else skiff-vminit beside the running binary.
  */
-#include "microvm.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
  * sizing.c - guest RAM from the cgroup memory limit, vCPU count from the
  * cpuset / CFS quota, and the kernel command line.
  */
-#include "microvm.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,7 +6,7 @@
  * transmitter is always empty; loopback (MCR bit 4), scratch, divisor
  * latch and the FIFO bits of IIR/FCR behave as Linux's 8250 probe wants.
  */
-#include "microvm.h"
+#include "internal.h"
 
 #include <string.h>
 

@@ -5,7 +5,7 @@
  * port, a CMOS stub), and the main thread's event loop relaying stdin,
  * signals and the timeout.
  */
-#include "microvm.h"
+#include "internal.h"
 
 #include <asm/bootparam.h>
 #include <errno.h>

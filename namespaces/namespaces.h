@@ -6,7 +6,7 @@
 #ifndef SKIFF_NAMESPACES_H
 #define SKIFF_NAMESPACES_H
 
-#include "../runtime/runtime.h"
+#include "../oci/oci.h"
 
 /* CLONE_NEW* flag of a namespace type. */
 int ns_clone_flag(enum oci_ns_type t);

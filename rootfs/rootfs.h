@@ -19,7 +19,7 @@
 #ifndef SKIFF_ROOTFS_H
 #define SKIFF_ROOTFS_H
 
-#include "../runtime/runtime.h"
+#include "../oci/oci.h"
 
 struct rootfs_ctx {
 	const struct oci_config *cfg;

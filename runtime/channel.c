@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* channel.c - messages between skiff and the container's init (SOCK_SEQPACKET). */
 #define _GNU_SOURCE
-#include "container.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 #ifndef SKIFF_EXT_H
 #define SKIFF_EXT_H
 
-#include "container.h"
+#include "internal.h"
 
 struct sk_cgroup;
 struct sk_net;
@@ -49,7 +49,5 @@ void sk_ext_free(struct sk_ext *x);
 
 /* From a saved state: */
 int sk_ext_destroy(struct sk_ctx *ctx, const struct sk_state *st, struct sk_err *e);
-int sk_ext_load_cgroup(struct sk_ctx *ctx, const struct sk_state *st, struct sk_cgroup **out,
-		       struct sk_err *e);
 
 #endif

@@ -12,7 +12,7 @@
  * the executable and /dev/ptmx inside the container.
  */
 #define _GNU_SOURCE
-#include "container.h"
+#include "internal.h"
 
 #include <dirent.h>
 #include <errno.h>

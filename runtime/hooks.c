@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hooks.c - OCI hooks: state JSON on stdin, a timeout, exit status checked. */
 #define _GNU_SOURCE
-#include "container.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

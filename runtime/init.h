@@ -3,7 +3,7 @@
 #ifndef SKIFF_INIT_H
 #define SKIFF_INIT_H
 
-#include "container.h"
+#include "internal.h"
 
 #include <time.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lifecycle.c - start, kill, destroy and waiting on a container. */
 #define _GNU_SOURCE
-#include "container.h"
+#include "internal.h"
 #include "ext.h"
 #include "process.h"
 #include "../cgroups/cgroups.h"

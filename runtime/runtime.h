@@ -1,526 +1,233 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * runtime.h - the one header of runtime/ that other folders include.
- *
- * It holds what every part of skiff shares: the error object, cleanup
- * helpers, the logging context and the parsed OCI config.  Conventions:
- * functions return 0 or -errno and, on failure, fill a struct sk_err with
- * a one-line human message that names the field, path or ID at fault.
+ * container.h - (internal to runtime/) container state, lifecycle and the
+ * pieces the commands share: the sync channel between skiff and the
+ * container's init, hooks, terminals and the init stub.
  */
 #ifndef SKIFF_RUNTIME_H
 #define SKIFF_RUNTIME_H
 
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/types.h>
-#include <unistd.h>
+#include "../oci/oci.h"
 
-#define SKIFF_VERSION "0.1.0"
-#define SKIFF_OCI_VERSION "1.2.0"
-#define SKIFF_DEFAULT_ROOT "/run/skiff"
+#include <signal.h>
 
-/* ---------------------------------------------------------------- errors */
 
-struct sk_err {
-	int code;        /* positive errno, 0 when no error */
-	char msg[1024];  /* one line, no trailing newline */
+/* What main() builds from the global options. */
+struct sk_ctx {
+	const char *root;          /* --root */
+	struct sk_log log;
+	bool systemd_cgroup;       /* --systemd-cgroup */
+	bool vm_default;           /* invoked as skiff-vm */
+	const char *argv0;
+	int fail_status;           /* exit status on error: 1, `exec` 255 (runc's) */
 };
 
-/* Set @e and return -code.  @code may be given positive or negative. */
-int sk_err_set(struct sk_err *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* Like sk_err_set but appends ": strerror(code)". */
-int sk_err_sys(struct sk_err *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* Prefix the message already in @e with "fmt: " and return -e->code. */
-int sk_err_prefix(struct sk_err *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* ------------------------------------------------------------------ state */
 
-/* How a message is escaped where it is written out (escape.c).  Messages
- * (struct sk_err, sk_log's arguments) hold raw text: whatever a config
- * string, path or argument held.  Only the writer escapes, once. */
-enum sk_esc {
-	SK_ESC_PLAIN,    /* one line for a terminal: control characters as \n \t
-			  * \xNN, C1 controls and U+2028/9 as \uNNNN, bytes that are
-			  * not UTF-8 as \xNN; quotes and backslashes as they are */
-	SK_ESC_QUOTED,   /* as PLAIN, and \" \\: inside "..." (logrus' text, Go's %q) */
-	SK_ESC_JSON,     /* inside a JSON string: \" \\ \n \u00NN; not UTF-8: \ufffd */
+enum sk_status {
+	SK_STATUS_CREATING,
+	SK_STATUS_CREATED,
+	SK_STATUS_RUNNING,
+	SK_STATUS_PAUSED,
+	SK_STATUS_STOPPED,
 };
-/* Escape @s into @out (@size bytes, NUL-terminated; a long text is cut
- * before a whole character or escape).  Returns the length written.
- * At most 6 bytes of output per byte of @s. */
-size_t sk_escape(char *out, size_t size, const char *s, enum sk_esc mode);
+const char *sk_status_name(enum sk_status s);
 
-/* --------------------------------------------------------------- cleanup */
+struct sk_state {
+	char *id;
+	char *bundle;
+	char *rootfs;
+	char *created;             /* RFC 3339 */
+	pid_t pid;                 /* 0 while creating */
+	uint64_t start_time;       /* /proc/PID/stat field 22, against pid reuse */
+	uid_t owner;
+	struct oci_kv *ext;        /* per-module data: "cgroup", "net", "vm" */
+	size_t n_ext;
+	struct oci_kv *ann;        /* annotations skiff adds (placement, address) */
+	size_t n_ann;
+	struct oci_config *cfg;    /* the config.json saved at create */
+	int dirfd;                 /* the state directory, or -1 */
+};
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
+bool sk_reserved_name(const char *name);
+/* "container ID": letters, digits, _ + - . ; not "." or "..". */
+int sk_validate_id(const char *id, struct sk_err *e);
+/* Open ROOT/ID (O_DIRECTORY); "container ID does not exist". */
+int sk_state_dir_open(const struct sk_ctx *ctx, const char *id, int *dirfd, struct sk_err *e);
+/* Load ROOT/ID: state.json and config.json.  @lock: take the container's
+ * exclusive lock (held while st->dirfd stays open). */
+int sk_state_load(const struct sk_ctx *ctx, const char *id, bool lock, struct sk_state **out,
+		  struct sk_err *e);
+int sk_state_save(const struct sk_state *st, struct sk_err *e);
+/* Take the container's lock on @dirfd (ROOT/@id).  Held by create from the
+ * moment it claims the ID: then, while there is no state.json yet, fail
+ * at once with "container ID is being created" (EBUSY); otherwise wait.
+ * ENOENT when the directory was removed while we waited. */
+int sk_state_lock(const struct sk_ctx *ctx, const char *id, int dirfd, struct sk_err *e);
 
-static inline void sk_freep(void *p)
+/* The intent record ROOT/ID/intent.json: what a create is about to make
+ * (the init's pid and start time, "cgroup" and "net" as in state.json),
+ * rewritten atomically before each of them exists, so that delete -f and a
+ * later create of the ID can undo a create that was killed.  state.json
+ * supersedes it; sk_state_load() reads it when there is no state.json. */
+#define SK_INTENT_FILE "intent.json"
+/* ROOT/.ID.claim, the directory create locks and renames to ROOT/ID, left
+ * by a create killed in between: removed (1); none (0, @e untouched);
+ * -EBUSY "being created" when a create holds it. */
+int sk_claim_leftover(const struct sk_ctx *ctx, const char *id, struct sk_err *e);
+int sk_state_save_intent(int dirfd, pid_t pid, uint64_t start_time, const struct oci_kv *ext,
+			 size_t n_ext, struct sk_err *e);
+void sk_state_free(struct sk_state *st);
+static inline void sk_state_freep(struct sk_state **st)
 {
-	free(*(void **)p);
+	if (*st)
+		sk_state_free(*st);
 }
-static inline void sk_closep(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-}
-static inline void sk_fclosep(FILE **f)
-{
-	if (*f)
-		fclose(*f);
-}
-void sk_strv_free(char **v);
-static inline void sk_strv_freep(char ***v)
-{
-	sk_strv_free(*v);
-}
+#define _cleanup_state_ _cleanup_(sk_state_freep)
 
-#define _cleanup_free_ _cleanup_(sk_freep)
-#define _cleanup_close_ _cleanup_(sk_closep)
-#define _cleanup_fclose_ _cleanup_(sk_fclosep)
-#define _cleanup_strv_ _cleanup_(sk_strv_freep)
+/* Is the init alive and the same process (start time)?  Only a hint: the
+ * pid may be reused right after.  To signal or join a pid of the state,
+ * use sk_pidfd_open_proven(). */
+bool sk_pid_alive(pid_t pid, uint64_t start_time);
+uint64_t sk_pid_start_time(pid_t pid);
+/* A pidfd on @pid, opened first and then checked against @start_time: it
+ * then refers to the very process of the state (or to one that has
+ * exited since, which no signal reaches).  -ESRCH when @pid is not that
+ * process any more, another -errno when no pidfd can be had (then the
+ * identity is not proven: never fall back to kill(2)). */
+int sk_pidfd_open_proven(pid_t pid, uint64_t start_time);
+/* Has the process of @pidfd exited (or is @pidfd invalid)? */
+bool sk_pidfd_exited(int pidfd);
+/* pidfd_send_signal(2); 0 or -errno. */
+int sk_pidfd_signal(int pidfd, int sig);
+enum sk_status sk_state_status(const struct sk_ctx *ctx, const struct sk_state *st);
+/* Runtime-spec state JSON (with runc's extra rootfs/created/owner). */
+char *sk_state_json(const struct sk_state *st, enum sk_status status, bool pretty);
 
-/* Take ownership away from a cleanup variable. */
-static inline int sk_steal_fd(int *fd)
-{
-	int r = *fd;
-	*fd = -1;
-	return r;
-}
-#define sk_steal_ptr(pp)                          \
-	({                                        \
-		__typeof__(*(pp)) _p = *(pp);     \
-		*(pp) = NULL;                     \
-		_p;                               \
-	})
+/* ------------------------------------------------------------------ hooks */
 
-/* ------------------------------------------------------- small utilities */
+/* ---------------------------------------------------------- sync channel */
 
-/* Allocation that aborts on out-of-memory (as crun's xmalloc does). */
-void *sk_xmalloc(size_t n);
-void *sk_xcalloc(size_t n, size_t sz);
-void *sk_xrealloc(void *p, size_t n);
-char *sk_xstrdup(const char *s);
-char *sk_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-size_t sk_strv_len(char *const *v);
-char **sk_strv_dup(char *const *v);
-/* A NULL-terminated string vector built by appending: v is NULL while
- * empty, n its length; the capacity doubles (amortised O(1) appends). */
-struct sk_strv_buf {
-	char **v;
-	size_t n, cap;
-};
-/* Append a copy of @s. */
-void sk_strv_buf_add(struct sk_strv_buf *b, const char *s);
-static inline void sk_strv_buf_freep(struct sk_strv_buf *b)
-{
-	sk_strv_free(b->v);
-}
-/* A builder that appends to the existing vector @v (taken over). */
-static inline struct sk_strv_buf sk_strv_buf_of(char **v)
-{
-	size_t n = sk_strv_len(v);
-	return (struct sk_strv_buf){ .v = v, .n = n, .cap = v ? n + 1 : 0 };
-}
-/* Apply @k "KEY=VALUE" overrides to the @n entries of @env (NULL-terminated,
- * reallocated), as one by one: an override replaces the first entry of
- * its key in place, or is appended (envmerge.c). */
-void sk_env_override(char ***env, size_t *n, char *const *over, size_t k);
+/* --------------------------------------------------------------- terminal */
 
-/* @uid's login name from /etc/passwd (malloc'd), or NULL (passwd.c). */
-char *sk_user_name(uid_t uid);
+/* Send @fd over the unix socket at @path (runc's --console-socket). */
+int sk_console_socket_send(const char *path, int fd, struct sk_err *e);
+/* In the child: open a pty in the container's /dev/ptmx, make the slave
+ * the controlling terminal on 0,1,2; returns the master fd. */
+int sk_pty_setup(const struct oci_process *p, bool bind_console, struct sk_err *e);
+/* In the parent: relay between our own terminal and @master until @pid
+ * exits, forwarding signals as sk_wait_forward (through @pidfd when >= 0)
+ * and SIGWINCH as the pty's size; returns after the child's exit is
+ * collected in *status. */
+int sk_pty_relay(int master, pid_t pid, int pidfd, int *status, struct sk_err *e);
 
-/* Whole-file helpers; *out is NUL terminated. */
-int sk_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct sk_err *e);
-int sk_write_file_at(int dirfd, const char *path, const void *data, size_t len, int flags,
-		     mode_t mode, struct sk_err *e);
-/* Write a whole file atomically (tmp + rename) inside @dirfd. */
-int sk_write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
-			 struct sk_err *e);
-/* write(2) all of @buf, retrying on EINTR and short writes. */
-int sk_write_all(int fd, const void *buf, size_t len);
-int sk_parse_u64(const char *s, uint64_t *out);
-int sk_parse_i64(const char *s, int64_t *out);
-/* mkdir -p; mode for created components. */
-int sk_mkdir_p(const char *path, mode_t mode, struct sk_err *e);
-/* rm -rf below and including @path; missing is fine. */
-int sk_rm_rf(const char *path);
+/* ------------------------------------------------------------------- fds */
 
-/* --------------------------------------------------------------- logging */
+/* fds.c.  Mark every fd >= @first close-on-exec (skiff does this for all
+ * fds >= 3 at start: nothing it execs inherits the caller's fds). */
+int sk_fds_cloexec_from(int first);
+/* Close every fd >= @first except the @n in @keep (fds < @first and -1
+ * are ignored).  A kept fd that is a directory is an error: what stays
+ * open until the exec must not be usable as a cwd. */
+int sk_fds_close_except(int first, const int *keep, size_t n, struct sk_err *e);
+/* At the start of create/run/exec, with --preserve-fds: fds [@first,
+ * @last) are the caller's to pass on.  Move *@log_fd above them, and take
+ * every one that is not open with /dev/null, so that nothing skiff opens
+ * later (the state directory, a pidfd) gets a preserved number and
+ * reaches the container; *@holes (malloc'd) lists them, to close in the
+ * child (sk_fds_close_list) after sk_fds_keep_for_exec. */
+int sk_fds_reserve(int first, int last, int *log_fd, int **holes, size_t *n_holes,
+		   struct sk_err *e);
+void sk_fds_close_list(const int *fds, size_t n);
+/* Clear close-on-exec on the preserved fds [@first, @last). */
+int sk_fds_keep_for_exec(int first, int last, struct sk_err *e);
 
-enum sk_log_level { SK_LOG_ERROR, SK_LOG_WARN, SK_LOG_INFO, SK_LOG_DEBUG };
+/* ------------------------------------------------------------------ stub */
 
-/* Made in main() and passed down; nothing global. */
-struct sk_log {
-	int fd;        /* --log file, or -1: then warnings go to stderr */
-	bool json;     /* --log-format json */
-	bool debug;    /* --debug */
-	int errfd;     /* > 2: "stderr" for messages when fd is -1 (a child whose
-			* own fd 2 became the container's terminal keeps skiff's) */
+/* --------------------------------------------------------------- lifecycle */
+
+struct sk_create_opts {
+	const char *id;
+	const char *bundle;
+	const char *console_socket;
+	const char *pid_file;
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds;
+	bool vm;              /* microVM mode */
+	bool foreground;      /* `run` without -d: keep the init as our child */
+	bool tty_here;        /* `run -t` without --console-socket */
 };
 
-/* One line: "skiff: [warning: ]MSG" on stderr (no --log), runc's
- * time= level= msg="..." text or its JSON object in the --log file.  MSG
- * is formatted raw and escaped here (sk_escape), once: arguments must not
- * be escaped by the caller. */
-void sk_log(const struct sk_log *log, enum sk_log_level lvl, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* A command's failure @msg: into the --log file when there is one, and
- * always "skiff: MSG" (escaped) on stderr. */
-void sk_log_failure(const struct sk_log *log, const char *msg);
-struct timespec;
-/* --debug: "WHO ID: WHAT at N ms" since @t0 (CLOCK_MONOTONIC). */
-void sk_debug_phase(const struct sk_log *log, const struct timespec *t0, const char *who,
-		    const char *id, const char *what);
-#define sk_warn(log, ...) sk_log((log), SK_LOG_WARN, __VA_ARGS__)
-#define sk_debug(log, ...) sk_log((log), SK_LOG_DEBUG, __VA_ARGS__)
-
-/* ------------------------------------------------------------ OCI config */
-
-struct oci_opt_i64 {
-	bool set;
-	int64_t v;
-};
-struct oci_opt_u64 {
-	bool set;
-	uint64_t v;
+/* The result of a create kept by `run`. */
+struct sk_created {
+	struct sk_state *st;
+	int start_fd;         /* write one byte here to start (run only), or -1 */
+	int pty_master;       /* run -t: the pty to relay, or -1 */
+	int pidfd;            /* of the init, or -1 */
 };
 
-struct oci_kv {
-	char *key;
-	char *value;
+int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
+			struct sk_created *out, struct sk_err *e);
+/* Start a created container: startContainer hooks, release the init,
+ * poststart hooks.  @start_fd: run's own handle, or -1 to use the fifo. */
+int sk_container_start(struct sk_ctx *ctx, struct sk_state *st, int start_fd,
+		       struct sk_err *e);
+/* Kill what is left, tear down cgroup/network, poststop hooks, remove the
+ * state directory.  The state must be locked. */
+int sk_container_destroy(struct sk_ctx *ctx, struct sk_state *st, struct sk_err *e);
+/* Signal the init, or with @all every process of the container. */
+int sk_container_kill(struct sk_ctx *ctx, const struct sk_state *st, int sig, bool all,
+		      struct sk_err *e);
+/* The container's cgroup from its saved state (NULL in *out: it has none),
+ * for `update`, `pause`, `events` and `ps` (cgroups/cgroups.h). */
+struct sk_cgroup;
+int sk_ext_load_cgroup(struct sk_ctx *ctx, const struct sk_state *st, struct sk_cgroup **out,
+		       struct sk_err *e);
+/* `exec`: what the command line asks for besides the process itself. */
+struct sk_exec_opts {
+	const char *id;
+	const char *console_socket, *pid_file;   /* NULL: none */
+	char **cgroups;            /* --cgroup [CONTROLLER:]PATH, NULL-terminated */
+	bool detach, ignore_paused;
+	int preserve_fds;
+	/* Makes the process from the loaded state (its config's process and
+	 * the caller's overrides); called once the container may take one. */
+	int (*build)(const struct sk_state *st, void *arg, struct oci_process **out,
+		     struct sk_err *e);
+	void *build_arg;
 };
+/* Run a new process in a running (or created/paused with ignore_paused)
+ * container: its exit status (0-255) when in the foreground, 0 detached;
+ * skiff's own failures are -errno with @e set (runc's exit 255). */
+int sk_container_exec(struct sk_ctx *ctx, const struct sk_exec_opts *o, struct sk_err *e);
+/* Is the container's cgroup frozen (paused)? */
+bool sk_container_frozen(const struct sk_ctx *ctx, const struct sk_state *st);
+/* Pids of the container (cgroup, or pid namespace scan). */
+int sk_container_pids(struct sk_ctx *ctx, const struct sk_state *st, pid_t **pids, size_t *n,
+		      struct sk_err *e);
+/* Block the signals run/exec forward, before the child exists, so none is
+ * lost or kills skiff in between; children start with an empty mask. */
+void sk_block_signals(sigset_t *old);
+/* ...and back to @old once the process is waited for (sanitizers and
+ * `timeout` need them at exit). */
+void sk_restore_signals(const sigset_t *old);
+void sk_unblock_signals(void);
+/* Every signal's disposition back to the default (a caller's SIG_IGN
+ * survives exec) and an empty mask: what the container's process and the
+ * hooks start with, as with runc. */
+void sk_reset_signals(void);
+/* The signals run/exec forward: every one but SIGKILL, SIGSTOP and the
+ * synchronous SIGSEGV, SIGBUS, SIGILL, SIGFPE. */
+void sk_forwarded_set(sigset_t *mask);
+/* Send @sig to the container's process: through @pidfd when >= 0, else
+ * with kill(2) to @pid, which must be our unreaped child. */
+void sk_forward_signal(pid_t pid, int pidfd, int sig);
+/* Wait for @pid (our child) forwarding signals to it (through @pidfd when
+ * >= 0); exit status as a shell reports it (128+signal). */
+int sk_wait_forward(pid_t pid, int pidfd, int *status);
 
-struct oci_idmap {
-	uint32_t container_id;
-	uint32_t host_id;
-	uint32_t size;
-};
-
-struct oci_mount {
-	char *destination;   /* required */
-	char *source;        /* may be NULL */
-	char *type;          /* may be NULL (then bind when options say so) */
-	char **options;      /* NULL-terminated, may be NULL */
-	size_t n_options;
-	struct oci_idmap *uid_mappings;
-	size_t n_uid_mappings;
-	struct oci_idmap *gid_mappings;
-	size_t n_gid_mappings;
-};
-
-struct oci_rlimit {
-	int resource;        /* RLIMIT_* */
-	char *type;          /* "RLIMIT_NOFILE" as written */
-	uint64_t soft, hard;
-};
-
-/* Capability sets as bitmasks indexed by CAP_* numbers. */
-struct oci_caps {
-	bool present;
-	uint64_t bounding, effective, inheritable, permitted, ambient;
-};
-
-struct oci_user {
-	uint32_t uid, gid;
-	bool has_umask;
-	uint32_t umask;
-	uint32_t *additional_gids;
-	size_t n_additional_gids;
-	char *username;
-};
-
-struct oci_process {
-	bool terminal;
-	bool has_console_size;
-	uint32_t console_height, console_width;
-	char *cwd;           /* required, absolute */
-	char **env;          /* NULL-terminated */
-	size_t n_env;
-	char **args;         /* NULL-terminated; n_args >= 1 required to start */
-	size_t n_args;
-	struct oci_rlimit *rlimits;
-	size_t n_rlimits;
-	char *apparmor_profile;
-	char *selinux_label;
-	struct oci_caps caps;
-	bool no_new_privileges;
-	struct oci_opt_i64 oom_score_adj;
-	struct oci_user user;
-	struct {
-		bool set;
-		int class;           /* IOPRIO_CLASS_* */
-		int priority;
-	} io_priority;
-	struct {
-		bool set;
-		int policy;          /* SCHED_* */
-		int nice, priority;
-		uint64_t flags, runtime, deadline, period;
-	} scheduler;
-	struct {
-		char *initial, *final;
-	} exec_cpu_affinity;
-};
-
-struct oci_hook {
-	char *path;
-	char **args;
-	size_t n_args;
-	char **env;
-	size_t n_env;
-	int timeout;         /* seconds, 0 = none */
-};
-
-enum oci_hook_kind {
-	OCI_HOOK_PRESTART,
-	OCI_HOOK_CREATE_RUNTIME,
-	OCI_HOOK_CREATE_CONTAINER,
-	OCI_HOOK_START_CONTAINER,
-	OCI_HOOK_POSTSTART,
-	OCI_HOOK_POSTSTOP,
-	OCI_HOOK__MAX
-};
-
-struct oci_hook_list {
-	struct oci_hook *v;
-	size_t n;
-};
-
-enum oci_ns_type {
-	OCI_NS_PID,
-	OCI_NS_NET,
-	OCI_NS_IPC,
-	OCI_NS_MNT,
-	OCI_NS_UTS,
-	OCI_NS_USER,
-	OCI_NS_CGROUP,
-	OCI_NS_TIME,
-	OCI_NS__MAX
-};
-
-struct oci_namespace {
-	bool present;
-	char *path;          /* NULL: a new namespace */
-};
-
-struct oci_device {
-	char *path;
-	char type;           /* 'c', 'b', 'u', 'p' */
-	int64_t major, minor;
-	bool has_file_mode;
-	uint32_t file_mode;
-	bool has_uid;
-	uint32_t uid;
-	bool has_gid;
-	uint32_t gid;
-};
-
-struct oci_device_rule {
-	bool allow;
-	char type;           /* 'a', 'c', 'b' */
-	int64_t major, minor; /* -1 = wildcard */
-	char access[4];      /* subset of "rwm" */
-};
-
-struct oci_weight_device {
-	int64_t major, minor;
-	struct oci_opt_u64 weight, leaf_weight;
-};
-struct oci_throttle_device {
-	int64_t major, minor;
-	uint64_t rate;
-};
-
-struct oci_hugepage_limit {
-	char *page_size;     /* "2MB" */
-	uint64_t limit;
-};
-
-struct oci_resources {
-	bool present;
-	struct oci_device_rule *devices;
-	size_t n_devices;
-	struct {
-		struct oci_opt_i64 limit, reservation, swap, kernel, kernel_tcp;
-		struct oci_opt_u64 swappiness;
-		bool disable_oom_killer;
-		bool use_hierarchy;
-		bool check_before_update;
-	} memory;
-	struct {
-		struct oci_opt_u64 shares, period, realtime_period, burst;
-		struct oci_opt_i64 quota, realtime_runtime, idle;
-		char *cpus, *mems;
-	} cpu;
-	struct {
-		struct oci_opt_i64 limit;
-	} pids;
-	struct {
-		struct oci_opt_u64 weight, leaf_weight;
-		struct oci_weight_device *weight_device;
-		size_t n_weight_device;
-		struct oci_throttle_device *throttle_read_bps, *throttle_write_bps,
-			*throttle_read_iops, *throttle_write_iops;
-		size_t n_throttle_read_bps, n_throttle_write_bps, n_throttle_read_iops,
-			n_throttle_write_iops;
-	} blkio;
-	struct oci_hugepage_limit *hugepage_limits;
-	size_t n_hugepage_limits;
-	struct {
-		struct oci_opt_u64 class_id;
-		struct oci_kv *priorities; /* key = ifname, value = decimal prio */
-		size_t n_priorities;
-	} network;
-	struct oci_kv *unified;
-	size_t n_unified;
-};
-
-enum oci_seccomp_action {
-	OCI_SCMP_KILL,          /* SCMP_ACT_KILL (thread) */
-	OCI_SCMP_KILL_PROCESS,
-	OCI_SCMP_KILL_THREAD,
-	OCI_SCMP_TRAP,
-	OCI_SCMP_ERRNO,
-	OCI_SCMP_TRACE,
-	OCI_SCMP_ALLOW,
-	OCI_SCMP_LOG,
-	OCI_SCMP_NOTIFY,
-};
-
-enum oci_seccomp_op {
-	OCI_SCMP_CMP_NE,
-	OCI_SCMP_CMP_LT,
-	OCI_SCMP_CMP_LE,
-	OCI_SCMP_CMP_EQ,
-	OCI_SCMP_CMP_GE,
-	OCI_SCMP_CMP_GT,
-	OCI_SCMP_CMP_MASKED_EQ,
-};
-
-struct oci_seccomp_arg {
-	uint32_t index;
-	uint64_t value, value_two;
-	enum oci_seccomp_op op;
-};
-
-struct oci_seccomp_syscall {
-	char **names;
-	size_t n_names;
-	enum oci_seccomp_action action;
-	bool has_errno_ret;
-	uint32_t errno_ret;
-	struct oci_seccomp_arg *args;
-	size_t n_args;
-};
-
-struct oci_seccomp {
-	bool present;
-	enum oci_seccomp_action default_action;
-	bool has_default_errno_ret;
-	uint32_t default_errno_ret;
-	char **architectures;   /* "SCMP_ARCH_X86_64", ... */
-	size_t n_architectures;
-	char **flags;           /* "SECCOMP_FILTER_FLAG_LOG", ... */
-	size_t n_flags;
-	char *listener_path;
-	char *listener_metadata;
-	struct oci_seccomp_syscall *syscalls;
-	size_t n_syscalls;
-};
-
-struct oci_linux {
-	struct oci_namespace namespaces[OCI_NS__MAX];
-	struct oci_idmap *uid_mappings;
-	size_t n_uid_mappings;
-	struct oci_idmap *gid_mappings;
-	size_t n_gid_mappings;
-	struct oci_device *devices;
-	size_t n_devices;
-	char *cgroups_path;
-	struct oci_resources resources;
-	struct oci_kv *sysctl;
-	size_t n_sysctl;
-	struct oci_seccomp seccomp;
-	char *rootfs_propagation;   /* validated: shared|slave|private|unbindable|r* */
-	char **masked_paths;
-	size_t n_masked_paths;
-	char **readonly_paths;
-	size_t n_readonly_paths;
-	char *mount_label;
-	struct {
-		bool set;
-		char *mode;             /* "MPOL_BIND", ... */
-		char *nodes;            /* "0-1" */
-		char **flags;
-		size_t n_flags;
-	} memory_policy;
-	struct {
-		bool set;
-		char *domain;           /* "LINUX", "LINUX32" */
-	} personality;
-	struct {
-		bool set_monotonic, set_boottime;
-		int64_t monotonic_secs, boottime_secs;
-		uint32_t monotonic_nanosecs, boottime_nanosecs;
-	} time_offsets;
-};
-
-struct oci_config {
-	char *oci_version;
-	char *root_path;            /* as written; relative to the bundle */
-	bool root_readonly;
-	struct oci_mount *mounts;
-	size_t n_mounts;
-	struct oci_process *process; /* NULL when the config has none */
-	char *hostname;
-	char *domainname;
-	struct oci_hook_list hooks[OCI_HOOK__MAX];
-	struct oci_kv *annotations;
-	size_t n_annotations;
-	struct oci_linux lnx;       /* "linux" is a predefined macro in gnu11 */
-};
-
-/* Parse a config.json text.  Unknown fields are ignored (as the spec
- * says); a field of the wrong type, a missing required field or an
- * invalid value is an error naming the field ("process.args[2]: ..."). */
-int oci_config_parse(const char *json, size_t len, struct oci_config **out, struct sk_err *e);
-/* Read and parse BUNDLE/config.json. */
-int oci_config_load(const char *bundle, struct oci_config **out, struct sk_err *e);
-void oci_config_free(struct oci_config *c);
-/* Parse a linux.resources object alone (skiff update -r FILE) into
- * (*out)->lnx.resources.  As runc's update, a "devices" member is not
- * read at all (*devices_given tells it was there). */
-int oci_update_resources_parse(const char *json, size_t len, struct oci_config **out,
-			       bool *devices_given, struct sk_err *e);
-/* Parse a process object alone (skiff exec --process FILE). */
-int oci_process_parse(const char *json, size_t len, struct oci_process **out, struct sk_err *e);
-void oci_process_free(struct oci_process *p);
-/* Look up an annotation; NULL when absent. */
-const char *oci_annotation(const struct oci_config *c, const char *key);
-/* Capability name ("CAP_SYS_ADMIN") to number; -1 when unknown. */
-int oci_cap_from_name(const char *name);
-const char *oci_cap_name(int cap);
-int oci_cap_last(void);
-const char *oci_ns_name(enum oci_ns_type t);   /* "pid", "network", ... */
-/* "SCMP_ACT_ERRNO" for OCI_SCMP_ERRNO; NULL when out of range. */
-const char *oci_seccomp_action_name(enum oci_seccomp_action a);
-
-static inline void oci_config_freep(struct oci_config **c)
-{
-	if (*c)
-		oci_config_free(*c);
-}
-#define _cleanup_config_ _cleanup_(oci_config_freep)
-
-/* Default config.json text for `skiff spec` (runc's defaults); a cgroup
- * namespace when @cgroupns (runc: on a cgroup v2 host only). */
-char *oci_spec_default(bool rootless, bool cgroupns);
-/* Features JSON for `skiff features`. */
-char *oci_features_json(void);
+/* Signal name ("TERM", "SIGTERM") or number. */
+int sk_parse_signal(const char *s);
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* state.c - a container's state directory: ROOT/ID/{state.json,config.json}. */
 #define _GNU_SOURCE
-#include "container.h"
+#include "internal.h"
 
 #include <ctype.h>
 #include <errno.h>

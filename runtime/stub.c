@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* stub.c - the sealed memfd holding skiff-init (see runtime/stub/). */
 #define _GNU_SOURCE
-#include "container.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* terminal.c - ptys: --console-socket (SCM_RIGHTS, as runc) and run -t relay. */
 #define _GNU_SOURCE
-#include "container.h"
+#include "internal.h"
 #include "../rootfs/rootfs.h"
 
 #include <errno.h>

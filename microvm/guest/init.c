@@ -27,7 +27,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "runtime.h"   /* sk_escape (runtime/escape.c) */
+#include "base.h"   /* sk_escape (base/escape.c) */
 
 #define EXIT_PORT 0x501
 #define CTL_EOF 0xfe
@@ -38,7 +38,7 @@ extern char **environ;
 static int err_fd = 2;
 
 /* One line "skiff-init: A: B" on stderr; A (a path, an argument) escaped
- * as skiff escapes its messages (runtime/escape.c). */
+ * as skiff escapes its messages (base/escape.c). */
 static void say(const char *a, const char *b)
 {
 	char esc[1024], buf[1200];

@@ -13,7 +13,7 @@
  * Exit status: the guest process's, 255 for a guest failure, 125 for a
  * setup error (message on stderr).
  */
-#include "../microvm.h"
+#include "../internal.h"
 
 #include <fcntl.h>
 #include <getopt.h>

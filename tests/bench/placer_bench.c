@@ -8,7 +8,7 @@
  * Build: cc -Iruntime -o placer_bench tests/bench/placer_bench.c BUILD/libskiff.a LIBS
  */
 #include "runtime.h"
-#include "../../cgroups/cgroups.h"
+#include "../../cgroups/internal.h"
 
 #include <string.h>
 #include <time.h>

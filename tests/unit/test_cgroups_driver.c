@@ -6,7 +6,7 @@
  * pids, OOM events.
  */
 #include "runtime.h"
-#include "../../cgroups/cgroups.h"
+#include "../../cgroups/internal.h"
 #include "unit.h"
 
 #include <fcntl.h>

@@ -7,7 +7,7 @@
  * unified hierarchy when there is one.
  */
 #include "runtime.h"
-#include "../../cgroups/cgroups.h"
+#include "../../cgroups/internal.h"
 #include "unit.h"
 
 #include <errno.h>

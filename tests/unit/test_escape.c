@@ -6,7 +6,7 @@
  * sk_getopt's one-line errors naming the option as given.
  */
 #include "unit.h"
-#include "commands.h"
+#include "../../cli/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

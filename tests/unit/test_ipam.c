@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_ipam.c - netsetup/ipam.c and the lease side of sk_net_reserve(). */
 #include "unit.h"
-#include "../../netsetup/netsetup.h"
+#include "../../netsetup/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
  * sizing, process description, kernel resolution. */
 #include "unit.h"
 
-#include "../../microvm/microvm.h"
+#include "../../microvm/internal.h"
 
 #include <asm/bootparam.h>
 #include <elf.h>

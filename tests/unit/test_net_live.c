@@ -15,7 +15,7 @@
 #define WATCHDOG_S 300
 #define CHILD_LIFE_S 120
 #include "unit.h"
-#include "../../netsetup/netsetup.h"
+#include "../../netsetup/internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

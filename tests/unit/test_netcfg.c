@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_netcfg.c - netsetup/: CIDR, ports, annotations, names, nft scripts, files. */
 #include "unit.h"
-#include "../../netsetup/netsetup.h"
+#include "../../netsetup/internal.h"
 
 #include <errno.h>
 

@@ -5,7 +5,7 @@
  * sk_numa_topo_read(), so the reader is tested too.
  */
 #include "runtime.h"
-#include "../../cgroups/cgroups.h"
+#include "../../cgroups/internal.h"
 #include "unit.h"
 
 #include <errno.h>

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * base.h - the base library every folder of skiff stands on.
+ *
+ * It holds what every part of skiff shares: the error object, cleanup
+ * helpers, small string and file utilities and the logging context.  Conventions:
+ * functions return 0 or -errno and, on failure, fill a struct sk_err with
+ * a one-line human message that names the field, path or ID at fault.
+ */
+#ifndef SKIFF_BASE_H
+#define SKIFF_BASE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define SKIFF_VERSION "0.1.0"
+#define SKIFF_DEFAULT_ROOT "/run/skiff"
+
+/* ---------------------------------------------------------------- errors */
+
+struct sk_err {
+	int code;        /* positive errno, 0 when no error */
+	char msg[1024];  /* one line, no trailing newline */
+};
+
+/* Set @e and return -code.  @code may be given positive or negative. */
+int sk_err_set(struct sk_err *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Like sk_err_set but appends ": strerror(code)". */
+int sk_err_sys(struct sk_err *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prefix the message already in @e with "fmt: " and return -e->code. */
+int sk_err_prefix(struct sk_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* How a message is escaped where it is written out (escape.c).  Messages
+ * (struct sk_err, sk_log's arguments) hold raw text: whatever a config
+ * string, path or argument held.  Only the writer escapes, once. */
+enum sk_esc {
+	SK_ESC_PLAIN,    /* one line for a terminal: control characters as \n \t
+			  * \xNN, C1 controls and U+2028/9 as \uNNNN, bytes that are
+			  * not UTF-8 as \xNN; quotes and backslashes as they are */
+	SK_ESC_QUOTED,   /* as PLAIN, and \" \\: inside "..." (logrus' text, Go's %q) */
+	SK_ESC_JSON,     /* inside a JSON string: \" \\ \n \u00NN; not UTF-8: \ufffd */
+};
+/* Escape @s into @out (@size bytes, NUL-terminated; a long text is cut
+ * before a whole character or escape).  Returns the length written.
+ * At most 6 bytes of output per byte of @s. */
+size_t sk_escape(char *out, size_t size, const char *s, enum sk_esc mode);
+
+/* --------------------------------------------------------------- cleanup */
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+
+static inline void sk_freep(void *p)
+{
+	free(*(void **)p);
+}
+static inline void sk_closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+static inline void sk_fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+void sk_strv_free(char **v);
+static inline void sk_strv_freep(char ***v)
+{
+	sk_strv_free(*v);
+}
+
+#define _cleanup_free_ _cleanup_(sk_freep)
+#define _cleanup_close_ _cleanup_(sk_closep)
+#define _cleanup_fclose_ _cleanup_(sk_fclosep)
+#define _cleanup_strv_ _cleanup_(sk_strv_freep)
+
+/* Take ownership away from a cleanup variable. */
+static inline int sk_steal_fd(int *fd)
+{
+	int r = *fd;
+	*fd = -1;
+	return r;
+}
+#define sk_steal_ptr(pp)                          \
+	({                                        \
+		__typeof__(*(pp)) _p = *(pp);     \
+		*(pp) = NULL;                     \
+		_p;                               \
+	})
+
+/* ------------------------------------------------------- small utilities */
+
+/* Allocation that aborts on out-of-memory (as crun's xmalloc does). */
+void *sk_xmalloc(size_t n);
+void *sk_xcalloc(size_t n, size_t sz);
+void *sk_xrealloc(void *p, size_t n);
+char *sk_xstrdup(const char *s);
+char *sk_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+size_t sk_strv_len(char *const *v);
+char **sk_strv_dup(char *const *v);
+/* A NULL-terminated string vector built by appending: v is NULL while
+ * empty, n its length; the capacity doubles (amortised O(1) appends). */
+struct sk_strv_buf {
+	char **v;
+	size_t n, cap;
+};
+/* Append a copy of @s. */
+void sk_strv_buf_add(struct sk_strv_buf *b, const char *s);
+static inline void sk_strv_buf_freep(struct sk_strv_buf *b)
+{
+	sk_strv_free(b->v);
+}
+/* A builder that appends to the existing vector @v (taken over). */
+static inline struct sk_strv_buf sk_strv_buf_of(char **v)
+{
+	size_t n = sk_strv_len(v);
+	return (struct sk_strv_buf){ .v = v, .n = n, .cap = v ? n + 1 : 0 };
+}
+/* Apply @k "KEY=VALUE" overrides to the @n entries of @env (NULL-terminated,
+ * reallocated), as one by one: an override replaces the first entry of
+ * its key in place, or is appended (envmerge.c). */
+void sk_env_override(char ***env, size_t *n, char *const *over, size_t k);
+
+/* @uid's login name from /etc/passwd (malloc'd), or NULL (passwd.c). */
+char *sk_user_name(uid_t uid);
+
+/* Whole-file helpers; *out is NUL terminated. */
+int sk_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct sk_err *e);
+int sk_write_file_at(int dirfd, const char *path, const void *data, size_t len, int flags,
+		     mode_t mode, struct sk_err *e);
+/* Write a whole file atomically (tmp + rename) inside @dirfd. */
+int sk_write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
+			 struct sk_err *e);
+/* write(2) all of @buf, retrying on EINTR and short writes. */
+int sk_write_all(int fd, const void *buf, size_t len);
+int sk_parse_u64(const char *s, uint64_t *out);
+int sk_parse_i64(const char *s, int64_t *out);
+/* mkdir -p; mode for created components. */
+int sk_mkdir_p(const char *path, mode_t mode, struct sk_err *e);
+/* rm -rf below and including @path; missing is fine. */
+int sk_rm_rf(const char *path);
+
+/* --------------------------------------------------------------- logging */
+
+enum sk_log_level { SK_LOG_ERROR, SK_LOG_WARN, SK_LOG_INFO, SK_LOG_DEBUG };
+
+/* Made in main() and passed down; nothing global. */
+struct sk_log {
+	int fd;        /* --log file, or -1: then warnings go to stderr */
+	bool json;     /* --log-format json */
+	bool debug;    /* --debug */
+	int errfd;     /* > 2: "stderr" for messages when fd is -1 (a child whose
+			* own fd 2 became the container's terminal keeps skiff's) */
+};
+
+/* One line: "skiff: [warning: ]MSG" on stderr (no --log), runc's
+ * time= level= msg="..." text or its JSON object in the --log file.  MSG
+ * is formatted raw and escaped here (sk_escape), once: arguments must not
+ * be escaped by the caller. */
+void sk_log(const struct sk_log *log, enum sk_log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A command's failure @msg: into the --log file when there is one, and
+ * always "skiff: MSG" (escaped) on stderr. */
+void sk_log_failure(const struct sk_log *log, const char *msg);
+struct timespec;
+/* --debug: "WHO ID: WHAT at N ms" since @t0 (CLOCK_MONOTONIC). */
+void sk_debug_phase(const struct sk_log *log, const struct timespec *t0, const char *who,
+		    const char *id, const char *what);
+#define sk_warn(log, ...) sk_log((log), SK_LOG_WARN, __VA_ARGS__)
+#define sk_debug(log, ...) sk_log((log), SK_LOG_DEBUG, __VA_ARGS__)
+
+#endif

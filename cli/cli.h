@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* commands.h - (internal to runtime/) one function per CLI command. */
+#ifndef SKIFF_COMMANDS_H
+#define SKIFF_COMMANDS_H
+
+#include "../runtime/runtime.h"
+
+#include <getopt.h>
+
+typedef int (*sk_cmd_fn)(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+
+struct sk_cmd {
+	const char *name;
+	sk_cmd_fn fn;
+	const char *summary;
+	const char *usage;     /* full --help text */
+};
+
+/* All commands, NULL-terminated (commands.c). */
+extern const struct sk_cmd sk_commands[];
+const struct sk_cmd *sk_cmd_find(const char *name);
+/* Print a command's --help to stdout (runc's layout: NAME:, USAGE:, ...). */
+void sk_cmd_help(const char *name);
+/* The --version block: "skiff version X", "commit: ", "spec: ",
+ * "libseccomp: " (version.c). */
+void sk_print_version(FILE *f);
+
+/* getopt_long for @cmd's options (@cmd NULL: the global options), with
+ * @shortopts as getopt_long takes them ("+..." for options before the
+ * arguments, as runc's) and never a message of getopt's own.  Returns the
+ * option, -1 at the end, or '?' with @e set to one line naming the bad
+ * option as it was given: "flag provided but not defined: --bogus",
+ * "flag needs an argument: -b", "flag does not take an argument: --force"
+ * (the caller returns -EINVAL). */
+int sk_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+	      const struct option *longopts, struct sk_err *e);
+
+/* Require exactly @n positional arguments (the error names the command). */
+int sk_need_args(const char *cmd, int argc, char **argv, int n, const char *what,
+		 struct sk_err *e);
+
+int cmd_create(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_run(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_start(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_state(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_list(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_kill(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_delete(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_ps(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_spec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_features(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_pause(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_resume(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_update(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_events(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_checkpoint(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_restore(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_network(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+int cmd_placement(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+
+#endif

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* internal.h - what the files of microvm/ share with each other (and unit
+ * tests); other folders include only microvm.h. */
+#ifndef SKIFF_MICROVM_INTERNAL_H
+#define SKIFF_MICROVM_INTERNAL_H
+
+#include "microvm.h"
+
+/* Guest RAM for a cgroup limit: limit - reserve for the VMM itself.
+ * Fails (-ENOMEM, clear message) below the minimum for @initrd_size. */
+int sk_vm_guest_mem(uint64_t mem_limit, uint64_t initrd_size, uint64_t *guest_mem,
+		    struct sk_err *e);
+/* The memory limit of this process's cgroup (v2 or v1), 0 if none. */
+uint64_t sk_vm_cgroup_mem_limit(void);
+/* vCPU count from a cpuset string and/or CFS quota/period (<=0: unset);
+ * fills @cpus with the cpuset's CPUs and returns their count (>= 0). */
+int sk_vm_vcpus_from(const char *cpuset, int64_t quota, uint64_t period, int *n,
+		     int *cpus /* [256] or NULL */, struct sk_err *e);
+
+/* Install the VMM's seccomp filter (called by sk_vm_run after setup). */
+int sk_vm_seccomp(struct sk_err *e);
+
+/* ============================================ building blocks (unit tests) */
+
+#define SK_VM_EXIT_PORT 0x501
+#define SK_VM_READY_PORT 0x502  /* shim: ttys open, send input now */
+#define SK_VM_COM1 0x3f8
+#define SK_VM_COM2 0x2f8
+#define SK_VM_MIN_MEM (128ULL << 20)
+#define SK_VM_RESERVE (24ULL << 20)
+
+/* Control bytes the VMM sends on ttyS1 to the shim. */
+#define SK_VM_CTL_EOF 0xfe     /* host stdin reached end of file */
+/* 1..64: deliver that signal to the guest process. */
+
+/* ---- cpio newc writer (cpio.c) */
+struct sk_cpio {
+	int fd;             /* output, or -1 to append to buf */
+	char *buf;          /* in-memory archive when fd < 0 */
+	size_t len, cap;
+	uint64_t off;       /* bytes written so far */
+	uint32_t ino;
+	int err;            /* first write error, -errno */
+};
+void sk_cpio_init(struct sk_cpio *c, int fd);
+/* One entry; data is the file content or the symlink target. */
+int sk_cpio_add(struct sk_cpio *c, const char *name, uint32_t mode, uint32_t uid, uint32_t gid,
+		uint32_t rmaj, uint32_t rmin, uint64_t mtime, const void *data, size_t len);
+/* Add every file below @dirfd (the rootfs), names relative to it.  Files
+ * are streamed; @hash, if not NULL, receives an FNV-1a hash of the
+ * metadata walk (the cache key) - with @c NULL only the hash is made. */
+int sk_cpio_add_tree(struct sk_cpio *c, int dirfd, uint64_t *hash, struct sk_err *e);
+int sk_cpio_finish(struct sk_cpio *c);
+
+/* ---- guest memory layout and boot protocol (boot.c) */
+#define SK_VM_GDT_ADDR 0x500
+#define SK_VM_PML4_ADDR 0x9000      /* PML4, PDPT, then 4 PDs: 4 GiB identity */
+#define SK_VM_ZERO_PAGE 0x7000
+#define SK_VM_CMDLINE_ADDR 0x20000
+#define SK_VM_CMDLINE_MAX 4096
+#define SK_VM_ACPI_ADDR 0xe0000
+#define SK_VM_KERNEL_ADDR 0x100000
+#define SK_VM_MMIO_GAP_START 0xc0000000ULL
+#define SK_VM_HIGH_START 0x100000000ULL
+
+struct sk_vm_mem {
+	uint8_t *host;      /* guest physical 0.. mapped contiguously */
+	uint64_t size;      /* guest RAM size */
+	uint64_t low_size;  /* RAM below the MMIO gap */
+};
+/* Pointer into guest memory for [gpa, gpa+len), NULL when outside RAM. */
+void *sk_vm_gpa(const struct sk_vm_mem *m, uint64_t gpa, uint64_t len);
+
+struct sk_vm_kernel_info {
+	bool is_elf;
+	uint64_t entry;         /* 64-bit entry point (guest physical) */
+	uint64_t load_end;      /* first byte after the loaded image */
+	uint16_t version;       /* boot protocol version (bzImage) */
+	uint32_t initrd_max;    /* initrd_addr_max */
+};
+/* Check an image: 0 if bzImage/ELF64 x86-64, -ENOEXEC with a message. */
+int sk_vm_kernel_check(const void *img, size_t len, const char *path, struct sk_err *e);
+/* Load the kernel image into guest memory and fill the zero page header. */
+int sk_vm_load_kernel(const struct sk_vm_mem *m, const void *img, size_t len,
+		      struct sk_vm_kernel_info *ki, struct sk_err *e);
+/* Fill boot_params (zero page): e820, cmdline, initrd at [initrd, +len). */
+int sk_vm_setup_boot_params(const struct sk_vm_mem *m, const struct sk_vm_kernel_info *ki,
+			    const char *cmdline, uint64_t initrd, uint64_t initrd_len,
+			    uint64_t rsdp, struct sk_err *e);
+/* Where to put an initrd of @len bytes (top of low RAM, page aligned). */
+uint64_t sk_vm_initrd_addr(const struct sk_vm_mem *m, const struct sk_vm_kernel_info *ki,
+			   uint64_t len);
+/* Write GDT and identity page tables for 4 GiB. */
+void sk_vm_setup_pagetables(const struct sk_vm_mem *m);
+struct kvm_sregs;
+struct kvm_regs;
+/* Long mode in sregs (CS 0x10, DS 0x18, CR0/CR4/EFER/CR3), regs at entry. */
+void sk_vm_setup_sregs(struct kvm_sregs *s);
+void sk_vm_setup_regs(struct kvm_regs *r, uint64_t entry);
+
+/* ---- ACPI (acpi.c): RSDP, XSDT, FADT (hw-reduced), MADT, DSDT with
+ * two PNP0501 UARTs.  Written at @base; returns the RSDP address. */
+int sk_vm_acpi_build(const struct sk_vm_mem *m, uint64_t base, int nr_cpus, uint64_t *rsdp,
+		     struct sk_err *e);
+uint8_t sk_vm_acpi_checksum(const void *p, size_t len);
+
+/* ---- 16550A UART model (uart.c): a pure state machine. */
+#define SK_UART_RXBUF 4096
+struct sk_uart {
+	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr, msr_prev;
+	bool thre_pending;      /* THR-empty interrupt latched */
+	uint8_t rx[SK_UART_RXBUF];
+	size_t rx_head, rx_len;
+};
+void sk_uart_init(struct sk_uart *u);
+/* Register access at offset 0..7.  For a write, *tx receives a byte to
+ * send out (returns 1), or the write is internal (returns 0). */
+uint8_t sk_uart_read(struct sk_uart *u, unsigned off);
+int sk_uart_write(struct sk_uart *u, unsigned off, uint8_t val, uint8_t *tx);
+/* Queue received bytes; returns how many fitted. */
+size_t sk_uart_rx_push(struct sk_uart *u, const uint8_t *buf, size_t len);
+size_t sk_uart_rx_room(const struct sk_uart *u);
+/* Is an interrupt pending (the level of the IRQ line)? */
+bool sk_uart_irq(const struct sk_uart *u);
+
+/* ---- process description for the shim (procdesc.c).
+ * Records: one tag byte, then a NUL-terminated string.
+ * a=arg e=env c=cwd h=hostname u=uid g=gid G=extra gid m=umask t=terminal */
+int sk_vm_procdesc(const struct oci_config *cfg, char **out, size_t *len, struct sk_err *e);
+/* The per-run second archive: /dev/console, /.skiff/init (the shim) and
+ * /.skiff/process; appended to the cached rootfs archive in guest RAM.
+ * c->buf is malloc'ed. */
+int sk_vm_initrd_extra(const struct oci_config *cfg, struct sk_cpio *c, struct sk_err *e);
+/* Kernel command line for a VM (acpi, console, ...). */
+char *sk_vm_cmdline(int nr_vcpus, const char *extra);
+const char *sk_vm_annotation(const struct oci_config *cfg, const char *key);
+
+/* The guest shim binary: embedded (microvm/guest/guest.mk) or from
+ * $SKIFF_VM_INIT / skiff-vminit beside the skiff binary. */
+int sk_vm_shim(char **data, size_t *len, struct sk_err *e);
+
+#endif

@@ -1,0 +1,544 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* config_json.c - typed, path-naming accessors over a yajl tree. */
+#include "internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <yajl/yajl_parse.h>
+
+/* Paths are for messages only: silently truncated when too long. */
+void cj_join(char buf[CJ_PATH_MAX], const char *path, const char *key)
+{
+	int n;
+
+	if (!path || !*path)
+		n = snprintf(buf, CJ_PATH_MAX, "%s", key);
+	else
+		n = snprintf(buf, CJ_PATH_MAX, "%s.%s", path, key);
+	if (n < 0)
+		buf[0] = '\0';
+}
+
+void cj_index(char buf[CJ_PATH_MAX], const char *path, size_t i)
+{
+	if (snprintf(buf, CJ_PATH_MAX, "%s[%zu]", path, i) < 0)
+		buf[0] = '\0';
+}
+
+int cj_fail(struct sk_err *e, const char *path, const char *key, const char *fmt, ...)
+{
+	char where[CJ_PATH_MAX], what[512];
+	va_list ap;
+
+	if (key)
+		cj_join(where, path, key);
+	else
+		snprintf(where, sizeof(where), "%s", path ? path : "");
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (!where[0])
+		return sk_err_set(e, EINVAL, "%s", what);
+	return sk_err_set(e, EINVAL, "%s: %s", where, what);
+}
+
+/* ------------------------------------------------------------ parsing */
+
+struct depth_ctx {
+	unsigned depth;
+	const char *why;     /* set when a callback cancels the parse */
+};
+
+static int depth_open(void *ctx)
+{
+	struct depth_ctx *d = ctx;
+	if (++d->depth <= CJ_MAX_DEPTH)
+		return 1;
+	d->why = "nesting too deep";
+	return 0;
+}
+
+static int depth_close(void *ctx)
+{
+	struct depth_ctx *d = ctx;
+	d->depth--;
+	return 1;
+}
+
+/* yajl_tree keeps C strings: refuse "\u0000" rather than truncate silently. */
+static int no_nul(void *ctx, const unsigned char *s, size_t l)
+{
+	struct depth_ctx *d = ctx;
+	if (!l || !memchr(s, '\0', l))
+		return 1;
+	d->why = "string contains a NUL character (\\u0000)";
+	return 0;
+}
+
+/* Collapse yajl's multi-line message into one printable line. */
+static void one_line(char *dst, size_t dstsz, const char *src)
+{
+	size_t n = 0;
+	bool space = false;
+
+	for (; *src && n + 1 < dstsz; src++) {
+		unsigned char ch = (unsigned char)*src;
+		if (ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ') {
+			space = n > 0;
+			continue;
+		}
+		if (space && n + 2 < dstsz)
+			dst[n++] = ' ';
+		space = false;
+		dst[n++] = (ch < 0x20 || ch >= 0x7f) ? '?' : (char)ch;
+	}
+	dst[n] = '\0';
+}
+
+/*
+ * A first pass with the streaming parser checks the syntax and the nesting
+ * depth (yajl_tree_free recurses, and yajl_tree_parse does not free its
+ * partial tree on a syntax error); only valid text reaches yajl_tree_parse.
+ */
+int cj_parse_tree(const char *json, size_t len, yajl_val *out, struct sk_err *e)
+{
+	static const yajl_callbacks cb = {
+		.yajl_start_map = depth_open,
+		.yajl_string = no_nul,
+		.yajl_map_key = no_nul,
+		.yajl_end_map = depth_close,
+		.yajl_start_array = depth_open,
+		.yajl_end_array = depth_close,
+	};
+	struct depth_ctx d = { 0 };
+	_cleanup_free_ char *buf = NULL;
+	char ebuf[256], line[256];
+	yajl_handle h;
+	yajl_status st;
+	yajl_val tree;
+	size_t at;
+
+	*out = NULL;
+	if (!json)
+		return sk_err_set(e, EINVAL, "invalid JSON: no input");
+	if (len > CJ_MAX_LEN)
+		return sk_err_set(e, EINVAL, "invalid JSON: larger than %u bytes", CJ_MAX_LEN);
+	if (memchr(json, '\0', len))
+		return sk_err_set(e, EINVAL, "invalid JSON: NUL byte in input");
+
+	h = yajl_alloc(&cb, NULL, &d);
+	if (!h)
+		return sk_err_set(e, ENOMEM, "invalid JSON: out of memory");
+	yajl_config(h, yajl_allow_comments, 1);
+	st = yajl_parse(h, (const unsigned char *)json, len);
+	at = yajl_get_bytes_consumed(h);
+	if (st == yajl_status_ok) {
+		st = yajl_complete_parse(h);
+		at = len;
+	}
+	if (st == yajl_status_client_canceled) {
+		yajl_free(h);
+		if (d.depth > CJ_MAX_DEPTH)
+			return sk_err_set(e, EINVAL, "invalid JSON: nesting deeper than %d",
+					  CJ_MAX_DEPTH);
+		return sk_err_set(e, EINVAL, "invalid JSON: %s (near byte %zu)",
+				  d.why ? d.why : "rejected", at);
+	}
+	if (st != yajl_status_ok) {
+		unsigned char *m = yajl_get_error(h, 0, (const unsigned char *)json, len);
+		one_line(line, sizeof(line), m ? (const char *)m : "parse error");
+		if (m)
+			yajl_free_error(h, m);
+		yajl_free(h);
+		return sk_err_set(e, EINVAL, "invalid JSON: %s (near byte %zu)", line, at);
+	}
+	yajl_free(h);
+
+	buf = sk_xmalloc(len + 1);
+	memcpy(buf, json, len);
+	buf[len] = '\0';
+	ebuf[0] = '\0';
+	tree = yajl_tree_parse(buf, ebuf, sizeof(ebuf));
+	if (!tree) {
+		one_line(line, sizeof(line), ebuf[0] ? ebuf : "parse error");
+		return sk_err_set(e, EINVAL, "invalid JSON: %s", line);
+	}
+	*out = tree;
+	return 0;
+}
+
+/* ------------------------------------------------------------- access */
+
+yajl_val cj_get(yajl_val obj, const char *key)
+{
+	yajl_val r = NULL;
+
+	if (!YAJL_IS_OBJECT(obj))
+		return NULL;
+	for (size_t i = 0; i < obj->u.object.len; i++)
+		if (obj->u.object.keys[i] && !strcmp(obj->u.object.keys[i], key))
+			r = obj->u.object.values[i];
+	if (YAJL_IS_NULL(r))
+		return NULL;
+	return r;
+}
+
+int cj_need(yajl_val obj, const char *path, const char *key, yajl_val *out, struct sk_err *e)
+{
+	*out = cj_get(obj, key);
+	if (!*out)
+		return cj_fail(e, path, key, "missing required field");
+	return 0;
+}
+
+int cj_is_object(yajl_val v, const char *path, struct sk_err *e)
+{
+	if (!YAJL_IS_OBJECT(v))
+		return cj_fail(e, path, NULL, "expected object");
+	return 0;
+}
+
+int cj_object(yajl_val obj, const char *path, const char *key, yajl_val *out,
+	      struct sk_err *e)
+{
+	yajl_val v = cj_get(obj, key);
+	if (!v)
+		return 0;
+	if (!YAJL_IS_OBJECT(v))
+		return cj_fail(e, path, key, "expected object");
+	*out = v;
+	return 0;
+}
+
+int cj_array(yajl_val obj, const char *path, const char *key, yajl_val *out,
+	     struct sk_err *e)
+{
+	yajl_val v = cj_get(obj, key);
+	if (!v)
+		return 0;
+	if (!YAJL_IS_ARRAY(v))
+		return cj_fail(e, path, key, "expected array");
+	*out = v;
+	return 0;
+}
+
+int cj_str(yajl_val obj, const char *path, const char *key, char **out, struct sk_err *e)
+{
+	yajl_val v = cj_get(obj, key);
+	if (!v)
+		return 0;
+	if (!YAJL_IS_STRING(v))
+		return cj_fail(e, path, key, "expected string");
+	free(*out);
+	*out = sk_xstrdup(v->u.string);
+	return 0;
+}
+
+int cj_bool(yajl_val obj, const char *path, const char *key, bool *out, struct sk_err *e)
+{
+	yajl_val v = cj_get(obj, key);
+	if (!v)
+		return 0;
+	if (YAJL_IS_TRUE(v))
+		*out = true;
+	else if (YAJL_IS_FALSE(v))
+		*out = false;
+	else
+		return cj_fail(e, path, key, "expected boolean");
+	return 0;
+}
+
+/*
+ * Read an integer from the number's text (yajl keeps it): an optional
+ * '-' and digits, nothing else (1.0 and 1e3 are not integers).
+ * Returns 0, -EINVAL (not an integer) or -ERANGE (magnitude >= 2^64).
+ */
+static int num_parse(yajl_val v, bool *neg, uint64_t *mag)
+{
+	const char *s;
+	uint64_t m = 0;
+
+	if (!YAJL_IS_NUMBER(v) || !v->u.number.r)
+		return -EINVAL;
+	s = v->u.number.r;
+	*neg = *s == '-';
+	if (*neg)
+		s++;
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		unsigned d;
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		d = (unsigned)(*s - '0');
+		if (m > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		m = m * 10 + d;
+	}
+	if (m == 0)
+		*neg = false;
+	*mag = m;
+	return 0;
+}
+
+int cj_val_i64(yajl_val v, const char *path, int64_t min, int64_t max, int64_t *out,
+	       struct sk_err *e)
+{
+	bool neg;
+	uint64_t m;
+	int64_t x;
+	int r = num_parse(v, &neg, &m);
+
+	if (r == -EINVAL)
+		return cj_fail(e, path, NULL, "expected integer");
+	if (r < 0 || (!neg && m > (uint64_t)INT64_MAX) ||
+	    (neg && m > (uint64_t)INT64_MAX + 1))
+		return cj_fail(e, path, NULL, "integer out of 64-bit range");
+	if (neg)
+		x = m == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)m;
+	else
+		x = (int64_t)m;
+	if (x < min || x > max)
+		goto range;
+	*out = x;
+	return 0;
+range:
+	if (max == INT64_MAX)
+		return cj_fail(e, path, NULL, "expected integer >= %" PRId64, min);
+	return cj_fail(e, path, NULL, "expected integer in %" PRId64 "..%" PRId64, min, max);
+}
+
+int cj_val_u64(yajl_val v, const char *path, uint64_t max, uint64_t *out, struct sk_err *e)
+{
+	bool neg;
+	uint64_t m;
+	int r = num_parse(v, &neg, &m);
+
+	if (r == 0 && !neg && m <= max) {
+		*out = m;
+		return 0;
+	}
+	if (max == UINT64_MAX)
+		return cj_fail(e, path, NULL, "expected non-negative integer%s",
+			       r == -ERANGE && !neg ? " below 2^64" : "");
+	if (max == UINT32_MAX)
+		return cj_fail(e, path, NULL, "expected non-negative integer below 2^32");
+	return cj_fail(e, path, NULL, "expected integer in 0..%" PRIu64, max);
+}
+
+int cj_i64(yajl_val obj, const char *path, const char *key, int64_t min, int64_t max,
+	   struct oci_opt_i64 *out, struct sk_err *e)
+{
+	char p[CJ_PATH_MAX];
+	yajl_val v = cj_get(obj, key);
+	int r;
+
+	if (!v)
+		return 0;
+	cj_join(p, path, key);
+	r = cj_val_i64(v, p, min, max, &out->v, e);
+	if (r < 0)
+		return r;
+	out->set = true;
+	return 0;
+}
+
+int cj_u64(yajl_val obj, const char *path, const char *key, uint64_t max,
+	   struct oci_opt_u64 *out, struct sk_err *e)
+{
+	char p[CJ_PATH_MAX];
+	yajl_val v = cj_get(obj, key);
+	int r;
+
+	if (!v)
+		return 0;
+	cj_join(p, path, key);
+	r = cj_val_u64(v, p, max, &out->v, e);
+	if (r < 0)
+		return r;
+	out->set = true;
+	return 0;
+}
+
+int cj_u32(yajl_val obj, const char *path, const char *key, uint32_t *out, bool *set,
+	   struct sk_err *e)
+{
+	struct oci_opt_u64 o = { 0 };
+	int r = cj_u64(obj, path, key, UINT32_MAX, &o, e);
+
+	if (r < 0)
+		return r;
+	if (o.set) {
+		*out = (uint32_t)o.v;
+		if (set)
+			*set = true;
+	}
+	return 0;
+}
+
+int cj_strv(yajl_val obj, const char *path, const char *key, char ***out, size_t *n,
+	    struct sk_err *e)
+{
+	char p[CJ_PATH_MAX], ip[CJ_PATH_MAX];
+	yajl_val a = NULL;
+	size_t len;
+	int r;
+
+	r = cj_array(obj, path, key, &a, e);
+	if (r < 0 || !a)
+		return r;
+	sk_strv_free(*out);
+	len = a->u.array.len;
+	*out = sk_xcalloc(len + 1, sizeof(char *));
+	if (n)
+		*n = 0;
+	cj_join(p, path, key);
+	for (size_t i = 0; i < len; i++) {
+		yajl_val s = a->u.array.values[i];
+		if (!YAJL_IS_STRING(s)) {
+			cj_index(ip, p, i);
+			return cj_fail(e, ip, NULL, "expected string");
+		}
+		(*out)[i] = sk_xstrdup(s->u.string);
+		if (n)
+			*n = i + 1;
+	}
+	return 0;
+}
+
+void cj_kv_free(struct oci_kv *kv, size_t n)
+{
+	for (size_t i = 0; kv && i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
+struct key_pos {
+	const char *key;
+	size_t pos;
+};
+
+static int key_pos_cmp(const void *a, const void *b)
+{
+	const struct key_pos *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/*
+ * Duplicate keys keep the first key's place and the last key's value.
+ * Sorting (key, position) pairs finds them in O(n log n): a hostile
+ * config with many keys must not cost O(n^2).
+ */
+int cj_map(yajl_val obj, const char *path, const char *key, struct oci_kv **out, size_t *n,
+	   struct sk_err *e)
+{
+	char p[CJ_PATH_MAX];
+	_cleanup_free_ struct key_pos *kp = NULL;
+	_cleanup_free_ size_t *src = NULL;
+	yajl_val o = NULL;
+	size_t len, nk = 0;
+	int r;
+
+	r = cj_object(obj, path, key, &o, e);
+	if (r < 0 || !o)
+		return r;
+	cj_join(p, path, key);
+	len = o->u.object.len;
+	for (size_t i = 0; i < len; i++)
+		if (o->u.object.keys[i] && !YAJL_IS_STRING(o->u.object.values[i]))
+			return cj_fail(e, p, o->u.object.keys[i], "expected string");
+
+	kp = sk_xcalloc(len ? len : 1, sizeof(*kp));
+	src = sk_xcalloc(len ? len : 1, sizeof(*src));
+	for (size_t i = 0; i < len; i++) {
+		src[i] = SIZE_MAX; /* not emitted */
+		if (o->u.object.keys[i])
+			kp[nk++] = (struct key_pos){ o->u.object.keys[i], i };
+	}
+	qsort(kp, nk, sizeof(*kp), key_pos_cmp);
+	for (size_t i = 0; i < nk;) {
+		size_t j = i;
+		while (j + 1 < nk && !strcmp(kp[j + 1].key, kp[i].key))
+			j++;
+		src[kp[i].pos] = kp[j].pos; /* first place, last value */
+		i = j + 1;
+	}
+
+	cj_kv_free(*out, *n);
+	*out = sk_xcalloc(len ? len : 1, sizeof(struct oci_kv));
+	*n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (src[i] == SIZE_MAX)
+			continue;
+		(*out)[*n].key = sk_xstrdup(o->u.object.keys[i]);
+		(*out)[*n].value = sk_xstrdup(o->u.object.values[src[i]]->u.string);
+		(*n)++;
+	}
+	return 0;
+}
+
+static int idmap_one(yajl_val v, const char *path, struct oci_idmap *m, struct sk_err *e)
+{
+	static const char *const keys[] = { "containerID", "hostID", "size" };
+	uint32_t *dst[] = { &m->container_id, &m->host_id, &m->size };
+	yajl_val x;
+	int r;
+
+	r = cj_is_object(v, path, e);
+	if (r < 0)
+		return r;
+	for (size_t k = 0; k < 3; k++) {
+		r = cj_need(v, path, keys[k], &x, e);
+		if (r < 0)
+			return r;
+		r = cj_u32(v, path, keys[k], dst[k], NULL, e);
+		if (r < 0)
+			return r;
+	}
+	if (m->size == 0)
+		return cj_fail(e, path, "size", "must be at least 1");
+	if ((uint64_t)m->container_id + m->size > (uint64_t)UINT32_MAX + 1)
+		return cj_fail(e, path, NULL, "containerID + size exceeds 2^32");
+	if ((uint64_t)m->host_id + m->size > (uint64_t)UINT32_MAX + 1)
+		return cj_fail(e, path, NULL, "hostID + size exceeds 2^32");
+	return 0;
+}
+
+int cj_idmaps(yajl_val obj, const char *path, const char *key, struct oci_idmap **out,
+	      size_t *n, struct sk_err *e)
+{
+	char p[CJ_PATH_MAX], ip[CJ_PATH_MAX];
+	yajl_val a = NULL;
+	int r;
+
+	r = cj_array(obj, path, key, &a, e);
+	if (r < 0 || !a)
+		return r;
+	free(*out);
+	*n = a->u.array.len;
+	*out = sk_xcalloc(*n ? *n : 1, sizeof(struct oci_idmap));
+	cj_join(p, path, key);
+	for (size_t i = 0; i < *n; i++) {
+		cj_index(ip, p, i);
+		r = idmap_one(a->u.array.values[i], ip, &(*out)[i], e);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int cj_lookup(const char *s, const char *const *names, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (names[i] && !strcmp(s, names[i]))
+			return (int)i;
+	return -1;
+}

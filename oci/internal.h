@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * internal.h - shared by the config_*.c files of oci/ only.
+ *
+ * JSON access helpers over the yajl tree.  Every helper that reads a field
+ * takes the path of the containing object ("process.user") and the key
+ * ("uid"); on failure it fills @e with "process.user.uid: <what is wrong>"
+ * and returns -EINVAL.  A field that is absent or JSON null is treated as
+ * not set (as Go's encoding/json does for runc).
+ */
+#ifndef SKIFF_OCI_INTERNAL_H
+#define SKIFF_OCI_INTERNAL_H
+
+#include "oci.h"
+
+#include <yajl/yajl_tree.h>
+
+#define CJ_PATH_MAX 256
+/* Deepest JSON nesting accepted; the OCI schema needs fewer than 10. */
+#define CJ_MAX_DEPTH 128
+/* Largest config text accepted. */
+#define CJ_MAX_LEN (64u << 20)
+
+/* "path.key" (or "key" when @path is empty), truncated to CJ_PATH_MAX. */
+void cj_join(char buf[CJ_PATH_MAX], const char *path, const char *key);
+/* "path[i]". */
+void cj_index(char buf[CJ_PATH_MAX], const char *path, size_t i);
+/* Set @e to "path.key: <fmt>" (key may be NULL) and return -EINVAL. */
+int cj_fail(struct sk_err *e, const char *path, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Parse @json (@len bytes, NUL not required) into a tree.  Errors:
+ * "invalid JSON: <one line>" / "nesting deeper than N". */
+int cj_parse_tree(const char *json, size_t len, yajl_val *out, struct sk_err *e);
+
+/* Member @key of object @obj; NULL when absent or null.  The last of
+ * duplicate keys wins. */
+yajl_val cj_get(yajl_val obj, const char *key);
+/* Like cj_get but an error "missing required field" when absent. */
+int cj_need(yajl_val obj, const char *path, const char *key, yajl_val *out, struct sk_err *e);
+/* @v (at @path) must be an object. */
+int cj_is_object(yajl_val v, const char *path, struct sk_err *e);
+
+/* Optional typed members: when absent, outputs are left untouched. */
+int cj_object(yajl_val obj, const char *path, const char *key, yajl_val *out,
+	      struct sk_err *e);
+int cj_array(yajl_val obj, const char *path, const char *key, yajl_val *out,
+	     struct sk_err *e);
+int cj_str(yajl_val obj, const char *path, const char *key, char **out, struct sk_err *e);
+int cj_bool(yajl_val obj, const char *path, const char *key, bool *out, struct sk_err *e);
+/* Integers in [min, max]. */
+int cj_i64(yajl_val obj, const char *path, const char *key, int64_t min, int64_t max,
+	   struct oci_opt_i64 *out, struct sk_err *e);
+int cj_u64(yajl_val obj, const char *path, const char *key, uint64_t max,
+	   struct oci_opt_u64 *out, struct sk_err *e);
+int cj_u32(yajl_val obj, const char *path, const char *key, uint32_t *out, bool *set,
+	   struct sk_err *e);
+/* Value-level integer checks (@path names the value itself). */
+int cj_val_i64(yajl_val v, const char *path, int64_t min, int64_t max, int64_t *out,
+	       struct sk_err *e);
+int cj_val_u64(yajl_val v, const char *path, uint64_t max, uint64_t *out, struct sk_err *e);
+/* Array of strings -> NULL-terminated vector (replaces *out). */
+int cj_strv(yajl_val obj, const char *path, const char *key, char ***out, size_t *n,
+	    struct sk_err *e);
+/* Object of string -> string, insertion order; duplicate keys: last value wins. */
+int cj_map(yajl_val obj, const char *path, const char *key, struct oci_kv **out, size_t *n,
+	   struct sk_err *e);
+/* Array of {containerID, hostID, size}. */
+int cj_idmaps(yajl_val obj, const char *path, const char *key, struct oci_idmap **out,
+	      size_t *n, struct sk_err *e);
+
+/* Index of @s in @names (n entries), -1 when absent. */
+int cj_lookup(const char *s, const char *const *names, size_t n);
+#define CJ_LOOKUP(s, tbl) cj_lookup((s), (tbl), sizeof(tbl) / sizeof((tbl)[0]))
+
+void cj_kv_free(struct oci_kv *kv, size_t n);
+
+/* Name tables (also used by features.c). */
+extern const char *const cj_seccomp_actions[9];   /* by enum oci_seccomp_action */
+extern const char *const cj_seccomp_ops[7];       /* by enum oci_seccomp_op */
+extern const char *const cj_seccomp_archs[];      /* NULL-terminated */
+extern const char *const cj_seccomp_flags[];      /* NULL-terminated */
+extern const char *const cj_mount_options[];      /* NULL-terminated */
+extern const char *const cj_hook_names[OCI_HOOK__MAX];
+
+/* JSON writing helpers over yajl_gen (config_gen.c). */
+#include <yajl/yajl_gen.h>
+/* A beautified (tab-indented) generator; aborts on out-of-memory. */
+yajl_gen cj_gen_new(void);
+void cj_gen_str(yajl_gen g, const char *s);
+void cj_gen_kstr(yajl_gen g, const char *key, const char *val);
+void cj_gen_kbool(yajl_gen g, const char *key, bool val);
+void cj_gen_kint(yajl_gen g, const char *key, long long val);
+/* key: [ v... ] for a NULL-terminated vector (key NULL: just the array). */
+void cj_gen_kstrv(yajl_gen g, const char *key, const char *const *v);
+/* Free @g and return its text as a malloc'd string ending in "\n". */
+char *cj_gen_finish(yajl_gen g);
+
+/* Sub-parsers; each fills its part of @c and leaves partial results for
+ * the caller's free on error. */
+int cfg_process_parse(yajl_val v, const char *path, struct oci_process *p, struct sk_err *e);
+void cfg_process_clear(struct oci_process *p);
+int cfg_linux_parse(yajl_val v, const char *path, struct oci_linux *l, struct sk_err *e);
+void cfg_linux_clear(struct oci_linux *l);
+int cfg_resources_parse(yajl_val v, const char *path, struct oci_resources *r,
+			struct sk_err *e);
+void cfg_resources_clear(struct oci_resources *r);
+int cfg_seccomp_parse(yajl_val v, const char *path, struct oci_seccomp *s, struct sk_err *e);
+void cfg_seccomp_clear(struct oci_seccomp *s);
+
+#endif

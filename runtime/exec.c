@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * exec.c - a new process in a running container (`skiff exec`).
+ *
+ * skiff joins the container's pid namespace for its children, forks one
+ * child that joins the other namespaces (user last), applies the
+ * process's security context and execs the sealed skiff-init stub, which
+ * execs the command: no skiff code or binary handle stays in the container.
+ */
+#define _GNU_SOURCE
+#include "ext.h"
+#include "process.h"
+#include "../cgroups/cgroups.h"
+#include "../namespaces/namespaces.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+struct exec_job {
+	struct ns_plan plan;
+	int sock[2], stubfd, pty;
+	struct sk_seccomp_prog *seccomp;
+	struct oci_process *p;
+	int *fd_holes;        /* see sk_fds_reserve */
+	size_t n_fd_holes;
+};
+
+static void __attribute__((noreturn)) exec_child(struct sk_ctx *ctx, struct sk_state *st,
+						 struct exec_job *j, const struct sk_exec_opts *o)
+{
+	struct sk_err err = { 0 };
+	_cleanup_free_ char *exe = NULL;
+	struct process_ctx pc = {
+		.p = j->p,
+		.seccomp = j->seccomp,
+		.container_id = st->id,
+		.new_keyring = false,
+		.in_new_userns = j->plan.join_userns,
+		.log = &ctx->log,
+		.listener = sk_msg_seccomp_listener,
+		.opaque = &j->sock[1],
+	};
+	int first = 3 + o->preserve_fds;
+	int keep[] = { j->sock[1], j->stubfd, ctx->log.fd };
+
+	prctl(PR_SET_DUMPABLE, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* default dispositions and an empty mask, whatever our caller had */
+	sk_reset_signals();
+	close(j->sock[0]);
+	/* wait until skiff has put us in the container's cgroup */
+	if (sk_msg_recv(j->sock[1], NULL, NULL, NULL, NULL) != SK_MSG_GO)
+		_exit(1);
+	if (ns_join(&j->plan, &err) < 0)
+		sk_child_fail(j->sock[1], &err);
+	/* Nothing of the host stays open from here on (the namespace fds,
+	 * the state directory, the caller's fds): the cwd, the executable
+	 * and /dev/ptmx are resolved in the container (CVE-2024-21626).
+	 * The sync socket, the stub's memfd and the --log file are no
+	 * directories and close at the exec. */
+	if (sk_fds_close_except(first, keep, sizeof(keep) / sizeof(keep[0]), &err) < 0 ||
+	    sk_fds_keep_for_exec(3, first, &err) < 0)
+		sk_child_fail(j->sock[1], &err);
+	sk_fds_close_list(j->fd_holes, j->n_fd_holes);
+	if (j->plan.join_userns) {
+		/* root of the container's user namespace (as the init is), so
+		 * that what we create (the pty) is owned through its mappings
+		 * and can be given to the process's user */
+		if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+			sk_child_fail(j->sock[1], (sk_err_sys(&err, errno, "setresgid(0)"), &err));
+		if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+			sk_child_fail(j->sock[1], (sk_err_sys(&err, errno, "setresuid(0)"), &err));
+	}
+	sk_debug(&ctx->log, "exec %s: child %d joined the container's namespaces", st->id,
+		 (int)getpid());
+	if (j->p->terminal) {
+		int master;
+		/* our messages keep going to skiff's stderr, not into the pty */
+		if (ctx->log.fd < 0 && ctx->log.errfd <= 2)
+			ctx->log.errfd = fcntl(2, F_DUPFD_CLOEXEC, (int)first);
+		master = sk_pty_setup(j->p, false, &err);
+		if (master < 0)
+			sk_child_fail(j->sock[1], &err);
+		sk_msg_send(j->sock[1], SK_MSG_PTY, 0, NULL, 0, master);
+		close(master);
+	}
+	if (process_find_executable(j->p, &exe, &err) < 0)
+		sk_child_fail(j->sock[1], &err);
+	sk_debug(&ctx->log, "exec %s: executing %s", st->id, exe);
+	if (!o->detach)
+		prctl(PR_SET_PDEATHSIG, 0);
+	if (process_apply(&pc, &err) < 0)
+		sk_child_fail(j->sock[1], &err);
+	prctl(PR_SET_PDEATHSIG, 0);
+	sk_stub_exec(j->stubfd, -1, exe, j->p->args, j->p->env, &err);
+	sk_child_fail(j->sock[1], &err);
+}
+
+/* The exec'd process's seccomp notify fd to listenerPath. */
+static int send_listener(const struct sk_state *st, pid_t pid, int fd, int sock, struct sk_err *e)
+{
+	const struct oci_seccomp *s = &st->cfg->lnx.seccomp;
+	_cleanup_free_ char *state = sk_state_json(st, SK_STATUS_RUNNING, false);
+	_cleanup_free_ char *json = sk_seccomp_process_state(s->listener_metadata, pid, state);
+	int r = sk_seccomp_send_listener(s->listener_path, fd, json, e);
+
+	close(fd);
+	if (r < 0)
+		return r;
+	r = sk_msg_send(sock, SK_MSG_SECCOMP_DONE, 0, NULL, 0, -1);
+	return r < 0 ? sk_err_sys(e, -r, "exec: sync") : 0;
+}
+
+static int converse(const struct sk_exec_opts *o, struct exec_job *j, const struct sk_state *st,
+		    pid_t pid, struct sk_err *e)
+{
+	for (;;) {
+		_cleanup_free_ char *data = NULL;
+		int code = 0, fd = -1, t = sk_msg_recv(j->sock[0], &code, &data, NULL, &fd), r;
+
+		if (t < 0)
+			return sk_err_sys(e, -t, "exec: sync");
+		if (t == 0)
+			return 0;
+		if (t == SK_MSG_ERROR)
+			return sk_err_set(e, code, "%s", data);
+		if (t == SK_MSG_SECCOMP && fd >= 0) {
+			r = send_listener(st, pid, fd, j->sock[0], e);
+			if (r < 0)
+				return r;
+		} else if (t == SK_MSG_PTY && fd >= 0) {
+			if (o->console_socket) {
+				r = sk_console_socket_send(o->console_socket, fd, e);
+				close(fd);
+				if (r < 0)
+					return r;
+			} else {
+				j->pty = fd;
+			}
+		} else if (fd >= 0) {
+			close(fd);
+		}
+	}
+}
+
+int sk_container_exec(struct sk_ctx *ctx, const struct sk_exec_opts *o, struct sk_err *e)
+{
+	struct exec_job j = { .sock = { -1, -1 }, .stubfd = -1, .pty = -1 };
+	_cleanup_state_ struct sk_state *st = NULL;
+	_cleanup_cgroup_ struct sk_cgroup *cg = NULL;
+	enum sk_status s;
+	int r, status = 0, min_fd;
+	pid_t pid = -1;
+	sigset_t saved_mask;
+	bool blocked = false;
+	int own_pidns = -1;
+	_cleanup_close_ int init_fd = -1;
+	struct timespec t0;
+
+	ns_plan_init(&j.plan);
+	min_fd = 3 + o->preserve_fds;
+	/* before anything is opened that could take a preserved fd's
+	 * number (the state directory would reach the container) */
+	r = sk_fds_reserve(3, min_fd, &ctx->log.fd, &j.fd_holes, &j.n_fd_holes, e);
+	if (r < 0)
+		goto out;
+	/* from here on, skiff's own failures exit 255, as runc's exec: the
+	 * process's statuses are 0-255 too, but a caller tells them apart by
+	 * the error on stderr */
+	ctx->fail_status = 255;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = sk_state_load(ctx, o->id, false, &st, e);
+	if (r < 0)
+		goto out;
+	s = sk_state_status(ctx, st);
+	if (s == SK_STATUS_PAUSED && !o->ignore_paused) {
+		r = sk_err_set(e, EBUSY,
+			       "cannot exec in container %s: it is paused (use --ignore-paused to override)",
+			       st->id);
+		goto out;
+	}
+	if (s != SK_STATUS_RUNNING && s != SK_STATUS_CREATED && s != SK_STATUS_PAUSED) {
+		r = sk_err_set(e, EINVAL, "cannot exec in container %s: it is %s", st->id,
+			       sk_status_name(s));
+		goto out;
+	}
+	r = o->build(st, o->build_arg, &j.p, e);
+	if (r < 0)
+		goto out;
+	if (!j.p->terminal && o->console_socket) {
+		r = sk_err_set(e, EINVAL, "exec: --console-socket given without --tty");
+		goto out;
+	}
+	if (j.p->terminal && !o->console_socket && o->detach) {
+		r = sk_err_set(e, EINVAL, "exec: --tty with --detach needs --console-socket");
+		goto out;
+	}
+	r = process_validate(j.p, &st->cfg->lnx.seccomp, e);
+	if (r < 0)
+		goto out;
+	if (st->cfg->lnx.seccomp.present) {
+		r = sk_seccomp_compile_state_root(ctx, &st->cfg->lnx.seccomp, &j.seccomp, e);
+		if (r < 0)
+			goto out;
+	}
+	r = sk_ext_load_cgroup(ctx, st, &cg, e);
+	if (r < 0)
+		goto out;
+	if (o->cgroups && !cg) {
+		r = sk_err_set(e, ENOTSUP, "exec --cgroup: container %s has no cgroup", st->id);
+		goto out;
+	}
+	/* join the init's namespaces only once it is proven the init of the
+	 * state (pidfd, then start time) and still alive after they were
+	 * opened: never those of a process that reused its pid */
+	init_fd = sk_pidfd_open_proven(st->pid, st->start_time);
+	if (init_fd < 0) {
+		r = sk_err_set(e, ESRCH, "cannot exec in container %s: its init is gone", st->id);
+		goto out;
+	}
+	r = ns_plan_from_pid(st->pid, min_fd, &j.plan, e);
+	if (r < 0)
+		goto out;
+	if (sk_pidfd_exited(init_fd)) {
+		r = sk_err_set(e, ESRCH, "cannot exec in container %s: its init is gone", st->id);
+		goto out;
+	}
+	j.stubfd = sk_stub_memfd(min_fd, e);
+	if (j.stubfd < 0) {
+		r = j.stubfd;
+		goto out;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, j.sock) < 0) {
+		r = sk_err_sys(e, errno, "socketpair");
+		goto out;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (j.sock[i] < min_fd) {
+			int nfd = fcntl(j.sock[i], F_DUPFD_CLOEXEC, min_fd);
+			close(j.sock[i]);
+			j.sock[i] = nfd;
+		}
+	}
+	if (j.plan.join_fd[OCI_NS_PID] >= 0) {
+		r = ns_enter_pid_for_children(j.plan.join_fd[OCI_NS_PID], &own_pidns, e);
+		if (r < 0)
+			goto out;
+	}
+	if (!o->detach) {
+		sk_block_signals(&saved_mask);   /* from now on they are forwarded */
+		blocked = true;
+	}
+	pid = fork();
+	if (pid < 0) {
+		r = sk_err_sys(e, errno, "fork");
+		goto out;
+	}
+	if (pid == 0)
+		exec_child(ctx, st, &j, o);
+	ns_leave_pid_for_children(&own_pidns);
+	close(j.sock[1]);
+	j.sock[1] = -1;
+	r = cg ? sk_cgroup_enter_sub(cg, pid, o->cgroups, e) : 0;
+	sk_debug_phase(&ctx->log, &t0, "exec", st->id, "process in the container's cgroup");
+	if (r == 0 && (r = sk_msg_send(j.sock[0], SK_MSG_GO, 0, NULL, 0, -1)) < 0)
+		sk_err_sys(e, -r, "exec: sync");
+	if (r == 0)
+		r = converse(o, &j, st, pid, e);
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto out;
+	}
+	if (o->pid_file) {
+		r = sk_write_pid_file(o->pid_file, pid, e);
+		if (r < 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			goto out;
+		}
+	}
+	sk_debug_phase(&ctx->log, &t0, "exec", st->id, "process started");
+	if (o->detach) {
+		r = 0;
+		goto out;
+	}
+	if (j.pty >= 0) {
+		r = sk_pty_relay(j.pty, pid, -1, &status, e);
+		status = WIFEXITED(status) ? WEXITSTATUS(status) :
+			 WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
+	} else {
+		r = sk_wait_forward(pid, -1, &status);
+	}
+	if (r == 0) {
+		sk_debug(&ctx->log, "exec %s: process %d exited with status %d", st->id, (int)pid,
+			 status);
+		r = status;
+	}
+out:
+	ns_leave_pid_for_children(&own_pidns);
+	if (blocked)
+		sk_restore_signals(&saved_mask);
+	ns_plan_close(&j.plan);
+	if (j.seccomp)
+		sk_seccomp_free(j.seccomp);
+	if (j.p)
+		oci_process_free(j.p);
+	for (int i = 0; i < 2; i++)
+		if (j.sock[i] >= 0)
+			close(j.sock[i]);
+	if (j.stubfd >= 0)
+		close(j.stubfd);
+	if (j.pty >= 0)
+		close(j.pty);
+	sk_fds_close_list(j.fd_holes, j.n_fd_holes);
+	free(j.fd_holes);
+	return r;
+}
