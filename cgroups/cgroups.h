@@ -19,6 +19,7 @@
 #include "../oci/oci.h"
 
 
+
 /* ============================================================ driver */
 
 enum sk_cg_mode {
@@ -70,12 +71,6 @@ char *sk_cgroup_serialize(const struct sk_cgroup *cg);
 /* Rebuild a handle from sk_cgroup_serialize() output. */
 int sk_cgroup_load(const struct sk_log *log, const char *state_root, const char *id,
 		   const char *serialized, struct sk_cgroup **out, struct sk_err *e);
-enum sk_cg_mode sk_cgroup_get_mode(const struct sk_cgroup *cg);
-/* The cgroup path inside the hierarchies, e.g. "/skiff/abc". */
-const char *sk_cgroup_path(const struct sk_cgroup *cg);
-/* Directory of the cgroup for controller @ctrl ("memory", ...); on v2 the
- * one directory whatever @ctrl; NULL when that controller is not mounted. */
-const char *sk_cgroup_dir(const struct sk_cgroup *cg, const char *ctrl);
 /* "nodes=0 cpus=2-3" when skiff placed the CPUs, else NULL. */
 const char *sk_cgroup_placement(const struct sk_cgroup *cg);
 /* Kill the processes first when @kill (SIGKILL every pid, thaw, wait until
@@ -86,8 +81,6 @@ int sk_cgroup_destroy(struct sk_cgroup *cg, bool kill, struct sk_err *e);
 int sk_cgroup_freeze(struct sk_cgroup *cg, bool freeze, struct sk_err *e);
 /* 1 frozen, 0 not, -errno (e.g. -ENOENT when the cgroup is gone). */
 int sk_cgroup_is_frozen(const struct sk_cgroup *cg);
-/* The same, counting a freeze inherited from a parent cgroup (v2). */
-int sk_cgroup_frozen_effective(const struct sk_cgroup *cg);
 /* Every pid in the cgroup and its sub-cgroups (sorted, unique). */
 int sk_cgroup_pids(const struct sk_cgroup *cg, pid_t **pids, size_t *n, struct sk_err *e);
 /* Apply @r live; only the fields that are set are written. */
@@ -125,17 +118,11 @@ void sk_cg_oom_close(struct sk_cg_oom *o);
  * a bare PATH); controller entries are refused on v2.  cg_sub_names():
  * does @sub name a controller of @ctrls? */
 int cg_sub_check(const char *sub, struct sk_err *e);
-int cg_sub_path(char *const *subs, const char *ctrls, bool v2, char **out, struct sk_err *e);
-bool cg_sub_names(const char *sub, const char *ctrls);
 
 /* ====================================================== NUMA placement */
 
 /* In the container process before exec: set_mempolicy(2) from
  * linux.memoryPolicy (raw syscall).  0 and nothing done when unset. */
 int sk_numa_apply_mempolicy(const struct oci_config *c, struct sk_err *e);
-/* Parse linux.memoryPolicy into set_mempolicy arguments (pure). */
-int sk_numa_mempolicy_args(const struct oci_config *c, int *mode,
-			   unsigned long *mask, size_t mask_longs, unsigned long *maxnode,
-			   struct sk_err *e);
 
 #endif

@@ -179,4 +179,21 @@ int sk_numa_ledger_release(const char *state_root, const char *id, struct sk_err
 /* Occupied CPUs per the ledger (stale entries ignored), for tests/tools. */
 int sk_numa_ledger_occupied(const char *state_root, struct sk_cpuset *occ, struct sk_err *e);
 
+
+
+enum sk_cg_mode sk_cgroup_get_mode(const struct sk_cgroup *cg);
+/* The cgroup path inside the hierarchies, e.g. "/skiff/abc". */
+const char *sk_cgroup_path(const struct sk_cgroup *cg);
+/* Directory of the cgroup for controller @ctrl ("memory", ...); on v2 the
+ * one directory whatever @ctrl; NULL when that controller is not mounted. */
+const char *sk_cgroup_dir(const struct sk_cgroup *cg, const char *ctrl);
+/* The same, counting a freeze inherited from a parent cgroup (v2). */
+int sk_cgroup_frozen_effective(const struct sk_cgroup *cg);
+int cg_sub_path(char *const *subs, const char *ctrls, bool v2, char **out, struct sk_err *e);
+bool cg_sub_names(const char *sub, const char *ctrls);
+/* Parse linux.memoryPolicy into set_mempolicy arguments (pure). */
+int sk_numa_mempolicy_args(const struct oci_config *c, int *mode,
+			   unsigned long *mask, size_t mask_longs, unsigned long *maxnode,
+			   struct sk_err *e);
+
 #endif

@@ -4,7 +4,7 @@
  * `pause`, `resume`, `events` and `placement`.
  */
 #define _GNU_SOURCE
-#include "cli.h"
+#include "internal.h"
 #include "../cgroups/cgroups.h"
 
 #include <errno.h>

@@ -4,7 +4,7 @@
  * work is runtime/'s sk_container_exec().
  */
 #define _GNU_SOURCE
-#include "cli.h"
+#include "internal.h"
 #include "../cgroups/cgroups.h"
 
 #include <errno.h>

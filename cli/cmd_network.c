@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_network.c - `network ls | inspect NAME | rm NAME` (netsetup/). */
 #define _GNU_SOURCE
-#include "cli.h"
+#include "internal.h"
 #include "../netsetup/netsetup.h"
 
 #include <errno.h>

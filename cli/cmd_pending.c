@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_pending.c - commands that answer --help but are not supported yet. */
 #define _GNU_SOURCE
-#include "cli.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <string.h>

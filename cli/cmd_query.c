@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_query.c - `state`, `list` and `ps`: read-only views of containers. */
 #define _GNU_SOURCE
-#include "cli.h"
+#include "internal.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_simple.c - `start`, `kill`, `delete`: one container, one action. */
 #define _GNU_SOURCE
-#include "cli.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <string.h>

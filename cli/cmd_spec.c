@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_spec.c - `spec` (a default config.json) and `features`. */
 #define _GNU_SOURCE
-#include "cli.h"
+#include "internal.h"
 #include "../cgroups/cgroups.h"
 
 #include <errno.h>

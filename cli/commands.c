@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* commands.c - the command table and every command's --help text. */
 #define _GNU_SOURCE
-#include "cli.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c - global options, then one command. */
 #define _GNU_SOURCE
-#include "cli.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

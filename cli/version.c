@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* version.c - `skiff --version`: runc's block (version, commit, spec, libseccomp). */
 #define _GNU_SOURCE
-#include "cli.h"
+#include "internal.h"
 
 #include <seccomp.h>
 

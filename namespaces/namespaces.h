@@ -8,10 +8,6 @@
 
 #include "../oci/oci.h"
 
-/* CLONE_NEW* flag of a namespace type. */
-int ns_clone_flag(enum oci_ns_type t);
-/* /proc/PID/ns/<name> file name of a type ("pid", "net", "mnt", ...). */
-const char *ns_proc_name(enum oci_ns_type t);
 
 /* The namespaces of a container: which are new, and open fds of the ones
  * joined by path (checked to be of the right type). */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ns.c - namespace plan: new ones, and joining existing ones by path. */
 #define _GNU_SOURCE
-#include "namespaces.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* userns.c - uid/gid maps of a new user namespace. */
 #define _GNU_SOURCE
-#include "namespaces.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -250,4 +250,8 @@ int sk_net_release_lease(struct sk_net *n, struct sk_err *e);
 /* setup.c: remove nft chains and host veth of container @id. */
 int sk_net_unplug(const char *id, struct sk_err *e);
 
+
+
+const char *sk_net_mode_str(const struct sk_net *n);
+
 #endif

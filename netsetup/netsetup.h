@@ -39,6 +39,7 @@
 #include <sys/types.h>
 
 
+
 /* ----------------------------------------------------------- public API */
 
 struct sk_net; /* opaque */
@@ -86,7 +87,6 @@ int sk_net_teardown(struct sk_net *n, struct sk_err *e);
 /* "10.89.0.2/24" (for the org.skiff.net.address state annotation); NULL
  * before sk_net_reserve(). */
 const char *sk_net_address(const struct sk_net *n);
-const char *sk_net_mode_str(const struct sk_net *n);
 void sk_net_free(struct sk_net *n);
 static inline void sk_net_freep(struct sk_net **n)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* caps_names.c - capability names by number (CAP_CHOWN .. CAP_CHECKPOINT_RESTORE). */
-#include "oci.h"
+#include "internal.h"
 
 #include <string.h>
 

@@ -108,4 +108,10 @@ void cfg_resources_clear(struct oci_resources *r);
 int cfg_seccomp_parse(yajl_val v, const char *path, struct oci_seccomp *s, struct sk_err *e);
 void cfg_seccomp_clear(struct oci_seccomp *s);
 
+/* ---------------------------------------- moved from oci.h */
+
+/* Read and parse BUNDLE/config.json. */
+int oci_config_load(const char *bundle, struct oci_config **out, struct sk_err *e);
+const char *oci_cap_name(int cap);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include "../base/base.h"
 
+
 #define SKIFF_OCI_VERSION "1.2.0"
 
 /* ------------------------------------------------------------ OCI config */
@@ -320,8 +321,6 @@ struct oci_config {
  * says); a field of the wrong type, a missing required field or an
  * invalid value is an error naming the field ("process.args[2]: ..."). */
 int oci_config_parse(const char *json, size_t len, struct oci_config **out, struct sk_err *e);
-/* Read and parse BUNDLE/config.json. */
-int oci_config_load(const char *bundle, struct oci_config **out, struct sk_err *e);
 void oci_config_free(struct oci_config *c);
 /* Parse a linux.resources object alone (skiff update -r FILE) into
  * (*out)->lnx.resources.  As runc's update, a "devices" member is not
@@ -335,7 +334,6 @@ void oci_process_free(struct oci_process *p);
 const char *oci_annotation(const struct oci_config *c, const char *key);
 /* Capability name ("CAP_SYS_ADMIN") to number; -1 when unknown. */
 int oci_cap_from_name(const char *name);
-const char *oci_cap_name(int cap);
 int oci_cap_last(void);
 const char *oci_ns_name(enum oci_ns_type t);   /* "pid", "network", ... */
 /* "SCMP_ACT_ERRNO" for OCI_SCMP_ERRNO; NULL when out of range. */

@@ -12,6 +12,56 @@
 #include <sys/mount.h>
 #include <sys/syscall.h>
 
+/* What a mount entry is, from its type and its bind/rbind options. */
+enum rootfs_mount_kind {
+	ROOTFS_MNT_BIND,
+	ROOTFS_MNT_TMPFS,
+	ROOTFS_MNT_PROC,
+	ROOTFS_MNT_SYSFS,
+	ROOTFS_MNT_MQUEUE,
+	ROOTFS_MNT_DEVPTS,
+	ROOTFS_MNT_CGROUP,   /* "cgroup": v1 hierarchies or cgroup2, as the host has */
+	ROOTFS_MNT_OTHER,    /* any other type, handed to mount(2) as is */
+};
+#define ROOTFS_MAX_PROPAGATION 8
+/* The options of one mount, parsed. */
+struct rootfs_mount_opts {
+	enum rootfs_mount_kind kind;
+	unsigned long flags;      /* MS_* for mount(2): no MS_BIND/MS_REC/propagation */
+	unsigned long clr_flags;  /* MS_* explicitly cleared ("rw", "suid", ...) */
+	bool rbind;               /* recursive bind (kind == ROOTFS_MNT_BIND) */
+	unsigned long propagation[ROOTFS_MAX_PROPAGATION]; /* MS_SHARED[|MS_REC]..., in order */
+	size_t n_propagation;
+	uint64_t rec_attr_set;    /* MOUNT_ATTR_* set with AT_RECURSIVE ("rro", "rnosuid") */
+	uint64_t rec_attr_clr;    /* MOUNT_ATTR_* cleared with AT_RECURSIVE ("rrw", ...) */
+	bool tmpcopyup;           /* copy the directory's contents into the tmpfs */
+	char *data;               /* filesystem options, comma separated; NULL when none */
+};
+/* Parse m->options (each element may itself be "a,b").  @what names the
+ * mount in errors ("mounts[3]").  Unknown option: error naming it. */
+int rootfs_parse_mount_opts(const struct oci_mount *m, const char *what,
+			    struct rootfs_mount_opts *o, struct sk_err *e);
+void rootfs_mount_opts_free(struct rootfs_mount_opts *o);
+/* Lexically clean @path as an absolute path below "/": duplicate slashes
+ * and "." go, ".." never climbs above "/".  "../../etc" -> "/etc".
+ * Returns malloc'd string. */
+char *rootfs_clean_path(const char *path);
+/* Checks done by rootfs_validate, one field each. */
+int rootfs_validate_mount(const struct oci_mount *m, const char *what, struct sk_err *e);
+int rootfs_validate_device(const struct oci_device *d, size_t idx, struct sk_err *e);
+int rootfs_validate_sysctl(const struct oci_config *cfg, struct sk_err *e);
+/* The userspace fallback of rootfs_open_in_root (kernels without
+ * openat2): a walk one component at a time, symlinks re-rooted at
+ * @rootfd, ".." stopping there. */
+int rootfs_open_in_root_walk(int rootfd, const char *path, int flags, mode_t mode);
+/* mkdir -p @path inside @rootfd (symlinks resolved inside the root);
+ * returns an O_PATH fd of the directory or -errno (with @e filled). */
+int rootfs_mkdir_in_root(int rootfd, const char *path, mode_t mode, struct sk_err *e);
+/* Make sure @path exists inside @rootfd: an existing object is kept, a
+ * missing one is created as an empty regular file (parents mkdir -p).
+ * Returns an O_PATH fd of it or -errno. */
+int rootfs_touch_in_root(int rootfd, const char *path, mode_t mode, struct sk_err *e);
+
 #ifndef SYS_open_tree
 #define SYS_open_tree 428
 #endif

@@ -8,7 +8,7 @@
  * sk_caps_apply() finally sets the three sets and the ambient set.  An
  * absent "capabilities" object means every set is empty (runtime-spec).
  */
-#include "security.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
  * "_ses.<id>"), so it does not share the caller's keys.  Skipped with
  * --no-new-keyring.
  */
-#include "security.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <linux/keyctl.h>

@@ -6,7 +6,7 @@
  * the execve of the container's program.  Asking for one on a host where
  * the LSM is not enabled is an error (as runc), not a silent downgrade.
  */
-#include "security.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

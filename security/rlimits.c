@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rlimits.c - process.rlimits: checked in the parent, applied in the child. */
-#include "security.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <string.h>

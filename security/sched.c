@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sched.c - process.oomScoreAdj, process.ioPriority, process.scheduler. */
-#include "security.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

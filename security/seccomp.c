@@ -10,7 +10,7 @@
  * we never call seccomp_load(), so they are kept in prog->flags and given
  * to seccomp(2) directly.
  */
-#include "security.h"
+#include "internal.h"
 
 #include <ctype.h>
 #include <errno.h>

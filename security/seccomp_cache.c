@@ -11,7 +11,7 @@
  * cause a miss, never load another profile's filter.  Any cache problem
  * falls back to compiling; only a failed compile is an error.
  */
-#include "security.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

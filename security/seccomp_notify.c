@@ -9,7 +9,7 @@
  * {ociVersion, fds: ["seccompFd"], pid, metadata, state}, then close.
  */
 #define _GNU_SOURCE
-#include "security.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <string.h>

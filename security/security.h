@@ -10,6 +10,7 @@
 
 #include "../oci/oci.h"
 
+
 struct sock_fprog;
 
 /* A seccomp filter compiled in the parent (before clone) so that bad
@@ -20,8 +21,6 @@ struct sk_seccomp_prog {
 	bool needs_notify;         /* SCMP_ACT_NOTIFY used */
 };
 
-int sk_seccomp_compile(const struct oci_seccomp *s, struct sk_seccomp_prog **out,
-		       const struct sk_log *log, struct sk_err *e);
 /* sk_seccomp_compile() through a cache of compiled programs in the
  * directory @cache_dirfd (owned by root, 0700; e.g. <state root>/seccomp):
  * the same profile is compiled once per libseccomp/kernel version.  Entries
@@ -74,9 +73,6 @@ int sk_keyring_join(const char *container_id, const struct sk_log *log, struct s
  * setresuid keeping the permitted capabilities (PR_SET_KEEPCAPS). */
 int sk_user_apply(const struct oci_user *u, const struct sk_log *log, struct sk_err *e);
 
-/* caps.c: the kernel's highest capability (/proc/sys/kernel/cap_last_cap,
- * or CAP_LAST_CAP of the headers when unreadable). */
-int sk_cap_last_cap(void);
 /* Drop from the bounding set every capability not in c->bounding (all of
  * them when !c->present).  Needs CAP_SETPCAP: call before the uid change. */
 int sk_caps_drop_bounding(const struct oci_caps *c, struct sk_err *e);

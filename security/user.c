@@ -6,7 +6,7 @@
  * that caps.c can then set exactly the configured sets; the kernel clears
  * the effective set on the change, caps.c restores it.
  */
-#include "security.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
  * fuzz_config.c - libFuzzer target for the config.json and process parsers.
  * `make fuzz FUZZ_SECONDS=60` builds and runs it on tests/fuzz/corpus.
  */
-#include "runtime.h"
+#include "internal.h"
 
 #include <string.h>
 

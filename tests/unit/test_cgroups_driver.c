@@ -5,7 +5,7 @@
  * files in a temp dir): serialize/load, update, stats, freeze state,
  * pids, OOM events.
  */
-#include "runtime.h"
+#include "internal.h"
 #include "../../cgroups/internal.h"
 #include "unit.h"
 

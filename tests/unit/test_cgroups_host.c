@@ -6,7 +6,7 @@
  * Also loads the v2 eBPF device program into a throwaway cgroup of the
  * unified hierarchy when there is one.
  */
-#include "runtime.h"
+#include "internal.h"
 #include "../../cgroups/internal.h"
 #include "unit.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_cgroups_map.c - linux.resources -> cgroup v1/v2 file writes. */
-#include "runtime.h"
+#include "internal.h"
 #include "../../cgroups/internal.h"
 #include "unit.h"
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_config.c - config.json parser, default spec and features JSON. */
-#include "runtime.h"
+#include "internal.h"
+#include "../../oci/internal.h"
 #include "unit.h"
 
 #include <errno.h>

@@ -5,7 +5,7 @@
  * placeholders.  Works on fds 200 and up, far from stdio and the harness.
  */
 #include "unit.h"
-#include "runtime.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

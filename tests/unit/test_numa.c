@@ -4,7 +4,7 @@
  * written as sysfs trees into a temp dir at runtime and read back with
  * sk_numa_topo_read(), so the reader is tested too.
  */
-#include "runtime.h"
+#include "internal.h"
 #include "../../cgroups/internal.h"
 #include "unit.h"
 

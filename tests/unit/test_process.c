@@ -6,6 +6,7 @@
  */
 #include "unit.h"
 #include "process.h"
+#include "../../security/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
