@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* commands.h - (internal to runtime/) one function per CLI command. */
-#ifndef SKIFF_COMMANDS_H
-#define SKIFF_COMMANDS_H
+/* internal.h - cli/: the command table, one function per command. */
+#ifndef SKIFF_CLI_INTERNAL_H
+#define SKIFF_CLI_INTERNAL_H
 
 #include "../runtime/runtime.h"
 
