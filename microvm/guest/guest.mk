@@ -11,7 +11,7 @@ VMINIT_CFLAGS := -std=gnu11 -static -Os -Wall -Wextra -Werror -D_GNU_SOURCE -s
 # base/escape.c: its messages are escaped as skiff's are
 $(BUILD)/skiff-vminit: microvm/guest/init.c base/escape.c base/base.h
 	@mkdir -p $(dir $@)
-	$(CC) $(VMINIT_CFLAGS) -Ibase -o $@ microvm/guest/init.c base/escape.c
+	$(CC) $(VMINIT_CFLAGS) -o $@ microvm/guest/init.c base/escape.c
 
 $(BUILD)/microvm/guest/blob.o: microvm/guest/blob.S $(BUILD)/skiff-vminit
 	@mkdir -p $(dir $@)

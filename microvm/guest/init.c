@@ -27,7 +27,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "base.h"   /* sk_escape (base/escape.c) */
+#include "../../base/base.h"   /* sk_escape (base/escape.c) */
 
 #define EXIT_PORT 0x501
 #define CTL_EOF 0xfe
