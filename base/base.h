@@ -133,6 +133,9 @@ void sk_env_override(char ***env, size_t *n, char *const *over, size_t k);
 /* @uid's login name from /etc/passwd (malloc'd), or NULL (passwd.c). */
 char *sk_user_name(uid_t uid);
 
+/* The current time as RFC 3339 in UTC with nanoseconds (malloc'd). */
+char *sk_now_rfc3339(void);
+
 /* Whole-file helpers; *out is NUL terminated. */
 int sk_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct sk_err *e);
 int sk_write_file_at(int dirfd, const char *path, const void *data, size_t len, int flags,

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 static void __attribute__((noreturn)) oom(void)
@@ -262,4 +263,16 @@ static int rm_rf_at(int parent, const char *name)
 int sk_rm_rf(const char *path)
 {
 	return rm_rf_at(AT_FDCWD, path);
+}
+
+char *sk_now_rfc3339(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[64];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	return sk_xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
 }

@@ -196,4 +196,49 @@ int sk_numa_mempolicy_args(const struct oci_config *c, int *mode,
 			   unsigned long *mask, size_t mask_longs, unsigned long *maxnode,
 			   struct sk_err *e);
 
+/* ------------------------------------------ the cgroup object (cgroup.c) */
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
+#define CG_ROOT "/sys/fs/cgroup"
+
+struct cg_hier {
+	char *ctrls;  /* "cpu" / "cpu,cpuacct" / "name=systemd" */
+	char *dir;
+};
+
+struct sk_cgroup {
+	const struct sk_log *log;
+	char *state_root, *id;
+	enum sk_cg_mode mode;
+	char *path;
+	char *v2dir;         /* v2: the cgroup; hybrid: in unified, or NULL */
+	struct cg_hier *h;   /* v1 hierarchies */
+	size_t nh;
+	int clone_fd;
+	char *placement;
+	bool ledger;
+	struct sk_strv_buf created;   /* dirs made by create, to undo on failure */
+	bool existed;        /* create found the container's cgroup already there */
+};
+
+struct sk_cgroup *cg_new(const struct sk_log *log, const char *state_root, const char *id);
+/* Record a v1 hierarchy (controllers "cpu,cpuacct", directory) in @cg. */
+void cg_add_hier(struct sk_cgroup *cg, const char *ctrls, const char *dir);
+/* Is @ctrl one of the comma-separated @ctrls? */
+bool cg_ctrls_has(const char *ctrls, const char *ctrl);
+
+/* apply.c: DIR/FILE as a string (written whole; read malloc'd, trimmed) */
+int cg_write_str(const char *dir, const char *file, const char *v, struct sk_err *e);
+int cg_read_str(const char *dir, const char *file, char **out);
+bool cg_file_exists(const char *dir, const char *file);
+/* Map @r for the cgroup's mode and write it (with the device rules when
+ * @devices: create, not update). */
+int cg_apply_resources(struct sk_cgroup *cg, const struct oci_config *cfg,
+		       const struct oci_resources *r, bool devices, struct sk_err *e);
+
 #endif

@@ -91,20 +91,6 @@ static void phase(const struct create_job *j, const char *what)
 	sk_debug_phase(&j->ctx->log, &j->t0, "create", j->o->id, what);
 }
 
-static int dup_above(int *fd, int min_fd, struct sk_err *e)
-{
-	int nfd;
-
-	if (*fd < 0 || *fd >= min_fd)
-		return 0;
-	nfd = fcntl(*fd, F_DUPFD_CLOEXEC, min_fd);
-	if (nfd < 0)
-		return sk_err_sys(e, errno, "dup");
-	close(*fd);
-	*fd = nfd;
-	return 0;
-}
-
 static void job_close_fd(int *fd)
 {
 	if (*fd >= 0)
@@ -255,106 +241,13 @@ static int validate(struct create_job *j, struct sk_err *e)
 	return 0;
 }
 
-/* What a create killed before it finished left in ROOT/ID (locked by us):
- * undo it from the intent record, as delete -f would. */
-static int reclaim_remains(struct create_job *j, struct sk_err *e)
-{
-	struct sk_state *st = NULL;
-	int r;
-
-	r = sk_state_load(j->ctx, j->o->id, false, &st, e);
-	if (r < 0)
-		return r;
-	sk_debug(&j->ctx->log, "container %s: removing what a killed create left", j->o->id);
-	r = sk_container_destroy(j->ctx, st, e);
-	sk_state_free(st);
-	return r;
-}
-
-/* The ID exists: someone's container, a create or delete under way, or
- * the remains of a killed create (unlocked, no state.json): reclaimed. */
-static int claim_taken(struct create_job *j, const char *path, struct sk_err *e)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct stat sb;
-	int r;
-
-	if (fd < 0)
-		return errno == ENOENT ? -EAGAIN : sk_err_sys(e, errno, "open %s", path);
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK)
-			return sk_err_sys(e, errno, "lock %s", path);
-		if (fstatat(fd, "state.json", &sb, 0) < 0)
-			return sk_err_set(e, EBUSY, "container %s is being created", j->o->id);
-		return sk_err_set(e, EEXIST, "container with id %s already exists", j->o->id);
-	}
-	if (fstatat(fd, "state.json", &sb, 0) == 0)
-		return sk_err_set(e, EEXIST, "container with id %s already exists", j->o->id);
-	if (fstat(fd, &sb) < 0 || sb.st_nlink == 0)
-		return -EAGAIN; /* removed meanwhile */
-	r = reclaim_remains(j, e);
-	return r < 0 ? sk_err_prefix(e, "container %s: removing what a killed create left",
-				     j->o->id) : -EAGAIN;
-}
-
-/* Claim the ID: make ROOT/.ID.claim, lock it, rename it to ROOT/ID (never
- * over an existing one).  The directory is never seen unlocked while
- * create runs: delete -f cannot remove it under us. */
-static int claim_id(struct create_job *j, struct sk_err *e)
-{
-	_cleanup_free_ char *tmp = sk_xasprintf("%s/.%s.claim", j->ctx->root, j->o->id);
-	int r = sk_mkdir_p(j->ctx->root, 0700, e);
-
-	if (r < 0)
-		return r;
-	j->state_dir = sk_xasprintf("%s/%s", j->ctx->root, j->o->id);
-	for (int tries = 0; tries < 100; tries++) {
-		_cleanup_close_ int fd = -1;
-
-		if (access(j->state_dir, F_OK) == 0) {
-			r = claim_taken(j, j->state_dir, e);
-			if (r == -EAGAIN)
-				continue;
-			return r;
-		}
-		if (mkdir(tmp, 0700) < 0) {
-			if (errno != EEXIST)
-				return sk_err_sys(e, errno, "mkdir %s", tmp);
-			/* another create claiming, or one killed while it did */
-			fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
-				return sk_err_set(e, EBUSY, "container %s is being created",
-						  j->o->id);
-			rmdir(tmp);
-			continue;
-		}
-		fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
-			/* someone removed it as a leftover: again */
-			continue;
-		}
-		if (syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, j->state_dir,
-			    RENAME_NOREPLACE) < 0) {
-			int err = errno;
-			if (err != ENOENT)   /* else it is not ours any more */
-				rmdir(tmp);
-			if (err == EEXIST || err == ENOENT)
-				continue;
-			return sk_err_sys(e, err, "rename %s to %s", tmp, j->state_dir);
-		}
-		j->made_dir = true;
-		j->dirfd = sk_steal_fd(&fd);
-		return 0;
-	}
-	return sk_err_set(e, EBUSY, "container %s: could not claim the ID (busy)", j->o->id);
-}
-
 static int make_state_dir(struct create_job *j, struct sk_err *e)
 {
-	int r = claim_id(j, e);
+	int r = sk_claim_id(j->ctx, j->o->id, &j->state_dir, &j->dirfd, e);
 
 	if (r < 0)
 		return r;
+	j->made_dir = true;
 	/* an empty record first: the directory is then known to be create's */
 	r = intent_save(j, e);
 	if (r < 0)
@@ -386,11 +279,11 @@ static int make_fds(struct create_job *j, struct sk_err *e)
 	j->stubfd = sk_stub_memfd(min_fd, e);
 	if (j->stubfd < 0)
 		return j->stubfd;
-	if ((r = dup_above(&j->waitfd, min_fd, e)) < 0 ||
-	    (r = dup_above(&j->startfd, min_fd, e)) < 0 ||
-	    (r = dup_above(&j->sock[0], min_fd, e)) < 0 ||
-	    (r = dup_above(&j->sock[1], min_fd, e)) < 0 ||
-	    (r = dup_above(&j->dirfd, min_fd, e)) < 0)
+	if ((r = sk_fd_move_above(&j->waitfd, min_fd, e)) < 0 ||
+	    (r = sk_fd_move_above(&j->startfd, min_fd, e)) < 0 ||
+	    (r = sk_fd_move_above(&j->sock[0], min_fd, e)) < 0 ||
+	    (r = sk_fd_move_above(&j->sock[1], min_fd, e)) < 0 ||
+	    (r = sk_fd_move_above(&j->dirfd, min_fd, e)) < 0)
 		return r;
 	return 0;
 }
@@ -478,18 +371,6 @@ static int do_clone(struct create_job *j, struct sk_err *e)
 	j->pid = j->child = (pid_t)pid;
 	job_close_fd(&j->sock[1]);
 	return 0;
-}
-
-static char *now_rfc3339(void)
-{
-	struct timespec ts;
-	struct tm tm;
-	char buf[64];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	return sk_xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
 }
 
 /* The state during create.  prestart, createRuntime and createContainer
@@ -682,7 +563,7 @@ int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 	st->id = sk_xstrdup(o->id);
 	st->bundle = sk_xstrdup(j.bundle);
 	st->rootfs = sk_xstrdup(j.rootfs);
-	st->created = now_rfc3339();
+	st->created = sk_now_rfc3339();
 	st->pid = j.pid;
 	st->start_time = sk_pid_start_time(j.pid);
 	st->owner = geteuid();

@@ -242,11 +242,9 @@ int sk_container_exec(struct sk_ctx *ctx, const struct sk_exec_opts *o, struct s
 		goto out;
 	}
 	for (int i = 0; i < 2; i++) {
-		if (j.sock[i] < min_fd) {
-			int nfd = fcntl(j.sock[i], F_DUPFD_CLOEXEC, min_fd);
-			close(j.sock[i]);
-			j.sock[i] = nfd;
-		}
+		r = sk_fd_move_above(&j.sock[i], min_fd, e);
+		if (r < 0)
+			goto out;
 	}
 	if (j.plan.join_fd[OCI_NS_PID] >= 0) {
 		r = ns_enter_pid_for_children(j.plan.join_fd[OCI_NS_PID], &own_pidns, e);

@@ -155,3 +155,17 @@ int sk_fds_keep_for_exec(int first, int last, struct sk_err *e)
 	}
 	return 0;
 }
+
+int sk_fd_move_above(int *fd, int min_fd, struct sk_err *e)
+{
+	int nfd;
+
+	if (*fd < 0 || *fd >= min_fd)
+		return 0;
+	nfd = fcntl(*fd, F_DUPFD_CLOEXEC, min_fd);
+	if (nfd < 0)
+		return sk_err_sys(e, errno, "dup");
+	close(*fd);
+	*fd = nfd;
+	return 0;
+}

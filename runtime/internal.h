@@ -129,4 +129,15 @@ void sk_forwarded_set(sigset_t *mask);
  * with kill(2) to @pid, which must be our unreaped child. */
 void sk_forward_signal(pid_t pid, int pidfd, int sig);
 
+/* fds.c: move *fd (close-on-exec) to the lowest number >= @min_fd when
+ * it is below (a number the container's preserved fds take). */
+int sk_fd_move_above(int *fd, int min_fd, struct sk_err *e);
+
+/* claim.c: claim ID for create: *state_dir (malloc'd, set even on
+ * failure) is ROOT/ID, *dirfd its open, locked directory.  Remains of a
+ * killed create are undone first; an ID in use or being created is an
+ * error (EEXIST, EBUSY). */
+int sk_claim_id(struct sk_ctx *ctx, const char *id, char **state_dir, int *dirfd,
+		struct sk_err *e);
+
 #endif
