@@ -123,6 +123,36 @@ size_t sk_uart_rx_room(const struct sk_uart *u);
 /* Is an interrupt pending (the level of the IRQ line)? */
 bool sk_uart_irq(const struct sk_uart *u);
 
+/* ---- I/O bus (bus.c): devices register an address range and a handler;
+ * an access goes to the device whose range holds its first address, with
+ * the offset into that range.  The VMM has one bus for port I/O and one
+ * for MMIO.  Devices register before the vCPUs run; afterwards the bus is
+ * only read, by every vCPU thread at once. */
+typedef void sk_bus_fn(void *opaque, uint64_t off, bool is_write, uint8_t *data,
+		       unsigned len);
+struct sk_bus_dev {
+	uint64_t base, len;
+	const char *name;   /* for messages */
+	sk_bus_fn *fn;
+	void *opaque;
+};
+struct sk_bus {
+	const char *kind;          /* "port", "MMIO": for messages */
+	struct sk_bus_dev *devs;   /* sorted by base, no two overlap */
+	size_t n;
+};
+/* Claim [base, base+len) for @name; -EBUSY if another device holds part of
+ * it, -EINVAL for an empty or wrapping range. */
+int sk_bus_register(struct sk_bus *b, uint64_t base, uint64_t len, const char *name,
+		    sk_bus_fn *fn, void *opaque, struct sk_err *e);
+/* The device at @addr, or NULL. */
+const struct sk_bus_dev *sk_bus_find(const struct sk_bus *b, uint64_t addr);
+/* Dispatch one access of @len bytes.  Where no device is, a read returns
+ * all ones and a write is dropped (false is returned). */
+bool sk_bus_access(const struct sk_bus *b, uint64_t addr, bool is_write, uint8_t *data,
+		   unsigned len);
+void sk_bus_free(struct sk_bus *b);
+
 /* ---- process description for the shim (procdesc.c).
  * Records: one tag byte, then a NUL-terminated string.
  * a=arg e=env c=cwd h=hostname u=uid g=gid G=extra gid m=umask t=terminal */

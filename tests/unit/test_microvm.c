@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of microvm/: cpio writer, boot protocol, ACPI, UART model,
- * sizing, process description, kernel resolution. */
+ * I/O bus, sizing, process description, kernel resolution. */
 #include "unit.h"
 
 #include "../../microvm/internal.h"
@@ -405,6 +405,83 @@ TEST(uart_interrupts)
 	CHECK_INT(sk_uart_rx_room(&u), SK_UART_RXBUF);
 }
 
+/* ------------------------------------------------------------- bus */
+
+struct bus_probe {
+	uint64_t off;
+	unsigned len, calls;
+	bool is_write;
+	uint8_t val;
+};
+
+static void bus_probe_fn(void *opaque, uint64_t off, bool is_write, uint8_t *data, unsigned len)
+{
+	struct bus_probe *p = opaque;
+
+	p->off = off;
+	p->len = len;
+	p->is_write = is_write;
+	p->calls++;
+	if (is_write)
+		p->val = data[0];
+	else
+		memset(data, p->val, len);
+}
+
+TEST(bus_dispatch)
+{
+	struct sk_err e = { 0 };
+	struct sk_bus b = { .kind = "port" };
+	struct bus_probe com1 = { .val = 0x11 }, com2 = { .val = 0x22 }, exitp = { .val = 0 };
+	uint8_t d[4] = { 0 };
+
+	/* registered out of order; kept sorted */
+	CHECK_INT(sk_bus_register(&b, 0x3f8, 8, "com1", bus_probe_fn, &com1, &e), 0);
+	CHECK_INT(sk_bus_register(&b, 0x501, 1, "exit", bus_probe_fn, &exitp, &e), 0);
+	CHECK_INT(sk_bus_register(&b, 0x2f8, 8, "com2", bus_probe_fn, &com2, &e), 0);
+	CHECK_INT(b.n, 3);
+	CHECK_INT(b.devs[0].base, 0x2f8);
+	CHECK_INT(b.devs[2].base, 0x501);
+	/* overlaps and empty ranges are refused, naming both devices */
+	CHECK_INT(sk_bus_register(&b, 0x3ff, 2, "late", bus_probe_fn, NULL, &e), -EBUSY);
+	CHECK_CONTAINS(e.msg, "late");
+	CHECK_CONTAINS(e.msg, "com1");
+	CHECK_INT(sk_bus_register(&b, 0x2f0, 9, "early", bus_probe_fn, NULL, &e), -EBUSY);
+	CHECK_CONTAINS(e.msg, "com2");
+	CHECK_INT(sk_bus_register(&b, 0x400, 0, "empty", bus_probe_fn, NULL, &e), -EINVAL);
+	CHECK_INT(sk_bus_register(&b, UINT64_MAX, 2, "wrap", bus_probe_fn, NULL, &e), -EINVAL);
+	CHECK_INT(b.n, 3);
+	/* adjacent ranges are fine */
+	CHECK_INT(sk_bus_register(&b, 0x500, 1, "below", bus_probe_fn, NULL, &e), 0);
+	CHECK_INT(sk_bus_register(&b, 0x502, 1, "above", bus_probe_fn, NULL, &e), 0);
+	CHECK_INT(b.n, 5);
+	/* the device gets the offset into its range */
+	CHECK(sk_bus_access(&b, 0x3fd, false, d, 1));
+	CHECK_INT(com1.calls, 1);
+	CHECK_INT(com1.off, 5);
+	CHECK_INT(d[0], 0x11);
+	d[0] = 'x';
+	CHECK(sk_bus_access(&b, 0x2f8, true, d, 1));
+	CHECK_INT(com2.val, 'x');
+	CHECK(com2.is_write);
+	CHECK(sk_bus_access(&b, 0x501, true, d, 4));
+	CHECK_INT(exitp.off, 0);
+	CHECK_INT(exitp.len, 4);
+	/* nothing there: reads are all ones, writes dropped */
+	memset(d, 0, sizeof(d));
+	CHECK(!sk_bus_access(&b, 0x64, false, d, 2));
+	CHECK_INT(d[0], 0xff);
+	CHECK_INT(d[1], 0xff);
+	CHECK_INT(d[2], 0);
+	CHECK(!sk_bus_access(&b, 0x400, true, d, 1));
+	CHECK(!sk_bus_find(&b, 0x2f7));
+	CHECK(!sk_bus_find(&b, 0x300));
+	CHECK_STR(sk_bus_find(&b, 0x2ff)->name, "com2");
+	CHECK_INT(com1.calls + com2.calls + exitp.calls, 3);
+	sk_bus_free(&b);
+	CHECK_INT(b.n, 0);
+}
+
 /* ---------------------------------------------------------- sizing */
 
 TEST(guest_memory)
@@ -560,6 +637,7 @@ int main(void)
 	RUN(acpi_tables);
 	RUN(uart_probe_registers);
 	RUN(uart_interrupts);
+	RUN(bus_dispatch);
 	RUN(guest_memory);
 	RUN(vcpu_count);
 	RUN(cmdline);
