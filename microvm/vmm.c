@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vmm.c - the KVM virtual machine: memory, in-kernel irqchip, vCPU
- * threads pinned to the cpuset, port I/O (two 16550A UARTs, the exit
- * port, a CMOS stub), and the main thread's event loop relaying stdin,
+ * threads pinned to the cpuset, exits dispatched to the devices on the
+ * port and MMIO buses, and the main thread's event loop relaying stdin,
  * signals and the timeout.
  */
-#include "internal.h"
+#include "vmm.h"
 
 #include <asm/bootparam.h>
 #include <errno.h>
@@ -26,37 +26,16 @@
 #include <termios.h>
 #include <time.h>
 
-#define KICK_SIG (SIGRTMIN + 1)
+void vm_wake(struct vm *vm)
+{
+	uint64_t one = 1;
 
-enum vm_end { END_NONE, END_EXIT, END_SHUTDOWN, END_TIMEOUT, END_ERROR };
+	if (write(vm->evfd, &one, sizeof(one)) < 0) {
+		/* the counter cannot overflow here; nothing to do */
+	}
+}
 
-struct vm;
-struct vcpu {
-	struct vm *vm;
-	int idx, fd, cpu;
-	struct kvm_run *run;
-	pthread_t th;
-	bool started;
-};
-
-struct vm {
-	int kvm, fd, evfd;
-	size_t run_size;
-	struct sk_vm_mem mem;
-	struct vcpu *cpus;
-	int nr;
-	pthread_mutex_t lock;  /* UARTs, end state */
-	struct sk_uart com[2];
-	bool rx_wait;          /* main waits for com[0] rx room */
-	bool ready;            /* the shim has opened its ttys */
-	atomic_bool done;
-	enum vm_end end;
-	int status;
-	char why[256];
-	uint64_t io_exits;
-};
-
-static void vm_end(struct vm *vm, enum vm_end end, int status, const char *why)
+void vm_end(struct vm *vm, enum vm_end end, int status, const char *why)
 {
 	pthread_mutex_lock(&vm->lock);
 	if (vm->end == END_NONE) {
@@ -67,95 +46,15 @@ static void vm_end(struct vm *vm, enum vm_end end, int status, const char *why)
 	}
 	atomic_store(&vm->done, true);
 	pthread_mutex_unlock(&vm->lock);
-	uint64_t one = 1;
-	if (write(vm->evfd, &one, sizeof(one)) < 0) {
-		/* the counter cannot overflow here; nothing to do */
-	}
+	vm_wake(vm);
 }
 
-static void irq_pulse(struct vm *vm, int irq)
+void vm_irq_pulse(struct vm *vm, int irq)
 {
 	struct kvm_irq_level l = { .irq = irq, .level = 1 };
 	ioctl(vm->fd, KVM_IRQ_LINE, &l);
 	l.level = 0;
 	ioctl(vm->fd, KVM_IRQ_LINE, &l);
-}
-
-/* Called with vm->lock held, after an access that may raise an interrupt. */
-static void uart_irq(struct vm *vm, int n, bool before)
-{
-	if (sk_uart_irq(&vm->com[n]) && !before)
-		irq_pulse(vm, n == 0 ? 4 : 3);
-}
-
-/* A byte the guest sent, out to our stdout/stderr.  Written without
- * vm->lock held, so a reader that stops reading blocks this vCPU alone,
- * never the main loop (timeout, signals); the kick at the end interrupts
- * the write (EINTR) and it is dropped then.  The order of bytes holds:
- * the guest's driver sends one byte after the other's OUT returned. */
-static void emit(struct vm *vm, int fd, uint8_t b)
-{
-	while (write(fd, &b, 1) < 0 && errno == EINTR && !atomic_load(&vm->done)) {
-	}
-}
-
-static void uart_io(struct vm *vm, int n, unsigned off, bool write_, uint8_t *data)
-{
-	struct sk_uart *u = &vm->com[n];
-	uint8_t tx;
-	bool send = false;
-	pthread_mutex_lock(&vm->lock);
-	bool before = sk_uart_irq(u);
-	if (write_) {
-		send = sk_uart_write(u, off, *data, &tx) == 1;
-		/* A THR or IER write can make a fresh THRE interrupt. */
-		if ((off == 0 || off == 1) && !(u->lcr & 0x80))
-			before = false;
-	} else {
-		*data = sk_uart_read(u, off);
-		if (off == 0 && n == 0 && vm->rx_wait && u->rx_len == 0) {
-			vm->rx_wait = false;
-			uint64_t one = 1;
-			if (write(vm->evfd, &one, sizeof(one)) < 0) {
-				/* ignore */
-			}
-		}
-	}
-	uart_irq(vm, n, before);
-	pthread_mutex_unlock(&vm->lock);
-	if (send)
-		emit(vm, n == 0 ? 1 : 2, tx);
-}
-
-static void port_io(struct vm *vm, uint16_t port, bool write_, uint8_t *data, unsigned size)
-{
-	if (port >= SK_VM_COM1 && port < SK_VM_COM1 + 8 && size == 1) {
-		uart_io(vm, 0, port - SK_VM_COM1, write_, data);
-	} else if (port >= SK_VM_COM2 && port < SK_VM_COM2 + 8 && size == 1) {
-		uart_io(vm, 1, port - SK_VM_COM2, write_, data);
-	} else if (port == SK_VM_EXIT_PORT) {
-		if (write_)
-			vm_end(vm, END_EXIT, data[0], NULL);
-		else
-			memset(data, 0, size);
-	} else if (port == SK_VM_READY_PORT) {
-		if (write_) {
-			pthread_mutex_lock(&vm->lock);
-			vm->ready = true;
-			pthread_mutex_unlock(&vm->lock);
-			uint64_t one = 1;
-			if (write(vm->evfd, &one, sizeof(one)) < 0) {
-				/* ignore */
-			}
-		} else {
-			memset(data, 0xff, size);
-		}
-	} else if (port == 0x70 || port == 0x71) {
-		if (!write_)
-			memset(data, 0, size); /* CMOS stub */
-	} else if (!write_) {
-		memset(data, 0xff, size); /* nothing there (i8042, PIT, PCI, ...) */
-	}
 }
 
 static void *vcpu_thread(void *arg)
@@ -164,7 +63,7 @@ static void *vcpu_thread(void *arg)
 	struct vm *vm = c->vm;
 	sigset_t ss;
 	sigemptyset(&ss);
-	sigaddset(&ss, KICK_SIG);
+	sigaddset(&ss, VCPU_KICK_SIG);
 	pthread_sigmask(SIG_UNBLOCK, &ss, NULL);
 	while (!atomic_load(&vm->done)) {
 		int r = ioctl(c->fd, KVM_RUN, 0);
@@ -182,13 +81,13 @@ static void *vcpu_thread(void *arg)
 		case KVM_EXIT_IO: {
 			uint8_t *d = (uint8_t *)run + run->io.data_offset;
 			for (unsigned i = 0; i < run->io.count; i++, d += run->io.size)
-				port_io(vm, run->io.port, run->io.direction == KVM_EXIT_IO_OUT, d,
-					run->io.size);
+				sk_bus_access(&vm->pio, run->io.port,
+					      run->io.direction == KVM_EXIT_IO_OUT, d, run->io.size);
 			break;
 		}
 		case KVM_EXIT_MMIO:
-			if (!run->mmio.is_write)
-				memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+			sk_bus_access(&vm->mmio, run->mmio.phys_addr, run->mmio.is_write,
+				      run->mmio.data, run->mmio.len);
 			break;
 		case KVM_EXIT_HLT:
 			vm_end(vm, END_SHUTDOWN, 255, "guest halted");
@@ -259,7 +158,7 @@ static int stop_vcpus(struct vm *vm)
 		for (int tries = 0; c->started; tries++) {
 			if (tries == 100)
 				return -ETIMEDOUT;
-			pthread_kill(c->th, KICK_SIG);
+			pthread_kill(c->th, VCPU_KICK_SIG);
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_nsec += 100 * 1000 * 1000;
@@ -436,6 +335,8 @@ static void vm_free(struct vm *vm)
 			close(vm->cpus[i].fd);
 	}
 	free(vm->cpus);
+	sk_bus_free(&vm->pio);
+	sk_bus_free(&vm->mmio);
 	if (vm->mem.host && vm->mem.host != MAP_FAILED)
 		munmap(vm->mem.host, vm->mem.size);
 	if (vm->fd >= 0)
@@ -563,10 +464,7 @@ static int vm_setup(struct vm *vm, const struct sk_vm_opts *o, const char *initr
 static void send_ctl(struct vm *vm, uint8_t b)
 {
 	pthread_mutex_lock(&vm->lock);
-	bool before = sk_uart_irq(&vm->com[1]);
-	(void)before;
-	sk_uart_rx_push(&vm->com[1], &b, 1);
-	uart_irq(vm, 1, false);
+	serial_rx_push(&vm->com[1], &b, 1);
 	pthread_mutex_unlock(&vm->lock);
 }
 
@@ -594,18 +492,18 @@ static int event_loop(struct vm *vm, const struct sk_vm_opts *o, int sfd, int tf
 		bool room = false;
 		pthread_mutex_lock(&vm->lock);
 		if (in_open && ready) {
-			room = sk_uart_rx_room(&vm->com[0]) > 0;
+			room = sk_uart_rx_room(&vm->com[0].uart) > 0;
 			if (!room)
-				vm->rx_wait = true;
+				vm->com[0].rx_wait = true;
 		}
 		if (eof_pending && !eof_sent && ready) {
-			if (vm->com[0].rx_len == 0) {
+			if (vm->com[0].uart.rx_len == 0) {
 				pthread_mutex_unlock(&vm->lock);
 				send_ctl(vm, SK_VM_CTL_EOF);
 				eof_sent = true;
 				pthread_mutex_lock(&vm->lock);
 			} else {
-				vm->rx_wait = true;
+				vm->com[0].rx_wait = true;
 			}
 		}
 		pthread_mutex_unlock(&vm->lock);
@@ -640,7 +538,7 @@ static int event_loop(struct vm *vm, const struct sk_vm_opts *o, int sfd, int tf
 		if (p[3].revents) {
 			uint8_t buf[SK_UART_RXBUF];
 			pthread_mutex_lock(&vm->lock);
-			size_t room_now = sk_uart_rx_room(&vm->com[0]);
+			size_t room_now = sk_uart_rx_room(&vm->com[0].uart);
 			pthread_mutex_unlock(&vm->lock);
 			ssize_t r = read(0, buf, room_now);
 			if (r <= 0 && !(r < 0 && (errno == EINTR || errno == EAGAIN))) {
@@ -648,8 +546,7 @@ static int event_loop(struct vm *vm, const struct sk_vm_opts *o, int sfd, int tf
 				eof_pending = true;
 			} else if (r > 0) {
 				pthread_mutex_lock(&vm->lock);
-				sk_uart_rx_push(&vm->com[0], buf, r);
-				uart_irq(vm, 0, false);
+				serial_rx_push(&vm->com[0], buf, r);
 				pthread_mutex_unlock(&vm->lock);
 			}
 		}
@@ -696,15 +593,14 @@ int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_sta
 	struct stat st;
 	if (initrd_path && stat(initrd_path, &st) == 0)
 		initrd_size = st.st_size;
-	struct vm vm = { .kvm = -1, .fd = -1, .evfd = -1, .nr = nr };
+	struct vm vm = { .kvm = -1, .fd = -1, .evfd = -1, .nr = nr, .pio = { .kind = "port" },
+			 .mmio = { .kind = "MMIO" } };
 	double t0 = now_s(), t_setup = 0, t_end = 0;
 	uint64_t limit = o->mem_limit ? o->mem_limit : sk_vm_cgroup_mem_limit();
 	int r = sk_vm_guest_mem(limit, initrd_size, &vm.mem.size, e);
 	if (r < 0)
 		return r;
 	pthread_mutex_init(&vm.lock, NULL);
-	sk_uart_init(&vm.com[0]);
-	sk_uart_init(&vm.com[1]);
 	vm.cpus = sk_xcalloc(nr, sizeof(*vm.cpus));
 	for (int i = 0; i < nr; i++) {
 		vm.cpus[i].fd = -1;
@@ -717,6 +613,10 @@ int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_sta
 		r = sk_err_sys(e, errno, "microvm: eventfd");
 		goto out;
 	}
+	if ((r = serial_init(&vm.com[0], &vm, "ttyS0", SK_VM_COM1, 4, 1, e)) < 0 ||
+	    (r = serial_init(&vm.com[1], &vm, "ttyS1", SK_VM_COM2, 3, 2, e)) < 0 ||
+	    (r = shimport_init(&vm, e)) < 0 || (r = cmos_init(&vm, e)) < 0)
+		goto out;
 	r = vm_setup(&vm, o, initrd_path, e);
 	if (r < 0)
 		goto out;
@@ -733,11 +633,11 @@ int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_sta
 				       SIGTRAP, SIGSYS, SIGCHLD, SIGPIPE, SIGWINCH };
 	for (size_t i = 0; i < sizeof(not_fwd) / sizeof(not_fwd[0]); i++)
 		sigdelset(&fwd, not_fwd[i]);
-	sigaddset(&fwd, KICK_SIG);
+	sigaddset(&fwd, VCPU_KICK_SIG);
 	pthread_sigmask(SIG_BLOCK, &fwd, &old);
-	sigdelset(&fwd, KICK_SIG);
+	sigdelset(&fwd, VCPU_KICK_SIG);
 	struct sigaction sa = { .sa_handler = kick_handler }, old_sa, old_pipe;
-	sigaction(KICK_SIG, &sa, &old_sa);
+	sigaction(VCPU_KICK_SIG, &sa, &old_sa);
 	struct sigaction ign = { .sa_handler = SIG_IGN };
 	sigaction(SIGPIPE, &ign, &old_pipe);
 	sfd = signalfd(-1, &fwd, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -799,7 +699,7 @@ int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_sta
 	struct signalfd_siginfo drain;
 	while (sfd >= 0 && read(sfd, &drain, sizeof(drain)) == sizeof(drain)) {
 	}
-	sigaction(KICK_SIG, &old_sa, NULL);
+	sigaction(VCPU_KICK_SIG, &old_sa, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 

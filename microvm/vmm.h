@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vmm.h - the running VMM, shared by its files: the machine (vm.c), its
+ * vCPU threads (vcpu.c), the devices on its I/O buses (serial.c,
+ * shimport.c, cmos.c) and the host event loop (loop.c).
+ *
+ * Threads: each vCPU thread runs KVM_RUN and the device accesses of its
+ * exits; the main thread runs the event loop.  vm->lock guards the
+ * devices' state, vm->ready and the end state.
+ */
+#ifndef SKIFF_MICROVM_VMM_H
+#define SKIFF_MICROVM_VMM_H
+
+#include "internal.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+
+/* Sent to a vCPU thread to end its KVM_RUN or a blocked output write. */
+#define VCPU_KICK_SIG (SIGRTMIN + 1)
+
+enum vm_end { END_NONE, END_EXIT, END_SHUTDOWN, END_TIMEOUT, END_ERROR };
+
+struct vm;
+struct kvm_run;
+
+struct vcpu {
+	struct vm *vm;
+	int idx, fd;
+	int cpu;                /* host CPU it is pinned to, -1: none */
+	struct kvm_run *run;
+	pthread_t th;
+	bool started;
+};
+
+/* A 16550A UART on the port bus (serial.c). */
+struct serial {
+	struct vm *vm;
+	struct sk_uart uart;
+	int irq;
+	int out_fd;             /* what the guest sends goes there */
+	bool rx_wait;           /* the event loop waits for the guest to read */
+};
+
+struct vm {
+	int kvm, fd;
+	int evfd;               /* wakes the event loop */
+	size_t run_size;
+	struct sk_vm_mem mem;
+	struct vcpu *cpus;
+	int nr;
+	struct sk_bus pio, mmio;
+	pthread_mutex_t lock;   /* devices, ready, end state */
+	struct serial com[2];   /* ttyS0: stdin, stdout; ttyS1: stderr, control */
+	bool ready;             /* the shim has opened its ttys */
+	atomic_bool done;
+	enum vm_end end;
+	int status;
+	char why[256];
+};
+
+/* ---- the machine (vm.c) */
+/* Record how the VM ended (the first call wins) and stop the vCPUs' loops. */
+void vm_end(struct vm *vm, enum vm_end end, int status, const char *why);
+/* Wake the event loop. */
+void vm_wake(struct vm *vm);
+/* Raise and lower an interrupt line of the in-kernel irqchip. */
+void vm_irq_pulse(struct vm *vm, int irq);
+
+/* ---- devices: each registers its ports on vm->pio */
+/* 8 ports at @base, interrupt @irq; bytes the guest sends go to @out_fd. */
+int serial_init(struct serial *s, struct vm *vm, const char *name, uint16_t base, int irq,
+		int out_fd, struct sk_err *e);
+/* Queue bytes for the guest to read, raising the interrupt; returns how
+ * many fitted.  Called with vm->lock held. */
+size_t serial_rx_push(struct serial *s, const uint8_t *buf, size_t len);
+/* The shim's ports: SK_VM_EXIT_PORT (exit status) and SK_VM_READY_PORT. */
+int shimport_init(struct vm *vm, struct sk_err *e);
+/* The CMOS/RTC ports 0x70-0x71, a stub. */
+int cmos_init(struct vm *vm, struct sk_err *e);
+
+#endif
