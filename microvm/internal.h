@@ -16,6 +16,10 @@ uint64_t sk_vm_cgroup_mem_limit(void);
  * fills @cpus with the cpuset's CPUs and returns their count (>= 0). */
 int sk_vm_vcpus_from(const char *cpuset, int64_t quota, uint64_t period, int *n,
 		     int *cpus /* [256] or NULL */, struct sk_err *e);
+/* The vCPU count of a run: o->nr_vcpus, else from o->cpuset or the
+ * config's cpu resources (sk_vm_vcpus_from); fills @cpus [256] with the
+ * cpuset's CPUs and *ncpus with their count. */
+int sk_vm_vcpus(const struct sk_vm_opts *o, int *cpus, int *ncpus, struct sk_err *e);
 
 /* Install the VMM's seccomp filter (called by sk_vm_run after setup). */
 int sk_vm_seccomp(struct sk_err *e);
@@ -90,6 +94,14 @@ int sk_vm_setup_boot_params(const struct sk_vm_mem *m, const struct sk_vm_kernel
 /* Where to put an initrd of @len bytes (top of low RAM, page aligned). */
 uint64_t sk_vm_initrd_addr(const struct sk_vm_mem *m, const struct sk_vm_kernel_info *ki,
 			   uint64_t len);
+/* Map the kernel file at @path and load it (load.c). */
+int sk_vm_load_kernel_file(const struct sk_vm_mem *m, const char *path,
+			   struct sk_vm_kernel_info *ki, struct sk_err *e);
+/* Put the initramfs in guest memory (load.c): the rootfs archive at
+ * @path (NULL: none), then the per-run one (sk_vm_initrd_extra). */
+int sk_vm_load_initrd(const struct sk_vm_mem *m, const struct sk_vm_kernel_info *ki,
+		      const struct oci_config *cfg, const char *path, uint64_t *addr,
+		      uint64_t *len, struct sk_err *e);
 /* Write GDT and identity page tables for 4 GiB. */
 void sk_vm_setup_pagetables(const struct sk_vm_mem *m);
 struct kvm_sregs;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sizing.c - guest RAM from the cgroup memory limit, vCPU count from the
- * cpuset / CFS quota, and the kernel command line.
+ * cpuset / CFS quota (or the caller's count), and the kernel command line.
  */
 #include "internal.h"
 
@@ -134,6 +134,29 @@ int sk_vm_vcpus_from(const char *cpuset, int64_t quota, uint64_t period, int *n,
 bad:
 	return sk_err_set(e, EINVAL, "microvm: linux.resources.cpu.cpus \"%s\" is not a CPU list",
 			  cpuset);
+}
+
+int sk_vm_vcpus(const struct sk_vm_opts *o, int *cpus, int *ncpus, struct sk_err *e)
+{
+	const struct oci_resources *res;
+	const char *cpuset = o->cpuset;
+	uint64_t period = 0;
+	int64_t quota = 0;
+	int n = 1, count;
+
+	if (o->cfg) {
+		res = &o->cfg->lnx.resources;
+		if (res->cpu.quota.set)
+			quota = res->cpu.quota.v;
+		period = res->cpu.period.set ? res->cpu.period.v : 100000;
+		if (!cpuset)
+			cpuset = res->cpu.cpus;
+	}
+	count = sk_vm_vcpus_from(cpuset, quota, period, &n, cpus, e);
+	if (count < 0)
+		return count;
+	*ncpus = count;
+	return o->nr_vcpus > 0 ? o->nr_vcpus : n;
 }
 
 char *sk_vm_cmdline(int nr_vcpus, const char *extra)

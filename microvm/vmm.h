@@ -61,12 +61,38 @@ struct vm {
 };
 
 /* ---- the machine (vm.c) */
+/* Fields, vCPU slots (vCPU i pinned to cpus[i % ncpus] if ncpus), the
+ * devices.  vm_free is due afterwards, even if this fails. */
+int vm_init(struct vm *vm, int nr, const int *cpus, int ncpus, uint64_t mem_size,
+	    struct sk_err *e);
+/* The KVM VM, its memory, the boot image (o->kernel, @initrd_path and the
+ * per-run archive), the vCPUs. */
+int vm_setup(struct vm *vm, const struct sk_vm_opts *o, const char *initrd_path,
+	     struct sk_err *e);
+void vm_free(struct vm *vm);
+/* Debug: the VMM's own resident memory beside the guest's. */
+void vm_report_rss(const struct sk_log *log, const struct vm *vm);
 /* Record how the VM ended (the first call wins) and stop the vCPUs' loops. */
 void vm_end(struct vm *vm, enum vm_end end, int status, const char *why);
 /* Wake the event loop. */
 void vm_wake(struct vm *vm);
 /* Raise and lower an interrupt line of the in-kernel irqchip. */
 void vm_irq_pulse(struct vm *vm, int irq);
+
+/* ---- vCPUs (vcpu.c) */
+/* KVM_CREATE_VCPU, CPUID; vCPU 0 gets the boot registers for @entry. */
+int vcpu_create(struct vcpu *c, uint64_t entry, struct sk_err *e);
+void vcpu_free(struct vcpu *c);
+/* A thread per vCPU, pinned to its CPU; one that cannot be created ends
+ * the VM. */
+void vcpu_start_all(struct vm *vm, const struct sk_log *log);
+/* Stop and join the vCPU threads.  immediate_exit makes a KVM_RUN entered
+ * after the kick return at once; the kick (no SA_RESTART) ends a KVM_RUN
+ * under way or a blocked output write.  Kicked again every 100 ms in case
+ * one landed before the thread blocked.  -ETIMEDOUT if a thread is still
+ * there after 10 s (the host kernel does not give the vCPU back): the
+ * caller must then end the process, the thread still uses this VM. */
+int vcpu_stop_all(struct vm *vm);
 
 /* ---- devices: each registers its ports on vm->pio */
 /* 8 ports at @base, interrupt @irq; bytes the guest sends go to @out_fd. */
