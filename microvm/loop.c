@@ -128,6 +128,20 @@ static void on_stdin(struct relay *rl)
 	}
 }
 
+/* o->timeout_s, else the annotation org.skiff.vm.timeout; 0: none. */
+static int run_timeout(const struct sk_vm_opts *o)
+{
+	const char *t;
+	uint64_t v;
+
+	if (o->timeout_s)
+		return o->timeout_s;
+	t = sk_vm_annotation(o->cfg, "org.skiff.vm.timeout");
+	if (t && sk_parse_u64(t, &v) == 0 && v < INT32_MAX)
+		return (int)v;
+	return 0;
+}
+
 /* Until the VM ends; -errno if poll fails. */
 static int event_loop(struct relay *rl)
 {
@@ -161,7 +175,7 @@ static int event_loop(struct relay *rl)
 		if (p[1].revents)
 			on_signal(rl, ready);
 		if (p[2].revents) {
-			snprintf(msg, sizeof(msg), "timeout after %d s", rl->o->timeout_s);
+			snprintf(msg, sizeof(msg), "timeout after %d s", run_timeout(rl->o));
 			vm_end(vm, END_TIMEOUT, 255, msg);
 		}
 		if (p[3].revents)
@@ -175,19 +189,6 @@ static void kick_handler(int sig)
 	(void)sig;
 }
 
-/* o->timeout_s, else the annotation org.skiff.vm.timeout; 0: none. */
-static int run_timeout(const struct sk_vm_opts *o)
-{
-	const char *t;
-	uint64_t v;
-
-	if (o->timeout_s)
-		return o->timeout_s;
-	t = sk_vm_annotation(o->cfg, "org.skiff.vm.timeout");
-	if (t && sk_parse_u64(t, &v) == 0 && v < INT32_MAX)
-		return (int)v;
-	return 0;
-}
 
 /* Signals: every forwardable one through a signalfd (what `run` forwards
  * to us goes on to the guest's process, as runc's forwarding does), the
