@@ -5,7 +5,7 @@
  * is larger than one SEQPACKET record can be), with an fd.
  */
 #include "unit.h"
-#include "container.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
