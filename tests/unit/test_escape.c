@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * test_escape.c - runtime/escape.c (one line, control characters and
+ * test_escape.c - base/escape.c (one line, control characters and
  * bytes that are not UTF-8 escaped, valid UTF-8 kept; text, quoted and
  * JSON shapes), sk_log's lines built on it (escaped once), and
  * sk_getopt's one-line errors naming the option as given.
