@@ -238,7 +238,8 @@ int sk_ipam_list(const char *root, char ***names, struct sk_err *e)
 			sk_strv_buf_add(&v, de->d_name);
 	}
 	closedir(d);
-	qsort(v.v, v.n, sizeof(char *), cmp_str);
+	if (v.n)
+		qsort(v.v, v.n, sizeof(char *), cmp_str);
 	*names = v.v ? sk_steal_ptr(&v.v) : sk_xcalloc(1, sizeof(char *));
 	return 0;
 }
