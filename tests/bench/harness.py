@@ -7,9 +7,14 @@ import subprocess
 
 def runtimes(top):
     """[(name, path)]: skiff ($SKIFF, else $BUILD/skiff), then crun and runc when installed;
-    $BENCH_RUNTIMES (e.g. "skiff") keeps only the ones it names."""
+    $BENCH_RUNTIMES (e.g. "skiff") keeps only the ones it names; $BENCH_EXTRA
+    ("NAME=PATH ...", e.g. "skiff-old=/tmp/old/build/skiff") adds runtimes to the
+    same interleaved rounds, to compare two builds of skiff side by side."""
     build = os.environ.get("BUILD", "build")
     found = [("skiff", os.environ.get("SKIFF", os.path.join(top, build, "skiff")))]
+    for item in os.environ.get("BENCH_EXTRA", "").split():
+        name, _, path = item.partition("=")
+        found.append((name, os.path.abspath(path)))
     for name in ("crun", "runc"):
         path = shutil.which(name)
         if path:
