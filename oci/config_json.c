@@ -6,7 +6,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include <yajl/yajl_parse.h>
 
 /* Paths are for messages only: silently truncated when too long. */
 void cj_join(char buf[CJ_PATH_MAX], const char *path, const char *key)
@@ -42,131 +41,6 @@ int cj_fail(struct sk_err *e, const char *path, const char *key, const char *fmt
 	if (!where[0])
 		return sk_err_set(e, EINVAL, "%s", what);
 	return sk_err_set(e, EINVAL, "%s: %s", where, what);
-}
-
-/* ------------------------------------------------------------ parsing */
-
-struct depth_ctx {
-	unsigned depth;
-	const char *why;     /* set when a callback cancels the parse */
-};
-
-static int depth_open(void *ctx)
-{
-	struct depth_ctx *d = ctx;
-	if (++d->depth <= CJ_MAX_DEPTH)
-		return 1;
-	d->why = "nesting too deep";
-	return 0;
-}
-
-static int depth_close(void *ctx)
-{
-	struct depth_ctx *d = ctx;
-	d->depth--;
-	return 1;
-}
-
-/* yajl_tree keeps C strings: refuse "\u0000" rather than truncate silently. */
-static int no_nul(void *ctx, const unsigned char *s, size_t l)
-{
-	struct depth_ctx *d = ctx;
-	if (!l || !memchr(s, '\0', l))
-		return 1;
-	d->why = "string contains a NUL character (\\u0000)";
-	return 0;
-}
-
-/* Collapse yajl's multi-line message into one printable line. */
-static void one_line(char *dst, size_t dstsz, const char *src)
-{
-	size_t n = 0;
-	bool space = false;
-
-	for (; *src && n + 1 < dstsz; src++) {
-		unsigned char ch = (unsigned char)*src;
-		if (ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ') {
-			space = n > 0;
-			continue;
-		}
-		if (space && n + 2 < dstsz)
-			dst[n++] = ' ';
-		space = false;
-		dst[n++] = (ch < 0x20 || ch >= 0x7f) ? '?' : (char)ch;
-	}
-	dst[n] = '\0';
-}
-
-/*
- * A first pass with the streaming parser checks the syntax and the nesting
- * depth (yajl_tree_free recurses, and yajl_tree_parse does not free its
- * partial tree on a syntax error); only valid text reaches yajl_tree_parse.
- */
-int cj_parse_tree(const char *json, size_t len, yajl_val *out, struct sk_err *e)
-{
-	static const yajl_callbacks cb = {
-		.yajl_start_map = depth_open,
-		.yajl_string = no_nul,
-		.yajl_map_key = no_nul,
-		.yajl_end_map = depth_close,
-		.yajl_start_array = depth_open,
-		.yajl_end_array = depth_close,
-	};
-	struct depth_ctx d = { 0 };
-	_cleanup_free_ char *buf = NULL;
-	char ebuf[256], line[256];
-	yajl_handle h;
-	yajl_status st;
-	yajl_val tree;
-	size_t at;
-
-	*out = NULL;
-	if (!json)
-		return sk_err_set(e, EINVAL, "invalid JSON: no input");
-	if (len > CJ_MAX_LEN)
-		return sk_err_set(e, EINVAL, "invalid JSON: larger than %u bytes", CJ_MAX_LEN);
-	if (memchr(json, '\0', len))
-		return sk_err_set(e, EINVAL, "invalid JSON: NUL byte in input");
-
-	h = yajl_alloc(&cb, NULL, &d);
-	if (!h)
-		return sk_err_set(e, ENOMEM, "invalid JSON: out of memory");
-	yajl_config(h, yajl_allow_comments, 1);
-	st = yajl_parse(h, (const unsigned char *)json, len);
-	at = yajl_get_bytes_consumed(h);
-	if (st == yajl_status_ok) {
-		st = yajl_complete_parse(h);
-		at = len;
-	}
-	if (st == yajl_status_client_canceled) {
-		yajl_free(h);
-		if (d.depth > CJ_MAX_DEPTH)
-			return sk_err_set(e, EINVAL, "invalid JSON: nesting deeper than %d",
-					  CJ_MAX_DEPTH);
-		return sk_err_set(e, EINVAL, "invalid JSON: %s (near byte %zu)",
-				  d.why ? d.why : "rejected", at);
-	}
-	if (st != yajl_status_ok) {
-		unsigned char *m = yajl_get_error(h, 0, (const unsigned char *)json, len);
-		one_line(line, sizeof(line), m ? (const char *)m : "parse error");
-		if (m)
-			yajl_free_error(h, m);
-		yajl_free(h);
-		return sk_err_set(e, EINVAL, "invalid JSON: %s (near byte %zu)", line, at);
-	}
-	yajl_free(h);
-
-	buf = sk_xmalloc(len + 1);
-	memcpy(buf, json, len);
-	buf[len] = '\0';
-	ebuf[0] = '\0';
-	tree = yajl_tree_parse(buf, ebuf, sizeof(ebuf));
-	if (!tree) {
-		one_line(line, sizeof(line), ebuf[0] ? ebuf : "parse error");
-		return sk_err_set(e, EINVAL, "invalid JSON: %s", line);
-	}
-	*out = tree;
-	return 0;
 }
 
 /* ------------------------------------------------------------- access */

@@ -29,7 +29,8 @@ void cj_index(char buf[CJ_PATH_MAX], const char *path, size_t i);
 int cj_fail(struct sk_err *e, const char *path, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* Parse @json (@len bytes, NUL not required) into a tree.  Errors:
+/* Parse @json (@len bytes, NUL not required) into a tree (config_tree.c);
+ * free it with yajl_tree_free.  Errors:
  * "invalid JSON: <one line>" / "nesting deeper than N". */
 int cj_parse_tree(const char *json, size_t len, yajl_val *out, struct sk_err *e);
 

@@ -516,6 +516,83 @@ TEST(nul_in_string)
 	CHECK_CONTAINS(e.msg, "invalid JSON: string contains a NUL character");
 }
 
+TEST(tree_layout)
+{
+	static const char json[] = "{\"a\":[1,-2.5,\"s\",true,false,null,{}],\n"
+				   " \"b\":{\"k\":\"v\",\"k\":\"w\"}, \"n\":12345678901234567890}";
+	const char *pa[] = { "a", NULL }, *pb[] = { "b", NULL }, *pn[] = { "n", NULL };
+	struct sk_err e = { 0 };
+	yajl_val t = NULL, a, b, n;
+
+	CHECK_INT(cj_parse_tree(json, strlen(json), &t, &e), 0);
+	if (!t)
+		return;
+	a = yajl_tree_get(t, pa, yajl_t_array);
+	b = yajl_tree_get(t, pb, yajl_t_object);
+	n = yajl_tree_get(t, pn, yajl_t_number);
+	CHECK(a && a->u.array.len == 7);
+	if (a && a->u.array.len == 7) {
+		CHECK(YAJL_IS_INTEGER(a->u.array.values[0]));
+		CHECK_INT(YAJL_GET_INTEGER(a->u.array.values[0]), 1);
+		CHECK(YAJL_IS_DOUBLE(a->u.array.values[1]));
+		CHECK(!YAJL_IS_INTEGER(a->u.array.values[1]));
+		CHECK_STR(a->u.array.values[1]->u.number.r, "-2.5");
+		CHECK_STR(YAJL_GET_STRING(a->u.array.values[2]), "s");
+		CHECK(YAJL_IS_TRUE(a->u.array.values[3]));
+		CHECK(YAJL_IS_FALSE(a->u.array.values[4]));
+		CHECK(YAJL_IS_NULL(a->u.array.values[5]));
+		CHECK(YAJL_IS_OBJECT(a->u.array.values[6]));
+		CHECK_INT(a->u.array.values[6]->u.object.len, 0);
+	}
+	/* duplicate keys are all kept, in order (cj_get takes the last) */
+	CHECK(b && b->u.object.len == 2);
+	CHECK_STR(YAJL_GET_STRING(cj_get(b, "k")), "w");
+	/* beyond long long: the text is kept, not the integer */
+	CHECK(n && !YAJL_IS_INTEGER(n));
+	CHECK_STR(n ? n->u.number.r : NULL, "12345678901234567890");
+	yajl_tree_free(t);
+}
+
+/* 150,000 elements: arrays grow geometrically (yajl_tree_parse grew them
+ * by one, minutes under ASan). */
+TEST(tree_large_array)
+{
+	size_t n = 150000, len = 0;
+	char *json = sk_xmalloc(n * 16 + 16);
+	struct sk_err e = { 0 };
+	yajl_val t = NULL;
+
+	json[len++] = '[';
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(json + len, "%s\"E%zu\"", i ? "," : "", i);
+	json[len++] = ']';
+	CHECK_INT(cj_parse_tree(json, len, &t, &e), 0);
+	CHECK(YAJL_IS_ARRAY(t) && t->u.array.len == n);
+	if (YAJL_IS_ARRAY(t) && t->u.array.len == n)
+		CHECK_STR(YAJL_GET_STRING(t->u.array.values[n - 1]), "E149999");
+	yajl_tree_free(t);
+	free(json);
+}
+
+/* Syntax errors name the line and column as well as the byte; a partial
+ * tree is freed (ASan's leak check). */
+TEST(tree_error_position)
+{
+	static const char json[] = "{\"a\": [1, 2,\n  {\"b\": tru}]}";
+	static const char nul[] = "[[1,{\"x\":\"a\\u0000\"}]]";
+	struct sk_err e = { 0 };
+	yajl_val t = (yajl_val)1;
+
+	CHECK_INT(cj_parse_tree(json, strlen(json), &t, &e), -EINVAL);
+	CHECK(t == NULL);
+	CHECK_CONTAINS(e.msg, "invalid JSON: ");
+	CHECK_CONTAINS(e.msg, "line 2 column ");
+	CHECK(strchr(e.msg, '\n') == NULL);
+	CHECK_INT(cj_parse_tree(nul, strlen(nul), &t, &e), -EINVAL);
+	CHECK_CONTAINS(e.msg, "string contains a NUL character");
+	CHECK_CONTAINS(e.msg, "line 1 column ");
+}
+
 TEST(deep_nesting)
 {
 	size_t depth = 100000;
@@ -1198,6 +1275,9 @@ int main(void)
 	RUN(malformed_json);
 	RUN(malformed_json_embedded_nul);
 	RUN(nul_in_string);
+	RUN(tree_layout);
+	RUN(tree_large_array);
+	RUN(tree_error_position);
 	RUN(deep_nesting);
 	RUN(not_an_object);
 	RUN(missing_required);
