@@ -24,314 +24,212 @@ void cfg_resources_clear(struct oci_resources *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* An array member: NULL-safe count and element path helper. */
-static int get_array(yajl_val o, const char *path, const char *key, yajl_val *a, size_t *n,
-		     char ap[CJ_PATH_MAX], struct sk_err *e)
-{
-	int r;
+/* ------------------------------------------------- device cgroup rules */
 
-	*a = NULL;
-	*n = 0;
-	r = cj_array(o, path, key, a, e);
-	if (r < 0 || !*a)
+static int rule_type(yajl_val v, const char *path, const struct cj_field *f, void *base,
+		     struct sk_err *e)
+{
+	struct oci_device_rule *d = base;
+	_cleanup_free_ char *type = NULL;
+	int r = cj_str(v, path, f->name, &type, e);
+
+	if (r < 0)
 		return r;
-	*n = (*a)->u.array.len;
-	cj_join(ap, path, key);
+	if (type && (strlen(type) != 1 || !strchr("acb", type[0])))
+		return cj_fail(e, path, f->name, "unknown device type \"%s\" (want a, c or b)", type);
+	d->type = type ? type[0] : 'a';
 	return 0;
 }
 
-static int parse_device_rules(yajl_val o, const char *path, struct oci_resources *res,
-			      struct sk_err *e)
-{
-	char ap[CJ_PATH_MAX], ip[CJ_PATH_MAX];
-	yajl_val a, x;
-	size_t n;
-	int r;
-
-	r = get_array(o, path, "devices", &a, &n, ap, e);
-	if (r < 0 || !a)
-		return r;
-	res->n_devices = n;
-	res->devices = sk_xcalloc(n ? n : 1, sizeof(*res->devices));
-	for (size_t i = 0; i < n; i++) {
-		struct oci_device_rule *d = &res->devices[i];
-		yajl_val v = a->u.array.values[i];
-		_cleanup_free_ char *type = NULL, *access = NULL;
-		struct oci_opt_i64 maj = { 0 }, min = { 0 };
-
-		cj_index(ip, ap, i);
-		r = cj_is_object(v, ip, e);
-		if (r < 0)
-			return r;
-		r = cj_need(v, ip, "allow", &x, e);
-		if (r < 0)
-			return r;
-		r = cj_bool(v, ip, "allow", &d->allow, e);
-		if (r < 0)
-			return r;
-		r = cj_str(v, ip, "type", &type, e);
-		if (r < 0)
-			return r;
-		if (type && (strlen(type) != 1 || !strchr("acb", type[0])))
-			return cj_fail(e, ip, "type", "unknown device type \"%s\" (want a, c or b)",
-				       type);
-		d->type = type ? type[0] : 'a';
-		r = cj_i64(v, ip, "major", -1, INT64_MAX, &maj, e);
-		if (r < 0)
-			return r;
-		r = cj_i64(v, ip, "minor", -1, INT64_MAX, &min, e);
-		if (r < 0)
-			return r;
-		d->major = maj.set ? maj.v : -1;
-		d->minor = min.set ? min.v : -1;
-		r = cj_str(v, ip, "access", &access, e);
-		if (r < 0)
-			return r;
-		if (!access) {
-			strcpy(d->access, "rwm");
-			continue;
-		}
-		for (const char *c = access; *c; c++) {
-			if (!strchr("rwm", *c))
-				return cj_fail(e, ip, "access",
-					       "\"%s\" is not a combination of r, w and m", access);
-			if (!strchr(d->access, *c))
-				d->access[strlen(d->access)] = *c;
-		}
-	}
-	return 0;
-}
-
-static int parse_memory(yajl_val o, const char *path, struct oci_resources *res,
-			struct sk_err *e)
-{
-	char p[CJ_PATH_MAX];
-	yajl_val m = NULL;
-	int r;
-
-	r = cj_object(o, path, "memory", &m, e);
-	if (r < 0 || !m)
-		return r;
-	cj_join(p, path, "memory");
-	if ((r = cj_i64(m, p, "limit", -1, INT64_MAX, &res->memory.limit, e)) < 0 ||
-	    (r = cj_i64(m, p, "reservation", -1, INT64_MAX, &res->memory.reservation, e)) < 0 ||
-	    (r = cj_i64(m, p, "swap", -1, INT64_MAX, &res->memory.swap, e)) < 0 ||
-	    (r = cj_i64(m, p, "kernel", -1, INT64_MAX, &res->memory.kernel, e)) < 0 ||
-	    (r = cj_i64(m, p, "kernelTCP", -1, INT64_MAX, &res->memory.kernel_tcp, e)) < 0 ||
-	    (r = cj_u64(m, p, "swappiness", UINT64_MAX, &res->memory.swappiness, e)) < 0 ||
-	    (r = cj_bool(m, p, "disableOOMKiller", &res->memory.disable_oom_killer, e)) < 0 ||
-	    (r = cj_bool(m, p, "useHierarchy", &res->memory.use_hierarchy, e)) < 0 ||
-	    (r = cj_bool(m, p, "checkBeforeUpdate", &res->memory.check_before_update, e)) < 0)
-		return r;
-	return 0;
-}
-
-static int parse_cpu(yajl_val o, const char *path, struct oci_resources *res, struct sk_err *e)
-{
-	char p[CJ_PATH_MAX];
-	yajl_val c = NULL;
-	int r;
-
-	r = cj_object(o, path, "cpu", &c, e);
-	if (r < 0 || !c)
-		return r;
-	cj_join(p, path, "cpu");
-	if ((r = cj_u64(c, p, "shares", UINT64_MAX, &res->cpu.shares, e)) < 0 ||
-	    (r = cj_i64(c, p, "quota", INT64_MIN, INT64_MAX, &res->cpu.quota, e)) < 0 ||
-	    (r = cj_u64(c, p, "burst", UINT64_MAX, &res->cpu.burst, e)) < 0 ||
-	    (r = cj_u64(c, p, "period", UINT64_MAX, &res->cpu.period, e)) < 0 ||
-	    (r = cj_i64(c, p, "realtimeRuntime", INT64_MIN, INT64_MAX,
-			&res->cpu.realtime_runtime, e)) < 0 ||
-	    (r = cj_u64(c, p, "realtimePeriod", UINT64_MAX, &res->cpu.realtime_period, e)) < 0 ||
-	    (r = cj_i64(c, p, "idle", INT64_MIN, INT64_MAX, &res->cpu.idle, e)) < 0 ||
-	    (r = cj_str(c, p, "cpus", &res->cpu.cpus, e)) < 0 ||
-	    (r = cj_str(c, p, "mems", &res->cpu.mems, e)) < 0)
-		return r;
-	return 0;
-}
-
-static int parse_throttle(yajl_val b, const char *path, const char *key,
-			  struct oci_throttle_device **out, size_t *nout, struct sk_err *e)
-{
-	char ap[CJ_PATH_MAX], ip[CJ_PATH_MAX];
-	yajl_val a, x;
-	size_t n;
-	int r;
-
-	r = get_array(b, path, key, &a, &n, ap, e);
-	if (r < 0 || !a)
-		return r;
-	*nout = n;
-	*out = sk_xcalloc(n ? n : 1, sizeof(**out));
-	for (size_t i = 0; i < n; i++) {
-		yajl_val v = a->u.array.values[i];
-		struct oci_opt_i64 maj = { 0 }, min = { 0 };
-		struct oci_opt_u64 rate = { 0 };
-
-		cj_index(ip, ap, i);
-		if ((r = cj_is_object(v, ip, e)) < 0 || (r = cj_need(v, ip, "major", &x, e)) < 0 ||
-		    (r = cj_need(v, ip, "minor", &x, e)) < 0 ||
-		    (r = cj_need(v, ip, "rate", &x, e)) < 0 ||
-		    (r = cj_i64(v, ip, "major", 0, INT64_MAX, &maj, e)) < 0 ||
-		    (r = cj_i64(v, ip, "minor", 0, INT64_MAX, &min, e)) < 0 ||
-		    (r = cj_u64(v, ip, "rate", UINT64_MAX, &rate, e)) < 0)
-			return r;
-		(*out)[i].major = maj.v;
-		(*out)[i].minor = min.v;
-		(*out)[i].rate = rate.v;
-	}
-	return 0;
-}
-
-static int parse_blkio(yajl_val o, const char *path, struct oci_resources *res,
+/* major, minor: -1 (the default) is the wildcard. */
+static int rule_number(yajl_val v, const char *path, const struct cj_field *f, void *base,
 		       struct sk_err *e)
 {
-	char p[CJ_PATH_MAX], ap[CJ_PATH_MAX], ip[CJ_PATH_MAX];
-	yajl_val b = NULL, a, x;
-	size_t n;
-	int r;
+	struct oci_opt_i64 n = { 0 };
+	int r = cj_i64(v, path, f->name, -1, INT64_MAX, &n, e);
 
-	r = cj_object(o, path, "blockIO", &b, e);
-	if (r < 0 || !b)
-		return r;
-	cj_join(p, path, "blockIO");
-	if ((r = cj_u64(b, p, "weight", UINT16_MAX, &res->blkio.weight, e)) < 0 ||
-	    (r = cj_u64(b, p, "leafWeight", UINT16_MAX, &res->blkio.leaf_weight, e)) < 0)
-		return r;
-	r = get_array(b, p, "weightDevice", &a, &n, ap, e);
-	if (r < 0)
-		return r;
-	if (a) {
-		res->blkio.n_weight_device = n;
-		res->blkio.weight_device = sk_xcalloc(n ? n : 1, sizeof(struct oci_weight_device));
-	}
-	for (size_t i = 0; a && i < n; i++) {
-		struct oci_weight_device *w = &res->blkio.weight_device[i];
-		yajl_val v = a->u.array.values[i];
-		struct oci_opt_i64 maj = { 0 }, min = { 0 };
-
-		cj_index(ip, ap, i);
-		if ((r = cj_is_object(v, ip, e)) < 0 || (r = cj_need(v, ip, "major", &x, e)) < 0 ||
-		    (r = cj_need(v, ip, "minor", &x, e)) < 0 ||
-		    (r = cj_i64(v, ip, "major", 0, INT64_MAX, &maj, e)) < 0 ||
-		    (r = cj_i64(v, ip, "minor", 0, INT64_MAX, &min, e)) < 0 ||
-		    (r = cj_u64(v, ip, "weight", UINT16_MAX, &w->weight, e)) < 0 ||
-		    (r = cj_u64(v, ip, "leafWeight", UINT16_MAX, &w->leaf_weight, e)) < 0)
-			return r;
-		w->major = maj.v;
-		w->minor = min.v;
-	}
-	if ((r = parse_throttle(b, p, "throttleReadBpsDevice", &res->blkio.throttle_read_bps,
-				&res->blkio.n_throttle_read_bps, e)) < 0 ||
-	    (r = parse_throttle(b, p, "throttleWriteBpsDevice", &res->blkio.throttle_write_bps,
-				&res->blkio.n_throttle_write_bps, e)) < 0 ||
-	    (r = parse_throttle(b, p, "throttleReadIOPSDevice", &res->blkio.throttle_read_iops,
-				&res->blkio.n_throttle_read_iops, e)) < 0 ||
-	    (r = parse_throttle(b, p, "throttleWriteIOPSDevice", &res->blkio.throttle_write_iops,
-				&res->blkio.n_throttle_write_iops, e)) < 0)
-		return r;
-	return 0;
+	*(int64_t *)((char *)base + f->off) = n.set ? n.v : -1;
+	return r;
 }
 
-static int parse_hugepages(yajl_val o, const char *path, struct oci_resources *res,
-			   struct sk_err *e)
+static int rule_access(yajl_val v, const char *path, const struct cj_field *f, void *base,
+		       struct sk_err *e)
 {
-	char ap[CJ_PATH_MAX], ip[CJ_PATH_MAX];
-	yajl_val a, x;
-	size_t n;
-	int r;
+	struct oci_device_rule *d = base;
+	_cleanup_free_ char *access = NULL;
+	int r = cj_str(v, path, f->name, &access, e);
 
-	r = get_array(o, path, "hugepageLimits", &a, &n, ap, e);
-	if (r < 0 || !a)
+	if (r < 0)
 		return r;
-	res->n_hugepage_limits = n;
-	res->hugepage_limits = sk_xcalloc(n ? n : 1, sizeof(*res->hugepage_limits));
-	for (size_t i = 0; i < n; i++) {
-		struct oci_hugepage_limit *h = &res->hugepage_limits[i];
-		yajl_val v = a->u.array.values[i];
-		struct oci_opt_u64 lim = { 0 };
-
-		cj_index(ip, ap, i);
-		if ((r = cj_is_object(v, ip, e)) < 0 ||
-		    (r = cj_need(v, ip, "pageSize", &x, e)) < 0 ||
-		    (r = cj_need(v, ip, "limit", &x, e)) < 0 ||
-		    (r = cj_str(v, ip, "pageSize", &h->page_size, e)) < 0 ||
-		    (r = cj_u64(v, ip, "limit", UINT64_MAX, &lim, e)) < 0)
-			return r;
-		h->limit = lim.v;
+	if (!access) {
+		strcpy(d->access, "rwm");
+		return 0;
+	}
+	for (const char *c = access; *c; c++) {
+		if (!strchr("rwm", *c))
+			return cj_fail(e, path, f->name, "\"%s\" is not a combination of r, w and m",
+				       access);
+		if (!strchr(d->access, *c))
+			d->access[strlen(d->access)] = *c;
 	}
 	return 0;
 }
 
-static int parse_network(yajl_val o, const char *path, struct oci_resources *res,
-			 struct sk_err *e)
+#define RULE(nm, k, m, ...) CJ_ROW(nm, k, struct oci_device_rule, m, ##__VA_ARGS__)
+static const struct cj_field rule_rows[] = {
+	RULE("allow", CJ_BOOL, allow, .need = CJ_REQUIRED),
+	RULE("type", CJ_CUSTOM, type, .fn = rule_type),
+	RULE("major", CJ_CUSTOM, major, .fn = rule_number),
+	RULE("minor", CJ_CUSTOM, minor, .fn = rule_number),
+	RULE("access", CJ_CUSTOM, access, .fn = rule_access),
+};
+static const struct cj_table rule_table = CJ_TABLE(rule_rows, NULL);
+
+/* ------------------------------------------------------- the objects */
+
+#define RES(nm, k, m, ...) CJ_ROW(nm, k, struct oci_resources, m, ##__VA_ARGS__)
+#define OPT_I64(nm, m, lo) RES(nm, CJ_I64, m, .min = (lo), .max = INT64_MAX)
+#define OPT_U64(nm, m, hi) RES(nm, CJ_U64, m, .max = (hi))
+
+static const struct cj_field memory_rows[] = {
+	OPT_I64("limit", memory.limit, -1),
+	OPT_I64("reservation", memory.reservation, -1),
+	OPT_I64("swap", memory.swap, -1),
+	OPT_I64("kernel", memory.kernel, -1),
+	OPT_I64("kernelTCP", memory.kernel_tcp, -1),
+	OPT_U64("swappiness", memory.swappiness, UINT64_MAX),
+	RES("disableOOMKiller", CJ_BOOL, memory.disable_oom_killer),
+	RES("useHierarchy", CJ_BOOL, memory.use_hierarchy),
+	RES("checkBeforeUpdate", CJ_BOOL, memory.check_before_update),
+};
+
+static const struct cj_field cpu_rows[] = {
+	OPT_U64("shares", cpu.shares, UINT64_MAX),
+	OPT_I64("quota", cpu.quota, INT64_MIN),
+	OPT_U64("burst", cpu.burst, UINT64_MAX),
+	OPT_U64("period", cpu.period, UINT64_MAX),
+	OPT_I64("realtimeRuntime", cpu.realtime_runtime, INT64_MIN),
+	OPT_U64("realtimePeriod", cpu.realtime_period, UINT64_MAX),
+	OPT_I64("idle", cpu.idle, INT64_MIN),
+	RES("cpus", CJ_STR, cpu.cpus),
+	RES("mems", CJ_STR, cpu.mems),
+};
+
+static const struct cj_field pids_rows[] = {
+	OPT_I64("limit", pids.limit, INT64_MIN),
+};
+
+#define WDEV(nm, k, m, ...) CJ_ROW(nm, k, struct oci_weight_device, m, ##__VA_ARGS__)
+static const struct cj_field weight_device_rows[] = {
+	CJ_INT_ROW("major", struct oci_weight_device, major, 0, INT64_MAX,
+		   .need = CJ_REQUIRED_FIRST),
+	CJ_INT_ROW("minor", struct oci_weight_device, minor, 0, INT64_MAX,
+		   .need = CJ_REQUIRED_FIRST),
+	WDEV("weight", CJ_U64, weight, .max = UINT16_MAX),
+	WDEV("leafWeight", CJ_U64, leaf_weight, .max = UINT16_MAX),
+};
+static const struct cj_table weight_device_table = CJ_TABLE(weight_device_rows, NULL);
+
+static const struct cj_field throttle_rows[] = {
+	CJ_INT_ROW("major", struct oci_throttle_device, major, 0, INT64_MAX,
+		   .need = CJ_REQUIRED_FIRST),
+	CJ_INT_ROW("minor", struct oci_throttle_device, minor, 0, INT64_MAX,
+		   .need = CJ_REQUIRED_FIRST),
+	CJ_UINT_ROW("rate", struct oci_throttle_device, rate, UINT64_MAX,
+		    .need = CJ_REQUIRED_FIRST),
+};
+static const struct cj_table throttle_table = CJ_TABLE(throttle_rows, NULL);
+
+#define THROTTLE(nm, m) \
+	RES(nm, CJ_ARRAY, blkio.m, .aux = CJ_AUX(struct oci_resources, blkio.n_##m), \
+	    .width = sizeof(struct oci_throttle_device), .sub = &throttle_table)
+static const struct cj_field blkio_rows[] = {
+	OPT_U64("weight", blkio.weight, UINT16_MAX),
+	OPT_U64("leafWeight", blkio.leaf_weight, UINT16_MAX),
+	RES("weightDevice", CJ_ARRAY, blkio.weight_device,
+	    .aux = CJ_AUX(struct oci_resources, blkio.n_weight_device),
+	    .width = sizeof(struct oci_weight_device), .sub = &weight_device_table),
+	THROTTLE("throttleReadBpsDevice", throttle_read_bps),
+	THROTTLE("throttleWriteBpsDevice", throttle_write_bps),
+	THROTTLE("throttleReadIOPSDevice", throttle_read_iops),
+	THROTTLE("throttleWriteIOPSDevice", throttle_write_iops),
+};
+
+static const struct cj_field hugepage_rows[] = {
+	CJ_ROW("pageSize", CJ_STR, struct oci_hugepage_limit, page_size,
+	       .need = CJ_REQUIRED_FIRST),
+	CJ_UINT_ROW("limit", struct oci_hugepage_limit, limit, UINT64_MAX,
+		    .need = CJ_REQUIRED_FIRST),
+};
+static const struct cj_table hugepage_table = CJ_TABLE(hugepage_rows, NULL);
+
+/* An interface priority is kept as {ifname, decimal priority}. */
+static int prio_value(yajl_val v, const char *path, const struct cj_field *f, void *base,
+		      struct sk_err *e)
 {
-	char p[CJ_PATH_MAX], ap[CJ_PATH_MAX], ip[CJ_PATH_MAX];
-	yajl_val net = NULL, a, x;
-	size_t n;
-	int r;
+	struct oci_opt_u64 prio = { 0 };
+	int r = cj_u64(v, path, f->name, UINT32_MAX, &prio, e);
 
-	r = cj_object(o, path, "network", &net, e);
-	if (r < 0 || !net)
-		return r;
-	cj_join(p, path, "network");
-	r = cj_u64(net, p, "classID", UINT32_MAX, &res->network.class_id, e);
-	if (r < 0)
-		return r;
-	r = get_array(net, p, "priorities", &a, &n, ap, e);
-	if (r < 0 || !a)
-		return r;
-	res->network.priorities = sk_xcalloc(n ? n : 1, sizeof(struct oci_kv));
-	for (size_t i = 0; i < n; i++) {
-		struct oci_kv *kv = &res->network.priorities[i];
-		yajl_val v = a->u.array.values[i];
-		struct oci_opt_u64 prio = { 0 };
+	if (r == 0)
+		((struct oci_kv *)base)->value = sk_xasprintf("%" PRIu64, prio.v);
+	return r;
+}
 
-		cj_index(ip, ap, i);
-		res->network.n_priorities = i + 1;
-		if ((r = cj_is_object(v, ip, e)) < 0 || (r = cj_need(v, ip, "name", &x, e)) < 0 ||
-		    (r = cj_need(v, ip, "priority", &x, e)) < 0 ||
-		    (r = cj_str(v, ip, "name", &kv->key, e)) < 0 ||
-		    (r = cj_u64(v, ip, "priority", UINT32_MAX, &prio, e)) < 0)
-			return r;
-		kv->value = sk_xasprintf("%" PRIu64, prio.v);
-	}
+static const struct cj_field prio_rows[] = {
+	CJ_ROW("name", CJ_STR, struct oci_kv, key, .need = CJ_REQUIRED_FIRST),
+	CJ_ROW("priority", CJ_CUSTOM, struct oci_kv, value, .need = CJ_REQUIRED_FIRST,
+	       .fn = prio_value),
+};
+static const struct cj_table prio_table = CJ_TABLE(prio_rows, NULL);
+
+static const struct cj_field network_rows[] = {
+	OPT_U64("classID", network.class_id, UINT32_MAX),
+	RES("priorities", CJ_ARRAY, network.priorities,
+	    .aux = CJ_AUX(struct oci_resources, network.n_priorities),
+	    .width = sizeof(struct oci_kv), .sub = &prio_table),
+};
+
+static const struct cj_table memory_table = CJ_TABLE(memory_rows, NULL),
+			     cpu_table = CJ_TABLE(cpu_rows, NULL),
+			     pids_table = CJ_TABLE(pids_rows, NULL),
+			     blkio_table = CJ_TABLE(blkio_rows, NULL),
+			     network_table = CJ_TABLE(network_rows, NULL);
+
+/* Nested objects share the base: their rows name the full member. */
+#define SUB(nm, t) { .name = (nm), .kind = CJ_OBJECT, .sub = &(t) }
+static const struct cj_field resources_rows[] = {
+	RES("devices", CJ_ARRAY, devices, .aux = CJ_AUX(struct oci_resources, n_devices),
+	    .width = sizeof(struct oci_device_rule), .sub = &rule_table),
+	SUB("memory", memory_table),
+	SUB("cpu", cpu_table),
+	SUB("pids", pids_table),
+	SUB("blockIO", blkio_table),
+	RES("hugepageLimits", CJ_ARRAY, hugepage_limits,
+	    .aux = CJ_AUX(struct oci_resources, n_hugepage_limits),
+	    .width = sizeof(struct oci_hugepage_limit), .sub = &hugepage_table),
+	SUB("network", network_table),
+	RES("unified", CJ_MAP, unified, .aux = CJ_AUX(struct oci_resources, n_unified)),
+};
+
+static int resources_done(yajl_val v, const char *path, void *base, struct sk_err *e)
+{
+	((struct oci_resources *)base)->present = true;
 	return 0;
 }
 
-static int resources_parse(yajl_val v, const char *path, bool with_devices,
-			   struct oci_resources *res, struct sk_err *e)
-{
-	char p[CJ_PATH_MAX];
-	yajl_val pids = NULL;
-	int r;
-
-	r = cj_is_object(v, path, e);
-	if (r < 0)
-		return r;
-	res->present = true;
-	if ((with_devices && (r = parse_device_rules(v, path, res, e)) < 0) ||
-	    (r = parse_memory(v, path, res, e)) < 0 || (r = parse_cpu(v, path, res, e)) < 0)
-		return r;
-	r = cj_object(v, path, "pids", &pids, e);
-	if (r < 0)
-		return r;
-	if (pids) {
-		cj_join(p, path, "pids");
-		r = cj_i64(pids, p, "limit", INT64_MIN, INT64_MAX, &res->pids.limit, e);
-		if (r < 0)
-			return r;
-	}
-	if ((r = parse_blkio(v, path, res, e)) < 0 || (r = parse_hugepages(v, path, res, e)) < 0 ||
-	    (r = parse_network(v, path, res, e)) < 0)
-		return r;
-	return cj_map(v, path, "unified", &res->unified, &res->n_unified, e);
-}
+const struct cj_table cj_resources_table = CJ_TABLE(resources_rows, resources_done);
+/* As runc's update: the device rules are neither read nor checked (they
+ * are fixed at create). */
+static const struct cj_table update_table = {
+	.rows = resources_rows + 1,
+	.n = sizeof(resources_rows) / sizeof(resources_rows[0]) - 1,
+	.done = resources_done,
+};
 
 int cfg_resources_parse(yajl_val v, const char *path, struct oci_resources *res,
 			struct sk_err *e)
 {
-	return resources_parse(v, path, true, res, e);
+	return cj_fields(v, path, &cj_resources_table, res, e);
 }
 
 int oci_update_resources_parse(const char *json, size_t len, struct oci_config **out,
@@ -350,10 +248,8 @@ int oci_update_resources_parse(const char *json, size_t len, struct oci_config *
 	if (!YAJL_IS_OBJECT(tree)) {
 		r = sk_err_set(e, EINVAL, "expected a JSON object (linux.resources)");
 	} else {
-		/* as runc's update: the device rules are neither read nor
-		 * checked (they are fixed at create) */
 		*devices_given = cj_get(tree, "devices") != NULL;
-		r = resources_parse(tree, "", false, &c->lnx.resources, e);
+		r = cj_fields(tree, "", &update_table, &c->lnx.resources, e);
 	}
 	yajl_tree_free(tree);
 	if (r < 0) {

@@ -97,6 +97,88 @@ void cj_gen_kstrv(yajl_gen g, const char *key, const char *const *v);
 /* Free @g and return its text as a malloc'd string ending in "\n". */
 char *cj_gen_finish(yajl_gen g);
 
+/* ---------------------------------------------------------- field tables
+ *
+ * One table per JSON object drives its parser (config_table.c).  A row
+ * names a member, its kind and where it lands: @off is the offset of the
+ * C field from the base pointer the table is applied to (for CJ_OBJECT:
+ * the nested table's base is this base + @off).  Rows are read in order;
+ * errors name the member's full path ("linux.resources.memory.limit:
+ * expected integer >= -1").
+ */
+enum cj_kind {
+	CJ_STR,     /* char *; optional check against @names, CJ_NONEMPTY, CJ_ABSOLUTE */
+	CJ_ENUM,    /* string looked up in @names -> int (the index) */
+	CJ_BOOL,    /* bool */
+	CJ_I64,     /* struct oci_opt_i64 in [@min, @max] */
+	CJ_U64,     /* struct oci_opt_u64 <= @max */
+	CJ_INT,     /* plain signed integer of @width bytes in [@min, @max]; absent: 0 */
+	CJ_UINT,    /* plain unsigned of @width bytes <= @max; @aux: a bool set when given */
+	CJ_STRV,    /* char ** (NULL-terminated), @aux: size_t count; @names check */
+	CJ_FLAGS,   /* array of names -> uint64_t bit mask (by @names or @lookup) */
+	CJ_MAP,     /* struct oci_kv *, @aux: size_t count */
+	CJ_IDMAPS,  /* struct oci_idmap *, @aux: size_t count */
+	CJ_OBJECT,  /* nested object parsed by @sub; @aux: a bool set when given */
+	CJ_ARRAY,   /* array of objects of @width bytes each parsed by @sub; @aux: count */
+	CJ_CUSTOM,  /* @fn reads the member itself */
+};
+
+enum cj_need {
+	CJ_OPTIONAL,
+	CJ_REQUIRED,       /* checked when the row is reached */
+	CJ_REQUIRED_FIRST, /* all such rows checked before the first of them is read */
+};
+
+/* CJ_STR checks. */
+#define CJ_NONEMPTY 1u  /* "must not be empty" */
+#define CJ_ABSOLUTE 2u  /* "\"%s\" is not an absolute path" */
+
+struct cj_table;
+struct cj_field {
+	const char *name;
+	enum cj_kind kind;
+	size_t off;
+	size_t aux;                /* CJ_AUX(): offset + 1 of a count or set flag; 0: none */
+	enum cj_need need;
+	unsigned check;            /* CJ_NONEMPTY | CJ_ABSOLUTE */
+	size_t width;              /* CJ_INT, CJ_UINT: field size; CJ_ARRAY: element size */
+	int64_t min;
+	uint64_t max;
+	const char *const *names;  /* CJ_ENUM, CJ_STR, CJ_STRV, CJ_FLAGS */
+	size_t n_names;
+	int (*lookup)(const char *name);  /* CJ_FLAGS instead of @names */
+	const char *what;          /* "unknown <what> \"%s\"" */
+	const struct cj_table *sub;
+	/* CJ_CUSTOM: @obj is the containing object, @path its path. */
+	int (*fn)(yajl_val obj, const char *path, const struct cj_field *f, void *base,
+		  struct sk_err *e);
+};
+
+struct cj_table {
+	const struct cj_field *rows;
+	size_t n;
+	/* After the rows (cross-field checks); may be NULL. */
+	int (*done)(yajl_val v, const char *path, void *base, struct sk_err *e);
+};
+
+#define CJ_AUX(T, m) (offsetof(T, m) + 1)
+#define CJ_NAMES(tbl) .names = (tbl), .n_names = sizeof(tbl) / sizeof((tbl)[0])
+#define CJ_ROW(nm, k, T, m, ...) { .name = (nm), .kind = (k), .off = offsetof(T, m), ##__VA_ARGS__ }
+#define CJ_TABLE(rows_, done_) { .rows = (rows_), .n = sizeof(rows_) / sizeof((rows_)[0]), .done = (done_) }
+/* Signed/unsigned plain integers: the width from the field. */
+#define CJ_INT_ROW(nm, T, m, lo, hi, ...) \
+	CJ_ROW(nm, CJ_INT, T, m, .width = sizeof(((T *)0)->m), .min = (lo), .max = (hi), ##__VA_ARGS__)
+#define CJ_UINT_ROW(nm, T, m, hi, ...) \
+	CJ_ROW(nm, CJ_UINT, T, m, .width = sizeof(((T *)0)->m), .max = (hi), ##__VA_ARGS__)
+
+/* Parse object @v (at @path) into @base by @t: "expected object" when @v is
+ * not an object. */
+int cj_fields(yajl_val v, const char *path, const struct cj_table *t, void *base,
+	      struct sk_err *e);
+/* The tables (features.c and the tests walk them). */
+extern const struct cj_table cj_config_table, cj_process_table, cj_linux_table,
+	cj_resources_table, cj_seccomp_table;
+
 /* Sub-parsers; each fills its part of @c and leaves partial results for
  * the caller's free on error. */
 int cfg_process_parse(yajl_val v, const char *path, struct oci_process *p, struct sk_err *e);
