@@ -76,128 +76,98 @@ void cfg_seccomp_clear(struct oci_seccomp *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int get_action(yajl_val o, const char *path, const char *key,
-		      enum oci_seccomp_action *out, struct sk_err *e)
-{
-	_cleanup_free_ char *name = NULL;
-	yajl_val x;
-	int r, a;
+#define ARG(nm, k, m, ...) CJ_ROW(nm, k, struct oci_seccomp_arg, m, ##__VA_ARGS__)
+static const struct cj_field arg_rows[] = {
+	CJ_UINT_ROW("index", struct oci_seccomp_arg, index, 5, .need = CJ_REQUIRED_FIRST),
+	CJ_UINT_ROW("value", struct oci_seccomp_arg, value, UINT64_MAX, .need = CJ_REQUIRED_FIRST),
+	CJ_UINT_ROW("valueTwo", struct oci_seccomp_arg, value_two, UINT64_MAX),
+	ARG("op", CJ_ENUM, op, .need = CJ_REQUIRED_FIRST, CJ_NAMES(cj_seccomp_ops),
+	    .what = "seccomp operator"),
+};
+static const struct cj_table arg_table = CJ_TABLE(arg_rows, NULL);
 
-	r = cj_need(o, path, key, &x, e);
-	if (r < 0)
-		return r;
-	r = cj_str(o, path, key, &name, e);
-	if (r < 0)
-		return r;
-	a = CJ_LOOKUP(name, cj_seccomp_actions);
-	if (a < 0)
-		return cj_fail(e, path, key, "unknown seccomp action \"%s\"", name);
-	*out = (enum oci_seccomp_action)a;
-	return 0;
-}
+#define SC(nm, k, m, ...) CJ_ROW(nm, k, struct oci_seccomp_syscall, m, ##__VA_ARGS__)
+static const struct cj_field syscall_rows[] = {
+	SC("names", CJ_STRV, names, .need = CJ_REQUIRED,
+	   .aux = CJ_AUX(struct oci_seccomp_syscall, n_names)),
+	SC("action", CJ_ENUM, action, .need = CJ_REQUIRED, CJ_NAMES(cj_seccomp_actions),
+	   .what = "seccomp action"),
+	CJ_UINT_ROW("errnoRet", struct oci_seccomp_syscall, errno_ret, UINT32_MAX,
+		    .aux = CJ_AUX(struct oci_seccomp_syscall, has_errno_ret)),
+	SC("args", CJ_ARRAY, args, .aux = CJ_AUX(struct oci_seccomp_syscall, n_args),
+	   .width = sizeof(struct oci_seccomp_arg), .sub = &arg_table),
+};
+static const struct cj_table syscall_table = CJ_TABLE(syscall_rows, NULL);
 
-static int parse_arg(yajl_val v, const char *path, struct oci_seccomp_arg *arg,
-		     struct sk_err *e)
-{
-	_cleanup_free_ char *op = NULL;
-	struct oci_opt_u64 idx = { 0 }, val = { 0 }, val2 = { 0 };
-	yajl_val x;
-	int r, o;
-
-	if ((r = cj_is_object(v, path, e)) < 0 || (r = cj_need(v, path, "index", &x, e)) < 0 ||
-	    (r = cj_need(v, path, "value", &x, e)) < 0 || (r = cj_need(v, path, "op", &x, e)) < 0 ||
-	    (r = cj_u64(v, path, "index", 5, &idx, e)) < 0 ||
-	    (r = cj_u64(v, path, "value", UINT64_MAX, &val, e)) < 0 ||
-	    (r = cj_u64(v, path, "valueTwo", UINT64_MAX, &val2, e)) < 0 ||
-	    (r = cj_str(v, path, "op", &op, e)) < 0)
-		return r;
-	o = CJ_LOOKUP(op, cj_seccomp_ops);
-	if (o < 0)
-		return cj_fail(e, path, "op", "unknown seccomp operator \"%s\"", op);
-	arg->index = (uint32_t)idx.v;
-	arg->value = val.v;
-	arg->value_two = val2.v;
-	arg->op = (enum oci_seccomp_op)o;
-	return 0;
-}
-
-static int parse_syscall(yajl_val v, const char *path, struct oci_seccomp_syscall *sc,
-			 struct sk_err *e)
+/* Each of @v (@n, at @path) in @known (NULL-terminated) or @other. */
+static int check_names(char **v, size_t n, const char *path, const char *key,
+		       const char *const *known, const char *const *other, size_t n_other,
+		       const char *what, struct sk_err *e)
 {
 	char ap[CJ_PATH_MAX], ip[CJ_PATH_MAX];
-	yajl_val x, a = NULL;
-	int r;
 
-	if ((r = cj_is_object(v, path, e)) < 0 || (r = cj_need(v, path, "names", &x, e)) < 0 ||
-	    (r = cj_strv(v, path, "names", &sc->names, &sc->n_names, e)) < 0 ||
-	    (r = get_action(v, path, "action", &sc->action, e)) < 0 ||
-	    (r = cj_u32(v, path, "errnoRet", &sc->errno_ret, &sc->has_errno_ret, e)) < 0 ||
-	    (r = cj_array(v, path, "args", &a, e)) < 0)
-		return r;
-	if (!a)
-		return 0;
-	cj_join(ap, path, "args");
-	sc->n_args = a->u.array.len;
-	sc->args = sk_xcalloc(sc->n_args ? sc->n_args : 1, sizeof(*sc->args));
-	for (size_t i = 0; i < sc->n_args; i++) {
-		cj_index(ip, ap, i);
-		r = parse_arg(a->u.array.values[i], ip, &sc->args[i], e);
-		if (r < 0)
-			return r;
+	cj_join(ap, path, key);
+	for (size_t i = 0; i < n; i++) {
+		if (!in_nullterm(v[i], known) && cj_lookup(v[i], other, n_other) < 0) {
+			cj_index(ip, ap, i);
+			return cj_fail(e, ip, NULL, "unknown %s \"%s\"", what, v[i]);
+		}
 	}
 	return 0;
 }
 
-int cfg_seccomp_parse(yajl_val v, const char *path, struct oci_seccomp *s, struct sk_err *e)
+/* The architectures and flags are checked once all the scalars are read,
+ * before the syscalls. */
+static int parse_syscalls(yajl_val v, const char *path, const struct cj_field *f, void *base,
+			  struct sk_err *e)
 {
-	char ap[CJ_PATH_MAX], ip[CJ_PATH_MAX];
-	yajl_val a = NULL;
-	bool notify = false;
+	static const struct cj_field rows[] = {
+		{ .name = "syscalls", .kind = CJ_ARRAY, .off = offsetof(struct oci_seccomp, syscalls),
+		  .aux = CJ_AUX(struct oci_seccomp, n_syscalls),
+		  .width = sizeof(struct oci_seccomp_syscall), .sub = &syscall_table },
+	};
+	static const struct cj_table t = CJ_TABLE(rows, NULL);
+	struct oci_seccomp *s = base;
 	int r;
 
-	if ((r = cj_is_object(v, path, e)) < 0 ||
-	    (r = get_action(v, path, "defaultAction", &s->default_action, e)) < 0 ||
-	    (r = cj_u32(v, path, "defaultErrnoRet", &s->default_errno_ret,
-			&s->has_default_errno_ret, e)) < 0 ||
-	    (r = cj_strv(v, path, "architectures", &s->architectures, &s->n_architectures, e)) < 0 ||
-	    (r = cj_strv(v, path, "flags", &s->flags, &s->n_flags, e)) < 0 ||
-	    (r = cj_str(v, path, "listenerPath", &s->listener_path, e)) < 0 ||
-	    (r = cj_str(v, path, "listenerMetadata", &s->listener_metadata, e)) < 0)
-		return r;
 	s->present = true;
-	cj_join(ap, path, "architectures");
-	for (size_t i = 0; i < s->n_architectures; i++) {
-		const char *n = s->architectures[i];
-		if (!in_nullterm(n, cj_seccomp_archs) && CJ_LOOKUP(n, other_archs) < 0) {
-			cj_index(ip, ap, i);
-			return cj_fail(e, ip, NULL, "unknown seccomp architecture \"%s\"", n);
-		}
-	}
-	cj_join(ap, path, "flags");
-	for (size_t i = 0; i < s->n_flags; i++) {
-		const char *n = s->flags[i];
-		if (!in_nullterm(n, cj_seccomp_flags) && CJ_LOOKUP(n, other_flags) < 0) {
-			cj_index(ip, ap, i);
-			return cj_fail(e, ip, NULL, "unknown seccomp flag \"%s\"", n);
-		}
-	}
-	notify = s->default_action == OCI_SCMP_NOTIFY;
-	r = cj_array(v, path, "syscalls", &a, e);
-	if (r < 0)
+	if ((r = check_names(s->architectures, s->n_architectures, path, "architectures",
+			     cj_seccomp_archs, other_archs, sizeof(other_archs) / sizeof(other_archs[0]),
+			     "seccomp architecture", e)) < 0 ||
+	    (r = check_names(s->flags, s->n_flags, path, "flags", cj_seccomp_flags, other_flags,
+			     sizeof(other_flags) / sizeof(other_flags[0]), "seccomp flag", e)) < 0)
 		return r;
-	if (a) {
-		cj_join(ap, path, "syscalls");
-		s->n_syscalls = a->u.array.len;
-		s->syscalls = sk_xcalloc(s->n_syscalls ? s->n_syscalls : 1, sizeof(*s->syscalls));
-		for (size_t i = 0; i < s->n_syscalls; i++) {
-			cj_index(ip, ap, i);
-			r = parse_syscall(a->u.array.values[i], ip, &s->syscalls[i], e);
-			if (r < 0)
-				return r;
-			notify |= s->syscalls[i].action == OCI_SCMP_NOTIFY;
-		}
-	}
+	return cj_fields(v, path, &t, s, e);
+}
+
+static int seccomp_done(yajl_val v, const char *path, void *base, struct sk_err *e)
+{
+	struct oci_seccomp *s = base;
+	bool notify = s->default_action == OCI_SCMP_NOTIFY;
+
+	for (size_t i = 0; i < s->n_syscalls; i++)
+		notify |= s->syscalls[i].action == OCI_SCMP_NOTIFY;
 	if (notify && (!s->listener_path || !s->listener_path[0]))
 		return cj_fail(e, path, "listenerPath", "required when SCMP_ACT_NOTIFY is used");
 	return 0;
+}
+
+#define S(nm, k, m, ...) CJ_ROW(nm, k, struct oci_seccomp, m, ##__VA_ARGS__)
+static const struct cj_field seccomp_rows[] = {
+	S("defaultAction", CJ_ENUM, default_action, .need = CJ_REQUIRED,
+	  CJ_NAMES(cj_seccomp_actions), .what = "seccomp action"),
+	CJ_UINT_ROW("defaultErrnoRet", struct oci_seccomp, default_errno_ret, UINT32_MAX,
+		    .aux = CJ_AUX(struct oci_seccomp, has_default_errno_ret)),
+	S("architectures", CJ_STRV, architectures, .aux = CJ_AUX(struct oci_seccomp, n_architectures)),
+	S("flags", CJ_STRV, flags, .aux = CJ_AUX(struct oci_seccomp, n_flags)),
+	S("listenerPath", CJ_STR, listener_path),
+	S("listenerMetadata", CJ_STR, listener_metadata),
+	S("syscalls", CJ_CUSTOM, syscalls, .fn = parse_syscalls),
+};
+
+const struct cj_table cj_seccomp_table = CJ_TABLE(seccomp_rows, seccomp_done);
+
+int cfg_seccomp_parse(yajl_val v, const char *path, struct oci_seccomp *s, struct sk_err *e)
+{
+	return cj_fields(v, path, &cj_seccomp_table, s, e);
 }
