@@ -45,9 +45,10 @@ void cfg_linux_clear(struct oci_linux *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int parse_namespaces(yajl_val v, const char *path, struct oci_linux *l,
+static int parse_namespaces(yajl_val v, const char *path, const struct cj_field *f, void *base,
 			    struct sk_err *e)
 {
+	struct oci_linux *l = base;
 	char ap[CJ_PATH_MAX], ip[CJ_PATH_MAX];
 	yajl_val a = NULL, t;
 	int r;
@@ -90,258 +91,124 @@ static int parse_namespaces(yajl_val v, const char *path, struct oci_linux *l,
 	return 0;
 }
 
-static int parse_time_offset(yajl_val to, const char *path, const char *key, bool *set,
-			     int64_t *secs, uint32_t *nsecs, struct sk_err *e)
+static int device_type(yajl_val o, const char *path, const struct cj_field *f, void *base,
+		       struct sk_err *e)
 {
-	char p[CJ_PATH_MAX];
-	struct oci_opt_i64 s = { 0 };
-	struct oci_opt_u64 ns = { 0 };
-	yajl_val o = NULL;
-	int r;
-
-	r = cj_object(to, path, key, &o, e);
-	if (r < 0 || !o)
-		return r;
-	cj_join(p, path, key);
-	r = cj_i64(o, p, "secs", INT64_MIN, INT64_MAX, &s, e);
-	if (r < 0)
-		return r;
-	r = cj_u64(o, p, "nanosecs", 999999999, &ns, e);
-	if (r < 0)
-		return r;
-	*set = true;
-	*secs = s.v;
-	*nsecs = (uint32_t)ns.v;
-	return 0;
-}
-
-static int parse_time_offsets(yajl_val v, const char *path, struct oci_linux *l,
-			      struct sk_err *e)
-{
-	char p[CJ_PATH_MAX];
-	yajl_val to = NULL;
-	int r;
-
-	r = cj_object(v, path, "timeOffsets", &to, e);
-	if (r < 0 || !to)
-		return r;
-	cj_join(p, path, "timeOffsets");
-	r = parse_time_offset(to, p, "monotonic", &l->time_offsets.set_monotonic,
-			      &l->time_offsets.monotonic_secs,
-			      &l->time_offsets.monotonic_nanosecs, e);
-	if (r < 0)
-		return r;
-	return parse_time_offset(to, p, "boottime", &l->time_offsets.set_boottime,
-				 &l->time_offsets.boottime_secs,
-				 &l->time_offsets.boottime_nanosecs, e);
-}
-
-static int parse_device(yajl_val o, const char *path, struct oci_device *d, struct sk_err *e)
-{
+	struct oci_device *d = base;
 	_cleanup_free_ char *type = NULL;
-	struct oci_opt_i64 maj = { 0 }, min = { 0 };
-	yajl_val x;
-	int r;
+	int r = cj_str(o, path, f->name, &type, e);
 
-	r = cj_is_object(o, path, e);
-	if (r < 0)
-		return r;
-	r = cj_need(o, path, "path", &x, e);
-	if (r < 0)
-		return r;
-	r = cj_str(o, path, "path", &d->path, e);
-	if (r < 0)
-		return r;
-	if (!d->path[0])
-		return cj_fail(e, path, "path", "must not be empty");
-	r = cj_need(o, path, "type", &x, e);
-	if (r < 0)
-		return r;
-	r = cj_str(o, path, "type", &type, e);
 	if (r < 0)
 		return r;
 	if (strlen(type) != 1 || !strchr("cbup", type[0]))
-		return cj_fail(e, path, "type", "unknown device type \"%s\" (want c, b, u or p)",
+		return cj_fail(e, path, f->name, "unknown device type \"%s\" (want c, b, u or p)",
 			       type);
 	d->type = type[0];
-	r = cj_i64(o, path, "major", 0, INT64_MAX, &maj, e);
+	return 0;
+}
+
+/* minor, then both numbers are required but for type p. */
+static int device_minor(yajl_val o, const char *path, const struct cj_field *f, void *base,
+			struct sk_err *e)
+{
+	struct oci_device *d = base;
+	struct oci_opt_i64 min = { 0 };
+	int r = cj_i64(o, path, f->name, 0, INT64_MAX, &min, e);
+
 	if (r < 0)
 		return r;
-	r = cj_i64(o, path, "minor", 0, INT64_MAX, &min, e);
-	if (r < 0)
-		return r;
-	if (d->type != 'p' && !maj.set)
+	if (d->type != 'p' && !cj_get(o, "major"))
 		return cj_fail(e, path, "major", "missing required field for type %c", d->type);
 	if (d->type != 'p' && !min.set)
 		return cj_fail(e, path, "minor", "missing required field for type %c", d->type);
-	d->major = maj.v;
 	d->minor = min.v;
-	r = cj_u32(o, path, "fileMode", &d->file_mode, &d->has_file_mode, e);
-	if (r < 0)
-		return r;
-	r = cj_u32(o, path, "uid", &d->uid, &d->has_uid, e);
-	if (r < 0)
-		return r;
-	return cj_u32(o, path, "gid", &d->gid, &d->has_gid, e);
-}
-
-static int parse_devices(yajl_val v, const char *path, struct oci_linux *l, struct sk_err *e)
-{
-	char ap[CJ_PATH_MAX], ip[CJ_PATH_MAX];
-	yajl_val a = NULL;
-	int r;
-
-	r = cj_array(v, path, "devices", &a, e);
-	if (r < 0 || !a)
-		return r;
-	cj_join(ap, path, "devices");
-	l->n_devices = a->u.array.len;
-	l->devices = sk_xcalloc(l->n_devices ? l->n_devices : 1, sizeof(*l->devices));
-	for (size_t i = 0; i < l->n_devices; i++) {
-		cj_index(ip, ap, i);
-		r = parse_device(a->u.array.values[i], ip, &l->devices[i], e);
-		if (r < 0)
-			return r;
-	}
 	return 0;
 }
 
-static int parse_mempolicy(yajl_val v, const char *path, struct oci_linux *l,
-			   struct sk_err *e)
-{
-	char p[CJ_PATH_MAX], fp[CJ_PATH_MAX];
-	yajl_val o = NULL, x;
-	int r;
+#define DEV(nm, k, m, ...) CJ_ROW(nm, k, struct oci_device, m, ##__VA_ARGS__)
+#define DEV_U32(nm, m) \
+	CJ_UINT_ROW(nm, struct oci_device, m, UINT32_MAX, .aux = CJ_AUX(struct oci_device, has_##m))
+static const struct cj_field device_rows[] = {
+	DEV("path", CJ_STR, path, .need = CJ_REQUIRED, .check = CJ_NONEMPTY),
+	DEV("type", CJ_CUSTOM, type, .need = CJ_REQUIRED, .fn = device_type),
+	CJ_INT_ROW("major", struct oci_device, major, 0, INT64_MAX),
+	DEV("minor", CJ_CUSTOM, minor, .fn = device_minor),
+	DEV_U32("fileMode", file_mode),
+	DEV_U32("uid", uid),
+	DEV_U32("gid", gid),
+};
 
-	r = cj_object(v, path, "memoryPolicy", &o, e);
-	if (r < 0 || !o)
-		return r;
-	cj_join(p, path, "memoryPolicy");
-	r = cj_need(o, p, "mode", &x, e);
-	if (r < 0)
-		return r;
-	r = cj_str(o, p, "mode", &l->memory_policy.mode, e);
-	if (r < 0)
-		return r;
-	if (CJ_LOOKUP(l->memory_policy.mode, mpol_modes) < 0)
-		return cj_fail(e, p, "mode", "unknown memory policy mode \"%s\"",
-			       l->memory_policy.mode);
-	r = cj_str(o, p, "nodes", &l->memory_policy.nodes, e);
-	if (r < 0)
-		return r;
-	r = cj_strv(o, p, "flags", &l->memory_policy.flags, &l->memory_policy.n_flags, e);
-	if (r < 0)
-		return r;
-	cj_join(fp, p, "flags");
-	for (size_t i = 0; i < l->memory_policy.n_flags; i++) {
-		if (CJ_LOOKUP(l->memory_policy.flags[i], mpol_flags) < 0) {
-			char ip[CJ_PATH_MAX];
-			cj_index(ip, fp, i);
-			return cj_fail(e, ip, NULL, "unknown memory policy flag \"%s\"",
-				       l->memory_policy.flags[i]);
-		}
-	}
-	l->memory_policy.set = true;
-	return 0;
-}
-
-static int parse_personality(yajl_val v, const char *path, struct oci_linux *l,
-			     struct sk_err *e)
+/* flags: the spec defines none yet; type-checked, not kept. */
+static int personality_flags(yajl_val o, const char *path, const struct cj_field *f,
+			     void *base, struct sk_err *e)
 {
-	char p[CJ_PATH_MAX];
 	_cleanup_strv_ char **flags = NULL;
-	yajl_val o = NULL, x;
-	int r;
 
-	r = cj_object(v, path, "personality", &o, e);
-	if (r < 0 || !o)
-		return r;
-	cj_join(p, path, "personality");
-	r = cj_need(o, p, "domain", &x, e);
-	if (r < 0)
-		return r;
-	r = cj_str(o, p, "domain", &l->personality.domain, e);
-	if (r < 0)
-		return r;
-	if (CJ_LOOKUP(l->personality.domain, personality_domains) < 0)
-		return cj_fail(e, p, "domain", "unknown personality domain \"%s\"",
-			       l->personality.domain);
-	/* flags: the spec defines none yet; type-checked, not kept. */
-	r = cj_strv(o, p, "flags", &flags, NULL, e);
-	if (r < 0)
-		return r;
-	l->personality.set = true;
-	return 0;
+	return cj_strv(o, path, f->name, &flags, NULL, e);
 }
+
+#define L(nm, k, m, ...) CJ_ROW(nm, k, struct oci_linux, m, ##__VA_ARGS__)
+#define SUB(nm, t, ...) { .name = (nm), .kind = CJ_OBJECT, .sub = &(t), ##__VA_ARGS__ }
+#define TIME_ROWS(which) \
+	CJ_INT_ROW("secs", struct oci_linux, time_offsets.which##_secs, INT64_MIN, INT64_MAX), \
+	CJ_UINT_ROW("nanosecs", struct oci_linux, time_offsets.which##_nanosecs, 999999999)
+
+static const struct cj_field monotonic_rows[] = { TIME_ROWS(monotonic) };
+static const struct cj_field boottime_rows[] = { TIME_ROWS(boottime) };
+static const struct cj_table monotonic_table = CJ_TABLE(monotonic_rows, NULL),
+			     boottime_table = CJ_TABLE(boottime_rows, NULL);
+
+static const struct cj_field time_rows[] = {
+	SUB("monotonic", monotonic_table,
+	    .aux = CJ_AUX(struct oci_linux, time_offsets.set_monotonic)),
+	SUB("boottime", boottime_table,
+	    .aux = CJ_AUX(struct oci_linux, time_offsets.set_boottime)),
+};
+
+static const struct cj_field mempolicy_rows[] = {
+	L("mode", CJ_STR, memory_policy.mode, .need = CJ_REQUIRED, CJ_NAMES(mpol_modes),
+	  .what = "memory policy mode"),
+	L("nodes", CJ_STR, memory_policy.nodes),
+	L("flags", CJ_STRV, memory_policy.flags,
+	  .aux = CJ_AUX(struct oci_linux, memory_policy.n_flags), CJ_NAMES(mpol_flags),
+	  .what = "memory policy flag"),
+};
+
+static const struct cj_field personality_rows[] = {
+	L("domain", CJ_STR, personality.domain, .need = CJ_REQUIRED,
+	  CJ_NAMES(personality_domains), .what = "personality domain"),
+	L("flags", CJ_CUSTOM, personality, .fn = personality_flags),
+};
+
+static const struct cj_table device_table = CJ_TABLE(device_rows, NULL),
+			     time_table = CJ_TABLE(time_rows, NULL),
+			     mempolicy_table = CJ_TABLE(mempolicy_rows, NULL),
+			     personality_table = CJ_TABLE(personality_rows, NULL);
+
+static const struct cj_field linux_rows[] = {
+	L("namespaces", CJ_CUSTOM, namespaces, .fn = parse_namespaces),
+	L("uidMappings", CJ_IDMAPS, uid_mappings, .aux = CJ_AUX(struct oci_linux, n_uid_mappings)),
+	L("gidMappings", CJ_IDMAPS, gid_mappings, .aux = CJ_AUX(struct oci_linux, n_gid_mappings)),
+	SUB("timeOffsets", time_table),
+	L("devices", CJ_ARRAY, devices, .aux = CJ_AUX(struct oci_linux, n_devices),
+	  .width = sizeof(struct oci_device), .sub = &device_table),
+	L("cgroupsPath", CJ_STR, cgroups_path),
+	L("resources", CJ_OBJECT, resources, .sub = &cj_resources_table),
+	L("sysctl", CJ_MAP, sysctl, .aux = CJ_AUX(struct oci_linux, n_sysctl)),
+	L("seccomp", CJ_OBJECT, seccomp, .sub = &cj_seccomp_table),
+	L("rootfsPropagation", CJ_STR, rootfs_propagation, CJ_NAMES(propagations),
+	  .what = "propagation"),
+	L("maskedPaths", CJ_STRV, masked_paths, .aux = CJ_AUX(struct oci_linux, n_masked_paths)),
+	L("readonlyPaths", CJ_STRV, readonly_paths,
+	  .aux = CJ_AUX(struct oci_linux, n_readonly_paths)),
+	L("mountLabel", CJ_STR, mount_label),
+	SUB("memoryPolicy", mempolicy_table, .aux = CJ_AUX(struct oci_linux, memory_policy.set)),
+	SUB("personality", personality_table, .aux = CJ_AUX(struct oci_linux, personality.set)),
+};
+
+const struct cj_table cj_linux_table = CJ_TABLE(linux_rows, NULL);
 
 int cfg_linux_parse(yajl_val v, const char *path, struct oci_linux *l, struct sk_err *e)
 {
-	yajl_val o;
-	int r;
-
-	r = cj_is_object(v, path, e);
-	if (r < 0)
-		return r;
-	r = parse_namespaces(v, path, l, e);
-	if (r < 0)
-		return r;
-	r = cj_idmaps(v, path, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, e);
-	if (r < 0)
-		return r;
-	r = cj_idmaps(v, path, "gidMappings", &l->gid_mappings, &l->n_gid_mappings, e);
-	if (r < 0)
-		return r;
-	r = parse_time_offsets(v, path, l, e);
-	if (r < 0)
-		return r;
-	r = parse_devices(v, path, l, e);
-	if (r < 0)
-		return r;
-	r = cj_str(v, path, "cgroupsPath", &l->cgroups_path, e);
-	if (r < 0)
-		return r;
-	o = NULL;
-	r = cj_object(v, path, "resources", &o, e);
-	if (r < 0)
-		return r;
-	if (o) {
-		char p[CJ_PATH_MAX];
-		cj_join(p, path, "resources");
-		r = cfg_resources_parse(o, p, &l->resources, e);
-		if (r < 0)
-			return r;
-	}
-	r = cj_map(v, path, "sysctl", &l->sysctl, &l->n_sysctl, e);
-	if (r < 0)
-		return r;
-	o = NULL;
-	r = cj_object(v, path, "seccomp", &o, e);
-	if (r < 0)
-		return r;
-	if (o) {
-		char p[CJ_PATH_MAX];
-		cj_join(p, path, "seccomp");
-		r = cfg_seccomp_parse(o, p, &l->seccomp, e);
-		if (r < 0)
-			return r;
-	}
-	r = cj_str(v, path, "rootfsPropagation", &l->rootfs_propagation, e);
-	if (r < 0)
-		return r;
-	if (l->rootfs_propagation && CJ_LOOKUP(l->rootfs_propagation, propagations) < 0)
-		return cj_fail(e, path, "rootfsPropagation", "unknown propagation \"%s\"",
-			       l->rootfs_propagation);
-	r = cj_strv(v, path, "maskedPaths", &l->masked_paths, &l->n_masked_paths, e);
-	if (r < 0)
-		return r;
-	r = cj_strv(v, path, "readonlyPaths", &l->readonly_paths, &l->n_readonly_paths, e);
-	if (r < 0)
-		return r;
-	r = cj_str(v, path, "mountLabel", &l->mount_label, e);
-	if (r < 0)
-		return r;
-	r = parse_mempolicy(v, path, l, e);
-	if (r < 0)
-		return r;
-	return parse_personality(v, path, l, e);
+	return cj_fields(v, path, &cj_linux_table, l, e);
 }
