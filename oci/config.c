@@ -98,194 +98,127 @@ void oci_process_free(struct oci_process *p)
 
 /* ----------------------------------------------------------------- parse */
 
-static int parse_root(yajl_val top, struct oci_config *c, struct sk_err *e)
-{
-	yajl_val root = NULL, path;
-	int r;
+#define C(nm, k, m, ...) CJ_ROW(nm, k, struct oci_config, m, ##__VA_ARGS__)
 
-	r = cj_object(top, "", "root", &root, e);
-	if (r < 0)
-		return r;
-	if (!root)
-		return cj_fail(e, "root", "path", "missing required field");
-	r = cj_need(root, "root", "path", &path, e);
-	if (r < 0)
-		return r;
-	r = cj_str(root, "root", "path", &c->root_path, e);
-	if (r < 0)
-		return r;
-	if (!c->root_path[0])
-		return cj_fail(e, "root", "path", "must not be empty");
-	return cj_bool(root, "root", "readonly", &c->root_readonly, e);
-}
+static const struct cj_field root_rows[] = {
+	C("path", CJ_STR, root_path, .need = CJ_REQUIRED, .check = CJ_NONEMPTY),
+	C("readonly", CJ_BOOL, root_readonly),
+};
+static const struct cj_table root_table = CJ_TABLE(root_rows, NULL);
 
-static int parse_mount(yajl_val v, const char *path, struct oci_mount *m, struct sk_err *e)
-{
-	yajl_val x;
-	int r;
-
-	r = cj_is_object(v, path, e);
-	if (r < 0)
-		return r;
-	r = cj_need(v, path, "destination", &x, e);
-	if (r < 0)
-		return r;
-	r = cj_str(v, path, "destination", &m->destination, e);
-	if (r < 0)
-		return r;
-	if (!m->destination[0])
-		return cj_fail(e, path, "destination", "must not be empty");
-	r = cj_str(v, path, "source", &m->source, e);
-	if (r < 0)
-		return r;
-	r = cj_str(v, path, "type", &m->type, e);
-	if (r < 0)
-		return r;
-	r = cj_strv(v, path, "options", &m->options, &m->n_options, e);
-	if (r < 0)
-		return r;
-	r = cj_idmaps(v, path, "uidMappings", &m->uid_mappings, &m->n_uid_mappings, e);
-	if (r < 0)
-		return r;
-	return cj_idmaps(v, path, "gidMappings", &m->gid_mappings, &m->n_gid_mappings, e);
-}
-
-static int parse_mounts(yajl_val top, struct oci_config *c, struct sk_err *e)
-{
-	char ip[CJ_PATH_MAX];
-	yajl_val a = NULL;
-	int r;
-
-	r = cj_array(top, "", "mounts", &a, e);
-	if (r < 0 || !a)
-		return r;
-	c->n_mounts = a->u.array.len;
-	c->mounts = sk_xcalloc(c->n_mounts ? c->n_mounts : 1, sizeof(*c->mounts));
-	for (size_t i = 0; i < c->n_mounts; i++) {
-		cj_index(ip, "mounts", i);
-		r = parse_mount(a->u.array.values[i], ip, &c->mounts[i], e);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* @relative_ok: createContainer hooks may have a relative path, resolved
- * from the container's root as runc does (the spec asks for absolute
- * paths; runc accepts a relative one and runs it from the rootfs). */
-static int parse_hook(yajl_val v, const char *path, bool relative_ok, struct oci_hook *h,
+/* root is required; its absence is told as that of root.path. */
+static int parse_root(yajl_val top, const char *path, const struct cj_field *f, void *base,
 		      struct sk_err *e)
 {
-	struct oci_opt_i64 t = { 0 };
-	yajl_val x;
-	int r;
+	yajl_val root = cj_get(top, f->name);
 
-	r = cj_is_object(v, path, e);
-	if (r < 0)
-		return r;
-	r = cj_need(v, path, "path", &x, e);
-	if (r < 0)
-		return r;
-	r = cj_str(v, path, "path", &h->path, e);
-	if (r < 0)
-		return r;
-	if (!h->path[0] || (h->path[0] != '/' && !relative_ok))
-		return cj_fail(e, path, "path", "\"%s\" is not an absolute path", h->path);
-	r = cj_strv(v, path, "args", &h->args, &h->n_args, e);
-	if (r < 0)
-		return r;
-	r = cj_strv(v, path, "env", &h->env, &h->n_env, e);
-	if (r < 0)
-		return r;
-	r = cj_i64(v, path, "timeout", INT64_MIN, INT64_MAX, &t, e);
+	if (!root)
+		return cj_fail(e, f->name, "path", "missing required field");
+	return cj_fields(root, f->name, &root_table, base, e);
+}
+
+#define M(nm, k, m, ...) CJ_ROW(nm, k, struct oci_mount, m, ##__VA_ARGS__)
+static const struct cj_field mount_rows[] = {
+	M("destination", CJ_STR, destination, .need = CJ_REQUIRED, .check = CJ_NONEMPTY),
+	M("source", CJ_STR, source),
+	M("type", CJ_STR, type),
+	M("options", CJ_STRV, options, .aux = CJ_AUX(struct oci_mount, n_options)),
+	M("uidMappings", CJ_IDMAPS, uid_mappings, .aux = CJ_AUX(struct oci_mount, n_uid_mappings)),
+	M("gidMappings", CJ_IDMAPS, gid_mappings, .aux = CJ_AUX(struct oci_mount, n_gid_mappings)),
+};
+static const struct cj_table mount_table = CJ_TABLE(mount_rows, NULL);
+
+/* createContainer hooks may have a relative path, resolved from the
+ * container's root as runc does (the spec asks for absolute paths; runc
+ * accepts a relative one and runs it from the rootfs). */
+static int hook_relative_path(yajl_val v, const char *path, const struct cj_field *f,
+			      void *base, struct sk_err *e)
+{
+	struct oci_hook *h = base;
+	int r = cj_str(v, path, f->name, &h->path, e);
+
+	if (r == 0 && !h->path[0])
+		return cj_fail(e, path, f->name, "\"%s\" is not an absolute path", h->path);
+	return r;
+}
+
+static int hook_timeout(yajl_val v, const char *path, const struct cj_field *f, void *base,
+			struct sk_err *e)
+{
+	struct oci_opt_i64 t = { 0 };
+	int r = cj_i64(v, path, f->name, INT64_MIN, INT64_MAX, &t, e);
+
 	if (r < 0)
 		return r;
 	if (t.set && (t.v <= 0 || t.v > INT32_MAX))
-		return cj_fail(e, path, "timeout", "must be a positive number of seconds");
-	h->timeout = t.set ? (int)t.v : 0;
+		return cj_fail(e, path, f->name, "must be a positive number of seconds");
+	((struct oci_hook *)base)->timeout = t.set ? (int)t.v : 0;
 	return 0;
 }
 
-static int parse_hooks(yajl_val top, struct oci_config *c, struct sk_err *e)
+#define H(nm, k, m, ...) CJ_ROW(nm, k, struct oci_hook, m, ##__VA_ARGS__)
+#define HOOK_ROWS(path_row) \
+	path_row, \
+	H("args", CJ_STRV, args, .aux = CJ_AUX(struct oci_hook, n_args)), \
+	H("env", CJ_STRV, env, .aux = CJ_AUX(struct oci_hook, n_env)), \
+	H("timeout", CJ_CUSTOM, timeout, .fn = hook_timeout)
+static const struct cj_field hook_rows[] = {
+	HOOK_ROWS(H("path", CJ_STR, path, .need = CJ_REQUIRED, .check = CJ_ABSOLUTE)),
+};
+static const struct cj_field relative_hook_rows[] = {
+	HOOK_ROWS(H("path", CJ_CUSTOM, path, .need = CJ_REQUIRED, .fn = hook_relative_path)),
+};
+static const struct cj_table hook_table = CJ_TABLE(hook_rows, NULL),
+			     relative_hook_table = CJ_TABLE(relative_hook_rows, NULL);
+
+#define HOOKS(k, nm) \
+	{ .name = (nm), .kind = CJ_ARRAY, .off = offsetof(struct oci_config, hooks[k].v), \
+	  .aux = CJ_AUX(struct oci_config, hooks[k].n), .width = sizeof(struct oci_hook), \
+	  .sub = (k) == OCI_HOOK_CREATE_CONTAINER ? &relative_hook_table : &hook_table }
+static const struct cj_field hooks_rows[] = {
+	HOOKS(OCI_HOOK_PRESTART, "prestart"),
+	HOOKS(OCI_HOOK_CREATE_RUNTIME, "createRuntime"),
+	HOOKS(OCI_HOOK_CREATE_CONTAINER, "createContainer"),
+	HOOKS(OCI_HOOK_START_CONTAINER, "startContainer"),
+	HOOKS(OCI_HOOK_POSTSTART, "poststart"),
+	HOOKS(OCI_HOOK_POSTSTOP, "poststop"),
+};
+static const struct cj_table hooks_table = CJ_TABLE(hooks_rows, NULL);
+
+/* process is kept behind a pointer: NULL when the config has none. */
+static int parse_process(yajl_val top, const char *path, const struct cj_field *f, void *base,
+			 struct sk_err *e)
 {
-	char p[CJ_PATH_MAX], ip[CJ_PATH_MAX];
-	yajl_val hooks = NULL;
-	int r;
+	struct oci_config *c = base;
+	yajl_val v = NULL;
+	int r = cj_object(top, path, f->name, &v, e);
 
-	r = cj_object(top, "", "hooks", &hooks, e);
-	if (r < 0 || !hooks)
+	if (r < 0 || !v)
 		return r;
-	for (int k = 0; k < OCI_HOOK__MAX; k++) {
-		struct oci_hook_list *l = &c->hooks[k];
-		yajl_val a = NULL;
-
-		r = cj_array(hooks, "hooks", cj_hook_names[k], &a, e);
-		if (r < 0)
-			return r;
-		if (!a)
-			continue;
-		l->n = a->u.array.len;
-		l->v = sk_xcalloc(l->n ? l->n : 1, sizeof(*l->v));
-		cj_join(p, "hooks", cj_hook_names[k]);
-		for (size_t i = 0; i < l->n; i++) {
-			cj_index(ip, p, i);
-			r = parse_hook(a->u.array.values[i], ip, k == OCI_HOOK_CREATE_CONTAINER,
-				       &l->v[i], e);
-			if (r < 0)
-				return r;
-		}
-	}
-	return 0;
+	c->process = sk_xcalloc(1, sizeof(*c->process));
+	return cfg_process_parse(v, f->name, c->process, e);
 }
+
+static const struct cj_field config_rows[] = {
+	C("ociVersion", CJ_STR, oci_version, .need = CJ_REQUIRED),
+	C("root", CJ_CUSTOM, root_path, .fn = parse_root),
+	C("mounts", CJ_ARRAY, mounts, .aux = CJ_AUX(struct oci_config, n_mounts),
+	  .width = sizeof(struct oci_mount), .sub = &mount_table),
+	C("process", CJ_CUSTOM, process, .fn = parse_process, .sub = &cj_process_table),
+	C("hostname", CJ_STR, hostname),
+	C("domainname", CJ_STR, domainname),
+	{ .name = "hooks", .kind = CJ_OBJECT, .sub = &hooks_table },
+	C("annotations", CJ_MAP, annotations, .aux = CJ_AUX(struct oci_config, n_annotations)),
+	C("linux", CJ_OBJECT, lnx, .sub = &cj_linux_table),
+};
+
+const struct cj_table cj_config_table = CJ_TABLE(config_rows, NULL);
 
 static int parse_top(yajl_val top, struct oci_config *c, struct sk_err *e)
 {
-	yajl_val v = NULL;
-	int r;
-
 	if (!YAJL_IS_OBJECT(top))
 		return sk_err_set(e, EINVAL, "expected a JSON object at the top level");
-	r = cj_need(top, "", "ociVersion", &v, e);
-	if (r < 0)
-		return r;
-	r = cj_str(top, "", "ociVersion", &c->oci_version, e);
-	if (r < 0)
-		return r;
-	r = parse_root(top, c, e);
-	if (r < 0)
-		return r;
-	r = parse_mounts(top, c, e);
-	if (r < 0)
-		return r;
-	v = NULL;
-	r = cj_object(top, "", "process", &v, e);
-	if (r < 0)
-		return r;
-	if (v) {
-		c->process = sk_xcalloc(1, sizeof(*c->process));
-		r = cfg_process_parse(v, "process", c->process, e);
-		if (r < 0)
-			return r;
-	}
-	r = cj_str(top, "", "hostname", &c->hostname, e);
-	if (r < 0)
-		return r;
-	r = cj_str(top, "", "domainname", &c->domainname, e);
-	if (r < 0)
-		return r;
-	r = parse_hooks(top, c, e);
-	if (r < 0)
-		return r;
-	r = cj_map(top, "", "annotations", &c->annotations, &c->n_annotations, e);
-	if (r < 0)
-		return r;
-	v = NULL;
-	r = cj_object(top, "", "linux", &v, e);
-	if (r < 0)
-		return r;
-	if (v)
-		return cfg_linux_parse(v, "linux", &c->lnx, e);
-	return 0;
+	return cj_fields(top, "", &cj_config_table, c, e);
 }
 
 /* Parse without the "config.json: " prefix. */
