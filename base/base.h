@@ -125,6 +125,23 @@ static inline struct sk_strv_buf sk_strv_buf_of(char **v)
 	size_t n = sk_strv_len(v);
 	return (struct sk_strv_buf){ .v = v, .n = n, .cap = v ? n + 1 : 0 };
 }
+/* A string built by appending (strbuf.c): s is NULL while nothing was
+ * added, else NUL-terminated; len excludes the NUL; the capacity doubles.
+ * Start from (struct sk_strbuf){ 0 }. */
+struct sk_strbuf {
+	char *s;
+	size_t len, cap;
+};
+void sk_strbuf_add(struct sk_strbuf *b, const char *s);
+void sk_strbuf_addf(struct sk_strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The string (malloc'd; "" when empty); @b is empty again. */
+char *sk_strbuf_steal(struct sk_strbuf *b);
+static inline void sk_strbuf_free(struct sk_strbuf *b)
+{
+	free(b->s);
+	*b = (struct sk_strbuf){ 0 };
+}
+#define _cleanup_strbuf_ _cleanup_(sk_strbuf_free)
 /* Apply @k "KEY=VALUE" overrides to the @n entries of @env (NULL-terminated,
  * reallocated), as one by one: an override replaces the first entry of
  * its key in place, or is appended (envmerge.c). */

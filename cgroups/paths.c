@@ -39,20 +39,18 @@ static char *unescape(const char *s, size_t len)
 static char *v1_ctrls(const char *opts)
 {
 	_cleanup_free_ char *copy = sk_xstrdup(opts);
-	char *save = NULL, *tok, *out = sk_xstrdup("");
+	char *save = NULL, *tok;
+	struct sk_strbuf out = { 0 };
 
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *n;
 		if (!strcmp(tok, "rw") || !strcmp(tok, "ro") || !strncmp(tok, "release_agent=", 14) ||
 		    !strcmp(tok, "clone_children") || !strcmp(tok, "noprefix") ||
 		    !strcmp(tok, "xattr") || !strcmp(tok, "cpuset_v2_mode") || !strcmp(tok, "all") ||
 		    !strcmp(tok, "none"))
 			continue;
-		n = sk_xasprintf("%s%s%s", out, *out ? "," : "", tok);
-		free(out);
-		out = n;
+		sk_strbuf_addf(&out, "%s%s", out.len ? "," : "", tok);
 	}
-	return out;
+	return sk_strbuf_steal(&out);
 }
 
 int cg_parse_mountinfo(const char *text, struct cg_mounts *out, struct sk_err *e)
@@ -190,7 +188,8 @@ static char *clean(const char *p)
 /* systemd "slice:prefix:name" to a path, as systemd lays it out. */
 static int systemd_path(const char *p, char **out, struct sk_err *e)
 {
-	_cleanup_free_ char *copy = sk_xstrdup(p), *res = NULL;
+	_cleanup_free_ char *copy = sk_xstrdup(p);
+	_cleanup_strbuf_ struct sk_strbuf res = { 0 };
 	char *prefix, *name, *slice = copy, *s;
 
 	prefix = strchr(copy, ':');
@@ -204,25 +203,17 @@ static int systemd_path(const char *p, char **out, struct sk_err *e)
 		slice = "system.slice";
 	if (strlen(slice) < 7 || strcmp(slice + strlen(slice) - 6, ".slice") || strchr(slice, '/'))
 		return sk_err_set(e, EINVAL, "linux.cgroupsPath: bad slice \"%s\"", slice);
-	res = sk_xstrdup("");
 	if (strcmp(slice, "-.slice")) {
 		/* a-b-c.slice -> /a.slice/a-b.slice/a-b-c.slice */
 		size_t base = strlen(slice) - 6;
 		for (s = slice; (size_t)(s - slice) <= base; s++) {
-			if (*s == '-' || (size_t)(s - slice) == base) {
-				char *n = sk_xasprintf("%s/%.*s.slice", res, (int)(s - slice), slice);
-				free(res);
-				res = n;
-			}
+			if (*s == '-' || (size_t)(s - slice) == base)
+				sk_strbuf_addf(&res, "/%.*s.slice", (int)(s - slice), slice);
 		}
 	}
-	{
-		char *n = sk_xasprintf("%s/%s%s%s%s", res, prefix, *prefix ? "-" : "", name,
-				       strstr(name, ".") ? "" : ".scope");
-		free(res);
-		res = n;
-	}
-	*out = sk_steal_ptr(&res);
+	sk_strbuf_addf(&res, "/%s%s%s%s", prefix, *prefix ? "-" : "", name,
+		       strstr(name, ".") ? "" : ".scope");
+	*out = sk_strbuf_steal(&res);
 	return 0;
 }
 

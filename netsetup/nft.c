@@ -22,44 +22,29 @@
 
 static const char *const chain_kinds[] = { "dnat", "out", "snat", "raw", "fwd", "in" };
 
-static void append(char **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void append(char **s, const char *fmt, ...)
-{
-	va_list ap;
-	char *add, *t;
-
-	va_start(ap, fmt);
-	if (vasprintf(&add, fmt, ap) < 0)
-		add = NULL;
-	va_end(ap);
-	if (!add)
-		abort();
-	t = sk_xasprintf("%s%s", *s ? *s : "", add);
-	free(add);
-	free(*s);
-	*s = t;
-}
-
 /* "delete if present": add (no-op when it exists) then delete, in the same
  * transaction as what follows. */
-static void drop_chains(char **s, const char *hash)
+static void drop_chains(struct sk_strbuf *s, const char *hash)
 {
 	for (size_t i = 0; i < sizeof(chain_kinds) / sizeof(chain_kinds[0]); i++)
-		append(s, "add chain ip " SK_NFT_TABLE " c-%s-%s\ndelete chain ip " SK_NFT_TABLE
-			  " c-%s-%s\n",
-		       hash, chain_kinds[i], hash, chain_kinds[i]);
+		sk_strbuf_addf(s, "add chain ip " SK_NFT_TABLE " c-%s-%s\ndelete chain ip "
+			       SK_NFT_TABLE " c-%s-%s\n",
+			       hash, chain_kinds[i], hash, chain_kinds[i]);
 }
 
 char *sk_nft_delete_script(const char *hash)
 {
-	char *s = sk_xstrdup("add table ip " SK_NFT_TABLE "\n");
+	struct sk_strbuf s = { 0 };
+
+	sk_strbuf_add(&s, "add table ip " SK_NFT_TABLE "\n");
 	drop_chains(&s, hash);
-	return s;
+	return sk_strbuf_steal(&s);
 }
 
 char *sk_nft_container_script(const struct sk_nft_rules *r)
 {
-	char *s = NULL, c[16], net[16];
+	struct sk_strbuf s = { 0 };
+	char c[16], net[16];
 	const char *h = r->hash, *b = r->bridge;
 	const char *T = SK_NFT_TABLE;
 
@@ -67,51 +52,51 @@ char *sk_nft_container_script(const struct sk_nft_rules *r)
 		return NULL;
 	sk_ip4_str(r->ip, c);
 	sk_ip4_str(sk_cidr_network(&r->subnet), net);
-	append(&s, "add table ip %s\n", T);
+	sk_strbuf_addf(&s, "add table ip %s\n", T);
 	drop_chains(&s, h);
-	append(&s, "add chain ip %s c-%s-fwd { type filter hook forward priority filter; }\n", T, h);
+	sk_strbuf_addf(&s, "add chain ip %s c-%s-fwd { type filter hook forward priority filter; }\n", T, h);
 	if (r->mode == SK_NET_ISOLATED) {
-		append(&s, "add chain ip %s c-%s-in { type filter hook input priority filter; }\n", T, h);
-		append(&s, "add rule ip %s c-%s-fwd iifname \"%s\" oifname != \"%s\" drop comment \"skiff:%s\"\n",
-		       T, h, b, b, r->id);
-		append(&s, "add rule ip %s c-%s-fwd oifname \"%s\" iifname != \"%s\" drop comment \"skiff:%s\"\n",
-		       T, h, b, b, r->id);
-		append(&s, "add rule ip %s c-%s-in iifname \"%s\" drop comment \"skiff:%s\"\n", T, h, b,
-		       r->id);
-		return s;
+		sk_strbuf_addf(&s, "add chain ip %s c-%s-in { type filter hook input priority filter; }\n", T, h);
+		sk_strbuf_addf(&s, "add rule ip %s c-%s-fwd iifname \"%s\" oifname != \"%s\" drop comment \"skiff:%s\"\n",
+			       T, h, b, b, r->id);
+		sk_strbuf_addf(&s, "add rule ip %s c-%s-fwd oifname \"%s\" iifname != \"%s\" drop comment \"skiff:%s\"\n",
+			       T, h, b, b, r->id);
+		sk_strbuf_addf(&s, "add rule ip %s c-%s-in iifname \"%s\" drop comment \"skiff:%s\"\n", T, h, b,
+			       r->id);
+		return sk_strbuf_steal(&s);
 	}
-	append(&s, "add rule ip %s c-%s-fwd oifname \"%s\" ip daddr %s accept comment \"skiff:%s\"\n",
-	       T, h, b, c, r->id);
-	append(&s, "add rule ip %s c-%s-fwd iifname \"%s\" ip saddr %s accept comment \"skiff:%s\"\n",
-	       T, h, b, c, r->id);
+	sk_strbuf_addf(&s, "add rule ip %s c-%s-fwd oifname \"%s\" ip daddr %s accept comment \"skiff:%s\"\n",
+		       T, h, b, c, r->id);
+	sk_strbuf_addf(&s, "add rule ip %s c-%s-fwd iifname \"%s\" ip saddr %s accept comment \"skiff:%s\"\n",
+		       T, h, b, c, r->id);
 	if (r->mode != SK_NET_NAT)
-		return s;
-	append(&s, "add chain ip %s c-%s-snat { type nat hook postrouting priority srcnat; }\n", T, h);
-	append(&s, "add rule ip %s c-%s-snat ip saddr %s oifname != \"%s\" masquerade comment \"skiff:%s\"\n",
-	       T, h, c, b, r->id);
+		return sk_strbuf_steal(&s);
+	sk_strbuf_addf(&s, "add chain ip %s c-%s-snat { type nat hook postrouting priority srcnat; }\n", T, h);
+	sk_strbuf_addf(&s, "add rule ip %s c-%s-snat ip saddr %s oifname != \"%s\" masquerade comment \"skiff:%s\"\n",
+		       T, h, c, b, r->id);
 	if (r->n_ports == 0)
-		return s;
-	append(&s, "add rule ip %s c-%s-snat oifname \"%s\" ip saddr 127.0.0.0/8 ip daddr %s masquerade "
-		   "comment \"skiff:%s\"\n",
-	       T, h, b, c, r->id);
-	append(&s, "add rule ip %s c-%s-snat oifname \"%s\" ip saddr %s/%u ip daddr %s ct status dnat "
-		   "masquerade comment \"skiff:%s\"\n",
-	       T, h, b, net, r->subnet.prefix, c, r->id);
-	append(&s, "add chain ip %s c-%s-raw { type filter hook prerouting priority raw; }\n", T, h);
-	append(&s, "add rule ip %s c-%s-raw iifname \"%s\" ip daddr 127.0.0.0/8 drop comment \"skiff:%s\"\n",
-	       T, h, b, r->id);
-	append(&s, "add chain ip %s c-%s-dnat { type nat hook prerouting priority dstnat; }\n", T, h);
-	append(&s, "add chain ip %s c-%s-out { type nat hook output priority -100; }\n", T, h);
+		return sk_strbuf_steal(&s);
+	sk_strbuf_addf(&s, "add rule ip %s c-%s-snat oifname \"%s\" ip saddr 127.0.0.0/8 ip daddr %s masquerade "
+		       "comment \"skiff:%s\"\n",
+		       T, h, b, c, r->id);
+	sk_strbuf_addf(&s, "add rule ip %s c-%s-snat oifname \"%s\" ip saddr %s/%u ip daddr %s ct status dnat "
+		       "masquerade comment \"skiff:%s\"\n",
+		       T, h, b, net, r->subnet.prefix, c, r->id);
+	sk_strbuf_addf(&s, "add chain ip %s c-%s-raw { type filter hook prerouting priority raw; }\n", T, h);
+	sk_strbuf_addf(&s, "add rule ip %s c-%s-raw iifname \"%s\" ip daddr 127.0.0.0/8 drop comment \"skiff:%s\"\n",
+		       T, h, b, r->id);
+	sk_strbuf_addf(&s, "add chain ip %s c-%s-dnat { type nat hook prerouting priority dstnat; }\n", T, h);
+	sk_strbuf_addf(&s, "add chain ip %s c-%s-out { type nat hook output priority -100; }\n", T, h);
 	for (size_t i = 0; i < r->n_ports; i++) {
 		const char *p = r->ports[i].proto == SK_PROTO_UDP ? "udp" : "tcp";
 		for (int k = 0; k < 2; k++)
-			append(&s,
-			       "add rule ip %s c-%s-%s fib daddr type local %s dport %u dnat to %s:%u "
-			       "comment \"skiff:%s\"\n",
-			       T, h, k ? "out" : "dnat", p, r->ports[i].host, c,
-			       r->ports[i].container, r->id);
+			sk_strbuf_addf(&s,
+				       "add rule ip %s c-%s-%s fib daddr type local %s dport %u dnat to %s:%u "
+				       "comment \"skiff:%s\"\n",
+				       T, h, k ? "out" : "dnat", p, r->ports[i].host, c,
+				       r->ports[i].container, r->id);
 	}
-	return s;
+	return sk_strbuf_steal(&s);
 }
 
 bool sk_nft_table_exists(void)

@@ -122,12 +122,10 @@ int sk_ports_parse(const char *s, struct sk_port **out, size_t *n, struct sk_err
 
 char *sk_ports_str(const struct sk_port *p, size_t n)
 {
-	char *s = sk_xstrdup("");
-	for (size_t i = 0; i < n; i++) {
-		char *t = sk_xasprintf("%s%s%u:%u/%s", s, i ? "," : "", p[i].host, p[i].container,
-				       p[i].proto == SK_PROTO_TCP ? "tcp" : "udp");
-		free(s);
-		s = t;
-	}
-	return s;
+	struct sk_strbuf s = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		sk_strbuf_addf(&s, "%s%u:%u/%s", i ? "," : "", p[i].host, p[i].container,
+			       p[i].proto == SK_PROTO_TCP ? "tcp" : "udp");
+	return sk_strbuf_steal(&s);
 }
