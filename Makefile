@@ -75,7 +75,7 @@ include microvm/guest/guest.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # ------------------------------------------------------------------ tests
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libskiff.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libskiff.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iruntime $(LDFLAGS) -o $@ $< $(BUILD)/libskiff.a $(LDLIBS)
 
