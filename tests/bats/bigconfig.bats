@@ -71,7 +71,7 @@ big() {
 
 @test "bigconfig: an env too large for exec is a one-line error naming process.env" {
 	# few long entries (2,000 x 2 KiB = 4 MiB, twice exec's 2 MiB): the
-	# same limit as 150,000 short ones (test_config's tree_large_array
+	# same limit as 150,000 short ones (test_config_json's tree_large_array
 	# parses 150,000 entries)
 	cfg_set "$BUNDLE" "c['process']['env'] += ['BIG_%d=' % i + 'x' * 2048 for i in range(2000)]"
 	run sk run -b "$BUNDLE" "$ID"

@@ -43,6 +43,15 @@ static inline void parse_bad(const char *json, struct sk_err *e)
 	CHECK(strncmp(e->msg, "config.json: ", 13) == 0);
 }
 
+/* @json must fail with @needle in the message. */
+static inline void bad_doc(const char *json, const char *needle)
+{
+	struct sk_err e = { 0 };
+
+	parse_bad(json, &e);
+	CHECK_CONTAINS(e.msg, needle);
+}
+
 /* MIN_HEAD + @tail + "}" must fail with @needle in the message. */
 static inline void bad_with(const char *tail, const char *needle)
 {

@@ -4,16 +4,12 @@
 
 TEST(missing_required)
 {
-	struct sk_err e = { 0 };
-
-	parse_bad("{\"root\":{\"path\":\"r\"}}", &e);
-	CHECK_CONTAINS(e.msg, "config.json: ociVersion: missing required field");
-	parse_bad("{\"ociVersion\":\"1.2.0\"}", &e);
-	CHECK_CONTAINS(e.msg, "config.json: root.path: missing required field");
-	parse_bad("{\"ociVersion\":\"1.2.0\",\"root\":{\"readonly\":true}}", &e);
-	CHECK_CONTAINS(e.msg, "root.path: missing required field");
-	parse_bad("{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"\"}}", &e);
-	CHECK_CONTAINS(e.msg, "root.path: must not be empty");
+	bad_doc("{\"root\":{\"path\":\"r\"}}", "config.json: ociVersion: missing required field");
+	bad_doc("{\"ociVersion\":\"1.2.0\"}", "config.json: root.path: missing required field");
+	bad_doc("{\"ociVersion\":\"1.2.0\",\"root\":{\"readonly\":true}}",
+		"root.path: missing required field");
+	bad_doc("{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"\"}}",
+		"root.path: must not be empty");
 	bad_with(",\"process\":{\"args\":[\"sh\"]}", "process.cwd: missing required field");
 	bad_with(",\"process\":{\"cwd\":\"tmp\"}", "process.cwd: \"tmp\" is not an absolute path");
 	bad_with(",\"mounts\":[{\"source\":\"x\"}]", "mounts[0].destination: missing required");
