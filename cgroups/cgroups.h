@@ -71,6 +71,8 @@ char *sk_cgroup_serialize(const struct sk_cgroup *cg);
 /* Rebuild a handle from sk_cgroup_serialize() output. */
 int sk_cgroup_load(const struct sk_log *log, const char *state_root, const char *id,
 		   const char *serialized, struct sk_cgroup **out, struct sk_err *e);
+/* The cgroup path inside the hierarchies, e.g. "/skiff/abc". */
+const char *sk_cgroup_path(const struct sk_cgroup *cg);
 /* "nodes=0 cpus=2-3" when skiff placed the CPUs, else NULL. */
 const char *sk_cgroup_placement(const struct sk_cgroup *cg);
 /* Kill the processes first when @kill (SIGKILL every pid, thaw, wait until

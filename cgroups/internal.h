@@ -182,8 +182,6 @@ int sk_numa_ledger_occupied(const char *state_root, struct sk_cpuset *occ, struc
 
 
 enum sk_cg_mode sk_cgroup_get_mode(const struct sk_cgroup *cg);
-/* The cgroup path inside the hierarchies, e.g. "/skiff/abc". */
-const char *sk_cgroup_path(const struct sk_cgroup *cg);
 /* Directory of the cgroup for controller @ctrl ("memory", ...); on v2 the
  * one directory whatever @ctrl; NULL when that controller is not mounted. */
 const char *sk_cgroup_dir(const struct sk_cgroup *cg, const char *ctrl);

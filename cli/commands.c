@@ -147,18 +147,53 @@ const struct sk_cmd sk_commands[] = {
 	  "OPTIONS:\n"
 	  "   --stats          print one statistics record and exit\n"
 	  "   --interval SECS  statistics interval when streaming (default 5)\n" },
-	{ "checkpoint", cmd_checkpoint, "checkpoint a container (CRIU)",
+	{ "checkpoint", cmd_checkpoint, "checkpoint a running container (CRIU)",
 	  "USAGE:\n"
 	  "   skiff checkpoint [options] CONTAINER_ID\n"
 	  "\n"
 	  "DESCRIPTION:\n"
-	  "   Not supported yet: this skiff cannot checkpoint containers.\n" },
-	{ "restore", cmd_restore, "restore a container (CRIU)",
+	  "   Dump the container's processes with criu(8) into --image-path; the\n"
+	  "   container is then removed, unless --leave-running or --pre-dump.\n"
+	  "   --help exits 1, with criu's reason, when criu cannot work here.\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "   --image-path DIR        criu's images (default: ./checkpoint)\n"
+	  "   --work-path DIR         criu's logs and work files (default: image path)\n"
+	  "   --parent-path DIR       a pre-dump's images, relative to the image path\n"
+	  "   --leave-running         keep the container running after the dump\n"
+	  "   --tcp-established       dump established TCP connections\n"
+	  "   --ext-unix-sk           allow external unix sockets\n"
+	  "   --shell-job             allow a shell job (a terminal of the caller)\n"
+	  "   --file-locks            dump file locks\n"
+	  "   --pre-dump              dump memory only, with dirty-page tracking\n"
+	  "   --manage-cgroups-mode M soft, full, strict or ignore\n"
+	  "   --empty-ns network      do not dump the network namespace's contents\n"
+	  "   --auto-dedup            deduplicate the parent's pages\n"
+	  "   --page-server, --lazy-pages, --status-fd   not supported yet\n" },
+	{ "restore", cmd_restore, "restore a container from a checkpoint (CRIU)",
 	  "USAGE:\n"
 	  "   skiff restore [options] CONTAINER_ID\n"
 	  "\n"
 	  "DESCRIPTION:\n"
-	  "   Not supported yet: this skiff cannot restore containers.\n" },
+	  "   Restore a container checkpointed by `skiff checkpoint` as CONTAINER_ID,\n"
+	  "   running, from --image-path and the bundle's config and rootfs.  In the\n"
+	  "   foreground (default) skiff waits and exits with the process's status.\n"
+	  "   --help exits 1, with criu's reason, when criu cannot work here.\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "   --image-path DIR        criu's images (default: ./checkpoint)\n"
+	  "   --work-path DIR         criu's logs and work files (default: image path)\n"
+	  "   --bundle, -b DIR        bundle directory (default: current directory)\n"
+	  "   --detach, -d            return once the container runs\n"
+	  "   --pid-file FILE         write the restored init's pid to FILE\n"
+	  "   --console-socket PATH   (a terminal container: not supported yet)\n"
+	  "   --no-pivot              accepted (criu makes the root itself)\n"
+	  "   --tcp-established       restore established TCP connections\n"
+	  "   --ext-unix-sk           allow external unix sockets\n"
+	  "   --shell-job             allow a shell job\n"
+	  "   --file-locks            restore file locks\n"
+	  "   --manage-cgroups-mode M soft, full, strict or ignore\n"
+	  "   --lsm-mount-context CTX SELinux context for the restored mounts\n" },
 	{ "spec", cmd_spec, "write a default config.json",
 	  "USAGE:\n"
 	  "   skiff spec [options]\n"

@@ -172,23 +172,7 @@ static int intent_record(void *arg, const char *key, const char *value, struct s
 
 static int load_config(struct create_job *j, struct sk_err *e)
 {
-	const struct sk_create_opts *o = j->o;
-	char buf[PATH_MAX];
-	int r;
-
-	if (!realpath(o->bundle ? o->bundle : ".", buf))
-		return sk_err_sys(e, errno, "bundle %s", o->bundle ? o->bundle : ".");
-	j->bundle = sk_xstrdup(buf);
-	{
-		_cleanup_free_ char *path = sk_xasprintf("%s/config.json", j->bundle);
-		r = sk_read_file_at(AT_FDCWD, path, &j->cfg_text, &j->cfg_len, e);
-		if (r < 0)
-			return r;
-	}
-	r = oci_config_parse(j->cfg_text, j->cfg_len, &j->cfg, e);
-	if (r < 0)
-		return sk_err_prefix(e, "%s", j->bundle);
-	return 0;
+	return sk_bundle_load(j->o->bundle, &j->bundle, &j->cfg_text, &j->cfg_len, &j->cfg, e);
 }
 
 /* Every check that can fail before anything exists. */

@@ -133,6 +133,12 @@ void sk_forward_signal(pid_t pid, int pidfd, int sig);
  * it is below (a number the container's preserved fds take). */
 int sk_fd_move_above(int *fd, int min_fd, struct sk_err *e);
 
+/* bundle.c: @bundle (NULL: the current directory) made absolute in *abs,
+ * its config.json's text and the parsed config (each malloc'd, set as far
+ * as it got on failure). */
+int sk_bundle_load(const char *bundle, char **abs, char **text, size_t *len,
+		   struct oci_config **cfg, struct sk_err *e);
+
 /* claim.c: claim ID for create: *state_dir (malloc'd, set even on
  * failure) is ROOT/ID, *dirfd its open, locked directory.  Remains of a
  * killed create are undone first; an ID in use or being created is an

@@ -156,6 +156,23 @@ struct sk_exec_opts {
  * container: its exit status (0-255) when in the foreground, 0 detached;
  * skiff's own failures are -errno with @e set (runc's exit 255). */
 int sk_container_exec(struct sk_ctx *ctx, const struct sk_exec_opts *o, struct sk_err *e);
+/* `checkpoint` (criu/criu.h has the options): one line with criu's own
+ * reason when criu cannot work here, the container left as it was.
+ * Without leave_running or pre_dump the container is removed after the
+ * dump (as runc). */
+struct sk_criu_opts;
+int sk_container_checkpoint(struct sk_ctx *ctx, const char *id, const struct sk_criu_opts *o,
+			    struct sk_err *e);
+struct sk_restore_opts {
+	const char *id;
+	const char *bundle;          /* NULL: the current directory */
+	const char *pid_file, *console_socket;
+	bool detach, no_pivot;
+	const struct sk_criu_opts *criu;
+};
+/* `restore`: a running container ID from criu's images and the bundle;
+ * detached 0, else the process's exit status (0-255) once it ends. */
+int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, struct sk_err *e);
 /* Pids of the container (cgroup, or pid namespace scan). */
 int sk_container_pids(struct sk_ctx *ctx, const struct sk_state *st, pid_t **pids, size_t *n,
 		      struct sk_err *e);

@@ -29,7 +29,8 @@ const char *sk_status_name(enum sk_status s)
 bool sk_reserved_name(const char *name)
 {
 	static const char *const reserved[] = {
-		"networks", "seccomp-cache", "numa.ledger", "numa.ledger.lock", "vm-cache", NULL,
+		"networks", "seccomp-cache", "numa.ledger", "numa.ledger.lock", "vm-cache",
+		"criu.check", NULL,
 	};
 	for (const char *const *r = reserved; *r; r++)
 		if (!strcmp(name, *r))

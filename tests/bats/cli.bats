@@ -103,12 +103,13 @@ checkpoint restore spec features"
 	[ "$status" -eq 1 ]
 }
 
-@test "COMMAND --help exits 0 with a usage text (checkpoint/restore: 1)" {
-	local c
+@test "COMMAND --help exits 0 with a usage text (checkpoint/restore: 1 when criu cannot work)" {
+	local c criu_status=1
+	criu check >/dev/null 2>&1 && criu_status=0
 	for c in $ALL_COMMANDS; do
 		run "$SKIFF" "$c" --help
 		case $c in
-		checkpoint | restore) [ "$status" -eq 1 ] || { echo "$c --help: $status" >&2; return 1; } ;;
+		checkpoint | restore) [ "$status" -eq "$criu_status" ] || { echo "$c --help: $status" >&2; return 1; } ;;
 		*) [ "$status" -eq 0 ] || { echo "$c --help: $status" >&2; return 1; } ;;
 		esac
 		assert_eq "${lines[0]}" "NAME:"
@@ -361,14 +362,15 @@ EOF
 	done
 }
 
-@test "checkpoint, restore: --help says not supported, exit 1" {
+@test "checkpoint, restore: --help without a working criu exits 1 (tests/bats/checkpoint.bats)" {
 	local c
+	criu check >/dev/null 2>&1 && skip "criu works here"
 	for c in checkpoint restore; do
 		run sk "$c" --help
 		[ "$status" -eq 1 ]
 		assert_contains "$output" "skiff $c"
 		run sk "$c" "$ID"
-		assert_single_line_error "$c"
+		assert_single_line_error "criu cannot checkpoint on this kernel: "
 	done
 }
 

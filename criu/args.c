@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * args.c - criu's command lines for dump, pre-dump and restore, from
+ * runc's flags and the container's config.
+ *
+ * Bind mounts of the config come from the host: criu cannot dump them as
+ * part of the container's mount namespace, so each is declared external,
+ * keyed by its destination ("--external mnt[DEST]:DEST" at dump), and
+ * given its source again at restore ("--external mnt[DEST]:SOURCE").
+ * Everything else the container mounted (proc, tmpfs, devpts, the masked
+ * paths, which are binds of the container's own /dev/null or read-only
+ * tmpfs) lives in its namespace and is dumped by criu itself.
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const char *const cgmode_names[] = {
+	[SK_CRIU_CG_SOFT] = "soft",
+	[SK_CRIU_CG_FULL] = "full",
+	[SK_CRIU_CG_STRICT] = "strict",
+	[SK_CRIU_CG_IGNORE] = "ignore",
+};
+
+int sk_criu_cgmode_parse(const char *s, enum sk_criu_cgmode *out, struct sk_err *e)
+{
+	for (size_t i = SK_CRIU_CG_SOFT; i <= SK_CRIU_CG_IGNORE; i++) {
+		if (!strcmp(s, cgmode_names[i])) {
+			*out = (enum sk_criu_cgmode)i;
+			return 0;
+		}
+	}
+	return sk_err_set(e, EINVAL,
+			  "--manage-cgroups-mode: invalid mode %s (soft, full, strict or ignore)", s);
+}
+
+bool criu_is_bind(const struct oci_mount *m)
+{
+	if (m->type && !strcmp(m->type, "bind"))
+		return true;
+	for (size_t i = 0; i < m->n_options; i++)
+		if (!strcmp(m->options[i], "bind") || !strcmp(m->options[i], "rbind"))
+			return true;
+	return false;
+}
+
+static void common(struct sk_strv_buf *b, const struct sk_criu_opts *o, const char *log_path)
+{
+	sk_strv_buf_add(b, "--images-dir");
+	sk_strv_buf_add(b, o->image_path);
+	sk_strv_buf_add(b, "--work-dir");
+	sk_strv_buf_add(b, o->work_path ? o->work_path : o->image_path);
+	sk_strv_buf_add(b, "--log-file");
+	sk_strv_buf_add(b, log_path);
+	sk_strv_buf_add(b, "-v4");
+	if (o->tcp_established)
+		sk_strv_buf_add(b, "--tcp-established");
+	if (o->ext_unix_sk)
+		sk_strv_buf_add(b, "--ext-unix-sk");
+	if (o->shell_job)
+		sk_strv_buf_add(b, "--shell-job");
+	if (o->file_locks)
+		sk_strv_buf_add(b, "--file-locks");
+	if (o->cg_mode != SK_CRIU_CG_DEFAULT) {
+		_cleanup_free_ char *m = sk_xasprintf("--manage-cgroups=%s", cgmode_names[o->cg_mode]);
+		sk_strv_buf_add(b, m);
+	} else {
+		sk_strv_buf_add(b, "--manage-cgroups");
+	}
+}
+
+char **criu_dump_argv(const struct sk_criu_opts *o, pid_t pid, const struct oci_config *cfg,
+		      const char *log_path)
+{
+	struct sk_strv_buf b = { 0 };
+	char num[32];
+
+	sk_strv_buf_add(&b, "criu");
+	sk_strv_buf_add(&b, o->pre_dump ? "pre-dump" : "dump");
+	snprintf(num, sizeof(num), "%d", (int)pid);
+	sk_strv_buf_add(&b, "--tree");
+	sk_strv_buf_add(&b, num);
+	common(&b, o, log_path);
+	if (o->leave_running && !o->pre_dump)
+		sk_strv_buf_add(&b, "--leave-running");
+	if (o->parent_path) {
+		sk_strv_buf_add(&b, "--prev-images-dir");
+		sk_strv_buf_add(&b, o->parent_path);
+	}
+	/* dirty-page tracking: what the next (pre-)dump's parent needs */
+	if (o->pre_dump || o->parent_path)
+		sk_strv_buf_add(&b, "--track-mem");
+	if (o->auto_dedup)
+		sk_strv_buf_add(&b, "--auto-dedup");
+	if (o->empty_netns) {
+		sk_strv_buf_add(&b, "--empty-ns");
+		sk_strv_buf_add(&b, "net");
+	}
+	for (size_t i = 0; cfg && i < cfg->n_mounts; i++) {
+		const struct oci_mount *m = &cfg->mounts[i];
+		if (!criu_is_bind(m))
+			continue;
+		_cleanup_free_ char *x = sk_xasprintf("mnt[%s]:%s", m->destination, m->destination);
+		sk_strv_buf_add(&b, "--external");
+		sk_strv_buf_add(&b, x);
+	}
+	return b.v;
+}
+
+char **criu_restore_argv(const struct sk_criu_restore *r, const char *log_path,
+			 const char *pid_path)
+{
+	const struct sk_criu_opts *o = r->o;
+	struct sk_strv_buf b = { 0 };
+
+	sk_strv_buf_add(&b, "criu");
+	sk_strv_buf_add(&b, "restore");
+	common(&b, o, log_path);
+	sk_strv_buf_add(&b, "--root");
+	sk_strv_buf_add(&b, r->rootfs);
+	/* the restored init becomes skiff's child, as a created one is */
+	sk_strv_buf_add(&b, "--restore-detached");
+	sk_strv_buf_add(&b, "--restore-sibling");
+	sk_strv_buf_add(&b, "--pidfile");
+	sk_strv_buf_add(&b, pid_path);
+	if (r->cgroup_root && o->cg_mode != SK_CRIU_CG_IGNORE) {
+		sk_strv_buf_add(&b, "--cgroup-root");
+		sk_strv_buf_add(&b, r->cgroup_root);
+	}
+	if (o->lsm_mount_context) {
+		sk_strv_buf_add(&b, "--lsm-mount-context");
+		sk_strv_buf_add(&b, o->lsm_mount_context);
+	}
+	for (size_t i = 0; r->cfg && i < r->cfg->n_mounts; i++) {
+		const struct oci_mount *m = &r->cfg->mounts[i];
+		if (!criu_is_bind(m) || !m->source)
+			continue;
+		_cleanup_free_ char *x = sk_xasprintf("mnt[%s]:%s", m->destination, m->source);
+		sk_strv_buf_add(&b, "--external");
+		sk_strv_buf_add(&b, x);
+	}
+	return b.v;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * criu.h - the one header of criu/ that other folders include: skiff's
+ * driver of Debian's criu(8) binary, through its command line.
+ *
+ *   sk_criu_usable()   is criu here, and does `criu check` pass?  Asked
+ *                      once per boot, the answer cached under --root;
+ *   sk_criu_dump()     `criu dump` / `criu pre-dump` of a container's init
+ *                      and its tree, with the config's bind mounts and
+ *                      masked files declared as external mounts;
+ *   sk_criu_restore()  `criu restore` of such images onto the bundle's
+ *                      rootfs, in a private mount namespace of its own.
+ *
+ * A failure of criu is one line: the first error line of criu's log and
+ * the log's path, never just "criu failed".
+ */
+#ifndef SKIFF_CRIU_H
+#define SKIFF_CRIU_H
+
+#include "../oci/oci.h"
+
+/* --manage-cgroups-mode, runc's names */
+enum sk_criu_cgmode {
+	SK_CRIU_CG_DEFAULT = 0,   /* criu's own default (soft) */
+	SK_CRIU_CG_SOFT,
+	SK_CRIU_CG_FULL,
+	SK_CRIU_CG_STRICT,
+	SK_CRIU_CG_IGNORE,
+};
+int sk_criu_cgmode_parse(const char *s, enum sk_criu_cgmode *out, struct sk_err *e);
+
+/* What checkpoint and restore pass on to criu (runc's flags). */
+struct sk_criu_opts {
+	const char *image_path;      /* --image-path (required) */
+	const char *work_path;       /* --work-path; NULL: the image path */
+	const char *parent_path;     /* --parent-path: criu's --prev-images-dir */
+	bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks;
+	bool pre_dump, auto_dedup;
+	enum sk_criu_cgmode cg_mode;
+	bool empty_netns;            /* --empty-ns network */
+	const char *lsm_mount_context;
+};
+
+/* 0 when checkpoint/restore can work here: `criu --version` is 3.15 or
+ * later and `criu check` passes.  Otherwise -ENOTSUP (or -ENOENT: no
+ * criu) with one line in @e, "criu cannot checkpoint on this kernel:
+ * REASON" with criu's own reason.  The answer is cached in
+ * @state_root/criu.check, keyed by the boot and criu's binary. */
+int sk_criu_usable(const char *state_root, struct sk_err *e);
+
+/* Dump (or pre-dump) the process tree of @pid.  @cfg: the container's
+ * saved config (its bind mounts and masked files become external
+ * mounts).  The container keeps running only with leave_running or
+ * pre_dump. */
+int sk_criu_dump(const struct sk_log *log, const struct sk_criu_opts *o, pid_t pid,
+		 const struct oci_config *cfg, struct sk_err *e);
+
+struct sk_criu_restore {
+	const struct sk_criu_opts *o;
+	const struct oci_config *cfg;  /* the bundle's config */
+	const char *rootfs;            /* absolute */
+	const char *cgroup_root;       /* criu's --cgroup-root, or NULL */
+	/* Called in skiff once criu's process exists and before it runs
+	 * (e.g. to move it into the container's cgroup). */
+	int (*prepare)(void *arg, pid_t criu_pid, struct sk_err *e);
+	void *prepare_arg;
+};
+/* Restore; *pid is the restored init, a child of the caller. */
+int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *r, pid_t *pid,
+		    struct sk_err *e);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* internal.h - what the files of criu/ share: running the criu binary and
+ * building its command lines (unit-tested alone). */
+#ifndef SKIFF_CRIU_INTERNAL_H
+#define SKIFF_CRIU_INTERNAL_H
+
+#include "criu.h"
+
+/* One run of criu. */
+struct criu_run {
+	const char *action;     /* "dump", "check": named in messages */
+	char **argv;            /* argv[0] is "criu", looked up in PATH */
+	const char *log_path;   /* criu's --log-file, or NULL */
+	const char *bind_root;  /* restore: criu runs in a private mount
+				 * namespace where this is bound onto itself */
+	int (*prepare)(void *arg, pid_t pid, struct sk_err *e);
+	void *prepare_arg;
+	char *output;           /* out: criu's stdout and stderr (malloc'd) */
+};
+
+/* Run criu and wait: its wait status in *status.  -ENOENT "criu is not
+ * installed" when it cannot be executed. */
+int criu_run(struct criu_run *r, int *status, struct sk_err *e);
+/* The one line for a criu that failed with wait status @status: "criu
+ * ACTION failed: FIRST ERROR LINE (log: PATH)".  Returns -EIO. */
+int criu_fail(const struct criu_run *r, int status, struct sk_err *e);
+/* The first "Error (file:line): msg" line of @text, without criu's
+ * timestamp; with @bare only "msg".  malloc'd, or NULL when none. */
+char *criu_first_error(const char *text, bool bare);
+
+/* The command lines (args.c).  Paths of @o are used as given. */
+char **criu_dump_argv(const struct sk_criu_opts *o, pid_t pid, const struct oci_config *cfg,
+		      const char *log_path);
+char **criu_restore_argv(const struct sk_criu_restore *r, const char *log_path,
+			 const char *pid_path);
+/* Is the config's mount @m a bind mount (declared to criu as external)? */
+bool criu_is_bind(const struct oci_mount *m);
+
+/* `criu --version` output -> version as 31701 (3.17.1); -1 if none. */
+int criu_parse_version(const char *text);
+
+#endif

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * checkpoint.c - `checkpoint` and `restore` (criu/ does the work).
+ *
+ * checkpoint: criu must be usable here (else one line with criu's own
+ * reason, and the container is left as it was); the container must be
+ * running; criu dumps its init's tree.  As runc: a dump that stops the
+ * container (no --leave-running, no --pre-dump) also removes it, cgroup
+ * and state, so the ID is free for `restore`.
+ *
+ * restore: like create up to the clone -- claim the ID, the cgroup from
+ * the bundle's config -- then criu restores the tree with criu's own
+ * process moved into that cgroup first, and the state records the
+ * restored init (pid and start time) as `running`.  Any failure removes
+ * what was made.
+ */
+#define _GNU_SOURCE
+#include "ext.h"
+#include "../cgroups/cgroups.h"
+#include "../criu/criu.h"
+#include "../rootfs/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/wait.h>
+
+int sk_container_checkpoint(struct sk_ctx *ctx, const char *id, const struct sk_criu_opts *o,
+			    struct sk_err *e)
+{
+	_cleanup_state_ struct sk_state *st = NULL;
+	enum sk_status s;
+	int r;
+
+	r = sk_criu_usable(ctx->root, e);
+	if (r < 0)
+		return r;
+	r = sk_state_load(ctx, id, true, &st, e);
+	if (r < 0)
+		return r;
+	s = sk_state_status(ctx, st);
+	if (s != SK_STATUS_RUNNING)
+		return sk_err_set(e, EINVAL, "cannot checkpoint container %s: it is %s, not running",
+				  st->id, sk_status_name(s));
+	r = sk_criu_dump(&ctx->log, o, st->pid, st->cfg, e);
+	if (r < 0)
+		return sk_err_prefix(e, "checkpoint %s", st->id);
+	if (o->leave_running || o->pre_dump)
+		return 0;
+	/* criu ended the tree: the container is gone, as with runc */
+	return sk_container_destroy(ctx, st, e);
+}
+
+/* What restore made, undone in reverse on failure. */
+struct restore_job {
+	struct sk_ctx *ctx;
+	const struct sk_restore_opts *o;
+	char *cfg_text;
+	size_t cfg_len;
+	struct oci_config *cfg;
+	char *bundle, *rootfs, *state_dir;
+	int dirfd;
+	struct sk_ext ext;
+	pid_t pid;
+};
+
+/* Only the cgroup is ever recorded: skiff's networking is refused. */
+static int intent_record(void *arg, const char *key, const char *value, struct sk_err *e)
+{
+	struct restore_job *j = arg;
+	struct oci_kv kv = { .key = (char *)key, .value = (char *)value };
+
+	return sk_state_save_intent(j->dirfd, 0, 0, &kv, 1, e);
+}
+
+static int load_bundle(struct restore_job *j, struct sk_err *e)
+{
+	int r = sk_bundle_load(j->o->bundle, &j->bundle, &j->cfg_text, &j->cfg_len, &j->cfg, e);
+
+	if (r < 0)
+		return r;
+	r = rootfs_validate(j->cfg, j->bundle, &j->rootfs, e);
+	if (r < 0)
+		return r;
+	/* what this first version of restore cannot give back yet */
+	if (j->o->console_socket || (j->cfg->process && j->cfg->process->terminal))
+		return sk_err_set(e, ENOTSUP,
+				  "restore: a container with a terminal (--console-socket) is not supported yet");
+	for (size_t i = 0; i < j->cfg->n_annotations; i++)
+		if (!strncmp(j->cfg->annotations[i].key, "org.skiff.net.", 14))
+			return sk_err_set(e, ENOTSUP,
+					  "restore: skiff's networking (%s) is not supported yet",
+					  j->cfg->annotations[i].key);
+	return 0;
+}
+
+static int enter_cgroup(void *arg, pid_t criu_pid, struct sk_err *e)
+{
+	struct restore_job *j = arg;
+	return sk_ext_enter(j->ctx, &j->ext, criu_pid, e);
+}
+
+static void job_undo(struct restore_job *j)
+{
+	if (j->pid > 0) {
+		kill(j->pid, SIGKILL);
+		waitpid(j->pid, NULL, 0);
+	}
+	sk_ext_abort(j->ctx, &j->ext);
+	if (j->state_dir)
+		sk_rm_rf(j->state_dir);
+}
+
+static void job_free(struct restore_job *j)
+{
+	sk_closep(&j->dirfd);
+	oci_config_freep(&j->cfg);
+	sk_ext_free(&j->ext);
+	free(j->state_dir);
+	free(j->rootfs);
+	free(j->bundle);
+	free(j->cfg_text);
+}
+
+static int save_state(struct restore_job *j, struct sk_err *e)
+{
+	struct sk_state *st = sk_xcalloc(1, sizeof(*st));
+	int r;
+
+	st->id = sk_xstrdup(j->o->id);
+	st->bundle = sk_xstrdup(j->bundle);
+	st->rootfs = sk_xstrdup(j->rootfs);
+	st->created = sk_now_rfc3339();
+	st->pid = j->pid;
+	st->start_time = sk_pid_start_time(j->pid);
+	st->owner = geteuid();
+	st->dirfd = j->dirfd;
+	sk_ext_save(&j->ext, st);
+	r = sk_state_save(st, e);
+	if (r == 0)
+		unlinkat(st->dirfd, SK_INTENT_FILE, 0);
+	st->dirfd = -1;
+	sk_state_free(st);
+	return r;
+}
+
+int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, struct sk_err *e)
+{
+	struct restore_job j = { .ctx = ctx, .o = o, .dirfd = -1 };
+	struct sk_create_opts co = { .id = o->id, .bundle = o->bundle };
+	int r, status;
+
+	r = sk_validate_id(o->id, e);
+	if (r == 0)
+		r = sk_criu_usable(ctx->root, e);
+	if (r == 0)
+		r = load_bundle(&j, e);
+	if (r < 0)
+		goto out;
+	r = sk_claim_id(ctx, o->id, &j.state_dir, &j.dirfd, e);
+	if (r < 0) {
+		free(j.state_dir);
+		j.state_dir = NULL;   /* someone else's */
+		goto out;
+	}
+	r = sk_state_save_intent(j.dirfd, 0, 0, NULL, 0, e);
+	if (r == 0)
+		r = sk_write_file_at(j.dirfd, "config.json", j.cfg_text, j.cfg_len,
+				     O_CREAT | O_EXCL, 0600, e);
+	if (r < 0)
+		goto fail;
+	j.ext.record = intent_record;
+	j.ext.record_arg = &j;
+	r = sk_ext_prepare(ctx, &j.ext, &co, j.cfg, j.state_dir, true, e);
+	if (r < 0)
+		goto fail;
+	struct sk_criu_restore rs = {
+		.o = o->criu, .cfg = j.cfg, .rootfs = j.rootfs,
+		.cgroup_root = j.ext.cg ? sk_cgroup_path(j.ext.cg) : NULL,
+		.prepare = enter_cgroup, .prepare_arg = &j,
+	};
+	r = sk_criu_restore(&ctx->log, &rs, &j.pid, e);
+	if (r < 0) {
+		sk_err_prefix(e, "restore %s", o->id);
+		goto fail;
+	}
+	r = save_state(&j, e);
+	if (r == 0 && o->pid_file)
+		r = sk_write_pid_file(o->pid_file, j.pid, e);
+	if (r < 0)
+		goto fail;
+	if (o->detach)
+		goto out;
+	/* in the foreground: skiff waits, as for `run`, and exits with the
+	 * process's status */
+	r = sk_wait_forward(j.pid, -1, &status);
+	r = r < 0 ? r : status;
+	goto out;
+fail:
+	job_undo(&j);
+out:
+	job_free(&j);
+	return r;
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_criu.c - criu/'s pure parts: the command lines for dump, pre-dump and
+ * restore, criu's version, and the first error line of its log. */
+#include "../../criu/internal.h"
+#include "unit.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* The argv joined with spaces (static buffer). */
+static const char *joined(char **v)
+{
+	static char buf[4096];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (; v && *v; v++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? " " : "", *v);
+	return buf;
+}
+
+static char *bind_opts[] = { "rbind", "ro", NULL };
+
+static struct oci_mount mounts[] = {
+	{ .destination = "/proc", .type = "proc", .source = "proc" },
+	{ .destination = "/data", .source = "/srv/data", .options = bind_opts, .n_options = 2 },
+	{ .destination = "/etc/x", .type = "bind", .source = "/etc/y" },
+};
+
+TEST(dump_argv_runc_flags)
+{
+	struct oci_config cfg = { .mounts = mounts, .n_mounts = 3 };
+	struct sk_criu_opts o = {
+		.image_path = "/img", .work_path = "/work", .leave_running = true,
+		.tcp_established = true, .ext_unix_sk = true, .shell_job = true,
+		.file_locks = true, .cg_mode = SK_CRIU_CG_STRICT, .empty_netns = true,
+		.auto_dedup = true,
+	};
+	char **v = criu_dump_argv(&o, 42, &cfg, "/work/dump.log");
+
+	CHECK_STR(joined(v),
+		  "criu dump --tree 42 --images-dir /img --work-dir /work --log-file /work/dump.log"
+		  " -v4 --tcp-established --ext-unix-sk --shell-job --file-locks"
+		  " --manage-cgroups=strict --leave-running --auto-dedup --empty-ns net"
+		  " --external mnt[/data]:/data --external mnt[/etc/x]:/etc/x");
+	sk_strv_free(v);
+}
+
+TEST(pre_dump_and_parent_track_memory)
+{
+	struct sk_criu_opts o = { .image_path = "/img/1", .pre_dump = true, .leave_running = true };
+	char **v = criu_dump_argv(&o, 7, NULL, "/img/1/pre-dump.log");
+
+	CHECK_STR(joined(v), "criu pre-dump --tree 7 --images-dir /img/1 --work-dir /img/1"
+			     " --log-file /img/1/pre-dump.log -v4 --manage-cgroups --track-mem");
+	sk_strv_free(v);
+	o = (struct sk_criu_opts){ .image_path = "/img/2", .parent_path = "../1" };
+	v = criu_dump_argv(&o, 7, NULL, "/img/2/dump.log");
+	CHECK_STR(joined(v), "criu dump --tree 7 --images-dir /img/2 --work-dir /img/2"
+			     " --log-file /img/2/dump.log -v4 --manage-cgroups"
+			     " --prev-images-dir ../1 --track-mem");
+	sk_strv_free(v);
+}
+
+TEST(restore_argv)
+{
+	struct oci_config cfg = { .mounts = mounts, .n_mounts = 3 };
+	struct sk_criu_opts o = { .image_path = "/img", .lsm_mount_context = "ctx" };
+	struct sk_criu_restore r = { .o = &o, .cfg = &cfg, .rootfs = "/b/rootfs",
+				     .cgroup_root = "/skiff/c1" };
+	char **v = criu_restore_argv(&r, "/img/restore.log", "/img/restore.pid");
+
+	CHECK_STR(joined(v),
+		  "criu restore --images-dir /img --work-dir /img --log-file /img/restore.log -v4"
+		  " --manage-cgroups --root /b/rootfs --restore-detached --restore-sibling"
+		  " --pidfile /img/restore.pid --cgroup-root /skiff/c1 --lsm-mount-context ctx"
+		  " --external mnt[/data]:/srv/data --external mnt[/etc/x]:/etc/y");
+	sk_strv_free(v);
+	/* ignore: the tasks stay in the cgroup criu was put into */
+	o.cg_mode = SK_CRIU_CG_IGNORE;
+	o.lsm_mount_context = NULL;
+	r.cfg = NULL;
+	v = criu_restore_argv(&r, "/img/restore.log", "/img/restore.pid");
+	CHECK(!strstr(joined(v), "--cgroup-root"));
+	CHECK(strstr(joined(v), "--manage-cgroups=ignore") != NULL);
+	sk_strv_free(v);
+}
+
+TEST(cgmode_names)
+{
+	enum sk_criu_cgmode m;
+	struct sk_err e = { 0 };
+
+	CHECK_INT(sk_criu_cgmode_parse("soft", &m, &e), 0);
+	CHECK_INT(m, SK_CRIU_CG_SOFT);
+	CHECK_INT(sk_criu_cgmode_parse("ignore", &m, &e), 0);
+	CHECK_INT(m, SK_CRIU_CG_IGNORE);
+	CHECK_INT(sk_criu_cgmode_parse("props", &m, &e), -EINVAL);
+	CHECK(strstr(e.msg, "props") != NULL);
+}
+
+TEST(version)
+{
+	CHECK_INT(criu_parse_version("Version: 3.17.1\n"), 31701);
+	CHECK_INT(criu_parse_version("Version: 3.15\nGitID: v3.15\n"), 31500);
+	CHECK_INT(criu_parse_version("criu: not found"), -1);
+	CHECK_INT(criu_parse_version(NULL), -1);
+}
+
+TEST(first_error_line)
+{
+	const char *log = "(00.000010) Version: 3.17.1\n"
+			  "(00.001000) Warn (criu/x.c:1): not this\n"
+			  "(00.002000) Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds\n"
+			  "(00.003000) Error (criu/vdso.c:613): vdso: second\n";
+	char *s = criu_first_error(log, false);
+
+	CHECK_STR(s, "Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds");
+	free(s);
+	s = criu_first_error(log, true);
+	CHECK_STR(s, "vdso: Unexpected rt vDSO area bounds");
+	free(s);
+	CHECK(criu_first_error("all fine\n", false) == NULL);
+	/* the last line needs no newline */
+	s = criu_first_error("Error (a.c:1): last", true);
+	CHECK_STR(s, "last");
+	free(s);
+}
+
+int main(void)
+{
+	RUN(dump_argv_runc_flags);
+	RUN(pre_dump_and_parent_track_memory);
+	RUN(restore_argv);
+	RUN(cgmode_names);
+	RUN(version);
+	RUN(first_error_line);
+	return unit_done();
+}
