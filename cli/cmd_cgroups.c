@@ -103,62 +103,6 @@ int cmd_resume(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 
 /* ------------------------------------------------------------ update */
 
-/* "512m", "1G", "1048576", "-1" (unlimited) -> bytes.  Binary multiples,
- * an optional trailing "b"/"ib" as in "10MiB" or "10mb". */
-static int parse_bytes(const char *opt, const char *s, int64_t *out, struct sk_err *e)
-{
-	static const char units[] = "kmgtp";
-	char *end;
-	unsigned long long v;
-	const char *u;
-	uint64_t mul = 1;
-
-	if (!strcmp(s, "-1")) {
-		*out = -1;
-		return 0;
-	}
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (end == s || errno || *s == '-')
-		goto bad;
-	if (*end) {
-		u = strchr(units, (char)(end[0] | 0x20));
-		if (!u || !end[0])
-			goto bad;
-		for (const char *p = units; p <= u; p++)
-			mul *= 1024;
-		end++;
-		if ((end[0] | 0x20) == 'i')
-			end++;
-		if ((end[0] | 0x20) == 'b')
-			end++;
-		if (*end)
-			goto bad;
-	}
-	if (v > (uint64_t)INT64_MAX / mul)
-		return sk_err_set(e, ERANGE, "update: %s %s is too large", opt, s);
-	*out = (int64_t)(v * mul);
-	return 0;
-bad:
-	return sk_err_set(e, EINVAL, "update: %s: invalid size \"%s\" (bytes, or with k/m/g suffix)",
-			  opt, s);
-}
-
-static int parse_u64_opt(const char *opt, const char *s, uint64_t *out, struct sk_err *e)
-{
-	if (sk_parse_u64(s, out) < 0)
-		return sk_err_set(e, EINVAL, "update: %s: \"%s\" is not a non-negative integer",
-				  opt, s);
-	return 0;
-}
-
-static int parse_i64_opt(const char *opt, const char *s, int64_t *out, struct sk_err *e)
-{
-	if (sk_parse_i64(s, out) < 0)
-		return sk_err_set(e, EINVAL, "update: %s: \"%s\" is not an integer", opt, s);
-	return 0;
-}
-
 /* --resources FILE|-: a linux.resources object, parsed by the config
  * parser inside a minimal config. */
 static int load_resources(struct sk_ctx *ctx, const char *path, struct oci_config **cfg,
@@ -205,36 +149,36 @@ static int load_resources(struct sk_ctx *ctx, const char *path, struct oci_confi
 }
 
 enum {
-	OPT_CPU_SHARES = 0x100, OPT_CPU_PERIOD, OPT_CPU_QUOTA, OPT_CPUSET_CPUS, OPT_CPUSET_MEMS,
-	OPT_MEMORY, OPT_MEMORY_RES, OPT_MEMORY_SWAP, OPT_PIDS, OPT_CPU_RT_PERIOD,
-	OPT_CPU_RT_RUNTIME, OPT_BLKIO_WEIGHT, OPT_KMEM, OPT_KMEM_TCP, OPT_L3,
-	OPT_MEMBW,
+	OPT_KMEM = 0x80, OPT_RDT, OPT_FLAG, /* OPT_FLAG + i: sk_update_flags[i] */
 };
 
-int cmd_update(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
+/* The getopt options: --resources, the table's flags, the ignored and the
+ * refused ones, --help. */
+static void update_options(struct option *o)
 {
-	static const struct option opts[] = {
-		{ "resources", required_argument, NULL, 'r' },
-		{ "cpu-share", required_argument, NULL, OPT_CPU_SHARES },  /* runc's name */
-		{ "cpu-shares", required_argument, NULL, OPT_CPU_SHARES },
-		{ "cpu-period", required_argument, NULL, OPT_CPU_PERIOD },
-		{ "cpu-quota", required_argument, NULL, OPT_CPU_QUOTA },
-		{ "cpu-rt-period", required_argument, NULL, OPT_CPU_RT_PERIOD },
-		{ "cpu-rt-runtime", required_argument, NULL, OPT_CPU_RT_RUNTIME },
-		{ "cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS },
-		{ "cpuset-mems", required_argument, NULL, OPT_CPUSET_MEMS },
-		{ "memory", required_argument, NULL, OPT_MEMORY },
-		{ "memory-reservation", required_argument, NULL, OPT_MEMORY_RES },
-		{ "memory-swap", required_argument, NULL, OPT_MEMORY_SWAP },
-		{ "pids-limit", required_argument, NULL, OPT_PIDS },
-		{ "blkio-weight", required_argument, NULL, OPT_BLKIO_WEIGHT },
+	static const struct option rest[] = {
 		{ "kernel-memory", required_argument, NULL, OPT_KMEM },
-		{ "kernel-memory-tcp", required_argument, NULL, OPT_KMEM_TCP },
-		{ "l3-cache-schema", required_argument, NULL, OPT_L3 },
-		{ "mem-bw-schema", required_argument, NULL, OPT_MEMBW },
+		{ "kernel-memory-tcp", required_argument, NULL, OPT_KMEM },
+		{ "l3-cache-schema", required_argument, NULL, OPT_RDT },
+		{ "mem-bw-schema", required_argument, NULL, OPT_RDT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+
+	*o++ = (struct option){ "resources", required_argument, NULL, 'r' };
+	for (size_t i = 0; i < SK_N_UPDATE_FLAGS; i++) {
+		const struct sk_update_flag *f = &sk_update_flags[i];
+
+		*o++ = (struct option){ f->name, required_argument, NULL, OPT_FLAG + (int)i };
+		if (f->alias)
+			*o++ = (struct option){ f->alias, required_argument, NULL, OPT_FLAG + (int)i };
+	}
+	memcpy(o, rest, sizeof(rest));
+}
+
+int cmd_update(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
+{
+	struct option opts[1 + 2 * SK_N_UPDATE_FLAGS + 6];
 	_cleanup_config_ struct oci_config *rcfg = NULL;
 	_cleanup_state_ struct sk_state *st = NULL;
 	_cleanup_cgroup_ struct sk_cgroup *cg = NULL;
@@ -244,6 +188,7 @@ int cmd_update(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	bool any = false;
 	int c, r = 0;
 
+	update_options(opts);
 	/* no "+": options may follow the container ID (runc's update
 	 * accepts `update ID --cpu-rt-period N`) */
 	while ((c = sk_getopt("update", argc, argv, "r:h", opts, e)) != -1) {
@@ -254,61 +199,16 @@ int cmd_update(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 		case 'r':
 			rfile = optarg;
 			continue;
-		case OPT_CPU_SHARES:
-			r = parse_u64_opt("--cpu-share", optarg, &flags.cpu.shares.v, e);
-			flags.cpu.shares.set = true;
-			break;
-		case OPT_CPU_PERIOD:
-			r = parse_u64_opt("--cpu-period", optarg, &flags.cpu.period.v, e);
-			flags.cpu.period.set = true;
-			break;
-		case OPT_CPU_QUOTA:
-			r = parse_i64_opt("--cpu-quota", optarg, &flags.cpu.quota.v, e);
-			flags.cpu.quota.set = true;
-			break;
-		case OPT_CPU_RT_PERIOD:
-			r = parse_u64_opt("--cpu-rt-period", optarg, &flags.cpu.realtime_period.v, e);
-			flags.cpu.realtime_period.set = true;
-			break;
-		case OPT_CPU_RT_RUNTIME:
-			r = parse_i64_opt("--cpu-rt-runtime", optarg, &flags.cpu.realtime_runtime.v, e);
-			flags.cpu.realtime_runtime.set = true;
-			break;
-		case OPT_CPUSET_CPUS:
-			flags.cpu.cpus = optarg;
-			break;
-		case OPT_CPUSET_MEMS:
-			flags.cpu.mems = optarg;
-			break;
-		case OPT_MEMORY:
-			r = parse_bytes("--memory", optarg, &flags.memory.limit.v, e);
-			flags.memory.limit.set = true;
-			break;
-		case OPT_MEMORY_RES:
-			r = parse_bytes("--memory-reservation", optarg, &flags.memory.reservation.v, e);
-			flags.memory.reservation.set = true;
-			break;
-		case OPT_MEMORY_SWAP:
-			r = parse_bytes("--memory-swap", optarg, &flags.memory.swap.v, e);
-			flags.memory.swap.set = true;
-			break;
-		case OPT_PIDS:
-			r = parse_i64_opt("--pids-limit", optarg, &flags.pids.limit.v, e);
-			flags.pids.limit.set = true;
-			break;
-		case OPT_BLKIO_WEIGHT:
-			r = parse_u64_opt("--blkio-weight", optarg, &flags.blkio.weight.v, e);
-			flags.blkio.weight.set = true;
-			break;
-		case OPT_KMEM: case OPT_KMEM_TCP:
+		case OPT_KMEM:
 			sk_warn(&ctx->log, "update: --kernel-memory options are deprecated and ignored");
 			continue;
-		case OPT_L3: case OPT_MEMBW:
+		case OPT_RDT:
 			return sk_err_set(e, ENOTSUP,
 					  "update: --l3-cache-schema/--mem-bw-schema: Intel RDT is not supported");
-		default:
-			return -EINVAL;
 		}
+		if (c < OPT_FLAG || c >= OPT_FLAG + SK_N_UPDATE_FLAGS)
+			return -EINVAL;
+		r = sk_update_flag_parse(&sk_update_flags[c - OPT_FLAG], optarg, &flags, e);
 		if (r < 0)
 			return r;
 		any = true;
@@ -326,18 +226,7 @@ int cmd_update(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 		res = rcfg->lnx.resources;
 	}
 	/* the flags win over the file, as runc's */
-	if (flags.cpu.shares.set) res.cpu.shares = flags.cpu.shares;
-	if (flags.cpu.period.set) res.cpu.period = flags.cpu.period;
-	if (flags.cpu.quota.set) res.cpu.quota = flags.cpu.quota;
-	if (flags.cpu.realtime_period.set) res.cpu.realtime_period = flags.cpu.realtime_period;
-	if (flags.cpu.realtime_runtime.set) res.cpu.realtime_runtime = flags.cpu.realtime_runtime;
-	if (flags.cpu.cpus) res.cpu.cpus = flags.cpu.cpus;
-	if (flags.cpu.mems) res.cpu.mems = flags.cpu.mems;
-	if (flags.memory.limit.set) res.memory.limit = flags.memory.limit;
-	if (flags.memory.reservation.set) res.memory.reservation = flags.memory.reservation;
-	if (flags.memory.swap.set) res.memory.swap = flags.memory.swap;
-	if (flags.pids.limit.set) res.pids.limit = flags.pids.limit;
-	if (flags.blkio.weight.set) res.blkio.weight = flags.blkio.weight;
+	sk_update_flags_apply(&flags, &res);
 	/* devices are fixed at create (as runc's update ignores them) */
 	res.devices = NULL;
 	res.n_devices = 0;

@@ -39,6 +39,30 @@ int sk_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 int sk_need_args(const char *cmd, int argc, char **argv, int n, const char *what,
 		 struct sk_err *e);
 
+/* `update`'s limit flags (update_flags.c): the flag ("cpu-quota", messages
+ * say "--cpu-quota"), how its value reads, and the linux.resources field it
+ * sets (@off into struct oci_resources, @field its path in the JSON). */
+enum sk_update_kind {
+	SK_UF_U64,   /* struct oci_opt_u64: a non-negative integer */
+	SK_UF_I64,   /* struct oci_opt_i64: an integer */
+	SK_UF_BYTES, /* struct oci_opt_i64: a size ("512m", "-1") */
+	SK_UF_STR,   /* char * (the argument itself) */
+};
+struct sk_update_flag {
+	const char *name;
+	const char *alias;  /* another spelling, or NULL */
+	enum sk_update_kind kind;
+	size_t off;
+	const char *field;
+};
+#define SK_N_UPDATE_FLAGS 12
+extern const struct sk_update_flag sk_update_flags[SK_N_UPDATE_FLAGS];
+/* Read @s into @flags' field of @f ("update: --memory: invalid size ..."). */
+int sk_update_flag_parse(const struct sk_update_flag *f, const char *s,
+			 struct oci_resources *flags, struct sk_err *e);
+/* Copy every field a flag set in @flags over @res (the flags win). */
+void sk_update_flags_apply(struct oci_resources *flags, struct oci_resources *res);
+
 int cmd_create(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
 int cmd_run(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
 int cmd_start(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);

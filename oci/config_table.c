@@ -232,3 +232,24 @@ int cj_fields(yajl_val v, const char *path, const struct cj_table *t, void *base
 		r = t->done(v, path, base, e);
 	return r;
 }
+
+const struct cj_field *cj_table_find(const struct cj_table *t, const char *path, size_t *off)
+{
+	const char *dot = strchr(path, '.');
+	size_t len = dot ? (size_t)(dot - path) : strlen(path);
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct cj_field *f = &t->rows[i];
+
+		if (strlen(f->name) != len || strncmp(f->name, path, len))
+			continue;
+		if (!dot) {
+			*off += f->off;
+			return f;
+		}
+		/* below an array, offsets are from an element */
+		*off = f->kind == CJ_OBJECT ? *off + f->off : 0;
+		return f->sub ? cj_table_find(f->sub, dot + 1, off) : NULL;
+	}
+	return NULL;
+}
