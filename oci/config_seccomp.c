@@ -44,7 +44,7 @@ const char *const cj_seccomp_archs[] = {
 };
 /* Also named by the spec; accepted here, refused later if libseccomp lacks them. */
 static const char *const other_archs[] = {
-	"SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB",
+	"SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB", NULL,
 };
 
 /* Flags skiff applies (reported as supportedFlags). */
@@ -52,7 +52,8 @@ const char *const cj_seccomp_flags[] = {
 	"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
 	NULL,
 };
-static const char *const other_flags[] = { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" };
+/* Flags the spec names that skiff accepts but does not apply. */
+const char *const cj_seccomp_flags_other[] = { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL };
 
 static bool in_nullterm(const char *s, const char *const *tbl)
 {
@@ -99,16 +100,16 @@ static const struct cj_field syscall_rows[] = {
 };
 static const struct cj_table syscall_table = CJ_TABLE(syscall_rows, NULL);
 
-/* Each of @v (@n, at @path) in @known (NULL-terminated) or @other. */
+/* Each of @v (@n, at @path) in @known or @other (both NULL-terminated). */
 static int check_names(char **v, size_t n, const char *path, const char *key,
-		       const char *const *known, const char *const *other, size_t n_other,
-		       const char *what, struct sk_err *e)
+		       const char *const *known, const char *const *other, const char *what,
+		       struct sk_err *e)
 {
 	char ap[CJ_PATH_MAX], ip[CJ_PATH_MAX];
 
 	cj_join(ap, path, key);
 	for (size_t i = 0; i < n; i++) {
-		if (!in_nullterm(v[i], known) && cj_lookup(v[i], other, n_other) < 0) {
+		if (!in_nullterm(v[i], known) && !in_nullterm(v[i], other)) {
 			cj_index(ip, ap, i);
 			return cj_fail(e, ip, NULL, "unknown %s \"%s\"", what, v[i]);
 		}
@@ -132,10 +133,9 @@ static int parse_syscalls(yajl_val v, const char *path, const struct cj_field *f
 
 	s->present = true;
 	if ((r = check_names(s->architectures, s->n_architectures, path, "architectures",
-			     cj_seccomp_archs, other_archs, sizeof(other_archs) / sizeof(other_archs[0]),
-			     "seccomp architecture", e)) < 0 ||
-	    (r = check_names(s->flags, s->n_flags, path, "flags", cj_seccomp_flags, other_flags,
-			     sizeof(other_flags) / sizeof(other_flags[0]), "seccomp flag", e)) < 0)
+			     cj_seccomp_archs, other_archs, "seccomp architecture", e)) < 0 ||
+	    (r = check_names(s->flags, s->n_flags, path, "flags", cj_seccomp_flags,
+			     cj_seccomp_flags_other, "seccomp flag", e)) < 0)
 		return r;
 	return cj_fields(v, path, &t, s, e);
 }
@@ -162,7 +162,7 @@ static const struct cj_field seccomp_rows[] = {
 	S("flags", CJ_STRV, flags, .aux = CJ_AUX(struct oci_seccomp, n_flags)),
 	S("listenerPath", CJ_STR, listener_path),
 	S("listenerMetadata", CJ_STR, listener_metadata),
-	S("syscalls", CJ_CUSTOM, syscalls, .fn = parse_syscalls),
+	S("syscalls", CJ_CUSTOM, syscalls, .fn = parse_syscalls, .sub = &syscall_table),
 };
 
 const struct cj_table cj_seccomp_table = CJ_TABLE(seccomp_rows, seccomp_done);

@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* features.c - the runtime-spec features.md document for `skiff features`. */
+/*
+ * features.c - the runtime-spec features.md document for `skiff features`.
+ * What the config parser checks by a table is listed from that table (the
+ * hooks, seccomp actions and operators from its field tables; archs, flags,
+ * namespaces and capabilities from the name tables it looks names up in),
+ * so that what is parsed and what is advertised cannot drift;
+ * tests/unit/test_tables.c checks it.
+ */
 #include "internal.h"
 
 /* Mount options the rootfs code understands (VFS flags and propagation from rootfs/optmap.c,
@@ -16,11 +23,6 @@ const char *const cj_mount_options[] = {
 	"unbindable", NULL,
 };
 
-static const char *const known_seccomp_flags[] = {
-	"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-	"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL,
-};
-
 static void gen_enabled(yajl_gen g, const char *key, bool on)
 {
 	cj_gen_str(g, key);
@@ -29,13 +31,31 @@ static void gen_enabled(yajl_gen g, const char *key, bool on)
 	yajl_gen_map_close(g);
 }
 
-static void gen_table(yajl_gen g, const char *key, const char *const *tbl, size_t n)
+/* The names a parser row accepts (@path in @t). */
+static void gen_row_names(yajl_gen g, const char *key, const struct cj_table *t, const char *path)
 {
+	size_t off = 0;
+	const struct cj_field *f = cj_table_find(t, path, &off);
+
 	cj_gen_str(g, key);
 	yajl_gen_array_open(g);
-	for (size_t i = 0; i < n; i++)
-		if (tbl[i])
-			cj_gen_str(g, tbl[i]);
+	for (size_t i = 0; f && i < f->n_names; i++)
+		if (f->names[i])
+			cj_gen_str(g, f->names[i]);
+	yajl_gen_array_close(g);
+}
+
+/* The members of a parser object (@path in @t). */
+static void gen_row_members(yajl_gen g, const char *key, const struct cj_table *t,
+			    const char *path)
+{
+	size_t off = 0;
+	const struct cj_field *f = cj_table_find(t, path, &off);
+
+	cj_gen_str(g, key);
+	yajl_gen_array_open(g);
+	for (size_t i = 0; f && f->sub && i < f->sub->n; i++)
+		cj_gen_str(g, f->sub->rows[i].name);
 	yajl_gen_array_close(g);
 }
 
@@ -67,12 +87,16 @@ static void gen_linux(yajl_gen g)
 	cj_gen_str(g, "seccomp");
 	yajl_gen_map_open(g);
 	cj_gen_kbool(g, "enabled", true);
-	gen_table(g, "actions", cj_seccomp_actions,
-		  sizeof(cj_seccomp_actions) / sizeof(cj_seccomp_actions[0]));
-	gen_table(g, "operators", cj_seccomp_ops,
-		  sizeof(cj_seccomp_ops) / sizeof(cj_seccomp_ops[0]));
+	gen_row_names(g, "actions", &cj_seccomp_table, "defaultAction");
+	gen_row_names(g, "operators", &cj_seccomp_table, "syscalls.args.op");
 	cj_gen_kstrv(g, "archs", cj_seccomp_archs);
-	cj_gen_kstrv(g, "knownFlags", known_seccomp_flags);
+	cj_gen_str(g, "knownFlags");
+	yajl_gen_array_open(g);
+	for (const char *const *f = cj_seccomp_flags; *f; f++)
+		cj_gen_str(g, *f);
+	for (const char *const *f = cj_seccomp_flags_other; *f; f++)
+		cj_gen_str(g, *f);
+	yajl_gen_array_close(g);
 	cj_gen_kstrv(g, "supportedFlags", cj_seccomp_flags);
 	yajl_gen_map_close(g);
 
@@ -89,7 +113,7 @@ char *oci_features_json(void)
 	yajl_gen_map_open(g);
 	cj_gen_kstr(g, "ociVersionMin", "1.0.0");
 	cj_gen_kstr(g, "ociVersionMax", SKIFF_OCI_VERSION);
-	gen_table(g, "hooks", cj_hook_names, OCI_HOOK__MAX);
+	gen_row_members(g, "hooks", &cj_config_table, "hooks");
 	cj_gen_kstrv(g, "mountOptions", cj_mount_options);
 	gen_linux(g);
 	cj_gen_str(g, "annotations");

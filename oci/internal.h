@@ -81,6 +81,7 @@ extern const char *const cj_seccomp_actions[9];   /* by enum oci_seccomp_action 
 extern const char *const cj_seccomp_ops[7];       /* by enum oci_seccomp_op */
 extern const char *const cj_seccomp_archs[];      /* NULL-terminated */
 extern const char *const cj_seccomp_flags[];      /* NULL-terminated */
+extern const char *const cj_seccomp_flags_other[]; /* known, not applied; NULL-terminated */
 extern const char *const cj_mount_options[];      /* NULL-terminated */
 extern const char *const cj_hook_names[OCI_HOOK__MAX];
 
@@ -175,6 +176,10 @@ struct cj_table {
  * not an object. */
 int cj_fields(yajl_val v, const char *path, const struct cj_table *t, void *base,
 	      struct sk_err *e);
+/* The row of member @path of @t ("cpu.shares", "syscalls.args.op": through
+ * the rows' @sub tables), or NULL.  *@off: the member's offset from @t's
+ * base (through objects; below an array, from the element). */
+const struct cj_field *cj_table_find(const struct cj_table *t, const char *path, size_t *off);
 /* The tables (features.c and the tests walk them). */
 extern const struct cj_table cj_config_table, cj_process_table, cj_linux_table,
 	cj_resources_table, cj_seccomp_table;

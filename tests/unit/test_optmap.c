@@ -6,6 +6,7 @@
  * (This test links libmount; skiff does not.)
  */
 #include "../../rootfs/internal.h"
+#include "../../oci/internal.h"
 #include "unit.h"
 
 #include <errno.h>
@@ -114,11 +115,63 @@ TEST(optstr_split_like_libmount)
 	CHECK_INT(rootfs_optstr_next(&bad, &n, &ns, &v, &vs), -EINVAL);
 }
 
+/* rootfs takes @opt as an option of its own on a tmpfs mount (not as
+ * filesystem data); "remount" is known but refused in a mount entry. */
+static bool understood(const char *opt)
+{
+	char *opts[] = { (char *)opt, NULL };
+	struct oci_mount m = { .destination = "/t", .type = "tmpfs", .options = opts };
+	struct rootfs_mount_opts o;
+	struct sk_err e = { 0 };
+	int r = rootfs_parse_mount_opts(&m, "mount /t", &o, &e);
+	bool data = r == 0 && o.data;
+
+	if (r == 0)
+		rootfs_mount_opts_free(&o);
+	return (r == 0 && !data) || (r < 0 && strstr(e.msg, "is not allowed here"));
+}
+
+static bool advertised(const char *opt)
+{
+	for (const char *const *p = cj_mount_options; *p; p++)
+		if (!strcmp(*p, opt))
+			return true;
+	return false;
+}
+
+/* `skiff features` lists exactly the mount options rootfs understands:
+ * every listed one is understood; every VFS option of libmount's map, its
+ * recursive "r" form when understood, and skiff's own are listed. */
+TEST(features_mount_options_are_understood)
+{
+	const struct libmnt_optmap *m = mnt_get_builtin_optmap(MNT_LINUX_MAP);
+	const char *own[] = { "bind", "rbind", "tmpcopyup", "defaults" };
+
+	for (const char *const *p = cj_mount_options; *p; p++) {
+		if (!understood(*p))
+			printf("# advertised, not understood: %s\n", *p);
+		CHECK(understood(*p));
+	}
+	for (; m->name; m++) {
+		char r[64];
+
+		snprintf(r, sizeof(r), "r%s", m->name);
+		CHECK(advertised(m->name));
+		if (understood(r) && !advertised(r))
+			printf("# understood, not advertised: %s\n", r);
+		CHECK(!understood(r) || advertised(r));
+	}
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		CHECK(advertised(own[i]));
+	CHECK(!understood("bogus"));
+}
+
 int main(void)
 {
 	RUN(linux_map_matches_libmount);
 	RUN(userspace_map_matches_libmount);
 	RUN(fs_options_are_neither);
 	RUN(optstr_split_like_libmount);
+	RUN(features_mount_options_are_understood);
 	return unit_done();
 }
