@@ -30,11 +30,12 @@ struct sk_err {
 };
 
 /* Set @e and return -code.  @code may be given positive or negative. */
-int sk_err_set(struct sk_err *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#define sk_err_set(e, code, ...) sk_err_fill((e), (code), false, __VA_ARGS__)
 /* Like sk_err_set but appends ": strerror(code)". */
-int sk_err_sys(struct sk_err *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#define sk_err_sys(e, code, ...) sk_err_fill((e), (code), true, __VA_ARGS__)
+/* Both: @sys appends ": strerror(code)". */
+int sk_err_fill(struct sk_err *e, int code, bool sys, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Prefix the message already in @e with "fmt: " and return -e->code. */
 int sk_err_prefix(struct sk_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -162,6 +163,12 @@ int sk_write_file_atomic(int dirfd, const char *name, const void *data, size_t l
 			 struct sk_err *e);
 /* write(2) all of @buf, retrying on EINTR and short writes. */
 int sk_write_all(int fd, const void *buf, size_t len);
+/* Connect socket @s to the unix socket at @path: 0, -ENAMETOOLONG when
+ * @path does not fit, or -errno (unixsock.c). */
+int sk_unix_connect(int s, const char *path);
+/* Send @len bytes of @buf (at least one) with @fd as SCM_RIGHTS in one
+ * sendmsg: the bytes sent (maybe fewer than @len) or -errno. */
+ssize_t sk_send_fd(int s, int fd, const void *buf, size_t len);
 int sk_parse_u64(const char *s, uint64_t *out);
 int sk_parse_i64(const char *s, int64_t *out);
 /* mkdir -p; mode for created components. */

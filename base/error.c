@@ -13,31 +13,19 @@ static int abs_code(int code)
 	return code ? code : EINVAL;
 }
 
-int sk_err_set(struct sk_err *e, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	code = abs_code(code);
-	if (e) {
-		e->code = code;
-		va_start(ap, fmt);
-		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-		va_end(ap);
-	}
-	return -code;
-}
-
-int sk_err_sys(struct sk_err *e, int code, const char *fmt, ...)
+int sk_err_fill(struct sk_err *e, int code, bool sys, const char *fmt, ...)
 {
 	va_list ap;
 	size_t n;
 
 	code = abs_code(code);
-	if (e) {
-		e->code = code;
-		va_start(ap, fmt);
-		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-		va_end(ap);
+	if (!e)
+		return -code;
+	e->code = code;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	if (sys) {
 		n = strlen(e->msg);
 		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", strerror(code));
 	}
