@@ -12,39 +12,25 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 
 int sk_console_socket_send(const char *path, int fd, struct sk_err *e)
 {
 	_cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	static const char name[] = "/dev/ptmx";
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { (void *)name, sizeof(name) - 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c;
+	ssize_t r;
 
 	if (s < 0)
 		return sk_err_sys(e, errno, "--console-socket: socket");
-	if (strlen(path) >= sizeof(addr.sun_path))
+	r = sk_unix_connect(s, path);
+	if (r == -ENAMETOOLONG)
 		return sk_err_set(e, ENAMETOOLONG, "--console-socket %s: path too long", path);
-	strcpy(addr.sun_path, path);
-	if (connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return sk_err_sys(e, errno, "--console-socket %s", path);
-	memset(&u, 0, sizeof(u));
-	c = CMSG_FIRSTHDR(&m);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	if (sendmsg(s, &m, MSG_NOSIGNAL) < 0)
-		return sk_err_sys(e, errno, "--console-socket %s: send", path);
+	if (r < 0)
+		return sk_err_sys(e, (int)r, "--console-socket %s", path);
+	r = sk_send_fd(s, fd, name, sizeof(name) - 1);
+	if (r < 0)
+		return sk_err_sys(e, (int)r, "--console-socket %s: send", path);
 	return 0;
 }
 

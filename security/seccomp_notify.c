@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <yajl/yajl_gen.h>
 
 char *sk_seccomp_process_state(const char *metadata, pid_t pid, const char *state_json)
@@ -42,39 +41,23 @@ char *sk_seccomp_process_state(const char *metadata, pid_t pid, const char *stat
 int sk_seccomp_send_listener(const char *path, int fd, const char *json, struct sk_err *e)
 {
 	_cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { (void *)json, strlen(json) };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c;
+	size_t len = strlen(json);
 	ssize_t n;
 
 	if (s < 0)
 		return sk_err_sys(e, errno, "linux.seccomp.listenerPath: socket");
-	if (strlen(path) >= sizeof(addr.sun_path))
+	n = sk_unix_connect(s, path);
+	if (n == -ENAMETOOLONG)
 		return sk_err_set(e, ENAMETOOLONG, "linux.seccomp.listenerPath %s: path too long",
 				  path);
-	strcpy(addr.sun_path, path);
-	if (connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return sk_err_sys(e, errno, "linux.seccomp.listenerPath %s: connect", path);
-	memset(&u, 0, sizeof(u));
-	c = CMSG_FIRSTHDR(&m);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	do
-		n = sendmsg(s, &m, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return sk_err_sys(e, errno, "linux.seccomp.listenerPath %s: send", path);
+		return sk_err_sys(e, (int)n, "linux.seccomp.listenerPath %s: connect", path);
+	n = sk_send_fd(s, fd, json, len);
+	if (n < 0)
+		return sk_err_sys(e, (int)n, "linux.seccomp.listenerPath %s: send", path);
 	/* the fd went with the first byte; the rest of the state follows */
-	for (size_t off = (size_t)n; off < iov.iov_len;) {
-		n = send(s, json + off, iov.iov_len - off, MSG_NOSIGNAL);
+	for (size_t off = (size_t)n; off < len;) {
+		n = send(s, json + off, len - off, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
