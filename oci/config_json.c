@@ -74,37 +74,39 @@ int cj_is_object(yajl_val v, const char *path, struct sk_err *e)
 	return 0;
 }
 
-int cj_object(yajl_val obj, const char *path, const char *key, yajl_val *out,
-	      struct sk_err *e)
+/* Member @key of @obj of JSON type @t into *@out (untouched when absent);
+ * "expected <what>" when it has another type. */
+static int typed(yajl_val obj, const char *path, const char *key, yajl_type t, const char *what,
+		 yajl_val *out, struct sk_err *e)
 {
 	yajl_val v = cj_get(obj, key);
 	if (!v)
 		return 0;
-	if (!YAJL_IS_OBJECT(v))
-		return cj_fail(e, path, key, "expected object");
+	if (v->type != t)
+		return cj_fail(e, path, key, "expected %s", what);
 	*out = v;
 	return 0;
+}
+
+int cj_object(yajl_val obj, const char *path, const char *key, yajl_val *out,
+	      struct sk_err *e)
+{
+	return typed(obj, path, key, yajl_t_object, "object", out, e);
 }
 
 int cj_array(yajl_val obj, const char *path, const char *key, yajl_val *out,
 	     struct sk_err *e)
 {
-	yajl_val v = cj_get(obj, key);
-	if (!v)
-		return 0;
-	if (!YAJL_IS_ARRAY(v))
-		return cj_fail(e, path, key, "expected array");
-	*out = v;
-	return 0;
+	return typed(obj, path, key, yajl_t_array, "array", out, e);
 }
 
 int cj_str(yajl_val obj, const char *path, const char *key, char **out, struct sk_err *e)
 {
-	yajl_val v = cj_get(obj, key);
-	if (!v)
-		return 0;
-	if (!YAJL_IS_STRING(v))
-		return cj_fail(e, path, key, "expected string");
+	yajl_val v = NULL;
+	int r = typed(obj, path, key, yajl_t_string, "string", &v, e);
+
+	if (r < 0 || !v)
+		return r;
 	free(*out);
 	*out = sk_xstrdup(v->u.string);
 	return 0;
@@ -202,38 +204,34 @@ int cj_val_u64(yajl_val v, const char *path, uint64_t max, uint64_t *out, struct
 	return cj_fail(e, path, NULL, "expected integer in 0..%" PRIu64, max);
 }
 
+/* Member @key as an integer into *@v (int64_t when @sign, else uint64_t);
+ * *@set when given. */
+static int opt_int(yajl_val obj, const char *path, const char *key, bool sign, int64_t min,
+		   uint64_t max, void *v, bool *set, struct sk_err *e)
+{
+	char p[CJ_PATH_MAX];
+	yajl_val n = cj_get(obj, key);
+	int r;
+
+	if (!n)
+		return 0;
+	cj_join(p, path, key);
+	r = sign ? cj_val_i64(n, p, min, (int64_t)max, v, e) : cj_val_u64(n, p, max, v, e);
+	if (r == 0)
+		*set = true;
+	return r;
+}
+
 int cj_i64(yajl_val obj, const char *path, const char *key, int64_t min, int64_t max,
 	   struct oci_opt_i64 *out, struct sk_err *e)
 {
-	char p[CJ_PATH_MAX];
-	yajl_val v = cj_get(obj, key);
-	int r;
-
-	if (!v)
-		return 0;
-	cj_join(p, path, key);
-	r = cj_val_i64(v, p, min, max, &out->v, e);
-	if (r < 0)
-		return r;
-	out->set = true;
-	return 0;
+	return opt_int(obj, path, key, true, min, (uint64_t)max, &out->v, &out->set, e);
 }
 
 int cj_u64(yajl_val obj, const char *path, const char *key, uint64_t max,
 	   struct oci_opt_u64 *out, struct sk_err *e)
 {
-	char p[CJ_PATH_MAX];
-	yajl_val v = cj_get(obj, key);
-	int r;
-
-	if (!v)
-		return 0;
-	cj_join(p, path, key);
-	r = cj_val_u64(v, p, max, &out->v, e);
-	if (r < 0)
-		return r;
-	out->set = true;
-	return 0;
+	return opt_int(obj, path, key, false, 0, max, &out->v, &out->set, e);
 }
 
 int cj_u32(yajl_val obj, const char *path, const char *key, uint32_t *out, bool *set,
