@@ -103,16 +103,7 @@ static int mount_v2(const struct rootfs_ctx *c, int rootfd, const char *dest, un
 		return sk_err_prefix(e, "%s", what);
 	own = own_cgroup(pc, "", true);
 	host = sk_xasprintf("/sys/fs/cgroup%s", own ? own : "");
-	if (mount(host, p, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return sk_err_sys(e, errno, "%s: bind %s on %s", what, host, dest);
-	if (flags) {
-		_cleanup_close_ int nfd = rootfs_open_in_root(rootfd, dest, O_PATH, 0);
-		if (nfd < 0)
-			return sk_err_sys(e, nfd, "%s: reopen %s", what, dest);
-		if (rootfs_remount_bind(sk_fdpath(p, sizeof(p), nfd), flags, e) < 0)
-			return sk_err_prefix(e, "%s", what);
-	}
-	return 0;
+	return rootfs_bind_remount(rootfd, p, host, dest, true, flags, what, e);
 }
 
 static int mount_hierarchy(const struct rootfs_ctx *c, int rootfd, const struct rootfs_mi *mi,
@@ -141,16 +132,7 @@ static int mount_hierarchy(const struct rootfs_ctx *c, int rootfd, const struct 
 		host = sk_xasprintf("%s%s", mi->mountpoint, own + strlen(mi->root));
 	else
 		host = sk_xstrdup(mi->mountpoint);
-	if (mount(host, p, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return sk_err_sys(e, errno, "%s: bind %s on %s", what, host, sub);
-	if (flags) {
-		_cleanup_close_ int nfd = rootfs_open_in_root(rootfd, sub, O_PATH, 0);
-		if (nfd < 0)
-			return sk_err_sys(e, nfd, "%s: reopen %s", what, sub);
-		if (rootfs_remount_bind(sk_fdpath(p, sizeof(p), nfd), flags, e) < 0)
-			return sk_err_prefix(e, "%s", what);
-	}
-	return 0;
+	return rootfs_bind_remount(rootfd, p, host, sub, true, flags, what, e);
 }
 
 int rootfs_mount_cgroup(const struct rootfs_ctx *c, int rootfd, const char *dest,

@@ -193,6 +193,10 @@ int rootfs_do_mount(const struct rootfs_ctx *c, int rootfd, const struct oci_mou
 /* Remount the mount whose root is @path (a path or /proc/self/fd/N) with
  * MS_BIND|MS_REMOUNT|@flags, keeping the locked nosuid/nodev/noexec. */
 int rootfs_remount_bind(const char *path, unsigned long flags, struct sk_err *e);
+/* Bind @hostpath (rbind when @rec) onto @p (the opened destination @dest,
+ * as /proc/self/fd/N), then remount it with @flags when any. */
+int rootfs_bind_remount(int rootfd, const char *p, const char *hostpath, const char *dest,
+			bool rec, unsigned long flags, const char *what, struct sk_err *e);
 
 /* cgroup mounts (cgroupmnt.c). @dstfd: O_PATH of the destination dir. */
 int rootfs_mount_cgroup(const struct rootfs_ctx *c, int rootfd, const char *dest,

@@ -99,27 +99,35 @@ static int mount_bind(const struct rootfs_ctx *c, int rootfd, const struct oci_m
 	return finish_mount(nfd, o, what, dest, e);
 }
 
-/* Bind @hostpath (rbind when @rec) onto @dest, remounting with the flags. */
-static int bind_host(int rootfd, const char *hostpath, const char *dest, bool rec,
-		     unsigned long flags, const char *what, struct sk_err *e)
+int rootfs_bind_remount(int rootfd, const char *p, const char *hostpath, const char *dest,
+			bool rec, unsigned long flags, const char *what, struct sk_err *e)
 {
-	_cleanup_close_ int dfd = -1, nfd = -1;
-	char p[64];
+	_cleanup_close_ int nfd = -1;
+	char np[64];
 
-	dfd = rootfs_mkdir_in_root(rootfd, dest, 0755, e);
-	if (dfd < 0)
-		return sk_err_prefix(e, "%s", what);
-	if (mount(hostpath, sk_fdpath(p, sizeof(p), dfd), NULL, MS_BIND | (rec ? MS_REC : 0),
-		  NULL) < 0)
+	if (mount(hostpath, p, NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0)
 		return sk_err_sys(e, errno, "%s: bind %s on %s", what, hostpath, dest);
 	if (!flags)
 		return 0;
 	nfd = rootfs_open_in_root(rootfd, dest, O_PATH, 0);
 	if (nfd < 0)
 		return sk_err_sys(e, nfd, "%s: reopen %s", what, dest);
-	if (rootfs_remount_bind(sk_fdpath(p, sizeof(p), nfd), flags, e) < 0)
+	if (rootfs_remount_bind(sk_fdpath(np, sizeof(np), nfd), flags, e) < 0)
 		return sk_err_prefix(e, "%s: %s", what, dest);
 	return 0;
+}
+
+/* Bind @hostpath (rbind when @rec) onto @dest, remounting with the flags. */
+static int bind_host(int rootfd, const char *hostpath, const char *dest, bool rec,
+		     unsigned long flags, const char *what, struct sk_err *e)
+{
+	_cleanup_close_ int dfd = rootfs_mkdir_in_root(rootfd, dest, 0755, e);
+	char p[64];
+
+	if (dfd < 0)
+		return sk_err_prefix(e, "%s", what);
+	return rootfs_bind_remount(rootfd, sk_fdpath(p, sizeof(p), dfd), hostpath, dest, rec,
+				   flags, what, e);
 }
 
 static int mount_fs(const struct rootfs_ctx *c, int rootfd, const struct oci_mount *m,
