@@ -214,7 +214,7 @@ static const struct cj_field config_rows[] = {
 
 const struct cj_table cj_config_table = CJ_TABLE(config_rows, NULL);
 
-static int parse_top(yajl_val top, struct oci_config *c, struct sk_err *e)
+static int parse_top(yajl_val top, void *c, struct sk_err *e)
 {
 	if (!YAJL_IS_OBJECT(top))
 		return sk_err_set(e, EINVAL, "expected a JSON object at the top level");
@@ -225,23 +225,13 @@ static int parse_top(yajl_val top, struct oci_config *c, struct sk_err *e)
 static int config_parse(const char *json, size_t len, struct oci_config **out,
 			struct sk_err *e)
 {
-	struct oci_config *c;
-	yajl_val tree = NULL;
-	int r;
+	struct oci_config *c = sk_xcalloc(1, sizeof(*c));
+	int r = cj_parse_with(json, len, parse_top, c, e);
 
-	*out = NULL;
-	r = cj_parse_tree(json, len, &tree, e);
 	if (r < 0)
-		return r;
-	c = sk_xcalloc(1, sizeof(*c));
-	r = parse_top(tree, c, e);
-	yajl_tree_free(tree);
-	if (r < 0) {
-		oci_config_free(c);
-		return r;
-	}
+		oci_config_free(sk_steal_ptr(&c));
 	*out = c;
-	return 0;
+	return r;
 }
 
 int oci_config_parse(const char *json, size_t len, struct oci_config **out, struct sk_err *e)
@@ -269,27 +259,21 @@ int oci_config_load(const char *bundle, struct oci_config **out, struct sk_err *
 	return 0;
 }
 
+static int process_top(yajl_val top, void *p, struct sk_err *e)
+{
+	if (!YAJL_IS_OBJECT(top))
+		return sk_err_set(e, EINVAL, "process: expected a JSON object");
+	return cfg_process_parse(top, "process", p, e);
+}
+
 int oci_process_parse(const char *json, size_t len, struct oci_process **out,
 		      struct sk_err *e)
 {
-	struct oci_process *p;
-	yajl_val tree = NULL;
-	int r;
+	struct oci_process *p = sk_xcalloc(1, sizeof(*p));
+	int r = cj_parse_with(json, len, process_top, p, e);
 
-	*out = NULL;
-	r = cj_parse_tree(json, len, &tree, e);
 	if (r < 0)
-		return r;
-	p = sk_xcalloc(1, sizeof(*p));
-	if (!YAJL_IS_OBJECT(tree))
-		r = sk_err_set(e, EINVAL, "process: expected a JSON object");
-	else
-		r = cfg_process_parse(tree, "process", p, e);
-	yajl_tree_free(tree);
-	if (r < 0) {
-		oci_process_free(p);
-		return r;
-	}
+		oci_process_free(sk_steal_ptr(&p));
 	*out = p;
-	return 0;
+	return r;
 }

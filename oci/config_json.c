@@ -112,6 +112,33 @@ int cj_str(yajl_val obj, const char *path, const char *key, char **out, struct s
 	return 0;
 }
 
+int cj_letter(yajl_val obj, const char *path, const char *key, const char *letters,
+	      const char *want, char *out, struct sk_err *e)
+{
+	_cleanup_free_ char *s = NULL;
+	int r = cj_str(obj, path, key, &s, e);
+
+	if (r < 0 || !s)
+		return r;
+	if (strlen(s) != 1 || !strchr(letters, s[0]))
+		return cj_fail(e, path, key, "unknown device type \"%s\" (want %s)", s, want);
+	*out = s[0];
+	return 0;
+}
+
+int cj_array_vec(yajl_val obj, const char *path, const char *key, size_t width, yajl_val *a,
+		 void **out, size_t *n, char ap[CJ_PATH_MAX], struct sk_err *e)
+{
+	int r = cj_array(obj, path, key, a, e);
+
+	if (r < 0 || !*a)
+		return r;
+	*n = (*a)->u.array.len;
+	*out = sk_xcalloc(*n ? *n : 1, width);
+	cj_join(ap, path, key);
+	return 0;
+}
+
 int cj_bool(yajl_val obj, const char *path, const char *key, bool *out, struct sk_err *e)
 {
 	yajl_val v = cj_get(obj, key);

@@ -94,17 +94,8 @@ static int parse_namespaces(yajl_val v, const char *path, const struct cj_field 
 static int device_type(yajl_val o, const char *path, const struct cj_field *f, void *base,
 		       struct sk_err *e)
 {
-	struct oci_device *d = base;
-	_cleanup_free_ char *type = NULL;
-	int r = cj_str(o, path, f->name, &type, e);
-
-	if (r < 0)
-		return r;
-	if (strlen(type) != 1 || !strchr("cbup", type[0]))
-		return cj_fail(e, path, f->name, "unknown device type \"%s\" (want c, b, u or p)",
-			       type);
-	d->type = type[0];
-	return 0;
+	return cj_letter(o, path, f->name, "cbup", "c, b, u or p", &((struct oci_device *)base)->type,
+			 e);
 }
 
 /* minor, then both numbers are required but for type p. */

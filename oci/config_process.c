@@ -105,13 +105,11 @@ static int parse_rlimits(yajl_val v, const char *path, const struct cj_field *f,
 	struct oci_process *p = base;
 	char ap[CJ_PATH_MAX], ip[CJ_PATH_MAX];
 	yajl_val a = NULL;
-	int r = cj_array(v, path, f->name, &a, e);
+	int r = cj_array_vec(v, path, f->name, sizeof(*p->rlimits), &a, (void **)&p->rlimits,
+			     &p->n_rlimits, ap, e);
 
 	if (r < 0 || !a)
 		return r;
-	cj_join(ap, path, f->name);
-	p->n_rlimits = a->u.array.len;
-	p->rlimits = sk_xcalloc(p->n_rlimits ? p->n_rlimits : 1, sizeof(*p->rlimits));
 	for (size_t i = 0; i < p->n_rlimits; i++) {
 		struct oci_rlimit *rl = &p->rlimits[i];
 		yajl_val o = a->u.array.values[i];
@@ -138,13 +136,11 @@ static int parse_gids(yajl_val v, const char *path, const struct cj_field *f, vo
 	struct oci_user *u = (struct oci_user *)((char *)base + f->off);
 	char ap[CJ_PATH_MAX], ip[CJ_PATH_MAX];
 	yajl_val a = NULL;
-	int r = cj_array(v, path, f->name, &a, e);
+	int r = cj_array_vec(v, path, f->name, sizeof(uint32_t), &a, (void **)&u->additional_gids,
+			     &u->n_additional_gids, ap, e);
 
 	if (r < 0 || !a)
 		return r;
-	cj_join(ap, path, f->name);
-	u->n_additional_gids = a->u.array.len;
-	u->additional_gids = sk_xcalloc(a->u.array.len ? a->u.array.len : 1, sizeof(uint32_t));
 	for (size_t i = 0; i < a->u.array.len; i++) {
 		uint64_t g;
 

@@ -26,19 +26,14 @@ void cfg_resources_clear(struct oci_resources *r)
 
 /* ------------------------------------------------- device cgroup rules */
 
+/* type: a (all, the default), c or b. */
 static int rule_type(yajl_val v, const char *path, const struct cj_field *f, void *base,
 		     struct sk_err *e)
 {
 	struct oci_device_rule *d = base;
-	_cleanup_free_ char *type = NULL;
-	int r = cj_str(v, path, f->name, &type, e);
 
-	if (r < 0)
-		return r;
-	if (type && (strlen(type) != 1 || !strchr("acb", type[0])))
-		return cj_fail(e, path, f->name, "unknown device type \"%s\" (want a, c or b)", type);
-	d->type = type ? type[0] : 'a';
-	return 0;
+	d->type = 'a';
+	return cj_letter(v, path, f->name, "acb", "a, c or b", &d->type, e);
 }
 
 /* major, minor: -1 (the default) is the wildcard. */
@@ -232,30 +227,31 @@ int cfg_resources_parse(yajl_val v, const char *path, struct oci_resources *res,
 	return cj_fields(v, path, &cj_resources_table, res, e);
 }
 
+struct update_parse {
+	struct oci_config *c;
+	bool *devices_given;
+};
+
+static int update_top(yajl_val top, void *arg, struct sk_err *e)
+{
+	struct update_parse *u = arg;
+
+	if (!YAJL_IS_OBJECT(top))
+		return sk_err_set(e, EINVAL, "expected a JSON object (linux.resources)");
+	*u->devices_given = cj_get(top, "devices") != NULL;
+	return cj_fields(top, "", &update_table, &u->c->lnx.resources, e);
+}
+
 int oci_update_resources_parse(const char *json, size_t len, struct oci_config **out,
 			       bool *devices_given, struct sk_err *e)
 {
-	struct oci_config *c;
-	yajl_val tree = NULL;
+	struct update_parse u = { sk_xcalloc(1, sizeof(*u.c)), devices_given };
 	int r;
 
-	*out = NULL;
 	*devices_given = false;
-	r = cj_parse_tree(json, len, &tree, e);
+	r = cj_parse_with(json, len, update_top, &u, e);
 	if (r < 0)
-		return r;
-	c = sk_xcalloc(1, sizeof(*c));
-	if (!YAJL_IS_OBJECT(tree)) {
-		r = sk_err_set(e, EINVAL, "expected a JSON object (linux.resources)");
-	} else {
-		*devices_given = cj_get(tree, "devices") != NULL;
-		r = cj_fields(tree, "", &update_table, &c->lnx.resources, e);
-	}
-	yajl_tree_free(tree);
-	if (r < 0) {
-		oci_config_free(c);
-		return r;
-	}
-	*out = c;
-	return 0;
+		oci_config_free(sk_steal_ptr(&u.c));
+	*out = u.c;
+	return r;
 }

@@ -158,20 +158,13 @@ static int array_field(yajl_val v, const char *path, const struct cj_field *f, v
 	void **out = at(base, f->off);
 	size_t *n = aux(base, f);
 	yajl_val a = NULL;
-	int r = cj_array(v, path, f->name, &a, e);
+	int r = cj_array_vec(v, path, f->name, f->width, &a, out, n, p, e);
 
-	if (r < 0 || !a)
-		return r;
-	*n = a->u.array.len;
-	*out = sk_xcalloc(*n ? *n : 1, f->width);
-	cj_join(p, path, f->name);
-	for (size_t i = 0; i < *n; i++) {
+	for (size_t i = 0; r == 0 && a && i < *n; i++) {
 		cj_index(ip, p, i);
 		r = cj_fields(a->u.array.values[i], ip, f->sub, at(*out, i * f->width), e);
-		if (r < 0)
-			return r;
 	}
-	return 0;
+	return r;
 }
 
 static int one_field(yajl_val v, const char *path, const struct cj_field *f, void *base,

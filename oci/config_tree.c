@@ -288,3 +288,17 @@ int cj_parse_tree(const char *json, size_t len, yajl_val *out, struct sk_err *e)
 	builder_free(b);
 	return sk_err_set(e, EINVAL, "invalid JSON: %s (%s)", line, at);
 }
+
+int cj_parse_with(const char *json, size_t len,
+		  int (*fn)(yajl_val tree, void *arg, struct sk_err *e), void *arg,
+		  struct sk_err *e)
+{
+	yajl_val tree = NULL;
+	int r = cj_parse_tree(json, len, &tree, e);
+
+	if (r < 0)
+		return r;
+	r = fn(tree, arg, e);
+	yajl_tree_free(tree);
+	return r;
+}

@@ -34,6 +34,11 @@ int cj_fail(struct sk_err *e, const char *path, const char *key, const char *fmt
  * "invalid JSON: <one line>" / "nesting deeper than N". */
 int cj_parse_tree(const char *json, size_t len, yajl_val *out, struct sk_err *e);
 
+/* Parse @json and call @fn on the tree (freed afterwards); @fn's result. */
+int cj_parse_with(const char *json, size_t len,
+		  int (*fn)(yajl_val tree, void *arg, struct sk_err *e), void *arg,
+		  struct sk_err *e);
+
 /* Member @key of object @obj; NULL when absent or null.  The last of
  * duplicate keys wins. */
 yajl_val cj_get(yajl_val obj, const char *key);
@@ -56,6 +61,14 @@ int cj_u64(yajl_val obj, const char *path, const char *key, uint64_t max,
 	   struct oci_opt_u64 *out, struct sk_err *e);
 int cj_u32(yajl_val obj, const char *path, const char *key, uint32_t *out, bool *set,
 	   struct sk_err *e);
+/* A one-letter string out of @letters into *@out (untouched when absent):
+ * "unknown device type \"x\" (want <want>)". */
+int cj_letter(yajl_val obj, const char *path, const char *key, const char *letters,
+	      const char *want, char *out, struct sk_err *e);
+/* Array member: *@a (NULL when absent), *@out a zeroed vector of its
+ * length *@n (room for one at least) of @width bytes each, @ap its path. */
+int cj_array_vec(yajl_val obj, const char *path, const char *key, size_t width, yajl_val *a,
+		 void **out, size_t *n, char ap[CJ_PATH_MAX], struct sk_err *e);
 /* Value-level integer checks (@path names the value itself). */
 int cj_val_i64(yajl_val v, const char *path, int64_t min, int64_t max, int64_t *out,
 	       struct sk_err *e);
