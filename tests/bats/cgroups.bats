@@ -10,23 +10,13 @@ setup_file() { skiff_setup_file; }
 
 setup() {
 	cg_v2 && skip "host has cgroup v2 at /sys/fs/cgroup: see tests/vm/cgroups.bats"
-	skiff_setup
-	cg_setup
+	cg_skiff_setup
 }
 
-teardown() {
-	skiff_teardown
-	cg_teardown
-}
-
-MB=1048576
+teardown() { cg_skiff_teardown; }
 
 @test "limits land in the v1 files: memory, pids, cpu shares/quota/period, cpuset" {
-	cfg_all "$BUNDLE" "$SLEEPER" "c['linux']['resources'].update({
-		'memory': {'limit': 64*$MB, 'reservation': 32*$MB},
-		'pids': {'limit': 42},
-		'cpu': {'shares': 512, 'quota': 30000, 'period': 60000, 'cpus': '1', 'mems': '0'}})"
-	cg_run_d "$ID"
+	cg_run_limited 0
 	assert_eq "$(cg_read "$ID" memory memory.limit_in_bytes)" $((64 * MB))
 	assert_eq "$(cg_read "$ID" memory memory.soft_limit_in_bytes)" $((32 * MB))
 	assert_eq "$(cg_read "$ID" pids pids.max)" 42
@@ -46,25 +36,14 @@ MB=1048576
 	cfg_all "$BUNDLE" 'x=$(head -c 200000000 /dev/zero | tr "\0" a); echo survived ${#x}' "c['linux']['resources']['memory'] = {'limit': 32*$MB, 'swap': 32*$MB}"
 	sk create -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
 	assert_eq "$(cg_read "$ID" memory memory.limit_in_bytes)" $((32 * MB))
-	ev=$BATS_TEST_TMPDIR/events.out
-	sk events --interval 100ms "$ID" >"$ev" 2>&1 </dev/null &
-	evpid=$!
-	wait_events_ready "$ev"
-	sk start "$ID"
-	wait_status "$ID" stopped
-	wait "$evpid"   # events ends by itself when the container stops
-	grep -qx "{\"type\":\"oom\",\"id\":\"$ID\"}" "$ev" || { cat "$ev" >&2; false; }
+	cg_oom_events sk events --interval 100ms "$ID"
 	[ "$(awk '$1 == "oom_kill" { print $2 }' "$(cg_file "$ID" memory memory.oom_control)")" -ge 1 ]
 	sk delete "$ID"
 	cg_assert_gone "$CGPARENT/$ID"
 }
 
 @test "pids limit: fork fails inside the container" {
-	cfg_all "$BUNDLE" 'for i in $(seq 20); do sleep 30 & done; echo all-forked' "c['linux']['resources']['pids'] = {'limit': 8}"
-	run sk run -b "$BUNDLE" "$ID" </dev/null
-	[ "$status" -ne 0 ]
-	[[ "$output" != *all-forked* ]]
-	[[ "$output" == *"can't fork"* ]] || { echo "$output" >&2; false; }
+	cg_fork_over_pids_limit
 	assert_nothing_left "$ID"
 	cg_assert_gone "$CGPARENT/$ID"
 }
@@ -135,11 +114,7 @@ MB=1048576
 }
 
 @test "pause and resume: freezer, state paused, a counter stops and goes on" {
-	cfg_all "$BUNDLE" "$COUNTER" "c['root']['readonly'] = False"
-	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
-	wait_counter_above "$BUNDLE" 0
-	sk pause "$ID"
-	assert_eq "$(state_field "$ID" status)" paused
+	cg_counter_paused
 	assert_eq "$(cg_read "$ID" freezer freezer.state)" FROZEN
 	run sk list
 	[[ "$output" == *"$ID"*paused* ]]
@@ -162,19 +137,7 @@ MB=1048576
 }
 
 @test "events --stats: one JSON record with cpu, memory and pids" {
-	cfg_all "$BUNDLE" "$SLEEPER" "c['linux']['resources'].update({'memory': {'limit': 64*$MB}, 'pids': {'limit': 42}})"
-	cg_run_d "$ID"
-	run sk events --stats "$ID"
-	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 1 ]
-	json_assert "$output" \
-		'j["type"] == "stats"' "j['id'] == '$ID'" \
-		"j['data']['memory']['usage']['limit'] == 64 * $MB" \
-		'j["data"]["memory"]["usage"]["usage"] > 0' \
-		'j["data"]["pids"]["limit"] == 42' \
-		'j["data"]["pids"]["current"] >= 2' \
-		'j["data"]["cpu"]["usage"]["total"] > 0' \
-		'"periods" in j["data"]["cpu"]["throttling"]'
+	cg_check_stats
 }
 
 @test "update, pause, resume, events: clear errors for an unknown or stopped container" {
@@ -194,20 +157,7 @@ MB=1048576
 }
 
 @test "devices cgroup: /dev/null works, a denied block device is refused, an allowed one is not" {
-	cap="c['process']['capabilities']"
-	script='echo x >/dev/null && echo null-ok; mknod /dev/l0 b 7 0 && echo mknod-ok; head -c 1 /dev/l0; echo rc=$?'
-	cfg_all "$BUNDLE" "$script" "[$cap[k].append('CAP_MKNOD') for k in ('bounding', 'effective', 'permitted')]"
-	run sk run -b "$BUNDLE" "$ID" </dev/null
-	echo "$output"
-	[[ "$output" == *null-ok* && "$output" == *mknod-ok* ]]
-	[[ "$output" == *"Operation not permitted"* ]]
-	[[ "$output" != *rc=0* ]]
-	cfg_set "$BUNDLE" "c['linux']['resources']['devices'].append({'allow': True, 'type': 'b', 'major': 7, 'minor': 0, 'access': 'rw'})"
-	run sk run -b "$BUNDLE" "$ID-b" </dev/null
-	echo "$output"
-	[[ "$output" == *mknod-ok* ]]
-	[[ "$output" != *"Operation not permitted"* ]]
-	cg_assert_gone "$CGPARENT"
+	cg_check_devices
 }
 
 @test "devices cgroup: a linux.devices entry the rules deny is not usable (run, exec, after update)" {
@@ -244,15 +194,7 @@ MB=1048576
 }
 
 @test "NUMA: two 1-CPU containers get different CPUs; a third fails cleanly; delete frees" {
-	b2=$(cg_bundle b2 "$ID-2")
-	b3=$(cg_bundle b3 "$ID-3")
-	for b in "$BUNDLE" "$b2" "$b3"; do
-		cfg_all "$b" "$SLEEPER" "c['annotations'] = {'org.skiff.numa.cpus': '1'}"
-	done
-	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
-	sk run -d -b "$b2" "$ID-2" </dev/null >/dev/null 2>&1
-	p1=$(sk placement "$ID")
-	p2=$(sk placement "$ID-2")
+	cg_numa_two
 	[[ "$p1" =~ ^nodes=0\ cpus=[0-9]+$ ]] || { echo "placement: $p1" >&2; false; }
 	[[ "$p2" =~ ^nodes=0\ cpus=[0-9]+$ ]] || { echo "placement: $p2" >&2; false; }
 	[ "$p1" != "$p2" ]
@@ -265,10 +207,7 @@ MB=1048576
 	# this host has 2 CPUs: nothing is left for a third
 	run_bg_safe run -d -b "$b3" "$ID-3"
 	assert_single_line_error "org.skiff.numa.cpus=1" "free CPUs" "node0"
-	[ ! -e "$ROOT/$ID-3" ]
-	cg_assert_gone "$CGPARENT/$ID-3"
-	run ledger_ids
-	[[ "$output" != *"$ID-3"* ]]
+	cg_numa_refused "$ID-3"
 	[[ "$output" == *"$ID-2"* ]]
 	# delete releases the CPU: the third now fits, on the CPU the first had
 	sk delete --force "$ID"
@@ -277,10 +216,7 @@ MB=1048576
 	sk run -d -b "$b3" "$ID-3" </dev/null >/dev/null 2>&1
 	assert_eq "$(sk placement "$ID-3")" "$p1"
 	sk delete --force "$ID-3"
-	sk delete --force "$ID-2"
-	run ledger_ids
-	assert_eq "$output" ""
-	cg_assert_gone "$CGPARENT"
+	cg_numa_delete_last "$ID-2"
 }
 
 @test "placement: none for a container without org.skiff.numa annotations" {

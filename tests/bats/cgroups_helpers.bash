@@ -152,21 +152,139 @@ for e in sys.argv[2:]:
 cfg_all() {
 	local b=$1 script=$2
 	shift 2
-	python3 - "$b/config.json" "$script" "$MARK" "$@" <<'PYEOF'
-import json, sys
-p = sys.argv[1]
-with open(p) as f:
-    c = json.load(f)
-c["process"]["args"] = ["sh", "-c", sys.argv[2], sys.argv[3]]
-for stmt in sys.argv[4:]:
-    exec(stmt)
-with open(p, "w") as f:
-    json.dump(c, f, indent=1)
-PYEOF
+	_cfg_edit "$b/config.json" 4 sh -c "$script" "$MARK" "$@"
 }
 
 # cg_run_d ID [BUNDLE]: run -d and wait until running.
 cg_run_d() {
 	sk run -d -b "${2:-$BUNDLE}" "$1" </dev/null >/dev/null 2>&1 || return 1
 	wait_status "$1" running
+}
+
+# ---------------------------------------------------------------------------
+# Tests that tests/bats/cgroups.bats (v1/hybrid) and tests/vm/cgroups.bats
+# (pure v2) share.
+
+MB=1048576
+
+# cg_skiff_setup / cg_skiff_teardown: skiff_setup + cg_setup, and back.
+cg_skiff_setup() {
+	skiff_setup
+	cg_setup
+}
+
+cg_skiff_teardown() {
+	skiff_teardown
+	cg_teardown
+}
+
+# cg_run_limited MEMS: run $ID with memory 64M (reservation 32M), pids 42,
+# cpu shares 512, quota 30000 per 60000, cpus 1, memory nodes MEMS.
+cg_run_limited() {
+	cfg_all "$BUNDLE" "$SLEEPER" "c['linux']['resources'].update({
+		'memory': {'limit': 64*$MB, 'reservation': 32*$MB},
+		'pids': {'limit': 42},
+		'cpu': {'shares': 512, 'quota': 30000, 'period': 60000, 'cpus': '1', 'mems': '$1'}})"
+	cg_run_d "$ID"
+}
+
+# cg_oom_events EVENTS-COMMAND...: run the events command in the background
+# into $ev, start $ID (created with too little memory), wait until it stops
+# and events ends by itself; events must report the OOM.
+cg_oom_events() {
+	ev=$BATS_TEST_TMPDIR/events.out
+	"$@" >"$ev" 2>&1 </dev/null &
+	local evpid=$!
+	wait_events_ready "$ev"
+	sk start "$ID"
+	wait_status "$ID" stopped
+	wait "$evpid"
+	grep -qx "{\"type\":\"oom\",\"id\":\"$ID\"}" "$ev" || { cat "$ev" >&2; false; }
+}
+
+# cg_fork_over_pids_limit: run $ID with pids.max 8 forking 20 sleeps: fork
+# must fail inside.
+cg_fork_over_pids_limit() {
+	cfg_all "$BUNDLE" 'for i in $(seq 20); do sleep 30 & done; echo all-forked' "c['linux']['resources']['pids'] = {'limit': 8}"
+	run sk run -b "$BUNDLE" "$ID" </dev/null
+	[ "$status" -ne 0 ]
+	[[ "$output" != *all-forked* ]]
+	[[ "$output" == *"can't fork"* ]] || { echo "$output" >&2; false; }
+}
+
+# cg_counter_paused: run $ID counting (see $COUNTER), pause it: state paused.
+cg_counter_paused() {
+	cfg_all "$BUNDLE" "$COUNTER" "c['root']['readonly'] = False"
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	wait_counter_above "$BUNDLE" 0
+	sk pause "$ID"
+	assert_eq "$(state_field "$ID" status)" paused
+}
+
+# cg_check_stats: events --stats is one JSON record with cpu, memory and
+# pids of a running container with limits.
+cg_check_stats() {
+	cfg_all "$BUNDLE" "$SLEEPER" "c['linux']['resources'].update({'memory': {'limit': 64*$MB}, 'pids': {'limit': 42}})"
+	cg_run_d "$ID"
+	run sk events --stats "$ID"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	json_assert "$output" \
+		'j["type"] == "stats"' "j['id'] == '$ID'" \
+		"j['data']['memory']['usage']['limit'] == 64 * $MB" \
+		'j["data"]["memory"]["usage"]["usage"] > 0' \
+		'j["data"]["pids"]["limit"] == 42' \
+		'j["data"]["pids"]["current"] >= 2' \
+		'j["data"]["cpu"]["usage"]["total"] > 0' \
+		'"periods" in j["data"]["cpu"]["throttling"]'
+}
+
+# cg_check_devices: /dev/null works, a denied block device is refused, an
+# allowed one is not; no cgroup is left.
+cg_check_devices() {
+	local cap="c['process']['capabilities']"
+	local script='echo x >/dev/null && echo null-ok; mknod /dev/l0 b 7 0 && echo mknod-ok; head -c 1 /dev/l0; echo rc=$?'
+	cfg_all "$BUNDLE" "$script" "[$cap[k].append('CAP_MKNOD') for k in ('bounding', 'effective', 'permitted')]"
+	run sk run -b "$BUNDLE" "$ID" </dev/null
+	echo "$output"
+	[[ "$output" == *null-ok* && "$output" == *mknod-ok* ]]
+	[[ "$output" == *"Operation not permitted"* ]]
+	[[ "$output" != *rc=0* ]]
+	cfg_set "$BUNDLE" "c['linux']['resources']['devices'].append({'allow': True, 'type': 'b', 'major': 7, 'minor': 0, 'access': 'rw'})"
+	run sk run -b "$BUNDLE" "$ID-b" </dev/null
+	echo "$output"
+	[[ "$output" == *mknod-ok* ]]
+	[[ "$output" != *"Operation not permitted"* ]]
+	cg_assert_gone "$CGPARENT"
+}
+
+# cg_numa_two: bundles $b2 and $b3 beside $BUNDLE, each asking for one CPU;
+# $ID and $ID-2 run, placed at $p1 and $p2.
+cg_numa_two() {
+	b2=$(cg_bundle b2 "$ID-2")
+	b3=$(cg_bundle b3 "$ID-3")
+	for b in "$BUNDLE" "$b2" "$b3"; do
+		cfg_all "$b" "$SLEEPER" "c['annotations'] = {'org.skiff.numa.cpus': '1'}"
+	done
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	sk run -d -b "$b2" "$ID-2" </dev/null >/dev/null 2>&1
+	p1=$(sk placement "$ID")
+	p2=$(sk placement "$ID-2")
+}
+
+# cg_numa_refused ID: the refused ID left no state, no cgroup, no ledger entry.
+cg_numa_refused() {
+	[ ! -e "$ROOT/$1" ]
+	cg_assert_gone "$CGPARENT/$1"
+	run ledger_ids
+	[[ "$output" != *"$1"* ]]
+}
+
+# cg_numa_delete_last ID: deleting the last placed container empties the
+# ledger and the cgroup parent.
+cg_numa_delete_last() {
+	sk delete --force "$1"
+	run ledger_ids
+	assert_eq "$output" ""
+	cg_assert_gone "$CGPARENT"
 }

@@ -40,71 +40,71 @@ refused() {
 	}
 }
 
-@test "run: process.cwd /proc/self/fd/N (N=3..20) with host directories open in the caller is refused" {
+# each_host_fd CMD...: with host directories open as fds 7, 8, 9, 14 and
+# 15 (what a careless caller leaves open), CMD N for N = 3..20.
+each_host_fd() {
 	local n
-	cfg_sh "$BUNDLE" "$PROBE"
 	exec 7<"$HOSTDIR" 8</ 9</etc 14</root 15<"$HOSTDIR"
 	for n in $(seq 3 20); do
-		cfg_set "$BUNDLE" "c['process']['cwd']='/proc/self/fd/$n'"
-		run sk run -b "$BUNDLE" "$ID-$n" </dev/null
-		refused "$n"
-		assert_nothing_left "$ID-$n"
+		"$@" "$n"
 	done
 	exec 7<&- 8<&- 9<&- 14<&- 15<&-
+}
+
+# start_refused HOW N: with process.cwd /proc/self/fd/N, starting $ID-N
+# (HOW: run, run in a pty, create) is refused and leaves nothing.
+start_refused() {
+	cfg_set "$BUNDLE" "c['process']['cwd']='/proc/self/fd/$2'"
+	case $1 in
+	run) run sk run -b "$BUNDLE" "$ID-$2" </dev/null ;;
+	pty) run_in_pty "$SKIFF" --root "$ROOT" run -b "$BUNDLE" "$ID-$2" ;;
+	create) run_bg_safe create -b "$BUNDLE" "$ID-$2" ;;
+	esac
+	refused "$2"
+	assert_nothing_left "$ID-$2"
+}
+
+# exec_refused N: exec --cwd /proc/self/fd/N, and the same through
+# --process, are refused.
+exec_refused() {
+	run sk exec --cwd "/proc/self/fd/$1" "$ID" sh -c "$PROBE"
+	refused "$1"
+	printf '{"args":["sh","-c","%s"],"cwd":"/proc/self/fd/%s"}' "$PROBE" "$1" \
+		>"$BATS_TEST_TMPDIR/p.json"
+	run sk exec -p "$BATS_TEST_TMPDIR/p.json" "$ID"
+	refused "$1"
+}
+
+# exec_t_refused N: exec -t --cwd /proc/self/fd/N is refused.
+exec_t_refused() {
+	run_in_pty "$SKIFF" --root "$ROOT" exec -t --cwd "/proc/self/fd/$1" "$ID" sh -c "$PROBE"
+	refused "$1"
+}
+
+@test "run: process.cwd /proc/self/fd/N (N=3..20) with host directories open in the caller is refused" {
+	cfg_sh "$BUNDLE" "$PROBE"
+	each_host_fd start_refused run
 }
 
 @test "run with a terminal: process.cwd /proc/self/fd/N (N=3..20) is refused" {
-	local n
 	cfg_sh "$BUNDLE" "$PROBE"
 	cfg_set "$BUNDLE" 'c["process"]["terminal"]=True'
-	exec 7<"$HOSTDIR" 8</ 9</etc 14</root 15<"$HOSTDIR"
-	for n in $(seq 3 20); do
-		cfg_set "$BUNDLE" "c['process']['cwd']='/proc/self/fd/$n'"
-		run_in_pty "$SKIFF" --root "$ROOT" run -b "$BUNDLE" "$ID-$n"
-		refused "$n"
-		assert_nothing_left "$ID-$n"
-	done
-	exec 7<&- 8<&- 9<&- 14<&- 15<&-
+	each_host_fd start_refused pty
 }
 
 @test "create: process.cwd /proc/self/fd/N (N=3..20) is refused at create, nothing left" {
-	local n
 	cfg_sh "$BUNDLE" "$PROBE"
-	exec 7<"$HOSTDIR" 8</ 9</etc 14</root 15<"$HOSTDIR"
-	for n in $(seq 3 20); do
-		cfg_set "$BUNDLE" "c['process']['cwd']='/proc/self/fd/$n'"
-		run_bg_safe create -b "$BUNDLE" "$ID-$n"
-		refused "$n"
-		assert_nothing_left "$ID-$n"
-	done
-	exec 7<&- 8<&- 9<&- 14<&- 15<&-
+	each_host_fd start_refused create
 }
 
 @test "exec --cwd /proc/self/fd/N (N=3..20) with host directories open in the caller is refused" {
-	local n
 	run_sleeping "$ID"
-	exec 7<"$HOSTDIR" 8</ 9</etc 14</root 15<"$HOSTDIR"
-	for n in $(seq 3 20); do
-		run sk exec --cwd "/proc/self/fd/$n" "$ID" sh -c "$PROBE"
-		refused "$n"
-		# the same through --process
-		printf '{"args":["sh","-c","%s"],"cwd":"/proc/self/fd/%s"}' "$PROBE" "$n" \
-			>"$BATS_TEST_TMPDIR/p.json"
-		run sk exec -p "$BATS_TEST_TMPDIR/p.json" "$ID"
-		refused "$n"
-	done
-	exec 7<&- 8<&- 9<&- 14<&- 15<&-
+	each_host_fd exec_refused
 }
 
 @test "exec -t --cwd /proc/self/fd/N (N=3..20) is refused" {
-	local n
 	run_sleeping "$ID"
-	exec 7<"$HOSTDIR" 8</ 9</etc 14</root 15<"$HOSTDIR"
-	for n in $(seq 3 20); do
-		run_in_pty "$SKIFF" --root "$ROOT" exec -t --cwd "/proc/self/fd/$n" "$ID" sh -c "$PROBE"
-		refused "$n"
-	done
-	exec 7<&- 8<&- 9<&- 14<&- 15<&-
+	each_host_fd exec_t_refused
 }
 
 @test "exec --preserve-fds: a preserved host directory is not a way out either" {

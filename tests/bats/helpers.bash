@@ -27,6 +27,17 @@ skiff_setup_file() {
 	"$SKIFF_TOP/tests/make-demo-bundle" "$BATS_FILE_TMPDIR/demo" >&2
 }
 
+# vm_only: skip unless inside the test VM (tests/vm/run sets SKIFF_VM=1).
+vm_only() {
+	[ "${SKIFF_VM:-}" = 1 ] || skip "not inside the test VM (use tests/vm/run)"
+}
+
+# vm_setup_file: skiff_setup_file, inside the test VM only.
+vm_setup_file() {
+	vm_only
+	skiff_setup_file
+}
+
 skiff_setup() {
 	ROOT=$BATS_TEST_TMPDIR/state
 	BUNDLE=$BATS_TEST_TMPDIR/bundle
@@ -84,35 +95,35 @@ sk() {
 	timeout 20 "$SKIFF" --root "$ROOT" "$@"
 }
 
-# cfg_set BUNDLE 'python statement on c' [more statements...]
-cfg_set() {
-	local b=$1
-	shift
-	python3 - "$b/config.json" "$@" <<'EOF'
+# _cfg_edit CONFIG N ARG... [STATEMENT...]: with N >= 0, process.args = the
+# N ARGs; then the python statements on c; one python start.
+_cfg_edit() {
+	python3 - "$@" <<'EOF'
 import json, sys
-p = sys.argv[1]
+p, n = sys.argv[1], int(sys.argv[2])
 with open(p) as f:
     c = json.load(f)
-for stmt in sys.argv[2:]:
+if n >= 0:
+    c["process"]["args"] = sys.argv[3:3 + n]
+for stmt in sys.argv[3 + max(n, 0):]:
     exec(stmt)
 with open(p, "w") as f:
     json.dump(c, f, indent=1)
 EOF
 }
 
+# cfg_set BUNDLE 'python statement on c' [more statements...]
+cfg_set() {
+	local b=$1
+	shift
+	_cfg_edit "$b/config.json" -1 "$@"
+}
+
 # cfg_args BUNDLE ARG...: set process.args.
 cfg_args() {
 	local b=$1
 	shift
-	python3 - "$b/config.json" "$@" <<'EOF'
-import json, sys
-p = sys.argv[1]
-with open(p) as f:
-    c = json.load(f)
-c["process"]["args"] = sys.argv[2:]
-with open(p, "w") as f:
-    json.dump(c, f, indent=1)
-EOF
+	_cfg_edit "$b/config.json" $# "$@"
 }
 
 # cfg_sh BUNDLE 'script': process.args = sh -c script MARK (the marker is $0).
@@ -340,6 +351,16 @@ run_in_pty() {
 	status=0
 	output=$(python3 "$SKIFF_TOOLS/ptyrun.py" "$@" </dev/null | tr -d '\r'; exit "${PIPESTATUS[0]}") || status=$?
 	mapfile -t lines <<<"$output"
+}
+
+# assert_exit PID RC: the background job PID (of this shell) exits with RC.
+assert_exit() {
+	local rc=0
+	wait "$1" || rc=$?
+	[ "$rc" -eq "$2" ] || {
+		echo "exit status $rc, expected $2" >&2
+		return 1
+	}
 }
 
 # wait_sig_blocked PID SIGNUM: poll (bounded, 10 s) until PID blocks SIGNUM

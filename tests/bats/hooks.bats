@@ -27,6 +27,33 @@ ns_of() {
 	for n in mnt net uts ipc pid; do readlink /proc/"$1"/ns/"$n"; done
 }
 
+# sk_status ARGS...: sk ARGS (stdin /dev/null, output through a file: a
+# process left behind cannot hold it open); $status and $output set.
+sk_status() {
+	local f=$BATS_TEST_TMPDIR/out
+	sk "$@" </dev/null >"$f" 2>&1 && status=0 || status=$?
+	output=$(cat "$f")
+}
+
+# create_with_hook KIND HOOK-JSON: add the hook to a sleeper bundle, create
+# $ID (sk_status).
+create_with_hook() {
+	add_hook "$BUNDLE" "$1" "$2"
+	cfg_sh "$BUNDLE" "$SLEEPER"
+	sk_status create -b "$BUNDLE" "$ID"
+}
+
+# create_times_out HOOK PIDFILE: with HOOK (which writes its pid to
+# PIDFILE) a prestart hook of timeout 1 s, create fails with one line
+# naming HOOK and "timed out", leaves nothing, and the hook is killed.
+create_times_out() {
+	create_with_hook prestart "{\"path\":\"$1\",\"timeout\":1}"
+	[ "$status" -ne 124 ] || { echo "skiff hung (killed by timeout 20)" >&2; return 1; }
+	assert_single_line_error "timed out" "$1"
+	assert_nothing_left "$ID"
+	wait_pid_gone "$(cat "$2")"
+}
+
 @test "prestart and createRuntime: run during create in the host's namespaces, with the state on stdin" {
 	local kind
 	cfg_set "$BUNDLE" 'c["annotations"]={"hook.test":"a1"}'
@@ -198,17 +225,7 @@ EOF
 
 @test "a hook that never reads a large state still times out" {
 	cfg_set "$BUNDLE" 'c["annotations"]={"big":"x"*200000}'
-	local p
-	p=$(host_script stuck "echo \$\$ >$H/stuck.pid; exec sleep 60")
-	add_hook "$BUNDLE" prestart "{\"path\":\"$p\",\"timeout\":1}"
-	cfg_sh "$BUNDLE" "$SLEEPER"
-	local f=$BATS_TEST_TMPDIR/out
-	sk create -b "$BUNDLE" "$ID" </dev/null >"$f" 2>&1 && status=0 || status=$?
-	output=$(cat "$f")
-	[ "$status" -ne 124 ] || { echo "skiff hung (killed by timeout 20)" >&2; return 1; }
-	assert_single_line_error "timed out" "$p"
-	assert_nothing_left "$ID"
-	wait_pid_gone "$(cat "$H/stuck.pid")"
+	create_times_out "$(host_script stuck "echo \$\$ >$H/stuck.pid; exec sleep 60")" "$H/stuck.pid"
 }
 
 @test "a hook's stdout does not go into the container's output" {
@@ -222,18 +239,13 @@ EOF
 failing_hook_leaves_nothing() { # KIND
 	local kind=$1 p
 	p=$(host_script fail "cat >/dev/null; echo hook-$kind-failing >&2; exit 3")
-	add_hook "$BUNDLE" "$kind" "{\"path\":\"$p\"}"
-	cfg_sh "$BUNDLE" "$SLEEPER"
-	local f=$BATS_TEST_TMPDIR/out
-	sk create -b "$BUNDLE" "$ID" </dev/null >"$f" 2>&1 && status=0 || status=$?
-	output=$(cat "$f")
+	create_with_hook "$kind" "{\"path\":\"$p\"}"
 	assert_error "$kind" "$p"
 	assert_contains "$output" "status 3"
 	assert_nothing_left "$ID"
 	[ -z "$(ls "$ROOT")" ]
 	# the same with run
-	sk run -d -b "$BUNDLE" "$ID" </dev/null >"$f" 2>&1 && status=0 || status=$?
-	output=$(cat "$f")
+	sk_status run -d -b "$BUNDLE" "$ID"
 	assert_error "$kind"
 	assert_nothing_left "$ID"
 }
@@ -354,17 +366,7 @@ tr '\\0' ' ' </proc/\$pid/cmdline >$H/cmdline")
 }
 
 @test "a hook that runs longer than its timeout fails create with 'timed out'" {
-	local p
-	p=$(host_script slow "cat >/dev/null; echo \$\$ >$H/slow.pid; exec sleep 60")
-	add_hook "$BUNDLE" prestart "{\"path\":\"$p\",\"timeout\":1}"
-	cfg_sh "$BUNDLE" "$SLEEPER"
-	local f=$BATS_TEST_TMPDIR/out
-	sk create -b "$BUNDLE" "$ID" </dev/null >"$f" 2>&1 && status=0 || status=$?
-	output=$(cat "$f")
-	assert_single_line_error "timed out" "$p"
-	assert_nothing_left "$ID"
-	# the hook itself was killed
-	wait_pid_gone "$(cat "$H/slow.pid")"
+	create_times_out "$(host_script slow "cat >/dev/null; echo \$\$ >$H/slow.pid; exec sleep 60")" "$H/slow.pid"
 }
 
 @test "a hook within its timeout succeeds" {
@@ -376,21 +378,13 @@ tr '\\0' ' ' </proc/\$pid/cmdline >$H/cmdline")
 }
 
 @test "a hook that does not exist fails create with its path and leaves nothing" {
-	add_hook "$BUNDLE" createRuntime "{\"path\":\"$BATS_TEST_TMPDIR/no-such-hook\"}"
-	cfg_sh "$BUNDLE" "$SLEEPER"
-	local f=$BATS_TEST_TMPDIR/out
-	sk create -b "$BUNDLE" "$ID" </dev/null >"$f" 2>&1 && status=0 || status=$?
-	output=$(cat "$f")
+	create_with_hook createRuntime "{\"path\":\"$BATS_TEST_TMPDIR/no-such-hook\"}"
 	assert_error "$BATS_TEST_TMPDIR/no-such-hook"
 	assert_nothing_left "$ID"
 }
 
 @test "a hook killed by a signal fails create" {
-	add_hook "$BUNDLE" prestart "{\"path\":\"$(host_script killself 'cat >/dev/null; kill -KILL $$')\"}"
-	cfg_sh "$BUNDLE" "$SLEEPER"
-	local f=$BATS_TEST_TMPDIR/out
-	sk create -b "$BUNDLE" "$ID" </dev/null >"$f" 2>&1 && status=0 || status=$?
-	output=$(cat "$f")
+	create_with_hook prestart "{\"path\":\"$(host_script killself 'cat >/dev/null; kill -KILL $$')\"}"
 	assert_single_line_error prestart "signal 9"
 	assert_nothing_left "$ID"
 }
@@ -429,11 +423,7 @@ HOOK
 
 @test "hooks: a relative hook path is rejected at create" {
 
-	add_hook "$BUNDLE" prestart '{"path":"relative/hook"}'
-	cfg_sh "$BUNDLE" "$SLEEPER"
-	local f=$BATS_TEST_TMPDIR/out
-	sk create -b "$BUNDLE" "$ID" </dev/null >"$f" 2>&1 && status=0 || status=$?
-	output=$(cat "$f")
+	create_with_hook prestart '{"path":"relative/hook"}'
 	assert_single_line_error "hooks" "relative/hook"
 	assert_nothing_left "$ID"
 }

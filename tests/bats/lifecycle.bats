@@ -38,9 +38,7 @@ teardown() { skiff_teardown; }
 	local runner=$!
 	wait_status "$ID" running
 	sk kill "$ID" KILL
-	local rc=0
-	wait "$runner" || rc=$?
-	[ "$rc" -eq 137 ]
+	assert_exit "$runner" 137
 	assert_nothing_left "$ID"
 }
 
@@ -54,9 +52,7 @@ teardown() { skiff_teardown; }
 	# skiff forwards once it waits (see the report: a signal before that kills it)
 	wait_sig_blocked "$runner" 10
 	kill -USR1 "$runner"
-	local rc=0
-	wait "$runner" || rc=$?
-	[ "$rc" -eq 42 ]
+	assert_exit "$runner" 42
 	assert_nothing_left "$ID"
 }
 

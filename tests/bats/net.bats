@@ -65,30 +65,31 @@ in_ns() { ns_exec "$NETNS" timeout 20 "$@"; }
 # skn ARGS...: skiff with this test's --root, in the test's "host" namespace.
 skn() { ns_exec "$NETNS" timeout 60 "$SKIFF" --root "$ROOT" "$@"; }
 
+# peer_ns NAME IF: a namespace NAME (deleted by teardown) with lo up and
+# eth0, the peer of the host's veth IF.
+peer_ns() {
+	ip netns add "$1"
+	OUTS+=("$1")
+	ip -n "$1" link set lo up
+	ip -n "$NETNS" link add "$2" type veth peer name eth0 netns "$1"
+}
+
 # outside_ns NAME: a namespace linked to the host by a veth pair, host side
 # $HOST_OUT, its side $OUT_ADDR; NAME is deleted by teardown.
 outside_ns() {
-	local o=$1
-	ip netns add "$o"
-	OUTS+=("$o")
-	ip -n "$o" link set lo up
-	ip -n "$NETNS" link add vout0 type veth peer name eth0 netns "$o"
+	peer_ns "$1" vout0
 	ip -n "$NETNS" addr add "$HOST_OUT/24" dev vout0
 	ip -n "$NETNS" link set vout0 up
-	ip -n "$o" addr add "$OUT_ADDR/24" dev eth0
-	ip -n "$o" link set eth0 up
+	ip -n "$1" addr add "$OUT_ADDR/24" dev eth0
+	ip -n "$1" link set eth0 up
 }
 
 # lan_ns NAME BRIDGE ADDR/PREFIX: a namespace plugged into BRIDGE of the host.
 lan_ns() {
-	local o=$1
-	ip netns add "$o"
-	OUTS+=("$o")
-	ip -n "$o" link set lo up
-	ip -n "$NETNS" link add vlan0 type veth peer name eth0 netns "$o"
+	peer_ns "$1" vlan0
 	ip -n "$NETNS" link set vlan0 master "$2" up
-	ip -n "$o" addr add "$3" dev eth0
-	ip -n "$o" link set eth0 up
+	ip -n "$1" addr add "$3" dev eth0
+	ip -n "$1" link set eth0 up
 }
 
 # serve_peer NS PORT: in NS, a TCP server answering "hello <client address>"
@@ -191,6 +192,23 @@ nothing_of_skiff() {
 }
 
 # no_cgroup ID: no cgroup of container ID (v1 memory hierarchy or v2).
+# delete_all ID NETWORK: delete --force ID, remove NETWORK: nothing of
+# either is left.
+delete_all() {
+	skn delete --force "$1"
+	no_net_leftovers "$1"
+	skn network rm "$2"
+	nothing_of_skiff
+}
+
+# outside_routed SUBNET: the outside host ($NETNS-o, answering on port
+# 7000) with a route to SUBNET through this host.
+outside_routed() {
+	outside_ns "$NETNS-o"
+	ip -n "$NETNS-o" route add "$1" via "$HOST_OUT"
+	serve_peer "$NETNS-o" 7000
+}
+
 no_cgroup() {
 	local d
 	for d in /sys/fs/cgroup/memory/skiff /sys/fs/cgroup/skiff /sys/fs/cgroup/unified/skiff; do
@@ -245,16 +263,11 @@ no_cgroup() {
 	assert_contains "$output" "masquerade"
 	[ "$(in_ns cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
 	# delete --force of the running container tears its network down
-	skn delete --force "$ID"
-	no_net_leftovers "$ID"
-	skn network rm skiff0
-	nothing_of_skiff
+	delete_all "$ID" skiff0
 }
 
 @test "net: routed: an outside host with a route reaches the container's own address" {
-	outside_ns "$NETNS-o"
-	ip -n "$NETNS-o" route add 10.91.0.0/24 via "$HOST_OUT"
-	serve_peer "$NETNS-o" 7000
+	outside_routed 10.91.0.0/24
 	net_annotations "$BUNDLE" mode=routed network=skr0 subnet=10.91.0.0/24
 	run_web "$ID"
 	[ "$(addr_of "$ID")" = 10.91.0.2 ]
@@ -270,16 +283,11 @@ no_cgroup() {
 	assert_contains "$output" "00000000	01005B0A"
 	run in_ns nft list table ip skiff
 	[[ "$output" != *masquerade* ]]
-	skn delete --force "$ID"
-	no_net_leftovers "$ID"
-	skn network rm skr0
-	nothing_of_skiff
+	delete_all "$ID" skr0
 }
 
 @test "net: isolated: containers ping each other, reach neither the host nor the outside" {
-	outside_ns "$NETNS-o"
-	ip -n "$NETNS-o" route add 10.92.0.0/24 via "$HOST_OUT"
-	serve_peer "$NETNS-o" 7000
+	outside_routed 10.92.0.0/24
 	net_annotations "$BUNDLE" mode=isolated network=ski0 subnet=10.92.0.0/24
 	with_net_raw "$BUNDLE"
 	B2=$BATS_TEST_TMPDIR/bundle2

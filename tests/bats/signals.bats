@@ -29,6 +29,18 @@ os.execvp(sys.argv[1], sys.argv[1:])
 ' "$@"
 }
 
+# pty_ignoring CMD...: run_in_pty CMD with SIGHUP, SIGINT and SIGQUIT
+# ignored and SIGUSR1 and SIGTERM blocked.
+pty_ignoring() {
+	run_in_pty python3 -c '
+import os, signal, sys
+for s in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT):
+    signal.signal(s, signal.SIG_IGN)
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGTERM})
+os.execvp(sys.argv[1], sys.argv[1:])
+' "$@"
+}
+
 # clean_sigs: $output holds "SigBlk:\t0..0" and "SigIgn:\t0..0".
 clean_sigs() {
 	local blk ign
@@ -50,13 +62,7 @@ SIGS=(grep -E '^Sig(Blk|Ign)' /proc/self/status)
 @test "run with a terminal: default dispositions and an empty mask" {
 	cfg_args "$BUNDLE" "${SIGS[@]}"
 	cfg_set "$BUNDLE" 'c["process"]["terminal"]=True'
-	run_in_pty python3 -c '
-import os, signal, sys
-for s in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT):
-    signal.signal(s, signal.SIG_IGN)
-signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGTERM})
-os.execvp(sys.argv[1], sys.argv[1:])
-' "$SKIFF" --root "$ROOT" run -b "$BUNDLE" "$ID"
+	pty_ignoring "$SKIFF" --root "$ROOT" run -b "$BUNDLE" "$ID"
 	[ "$status" -eq 0 ]
 	clean_sigs
 }
@@ -79,13 +85,7 @@ os.execvp(sys.argv[1], sys.argv[1:])
 	run ignoring "$SKIFF" --root "$ROOT" exec "$ID" "${SIGS[@]}"
 	[ "$status" -eq 0 ]
 	clean_sigs
-	run_in_pty python3 -c '
-import os, signal, sys
-for s in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT):
-    signal.signal(s, signal.SIG_IGN)
-signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGTERM})
-os.execvp(sys.argv[1], sys.argv[1:])
-' "$SKIFF" --root "$ROOT" exec -t "$ID" "${SIGS[@]}"
+	pty_ignoring "$SKIFF" --root "$ROOT" exec -t "$ID" "${SIGS[@]}"
 	[ "$status" -eq 0 ]
 	clean_sigs
 }

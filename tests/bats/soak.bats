@@ -30,24 +30,7 @@ teardown() {
 }
 
 @test "a create SIGKILLed at a random moment: a later create of the same ID works, and delete -f leaves nothing" {
-	local i id
-	for i in $(seq 1 25); do
-		id=$ID-r$i
-		SOAK_IDS+=("$id")
-		soak_kill create -b "$BUNDLE" "$id"
-		if ! skn create -b "$BUNDLE" "$id" </dev/null >"$BATS_TEST_TMPDIR/c.out" 2>&1; then
-			# fine only when the killed create had finished (state.json saved)
-			local created=no
-			grep -q "already exists" "$BATS_TEST_TMPDIR/c.out" &&
-				skn state "$id" | grep -q '"status": "created"' && created=yes
-			if [ "$created" != yes ]; then
-				echo "create $id after a killed create: $(cat "$BATS_TEST_TMPDIR/c.out")" >&2
-				return 1
-			fi
-		fi
-		skn delete -f "$id"
-		soak_audit "$id"
-	done
+	soak_kill_create_rounds 25
 }
 
 @test "delete -f: partial remains are removed (status 0, silent); nothing at all is 'does not exist'" {

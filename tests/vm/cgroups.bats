@@ -8,24 +8,15 @@
 load ../bats/helpers
 load ../bats/cgroups_helpers
 
-setup_file() {
-	[ "${SKIFF_VM:-}" = 1 ] || skip "not inside the test VM (use tests/vm/run)"
-	skiff_setup_file
-}
+setup_file() { vm_setup_file; }
 
 setup() {
-	[ "${SKIFF_VM:-}" = 1 ] || skip "not inside the test VM (use tests/vm/run)"
+	vm_only
 	cg_v2 || skip "no cgroup v2 at /sys/fs/cgroup"
-	skiff_setup
-	cg_setup
+	cg_skiff_setup
 }
 
-teardown() {
-	skiff_teardown
-	cg_teardown
-}
-
-MB=1048576
+teardown() { cg_skiff_teardown; }
 
 # cg ID FILE: a file of the container's cgroup (v2: one directory).
 cg() {
@@ -33,11 +24,7 @@ cg() {
 }
 
 @test "v2 limits: cpu.weight, cpu.max, memory.max/low, pids.max, cpuset; the init's lists match" {
-	cfg_all "$BUNDLE" "$SLEEPER" "c['linux']['resources'].update({
-		'memory': {'limit': 64*$MB, 'reservation': 32*$MB},
-		'pids': {'limit': 42},
-		'cpu': {'shares': 512, 'quota': 30000, 'period': 60000, 'cpus': '1', 'mems': '1'}})"
-	cg_run_d "$ID"
+	cg_run_limited 1
 	# shares 512 -> weight 59 (the runc/crun formula)
 	assert_eq "$(cg "$ID" cpu.weight)" 59
 	assert_eq "$(cg "$ID" cpu.max)" "30000 60000"
@@ -56,27 +43,16 @@ cg() {
 	cfg_all "$BUNDLE" 'x=$(head -c 200000000 /dev/zero | tr "\0" a); echo survived ${#x}' "c['linux']['resources']['memory'] = {'limit': 32*$MB, 'swap': 32*$MB}"
 	sk create -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
 	assert_eq "$(cg "$ID" memory.max)" $((32 * MB))
-	ev=$BATS_TEST_TMPDIR/events.out
 	# events runs from before the start until the init is gone: under TCG
 	# on a loaded host that is more than sk's 20 s, so its own bound
-	timeout 120 "$SKIFF" --root "$ROOT" events --interval 200ms "$ID" >"$ev" 2>&1 </dev/null &
-	evpid=$!
-	wait_events_ready "$ev"
-	sk start "$ID"
-	wait_status "$ID" stopped
-	wait "$evpid"
-	grep -qx "{\"type\":\"oom\",\"id\":\"$ID\"}" "$ev" || { cat "$ev" >&2; false; }
+	cg_oom_events timeout 120 "$SKIFF" --root "$ROOT" events --interval 200ms "$ID"
 	[ "$(awk '$1 == "oom_kill" { print $2 }' "/sys/fs/cgroup$CGPARENT/$ID/memory.events")" -ge 1 ]
 	sk delete "$ID"
 	cg_assert_gone "$CGPARENT"
 }
 
 @test "pids.max: fork fails inside the container" {
-	cfg_all "$BUNDLE" 'for i in $(seq 20); do sleep 30 & done; echo all-forked' "c['linux']['resources']['pids'] = {'limit': 8}"
-	run sk run -b "$BUNDLE" "$ID" </dev/null
-	[ "$status" -ne 0 ]
-	[[ "$output" != *all-forked* ]]
-	[[ "$output" == *"can't fork"* ]] || { echo "$output" >&2; false; }
+	cg_fork_over_pids_limit
 	cg_assert_gone "$CGPARENT"
 }
 
@@ -100,11 +76,7 @@ cg() {
 }
 
 @test "pause/resume: cgroup.freeze, state paused, a counter stops and goes on" {
-	cfg_all "$BUNDLE" "$COUNTER" "c['root']['readonly'] = False"
-	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
-	wait_counter_above "$BUNDLE" 0
-	sk pause "$ID"
-	assert_eq "$(state_field "$ID" status)" paused
+	cg_counter_paused
 	assert_eq "$(cg "$ID" cgroup.freeze)" 1
 	grep -qx 'frozen 1' "/sys/fs/cgroup$CGPARENT/$ID/cgroup.events"
 	a=$(counter_value "$BUNDLE")
@@ -120,48 +92,15 @@ cg() {
 }
 
 @test "events --stats: cpu, memory and pids from the v2 files" {
-	cfg_all "$BUNDLE" "$SLEEPER" "c['linux']['resources'].update({'memory': {'limit': 64*$MB}, 'pids': {'limit': 42}})"
-	cg_run_d "$ID"
-	run sk events --stats "$ID"
-	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 1 ]
-	json_assert "$output" \
-		'j["type"] == "stats"' "j['id'] == '$ID'" \
-		"j['data']['memory']['usage']['limit'] == 64 * $MB" \
-		'j["data"]["memory"]["usage"]["usage"] > 0' \
-		'j["data"]["pids"]["limit"] == 42' \
-		'j["data"]["pids"]["current"] >= 2' \
-		'j["data"]["cpu"]["usage"]["total"] > 0' \
-		'"periods" in j["data"]["cpu"]["throttling"]'
+	cg_check_stats
 }
 
 @test "devices eBPF: /dev/null works, a denied block device is refused, an allowed one is not" {
-	cap="c['process']['capabilities']"
-	script='echo x >/dev/null && echo null-ok; mknod /dev/l0 b 7 0 && echo mknod-ok; head -c 1 /dev/l0; echo rc=$?'
-	cfg_all "$BUNDLE" "$script" "[$cap[k].append('CAP_MKNOD') for k in ('bounding', 'effective', 'permitted')]"
-	run sk run -b "$BUNDLE" "$ID" </dev/null
-	echo "$output"
-	[[ "$output" == *null-ok* && "$output" == *mknod-ok* ]]
-	[[ "$output" == *"Operation not permitted"* ]]
-	[[ "$output" != *rc=0* ]]
-	cfg_set "$BUNDLE" "c['linux']['resources']['devices'].append({'allow': True, 'type': 'b', 'major': 7, 'minor': 0, 'access': 'rw'})"
-	run sk run -b "$BUNDLE" "$ID-b" </dev/null
-	echo "$output"
-	[[ "$output" == *mknod-ok* ]]
-	[[ "$output" != *"Operation not permitted"* ]]
-	cg_assert_gone "$CGPARENT"
+	cg_check_devices
 }
 
 @test "NUMA: two 1-CPU containers land on different CPUs and nodes; a third fails cleanly" {
-	b2=$(cg_bundle b2 "$ID-2")
-	b3=$(cg_bundle b3 "$ID-3")
-	for b in "$BUNDLE" "$b2" "$b3"; do
-		cfg_all "$b" "$SLEEPER" "c['annotations'] = {'org.skiff.numa.cpus': '1'}"
-	done
-	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
-	sk run -d -b "$b2" "$ID-2" </dev/null >/dev/null 2>&1
-	p1=$(sk placement "$ID")
-	p2=$(sk placement "$ID-2")
+	cg_numa_two
 	assert_eq "$(printf '%s\n' "$p1" "$p2" | sort | tr '\n' ';')" "nodes=0 cpus=0;nodes=1 cpus=1;"
 	for id in "$ID" "$ID-2"; do
 		p=$(sk placement "$id")
@@ -173,17 +112,11 @@ cg() {
 	done
 	run_bg_safe run -d -b "$b3" "$ID-3"
 	assert_single_line_error "org.skiff.numa.cpus=1" "free CPUs" "node0: 0" "node1: 0"
-	[ ! -e "$ROOT/$ID-3" ]
-	cg_assert_gone "$CGPARENT/$ID-3"
-	run ledger_ids
-	[[ "$output" != *"$ID-3"* ]]
+	cg_numa_refused "$ID-3"
 	sk delete --force "$ID"
 	run ledger_ids
 	assert_eq "$output" "$ID-2"
-	sk delete --force "$ID-2"
-	run ledger_ids
-	assert_eq "$output" ""
-	cg_assert_gone "$CGPARENT"
+	cg_numa_delete_last "$ID-2"
 }
 
 @test "NUMA pack and spread: 2 CPUs span both nodes (1 CPU each here), memory on both" {

@@ -9,13 +9,10 @@ bats_require_minimum_version 1.5.0
 load ../bats/helpers
 load ../bats/soak_helpers
 
-setup_file() {
-	[ "${SKIFF_VM:-}" = 1 ] || skip "not inside the test VM (use tests/vm/run)"
-	skiff_setup_file
-}
+setup_file() { vm_setup_file; }
 
 setup() {
-	[ "${SKIFF_VM:-}" = 1 ] || skip "not inside the test VM (use tests/vm/run)"
+	vm_only
 	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] || skip "no cgroup v2 at /sys/fs/cgroup"
 	soak_setup
 	soak_bundle
@@ -30,22 +27,5 @@ teardown() {
 }
 
 @test "v2: a create SIGKILLed at a random moment: a later create of the same ID works, delete -f leaves nothing" {
-	local i id
-	for i in $(seq 1 6); do
-		id=$ID-r$i
-		SOAK_IDS+=("$id")
-		soak_kill create -b "$BUNDLE" "$id"
-		if ! skn create -b "$BUNDLE" "$id" </dev/null >"$BATS_TEST_TMPDIR/c.out" 2>&1; then
-			# fine only when the killed create had finished (state.json saved)
-			local created=no
-			grep -q "already exists" "$BATS_TEST_TMPDIR/c.out" &&
-				skn state "$id" | grep -q '"status": "created"' && created=yes
-			if [ "$created" != yes ]; then
-				echo "create $id after a killed create: $(cat "$BATS_TEST_TMPDIR/c.out")" >&2
-				return 1
-			fi
-		fi
-		skn delete -f "$id"
-		soak_audit "$id"
-	done
+	soak_kill_create_rounds 6
 }
