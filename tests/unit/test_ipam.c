@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_ipam.c - netsetup/ipam.c and the lease side of sk_net_reserve(). */
-#include "unit.h"
-#include "../../netsetup/internal.h"
+#include "net_fixture.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +8,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-static char root[64];
 
 static struct sk_ipam_net *mknet(const char *cidr, bool gw)
 {
@@ -198,27 +196,6 @@ TEST(concurrent_alloc)
 	sk_ipam_remove(root, "t0", &e);
 }
 
-#define KV(k, v) { (char *)"org.skiff.net." k, (char *)(v) }
-
-static int prep(struct oci_kv *kv, size_t nkv, const char *id, struct sk_net **out, struct sk_err *e)
-{
-	struct oci_config cfg;
-	struct sk_log log = { .fd = -1 };
-	static struct sk_log keep;
-	memset(&cfg, 0, sizeof(cfg));
-	keep = log;
-	cfg.annotations = kv;
-	cfg.n_annotations = nkv;
-	cfg.lnx.namespaces[OCI_NS_NET].present = true;
-	return sk_net_prepare(&keep, root, id, &cfg, out, e);
-}
-
-static char *mkstate(const char *id)
-{
-	char *p = sk_xasprintf("%s/%s", root, id);
-	mkdir(p, 0700);
-	return p;
-}
 
 /* prepare + reserve + files + serialize/load + teardown (no links made). */
 TEST(reserve_files_teardown)

@@ -14,8 +14,7 @@
  */
 #define WATCHDOG_S 300
 #define CHILD_LIFE_S 120
-#include "unit.h"
-#include "../../netsetup/internal.h"
+#include "net_fixture.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,8 +28,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-static char root[64];
-static struct sk_log test_log = { .fd = -1 };
 
 struct ctr {
 	pid_t pid;
@@ -196,25 +193,6 @@ static char *sh(const char *fmt, ...)
 	return out;
 }
 
-#define KV(k, v) { (char *)"org.skiff.net." k, (char *)(v) }
-
-static int prep(struct oci_kv *kv, size_t nkv, const char *id, struct sk_net **out,
-		struct sk_err *e)
-{
-	struct oci_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.annotations = kv;
-	cfg.n_annotations = nkv;
-	cfg.lnx.namespaces[OCI_NS_NET].present = true;
-	return sk_net_prepare(&test_log, root, id, &cfg, out, e);
-}
-
-static char *mkstate(const char *id)
-{
-	char *p = sk_xasprintf("%s/%s", root, id);
-	mkdir(p, 0700);
-	return p;
-}
 
 /* Create + setup a container on @kv; returns the sk_net (NULL on failure). */
 static struct sk_net *plug(struct oci_kv *kv, size_t nkv, const char *id, struct ctr *c)

@@ -115,6 +115,25 @@ static int place_on(const char *root, const char *occupied, unsigned n,
 		free(_s);                                                            \
 	} while (0)
 
+/* One placement on a machine: occupied CPUs, how many, policy, threads,
+ * the placement expected. */
+struct place_case {
+	const char *occ;
+	int n;
+	enum sk_numa_policy pol;
+	bool thr;
+	const char *expect;
+};
+
+/* Check each of @n placements on machine @m, then remove @m. */
+static void place_cases(char *m, const struct place_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		PLACE(m, c[i].occ, c[i].n, c[i].pol, c[i].thr, c[i].expect);
+	sk_rm_rf(m);
+	free(m);
+}
+
 TEST(cpuset_text)
 {
 	struct sk_cpuset s;
@@ -155,6 +174,20 @@ TEST(one_node)
  * siblings (0,8) (1,9) ... */
 TEST(two_nodes_smt)
 {
+	static const struct place_case cases[] = {
+		{ NULL, 2, SK_NUMA_PACK, false, "nodes=0 cpus=0,8" },
+		{ NULL, 4, SK_NUMA_PACK, false, "nodes=0 cpus=0-1,8-9" },
+		{ NULL, 8, SK_NUMA_PACK, false, "nodes=0 cpus=0-3,8-11" },
+		/* 10 fits no node: 5 + 5, whole cores first, then one thread */
+		{ NULL, 10, SK_NUMA_PACK, false, "nodes=0-1 cpus=0-2,4-6,8-9,12-13" },
+		/* smt=threads: one thread per core first */
+		{ NULL, 2, SK_NUMA_PACK, true, "nodes=0 cpus=0-1" },
+		{ NULL, 6, SK_NUMA_PACK, true, "nodes=0 cpus=0-3,8-9" },
+		/* spread: evenly over both nodes */
+		{ NULL, 4, SK_NUMA_SPREAD, false, "nodes=0-1 cpus=0,4,8,12" },
+		{ NULL, 2, SK_NUMA_SPREAD, false, "nodes=0-1 cpus=0,4" },
+		{ NULL, 4, SK_NUMA_SPREAD, true, "nodes=0-1 cpus=0-1,4-5" },
+	};
 	char *m = machine(2, 4, 2, NULL, NULL, "core_cpus_list");
 	struct sk_numa_topo *t = sk_xcalloc(1, sizeof(*t));
 	struct sk_err e = { 0 };
@@ -166,40 +199,37 @@ TEST(two_nodes_smt)
 	CHECK_INT(t->dist[0][1], 20);
 	free(t);
 
-	PLACE(m, NULL, 2, SK_NUMA_PACK, false, "nodes=0 cpus=0,8");
-	PLACE(m, NULL, 4, SK_NUMA_PACK, false, "nodes=0 cpus=0-1,8-9");
-	PLACE(m, NULL, 8, SK_NUMA_PACK, false, "nodes=0 cpus=0-3,8-11");
-	/* 10 fits no node: 5 + 5, whole cores first, then one thread */
-	PLACE(m, NULL, 10, SK_NUMA_PACK, false, "nodes=0-1 cpus=0-2,4-6,8-9,12-13");
-	/* smt=threads: one thread per core first */
-	PLACE(m, NULL, 2, SK_NUMA_PACK, true, "nodes=0 cpus=0-1");
-	PLACE(m, NULL, 6, SK_NUMA_PACK, true, "nodes=0 cpus=0-3,8-9");
-	/* spread: evenly over both nodes */
-	PLACE(m, NULL, 4, SK_NUMA_SPREAD, false, "nodes=0-1 cpus=0,4,8,12");
-	PLACE(m, NULL, 2, SK_NUMA_SPREAD, false, "nodes=0-1 cpus=0,4");
-	PLACE(m, NULL, 4, SK_NUMA_SPREAD, true, "nodes=0-1 cpus=0-1,4-5");
-	sk_rm_rf(m);
-	free(m);
+	place_cases(m, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 TEST(partly_occupied)
 {
+	static const struct place_case cases[] = {
+		/* node0 has 2 free (3,11): 4 goes to node1, 2 best-fits node0 */
+		{ "0-2,8-10", 4, SK_NUMA_PACK, false, "nodes=1 cpus=4-5,12-13" },
+		{ "0-2,8-10", 2, SK_NUMA_PACK, false, "nodes=0 cpus=3,11" },
+		/* a lone free sibling is used before a whole core is broken */
+		{ "0", 1, SK_NUMA_PACK, false, "nodes=0 cpus=8" },
+		{ "0", 3, SK_NUMA_PACK, false, "nodes=0 cpus=1,8-9" },
+		/* spread skips a full node */
+		{ "0-3,8-11", 2, SK_NUMA_SPREAD, false, "nodes=1 cpus=4,12" },
+	};
 	char *m = machine(2, 4, 2, NULL, NULL, "thread_siblings_list");
 
-	/* node0 has 2 free (3,11): 4 goes to node1, 2 best-fits node0 */
-	PLACE(m, "0-2,8-10", 4, SK_NUMA_PACK, false, "nodes=1 cpus=4-5,12-13");
-	PLACE(m, "0-2,8-10", 2, SK_NUMA_PACK, false, "nodes=0 cpus=3,11");
-	/* a lone free sibling is used before a whole core is broken */
-	PLACE(m, "0", 1, SK_NUMA_PACK, false, "nodes=0 cpus=8");
-	PLACE(m, "0", 3, SK_NUMA_PACK, false, "nodes=0 cpus=1,8-9");
-	/* spread skips a full node */
-	PLACE(m, "0-3,8-11", 2, SK_NUMA_SPREAD, false, "nodes=1 cpus=4,12");
-	sk_rm_rf(m);
-	free(m);
+	place_cases(m, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 TEST(four_nodes_distances)
 {
+	static const struct place_case cases[] = {
+		/* node n = cpus 2n,2n+1; 4 CPUs need two nodes: closest pair 1+2 */
+		{ NULL, 4, SK_NUMA_PACK, false, "nodes=1-2 cpus=2-5" },
+		/* node1 half used: pairs holding 4 free: (0,2) 31, (0,3) 41, (2,3) 21 */
+		{ "2", 4, SK_NUMA_PACK, false, "nodes=2-3 cpus=4-7" },
+		/* 3 CPUs: 2 + 1 on the closest pair */
+		{ NULL, 3, SK_NUMA_PACK, false, "nodes=1-2 cpus=2-4" },
+		{ NULL, 4, SK_NUMA_SPREAD, false, "nodes=0-3 cpus=0,2,4,6" },
+	};
 	static const int dist[16] = {
 		10, 21, 31, 41,
 		21, 10, 12, 31,
@@ -208,26 +238,19 @@ TEST(four_nodes_distances)
 	};
 	char *m = machine(4, 2, 1, dist, NULL, "thread_siblings_list");
 
-	/* node n = cpus 2n,2n+1; 4 CPUs need two nodes: closest pair 1+2 */
-	PLACE(m, NULL, 4, SK_NUMA_PACK, false, "nodes=1-2 cpus=2-5");
-	/* node1 half used: pairs holding 4 free: (0,2) 31, (0,3) 41, (2,3) 21 */
-	PLACE(m, "2", 4, SK_NUMA_PACK, false, "nodes=2-3 cpus=4-7");
-	/* 3 CPUs: 2 + 1 on the closest pair */
-	PLACE(m, NULL, 3, SK_NUMA_PACK, false, "nodes=1-2 cpus=2-4");
-	PLACE(m, NULL, 4, SK_NUMA_SPREAD, false, "nodes=0-3 cpus=0,2,4,6");
-	sk_rm_rf(m);
-	free(m);
+	place_cases(m, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 TEST(offline_cpus)
 {
+	static const struct place_case cases[] = {
+		{ NULL, 4, SK_NUMA_PACK, false, "nodes=1 cpus=4-7" },
+		{ NULL, 3, SK_NUMA_PACK, false, "nodes=0 cpus=0-2" },
+		{ NULL, 7, SK_NUMA_PACK, false, "nodes=0-1 cpus=0-2,4-7" },
+	};
 	char *m = machine(2, 4, 1, NULL, "0-2,4-7\n", "thread_siblings_list");
 
-	PLACE(m, NULL, 4, SK_NUMA_PACK, false, "nodes=1 cpus=4-7");
-	PLACE(m, NULL, 3, SK_NUMA_PACK, false, "nodes=0 cpus=0-2");
-	PLACE(m, NULL, 7, SK_NUMA_PACK, false, "nodes=0-1 cpus=0-2,4-7");
-	sk_rm_rf(m);
-	free(m);
+	place_cases(m, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 TEST(impossible)

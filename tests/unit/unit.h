@@ -19,43 +19,40 @@ struct unit_state {
 };
 static struct unit_state unit_st; /* test programs only */
 
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			printf("# %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-			unit_st.cur_failed++;                                          \
-		}                                                                      \
+/* Report a failed check at the caller's line: "# file:line: MESSAGE". */
+#define UNIT_FAIL(fmt, ...)                                                     \
+	do {                                                                    \
+		printf("# %s:%d: " fmt "\n", __FILE__, __LINE__, __VA_ARGS__); \
+		unit_st.cur_failed++;                                           \
 	} while (0)
 
-#define CHECK_INT(a, b)                                                                 \
-	do {                                                                            \
-		long long _a = (long long)(a), _b = (long long)(b);                     \
-		if (_a != _b) {                                                         \
-			printf("# %s:%d: %s == %lld, expected %lld\n", __FILE__, __LINE__, \
-			       #a, _a, _b);                                             \
-			unit_st.cur_failed++;                                           \
-		}                                                                       \
+#define CHECK(cond)                                          \
+	do {                                                 \
+		if (!(cond))                                 \
+			UNIT_FAIL("CHECK(%s) failed", #cond); \
 	} while (0)
 
-#define CHECK_STR(a, b)                                                                   \
-	do {                                                                              \
-		const char *_a = (a), *_b = (b);                                          \
-		if (!_a || !_b || strcmp(_a, _b)) {                                       \
-			printf("# %s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__, __LINE__, \
-			       #a, _a ? _a : "(null)", _b ? _b : "(null)");               \
-			unit_st.cur_failed++;                                             \
-		}                                                                         \
+#define CHECK_INT(a, b)                                                           \
+	do {                                                                      \
+		long long _a = (long long)(a), _b = (long long)(b);               \
+		if (_a != _b)                                                     \
+			UNIT_FAIL("%s == %lld, expected %lld", #a, _a, _b);       \
+	} while (0)
+
+#define CHECK_STR(a, b)                                                              \
+	do {                                                                         \
+		const char *_a = (a), *_b = (b);                                     \
+		if (!_a || !_b || strcmp(_a, _b))                                    \
+			UNIT_FAIL("%s == \"%s\", expected \"%s\"", #a, _a ? _a : "(null)", \
+				  _b ? _b : "(null)");                               \
 	} while (0)
 
 /* Message contains substring. */
-#define CHECK_CONTAINS(hay, needle)                                                        \
-	do {                                                                               \
-		const char *_h = (hay), *_n = (needle);                                    \
-		if (!_h || !strstr(_h, _n)) {                                              \
-			printf("# %s:%d: \"%s\" does not contain \"%s\"\n", __FILE__, __LINE__, \
-			       _h ? _h : "(null)", _n);                                    \
-			unit_st.cur_failed++;                                              \
-		}                                                                          \
+#define CHECK_CONTAINS(hay, needle)                                                  \
+	do {                                                                         \
+		const char *_h = (hay), *_n = (needle);                              \
+		if (!_h || !strstr(_h, _n))                                          \
+			UNIT_FAIL("\"%s\" does not contain \"%s\"", _h ? _h : "(null)", _n); \
 	} while (0)
 
 #define TEST(name) static void name(void)
