@@ -43,16 +43,25 @@ static char *get_all(const char *ctrl, const char *rel, const char *file)
 	return t;
 }
 
+/* The first line of the file (get_all without the newline). */
 static char *get(const char *ctrl, const char *rel, const char *file)
 {
-	char *p = sk_xasprintf("/sys/fs/cgroup/%s%s/%s", ctrl, rel, file), *t = NULL;
-	struct sk_err e;
-	if (sk_read_file_at(AT_FDCWD, p, &t, NULL, &e) < 0)
-		t = NULL;
-	else
+	char *t = get_all(ctrl, rel, file);
+
+	if (t)
 		t[strcspn(t, "\n")] = '\0';
-	free(p);
 	return t;
+}
+
+/* The first line of the file is @want. */
+static void check_get(const char *ctrl, const char *rel, const char *file, const char *want)
+{
+	char *t = get(ctrl, rel, file);
+
+	if (!t || strcmp(t, want))
+		printf("# %s%s/%s\n", ctrl, rel, file);
+	CHECK_STR(t, want);
+	free(t);
 }
 
 static bool exists(const char *ctrl, const char *rel)
@@ -101,21 +110,11 @@ TEST(lifecycle)
 	}
 	CHECK_STR(sk_cgroup_path(cg), path);
 	CHECK(sk_cgroup_placement(cg) == NULL);
-	t = get("memory", path, "memory.limit_in_bytes");
-	CHECK_STR(t, "67108864");
-	free(t);
-	t = get("memory", path, "memory.swappiness");
-	CHECK_STR(t, "10");
-	free(t);
-	t = get("pids", path, "pids.max");
-	CHECK_STR(t, "50");
-	free(t);
-	t = get("cpu", path, "cpu.shares");
-	CHECK_STR(t, "512");
-	free(t);
-	t = get("cpu", path, "cpu.cfs_quota_us");
-	CHECK_STR(t, "20000");
-	free(t);
+	check_get("memory", path, "memory.limit_in_bytes", "67108864");
+	check_get("memory", path, "memory.swappiness", "10");
+	check_get("pids", path, "pids.max", "50");
+	check_get("cpu", path, "cpu.shares", "512");
+	check_get("cpu", path, "cpu.cfs_quota_us", "20000");
 	t = get("cpuset", path, "cpuset.cpus");
 	CHECK(t && *t);
 	free(t);
@@ -157,12 +156,8 @@ TEST(lifecycle)
 		r.memory.limit.set = true;
 		r.memory.limit.v = 33554432;
 		CHECK_INT(sk_cgroup_update(cg2, &r, &e), 0);
-		t = get("memory", path, "memory.limit_in_bytes");
-		CHECK_STR(t, "33554432");
-		free(t);
-		t = get("pids", path, "pids.max"); /* untouched */
-		CHECK_STR(t, "50");
-		free(t);
+		check_get("memory", path, "memory.limit_in_bytes", "33554432");
+		check_get("pids", path, "pids.max", "50"); /* untouched */
 	}
 
 	CHECK_INT(sk_cgroup_stats_json(cg2, "c1", &json, &e), 0);
@@ -261,9 +256,7 @@ TEST(placement)
 	CHECK_STR(sk_cgroup_placement(cg), expect);
 	free(expect);
 	free(t);
-	t = get("cpuset", path, "cpuset.mems");
-	CHECK_STR(t, "0");
-	free(t);
+	check_get("cpuset", path, "cpuset.mems", "0");
 	CHECK_INT(sk_numa_ledger_occupied(req.state_root, &occ, &e), 0);
 	CHECK_INT(sk_cpuset_count(&occ), 1);
 	CHECK_INT(sk_cgroup_set_init_pid(cg, getpid(), &e), 0);

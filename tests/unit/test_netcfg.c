@@ -145,41 +145,41 @@ static void expect_err(struct oci_kv *kv, size_t n, const char *needle)
 
 TEST(annotations_errors)
 {
-	struct oci_kv t1[] = { KV("mode", "bridge") };
-	expect_err(t1, 1, "org.skiff.net.mode");
-	struct oci_kv t2[] = { KV("ports", "80") };
-	expect_err(t2, 1, "mode is none");
-	struct oci_kv t3[] = { KV("mode", "routed"), KV("ports", "80") };
-	expect_err(t3, 2, "need mode nat");
-	struct oci_kv t4[] = { KV("mode", "nat"), KV("subnet", "10.1.2.3/24") };
-	expect_err(t4, 2, "host bits set");
-	struct oci_kv t5[] = { KV("mode", "nat"), KV("subnet", "10.1.2.0/31") };
-	expect_err(t5, 2, "/8 to /30");
-	struct oci_kv t6[] = { KV("mode", "nat"), KV("subnet", "10.1.2.0/24"), KV("ip", "10.1.3.4") };
-	expect_err(t6, 3, "outside subnet");
-	struct oci_kv t7[] = { KV("mode", "nat"), KV("subnet", "10.1.2.0/24"), KV("ip", "10.1.2.255") };
-	expect_err(t7, 3, "broadcast");
-	struct oci_kv t8[] = { KV("mode", "bridged"), KV("ip", "192.168.1.5/24") };
-	expect_err(t8, 2, "org.skiff.net.bridge: required");
-	struct oci_kv t9[] = { KV("mode", "bridged"), KV("bridge", "br0") };
-	expect_err(t9, 2, "org.skiff.net.ip: required");
-	struct oci_kv t10[] = { KV("mode", "bridged"), KV("bridge", "br0"), KV("ip", "192.168.1.5") };
-	expect_err(t10, 3, "prefix length");
-	struct oci_kv t11[] = { KV("mode", "nat"), KV("network", "a-very-long-network-name") };
-	expect_err(t11, 2, "org.skiff.net.network");
-	struct oci_kv t12[] = { KV("mode", "nat"), KV("dns", "8.8.8.8,nope") };
-	expect_err(t12, 2, "\"nope\"");
-	struct oci_kv t13[] = { KV("mode", "nat"), KV("prots", "80") };
-	expect_err(t13, 2, "org.skiff.net.prots: unknown");
-	struct oci_kv t14[] = { KV("mode", "isolated"), KV("bridge", "br0") };
-	expect_err(t14, 2, "only for mode bridged");
-	struct oci_kv t15[] = { KV("mode", "bridged"), KV("bridge", "br0"), KV("ip", "192.168.1.5/24"),
-				KV("gateway", "192.168.2.1") };
-	expect_err(t15, 4, "org.skiff.net.gateway");
-	struct oci_kv t16[] = { KV("mode", "nat"), KV("ip", "10.89.0.7/16"), KV("subnet", "10.89.0.0/24") };
-	expect_err(t16, 3, "not in subnet");
-	struct oci_kv t17[] = { KV("mode", "nat"), KV("dns", "1.1.1.1,1.0.0.1,8.8.8.8,8.8.4.4") };
-	expect_err(t17, 2, "at most 3");
+	/* annotations (at most 4) and what the error names */
+	struct {
+		struct oci_kv kv[4];
+		const char *needle;
+	} t[] = {
+		{ { KV("mode", "bridge") }, "org.skiff.net.mode" },
+		{ { KV("ports", "80") }, "mode is none" },
+		{ { KV("mode", "routed"), KV("ports", "80") }, "need mode nat" },
+		{ { KV("mode", "nat"), KV("subnet", "10.1.2.3/24") }, "host bits set" },
+		{ { KV("mode", "nat"), KV("subnet", "10.1.2.0/31") }, "/8 to /30" },
+		{ { KV("mode", "nat"), KV("subnet", "10.1.2.0/24"), KV("ip", "10.1.3.4") }, "outside subnet" },
+		{ { KV("mode", "nat"), KV("subnet", "10.1.2.0/24"), KV("ip", "10.1.2.255") },
+		  "broadcast" },
+		{ { KV("mode", "bridged"), KV("ip", "192.168.1.5/24") }, "org.skiff.net.bridge: required" },
+		{ { KV("mode", "bridged"), KV("bridge", "br0") }, "org.skiff.net.ip: required" },
+		{ { KV("mode", "bridged"), KV("bridge", "br0"), KV("ip", "192.168.1.5") },
+		  "prefix length" },
+		{ { KV("mode", "nat"), KV("network", "a-very-long-network-name") }, "org.skiff.net.network" },
+		{ { KV("mode", "nat"), KV("dns", "8.8.8.8,nope") }, "\"nope\"" },
+		{ { KV("mode", "nat"), KV("prots", "80") }, "org.skiff.net.prots: unknown" },
+		{ { KV("mode", "isolated"), KV("bridge", "br0") }, "only for mode bridged" },
+		{ { KV("mode", "bridged"), KV("bridge", "br0"), KV("ip", "192.168.1.5/24"),
+		    KV("gateway", "192.168.2.1") },
+		  "org.skiff.net.gateway" },
+		{ { KV("mode", "nat"), KV("ip", "10.89.0.7/16"), KV("subnet", "10.89.0.0/24") }, "not in subnet" },
+		{ { KV("mode", "nat"), KV("dns", "1.1.1.1,1.0.0.1,8.8.8.8,8.8.4.4") }, "at most 3" },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		size_t n = 0;
+
+		while (n < 4 && t[i].kv[n].key)
+			n++;
+		expect_err(t[i].kv, n, t[i].needle);
+	}
 }
 
 TEST(names)
