@@ -5,7 +5,6 @@ Each round runs every runtime once, in an order that reverses every other
 round (A B C, C B A, ...), so no runtime always goes first.
 """
 import os
-import statistics
 import sys
 import time
 
@@ -34,12 +33,7 @@ def timed(argv):
     return time.perf_counter() - t0, rc, rss
 
 
-counter = [0]
-
-
-def cid():
-    counter[0] += 1
-    return "b%d-%d" % (os.getpid(), counter[0])
+cid = harness.id_maker("b")
 
 
 def root(name):
@@ -87,34 +81,11 @@ BENCHES = [("run /bin/true", run_true, ROUNDS),
 
 results = {}
 for title, fn, rounds in BENCHES:
-    times = {n: [] for n, _ in runtimes}
-    rss = {n: 0 for n, _ in runtimes}
-    errors = {n: 0 for n, _ in runtimes}
-    for w in range(2):  # warm-up, not counted
-        for n, exe in runtimes:
-            fn(n, exe)
-    for rnd in range(rounds):
-        order = runtimes if rnd % 2 == 0 else list(reversed(runtimes))
-        for n, exe in order:
-            t, rc, peak = fn(n, exe)
-            if rc != 0:
-                errors[n] += 1
-                continue
-            times[n].append(t)
-    for n, exe in runtimes:
-        rss[n] = max(RSS[title](n, exe) for _ in range(3))
+    times, errors = harness.abba(runtimes, rounds, fn)
+    rss = {n: max(RSS[title](n, exe) for _ in range(3)) for n, exe in runtimes}
     results[title] = (times, rss, errors)
 
 print("skiff benchmark: %d rounds, ABBA order, %s" % (ROUNDS, time.strftime("%Y-%m-%d %H:%M")))
-print("%-24s %-6s %10s %10s %10s %8s" % ("benchmark", "rt", "median ms", "min ms", "peak RSS", "errors"))
-for title, (times, rss, errors) in results.items():
-    base = None
-    for n, _ in runtimes:
-        v = times[n]
-        med = statistics.median(v) * 1000 if v else float("nan")
-        mn = min(v) * 1000 if v else float("nan")
-        print("%-24s %-6s %10.2f %10.2f %8d KB %8d" % (title, n, med, mn, rss[n], errors[n]))
-    if "crun" in times and times["crun"] and times["skiff"]:
-        ratio = statistics.median(times["skiff"]) / statistics.median(times["crun"])
-        print("%-24s skiff/crun median ratio: %.2fx (target <= 0.70x); RSS skiff %d KB vs crun %d KB"
-              % (title, ratio, rss["skiff"], rss["crun"]))
+harness.print_table(runtimes, results,
+                    lambda rss: " (target <= 0.70x); RSS skiff %d KB vs crun %d KB"
+                    % (rss["skiff"], rss["crun"]))

@@ -17,7 +17,6 @@ round.  Runs in the same private mount namespace as bench.py (tests/bench/run).
 """
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -65,12 +64,7 @@ def peak_rss(argv):
     return harness.peak_rss(argv, os.path.join(work, "rss-cg"))
 
 
-counter = [0]
-
-
-def cid():
-    counter[0] += 1
-    return "cg%d-%d" % (os.getpid(), counter[0])
+cid = harness.id_maker("cg")
 
 
 def root(name):
@@ -134,19 +128,7 @@ BENCHES = [("run + cgroup limits", run_limits, rss_run),
 results = {}
 try:
     for title, fn, rssfn in BENCHES:
-        times = {n: [] for n, _ in runtimes}
-        errors = {n: 0 for n, _ in runtimes}
-        for _ in range(2):  # warm-up
-            for n, exe in runtimes:
-                fn(n, exe)
-        for rnd in range(ROUNDS):
-            order = runtimes if rnd % 2 == 0 else list(reversed(runtimes))
-            for n, exe in order:
-                t, rc = fn(n, exe)
-                if rc != 0:
-                    errors[n] += 1
-                    continue
-                times[n].append(t)
+        times, errors = harness.abba(runtimes, ROUNDS, fn)
         rss = {n: max(rssfn(n, exe) for _ in range(3)) for n, exe in runtimes}
         results[title] = (times, rss, errors)
 finally:
@@ -154,16 +136,7 @@ finally:
         if n in live:
             wait(spawn([exe, "--root", root(n), "delete", "--force", live[n]]))
 
-print("%-24s %-6s %10s %10s %10s %8s" % ("benchmark", "rt", "median ms", "min ms", "peak RSS", "errors"))
-for title, (times, rss, errors) in results.items():
-    for n, _ in runtimes:
-        v = times[n]
-        med = statistics.median(v) * 1000 if v else float("nan")
-        mn = min(v) * 1000 if v else float("nan")
-        print("%-24s %-6s %10.2f %10.2f %8d KB %8d" % (title, n, med, mn, rss[n], errors[n]))
-    if "crun" in times and times["crun"] and times["skiff"]:
-        ratio = statistics.median(times["skiff"]) / statistics.median(times["crun"])
-        print("%-24s skiff/crun median ratio: %.2fx" % (title, ratio))
+harness.print_table(runtimes, results)
 
 placer = os.path.join(top, build, "placer_bench")
 if os.access(placer, os.X_OK):

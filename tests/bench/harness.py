@@ -1,7 +1,9 @@
 """What the benchmark scripts share: the runtimes to compare, spawning a
 command with its stdio on /dev/null, and peak RSS as /usr/bin/time sees it."""
+import itertools
 import os
 import shutil
+import statistics
 import subprocess
 
 
@@ -50,3 +52,46 @@ def peak_rss(argv, out):
         return int(open(out).read().strip().splitlines()[-1])
     except (ValueError, IndexError, OSError):
         return 0
+
+
+def id_maker(prefix):
+    """A function that returns a fresh container ID, PREFIX<pid>-<n>."""
+    count = itertools.count(1)
+    return lambda: "%s%d-%d" % (prefix, os.getpid(), next(count))
+
+
+def abba(runtimes, rounds, fn):
+    """Two uncounted warm-up rounds, then @rounds rounds of @fn(name, exe)
+    for every runtime, in an order that reverses every other round.  @fn
+    returns (seconds, exit code, ...); a non-zero code counts as an error.
+    Returns ({name: [seconds]}, {name: errors})."""
+    times = {n: [] for n, _ in runtimes}
+    errors = {n: 0 for n, _ in runtimes}
+    for _ in range(2):
+        for n, exe in runtimes:
+            fn(n, exe)
+    for rnd in range(rounds):
+        order = runtimes if rnd % 2 == 0 else list(reversed(runtimes))
+        for n, exe in order:
+            r = fn(n, exe)
+            if r[1] != 0:
+                errors[n] += 1
+                continue
+            times[n].append(r[0])
+    return times, errors
+
+
+def print_table(runtimes, results, note=lambda rss: ""):
+    """The table of @results {title: (times, rss, errors)}: median and min ms,
+    peak RSS and errors per runtime, and the skiff/crun median ratio (then
+    @note(rss))."""
+    print("%-24s %-6s %10s %10s %10s %8s" % ("benchmark", "rt", "median ms", "min ms", "peak RSS", "errors"))
+    for title, (times, rss, errors) in results.items():
+        for n, _ in runtimes:
+            v = times[n]
+            med = statistics.median(v) * 1000 if v else float("nan")
+            mn = min(v) * 1000 if v else float("nan")
+            print("%-24s %-6s %10.2f %10.2f %8d KB %8d" % (title, n, med, mn, rss[n], errors[n]))
+        if "crun" in times and times["crun"] and times["skiff"]:
+            ratio = statistics.median(times["skiff"]) / statistics.median(times["crun"])
+            print("%-24s skiff/crun median ratio: %.2fx%s" % (title, ratio, note(rss)))

@@ -283,6 +283,17 @@ sk() {
 	timeout -k 5 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" "$@"
 }
 
+# vm_run_expect RC OUTPUT ARGS...: `sk run ARGS` exits with RC and prints
+# exactly OUTPUT on stdout.
+vm_run_expect() {
+	local rc=$1 out=$2
+	shift 2
+	run --separate-stderr sk run "$@"
+	echo "$output"
+	[ "$status" -eq "$rc" ]
+	[ "$output" = "$out" ]
+}
+
 # cgroup_of PID: the cgroup2 directory of a process
 cgroup_of() {
 	echo "/sys/fs/cgroup$(awk -F: '$1 == "0" {print $3}' /proc/$1/cgroup)"
@@ -329,39 +340,27 @@ teardown() {
 @test "run --vm: output and exit status 42" {
 	vm_run_supported
 	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sh -c 'echo vm says hi; exit 42'
-	run --separate-stderr timeout -k 5 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" vm42-$$
-	echo "$output"
-	[ "$status" -eq 42 ]
-	[ "$output" = "vm says hi" ]
+	vm_run_expect 42 "vm says hi" --vm -b "$BATS_TEST_TMPDIR/b" vm42-$$
 }
 
 @test "run --vm: args, env, cwd and hostname" {
 	vm_run_supported
 	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sh -c 'echo "$FOO|$(pwd)|$(hostname)"'
-	jq '.process.env += ["FOO=bar"] | .process.cwd = "/tmp" | .hostname = "vmbox"' \
-		"$BATS_TEST_TMPDIR/b/config.json" > "$BATS_TEST_TMPDIR/c.json"
-	mv "$BATS_TEST_TMPDIR/c.json" "$BATS_TEST_TMPDIR/b/config.json"
-	run --separate-stderr timeout -k 5 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run --vm -b "$BATS_TEST_TMPDIR/b" vmenv-$$
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[ "$output" = "bar|/tmp|vmbox" ]
+	cfg "$BATS_TEST_TMPDIR/b" '.process.env += ["FOO=bar"] | .process.cwd = "/tmp" | .hostname = "vmbox"'
+	vm_run_expect 0 "bar|/tmp|vmbox" --vm -b "$BATS_TEST_TMPDIR/b" vmenv-$$
 }
 
 @test "run --vm: org.skiff.vm=true annotation selects the VM" {
 	vm_run_supported
 	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sh -c 'grep -q rdinit=/.skiff/init /proc/cmdline && echo in-vm'
-	jq '.annotations["org.skiff.vm"] = "true"' "$BATS_TEST_TMPDIR/b/config.json" > "$BATS_TEST_TMPDIR/c.json"
-	mv "$BATS_TEST_TMPDIR/c.json" "$BATS_TEST_TMPDIR/b/config.json"
-	run --separate-stderr timeout -k 5 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" run -b "$BATS_TEST_TMPDIR/b" vmann-$$
-	[ "$status" -eq 0 ]
-	[ "$output" = in-vm ]
+	cfg "$BATS_TEST_TMPDIR/b" '.annotations["org.skiff.vm"] = "true"'
+	vm_run_expect 0 in-vm -b "$BATS_TEST_TMPDIR/b" vmann-$$
 }
 
 @test "run --vm: a memory limit is enforced on the VMM's cgroup" {
 	vm_run_supported
 	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sh -c 'cat /sys/fs/cgroup/memory.max 2>/dev/null; free -m | head -2'
-	jq '.linux.resources.memory.limit = 268435456' "$BATS_TEST_TMPDIR/b/config.json" > "$BATS_TEST_TMPDIR/c.json"
-	mv "$BATS_TEST_TMPDIR/c.json" "$BATS_TEST_TMPDIR/b/config.json"
+	cfg "$BATS_TEST_TMPDIR/b" '.linux.resources.memory.limit = 268435456'
 	local id=vmmem-$$
 	timeout -k 5 120 "$SKIFF" --root "$BATS_TEST_TMPDIR/state" create --vm -b "$BATS_TEST_TMPDIR/b" $id
 	local pid
