@@ -269,32 +269,49 @@ static int sysctl_check(const char *key, bool ipc, bool net, bool uts, struct sk
 	return rootfs_validate_sysctl(&c, e);
 }
 
+/* sysctl_check(key, host ipc, host net, host uts): NULL accepted, else
+ * refused with a message containing the text. */
 TEST(validate_sysctl)
 {
-	struct sk_err e = { 0 };
+	static const struct {
+		const char *key;
+		bool ipc, net, uts;
+		const char *refused;
+	} t[] = {
+		{ "kernel.shmmax", true, false, false, NULL },
+		{ "kernel.msgmnb", true, false, false, NULL },
+		{ "kernel.sem", true, false, false, NULL },
+		{ "fs.mqueue.msg_max", true, false, false, NULL },
+		{ "net.ipv4.ip_forward", false, true, false, NULL },
+		{ "kernel.domainname", false, false, true, NULL },
+		{ "kernel.hostname", false, false, true, NULL },
+		{ "kernel.shmmax", false, true, true,
+		  "linux.sysctl.kernel.shmmax: not allowed in the host's ipc namespace" },
+		{ "fs.mqueue.msg_max", false, true, true, "" },
+		{ "net.ipv4.ip_forward", true, false, true,
+		  "net.ipv4.ip_forward: not allowed in the host's network namespace" },
+		{ "kernel.domainname", true, true, false, "uts namespace" },
+		{ "vm.swappiness", true, true, true,
+		  "linux.sysctl.vm.swappiness: not a namespaced sysctl" },
+		{ "kernel.shm", true, true, true, "" },
+		{ "net..x", true, true, true, "invalid key" },
+		{ "net/../../x", true, true, true, "" },
+		{ "", true, true, true, "" },
+	};
 
-	CHECK_INT(sysctl_check("kernel.shmmax", true, false, false, &e), 0);
-	CHECK_INT(sysctl_check("kernel.msgmnb", true, false, false, &e), 0);
-	CHECK_INT(sysctl_check("kernel.sem", true, false, false, &e), 0);
-	CHECK_INT(sysctl_check("fs.mqueue.msg_max", true, false, false, &e), 0);
-	CHECK_INT(sysctl_check("net.ipv4.ip_forward", false, true, false, &e), 0);
-	CHECK_INT(sysctl_check("kernel.domainname", false, false, true, &e), 0);
-	CHECK_INT(sysctl_check("kernel.hostname", false, false, true, &e), 0);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct sk_err e = { 0 };
+		int r = sysctl_check(t[i].key, t[i].ipc, t[i].net, t[i].uts, &e);
 
-	CHECK(sysctl_check("kernel.shmmax", false, true, true, &e) < 0);
-	CHECK_CONTAINS(e.msg, "linux.sysctl.kernel.shmmax: not allowed in the host's ipc namespace");
-	CHECK(sysctl_check("fs.mqueue.msg_max", false, true, true, &e) < 0);
-	CHECK(sysctl_check("net.ipv4.ip_forward", true, false, true, &e) < 0);
-	CHECK_CONTAINS(e.msg, "net.ipv4.ip_forward: not allowed in the host's network namespace");
-	CHECK(sysctl_check("kernel.domainname", true, true, false, &e) < 0);
-	CHECK_CONTAINS(e.msg, "uts namespace");
-	CHECK(sysctl_check("vm.swappiness", true, true, true, &e) < 0);
-	CHECK_CONTAINS(e.msg, "linux.sysctl.vm.swappiness: not a namespaced sysctl");
-	CHECK(sysctl_check("kernel.shm", true, true, true, &e) < 0);
-	CHECK(sysctl_check("net..x", true, true, true, &e) < 0);
-	CHECK_CONTAINS(e.msg, "invalid key");
-	CHECK(sysctl_check("net/../../x", true, true, true, &e) < 0);
-	CHECK(sysctl_check("", true, true, true, &e) < 0);
+		if ((r < 0) != (t[i].refused != NULL))
+			printf("# sysctl %s: %d\n", t[i].key, r);
+		if (!t[i].refused) {
+			CHECK_INT(r, 0);
+			continue;
+		}
+		CHECK(r < 0);
+		CHECK_CONTAINS(e.msg, t[i].refused);
+	}
 }
 
 TEST(validate_sysctl_joined_host_netns)
@@ -365,6 +382,22 @@ TEST(validate_rootfs_path)
 	sk_rm_rf(b);
 }
 
+/* @fd is open (a failure counts as a failed check); closes it. */
+static void opened(int fd)
+{
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* stat of @rel under the directory @root. */
+static int stat_in(const char *root, const char *rel, struct stat *st)
+{
+	_cleanup_free_ char *p = sk_xasprintf("%s/%s", root, rel);
+
+	return stat(p, st);
+}
+
 /* Paths are created inside the root even through symlinks pointing out. */
 TEST(mkdir_in_root_symlink_escape)
 {
@@ -374,7 +407,6 @@ TEST(mkdir_in_root_symlink_escape)
 	_cleanup_close_ int rootfd = -1;
 	struct sk_err e = { 0 };
 	struct stat st;
-	int fd;
 
 	CHECK_INT(mkdir(root, 0755), 0);
 	p = sk_xasprintf("%s/etc", root);
@@ -391,50 +423,27 @@ TEST(mkdir_in_root_symlink_escape)
 	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	CHECK(rootfd >= 0);
 
-	fd = rootfs_mkdir_in_root(rootfd, "/evil/skiff-escape-test/x", 0755, &e);
-	CHECK(fd >= 0);
-	if (fd >= 0)
-		close(fd);
-	free(p);
-	p = sk_xasprintf("%s/etc/skiff-escape-test/x", root);
-	CHECK_INT(stat(p, &st), 0);
+	opened(rootfs_mkdir_in_root(rootfd, "/evil/skiff-escape-test/x", 0755, &e));
+	CHECK_INT(stat_in(root, "etc/skiff-escape-test/x", &st), 0);
 	CHECK(stat("/etc/skiff-escape-test", &st) < 0);
 
-	fd = rootfs_mkdir_in_root(rootfd, "/up/skiff-up-test", 0755, &e);
-	CHECK(fd >= 0);
-	if (fd >= 0)
-		close(fd);
-	free(p);
-	p = sk_xasprintf("%s/skiff-up-test", root);
-	CHECK_INT(stat(p, &st), 0);
+	opened(rootfs_mkdir_in_root(rootfd, "/up/skiff-up-test", 0755, &e));
+	CHECK_INT(stat_in(root, "skiff-up-test", &st), 0);
 	CHECK(stat("/skiff-up-test", &st) < 0);
 
 	/* "../.." in the destination itself is kept inside */
-	fd = rootfs_mkdir_in_root(rootfd, "../../skiff-dotdot", 0755, &e);
-	CHECK(fd >= 0);
-	if (fd >= 0)
-		close(fd);
-	free(p);
-	p = sk_xasprintf("%s/skiff-dotdot", root);
-	CHECK_INT(stat(p, &st), 0);
+	opened(rootfs_mkdir_in_root(rootfd, "../../skiff-dotdot", 0755, &e));
+	CHECK_INT(stat_in(root, "skiff-dotdot", &st), 0);
 
 	/* a file through a dangling absolute symlink: created at its target,
 	 * inside the root */
-	fd = rootfs_touch_in_root(rootfd, "/dangling/file", 0644, &e);
-	CHECK(fd >= 0);
-	if (fd >= 0)
-		close(fd);
-	free(p);
-	p = sk_xasprintf("%s/nonexistent-skiff-dir/sub/file", root);
-	CHECK_INT(stat(p, &st), 0);
+	opened(rootfs_touch_in_root(rootfd, "/dangling/file", 0644, &e));
+	CHECK_INT(stat_in(root, "nonexistent-skiff-dir/sub/file", &st), 0);
 	CHECK(S_ISREG(st.st_mode));
 	CHECK(stat("/nonexistent-skiff-dir", &st) < 0);
 
 	/* open_in_root resolves the same way */
-	fd = rootfs_open_in_root(rootfd, "/evil/skiff-escape-test", O_PATH | O_DIRECTORY, 0);
-	CHECK(fd >= 0);
-	if (fd >= 0)
-		close(fd);
+	opened(rootfs_open_in_root(rootfd, "/evil/skiff-escape-test", O_PATH | O_DIRECTORY, 0));
 	CHECK_INT(rootfs_open_in_root(rootfd, "/evil/passwd-not-here", O_RDONLY, 0), -ENOENT);
 
 	/* the userspace walk (no openat2) agrees */
@@ -457,25 +466,13 @@ TEST(mkdir_in_root_symlink_escape)
 				close(b);
 		}
 		CHECK_INT(rootfs_open_in_root_walk(rootfd, "/evil/passwd", O_RDONLY, 0), -ENOENT);
-		fd = rootfs_open_in_root_walk(rootfd, "/evil/skiff-walk-new", O_CREAT | O_WRONLY,
-					      0644);
-		CHECK(fd >= 0);
-		if (fd >= 0)
-			close(fd);
-		free(p);
-		p = sk_xasprintf("%s/etc/skiff-walk-new", root);
-		CHECK_INT(stat(p, &st), 0);
-		fd = rootfs_open_in_root_walk(rootfd, "/dangling/file", O_RDONLY, 0);
-		CHECK(fd >= 0);
-		if (fd >= 0)
-			close(fd);
+		opened(rootfs_open_in_root_walk(rootfd, "/evil/skiff-walk-new", O_CREAT | O_WRONLY, 0644));
+		CHECK_INT(stat_in(root, "etc/skiff-walk-new", &st), 0);
+		opened(rootfs_open_in_root_walk(rootfd, "/dangling/file", O_RDONLY, 0));
 	}
 
 	/* an existing file is kept; a file in the way of a directory errors */
-	fd = rootfs_touch_in_root(rootfd, "/evil/skiff-escape-test", 0644, &e);
-	CHECK(fd >= 0);
-	if (fd >= 0)
-		close(fd);
+	opened(rootfs_touch_in_root(rootfd, "/evil/skiff-escape-test", 0644, &e));
 	CHECK(rootfs_mkdir_in_root(rootfd, "/dangling/file/sub", 0755, &e) < 0);
 	CHECK_CONTAINS(e.msg, "/dangling/file/sub");
 	sk_rm_rf(b);
