@@ -158,7 +158,8 @@ char *sk_now_rfc3339(void);
 int sk_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct sk_err *e);
 int sk_write_file_at(int dirfd, const char *path, const void *data, size_t len, int flags,
 		     mode_t mode, struct sk_err *e);
-/* Write a whole file atomically (tmp + rename) inside @dirfd. */
+/* Write a whole file atomically inside @dirfd: a temporary file beside it
+ * (O_CLOEXEC), fsync, rename over @name. */
 int sk_write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
 			 struct sk_err *e);
 /* write(2) all of @buf, retrying on EINTR and short writes. */

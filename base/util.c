@@ -169,9 +169,18 @@ int sk_write_file_atomic(int dirfd, const char *name, const void *data, size_t l
 			 struct sk_err *e)
 {
 	_cleanup_free_ char *tmp = sk_xasprintf(".%s.tmp", name);
-	int r = sk_write_file_at(dirfd, tmp, data, len, O_CREAT | O_TRUNC, 0600, e);
-	if (r < 0)
-		return r;
+	_cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int r;
+
+	if (fd < 0)
+		return sk_err_sys(e, errno, "open %s", tmp);
+	r = sk_write_all(fd, data, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlinkat(dirfd, tmp, 0);
+		return sk_err_sys(e, -r, "write %s", tmp);
+	}
 	if (renameat(dirfd, tmp, dirfd, name) < 0) {
 		r = errno;
 		unlinkat(dirfd, tmp, 0);

@@ -83,14 +83,20 @@ const char *sk_cgroup_dir(const struct sk_cgroup *cg, const char *ctrl)
 	return NULL;
 }
 
+/* The record's plain members (the mode and hierarchies are written apart). */
+static const struct sk_rec_field cg_fields[] = {
+	{ "path", SK_REC_STR, offsetof(struct sk_cgroup, path) },
+	{ "ledger", SK_REC_BOOL, offsetof(struct sk_cgroup, ledger) },
+	{ "placement", SK_REC_STR, offsetof(struct sk_cgroup, placement) },
+	{ "v2", SK_REC_STR, offsetof(struct sk_cgroup, v2dir) },
+	{ NULL, 0, 0 },
+};
+
 void sk_cgroup_free(struct sk_cgroup *cg)
 {
 	if (!cg)
 		return;
-	free(cg->state_root);
-	free(cg->id);
-	free(cg->path);
-	free(cg->v2dir);
+	sk_rec_free_fields(cg_fields, cg);
 	for (size_t i = 0; i < cg->nh; i++) {
 		free(cg->h[i].ctrls);
 		free(cg->h[i].dir);
@@ -98,7 +104,8 @@ void sk_cgroup_free(struct sk_cgroup *cg)
 	free(cg->h);
 	if (cg->clone_fd >= 0)
 		close(cg->clone_fd);
-	free(cg->placement);
+	free(cg->state_root);
+	free(cg->id);
 	sk_strv_free(cg->created.v);
 	free(cg);
 }
@@ -124,22 +131,67 @@ void cg_add_hier(struct sk_cgroup *cg, const char *ctrls, const char *dir)
 
 /* ------------------------------------------------------ serialization */
 
-static char *enc(const char *s)
-{
-	size_t n = strlen(s);
-	char *r = sk_xmalloc(n * 3 + 1), *o = r;
+static const char *const mode_names[] = { "", "v1", "hybrid", "v2" };
 
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    strchr("/._,=-", c))
-			*o++ = (char)c;
-		else
-			o += sprintf(o, "%%%02X", c);
+/* {"version": 1, "mode": "v2", "path": ..., "ledger": ..., "placement": ...,
+ *  "v2": ..., "hier": [{"ctrls": "cpu,cpuacct", "dir": ...}, ...]} */
+char *sk_cgroup_serialize(const struct sk_cgroup *cg)
+{
+	struct sk_rec *w = sk_rec_new();
+
+	sk_rec_str(w, "mode", mode_names[cg->mode]);
+	sk_rec_put_fields(w, cg_fields, cg);
+	sk_rec_open(w, "hier", '[');
+	for (size_t i = 0; i < cg->nh; i++) {
+		sk_rec_open(w, NULL, '{');
+		sk_rec_str(w, "ctrls", cg->h[i].ctrls);
+		sk_rec_str(w, "dir", cg->h[i].dir);
+		sk_rec_close(w, '}');
 	}
-	*o = '\0';
+	sk_rec_close(w, ']');
+	return sk_rec_finish(w);
+}
+
+static enum sk_cg_mode mode_of(const char *s, size_t n)
+{
+	for (size_t m = SK_CG_V1; m <= SK_CG_V2; m++)
+		if (strlen(mode_names[m]) == n && !strncmp(s, mode_names[m], n))
+			return (enum sk_cg_mode)m;
+	return 0;
+}
+
+static int load_record(struct sk_cgroup *cg, const char *text, struct sk_err *e)
+{
+	_cleanup_free_ char *mode = NULL;
+	struct yajl_val_s *root = NULL;
+	const struct yajl_val_s *h;
+	unsigned version;
+	int r = sk_rec_parse(text, &root, &version, e);
+
+	if (r < 0)
+		return r;
+	r = sk_rec_get_str(root, "mode", &mode, e);
+	if (r == 0)
+		r = sk_rec_get_fields(root, cg_fields, cg, e);
+	h = sk_rec_get(root, "hier");
+	for (size_t i = 0; r == 0 && i < sk_rec_len(h); i++) {
+		_cleanup_free_ char *ctrls = NULL, *dir = NULL;
+		const struct yajl_val_s *x = sk_rec_at(h, i, NULL);
+		r = sk_rec_get_str(x, "ctrls", &ctrls, e);
+		if (r == 0)
+			r = sk_rec_get_str(x, "dir", &dir, e);
+		if (r == 0 && ctrls && dir)
+			cg_add_hier(cg, ctrls, dir);
+	}
+	sk_rec_free(root);
+	if (r == 0 && mode)
+		cg->mode = mode_of(mode, strlen(mode));
 	return r;
 }
+
+/* ---------------------------------- version 0: an older skiff's record
+ * "skiff-cg1 mode=v2 path=/a ledger=0 [placement=X] [v2=DIR] [h=CTRLS@DIR]..."
+ * with every byte outside [A-Za-z0-9/._,=-] as %XX. */
 
 static char *dec(const char *s, size_t n)
 {
@@ -158,32 +210,41 @@ static char *dec(const char *s, size_t n)
 	return r;
 }
 
-char *sk_cgroup_serialize(const struct sk_cgroup *cg)
+static void load_v0(struct sk_cgroup *cg, const char *s)
 {
-	static const char *const names[] = { "", "v1", "hybrid", "v2" };
-	_cleanup_free_ char *p = enc(cg->path ? cg->path : "/");
-	char *out = sk_xasprintf("skiff-cg1 mode=%s path=%s ledger=%d", names[cg->mode], p,
-				 cg->ledger ? 1 : 0);
-
-	if (cg->placement) {
-		_cleanup_free_ char *x = enc(cg->placement);
-		char *n = sk_xasprintf("%s placement=%s", out, x);
-		free(out);
-		out = n;
+	for (s += 10; *s;) {
+		size_t l = strcspn(s, " ");
+		const char *eq = memchr(s, '=', l);
+		if (eq) {
+			size_t kl = (size_t)(eq - s);
+			const char *v = eq + 1;
+			size_t vl = l - kl - 1;
+			char **str = NULL;
+			if (kl == 4 && !strncmp(s, "mode", 4))
+				cg->mode = mode_of(v, vl);
+			else if (kl == 4 && !strncmp(s, "path", 4))
+				str = &cg->path;
+			else if (kl == 6 && !strncmp(s, "ledger", 6))
+				cg->ledger = vl == 1 && *v == '1';
+			else if (kl == 9 && !strncmp(s, "placement", 9))
+				str = &cg->placement;
+			else if (kl == 2 && !strncmp(s, "v2", 2))
+				str = &cg->v2dir;
+			else if (kl == 1 && *s == 'h' && memchr(v, '@', vl)) {
+				const char *at = memchr(v, '@', vl);
+				_cleanup_free_ char *a = dec(v, (size_t)(at - v));
+				_cleanup_free_ char *b = dec(at + 1, vl - (size_t)(at - v) - 1);
+				cg_add_hier(cg, a, b);
+			}
+			if (str) {
+				free(*str);
+				*str = dec(v, vl);
+			}
+		}
+		s += l;
+		while (*s == ' ')
+			s++;
 	}
-	if (cg->v2dir) {
-		_cleanup_free_ char *x = enc(cg->v2dir);
-		char *n = sk_xasprintf("%s v2=%s", out, x);
-		free(out);
-		out = n;
-	}
-	for (size_t i = 0; i < cg->nh; i++) {
-		_cleanup_free_ char *a = enc(cg->h[i].ctrls), *b = enc(cg->h[i].dir);
-		char *n = sk_xasprintf("%s h=%s@%s", out, a, b);
-		free(out);
-		out = n;
-	}
-	return out;
 }
 
 int sk_cgroup_load(const struct sk_log *log, const char *state_root, const char *id,
@@ -192,50 +253,19 @@ int sk_cgroup_load(const struct sk_log *log, const char *state_root, const char 
 	_cleanup_cgroup_ struct sk_cgroup *cg = cg_new(log, state_root, id);
 	const char *s = serialized;
 
-	if (!s || strncmp(s, "skiff-cg1 ", 10))
+	if (s && sk_rec_is_json(s)) {
+		if (load_record(cg, s, e) < 0)
+			return sk_err_prefix(e, "container %s: bad cgroup state", id);
+	} else if (s && !strncmp(s, "skiff-cg1 ", 10)) {
+		load_v0(cg, s);
+	} else {
 		return sk_err_set(e, EINVAL, "container %s: bad cgroup state \"%.40s\"", id,
 				  s ? s : "");
-	s += 10;
-	while (*s) {
-		size_t l = strcspn(s, " ");
-		const char *eq = memchr(s, '=', l);
-		if (eq) {
-			size_t kl = (size_t)(eq - s);
-			const char *v = eq + 1;
-			size_t vl = l - kl - 1;
-			if (kl == 4 && !strncmp(s, "mode", 4)) {
-				if (vl == 2 && !strncmp(v, "v1", 2))
-					cg->mode = SK_CG_V1;
-				else if (vl == 2 && !strncmp(v, "v2", 2))
-					cg->mode = SK_CG_V2;
-				else if (vl == 6 && !strncmp(v, "hybrid", 6))
-					cg->mode = SK_CG_HYBRID;
-			} else if (kl == 4 && !strncmp(s, "path", 4)) {
-				free(cg->path);
-				cg->path = dec(v, vl);
-			} else if (kl == 6 && !strncmp(s, "ledger", 6)) {
-				cg->ledger = vl == 1 && *v == '1';
-			} else if (kl == 9 && !strncmp(s, "placement", 9)) {
-				free(cg->placement);
-				cg->placement = dec(v, vl);
-			} else if (kl == 2 && !strncmp(s, "v2", 2)) {
-				free(cg->v2dir);
-				cg->v2dir = dec(v, vl);
-			} else if (kl == 1 && *s == 'h') {
-				const char *at = memchr(v, '@', vl);
-				if (at) {
-					_cleanup_free_ char *a = dec(v, (size_t)(at - v));
-					_cleanup_free_ char *b = dec(at + 1, vl - (size_t)(at - v) - 1);
-					cg_add_hier(cg, a, b);
-				}
-			}
-		}
-		s += l;
-		while (*s == ' ')
-			s++;
 	}
 	if (!cg->mode || (cg->mode == SK_CG_V2 && !cg->v2dir))
 		return sk_err_set(e, EINVAL, "container %s: incomplete cgroup state", id);
+	if (!cg->path)
+		cg->path = sk_xstrdup("/");
 	if (cg->mode == SK_CG_V2)
 		cg->clone_fd = open(cg->v2dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	*out = sk_steal_ptr(&cg);

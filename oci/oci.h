@@ -346,6 +346,74 @@ static inline void oci_config_freep(struct oci_config **c)
 }
 #define _cleanup_config_ _cleanup_(oci_config_freep)
 
+/* ------------------------------------------------------------ records
+ *
+ * Everything skiff keeps on disk beside config.json is one JSON object
+ * {"version": SK_REC_VERSION, ...} (record.c): state.json, create's intent
+ * record, the cgroup and network records (strings in state.json's "ext"),
+ * the IPAM networks and the NUMA ledger.  Written with sk_rec_*, saved by
+ * an atomic replace (a temporary file in the same directory, fsync,
+ * rename); read with sk_rec_parse and the getters.  A record without a
+ * version (0) was written by an older skiff and is read all the same;
+ * unknown keys are ignored (a newer skiff's).  Strings are byte strings:
+ * any bytes, UTF-8 or not, read back as written.
+ */
+#define SK_REC_VERSION 1
+
+struct sk_rec;       /* a record being written */
+struct yajl_val_s;   /* a record read: yajl's tree */
+
+struct sk_rec *sk_rec_new(void);
+/* One member @key (NULL inside an array); a NULL string is written null. */
+void sk_rec_str(struct sk_rec *w, const char *key, const char *s);
+void sk_rec_int(struct sk_rec *w, const char *key, long long v);
+void sk_rec_bool(struct sk_rec *w, const char *key, bool v);
+/* Open ('{' or '[') and close ('}' or ']') a nested object or array. */
+void sk_rec_open(struct sk_rec *w, const char *key, char kind);
+void sk_rec_close(struct sk_rec *w, char kind);
+/* An object of string members. */
+void sk_rec_kv(struct sk_rec *w, const char *key, const struct oci_kv *v, size_t n);
+/* The text (malloc'd); @w is freed. */
+char *sk_rec_finish(struct sk_rec *w);
+/* sk_rec_finish, then atomically replace @dirfd/@name with it. */
+int sk_rec_save(struct sk_rec *w, int dirfd, const char *name, struct sk_err *e);
+
+/* Is @text a record (else an older skiff's text format)? */
+bool sk_rec_is_json(const char *text);
+/* Parse @text: "corrupt record: ..." when it is not a JSON object with a
+ * valid version; *version 0 when it has none.  Free with sk_rec_free. */
+int sk_rec_parse(const char *text, struct yajl_val_s **root, unsigned *version,
+		 struct sk_err *e);
+void sk_rec_free(struct yajl_val_s *root);
+/* Member @key of an object (NULL when absent, null or not an object). */
+const struct yajl_val_s *sk_rec_get(const struct yajl_val_s *obj, const char *key);
+/* Elements of an array or members of an object; *key for an object's. */
+size_t sk_rec_len(const struct yajl_val_s *v);
+const struct yajl_val_s *sk_rec_at(const struct yajl_val_s *v, size_t i, const char **key);
+/* Getters: an absent member leaves *out (strings: NULL) and returns 0; a
+ * member of another type is "corrupt record: KEY: ..." (-EINVAL). */
+int sk_rec_str_of(const struct yajl_val_s *v, const char *what, char **out, struct sk_err *e);
+int sk_rec_get_str(const struct yajl_val_s *obj, const char *key, char **out, struct sk_err *e);
+int sk_rec_get_int(const struct yajl_val_s *obj, const char *key, long long min, long long max,
+		   long long *out, struct sk_err *e);
+int sk_rec_get_bool(const struct yajl_val_s *obj, const char *key, bool *out, struct sk_err *e);
+/* Append the string members of object @key to @v (as sk_rec_kv wrote). */
+int sk_rec_get_kv(const struct yajl_val_s *obj, const char *key, struct oci_kv **v, size_t *n,
+		  struct sk_err *e);
+
+/* A struct's plain members as a table: written, read and freed alike. */
+enum sk_rec_type { SK_REC_STR, SK_REC_I32, SK_REC_U32, SK_REC_U64, SK_REC_BOOL };
+struct sk_rec_field {
+	const char *key;       /* NULL ends the table */
+	enum sk_rec_type type; /* char *, int32_t, uint32_t, uint64_t, bool */
+	size_t off;            /* offsetof() in the struct */
+};
+void sk_rec_put_fields(struct sk_rec *w, const struct sk_rec_field *f, const void *obj);
+int sk_rec_get_fields(const struct yajl_val_s *obj, const struct sk_rec_field *f, void *out,
+		      struct sk_err *e);
+/* free() the SK_REC_STR members (set to NULL). */
+void sk_rec_free_fields(const struct sk_rec_field *f, void *obj);
+
 /* Default config.json text for `skiff spec` (runc's defaults); a cgroup
  * namespace when @cgroupns (runc: on a cgroup v2 host only). */
 char *oci_spec_default(bool rootless, bool cgroupns);

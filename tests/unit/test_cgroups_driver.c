@@ -117,14 +117,19 @@ static char *get(const char *dir, const char *f)
 
 TEST(serialize_roundtrip)
 {
-	const char *s = "skiff-cg1 mode=v1 path=/skiff/a%20b ledger=1 "
-			"placement=nodes=0%20cpus=2-3 h=cpu,cpuacct@/sys/fs/cgroup/cpu,cpuacct/skiff/a%20b "
-			"h=name=systemd@/sys/fs/cgroup/systemd/skiff/a%20b";
-	struct sk_cgroup *cg = NULL;
+	/* version 0: an older skiff's text record still loads */
+	const char *v0 = "skiff-cg1 mode=v1 path=/skiff/a%20b ledger=1 "
+			 "placement=nodes=0%20cpus=2-3 h=cpu,cpuacct@/sys/fs/cgroup/cpu,cpuacct/skiff/a%20b "
+			 "h=name=systemd@/sys/fs/cgroup/systemd/skiff/a%20b";
+	const char *v1 = "{\"version\":1,\"mode\":\"v1\",\"path\":\"/skiff/a b\",\"ledger\":true,"
+			 "\"placement\":\"nodes=0 cpus=2-3\",\"v2\":null,\"hier\":["
+			 "{\"ctrls\":\"cpu,cpuacct\",\"dir\":\"/sys/fs/cgroup/cpu,cpuacct/skiff/a b\"},"
+			 "{\"ctrls\":\"name=systemd\",\"dir\":\"/sys/fs/cgroup/systemd/skiff/a b\"}]}";
+	struct sk_cgroup *cg = NULL, *cg2 = NULL;
 	struct sk_err e = { 0 };
 	char *out;
 
-	CHECK_INT(sk_cgroup_load(NULL, "/run/x", "a b", s, &cg, &e), 0);
+	CHECK_INT(sk_cgroup_load(NULL, "/run/x", "a b", v0, &cg, &e), 0);
 	if (!cg)
 		return;
 	CHECK_STR(sk_cgroup_path(cg), "/skiff/a b");
@@ -135,12 +140,56 @@ TEST(serialize_roundtrip)
 	CHECK_INT(sk_cgroup_get_mode(cg), SK_CG_V1);
 	CHECK_INT(sk_cgroup_clone_fd(cg), -1);
 	out = sk_cgroup_serialize(cg);
-	CHECK_STR(out, s);
+	CHECK_STR(out, v1);
 	CHECK(!strchr(out, '\n') && !strchr(out, '\t'));
+	/* and the record brings the same cgroup back */
+	CHECK_INT(sk_cgroup_load(NULL, "/run/x", "a b", out, &cg2, &e), 0);
+	if (cg2) {
+		char *again = sk_cgroup_serialize(cg2);
+		CHECK_STR(again, v1);
+		free(again);
+		sk_cgroup_free(cg2);
+	}
 	free(out);
 	sk_cgroup_free(cg);
 	CHECK(sk_cgroup_load(NULL, "/run/x", "a", "garbage", &cg, &e) < 0);
 	CHECK(sk_cgroup_load(NULL, "/run/x", "a", "skiff-cg1 mode=v2 path=/x", &cg, &e) < 0);
+	CHECK(sk_cgroup_load(NULL, "/run/x", "a", "{\"version\":1,\"mode\":\"v2\"}", &cg, &e) < 0);
+	CHECK_STR(e.msg, "container a: incomplete cgroup state");
+	/* a record cut short by a crash: a clear error */
+	CHECK(sk_cgroup_load(NULL, "/run/x", "a", "{\"version\":1,\"mode\":\"v", &cg, &e) < 0);
+	CHECK_CONTAINS(e.msg, "container a: bad cgroup state: corrupt record: invalid JSON");
+	CHECK(sk_cgroup_load(NULL, "/run/x", "a", "{\"mode\":1}", &cg, &e) < 0);
+	CHECK_STR(e.msg, "container a: bad cgroup state: corrupt record: mode: not a string");
+}
+
+TEST(serialize_odd_strings)
+{
+	/* a path with a newline, quotes, a backslash and bytes that are not UTF-8 */
+	const char *odd = "/sk\niff/\"q\" \\ \xff\xfe\xc3(\xee\xbe\x80 caf\xc3\xa9";
+	char *s = sk_xasprintf("skiff-cg1 mode=v1 path=/x ledger=0 h=cpu@%%0A");
+	struct sk_cgroup *cg = NULL, *cg2 = NULL;
+	struct sk_err e = { 0 };
+	char *out;
+
+	CHECK_INT(sk_cgroup_load(NULL, "/run/x", "a", s, &cg, &e), 0);
+	free(s);
+	if (!cg)
+		return;
+	CHECK_STR(sk_cgroup_dir(cg, "cpu"), "\n");
+	free(cg->path);
+	cg->path = sk_xstrdup(odd);
+	out = sk_cgroup_serialize(cg);
+	CHECK(!strchr(out, '\n'));
+	CHECK_CONTAINS(out, "caf\xc3\xa9"); /* UTF-8 stays as it is */
+	CHECK_INT(sk_cgroup_load(NULL, "/run/x", "a", out, &cg2, &e), 0);
+	if (cg2) {
+		CHECK_STR(sk_cgroup_path(cg2), odd);
+		CHECK_STR(sk_cgroup_dir(cg2, "cpu"), "\n");
+		sk_cgroup_free(cg2);
+	}
+	free(out);
+	sk_cgroup_free(cg);
 }
 
 static struct sk_cgroup *fake_v2(char *dir)
@@ -354,6 +403,7 @@ int main(void)
 	RUN(own_path);
 	RUN(resolve_path);
 	RUN(serialize_roundtrip);
+	RUN(serialize_odd_strings);
 	RUN(v2_fake_dir);
 	RUN(v1_fake_dirs);
 	RUN(sub_path);
