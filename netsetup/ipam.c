@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ipam.c - address leases per network: a text record per network under
+ * ipam.c - address leases per network: a record per network under
  * <root>/networks/<name>/network, changed under an flock on
- * <root>/networks/.lock.  Record:
+ * <root>/networks/.lock.  Record (oci.h's format):
  *
- *   name skiff0
- *   mode nat
- *   subnet 10.89.0.0/24
- *   gateway 10.89.0.1        ("-": none)
- *   bridge skiff0
- *   owned 1                  (skiff made the bridge)
- *   lease ID 10.89.0.2 8080:80/tcp   ("-": no ports)
+ *   {"version": 1, "name": "skiff0", "mode": "nat", "subnet": "10.89.0.0/24",
+ *    "gateway": "10.89.0.1" (null: none), "bridge": "skiff0",
+ *    "owned": true (skiff made the bridge),
+ *    "leases": [{"id": ID, "ip": "10.89.0.2", "ports": "8080:80/tcp"}, ...]}
+ *
+ * An older skiff's text record (version 0) is still read:
+ *   name skiff0 / mode nat / subnet A/N / gateway A ("-": none) / bridge B /
+ *   owned 1 / lease ID 10.89.0.2 8080:80/tcp ("-": no ports), one a line.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -81,13 +82,84 @@ static void add_lease(struct sk_ipam_net *n, const char *id, uint32_t ip, const 
 	};
 }
 
-int sk_ipam_parse(const char *text, struct sk_ipam_net **out, struct sk_err *e)
+enum { HAVE_NAME = 1, HAVE_MODE = 2, HAVE_SUBNET = 4, HAVE_ALL = 7 };
+
+/* A member of either format ("-" or "" is no gateway): 0, or -1 when bad. */
+static int set_member(struct sk_ipam_net *n, const char *k, const char *a, unsigned *have)
+{
+	if (!strcmp(k, "name")) {
+		if (!sk_net_name_valid(a))
+			return -1;
+		memcpy(n->name, a, strlen(a) + 1);
+		*have |= HAVE_NAME;
+	} else if (!strcmp(k, "mode")) {
+		if (sk_net_mode_parse(a, &n->mode) < 0 || n->mode == SK_NET_NONE)
+			return -1;
+		*have |= HAVE_MODE;
+	} else if (!strcmp(k, "subnet")) {
+		if (sk_cidr_parse(a, true, &n->subnet) < 0)
+			return -1;
+		*have |= HAVE_SUBNET;
+	} else if (!strcmp(k, "gateway")) {
+		n->gateway = 0;
+		if (strcmp(a, "-") && *a && sk_ip4_parse(a, &n->gateway) < 0)
+			return -1;
+	} else if (!strcmp(k, "bridge")) {
+		if (!sk_net_name_valid(a))
+			return -1;
+		memcpy(n->bridge, a, strlen(a) + 1);
+	}
+	/* unknown keys: written by a newer skiff; ignored */
+	return 0;
+}
+
+static int add_checked_lease(struct sk_ipam_net *n, const char *id, const char *ip,
+			     const char *ports)
+{
+	uint32_t a;
+
+	if (!id || !ip || !sk_net_id_valid(id) || sk_ip4_parse(ip, &a) < 0)
+		return -1;
+	add_lease(n, id, a, ports);
+	return 0;
+}
+
+static const char *const members[] = { "name", "mode", "subnet", "gateway", "bridge", NULL };
+
+static int parse_record(const char *text, struct sk_ipam_net *n, unsigned *have,
+			struct sk_err *e)
+{
+	struct yajl_val_s *root = NULL;
+	const struct yajl_val_s *leases;
+	unsigned version;
+	int r = sk_rec_parse(text, &root, &version, e);
+
+	for (const char *const *k = members; r == 0 && *k; k++) {
+		_cleanup_free_ char *v = NULL;
+		r = sk_rec_get_str(root, *k, &v, e);
+		if (r == 0 && v && *v && set_member(n, *k, v, have) < 0)
+			r = sk_err_set(e, EINVAL, "bad %s \"%s\"", *k, v);
+	}
+	if (r == 0)
+		r = sk_rec_get_bool(root, "owned", &n->owned, e);
+	leases = sk_rec_get(root, "leases");
+	for (size_t i = 0; r == 0 && i < sk_rec_len(leases); i++) {
+		const struct yajl_val_s *l = sk_rec_at(leases, i, NULL);
+		_cleanup_free_ char *id = NULL, *ip = NULL, *ports = NULL;
+		if (sk_rec_get_str(l, "id", &id, e) < 0 || sk_rec_get_str(l, "ip", &ip, e) < 0 ||
+		    sk_rec_get_str(l, "ports", &ports, e) < 0 ||
+		    add_checked_lease(n, id, ip, ports) < 0)
+			r = sk_err_set(e, EINVAL, "bad lease %zu", i + 1);
+	}
+	sk_rec_free(root);
+	return r;
+}
+
+static int parse_v0(const char *text, struct sk_ipam_net *n, unsigned *have, struct sk_err *e)
 {
 	_cleanup_free_ char *copy = sk_xstrdup(text);
-	_cleanup_ipam_ struct sk_ipam_net *n = sk_xcalloc(1, sizeof(*n));
 	char *save = NULL, *line;
 	unsigned lineno = 0;
-	bool have_name = false, have_subnet = false, have_mode = false;
 
 	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char k[16], a[1100], b[1100], c[20480];
@@ -100,41 +172,29 @@ int sk_ipam_parse(const char *text, struct sk_ipam_net **out, struct sk_err *e)
 		f = sscanf(line, "%15s %1099s %1099s %20479s", k, a, b, c);
 		if (f < 2)
 			goto bad;
-		if (!strcmp(k, "name")) {
-			if (!sk_net_name_valid(a))
-				goto bad;
-			memcpy(n->name, a, strlen(a) + 1);
-			have_name = true;
-		} else if (!strcmp(k, "mode")) {
-			if (sk_net_mode_parse(a, &n->mode) < 0 || n->mode == SK_NET_NONE)
-				goto bad;
-			have_mode = true;
-		} else if (!strcmp(k, "subnet")) {
-			if (sk_cidr_parse(a, true, &n->subnet) < 0)
-				goto bad;
-			have_subnet = true;
-		} else if (!strcmp(k, "gateway")) {
-			n->gateway = 0;
-			if (strcmp(a, "-") && sk_ip4_parse(a, &n->gateway) < 0)
-				goto bad;
-		} else if (!strcmp(k, "bridge")) {
-			if (!sk_net_name_valid(a))
-				goto bad;
-			memcpy(n->bridge, a, strlen(a) + 1);
-		} else if (!strcmp(k, "owned")) {
+		if (!strcmp(k, "owned"))
 			n->owned = !strcmp(a, "1");
-		} else if (!strcmp(k, "lease")) {
-			uint32_t ip;
-			if (f < 3 || !sk_net_id_valid(a) || sk_ip4_parse(b, &ip) < 0)
-				goto bad;
-			add_lease(n, a, ip, f >= 4 && strcmp(c, "-") ? c : "");
-		}
-		/* unknown keys: written by a newer skiff; ignored */
+		else if (!strcmp(k, "lease") ?
+				 f < 3 || add_checked_lease(n, a, b, f >= 4 && strcmp(c, "-") ? c : "") < 0 :
+				 set_member(n, k, a, have) < 0)
+			goto bad;
 		continue;
 bad:
 		return sk_err_set(e, EINVAL, "line %u: malformed \"%s\"", lineno, line);
 	}
-	if (!have_name || !have_subnet || !have_mode)
+	return 0;
+}
+
+int sk_ipam_parse(const char *text, struct sk_ipam_net **out, struct sk_err *e)
+{
+	_cleanup_ipam_ struct sk_ipam_net *n = sk_xcalloc(1, sizeof(*n));
+	unsigned have = 0;
+	int r;
+
+	r = sk_rec_is_json(text) ? parse_record(text, n, &have, e) : parse_v0(text, n, &have, e);
+	if (r < 0)
+		return r;
+	if (have != HAVE_ALL)
 		return sk_err_set(e, EINVAL, "missing name, mode or subnet");
 	*out = sk_steal_ptr(&n);
 	return 0;
@@ -142,19 +202,27 @@ bad:
 
 char *sk_ipam_format(const struct sk_ipam_net *n)
 {
-	char s[16], g[16];
-	char *t = sk_xasprintf("name %s\nmode %s\nsubnet %s/%u\ngateway %s\nbridge %s\nowned %d\n",
-			       n->name, sk_net_mode_name(n->mode), sk_ip4_str(n->subnet.addr, s),
-			       n->subnet.prefix, n->gateway ? sk_ip4_str(n->gateway, g) : "-",
-			       n->bridge[0] ? n->bridge : "-", n->owned ? 1 : 0);
+	char a[24];
+	struct sk_rec *w = sk_rec_new();
+
+	sk_rec_str(w, "name", n->name);
+	sk_rec_str(w, "mode", sk_net_mode_name(n->mode));
+	snprintf(a, sizeof(a), "%s/%u", sk_ip4_str(n->subnet.addr, (char[16]){ 0 }),
+		 n->subnet.prefix);
+	sk_rec_str(w, "subnet", a);
+	sk_rec_str(w, "gateway", n->gateway ? sk_ip4_str(n->gateway, a) : NULL);
+	sk_rec_str(w, "bridge", n->bridge);
+	sk_rec_bool(w, "owned", n->owned);
+	sk_rec_open(w, "leases", '[');
 	for (size_t i = 0; i < n->n_leases; i++) {
-		const struct sk_lease *l = &n->leases[i];
-		char *u = sk_xasprintf("%slease %s %s %s\n", t, l->id, sk_ip4_str(l->ip, s),
-				       l->ports && *l->ports ? l->ports : "-");
-		free(t);
-		t = u;
+		sk_rec_open(w, NULL, '{');
+		sk_rec_str(w, "id", n->leases[i].id);
+		sk_rec_str(w, "ip", sk_ip4_str(n->leases[i].ip, a));
+		sk_rec_str(w, "ports", n->leases[i].ports ? n->leases[i].ports : "");
+		sk_rec_close(w, '}');
 	}
-	return t;
+	sk_rec_close(w, ']');
+	return sk_rec_finish(w);
 }
 
 int sk_ipam_load(const char *root, const char *name, struct sk_ipam_net **out,

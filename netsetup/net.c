@@ -8,14 +8,19 @@
 #include <errno.h>
 #include <string.h>
 
+/* The record's plain members (the addresses and names are written apart). */
+static const struct sk_rec_field net_fields[] = {
+	{ "hostname", SK_REC_STR, offsetof(struct sk_net, hostname) },
+	{ "state_dir", SK_REC_STR, offsetof(struct sk_net, state_dir) },
+	{ "reserved", SK_REC_BOOL, offsetof(struct sk_net, reserved) },
+	{ NULL, 0, 0 },
+};
+
 void sk_net_free(struct sk_net *n)
 {
 	if (!n)
 		return;
-	free(n->state_root);
-	free(n->id);
-	free(n->hostname);
-	free(n->state_dir);
+	sk_rec_free_fields(net_fields, n);
 	sk_netcfg_clear(&n->cfg);
 	for (size_t i = 0; i < n->n_mounts; i++) {
 		free(n->mounts[i].destination);
@@ -23,6 +28,8 @@ void sk_net_free(struct sk_net *n)
 		free(n->mounts[i].type);
 		sk_strv_free(n->mounts[i].options);
 	}
+	free(n->state_root);
+	free(n->id);
 	free(n);
 }
 
@@ -185,77 +192,112 @@ int sk_net_prepare(const struct sk_log *log, const char *state_root, const char 
 
 /* ---------------------------------------------------------- serialization */
 
+/* {"version": 1, "id", "mode", "network", "bridge", "subnet": "A/N", "ip",
+ *  "gateway", "ports": "H:C/tcp,...", "dns": [...], "hostname", "state_dir",
+ *  "reserved"} */
 char *sk_net_serialize(const struct sk_net *n)
 {
-	char s[16], ip[16], gw[16];
+	char a[24];
 	_cleanup_free_ char *ports = sk_ports_str(n->cfg.ports, n->cfg.n_ports);
-	_cleanup_free_ char *dns = sk_xstrdup("");
+	struct sk_rec *w = sk_rec_new();
 
-	for (size_t i = 0; n->cfg.dns && n->cfg.dns[i]; i++) {
-		char *t = sk_xasprintf("%s%s%s", dns, i ? "," : "", n->cfg.dns[i]);
-		free(dns);
-		dns = t;
-	}
-	return sk_xasprintf("version=1\nid=%s\nmode=%s\nnetwork=%s\nbridge=%s\nsubnet=%s/%u\n"
-			    "ip=%s\ngateway=%s\nports=%s\ndns=%s\nhostname=%s\nstate_dir=%s\n"
-			    "reserved=%d\n",
-			    n->id, sk_net_mode_name(n->cfg.mode), n->cfg.network, n->bridge,
-			    sk_ip4_str(n->subnet.addr, s), n->subnet.prefix, sk_ip4_str(n->ip, ip),
-			    sk_ip4_str(n->gateway, gw), ports, dns, n->hostname ? n->hostname : "",
-			    n->state_dir ? n->state_dir : "", n->reserved ? 1 : 0);
+	sk_rec_str(w, "id", n->id);
+	sk_rec_str(w, "mode", sk_net_mode_name(n->cfg.mode));
+	sk_rec_str(w, "network", n->cfg.network);
+	sk_rec_str(w, "bridge", n->bridge);
+	snprintf(a, sizeof(a), "%s/%u", sk_ip4_str(n->subnet.addr, (char[16]){ 0 }),
+		 n->subnet.prefix);
+	sk_rec_str(w, "subnet", a);
+	sk_rec_str(w, "ip", sk_ip4_str(n->ip, a));
+	sk_rec_str(w, "gateway", sk_ip4_str(n->gateway, a));
+	sk_rec_str(w, "ports", ports);
+	sk_rec_open(w, "dns", '[');
+	for (size_t i = 0; n->cfg.dns && n->cfg.dns[i]; i++)
+		sk_rec_str(w, NULL, n->cfg.dns[i]);
+	sk_rec_close(w, ']');
+	sk_rec_put_fields(w, net_fields, n);
+	return sk_rec_finish(w);
 }
 
-int sk_net_load(const struct sk_log *log, const char *state_root, const char *serialized,
-		struct sk_net **out, struct sk_err *e)
+/* One string member KEY of either format: 1 when taken, 0 when not ours. */
+static int set_member(struct sk_net *n, const char *key, const char *v, struct sk_err *e)
 {
-	_cleanup_free_ char *copy = sk_xstrdup(serialized ? serialized : "");
-	_cleanup_net_ struct sk_net *n = NULL;
-	char *save = NULL, *line, *id = NULL;
-	int r;
+	bool bad = false;
 
-	/* the ID first: it names everything else */
-	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "id=", 3))
-			id = line + 3;
+	if (!strcmp(key, "mode")) {
+		bad = sk_net_mode_parse(v, &n->cfg.mode) < 0;
+	} else if (!strcmp(key, "network")) {
+		bad = !sk_net_name_valid(v);
+		if (!bad)
+			memcpy(n->cfg.network, v, strlen(v) + 1);
+	} else if (!strcmp(key, "bridge")) {
+		if (*v && sk_net_name_valid(v)) {
+			memcpy(n->bridge, v, strlen(v) + 1);
+			if (n->cfg.mode == SK_NET_BRIDGED)
+				memcpy(n->cfg.bridge, v, strlen(v) + 1);
+		}
+	} else if (!strcmp(key, "subnet")) {
+		bad = sk_cidr_parse(v, true, &n->subnet) < 0;
+	} else if (!strcmp(key, "ip")) {
+		bad = sk_ip4_parse(v, &n->ip) < 0;
+	} else if (!strcmp(key, "gateway")) {
+		bad = sk_ip4_parse(v, &n->gateway) < 0;
+	} else if (!strcmp(key, "ports")) {
+		if (*v && sk_ports_parse(v, &n->cfg.ports, &n->cfg.n_ports, e) < 0)
+			return sk_err_prefix(e, "network state");
+	} else {
+		return 0;
 	}
-	if (!id || !sk_net_id_valid(id))
-		return sk_err_set(e, EINVAL, "network state: missing or invalid id");
-	n = net_new(log, state_root, id);
-	free(copy);
-	copy = sk_xstrdup(serialized);
-	save = NULL;
+	if (bad)
+		return sk_err_set(e, EINVAL, "network state: bad %s \"%s\"", key, v);
+	return 1;
+}
+
+static const char *const members[] = { "mode", "network", "bridge", "subnet", "ip",
+				       "gateway", "ports", NULL };
+
+static int load_record(struct sk_net *n, const struct yajl_val_s *root, struct sk_err *e)
+{
+	const struct yajl_val_s *dns = sk_rec_get(root, "dns");
+	struct sk_strv_buf b = sk_strv_buf_of(n->cfg.dns);
+	int r = 0;
+
+	for (const char *const *k = members; r >= 0 && *k; k++) {
+		_cleanup_free_ char *v = NULL;
+		r = sk_rec_get_str(root, *k, &v, e);
+		if (r == 0 && v)
+			r = set_member(n, *k, v, e);
+	}
+	for (size_t i = 0; r >= 0 && i < sk_rec_len(dns); i++) {
+		_cleanup_free_ char *v = NULL;
+		r = sk_rec_str_of(sk_rec_at(dns, i, NULL), "dns", &v, e);
+		if (r == 0 && v)
+			sk_strv_buf_add(&b, v);
+	}
+	n->cfg.dns = b.v;
+	if (r >= 0)
+		r = sk_rec_get_fields(root, net_fields, n, e);
+	return r < 0 ? sk_err_prefix(e, "network state") : 0;
+}
+
+/* Version 0, an older skiff's: "version=1\nid=...\nmode=...\n..." lines
+ * (dns comma-separated, reserved=1). */
+static int load_v0(struct sk_net *n, const char *text, struct sk_err *e)
+{
+	_cleanup_free_ char *copy = sk_xstrdup(text);
+	char *save = NULL, *line;
+
 	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(line, '='), *v;
-		bool bad = false;
+		int r;
 		if (!eq)
 			continue;
 		*eq = '\0';
 		v = eq + 1;
-		if (!strcmp(line, "mode")) {
-			bad = sk_net_mode_parse(v, &n->cfg.mode) < 0;
-		} else if (!strcmp(line, "network")) {
-			bad = !sk_net_name_valid(v);
-			if (!bad)
-				memcpy(n->cfg.network, v, strlen(v) + 1);
-		} else if (!strcmp(line, "bridge")) {
-			if (*v && sk_net_name_valid(v)) {
-				memcpy(n->bridge, v, strlen(v) + 1);
-				if (n->cfg.mode == SK_NET_BRIDGED)
-					memcpy(n->cfg.bridge, v, strlen(v) + 1);
-			}
-		} else if (!strcmp(line, "subnet")) {
-			bad = sk_cidr_parse(v, true, &n->subnet) < 0;
-		} else if (!strcmp(line, "ip")) {
-			bad = sk_ip4_parse(v, &n->ip) < 0;
-		} else if (!strcmp(line, "gateway")) {
-			bad = sk_ip4_parse(v, &n->gateway) < 0;
-		} else if (!strcmp(line, "ports")) {
-			if (*v) {
-				r = sk_ports_parse(v, &n->cfg.ports, &n->cfg.n_ports, e);
-				if (r < 0)
-					return sk_err_prefix(e, "network state");
-			}
-		} else if (!strcmp(line, "dns")) {
+		r = set_member(n, line, v, e);
+		if (r < 0)
+			return r;
+		if (!strcmp(line, "dns")) {
 			char *s2 = NULL;
 			struct sk_strv_buf b = sk_strv_buf_of(n->cfg.dns);
 			for (char *t = strtok_r(v, ",", &s2); t; t = strtok_r(NULL, ",", &s2))
@@ -270,9 +312,52 @@ int sk_net_load(const struct sk_log *log, const char *state_root, const char *se
 		} else if (!strcmp(line, "reserved")) {
 			n->reserved = !strcmp(v, "1");
 		}
-		if (bad)
-			return sk_err_set(e, EINVAL, "network state: bad %s \"%s\"", line, v);
 	}
+	return 0;
+}
+
+/* The ID of either format (malloc'd), or NULL. */
+static char *record_id(const char *text, const struct yajl_val_s *root)
+{
+	const char *p;
+	char *id = NULL;
+	struct sk_err ign;
+
+	if (root) {
+		sk_rec_get_str(root, "id", &id, &ign);
+		return id;
+	}
+	for (p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, "id=", 3)) {
+			free(id);
+			id = strndup(p + 3, strcspn(p + 3, "\n"));
+		}
+	return id;
+}
+
+int sk_net_load(const struct sk_log *log, const char *state_root, const char *serialized,
+		struct sk_net **out, struct sk_err *e)
+{
+	const char *text = serialized ? serialized : "";
+	struct yajl_val_s *root = NULL;
+	_cleanup_net_ struct sk_net *n = NULL;
+	_cleanup_free_ char *id = NULL;
+	unsigned version;
+	int r;
+
+	if (sk_rec_is_json(text) && sk_rec_parse(text, &root, &version, e) < 0)
+		return sk_err_prefix(e, "network state");
+	/* the ID first: it names everything else */
+	id = record_id(text, root);
+	if (!id || !sk_net_id_valid(id)) {
+		sk_rec_free(root);
+		return sk_err_set(e, EINVAL, "network state: missing or invalid id");
+	}
+	n = net_new(log, state_root, id);
+	r = root ? load_record(n, root, e) : load_v0(n, text, e);
+	sk_rec_free(root);
+	if (r < 0)
+		return r;
 	if (n->cfg.mode == SK_NET_NONE || !n->cfg.network[0])
 		return sk_err_set(e, EINVAL, "network state: missing mode or network");
 	n->cfg.ip = n->ip;

@@ -93,8 +93,9 @@ TEST(record_roundtrip)
 	sk_ipam_alloc(n, "web.1", 0, "8080:80/tcp", &a, &e);
 	sk_ipam_alloc(n, "db", 0, "", &a, &e);
 	t = sk_ipam_format(n);
-	CHECK_CONTAINS(t, "lease web.1 10.1.0.2 8080:80/tcp\n");
-	CHECK_CONTAINS(t, "lease db 10.1.0.3 -\n");
+	CHECK_CONTAINS(t, "{\"version\":1,\"name\":\"t0\",\"mode\":\"nat\",\"subnet\":\"10.1.0.0/24\"");
+	CHECK_CONTAINS(t, "\"leases\":[{\"id\":\"web.1\",\"ip\":\"10.1.0.2\",\"ports\":\"8080:80/tcp\"},"
+			  "{\"id\":\"db\",\"ip\":\"10.1.0.3\",\"ports\":\"\"}]}");
 	CHECK_INT(sk_ipam_parse(t, &m, &e), 0);
 	CHECK_STR(m->name, "t0");
 	CHECK_INT(m->mode, SK_NET_NAT);
@@ -104,6 +105,26 @@ TEST(record_roundtrip)
 	CHECK_STR(m->leases[1].ports, "");
 	CHECK(m->owned);
 	free(t);
+	sk_ipam_free(m);
+	m = NULL;
+	CHECK_INT(sk_ipam_parse("{\"version\":1,\"name\":\"x\",\"mode\":\"nat\"}", &m, &e), -EINVAL);
+	CHECK_STR(e.msg, "missing name, mode or subnet");
+	CHECK_INT(sk_ipam_parse("{\"name\":\"x\",\"mode\":\"nat\",\"subnet\":\"10.0.0.0/8\","
+				"\"leases\":[{\"id\":\"a\",\"ip\":\"notanip\"}]}", &m, &e), -EINVAL);
+	CHECK_STR(e.msg, "bad lease 1");
+	CHECK_INT(sk_ipam_parse("{\"name\":\"x\",\"mode\":\"nat\",\"subn", &m, &e), -EINVAL);
+	CHECK_CONTAINS(e.msg, "corrupt record: invalid JSON");
+
+	/* version 0: an older skiff's text record */
+	CHECK_INT(sk_ipam_parse("name x\nmode nat\nsubnet 10.0.0.0/8\ngateway -\nbridge x\n"
+				"owned 1\nlease web.1 10.0.0.2 8080:80/tcp\nlease db 10.0.0.3 -\n",
+				&m, &e), 0);
+	CHECK_STR(m ? m->name : NULL, "x");
+	CHECK_INT(m ? m->gateway : 1, 0);
+	CHECK(m && m->owned);
+	CHECK_INT(m ? m->n_leases : 0, 2);
+	CHECK_STR(m ? m->leases[0].ports : NULL, "8080:80/tcp");
+	CHECK_STR(m ? m->leases[1].ports : NULL, "");
 	sk_ipam_free(m);
 	m = NULL;
 	CHECK_INT(sk_ipam_parse("name x\nmode nat\n", &m, &e), -EINVAL);
