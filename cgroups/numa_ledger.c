@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * numa_ledger.c - <state_root>/numa.ledger: which CPUs skiff already
- * placed for which live container.  One line per container:
- *   ID PID STARTTIME KIND CPUS
+ * placed for which live container.  A record (oci.h's format):
+ *   {"version": 1, "entries": [{"id": ID, "pid": PID, "start": STARTTIME,
+ *    "kind": KIND, "cpus": "0-3,8"}, ...]}
  * KIND "o": PID is the skiff process that created the entry; "i": PID is
  * the container's init.  Every change happens under an flock on
- * <state_root>/numa.ledger.lock and rewrites the file atomically.
+ * <state_root>/numa.ledger.lock and rewrites the file atomically.  An
+ * older skiff's ledger (version 0: lines "ID PID STARTTIME KIND CPUS") is
+ * still read.
  */
 #include "internal.h"
 
@@ -86,11 +89,89 @@ static int lock_ledger(const char *root, int *lockfd, int *rootfd, struct sk_err
 	return 0;
 }
 
+static const struct sk_rec_field ent_fields[] = {
+	{ "id", SK_REC_STR, offsetof(struct ledger_ent, id) },
+	{ "pid", SK_REC_I32, offsetof(struct ledger_ent, pid) },
+	{ "start", SK_REC_U64, offsetof(struct ledger_ent, start) },
+	{ NULL, 0, 0 },
+};
+
+/* Keep @ent (taken over) unless it is @drop_id's, stale or bad. */
+static void keep(int rootfd, const char *drop_id, struct ledger *l, struct ledger_ent *ent,
+		 const char *cpus)
+{
+	struct stat st;
+	bool has_dir, live;
+	const char *id = ent->id;
+
+	if (!id || (drop_id && !strcmp(id, drop_id)) || strchr(id, '/') || !strcmp(id, "..") ||
+	    !strcmp(id, ".") || !*id)
+		goto drop;
+	has_dir = fstatat(rootfd, id, &st, 0) == 0 && S_ISDIR(st.st_mode);
+	live = alive(ent->pid, ent->start);
+	if (ent->kind == 'i' ? (!has_dir || !live) : (!has_dir && !live))
+		goto drop; /* stale */
+	if (!cpus || sk_cpuset_parse(cpus, &ent->cpus) < 0)
+		goto drop;
+	l->v = sk_xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = *ent;
+	return;
+drop:
+	free(ent->id);
+}
+
+/* A ledger that does not parse is read as empty, as bad lines were
+ * skipped: placement and delete go on, and the next write replaces it. */
+static void read_record(int rootfd, const char *drop_id, const char *txt, struct ledger *l)
+{
+	struct yajl_val_s *root = NULL;
+	const struct yajl_val_s *ents;
+	unsigned version;
+	struct sk_err ign;
+
+	if (sk_rec_parse(txt, &root, &version, &ign) < 0)
+		return;
+	ents = sk_rec_get(root, "entries");
+	for (size_t i = 0; i < sk_rec_len(ents); i++) {
+		const struct yajl_val_s *x = sk_rec_at(ents, i, NULL);
+		struct ledger_ent ent = { 0 };
+		_cleanup_free_ char *kind = NULL, *cpus = NULL;
+		struct sk_err ign;
+		/* a bad entry is dropped, as a bad line was */
+		if (sk_rec_get_fields(x, ent_fields, &ent, &ign) < 0 ||
+		    sk_rec_get_str(x, "kind", &kind, &ign) < 0 ||
+		    sk_rec_get_str(x, "cpus", &cpus, &ign) < 0 || !kind || strlen(kind) != 1) {
+			sk_rec_free_fields(ent_fields, &ent);
+			continue;
+		}
+		ent.kind = *kind;
+		keep(rootfd, drop_id, l, &ent, cpus);
+	}
+	sk_rec_free(root);
+}
+
+static void read_v0(int rootfd, const char *drop_id, char *txt, struct ledger *l)
+{
+	char *line, *save = NULL;
+
+	for (line = strtok_r(txt, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char id[256], cpus[4096], kind;
+		int pid;
+		unsigned long long start;
+
+		if (sscanf(line, "%255s %d %llu %c %4095s", id, &pid, &start, &kind, cpus) != 5)
+			continue;
+		keep(rootfd, drop_id, l,
+		     &(struct ledger_ent){ .id = sk_xstrdup(id), .pid = pid, .start = start,
+					   .kind = kind },
+		     cpus);
+	}
+}
+
 /* Read the ledger, dropping stale entries and the entry of @drop_id. */
 static int ledger_read(int rootfd, const char *drop_id, struct ledger *l, struct sk_err *e)
 {
 	_cleanup_free_ char *txt = NULL;
-	char *line, *save = NULL;
 	int r = sk_read_file_at(rootfd, "numa.ledger", &txt, NULL, e);
 
 	memset(l, 0, sizeof(*l));
@@ -98,50 +179,37 @@ static int ledger_read(int rootfd, const char *drop_id, struct ledger *l, struct
 		return 0;
 	if (r < 0)
 		return r;
-	for (line = strtok_r(txt, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char id[256], cpus[4096], kind;
-		int pid;
-		unsigned long long start;
-		struct ledger_ent ent;
-		struct stat st;
-		bool has_dir, live;
-
-		if (sscanf(line, "%255s %d %llu %c %4095s", id, &pid, &start, &kind, cpus) != 5)
-			continue;
-		if (drop_id && !strcmp(id, drop_id))
-			continue;
-		if (strchr(id, '/') || !strcmp(id, "..") || !strcmp(id, "."))
-			continue;
-		has_dir = fstatat(rootfd, id, &st, 0) == 0 && S_ISDIR(st.st_mode);
-		live = alive(pid, start);
-		if (kind == 'i' ? (!has_dir || !live) : (!has_dir && !live))
-			continue; /* stale */
-		memset(&ent, 0, sizeof(ent));
-		if (sk_cpuset_parse(cpus, &ent.cpus) < 0)
-			continue;
-		ent.id = sk_xstrdup(id);
-		ent.pid = pid;
-		ent.start = start;
-		ent.kind = kind;
-		l->v = sk_xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
-		l->v[l->n++] = ent;
-	}
+	if (sk_rec_is_json(txt))
+		read_record(rootfd, drop_id, txt, l);
+	else
+		read_v0(rootfd, drop_id, txt, l);
 	return 0;
 }
 
 static int ledger_write(int rootfd, const struct ledger *l, struct sk_err *e)
 {
-	_cleanup_free_ char *buf = sk_xstrdup("");
+	struct sk_rec *w = sk_rec_new();
 
+	sk_rec_open(w, "entries", '[');
 	for (size_t i = 0; i < l->n; i++) {
 		_cleanup_free_ char *c = sk_cpuset_format(&l->v[i].cpus);
-		char *n = sk_xasprintf("%s%s %d %llu %c %s\n", buf, l->v[i].id, (int)l->v[i].pid,
-				       (unsigned long long)l->v[i].start, l->v[i].kind,
-				       *c ? c : "-");
-		free(buf);
-		buf = n;
+		sk_rec_open(w, NULL, '{');
+		sk_rec_put_fields(w, ent_fields, &l->v[i]);
+		sk_rec_str(w, "kind", (char[2]){ l->v[i].kind, 0 });
+		sk_rec_str(w, "cpus", c);
+		sk_rec_close(w, '}');
 	}
-	return sk_write_file_atomic(rootfd, "numa.ledger", buf, strlen(buf), e);
+	sk_rec_close(w, ']');
+	return sk_rec_save(w, rootfd, "numa.ledger", e);
+}
+
+/* Lock the ledger and read it (without @drop_id's entry). */
+static int ledger_open(const char *state_root, const char *drop_id, int *lockfd, int *rootfd,
+		       struct ledger *l, struct sk_err *e)
+{
+	int r = lock_ledger(state_root, lockfd, rootfd, e);
+
+	return r < 0 ? r : ledger_read(*rootfd, drop_id, l, e);
 }
 
 static void occupied_of(const struct ledger *l, struct sk_cpuset *occ)
@@ -164,10 +232,7 @@ int sk_numa_ledger_place(const char *state_root, const char *id, const struct sk
 	if (!id || !*id || strchr(id, '/') || strchr(id, ' ') || strchr(id, '\n'))
 		return sk_err_set(e, EINVAL, "container ID \"%s\" cannot go in the NUMA ledger",
 				  id ? id : "");
-	r = lock_ledger(state_root, &lockfd, &rootfd, e);
-	if (r < 0)
-		return r;
-	r = ledger_read(rootfd, id, &l, e);
+	r = ledger_open(state_root, id, &lockfd, &rootfd, &l, e);
 	if (r < 0)
 		goto out;
 	occupied_of(&l, &occ);
@@ -189,11 +254,8 @@ int sk_numa_ledger_set_pid(const char *state_root, const char *id, pid_t pid,
 {
 	_cleanup_close_ int lockfd = -1, rootfd = -1;
 	struct ledger l = { 0 };
-	int r = lock_ledger(state_root, &lockfd, &rootfd, e);
+	int r = ledger_open(state_root, NULL, &lockfd, &rootfd, &l, e);
 
-	if (r < 0)
-		return r;
-	r = ledger_read(rootfd, NULL, &l, e);
 	if (r < 0)
 		goto out;
 	for (size_t i = 0; i < l.n; i++)
@@ -216,10 +278,7 @@ int sk_numa_ledger_release(const char *state_root, const char *id, struct sk_err
 
 	if (access(state_root, F_OK) < 0)
 		return 0;
-	r = lock_ledger(state_root, &lockfd, &rootfd, e);
-	if (r < 0)
-		return r;
-	r = ledger_read(rootfd, id, &l, e);
+	r = ledger_open(state_root, id, &lockfd, &rootfd, &l, e);
 	if (r == 0)
 		r = ledger_write(rootfd, &l, e);
 	ledger_clear(&l);
@@ -230,11 +289,8 @@ int sk_numa_ledger_occupied(const char *state_root, struct sk_cpuset *occ, struc
 {
 	_cleanup_close_ int lockfd = -1, rootfd = -1;
 	struct ledger l = { 0 };
-	int r = lock_ledger(state_root, &lockfd, &rootfd, e);
+	int r = ledger_open(state_root, NULL, &lockfd, &rootfd, &l, e);
 
-	if (r < 0)
-		return r;
-	r = ledger_read(rootfd, NULL, &l, e);
 	if (r == 0)
 		occupied_of(&l, occ);
 	ledger_clear(&l);

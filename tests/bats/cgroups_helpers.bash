@@ -108,7 +108,8 @@ proc_status_field() {
 # ledger_ids: the IDs in this test's NUMA ledger.
 ledger_ids() {
 	[ -f "$ROOT/numa.ledger" ] || return 0
-	awk '{ print $1 }' "$ROOT/numa.ledger"
+	python3 -c 'import json, sys
+for x in json.load(open(sys.argv[1]))["entries"]: print(x["id"])' "$ROOT/numa.ledger"
 }
 
 # counter_value BUNDLE: the number the counter container last wrote.

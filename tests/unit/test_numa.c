@@ -386,6 +386,27 @@ TEST(ledger)
 	CHECK_INT(sk_numa_ledger_occupied(root, &occ, &e), 0);
 	CHECK_INT(sk_cpuset_count(&occ), 0);
 	free(d);
+
+	/* the ledger is a versioned record */
+	CHECK_INT(sk_numa_ledger_place(root, "d", t, &req, &res, &e), 0);
+	s = sk_xasprintf("%s/numa.ledger", root);
+	CHECK_INT(sk_read_file_at(AT_FDCWD, s, &d, NULL, &e), 0);
+	CHECK_CONTAINS(d, "{\"version\":1,\"entries\":[{\"id\":\"d\",\"pid\":");
+	CHECK_CONTAINS(d, "\"kind\":\"o\",\"cpus\":\"0\"}]}");
+	free(d);
+	/* an older skiff's text ledger (version 0) is read */
+	d = sk_xasprintf("e %d 0 o 2-3\ngarbage\n", (int)getpid());
+	CHECK_INT(sk_write_file_at(AT_FDCWD, s, d, strlen(d), O_CREAT | O_TRUNC, 0600, &e), 0);
+	free(d);
+	CHECK_INT(sk_numa_ledger_occupied(root, &occ, &e), 0);
+	d = sk_cpuset_format(&occ);
+	CHECK_STR(d, "2-3");
+	free(d);
+	/* one cut short: read as empty, replaced at the next change */
+	CHECK_INT(sk_write_file_at(AT_FDCWD, s, "{\"version\":1,\"entr", 18, O_CREAT | O_TRUNC, 0600, &e), 0);
+	CHECK_INT(sk_numa_ledger_occupied(root, &occ, &e), 0);
+	CHECK_INT(sk_cpuset_count(&occ), 0);
+	free(s);
 	free(t);
 	sk_rm_rf(root);
 	sk_rm_rf(m);
