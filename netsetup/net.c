@@ -219,7 +219,8 @@ char *sk_net_serialize(const struct sk_net *n)
 	return sk_rec_finish(w);
 }
 
-/* One string member KEY of either format: 1 when taken, 0 when not ours. */
+/* One string member KEY of either format: 1 when taken, 0 when not ours;
+ * an error (-errno) says what is wrong with it, without "network state". */
 static int set_member(struct sk_net *n, const char *key, const char *v, struct sk_err *e)
 {
 	bool bad = false;
@@ -244,12 +245,12 @@ static int set_member(struct sk_net *n, const char *key, const char *v, struct s
 		bad = sk_ip4_parse(v, &n->gateway) < 0;
 	} else if (!strcmp(key, "ports")) {
 		if (*v && sk_ports_parse(v, &n->cfg.ports, &n->cfg.n_ports, e) < 0)
-			return sk_err_prefix(e, "network state");
+			return -e->code;
 	} else {
 		return 0;
 	}
 	if (bad)
-		return sk_err_set(e, EINVAL, "network state: bad %s \"%s\"", key, v);
+		return sk_err_set(e, EINVAL, "bad %s \"%s\"", key, v);
 	return 1;
 }
 
@@ -296,7 +297,7 @@ static int load_v0(struct sk_net *n, const char *text, struct sk_err *e)
 		v = eq + 1;
 		r = set_member(n, line, v, e);
 		if (r < 0)
-			return r;
+			return sk_err_prefix(e, "network state");
 		if (!strcmp(line, "dns")) {
 			char *s2 = NULL;
 			struct sk_strv_buf b = sk_strv_buf_of(n->cfg.dns);

@@ -215,4 +215,12 @@ void cfg_seccomp_clear(struct oci_seccomp *s);
 int oci_config_load(const char *bundle, struct oci_config **out, struct sk_err *e);
 const char *oci_cap_name(int cap);
 
+/* record.c: a byte string as the UTF-8 a record holds (see record.c), and
+ * back (both malloc'd); the integer members of the writer and getters. */
+char *sk_rec_encode(const char *s);
+char *sk_rec_decode(const char *s);
+void sk_rec_int(struct sk_rec *w, const char *key, long long v);
+int sk_rec_get_int(const struct yajl_val_s *obj, const char *key, long long min, long long max,
+		   long long *out, struct sk_err *e);
+
 #endif

@@ -366,7 +366,6 @@ struct yajl_val_s;   /* a record read: yajl's tree */
 struct sk_rec *sk_rec_new(void);
 /* One member @key (NULL inside an array); a NULL string is written null. */
 void sk_rec_str(struct sk_rec *w, const char *key, const char *s);
-void sk_rec_int(struct sk_rec *w, const char *key, long long v);
 void sk_rec_bool(struct sk_rec *w, const char *key, bool v);
 /* Open ('{' or '[') and close ('}' or ']') a nested object or array. */
 void sk_rec_open(struct sk_rec *w, const char *key, char kind);
@@ -394,8 +393,6 @@ const struct yajl_val_s *sk_rec_at(const struct yajl_val_s *v, size_t i, const c
  * member of another type is "corrupt record: KEY: ..." (-EINVAL). */
 int sk_rec_str_of(const struct yajl_val_s *v, const char *what, char **out, struct sk_err *e);
 int sk_rec_get_str(const struct yajl_val_s *obj, const char *key, char **out, struct sk_err *e);
-int sk_rec_get_int(const struct yajl_val_s *obj, const char *key, long long min, long long max,
-		   long long *out, struct sk_err *e);
 int sk_rec_get_bool(const struct yajl_val_s *obj, const char *key, bool *out, struct sk_err *e);
 /* Append the string members of object @key to @v (as sk_rec_kv wrote). */
 int sk_rec_get_kv(const struct yajl_val_s *obj, const char *key, struct oci_kv **v, size_t *n,

@@ -276,7 +276,7 @@ const struct yajl_val_s *sk_rec_at(const struct yajl_val_s *v, size_t i, const c
 int sk_rec_str_of(const struct yajl_val_s *v, const char *what, char **out, struct sk_err *e)
 {
 	*out = NULL;
-	if (!v)
+	if (!v || YAJL_IS_NULL(v))
 		return 0;
 	if (!YAJL_IS_STRING(v))
 		return sk_err_set(e, EINVAL, "corrupt record: %s: not a string", what);

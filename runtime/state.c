@@ -73,14 +73,24 @@ int sk_state_dir_open(const struct sk_ctx *ctx, const char *id, int *dirfd, stru
 	return 0;
 }
 
+/* state.json's plain members; the intent record has the last two. */
+static const struct sk_rec_field state_fields[] = {
+	{ "bundle", SK_REC_STR, offsetof(struct sk_state, bundle) },
+	{ "rootfs", SK_REC_STR, offsetof(struct sk_state, rootfs) },
+	{ "created", SK_REC_STR, offsetof(struct sk_state, created) },
+	{ "owner", SK_REC_U32, offsetof(struct sk_state, owner) },
+	{ "pid", SK_REC_I32, offsetof(struct sk_state, pid) },
+	{ "start_time", SK_REC_U64, offsetof(struct sk_state, start_time) },
+	{ NULL, 0, 0 },
+};
+#define intent_fields (&state_fields[4])
+
 void sk_state_free(struct sk_state *st)
 {
 	if (!st)
 		return;
+	sk_rec_free_fields(state_fields, st);
 	free(st->id);
-	free(st->bundle);
-	free(st->rootfs);
-	free(st->created);
 	for (size_t i = 0; i < st->n_ext; i++) {
 		free(st->ext[i].key);
 		free(st->ext[i].value);
@@ -136,16 +146,6 @@ static void gen_str(yajl_gen g, const char *s)
 	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
 }
 
-static void gen_kv_map(yajl_gen g, const struct oci_kv *v, size_t n)
-{
-	yajl_gen_map_open(g);
-	for (size_t i = 0; i < n; i++) {
-		gen_str(g, v[i].key);
-		gen_str(g, v[i].value);
-	}
-	yajl_gen_map_close(g);
-}
-
 static char *gen_finish(yajl_gen g)
 {
 	const unsigned char *buf;
@@ -162,83 +162,47 @@ static char *gen_finish(yajl_gen g)
 
 int sk_state_save(const struct sk_state *st, struct sk_err *e)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
-	_cleanup_free_ char *json = NULL;
+	struct sk_rec *w = sk_rec_new();
 
-	yajl_gen_map_open(g);
-	gen_str(g, "id"); gen_str(g, st->id);
-	gen_str(g, "pid"); yajl_gen_integer(g, st->pid);
-	gen_str(g, "start_time"); yajl_gen_integer(g, (long long)st->start_time);
-	gen_str(g, "bundle"); gen_str(g, st->bundle);
-	gen_str(g, "rootfs"); gen_str(g, st->rootfs ? st->rootfs : "");
-	gen_str(g, "created"); gen_str(g, st->created);
-	gen_str(g, "owner"); yajl_gen_integer(g, st->owner);
-	gen_str(g, "ext"); gen_kv_map(g, st->ext, st->n_ext);
-	gen_str(g, "annotations"); gen_kv_map(g, st->ann, st->n_ann);
-	yajl_gen_map_close(g);
-	json = gen_finish(g);
-	return sk_write_file_atomic(st->dirfd, "state.json", json, strlen(json), e);
-}
-
-static const char *tree_str(yajl_val root, const char *key)
-{
-	const char *path[] = { key, NULL };
-	yajl_val v = yajl_tree_get(root, path, yajl_t_string);
-	return v ? YAJL_GET_STRING(v) : NULL;
-}
-
-static long long tree_int(yajl_val root, const char *key)
-{
-	const char *path[] = { key, NULL };
-	yajl_val v = yajl_tree_get(root, path, yajl_t_number);
-	return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : 0;
-}
-
-static void tree_kv(yajl_val root, const char *key, struct oci_kv **v, size_t *n)
-{
-	const char *path[] = { key, NULL };
-	yajl_val m = yajl_tree_get(root, path, yajl_t_object);
-
-	if (!m)
-		return;
-	for (size_t i = 0; i < m->u.object.len; i++)
-		if (YAJL_IS_STRING(m->u.object.values[i]))
-			kv_set(v, n, m->u.object.keys[i],
-			       YAJL_GET_STRING(m->u.object.values[i]));
+	sk_rec_str(w, "id", st->id);
+	sk_rec_put_fields(w, state_fields, st);
+	sk_rec_kv(w, "ext", st->ext, st->n_ext);
+	sk_rec_kv(w, "annotations", st->ann, st->n_ann);
+	return sk_rec_save(w, st->dirfd, "state.json", e);
 }
 
 int sk_state_save_intent(int dirfd, pid_t pid, uint64_t start_time, const struct oci_kv *ext,
 			 size_t n_ext, struct sk_err *e)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
-	_cleanup_free_ char *json = NULL;
+	struct sk_state st = { .pid = pid, .start_time = start_time };
+	struct sk_rec *w = sk_rec_new();
 
-	yajl_gen_map_open(g);
-	gen_str(g, "pid"); yajl_gen_integer(g, pid);
-	gen_str(g, "start_time"); yajl_gen_integer(g, (long long)start_time);
-	gen_str(g, "ext"); gen_kv_map(g, ext, n_ext);
-	yajl_gen_map_close(g);
-	json = gen_finish(g);
-	return sk_write_file_atomic(dirfd, SK_INTENT_FILE, json, strlen(json), e);
+	sk_rec_put_fields(w, intent_fields, &st);
+	sk_rec_kv(w, "ext", ext, n_ext);
+	return sk_rec_save(w, dirfd, SK_INTENT_FILE, e);
 }
 
-/* A create that never finished: what its intent record says it made. */
-static void load_intent(struct sk_state *st)
+/* Read state.json or the intent record into @st: its plain members
+ * (@fields), "ext" and "annotations" (a record without them: none). */
+static int load_record(struct sk_state *st, const char *name, const struct sk_rec_field *fields,
+		       struct sk_err *e)
 {
 	_cleanup_free_ char *text = NULL;
-	struct sk_err ignore = { 0 };
-	char ebuf[256];
-	yajl_val root;
+	struct yajl_val_s *root = NULL;
+	unsigned version;
+	int r = sk_read_file_at(st->dirfd, name, &text, NULL, e);
 
-	if (sk_read_file_at(st->dirfd, SK_INTENT_FILE, &text, NULL, &ignore) < 0)
-		return;
-	root = yajl_tree_parse(text, ebuf, sizeof(ebuf));
-	if (!root)
-		return;
-	st->pid = (pid_t)tree_int(root, "pid");
-	st->start_time = (uint64_t)tree_int(root, "start_time");
-	tree_kv(root, "ext", &st->ext, &st->n_ext);
-	yajl_tree_free(root);
+	if (r < 0)
+		return r;
+	r = sk_rec_parse(text, &root, &version, e);
+	if (r == 0)
+		r = sk_rec_get_fields(root, fields, st, e);
+	if (r == 0)
+		r = sk_rec_get_kv(root, "ext", &st->ext, &st->n_ext, e);
+	if (r == 0)
+		r = sk_rec_get_kv(root, "annotations", &st->ann, &st->n_ann, e);
+	sk_rec_free(root);
+	return r;
 }
 
 static bool has_state_json(int dirfd)
@@ -292,11 +256,10 @@ int sk_state_load(const struct sk_ctx *ctx, const char *id, bool lock, struct sk
 		  struct sk_err *e)
 {
 	_cleanup_close_ int dirfd = -1;
-	_cleanup_free_ char *text = NULL, *cfgtext = NULL;
+	_cleanup_free_ char *cfgtext = NULL;
 	struct sk_state *st;
-	yajl_val root;
+	struct sk_err ignore = { 0 };
 	size_t len;
-	char ebuf[256];
 	int r;
 
 	r = sk_state_dir_open(ctx, id, &dirfd, e);
@@ -311,30 +274,21 @@ int sk_state_load(const struct sk_ctx *ctx, const char *id, bool lock, struct sk
 	st = sk_xcalloc(1, sizeof(*st));
 	st->dirfd = sk_steal_fd(&dirfd);
 	st->id = sk_xstrdup(id);
-	r = sk_read_file_at(st->dirfd, "state.json", &text, &len, e);
+	r = load_record(st, "state.json", state_fields, e);
 	if (r == -ENOENT) {
 		/* create has not finished (or was killed): no created time,
-		 * and what it made so far from its intent record */
-		load_intent(st);
+		 * and what it made so far from its intent record (whatever
+		 * of it can be read) */
+		load_record(st, SK_INTENT_FILE, intent_fields, &ignore);
 		*out = st;
 		return 0;
 	}
-	if (r < 0)
-		goto fail;
-	root = yajl_tree_parse(text, ebuf, sizeof(ebuf));
-	if (!root) {
+	if (r == -EINVAL) {
 		r = sk_err_set(e, EINVAL, "container %s: corrupt state.json", id);
 		goto fail;
 	}
-	st->bundle = sk_xstrdup(tree_str(root, "bundle"));
-	st->rootfs = sk_xstrdup(tree_str(root, "rootfs"));
-	st->created = sk_xstrdup(tree_str(root, "created"));
-	st->pid = (pid_t)tree_int(root, "pid");
-	st->start_time = (uint64_t)tree_int(root, "start_time");
-	st->owner = (uid_t)tree_int(root, "owner");
-	tree_kv(root, "ext", &st->ext, &st->n_ext);
-	tree_kv(root, "annotations", &st->ann, &st->n_ann);
-	yajl_tree_free(root);
+	if (r < 0)
+		goto fail;
 	if (!st->bundle || !st->created) {
 		r = sk_err_set(e, EINVAL, "container %s: corrupt state.json", id);
 		goto fail;

@@ -306,6 +306,50 @@ TEST(prepare_skips)
 	CHECK(n == NULL); /* mode none */
 }
 
+/* The network record: written as a versioned record; an older skiff's
+ * key=value text (version 0) still loads, to the same record. */
+TEST(net_record_versions)
+{
+	const char *v0 = "version=1\nid=r9\nmode=nat\nnetwork=skiff0\nbridge=skiff0\n"
+			 "subnet=10.88.0.0/24\nip=10.88.0.5\ngateway=10.88.0.1\nports=8080:80/tcp\n"
+			 "dns=192.0.2.1,192.0.2.2\nhostname=h\nstate_dir=/x\nreserved=1\n";
+	const char *v1 = "{\"version\":1,\"id\":\"r9\",\"mode\":\"nat\",\"network\":\"skiff0\","
+			 "\"bridge\":\"skiff0\",\"subnet\":\"10.88.0.0/24\",\"ip\":\"10.88.0.5\","
+			 "\"gateway\":\"10.88.0.1\",\"ports\":\"8080:80/tcp\","
+			 "\"dns\":[\"192.0.2.1\",\"192.0.2.2\"],\"hostname\":\"h\",\"state_dir\":\"/x\","
+			 "\"reserved\":true}";
+	struct sk_net *n = NULL, *m = NULL;
+	struct sk_err e = { 0 };
+	char *s;
+
+	CHECK_INT(sk_net_load(NULL, root, v0, &n, &e), 0);
+	if (!n)
+		return;
+	CHECK_STR(sk_net_address(n), "10.88.0.5/24");
+	s = sk_net_serialize(n);
+	CHECK_STR(s, v1);
+	CHECK_INT(sk_net_load(NULL, root, s, &m, &e), 0);
+	free(s);
+	if (m) {
+		s = sk_net_serialize(m);
+		CHECK_STR(s, v1);
+		free(s);
+		CHECK_STR(m->hostname, "h");
+		CHECK_INT(m->cfg.n_ports, 1);
+	}
+	sk_net_free(m);
+	sk_net_free(n);
+	m = NULL;
+	CHECK(sk_net_load(NULL, root, "{\"version\":1,\"id\":\"r9\",\"mode\":\"bogus\"}", &m, &e) < 0);
+	CHECK_STR(e.msg, "network state: bad mode \"bogus\"");
+	CHECK(sk_net_load(NULL, root, "{\"version\":1,\"mode\":\"nat\"}", &m, &e) < 0);
+	CHECK_STR(e.msg, "network state: missing or invalid id");
+	CHECK(sk_net_load(NULL, root, "{\"version\":1,\"id\":\"r9\",\"mo", &m, &e) < 0);
+	CHECK_CONTAINS(e.msg, "network state: corrupt record: invalid JSON");
+	CHECK(sk_net_load(NULL, root, "{\"version\":1,\"id\":\"r9\",\"hostname\":7}", &m, &e) < 0);
+	CHECK_STR(e.msg, "network state: corrupt record: hostname: not a string");
+}
+
 int main(void)
 {
 	snprintf(root, sizeof(root), "/tmp/skiff-test-ipam.XXXXXX");
@@ -319,6 +363,7 @@ int main(void)
 	RUN(alloc_static_and_errors);
 	RUN(alloc_full);
 	RUN(record_roundtrip);
+	RUN(net_record_versions);
 	RUN(stale_reclaim);
 	RUN(concurrent_alloc);
 	RUN(reserve_files_teardown);
