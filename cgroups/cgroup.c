@@ -84,13 +84,10 @@ const char *sk_cgroup_dir(const struct sk_cgroup *cg, const char *ctrl)
 }
 
 /* The record's plain members (the mode and hierarchies are written apart). */
-static const struct sk_rec_field cg_fields[] = {
-	{ "path", SK_REC_STR, offsetof(struct sk_cgroup, path) },
-	{ "ledger", SK_REC_BOOL, offsetof(struct sk_cgroup, ledger) },
-	{ "placement", SK_REC_STR, offsetof(struct sk_cgroup, placement) },
-	{ "v2", SK_REC_STR, offsetof(struct sk_cgroup, v2dir) },
-	{ NULL, 0, 0 },
-};
+#define CG(kind, key, m) SK_REC_FIELD(struct sk_cgroup, kind, key, m)
+SK_REC_TABLE(cg_fields, CG(STR, "path", path), CG(BOOL, "ledger", ledger),
+	     CG(STR, "placement", placement), CG(STR, "v2", v2dir));
+#undef CG
 
 void sk_cgroup_free(struct sk_cgroup *cg)
 {

@@ -89,12 +89,9 @@ static int lock_ledger(const char *root, int *lockfd, int *rootfd, struct sk_err
 	return 0;
 }
 
-static const struct sk_rec_field ent_fields[] = {
-	{ "id", SK_REC_STR, offsetof(struct ledger_ent, id) },
-	{ "pid", SK_REC_I32, offsetof(struct ledger_ent, pid) },
-	{ "start", SK_REC_U64, offsetof(struct ledger_ent, start) },
-	{ NULL, 0, 0 },
-};
+#define ENT(kind, key, m) SK_REC_FIELD(struct ledger_ent, kind, key, m)
+SK_REC_TABLE(ent_fields, ENT(STR, "id", id), ENT(I32, "pid", pid), ENT(U64, "start", start));
+#undef ENT
 
 /* Keep @ent (taken over) unless it is @drop_id's, stale or bad. */
 static void keep(int rootfd, const char *drop_id, struct ledger *l, struct ledger_ent *ent,

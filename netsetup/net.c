@@ -9,12 +9,10 @@
 #include <string.h>
 
 /* The record's plain members (the addresses and names are written apart). */
-static const struct sk_rec_field net_fields[] = {
-	{ "hostname", SK_REC_STR, offsetof(struct sk_net, hostname) },
-	{ "state_dir", SK_REC_STR, offsetof(struct sk_net, state_dir) },
-	{ "reserved", SK_REC_BOOL, offsetof(struct sk_net, reserved) },
-	{ NULL, 0, 0 },
-};
+#define NET(kind, key, m) SK_REC_FIELD(struct sk_net, kind, key, m)
+SK_REC_TABLE(net_fields, NET(STR, "hostname", hostname), NET(STR, "state_dir", state_dir),
+	     NET(BOOL, "reserved", reserved));
+#undef NET
 
 void sk_net_free(struct sk_net *n)
 {

@@ -405,6 +405,10 @@ struct sk_rec_field {
 	enum sk_rec_type type; /* char *, int32_t, uint32_t, uint64_t, bool */
 	size_t off;            /* offsetof() in the struct */
 };
+/* A table: SK_REC_TABLE(name, SK_REC_FIELD(struct t, STR, "key", member), ...). */
+#define SK_REC_FIELD(type, kind, key, member) { key, SK_REC_##kind, offsetof(type, member) }
+#define SK_REC_TABLE(name, ...) \
+	static const struct sk_rec_field name[] = { __VA_ARGS__, { NULL, 0, 0 } }
 void sk_rec_put_fields(struct sk_rec *w, const struct sk_rec_field *f, const void *obj);
 int sk_rec_get_fields(const struct yajl_val_s *obj, const struct sk_rec_field *f, void *out,
 		      struct sk_err *e);

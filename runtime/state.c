@@ -74,15 +74,11 @@ int sk_state_dir_open(const struct sk_ctx *ctx, const char *id, int *dirfd, stru
 }
 
 /* state.json's plain members; the intent record has the last two. */
-static const struct sk_rec_field state_fields[] = {
-	{ "bundle", SK_REC_STR, offsetof(struct sk_state, bundle) },
-	{ "rootfs", SK_REC_STR, offsetof(struct sk_state, rootfs) },
-	{ "created", SK_REC_STR, offsetof(struct sk_state, created) },
-	{ "owner", SK_REC_U32, offsetof(struct sk_state, owner) },
-	{ "pid", SK_REC_I32, offsetof(struct sk_state, pid) },
-	{ "start_time", SK_REC_U64, offsetof(struct sk_state, start_time) },
-	{ NULL, 0, 0 },
-};
+#define ST(kind, key, m) SK_REC_FIELD(struct sk_state, kind, key, m)
+SK_REC_TABLE(state_fields, ST(STR, "bundle", bundle), ST(STR, "rootfs", rootfs),
+	     ST(STR, "created", created), ST(U32, "owner", owner), ST(I32, "pid", pid),
+	     ST(U64, "start_time", start_time));
+#undef ST
 #define intent_fields (&state_fields[4])
 
 void sk_state_free(struct sk_state *st)

@@ -20,14 +20,10 @@ struct thing {
 	bool on;
 };
 
-static const struct sk_rec_field thing_fields[] = {
-	{ "name", SK_REC_STR, offsetof(struct thing, name) },
-	{ "pid", SK_REC_I32, offsetof(struct thing, pid) },
-	{ "uid", SK_REC_U32, offsetof(struct thing, uid) },
-	{ "big", SK_REC_U64, offsetof(struct thing, big) },
-	{ "on", SK_REC_BOOL, offsetof(struct thing, on) },
-	{ NULL, 0, 0 },
-};
+#define T(kind, key, m) SK_REC_FIELD(struct thing, kind, key, m)
+SK_REC_TABLE(thing_fields, T(STR, "name", name), T(I32, "pid", pid), T(U32, "uid", uid),
+	     T(U64, "big", big), T(BOOL, "on", on));
+#undef T
 
 static char *write_thing(const struct thing *t)
 {
@@ -136,34 +132,33 @@ TEST(record_odd_strings)
 
 TEST(record_corrupt)
 {
-	struct thing u = { 0 };
-	struct sk_err e = { 0 };
-	unsigned version;
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{ "", "corrupt record: empty" },
+		/* cut short (a crash while an older skiff wrote it in place) */
+		{ "{\"version\":1,\"name\":\"ab", "corrupt record: invalid JSON" },
+		{ "{\"version\":1,\"name\":\"ab\"", "corrupt record: invalid JSON" },
+		{ "[1]", "corrupt record: not a JSON object" },
+		{ "{\"version\":\"1\"}", "corrupt record: bad version" },
+		{ "{\"version\":1,\"pid\":\"7\"}", "corrupt record: pid: not an integer in range" },
+		{ "{\"version\":1,\"pid\":4294967296}", "corrupt record: pid: not an integer" },
+		{ "{\"version\":1,\"uid\":-1}", "corrupt record: uid: not an integer in range" },
+		{ "{\"version\":1,\"big\":-1}", "corrupt record: big: not an unsigned integer" },
+		{ "{\"version\":1,\"on\":1}", "corrupt record: on: not a boolean" },
+		{ "{\"version\":1,\"name\":[]}", "corrupt record: name: not a string" },
+		/* a NUL cannot be in a C string: refused, not cut */
+		{ "{\"version\":1,\"name\":\"a\\u0000b\"}", "corrupt record: invalid JSON" },
+	};
 
-	CHECK_INT(read_thing("", &u, &version, &e), -EINVAL);
-	CHECK_STR(e.msg, "corrupt record: empty");
-	/* cut short (a crash while an older skiff wrote it in place) */
-	CHECK_INT(read_thing("{\"version\":1,\"name\":\"ab", &u, &version, &e), -EINVAL);
-	CHECK_CONTAINS(e.msg, "corrupt record: invalid JSON");
-	CHECK_INT(read_thing("{\"version\":1,\"name\":\"ab\"", &u, &version, &e), -EINVAL);
-	CHECK_CONTAINS(e.msg, "corrupt record: invalid JSON");
-	CHECK_INT(read_thing("[1]", &u, &version, &e), -EINVAL);
-	CHECK_STR(e.msg, "corrupt record: not a JSON object");
-	CHECK_INT(read_thing("{\"version\":\"1\"}", &u, &version, &e), -EINVAL);
-	CHECK_STR(e.msg, "corrupt record: bad version");
-	CHECK_INT(read_thing("{\"version\":1,\"pid\":\"7\"}", &u, &version, &e), -EINVAL);
-	CHECK_STR(e.msg, "corrupt record: pid: not an integer in range");
-	CHECK_INT(read_thing("{\"version\":1,\"pid\":4294967296}", &u, &version, &e), -EINVAL);
-	CHECK_INT(read_thing("{\"version\":1,\"uid\":-1}", &u, &version, &e), -EINVAL);
-	CHECK_INT(read_thing("{\"version\":1,\"big\":-1}", &u, &version, &e), -EINVAL);
-	CHECK_STR(e.msg, "corrupt record: big: not an unsigned integer");
-	CHECK_INT(read_thing("{\"version\":1,\"on\":1}", &u, &version, &e), -EINVAL);
-	CHECK_STR(e.msg, "corrupt record: on: not a boolean");
-	CHECK_INT(read_thing("{\"version\":1,\"name\":[]}", &u, &version, &e), -EINVAL);
-	CHECK_STR(e.msg, "corrupt record: name: not a string");
-	/* a NUL cannot be in a C string: refused, not cut */
-	CHECK_INT(read_thing("{\"version\":1,\"name\":\"a\\u0000b\"}", &u, &version, &e), -EINVAL);
-	CHECK_CONTAINS(e.msg, "corrupt record: invalid JSON");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct thing u = { 0 };
+		struct sk_err e = { 0 };
+		unsigned version;
+		CHECK_INT(read_thing(bad[i].text, &u, &version, &e), -EINVAL);
+		CHECK_CONTAINS(e.msg, bad[i].msg);
+		sk_rec_free_fields(thing_fields, &u);
+	}
 	CHECK(!sk_rec_is_json("name x\nmode nat\n"));
 	CHECK(sk_rec_is_json(" \n{"));
 }
