@@ -46,25 +46,6 @@ static int load_live(struct sk_ctx *ctx, const char *cmd, const char *id, bool l
 	return 0;
 }
 
-static int one_id(const char *cmd, const struct option *opts, int argc, char **argv,
-		  struct sk_err *e)
-{
-	int c;
-
-	while ((c = sk_getopt(cmd, argc, argv, "+h", opts, e)) != -1) {
-		if (c != 'h')
-			return -EINVAL;
-		sk_cmd_help(cmd);
-		return 1;
-	}
-	return sk_need_args(cmd, argc, argv, 1, "container ID", e);
-}
-
-static const struct option help_only[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
 /* ------------------------------------------------------- pause/resume */
 
 static int freeze_cmd(struct sk_ctx *ctx, const char *cmd, bool freeze, int argc, char **argv,
@@ -73,7 +54,7 @@ static int freeze_cmd(struct sk_ctx *ctx, const char *cmd, bool freeze, int argc
 	_cleanup_state_ struct sk_state *st = NULL;
 	_cleanup_cgroup_ struct sk_cgroup *cg = NULL;
 	enum sk_status s;
-	int r = one_id(cmd, help_only, argc, argv, e);
+	int r = sk_cmd_one_id(cmd, argc, argv, e);
 
 	if (r != 0)
 		return r > 0 ? 0 : r;
@@ -148,23 +129,11 @@ static int load_resources(struct sk_ctx *ctx, const char *path, struct oci_confi
 	return 0;
 }
 
-enum {
-	OPT_KMEM = 0x80, OPT_RDT, OPT_FLAG, /* OPT_FLAG + i: sk_update_flags[i] */
-};
+#define OPT_FLAG 0x100 /* OPT_FLAG + i: sk_update_flags[i] */
 
-/* The getopt options: --resources, the table's flags, the ignored and the
- * refused ones, --help. */
+/* The getopt options: --resources, the table's flags, --help. */
 static void update_options(struct option *o)
 {
-	static const struct option rest[] = {
-		{ "kernel-memory", required_argument, NULL, OPT_KMEM },
-		{ "kernel-memory-tcp", required_argument, NULL, OPT_KMEM },
-		{ "l3-cache-schema", required_argument, NULL, OPT_RDT },
-		{ "mem-bw-schema", required_argument, NULL, OPT_RDT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-
 	*o++ = (struct option){ "resources", required_argument, NULL, 'r' };
 	for (size_t i = 0; i < SK_N_UPDATE_FLAGS; i++) {
 		const struct sk_update_flag *f = &sk_update_flags[i];
@@ -173,12 +142,13 @@ static void update_options(struct option *o)
 		if (f->alias)
 			*o++ = (struct option){ f->alias, required_argument, NULL, OPT_FLAG + (int)i };
 	}
-	memcpy(o, rest, sizeof(rest));
+	*o++ = (struct option){ "help", no_argument, NULL, 'h' };
+	*o = (struct option){ NULL, 0, NULL, 0 };
 }
 
 int cmd_update(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 {
-	struct option opts[1 + 2 * SK_N_UPDATE_FLAGS + 6];
+	struct option opts[1 + 2 * SK_N_UPDATE_FLAGS + 2];
 	_cleanup_config_ struct oci_config *rcfg = NULL;
 	_cleanup_state_ struct sk_state *st = NULL;
 	_cleanup_cgroup_ struct sk_cgroup *cg = NULL;
@@ -199,19 +169,16 @@ int cmd_update(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 		case 'r':
 			rfile = optarg;
 			continue;
-		case OPT_KMEM:
-			sk_warn(&ctx->log, "update: --kernel-memory options are deprecated and ignored");
-			continue;
-		case OPT_RDT:
-			return sk_err_set(e, ENOTSUP,
-					  "update: --l3-cache-schema/--mem-bw-schema: Intel RDT is not supported");
 		}
 		if (c < OPT_FLAG || c >= OPT_FLAG + SK_N_UPDATE_FLAGS)
 			return -EINVAL;
 		r = sk_update_flag_parse(&sk_update_flags[c - OPT_FLAG], optarg, &flags, e);
 		if (r < 0)
 			return r;
-		any = true;
+		if (r > 0)
+			sk_warn(&ctx->log, "%s", sk_update_flags[c - OPT_FLAG].msg);
+		else
+			any = true;
 	}
 	r = sk_need_args("update", argc, argv, 1, "container ID", e);
 	if (r < 0)
@@ -415,13 +382,10 @@ int cmd_placement(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 {
 	_cleanup_state_ struct sk_state *st = NULL;
 	const char *v = NULL;
-	int r = one_id("placement", help_only, argc, argv, e);
+	int r = sk_cmd_load(ctx, "placement", argc, argv, false, &st, e);
 
 	if (r != 0)
 		return r > 0 ? 0 : r;
-	r = sk_state_load(ctx, argv[optind], false, &st, e);
-	if (r < 0)
-		return r;
 	for (size_t i = 0; i < st->n_ann; i++)
 		if (!strcmp(st->ann[i].key, "org.skiff.numa.placement"))
 			v = st->ann[i].value;

@@ -11,23 +11,12 @@
 
 int cmd_state(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 {
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
 	_cleanup_state_ struct sk_state *st = NULL;
 	_cleanup_free_ char *json = NULL;
-	int c, r;
+	int r = sk_cmd_load(ctx, "state", argc, argv, false, &st, e);
 
-	while ((c = sk_getopt("state", argc, argv, "+h", opts, e)) != -1) {
-		if (c != 'h')
-			return -EINVAL;
-		sk_cmd_help("state");
-		return 0;
-	}
-	r = sk_need_args("state", argc, argv, 1, "container ID", e);
-	if (r < 0)
-		return r;
-	r = sk_state_load(ctx, argv[optind], false, &st, e);
-	if (r < 0)
-		return r;
+	if (r != 0)
+		return r > 0 ? 0 : r;
 	json = sk_state_json(st, sk_state_status(ctx, st), true);
 	fputs(json, stdout);
 	return 0;

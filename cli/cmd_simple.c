@@ -6,29 +6,14 @@
 #include <errno.h>
 #include <string.h>
 
-static const struct option help_only[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
 int cmd_start(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 {
 	_cleanup_state_ struct sk_state *st = NULL;
 	enum sk_status s;
-	int c, r;
+	int r = sk_cmd_load(ctx, "start", argc, argv, true, &st, e);
 
-	while ((c = sk_getopt("start", argc, argv, "+h", help_only, e)) != -1) {
-		if (c != 'h')
-			return -EINVAL;
-		sk_cmd_help("start");
-		return 0;
-	}
-	r = sk_need_args("start", argc, argv, 1, "container ID", e);
-	if (r < 0)
-		return r;
-	r = sk_state_load(ctx, argv[optind], true, &st, e);
-	if (r < 0)
-		return r;
+	if (r != 0)
+		return r > 0 ? 0 : r;
 	s = sk_state_status(ctx, st);
 	if (s != SK_STATUS_CREATED)
 		return sk_err_set(e, EINVAL, "cannot start container %s: it is %s, not created",
@@ -45,17 +30,10 @@ int cmd_kill(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	};
 	_cleanup_state_ struct sk_state *st = NULL;
 	bool all = false;
-	int c, r, sig = SIGTERM;
+	int sig = SIGTERM, r = sk_cmd_opts("kill", argc, argv, "+ah", opts, 'a', &all, e);
 
-	while ((c = sk_getopt("kill", argc, argv, "+ah", opts, e)) != -1) {
-		if (c == 'a')
-			all = true;
-		else if (c == 'h') {
-			sk_cmd_help("kill");
-			return 0;
-		} else
-			return -EINVAL;
-	}
+	if (r != 0)
+		return r > 0 ? 0 : r;
 	if (argc - optind == 2) {
 		sig = sk_parse_signal(argv[optind + 1]);
 		if (sig < 0)
@@ -83,17 +61,10 @@ int cmd_delete(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	_cleanup_state_ struct sk_state *st = NULL;
 	bool force = false;
 	enum sk_status s;
-	int c, r;
+	int r = sk_cmd_opts("delete", argc, argv, "+fh", opts, 'f', &force, e);
 
-	while ((c = sk_getopt("delete", argc, argv, "+fh", opts, e)) != -1) {
-		if (c == 'f')
-			force = true;
-		else if (c == 'h') {
-			sk_cmd_help("delete");
-			return 0;
-		} else
-			return -EINVAL;
-	}
+	if (r != 0)
+		return r > 0 ? 0 : r;
 	r = sk_need_args("delete", argc, argv, 1, "container ID", e);
 	if (r < 0)
 		return r;

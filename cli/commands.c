@@ -244,6 +244,46 @@ int sk_need_args(const char *cmd, int argc, char **argv, int n, const char *what
 	return 0;
 }
 
+int sk_cmd_opts(const char *cmd, int argc, char **argv, const char *shortopts,
+		const struct option *opts, int flag, bool *set, struct sk_err *e)
+{
+	int c;
+
+	while ((c = sk_getopt(cmd, argc, argv, shortopts, opts, e)) != -1) {
+		if (c == 'h') {
+			sk_cmd_help(cmd);
+			return 1;
+		}
+		if (!flag || c != flag)
+			return -EINVAL;
+		*set = true;
+	}
+	return 0;
+}
+
+int sk_cmd_load(struct sk_ctx *ctx, const char *cmd, int argc, char **argv, bool lock,
+		struct sk_state **st, struct sk_err *e)
+{
+	int r = sk_cmd_one_id(cmd, argc, argv, e);
+
+	if (r != 0)
+		return r;
+	return sk_state_load(ctx, argv[optind], lock, st, e);
+}
+
+int sk_cmd_one_id(const char *cmd, int argc, char **argv, struct sk_err *e)
+{
+	static const struct option help_only[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int r = sk_cmd_opts(cmd, argc, argv, "+h", help_only, 0, NULL, e);
+
+	if (r != 0)
+		return r;
+	return sk_need_args(cmd, argc, argv, 1, "container ID", e);
+}
+
 /* Is --@name (a prefix, as getopt_long takes it) more than one option? */
 static bool ambiguous(const struct option *longopts, const char *name, size_t len)
 {

@@ -3,7 +3,7 @@
  * update_flags.c - `update`'s limit flags as one table: each flag's name,
  * how its value is read and the linux.resources field it sets.  The
  * getopt options, the parsing and the merge over --resources are loops over
- * it; tests/unit/test_tables.c checks every row against the config
+ * it (with the flags runc has that skiff ignores or refuses); tests/unit/test_tables.c checks every row against the config
  * parser's resources table (same field, same offset, same type).
  */
 #define _GNU_SOURCE
@@ -31,6 +31,12 @@ const struct sk_update_flag sk_update_flags[SK_N_UPDATE_FLAGS] = {
 	FLAG("memory-swap", SK_UF_BYTES, memory.swap, "memory.swap"),
 	FLAG("pids-limit", SK_UF_I64, pids.limit, "pids.limit"),
 	FLAG("blkio-weight", SK_UF_U64, blkio.weight, "blockIO.weight"),
+#define KMEM "update: --kernel-memory options are deprecated and ignored"
+#define RDT "update: --l3-cache-schema/--mem-bw-schema: Intel RDT is not supported"
+	{ .name = "kernel-memory", .kind = SK_UF_IGNORED, .msg = KMEM },
+	{ .name = "kernel-memory-tcp", .kind = SK_UF_IGNORED, .msg = KMEM },
+	{ .name = "l3-cache-schema", .kind = SK_UF_REFUSED, .msg = RDT },
+	{ .name = "mem-bw-schema", .kind = SK_UF_REFUSED, .msg = RDT },
 };
 
 /* "512m", "1G", "1048576", "-1" (unlimited) -> bytes.  Binary multiples,
@@ -105,6 +111,10 @@ int sk_update_flag_parse(const struct sk_update_flag *f, const char *s,
 	case SK_UF_STR:
 		*(const char **)at(flags, f) = s;
 		return 0;
+	case SK_UF_IGNORED:
+		return 1;
+	case SK_UF_REFUSED:
+		return sk_err_set(e, ENOTSUP, "%s", f->msg);
 	}
 	return -EINVAL;
 }
@@ -128,6 +138,9 @@ void sk_update_flags_apply(struct oci_resources *flags, struct oci_resources *re
 		case SK_UF_STR:
 			if (*(char **)src)
 				memcpy(dst, src, sizeof(char *));
+			break;
+		case SK_UF_IGNORED:
+		case SK_UF_REFUSED:
 			break;
 		}
 	}

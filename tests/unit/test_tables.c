@@ -47,7 +47,8 @@ TEST(update_flags_are_parser_fields)
 		size_t off = 0;
 		const struct cj_field *row;
 
-		CHECK(f->name && f->field);
+		CHECK(f->name);
+		CHECK(!f->field == (f->kind == SK_UF_IGNORED || f->kind == SK_UF_REFUSED));
 		if (!f->name || !f->field)
 			continue;
 		row = cj_table_find(&cj_resources_table, f->field, &off);
@@ -66,38 +67,44 @@ TEST(update_flags_are_parser_fields)
 		case SK_UF_STR:
 			CHECK_INT(row->kind, CJ_STR);
 			break;
+		case SK_UF_IGNORED:
+		case SK_UF_REFUSED:
+			break;
 		}
 	}
 }
 
 /* --flag 7 sets what {"a":{"b":7}} sets in a --resources file. */
+static void flag_like_file(const struct sk_update_flag *f)
+{
+	const char *dot = strchr(f->field, '.');
+	bool str = f->kind == SK_UF_STR;
+	_cleanup_free_ char *json = sk_xasprintf("{\"%.*s\":{\"%s\":%s}}", (int)(dot - f->field),
+						 f->field, dot + 1, str ? "\"7\"" : "7");
+	_cleanup_config_ struct oci_config *c = NULL;
+	struct oci_resources flags = { 0 }, res = { 0 };
+	struct sk_err e = { 0 };
+	bool devices;
+	size_t sz = str ? sizeof(char *) : f->kind == SK_UF_U64 ? sizeof(struct oci_opt_u64)
+							       : sizeof(struct oci_opt_i64);
+
+	CHECK_INT(sk_update_flag_parse(f, "7", &flags, &e), 0);
+	sk_update_flags_apply(&flags, &res);
+	CHECK_INT(oci_update_resources_parse(json, strlen(json), &c, &devices, &e), 0);
+	if (!c)
+		return;
+	if (str)
+		CHECK_STR(*(char **)((char *)&res + f->off),
+			  *(char **)((char *)&c->lnx.resources + f->off));
+	else
+		CHECK(!memcmp((char *)&res + f->off, (char *)&c->lnx.resources + f->off, sz));
+}
+
 TEST(update_flags_set_what_the_file_sets)
 {
-	for (size_t i = 0; i < SK_N_UPDATE_FLAGS; i++) {
-		const struct sk_update_flag *f = &sk_update_flags[i];
-		const char *dot = strchr(f->field, '.');
-		bool str = f->kind == SK_UF_STR;
-		_cleanup_free_ char *json = sk_xasprintf("{\"%.*s\":{\"%s\":%s}}",
-							 (int)(dot - f->field), f->field, dot + 1,
-							 str ? "\"7\"" : "7");
-		_cleanup_config_ struct oci_config *c = NULL;
-		struct oci_resources flags = { 0 }, res = { 0 };
-		struct sk_err e = { 0 };
-		bool devices;
-		size_t sz = str ? sizeof(char *) : f->kind == SK_UF_U64 ? sizeof(struct oci_opt_u64)
-								       : sizeof(struct oci_opt_i64);
-
-		CHECK_INT(sk_update_flag_parse(f, "7", &flags, &e), 0);
-		sk_update_flags_apply(&flags, &res);
-		CHECK_INT(oci_update_resources_parse(json, strlen(json), &c, &devices, &e), 0);
-		if (!c)
-			continue;
-		if (str)
-			CHECK_STR(*(char **)((char *)&res + f->off),
-				  *(char **)((char *)&c->lnx.resources + f->off));
-		else
-			CHECK(!memcmp((char *)&res + f->off, (char *)&c->lnx.resources + f->off, sz));
-	}
+	for (size_t i = 0; i < SK_N_UPDATE_FLAGS; i++)
+		if (sk_update_flags[i].field)
+			flag_like_file(&sk_update_flags[i]);
 }
 
 TEST(update_flag_messages)
@@ -114,6 +121,12 @@ TEST(update_flag_messages)
 		CHECK_STR(e.msg, "update: --memory: invalid size \"1x\" (bytes, or with k/m/g suffix)");
 		CHECK_INT(sk_update_flag_parse(&sk_update_flags[i], "2G", &flags, &e), 0);
 		CHECK_INT(flags.memory.limit.v, 2LL << 30);
+	}
+	for (size_t i = 0; i < SK_N_UPDATE_FLAGS; i++) {
+		if (strcmp(sk_update_flags[i].name, "mem-bw-schema"))
+			continue;
+		CHECK_INT(sk_update_flag_parse(&sk_update_flags[i], "x", &flags, &e), -ENOTSUP);
+		CHECK_STR(e.msg, "update: --l3-cache-schema/--mem-bw-schema: Intel RDT is not supported");
 	}
 }
 
