@@ -146,13 +146,32 @@ static unsigned subset_free(const unsigned *nfree, int n_nodes, uint64_t set)
 	return s;
 }
 
+/* The best node set so far: the closest, then the one with most free CPUs. */
+struct best {
+	uint64_t set, cost;
+	unsigned free;
+};
+
+/* Keep @set in @b when it holds @n free CPUs and beats it. */
+static void consider(struct best *b, const struct sk_numa_topo *t, const unsigned *nfree,
+		     unsigned n, uint64_t set)
+{
+	unsigned f = subset_free(nfree, t->n_nodes, set);
+	uint64_t cost;
+
+	if (f < n)
+		return;
+	cost = subset_cost(t, set);
+	if (cost < b->cost || (cost == b->cost && f > b->free))
+		*b = (struct best){ set, cost, f };
+}
+
 /* Fewest nodes holding @n free CPUs; among them the closest set. */
 static uint64_t choose_nodes(const struct sk_numa_topo *t, const unsigned *nfree, unsigned n)
 {
 	unsigned sorted[SK_NUMA_MAX_NODES], sum = 0;
 	int nn = t->n_nodes, k = 0, avail = 0;
-	uint64_t best = 0, best_cost = UINT64_MAX;
-	unsigned best_free = 0;
+	struct best best = { .cost = UINT64_MAX };
 
 	for (int i = 0; i < nn; i++) {
 		sorted[i] = nfree[i];
@@ -173,29 +192,19 @@ static uint64_t choose_nodes(const struct sk_numa_topo *t, const unsigned *nfree
 			if (nfree[i])
 				idx[m++] = i;
 		for (uint32_t mask = 0; mask < (1u << m); mask++) {
-			uint64_t set = 0, cost;
-			unsigned f;
+			uint64_t set = 0;
 			if (__builtin_popcount(mask) != k)
 				continue;
 			for (int i = 0; i < m; i++)
 				if (mask >> i & 1)
 					set |= 1ULL << idx[i];
-			f = subset_free(nfree, nn, set);
-			if (f < n)
-				continue;
-			cost = subset_cost(t, set);
-			if (cost < best_cost || (cost == best_cost && f > best_free)) {
-				best = set;
-				best_cost = cost;
-				best_free = f;
-			}
+			consider(&best, t, nfree, n, set);
 		}
-		return best;
+		return best.set;
 	}
 	/* many nodes: greedy from every seed, add the closest node */
 	for (int s = 0; s < nn; s++) {
-		uint64_t set = 1ULL << s, cost;
-		unsigned f;
+		uint64_t set = 1ULL << s;
 		if (!nfree[s])
 			continue;
 		for (int added = 1; added < k; added++) {
@@ -217,27 +226,20 @@ static uint64_t choose_nodes(const struct sk_numa_topo *t, const unsigned *nfree
 				break;
 			set |= 1ULL << pick;
 		}
-		f = subset_free(nfree, nn, set);
-		if (f < n)
-			continue;
-		cost = subset_cost(t, set);
-		if (cost < best_cost || (cost == best_cost && f > best_free)) {
-			best = set;
-			best_cost = cost;
-			best_free = f;
-		}
+		consider(&best, t, nfree, n, set);
 	}
-	if (!best) { /* greedy failed: the k largest nodes */
+	if (!best.set) { /* greedy failed: the k largest nodes */
 		for (int want = 0; want < k; want++) {
 			int pick = -1;
 			for (int j = 0; j < nn; j++)
-				if (!(best >> j & 1) && nfree[j] && (pick < 0 || nfree[j] > nfree[pick]))
+				if (!(best.set >> j & 1) && nfree[j] &&
+				    (pick < 0 || nfree[j] > nfree[pick]))
 					pick = j;
 			if (pick >= 0)
-				best |= 1ULL << pick;
+				best.set |= 1ULL << pick;
 		}
 	}
-	return best;
+	return best.set;
 }
 
 static void free_error(const struct sk_numa_topo *t, const struct sk_cpuset *freesets,

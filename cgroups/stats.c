@@ -84,6 +84,16 @@ static void entry(yajl_gen g, const char *key, uint64_t limit, uint64_t usage, u
 	yajl_gen_map_close(g);
 }
 
+/* "pids": {current, limit} from the pids controller's directory @dir. */
+static void pids_stats(yajl_gen g, const char *dir)
+{
+	gstr(g, "pids");
+	yajl_gen_map_open(g);
+	gu64(g, "current", num(dir, "pids.current", 0));
+	gu64(g, "limit", num(dir, "pids.max", 0));
+	yajl_gen_map_close(g);
+}
+
 static void raw_map(yajl_gen g, const char *txt)
 {
 	_cleanup_free_ char *copy = sk_xstrdup(txt ? txt : "");
@@ -154,11 +164,7 @@ static void stats_v2(yajl_gen g, const char *dir)
 	raw_map(g, mst);
 	yajl_gen_map_close(g);
 
-	gstr(g, "pids");
-	yajl_gen_map_open(g);
-	gu64(g, "current", num(dir, "pids.current", 0));
-	gu64(g, "limit", num(dir, "pids.max", 0));
-	yajl_gen_map_close(g);
+	pids_stats(g, dir);
 }
 
 static void stats_v1(yajl_gen g, const struct sk_cgroup *cg)
@@ -207,11 +213,7 @@ static void stats_v1(yajl_gen g, const struct sk_cgroup *cg)
 	raw_map(g, mst);
 	yajl_gen_map_close(g);
 
-	gstr(g, "pids");
-	yajl_gen_map_open(g);
-	gu64(g, "current", num(pids, "pids.current", 0));
-	gu64(g, "limit", num(pids, "pids.max", 0));
-	yajl_gen_map_close(g);
+	pids_stats(g, pids);
 }
 
 int sk_cgroup_stats_json(const struct sk_cgroup *cg, const char *id, char **json,

@@ -252,20 +252,33 @@ static int mkdirs_at(int dfd, const char *rest, mode_t mode, const char *full, s
 	return sk_steal_fd(&cur);
 }
 
+/* Open @path in the root with @flags into *@fd; when it does not exist,
+ * walk as far as it does: *@dfd the deepest directory, *@rest what is
+ * missing below it (NULL when @path appeared meanwhile). */
+static int open_or_walk(int rootfd, const char *path, int flags, int *fd, int *dfd, char **rest,
+			struct sk_err *e)
+{
+	int r;
+
+	*fd = rootfs_open_in_root(rootfd, path, flags, 0);
+	if (*fd >= 0)
+		return 0;
+	if (*fd != -ENOENT)
+		return sk_err_sys(e, *fd, "open %s in the rootfs", path);
+	r = walk_in_root(rootfd, path, true, dfd, rest);
+	if (r < 0)
+		return sk_err_sys(e, r, "resolve %s in the rootfs", path);
+	return 0;
+}
+
 int rootfs_mkdir_in_root(int rootfd, const char *path, mode_t mode, struct sk_err *e)
 {
 	_cleanup_close_ int dfd = -1;
 	_cleanup_free_ char *rest = NULL;
-	int fd, r;
+	int fd, r = open_or_walk(rootfd, path, O_PATH | O_DIRECTORY, &fd, &dfd, &rest, e);
 
-	fd = rootfs_open_in_root(rootfd, path, O_PATH | O_DIRECTORY, 0);
-	if (fd >= 0)
-		return fd;
-	if (fd != -ENOENT)
-		return sk_err_sys(e, fd, "open %s in the rootfs", path);
-	r = walk_in_root(rootfd, path, true, &dfd, &rest);
-	if (r < 0)
-		return sk_err_sys(e, r, "resolve %s in the rootfs", path);
+	if (r < 0 || fd >= 0)
+		return r < 0 ? r : fd;
 	if (!rest) /* appeared meanwhile */
 		return sk_err_set(e, ENOTDIR, "%s in the rootfs: not a directory", path);
 	return mkdirs_at(dfd, rest, mode, path, e);
@@ -276,16 +289,10 @@ int rootfs_touch_in_root(int rootfd, const char *path, mode_t mode, struct sk_er
 	_cleanup_close_ int dfd = -1, pdir = -1;
 	_cleanup_free_ char *rest = NULL, *clean = NULL;
 	char *slash;
-	int fd, r;
+	int fd, r = open_or_walk(rootfd, path, O_PATH, &fd, &dfd, &rest, e);
 
-	fd = rootfs_open_in_root(rootfd, path, O_PATH, 0);
-	if (fd >= 0)
-		return fd;
-	if (fd != -ENOENT)
-		return sk_err_sys(e, fd, "open %s in the rootfs", path);
-	r = walk_in_root(rootfd, path, true, &dfd, &rest);
-	if (r < 0)
-		return sk_err_sys(e, r, "resolve %s in the rootfs", path);
+	if (r < 0 || fd >= 0)
+		return r < 0 ? r : fd;
 	if (!rest)
 		return rootfs_open_in_root(rootfd, path, O_PATH, 0);
 	clean = rootfs_clean_path(rest);
