@@ -154,8 +154,23 @@ static int set_cwd(const char *cwd, bool quiet_eacces, struct sk_err *e)
 	return 0;
 }
 
+typedef int (*attr_fn)(const struct oci_process *p, struct sk_err *e);
+
+static int apply_all(const struct oci_process *p, const attr_fn *fns, size_t n, struct sk_err *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = fns[i](p, e);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int process_apply(const struct process_ctx *c, struct sk_err *e)
 {
+	/* the attributes set as root, in order (the session keyring between) */
+	static const attr_fn first[] = { sk_rlimits_apply, sk_oom_score_adj_apply },
+			     then[] = { sk_ioprio_apply, sk_scheduler_apply, sk_lsm_apply };
 	const struct oci_process *p = c->p;
 	bool late = seccomp_late(p);
 	bool early_loaded = false;
@@ -165,24 +180,11 @@ int process_apply(const struct process_ctx *c, struct sk_err *e)
 	if (!p)
 		return sk_err_set(e, EINVAL, "process: missing");
 
-	r = sk_rlimits_apply(p, e);
-	if (r < 0)
-		return r;
-	r = sk_oom_score_adj_apply(p, e);
-	if (r < 0)
-		return r;
-	if (c->new_keyring) {
+	r = apply_all(p, first, sizeof(first) / sizeof(first[0]), e);
+	if (r == 0 && c->new_keyring)
 		r = sk_keyring_join(c->container_id, c->log, e);
-		if (r < 0)
-			return r;
-	}
-	r = sk_ioprio_apply(p, e);
-	if (r < 0)
-		return r;
-	r = sk_scheduler_apply(p, e);
-	if (r < 0)
-		return r;
-	r = sk_lsm_apply(p, e);
+	if (r == 0)
+		r = apply_all(p, then, sizeof(then) / sizeof(then[0]), e);
 	if (r < 0)
 		return r;
 
