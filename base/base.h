@@ -85,6 +85,12 @@ static inline void sk_strv_freep(char ***v)
 #define _cleanup_strv_ _cleanup_(sk_strv_freep)
 
 /* Take ownership away from a cleanup variable. */
+/* -1, 0 or 1 as @a is below, equal to or above @b (qsort tie-breaks). */
+static inline int sk_cmp_size(size_t a, size_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
 static inline int sk_steal_fd(int *fd)
 {
 	int r = *fd;

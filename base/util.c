@@ -189,38 +189,41 @@ int sk_write_file_atomic(int dirfd, const char *name, const void *data, size_t l
 	return 0;
 }
 
-int sk_parse_u64(const char *s, uint64_t *out)
+/* A whole decimal number: strtoull or strtoll (@sign) into *@u or *@i. */
+static int parse_num(const char *s, bool sign, uint64_t *u, int64_t *i)
 {
 	char *end;
-	unsigned long long v;
 
-	if (!s || !*s || *s == '-' || *s == '+')
+	if (!s || !*s || (!sign && (*s == '-' || *s == '+')))
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 10);
+	if (sign)
+		*i = strtoll(s, &end, 10);
+	else
+		*u = strtoull(s, &end, 10);
 	if (errno)
 		return -errno;
-	if (*end)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	return *end ? -EINVAL : 0;
+}
+
+int sk_parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v;
+	int r = parse_num(s, false, &v, NULL);
+
+	if (r == 0)
+		*out = v;
+	return r;
 }
 
 int sk_parse_i64(const char *s, int64_t *out)
 {
-	char *end;
-	long long v;
+	int64_t v;
+	int r = parse_num(s, true, NULL, &v);
 
-	if (!s || !*s)
-		return -EINVAL;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno)
-		return -errno;
-	if (*end)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	if (r == 0)
+		*out = v;
+	return r;
 }
 
 int sk_mkdir_p(const char *path, mode_t mode, struct sk_err *e)

@@ -109,6 +109,14 @@ int sk_numa_topo_read(const char *sysfs_root, struct sk_numa_topo *t, struct sk_
 	return 0;
 }
 
+/* @v is @no (or absent): 0; @yes: 1; else -1. */
+static int choice(const char *v, const char *no, const char *yes)
+{
+	if (!v || !strcmp(v, no))
+		return 0;
+	return strcmp(v, yes) ? -1 : 1;
+}
+
 int sk_numa_req_from_config(const struct oci_config *c, struct sk_numa_req *req,
 			    struct sk_err *e)
 {
@@ -117,6 +125,7 @@ int sk_numa_req_from_config(const struct oci_config *c, struct sk_numa_req *req,
 	const char *smt = oci_annotation(c, "org.skiff.numa.smt");
 	const char *ex = oci_annotation(c, "org.skiff.numa.exclusive");
 	uint64_t v;
+	int b;
 
 	memset(req, 0, sizeof(*req));
 	if (!n)
@@ -126,26 +135,20 @@ int sk_numa_req_from_config(const struct oci_config *c, struct sk_numa_req *req,
 				  "annotation org.skiff.numa.cpus: \"%s\" is not a CPU count (1-%d)",
 				  n, SK_NUMA_MAX_CPUS);
 	req->n_cpus = (unsigned)v;
-	if (!pol || !strcmp(pol, "pack"))
-		req->policy = SK_NUMA_PACK;
-	else if (!strcmp(pol, "spread"))
-		req->policy = SK_NUMA_SPREAD;
-	else
+	b = choice(pol, "pack", "spread");
+	if (b < 0)
 		return sk_err_set(e, EINVAL,
 				  "annotation org.skiff.numa.policy: \"%s\" is not pack or spread", pol);
-	if (!smt || !strcmp(smt, "cores"))
-		req->threads = false;
-	else if (!strcmp(smt, "threads"))
-		req->threads = true;
-	else
+	req->policy = b ? SK_NUMA_SPREAD : SK_NUMA_PACK;
+	b = choice(smt, "cores", "threads");
+	if (b < 0)
 		return sk_err_set(e, EINVAL,
 				  "annotation org.skiff.numa.smt: \"%s\" is not cores or threads", smt);
-	if (!ex || !strcmp(ex, "false"))
-		req->exclusive = false;
-	else if (!strcmp(ex, "true"))
-		req->exclusive = true;
-	else
+	req->threads = b;
+	b = choice(ex, "false", "true");
+	if (b < 0)
 		return sk_err_set(e, EINVAL,
 				  "annotation org.skiff.numa.exclusive: \"%s\" is not true or false", ex);
+	req->exclusive = b;
 	return 1;
 }

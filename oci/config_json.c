@@ -326,9 +326,7 @@ static int key_pos_cmp(const void *a, const void *b)
 	const struct key_pos *x = a, *y = b;
 	int c = strcmp(x->key, y->key);
 
-	if (c)
-		return c;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
+	return c ? c : sk_cmp_size(x->pos, y->pos);
 }
 
 /*

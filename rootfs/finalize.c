@@ -93,6 +93,16 @@ static int drop_host_proc_sys(const char *rootfs, struct sk_err *e)
 	return r;
 }
 
+/* chroot to the working directory (@rootfs) and go to its /. */
+static int chroot_here(const char *rootfs, struct sk_err *e)
+{
+	if (chroot(".") < 0)
+		return sk_err_sys(e, errno, "chroot %s", rootfs);
+	if (chdir("/") < 0)
+		return sk_err_sys(e, errno, "chdir /");
+	return 0;
+}
+
 static int do_move_root(const char *rootfs, struct sk_err *e)
 {
 	int r = drop_host_proc_sys(rootfs, e);
@@ -103,11 +113,7 @@ static int do_move_root(const char *rootfs, struct sk_err *e)
 		return sk_err_sys(e, errno, "chdir %s", rootfs);
 	if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
 		return sk_err_sys(e, errno, "move %s to /", rootfs);
-	if (chroot(".") < 0)
-		return sk_err_sys(e, errno, "chroot %s", rootfs);
-	if (chdir("/") < 0)
-		return sk_err_sys(e, errno, "chdir /");
-	return 0;
+	return chroot_here(rootfs, e);
 }
 
 int rootfs_chroot(const char *rootfs, struct sk_err *e)
@@ -118,10 +124,8 @@ int rootfs_chroot(const char *rootfs, struct sk_err *e)
 		return sk_err_sys(e, errno, "root.path: open %s", rootfs);
 	if (fchdir(fd) < 0)
 		return sk_err_sys(e, errno, "root.path: chdir %s", rootfs);
-	if (chroot(".") < 0)
-		return sk_err_sys(e, errno, "root.path: chroot %s", rootfs);
-	if (chdir("/") < 0)
-		return sk_err_sys(e, errno, "root.path: chdir /");
+	if (chroot_here(rootfs, e) < 0)
+		return sk_err_prefix(e, "root.path");
 	return 0;
 }
 

@@ -83,22 +83,16 @@ static bool in_list(const char *const *list, const char *name, size_t n)
 	return false;
 }
 
+/* The types with a kind of their own, in the enum's order from TMPFS. */
+static const char *const kind_types[] = { "tmpfs", "proc", "sysfs", "mqueue", "devpts", "cgroup" };
+
 static enum rootfs_mount_kind kind_of(const char *type)
 {
 	if (!type || !*type || !strcmp(type, "bind") || !strcmp(type, "none"))
 		return ROOTFS_MNT_BIND; /* only when bind/rbind is given, see below */
-	if (!strcmp(type, "tmpfs"))
-		return ROOTFS_MNT_TMPFS;
-	if (!strcmp(type, "proc"))
-		return ROOTFS_MNT_PROC;
-	if (!strcmp(type, "sysfs"))
-		return ROOTFS_MNT_SYSFS;
-	if (!strcmp(type, "mqueue"))
-		return ROOTFS_MNT_MQUEUE;
-	if (!strcmp(type, "devpts"))
-		return ROOTFS_MNT_DEVPTS;
-	if (!strcmp(type, "cgroup"))
-		return ROOTFS_MNT_CGROUP;
+	for (size_t i = 0; i < sizeof(kind_types) / sizeof(kind_types[0]); i++)
+		if (!strcmp(type, kind_types[i]))
+			return (enum rootfs_mount_kind)(ROOTFS_MNT_TMPFS + i);
 	return ROOTFS_MNT_OTHER;
 }
 

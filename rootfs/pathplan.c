@@ -42,9 +42,7 @@ static int ent_cmp(const void *a, const void *b)
 	const struct ent *x = a, *y = b;
 	int c = path_cmp(x->s, y->s);
 
-	if (c)
-		return c;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
+	return c ? c : sk_cmp_size(x->idx, y->idx);
 }
 
 static int str_cmp(const void *a, const void *b)

@@ -106,22 +106,24 @@ int sk_ext_after_init(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, const cha
 	return sk_net_setup(x->net, pid, state_dir, e);
 }
 
+/* One extension's record @rec (freed here) and its annotation, if any. */
+static void save_one(struct sk_state *st, const char *name, char *rec, const char *ann,
+		     const char *value)
+{
+	sk_state_set_ext(st, name, rec);
+	free(rec);
+	if (value)
+		sk_state_set_ann(st, ann, value);
+}
+
 void sk_ext_save(const struct sk_ext *x, struct sk_state *st)
 {
-	if (x->cg) {
-		_cleanup_free_ char *s = sk_cgroup_serialize(x->cg);
-		const char *placement = sk_cgroup_placement(x->cg);
-		sk_state_set_ext(st, "cgroup", s);
-		if (placement)
-			sk_state_set_ann(st, "org.skiff.numa.placement", placement);
-	}
-	if (x->net) {
-		_cleanup_free_ char *s = sk_net_serialize(x->net);
-		const char *addr = sk_net_address(x->net);
-		sk_state_set_ext(st, "net", s);
-		if (addr)
-			sk_state_set_ann(st, "org.skiff.net.address", addr);
-	}
+	if (x->cg)
+		save_one(st, "cgroup", sk_cgroup_serialize(x->cg), "org.skiff.numa.placement",
+			 sk_cgroup_placement(x->cg));
+	if (x->net)
+		save_one(st, "net", sk_net_serialize(x->net), "org.skiff.net.address",
+			 sk_net_address(x->net));
 }
 
 void sk_ext_abort(struct sk_ctx *ctx, struct sk_ext *x)

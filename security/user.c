@@ -26,10 +26,20 @@ static bool setgroups_denied(void)
 	return strncmp(s, "deny", 4) == 0;
 }
 
+/* setresgid/setresuid (@call) to @id failed: errno says why. */
+static int id_fail(struct sk_err *e, const char *what, const char *call, unsigned id)
+{
+	int r = errno;
+
+	return sk_err_sys(e, r, "process.user.%s: %s(%u)%s", what, call, id,
+			  r == EINVAL ? (*what == 'g' ? " (gid not mapped in the user namespace)"
+						      : " (uid not mapped in the user namespace)")
+				      : "");
+}
+
 int sk_user_apply(const struct oci_user *u, const struct sk_log *log, struct sk_err *e)
 {
 	_cleanup_free_ gid_t *gids = NULL;
-	int r;
 
 	if (setgroups_denied()) {
 		if (u->n_additional_gids > 0)
@@ -44,18 +54,12 @@ int sk_user_apply(const struct oci_user *u, const struct sk_log *log, struct sk_
 			return sk_err_sys(e, errno, "process.user.additionalGids: setgroups");
 	}
 
-	if (setresgid(u->gid, u->gid, u->gid) < 0) {
-		r = errno;
-		return sk_err_sys(e, r, "process.user.gid: setresgid(%u)%s", u->gid,
-				  r == EINVAL ? " (gid not mapped in the user namespace)" : "");
-	}
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		return id_fail(e, "gid", "setresgid", u->gid);
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return sk_err_sys(e, errno, "prctl(PR_SET_KEEPCAPS)");
-	if (setresuid(u->uid, u->uid, u->uid) < 0) {
-		r = errno;
-		return sk_err_sys(e, r, "process.user.uid: setresuid(%u)%s", u->uid,
-				  r == EINVAL ? " (uid not mapped in the user namespace)" : "");
-	}
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		return id_fail(e, "uid", "setresuid", u->uid);
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return sk_err_sys(e, errno, "prctl(PR_SET_KEEPCAPS, 0)");
 	return 0;
