@@ -221,16 +221,34 @@ static int parse_top(yajl_val top, void *c, struct sk_err *e)
 	return cj_fields(top, "", &cj_config_table, c, e);
 }
 
+static void config_drop(void *c)
+{
+	oci_config_free(c);
+}
+
+/* A new object of @size bytes parsed from @json by @top; NULL (dropped by
+ * @drop) and *@r < 0 when that failed. */
+static void *parse_new(const char *json, size_t len, size_t size,
+		       int (*top)(yajl_val, void *, struct sk_err *), void (*drop)(void *), int *r,
+		       struct sk_err *e)
+{
+	void *o = sk_xcalloc(1, size);
+
+	*r = cj_parse_with(json, len, top, o, e);
+	if (*r < 0) {
+		drop(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* Parse without the "config.json: " prefix. */
 static int config_parse(const char *json, size_t len, struct oci_config **out,
 			struct sk_err *e)
 {
-	struct oci_config *c = sk_xcalloc(1, sizeof(*c));
-	int r = cj_parse_with(json, len, parse_top, c, e);
+	int r;
 
-	if (r < 0)
-		oci_config_free(sk_steal_ptr(&c));
-	*out = c;
+	*out = parse_new(json, len, sizeof(**out), parse_top, config_drop, &r, e);
 	return r;
 }
 
@@ -266,14 +284,16 @@ static int process_top(yajl_val top, void *p, struct sk_err *e)
 	return cfg_process_parse(top, "process", p, e);
 }
 
+static void process_drop(void *p)
+{
+	oci_process_free(p);
+}
+
 int oci_process_parse(const char *json, size_t len, struct oci_process **out,
 		      struct sk_err *e)
 {
-	struct oci_process *p = sk_xcalloc(1, sizeof(*p));
-	int r = cj_parse_with(json, len, process_top, p, e);
+	int r;
 
-	if (r < 0)
-		oci_process_free(sk_steal_ptr(&p));
-	*out = p;
+	*out = parse_new(json, len, sizeof(**out), process_top, process_drop, &r, e);
 	return r;
 }

@@ -202,10 +202,7 @@ int rootfs_finalize(const struct rootfs_ctx *c, struct sk_err *e)
 		if (r < 0)
 			return r;
 	}
-	r = mount_paths(cfg, e);
-	if (r < 0)
-		return r;
-	return 0;
+	return mount_paths(cfg, e);
 }
 
 int rootfs_finalize_readonly(const struct rootfs_ctx *c, struct sk_err *e)
