@@ -31,8 +31,9 @@
  * named by the recorded pid and start time.
  */
 #define _GNU_SOURCE
-#include "init.h"
 #include "ext.h"
+#include "handler.h"
+#include "init.h"
 #include "process.h"
 #include "../namespaces/namespaces.h"
 #include "../rootfs/rootfs.h"
@@ -65,7 +66,8 @@ struct create_job {
 	char *bundle;
 	char *rootfs;
 	struct ns_plan plan;
-	struct sk_seccomp_prog *seccomp;
+	const struct sk_handler *handler;
+	void *handler_data;   /* what handler->prepare made for the init */
 	struct sk_ext ext;
 	char *state_dir;
 	int dirfd;
@@ -77,10 +79,8 @@ struct create_job {
 	int pidfd;
 	int pty_master;
 	bool made_dir;
-	bool vm;
 	struct oci_kv *intent;  /* recorded ext ("cgroup", "net") */
 	size_t n_intent;
-	char *vm_kernel, *vm_initrd;
 	int *fd_holes;        /* see sk_fds_reserve */
 	size_t n_fd_holes;
 	struct timespec t0;   /* for --debug phase timings */
@@ -117,8 +117,8 @@ static void job_cleanup(struct create_job *j, bool failed)
 		job_close_fd(&j->startfd);
 	}
 	ns_plan_close(&j->plan);
-	if (j->seccomp)
-		sk_seccomp_free(j->seccomp);
+	if (j->handler)
+		j->handler->free_data(j->handler_data);
 	job_close_fd(&j->dirfd);
 	job_close_fd(&j->waitfd);
 	job_close_fd(&j->stubfd);
@@ -131,8 +131,6 @@ static void job_cleanup(struct create_job *j, bool failed)
 	free(j->bundle);
 	free(j->rootfs);
 	free(j->state_dir);
-	free(j->vm_kernel);
-	free(j->vm_initrd);
 	sk_fds_close_list(j->fd_holes, j->n_fd_holes);
 	free(j->fd_holes);
 	for (size_t i = 0; i < j->n_intent; i++) {
@@ -203,26 +201,8 @@ static int validate(struct create_job *j, struct sk_err *e)
 	r = ns_plan_open(j->cfg, min_fd, &j->plan, e);
 	if (r < 0)
 		return r;
-	j->vm = sk_vm_wanted(o, j->cfg);
-	if (!(j->plan.new_flags & CLONE_NEWNS)) {
-		/* the spec allows it: the container shares the host's mounts
-		 * (or those of the namespace it joins), in a chroot */
-		if (j->vm)
-			return sk_err_set(e, EINVAL,
-					  "linux.namespaces: the microVM mode needs a new mount namespace");
-		r = rootfs_validate_no_mount_ns(j->cfg, j->plan.join_fd[OCI_NS_MNT] >= 0, e);
-		if (r < 0)
-			return r;
-	}
-	if (j->vm)
-		return sk_vm_create_prepare(j->ctx, j->cfg, j->rootfs, &j->vm_kernel,
-					    &j->vm_initrd, e);
-	if (p && j->cfg->lnx.seccomp.present) {
-		r = sk_seccomp_compile_state_root(j->ctx, &j->cfg->lnx.seccomp, &j->seccomp, e);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	j->handler = sk_handler_for(o, j->cfg);
+	return j->handler->prepare(j->ctx, j->cfg, j->rootfs, &j->plan, &j->handler_data, e);
 }
 
 static int make_state_dir(struct create_job *j, struct sk_err *e)
@@ -293,7 +273,8 @@ static int do_clone(struct create_job *j, struct sk_err *e)
 		.bundle = j->bundle,
 		.rootfs = j->rootfs,
 		.plan = &j->plan,
-		.seccomp = j->seccomp,
+		.handler = j->handler,
+		.handler_data = j->handler_data,
 		.parent_pid = getpid(),
 		.sock = j->sock[1],
 		.parent_sock = j->sock[0],
@@ -312,22 +293,14 @@ static int do_clone(struct create_job *j, struct sk_err *e)
 
 	a.cgroup_early = needs_cgroup_early(j->cfg);
 	a.t0 = j->t0;
-	a.vm_kernel = j->vm_kernel;
-	a.vm_initrd = j->vm_initrd;
 	sk_ext_init_args(&j->ext, &a);
 	/* pid and time namespaces are joined for our children only */
 	if (j->plan.join_fd[OCI_NS_PID] >= 0 &&
 	    ns_enter_pid_for_children(j->plan.join_fd[OCI_NS_PID], &own_pidns, e) < 0)
 		return sk_err_prefix(e, "%s", j->cfg->lnx.namespaces[OCI_NS_PID].path);
-	if ((j->plan.new_userns || j->plan.join_userns) && (j->plan.new_flags & CLONE_NEWNS) &&
-	    !j->vm_kernel) {
-		/* bind sources as we (not the container's root) can reach
-		 * them; the init inherits the fds */
-		rootfs_open_bind_sources(j->cfg, j->bundle, a.extra, a.n_extra,
-					 3 + j->o->preserve_fds, &src_fds, e);
-		n_src = j->cfg->n_mounts + a.n_extra;
-		a.src_fds = src_fds;
-	}
+	/* the init inherits them */
+	n_src = j->handler->open_sources(&a, 3 + j->o->preserve_fds, &src_fds, e);
+	a.src_fds = src_fds;
 	if (!j->plan.join_userns)
 		flags = (uint64_t)(j->plan.new_flags & ~CLONE_NEWCGROUP);
 

@@ -8,7 +8,7 @@
 #include <time.h>
 
 struct ns_plan;
-struct sk_seccomp_prog;
+struct sk_handler;
 
 struct sk_init_args {
 	struct sk_ctx *ctx;
@@ -17,7 +17,9 @@ struct sk_init_args {
 	const char *bundle;
 	const char *rootfs;
 	const struct ns_plan *plan;
-	const struct sk_seccomp_prog *seccomp;
+	/* how the process runs (handler.h), and what its prepare made */
+	const struct sk_handler *handler;
+	const void *handler_data;
 	const struct oci_mount *extra;   /* mounts added by skiff */
 	size_t n_extra;
 	/* preserved fds the caller had not open (/dev/null placeholders,
@@ -35,21 +37,17 @@ struct sk_init_args {
 	 * SK_MSG_CGROUP first; else the cgroup namespace is unshared after
 	 * HOOKS_DONE, by when the parent has joined. */
 	bool cgroup_early;
-	/* microVM mode: the init runs the VMM (vm.c) */
-	const char *vm_kernel;
-	const char *vm_initrd;
 	struct timespec t0;   /* create's start, for --debug phase timings */
 	/* optional step right before the security context is applied */
 	int (*before_exec)(const struct sk_init_args *a, struct sk_err *e);
 	void *opaque;
 };
 
-/* microVM mode (vm.c). */
-bool sk_vm_wanted(const struct sk_create_opts *o, const struct oci_config *cfg);
-int sk_vm_create_prepare(struct sk_ctx *ctx, struct oci_config *cfg, const char *rootfs,
-			 char **kernel, char **initrd, struct sk_err *e);
-void __attribute__((noreturn)) sk_vm_init_run(const struct sk_init_args *a,
-					      const char *state_json);
+/* --debug: the init's step @what, timed from create's start. */
+void sk_init_phase(const struct sk_init_args *a, const char *what);
+/* The createContainer hooks, in the init's current directory, with
+ * @state_json on stdin; a failure ends the init (sk_child_fail). */
+void sk_init_create_container_hooks(const struct sk_init_args *a, const char *state_json);
 
 /* process.terminal: a pty in the container (the slave bound over
  * /dev/console when @bind_console) whose master goes to the parent;

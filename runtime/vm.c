@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * vm.c - microVM mode: the container's init is skiff's own VMM.
+ * vm.c - the microVM handler (handler.h): the container's init is
+ * skiff's own VMM.  Chosen by --vm, by skiff invoked as skiff-vm, or by
+ * the annotation org.skiff.vm=true (or 1).
  *
  * The VMM runs in the container's namespaces and cgroup (so the cgroup
  * bounds the VM), waits for `start` like any init, drops every capability,
@@ -9,17 +11,26 @@
  * the rootfs travels inside the guest's initramfs.
  */
 #define _GNU_SOURCE
+#include "handler.h"
 #include "init.h"
 #include "../microvm/microvm.h"
+#include "../namespaces/namespaces.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
-bool sk_vm_wanted(const struct sk_create_opts *o, const struct oci_config *cfg)
+/* What create hands the VMM: the guest's kernel and initramfs. */
+struct vm_data {
+	char *kernel;
+	char *initrd;
+};
+
+static bool vm_wanted(const struct sk_create_opts *o, const struct oci_config *cfg)
 {
 	const char *a = oci_annotation(cfg, "org.skiff.vm");
 
@@ -33,31 +44,62 @@ static uint64_t mem_limit(const struct oci_config *cfg)
 	return l->set && l->v > 0 ? (uint64_t)l->v : 0;
 }
 
-int sk_vm_create_prepare(struct sk_ctx *ctx, struct oci_config *cfg, const char *rootfs,
-			 char **kernel, char **initrd, struct sk_err *e)
+static int vm_prepare(struct sk_ctx *ctx, struct oci_config *cfg, const char *rootfs,
+		      const struct ns_plan *plan, void **data, struct sk_err *e)
 {
-	_cleanup_free_ char *cache = sk_xasprintf("%s/vm-cache", ctx->root);
+	_cleanup_free_ char *cache = NULL;
 	struct sk_vm_opts vo = { .log = &ctx->log, .cfg = cfg, .rootfs = rootfs,
-				 .cache_dir = cache, .mem_limit = mem_limit(cfg) };
+				 .mem_limit = mem_limit(cfg) };
 	struct oci_resources *res = &cfg->lnx.resources;
+	struct vm_data *d;
 	int r;
 
+	if (!(plan->new_flags & CLONE_NEWNS))
+		return sk_err_set(e, EINVAL,
+				  "linux.namespaces: the microVM mode needs a new mount namespace");
 	if (!cfg->process)
 		return sk_err_set(e, EINVAL, "process: a microVM needs a process to run");
+	*data = d = sk_xcalloc(1, sizeof(*d));
+	cache = sk_xasprintf("%s/vm-cache", ctx->root);
+	vo.cache_dir = cache;
 	/* the VMM's one device: /dev/kvm, whatever the config denies */
 	res->devices = sk_xrealloc(res->devices, (res->n_devices + 1) * sizeof(*res->devices));
 	res->devices[res->n_devices++] = (struct oci_device_rule){
 		.allow = true, .type = 'c', .major = 10, .minor = 232, .access = "rwm",
 	};
 	res->present = true;
-	r = sk_vm_resolve_kernel(cfg, kernel, e);
+	r = sk_vm_resolve_kernel(cfg, &d->kernel, e);
 	if (r < 0)
 		return r;
-	vo.kernel = *kernel;
+	vo.kernel = d->kernel;
 	r = sk_mkdir_p(cache, 0700, e);
 	if (r < 0)
 		return r;
-	return sk_vm_prepare(&vo, initrd, e);
+	return sk_vm_prepare(&vo, &d->initrd, e);
+}
+
+static void vm_free_data(void *data)
+{
+	struct vm_data *d = data;
+
+	if (!d)
+		return;
+	free(d->kernel);
+	free(d->initrd);
+	free(d);
+}
+
+/* Nothing of the host is mounted: the rootfs travels in the guest's
+ * initramfs. */
+static size_t vm_open_sources(const struct sk_init_args *a, int min_fd, int **fds,
+			      struct sk_err *e)
+{
+	return 0;
+}
+
+static int vm_mount(const struct sk_init_args *a, struct sk_err *e)
+{
+	return 0;
 }
 
 /* Nothing beyond opening /dev/kvm (root's file) is needed: drop it all. */
@@ -76,14 +118,16 @@ static int drop_privileges(struct sk_err *e)
 	return 0;
 }
 
-void sk_vm_init_run(const struct sk_init_args *a, const char *state_json)
+static void __attribute__((noreturn)) vm_run(const struct sk_init_args *a,
+					     const char *state_json)
 {
+	const struct vm_data *d = a->handler_data;
 	const struct oci_process *p = a->cfg->process;
 	struct sk_vm_opts vo = {
 		.log = &a->ctx->log,
 		.cfg = a->cfg,
 		.rootfs = a->rootfs,
-		.kernel = a->vm_kernel,
+		.kernel = d->kernel,
 		.cache_dir = NULL,
 		.mem_limit = mem_limit(a->cfg),
 		.tty = p->terminal,
@@ -94,7 +138,7 @@ void sk_vm_init_run(const struct sk_init_args *a, const char *state_json)
 	char c;
 	ssize_t n;
 
-	(void)state_json;
+	sk_init_create_container_hooks(a, state_json);
 	sk_init_terminal(a, false);
 	if (drop_privileges(&err) < 0)
 		sk_child_fail(a->sock, &err);
@@ -115,9 +159,15 @@ void sk_vm_init_run(const struct sk_init_args *a, const char *state_json)
 	if (n != 1)
 		_exit(255);
 	close(a->waitfd);
-	if (sk_vm_run(&vo, a->vm_initrd, &status, &err) < 0) {
+	if (sk_vm_run(&vo, d->initrd, &status, &err) < 0) {
 		sk_log_failure(&a->ctx->log, err.msg);
 		_exit(255);
 	}
 	_exit(status & 0xff);
 }
+
+const struct sk_handler sk_vm_handler = {
+	.name = "vm", .wanted = vm_wanted,
+	.prepare = vm_prepare, .free_data = vm_free_data,
+	.open_sources = vm_open_sources, .mount = vm_mount, .run = vm_run,
+};
