@@ -348,12 +348,60 @@ static char *hook_state_json(struct create_job *j, enum sk_status status)
 	return sk_state_json(&st, status, false);
 }
 
+/* One message to the init (@data: NULL or a string). */
+static int tell_init(struct create_job *j, enum sk_msg_type type, const char *data,
+		     struct sk_err *e)
+{
+	int r = sk_msg_send(j->sock[0], type, 0, data, data ? strlen(data) : 0, -1);
+
+	return r < 0 ? sk_err_sys(e, -r, "sync with the container's init") : 0;
+}
+
+/* PREPARED: the init's namespaces exist.  Its network, the prestart and
+ * createRuntime hooks, then HOOKS_DONE with the state. */
+static int on_prepared(struct create_job *j, struct sk_err *e)
+{
+	_cleanup_free_ char *json = NULL;
+	int r = sk_ext_after_init(j->ctx, &j->ext, j->pid, j->state_dir, e);
+
+	if (r < 0)
+		return r;
+	json = hook_state_json(j, SK_STATUS_CREATED);
+	r = sk_hooks_run(&j->ctx->log, &j->cfg->hooks[OCI_HOOK_PRESTART], "prestart", json, e);
+	if (r < 0)
+		return r;
+	r = sk_hooks_run(&j->ctx->log, &j->cfg->hooks[OCI_HOOK_CREATE_RUNTIME], "createRuntime",
+			 json, e);
+	if (r < 0)
+		return r;
+	return tell_init(j, SK_MSG_HOOKS_DONE, json, e);
+}
+
+/* SECCOMP: the init's seccomp notify @fd (ours to close), for
+ * linux.seccomp.listenerPath. */
+static int on_seccomp(struct create_job *j, int fd, struct sk_err *e)
+{
+	const struct oci_seccomp *s = &j->cfg->lnx.seccomp;
+	_cleanup_free_ char *state = NULL, *json = NULL;
+	int r;
+
+	if (fd < 0)
+		return sk_err_set(e, EPROTO, "init sent no seccomp fd");
+	state = hook_state_json(j, SK_STATUS_CREATING);
+	json = sk_seccomp_process_state(s->listener_metadata, j->pid, state);
+	r = sk_seccomp_send_listener(s->listener_path, fd, json, e);
+	close(fd);
+	if (r < 0)
+		return r;
+	return tell_init(j, SK_MSG_SECCOMP_DONE, NULL, e);
+}
+
 /* Talk with the init until it has exec'd the stub (EOF on the channel). */
 static int converse(struct create_job *j, struct sk_err *e)
 {
 	for (;;) {
 		_cleanup_free_ char *data = NULL;
-		int code = 0, fd = -1, t, r;
+		int code = 0, fd = -1, t, r = 0;
 
 		t = sk_msg_recv(j->sock[0], &code, &data, NULL, &fd);
 		if (t < 0)
@@ -369,57 +417,24 @@ static int converse(struct create_job *j, struct sk_err *e)
 			j->pid = code;
 			j->pidfd = (int)syscall(SYS_pidfd_open, j->pid, 0);
 			r = intent_save(j, e);
-			if (r < 0)
-				return r;
 			break;
-		case SK_MSG_PREPARED: {
-			_cleanup_free_ char *json = NULL;
-			r = sk_ext_after_init(j->ctx, &j->ext, j->pid, j->state_dir, e);
-			if (r < 0)
-				return r;
-			json = hook_state_json(j, SK_STATUS_CREATED);
-			r = sk_hooks_run(&j->ctx->log, &j->cfg->hooks[OCI_HOOK_PRESTART], "prestart",
-					 json, e);
-			if (r < 0)
-				return r;
-			r = sk_hooks_run(&j->ctx->log, &j->cfg->hooks[OCI_HOOK_CREATE_RUNTIME],
-					 "createRuntime", json, e);
-			if (r < 0)
-				return r;
-			r = sk_msg_send(j->sock[0], SK_MSG_HOOKS_DONE, 0, json, strlen(json), -1);
-			if (r < 0)
-				return sk_err_sys(e, -r, "sync with the container's init");
+		case SK_MSG_PREPARED:
+			r = on_prepared(j, e);
 			break;
-		}
 		case SK_MSG_PTY:
 			if (fd < 0)
 				return sk_err_set(e, EPROTO, "init sent no pty");
 			if (j->o->console_socket) {
 				r = sk_console_socket_send(j->o->console_socket, fd, e);
 				close(fd);
-				if (r < 0)
-					return r;
 			} else {
 				job_close_fd(&j->pty_master);
 				j->pty_master = fd;
 			}
 			break;
-		case SK_MSG_SECCOMP: {
-			const struct oci_seccomp *s = &j->cfg->lnx.seccomp;
-			_cleanup_free_ char *state = NULL, *json = NULL;
-			if (fd < 0)
-				return sk_err_set(e, EPROTO, "init sent no seccomp fd");
-			state = hook_state_json(j, SK_STATUS_CREATING);
-			json = sk_seccomp_process_state(s->listener_metadata, j->pid, state);
-			r = sk_seccomp_send_listener(s->listener_path, fd, json, e);
-			close(fd);
-			if (r < 0)
-				return r;
-			r = sk_msg_send(j->sock[0], SK_MSG_SECCOMP_DONE, 0, NULL, 0, -1);
-			if (r < 0)
-				return sk_err_sys(e, -r, "sync with the container's init");
+		case SK_MSG_SECCOMP:
+			r = on_seccomp(j, fd, e);
 			break;
-		}
 		case SK_MSG_ERROR:
 			return sk_err_set(e, code, "%s", data ? data : "container init failed");
 		default:
@@ -427,6 +442,8 @@ static int converse(struct create_job *j, struct sk_err *e)
 				close(fd);
 			return sk_err_set(e, EPROTO, "unexpected message %d from the init", t);
 		}
+		if (r < 0)
+			return r;
 	}
 }
 
@@ -490,20 +507,16 @@ int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 		goto fail;
 	phase(&j, "cloned");
 	/* GO first: the init mounts while we wait for the cgroup migration */
-	r = sk_msg_send(j.sock[0], SK_MSG_GO, 0, NULL, 0, -1);
-	if (r < 0) {
-		sk_err_sys(e, -r, "sync with the container's init");
+	r = tell_init(&j, SK_MSG_GO, NULL, e);
+	if (r < 0)
 		goto fail;
-	}
 	r = sk_ext_enter(ctx, &j.ext, j.pid, e);
 	if (r < 0)
 		goto fail;
 	if (needs_cgroup_early(j.cfg)) {
-		r = sk_msg_send(j.sock[0], SK_MSG_CGROUP, 0, NULL, 0, -1);
-		if (r < 0) {
-			sk_err_sys(e, -r, "sync with the container's init");
+		r = tell_init(&j, SK_MSG_CGROUP, NULL, e);
+		if (r < 0)
 			goto fail;
-		}
 	}
 	phase(&j, "in cgroup");
 	r = converse(&j, e);
