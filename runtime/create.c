@@ -81,6 +81,7 @@ struct create_job {
 	bool made_dir;
 	struct oci_kv *intent;  /* recorded ext ("cgroup", "net") */
 	size_t n_intent;
+	struct sk_state *st;  /* once saved: create's result */
 	int *fd_holes;        /* see sk_fds_reserve */
 	size_t n_fd_holes;
 	struct timespec t0;   /* for --debug phase timings */
@@ -327,7 +328,8 @@ static int do_clone(struct create_job *j, struct sk_err *e)
 		return sk_err_sys(e, saved_errno, "clone");
 	j->pid = j->child = (pid_t)pid;
 	job_close_fd(&j->sock[1]);
-	return 0;
+	/* its user namespace's ID maps, while it waits for GO */
+	return j->plan.new_userns ? ns_write_id_maps(j->pid, j->cfg, geteuid() != 0, e) : 0;
 }
 
 /* The state during create.  prestart, createRuntime and createContainer
@@ -408,6 +410,11 @@ static int converse(struct create_job *j, struct sk_err *e)
 			return sk_err_sys(e, -t, "sync with the container's init");
 		switch (t) {
 		case 0:
+			/* the init exec'd, or died (then it is still our child) */
+			if (j->child > 0 && waitpid(j->child, NULL, WNOHANG) == j->child) {
+				j->child = 0;
+				return sk_err_set(e, ECHILD, "the container's init died during create");
+			}
 			return 0;
 		case SK_MSG_PID:
 			/* the intermediate child exits; the grandchild is the init */
@@ -447,6 +454,101 @@ static int converse(struct create_job *j, struct sk_err *e)
 	}
 }
 
+/* The ID and --preserve-fds; then the preserved fds' numbers are taken
+ * before skiff opens anything that could get one (the state directory
+ * would reach the container). */
+static int check_opts(struct create_job *j, struct sk_err *e)
+{
+	const struct sk_create_opts *o = j->o;
+	int r = sk_validate_id(o->id, e);
+
+	if (r < 0)
+		return r;
+	if (o->preserve_fds < 0 || o->preserve_fds > 1024)
+		return sk_err_set(e, EINVAL, "--preserve-fds: must be 0 to 1024");
+	return sk_fds_reserve(3, 3 + o->preserve_fds, &j->ctx->log.fd, &j->fd_holes,
+			      &j->n_fd_holes, e);
+}
+
+static int reserve_ext(struct create_job *j, struct sk_err *e)
+{
+	int r;
+
+	j->ext.record = intent_record;
+	j->ext.record_arg = j;
+	r = sk_ext_prepare(j->ctx, &j->ext, j->o, j->cfg, j->state_dir,
+			   needs_cgroup_early(j->cfg), e);
+	if (r == 0)
+		phase(j, j->ext.cg_deferred ? "network reserved" : "cgroup and network reserved");
+	return r;
+}
+
+/* GO first: the init mounts while we wait for the cgroup migration (with
+ * a cgroup mount, it waits for CGROUP before it mounts). */
+static int release_init(struct create_job *j, struct sk_err *e)
+{
+	int r = tell_init(j, SK_MSG_GO, NULL, e);
+
+	if (r < 0)
+		return r;
+	r = sk_ext_enter(j->ctx, &j->ext, j->pid, e);
+	if (r < 0 || !needs_cgroup_early(j->cfg))
+		return r;
+	return tell_init(j, SK_MSG_CGROUP, NULL, e);
+}
+
+/* state.json (it supersedes the intent record), then --pid-file. */
+static int save_state(struct create_job *j, struct sk_err *e)
+{
+	struct sk_state *st = sk_xcalloc(1, sizeof(*st));
+	int r;
+
+	st->id = sk_xstrdup(j->o->id);
+	st->bundle = sk_xstrdup(j->bundle);
+	st->rootfs = sk_xstrdup(j->rootfs);
+	st->created = sk_now_rfc3339();
+	st->pid = j->pid;
+	st->start_time = sk_pid_start_time(j->pid);
+	st->owner = geteuid();
+	st->dirfd = sk_steal_fd(&j->dirfd);
+	st->cfg = sk_steal_ptr(&j->cfg);
+	sk_ext_save(&j->ext, st);
+	r = sk_state_save(st, e);
+	if (r == 0)
+		unlinkat(st->dirfd, SK_INTENT_FILE, 0);
+	if (r == 0 && j->o->pid_file)
+		r = sk_write_pid_file(j->o->pid_file, j->pid, e);
+	if (r < 0) {
+		j->cfg = sk_steal_ptr(&st->cfg);
+		j->dirfd = sk_steal_fd(&st->dirfd);
+		sk_state_free(st);
+		return r;
+	}
+	j->st = st;
+	return 0;
+}
+
+/* create, in order (the diagram at the top); @done: the --debug phase
+ * once the step succeeded. */
+static const struct create_step {
+	int (*run)(struct create_job *j, struct sk_err *e);
+	const char *done;
+} create_steps[] = {
+	{ check_opts, NULL },
+	{ load_config, NULL },
+	{ validate, "validated" },
+	{ make_state_dir, "state dir" },
+	{ reserve_ext, NULL },
+	{ make_fds, "fds" },
+	{ do_clone, NULL },
+	/* the init waits for GO: it cannot block on the exec fifo before
+	 * delete -f can find it by pid and start time */
+	{ intent_save, "cloned" },
+	{ release_init, "in cgroup" },
+	{ converse, "the init is waiting for start" },
+	{ save_state, "state saved" },
+};
+
 int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 			struct sk_created *out, struct sk_err *e)
 {
@@ -454,111 +556,23 @@ int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 		.ctx = ctx, .o = o, .dirfd = -1, .waitfd = -1, .startfd = -1,
 		.stubfd = -1, .sock = { -1, -1 }, .pidfd = -1, .pty_master = -1,
 	};
-	struct sk_state *st;
 	int r;
 
 	clock_gettime(CLOCK_MONOTONIC, &j.t0);
 	ns_plan_init(&j.plan);
-	r = sk_validate_id(o->id, e);
-	if (r < 0)
-		goto fail;
-	if (o->preserve_fds < 0 || o->preserve_fds > 1024) {
-		r = sk_err_set(e, EINVAL, "--preserve-fds: must be 0 to 1024");
-		goto fail;
+	for (size_t i = 0; i < sizeof(create_steps) / sizeof(create_steps[0]); i++) {
+		r = create_steps[i].run(&j, e);
+		if (r < 0) {
+			job_cleanup(&j, true);
+			return r;
+		}
+		if (create_steps[i].done)
+			phase(&j, create_steps[i].done);
 	}
-	/* before skiff opens anything that could take a preserved fd's
-	 * number (the state directory would reach the container) */
-	r = sk_fds_reserve(3, 3 + o->preserve_fds, &ctx->log.fd, &j.fd_holes, &j.n_fd_holes, e);
-	if (r < 0)
-		goto fail;
-	r = load_config(&j, e);
-	if (r < 0)
-		goto fail;
-	r = validate(&j, e);
-	if (r < 0)
-		goto fail;
-	phase(&j, "validated");
-	r = make_state_dir(&j, e);
-	if (r < 0)
-		goto fail;
-	phase(&j, "state dir");
-	j.ext.record = intent_record;
-	j.ext.record_arg = &j;
-	r = sk_ext_prepare(ctx, &j.ext, o, j.cfg, j.state_dir, needs_cgroup_early(j.cfg), e);
-	if (r < 0)
-		goto fail;
-	phase(&j, j.ext.cg_deferred ? "network reserved" : "cgroup and network reserved");
-	r = make_fds(&j, e);
-	if (r < 0)
-		goto fail;
-	phase(&j, "fds");
-	r = do_clone(&j, e);
-	if (r < 0)
-		goto fail;
-	if (j.plan.new_userns) {
-		r = ns_write_id_maps(j.pid, j.cfg, geteuid() != 0, e);
-		if (r < 0)
-			goto fail;
-	}
-	/* the init waits for GO: it cannot block on the exec fifo before
-	 * delete -f can find it by pid and start time */
-	r = intent_save(&j, e);
-	if (r < 0)
-		goto fail;
-	phase(&j, "cloned");
-	/* GO first: the init mounts while we wait for the cgroup migration */
-	r = tell_init(&j, SK_MSG_GO, NULL, e);
-	if (r < 0)
-		goto fail;
-	r = sk_ext_enter(ctx, &j.ext, j.pid, e);
-	if (r < 0)
-		goto fail;
-	if (needs_cgroup_early(j.cfg)) {
-		r = tell_init(&j, SK_MSG_CGROUP, NULL, e);
-		if (r < 0)
-			goto fail;
-	}
-	phase(&j, "in cgroup");
-	r = converse(&j, e);
-	if (r < 0)
-		goto fail;
-	if (j.child > 0 && waitpid(j.child, NULL, WNOHANG) == j.child) {
-		j.child = 0;
-		r = sk_err_set(e, ECHILD, "the container's init died during create");
-		goto fail;
-	}
-
-	phase(&j, "the init is waiting for start");
-	st = sk_xcalloc(1, sizeof(*st));
-	st->id = sk_xstrdup(o->id);
-	st->bundle = sk_xstrdup(j.bundle);
-	st->rootfs = sk_xstrdup(j.rootfs);
-	st->created = sk_now_rfc3339();
-	st->pid = j.pid;
-	st->start_time = sk_pid_start_time(j.pid);
-	st->owner = geteuid();
-	st->dirfd = sk_steal_fd(&j.dirfd);
-	st->cfg = sk_steal_ptr(&j.cfg);
-	sk_ext_save(&j.ext, st);
-	r = sk_state_save(st, e);
-	if (r == 0)
-		unlinkat(st->dirfd, SK_INTENT_FILE, 0);  /* state.json says it all */
-	if (r == 0 && o->pid_file)
-		r = sk_write_pid_file(o->pid_file, j.pid, e);
-	if (r < 0) {
-		j.cfg = sk_steal_ptr(&st->cfg);
-		j.dirfd = sk_steal_fd(&st->dirfd);
-		sk_state_free(st);
-		goto fail;
-	}
-	phase(&j, "state saved");
-	out->st = st;
+	out->st = j.st;
 	out->start_fd = sk_steal_fd(&j.startfd);
 	out->pty_master = sk_steal_fd(&j.pty_master);
 	out->pidfd = sk_steal_fd(&j.pidfd);
 	job_cleanup(&j, false);
 	return 0;
-fail:
-	job_cleanup(&j, true);
-	return r;
 }
