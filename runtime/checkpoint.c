@@ -125,17 +125,9 @@ static void job_free(struct restore_job *j)
 
 static int save_state(struct restore_job *j, struct sk_err *e)
 {
-	struct sk_state *st = sk_xcalloc(1, sizeof(*st));
+	struct sk_state *st = sk_state_of_init(j->o->id, j->bundle, j->rootfs, j->pid, j->dirfd);
 	int r;
 
-	st->id = sk_xstrdup(j->o->id);
-	st->bundle = sk_xstrdup(j->bundle);
-	st->rootfs = sk_xstrdup(j->rootfs);
-	st->created = sk_now_rfc3339();
-	st->pid = j->pid;
-	st->start_time = sk_pid_start_time(j->pid);
-	st->owner = geteuid();
-	st->dirfd = j->dirfd;
 	sk_ext_save(&j->ext, st);
 	r = sk_state_save(st, e);
 	if (r == 0)

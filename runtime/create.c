@@ -497,20 +497,29 @@ static int release_init(struct create_job *j, struct sk_err *e)
 	return tell_init(j, SK_MSG_CGROUP, NULL, e);
 }
 
+struct sk_state *sk_state_of_init(const char *id, const char *bundle, const char *rootfs,
+				  pid_t pid, int dirfd)
+{
+	struct sk_state *st = sk_xcalloc(1, sizeof(*st));
+
+	st->id = sk_xstrdup(id);
+	st->bundle = sk_xstrdup(bundle);
+	st->rootfs = sk_xstrdup(rootfs);
+	st->created = sk_now_rfc3339();
+	st->pid = pid;
+	st->start_time = sk_pid_start_time(pid);
+	st->owner = geteuid();
+	st->dirfd = dirfd;
+	return st;
+}
+
 /* state.json (it supersedes the intent record), then --pid-file. */
 static int save_state(struct create_job *j, struct sk_err *e)
 {
-	struct sk_state *st = sk_xcalloc(1, sizeof(*st));
+	struct sk_state *st = sk_state_of_init(j->o->id, j->bundle, j->rootfs, j->pid,
+					       sk_steal_fd(&j->dirfd));
 	int r;
 
-	st->id = sk_xstrdup(j->o->id);
-	st->bundle = sk_xstrdup(j->bundle);
-	st->rootfs = sk_xstrdup(j->rootfs);
-	st->created = sk_now_rfc3339();
-	st->pid = j->pid;
-	st->start_time = sk_pid_start_time(j->pid);
-	st->owner = geteuid();
-	st->dirfd = sk_steal_fd(&j->dirfd);
 	st->cfg = sk_steal_ptr(&j->cfg);
 	sk_ext_save(&j->ext, st);
 	r = sk_state_save(st, e);

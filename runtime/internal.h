@@ -129,6 +129,11 @@ void sk_forwarded_set(sigset_t *mask);
  * with kill(2) to @pid, which must be our unreaped child. */
 void sk_forward_signal(pid_t pid, int pidfd, int sig);
 
+/* create.c: the state of a container whose init is @pid, created now by
+ * us, in the state directory @dirfd (now the state's). */
+struct sk_state *sk_state_of_init(const char *id, const char *bundle, const char *rootfs,
+				  pid_t pid, int dirfd);
+
 /* fds.c: move *fd (close-on-exec) to the lowest number >= @min_fd when
  * it is below (a number the container's preserved fds take). */
 int sk_fd_move_above(int *fd, int min_fd, struct sk_err *e);
