@@ -7,7 +7,8 @@ the fd passed with SCM_RIGHTS and the JSON "container process state" sent
 with it, writes OUTDIR/N.json (the state, plus "fd_count" and, for every
 notification answered, "notified": [[pid, syscall nr], ...]) and answers
 every notification on that fd with -ERRNO until the fd is dead.  Gives up
-after 30 s.
+after 300 s (the test kills it at teardown; a loaded
+machine or a sanitizer build can take minutes over one test).
 """
 import ctypes
 import fcntl
@@ -24,7 +25,7 @@ path, outdir, err = sys.argv[1], sys.argv[2], int(sys.argv[3])
 # struct seccomp_notif (80 bytes) / seccomp_notif_resp (24 bytes)
 NOTIF_RECV = 0xC0502100
 NOTIF_SEND = 0xC0182101
-deadline = time.time() + 30
+deadline = time.time() + 300
 
 
 def serve(n, conn):
