@@ -22,6 +22,16 @@
 #define SKIFF_VERSION "0.1.0"
 #define SKIFF_DEFAULT_ROOT "/run/skiff"
 
+/* The result of a function that fills a struct sk_err must be looked at:
+ * it is the only sign that the function failed.  Best-effort calls (undo
+ * on an error path) say so with sk_ignore(). */
+#define __must_check __attribute__((warn_unused_result))
+#define sk_ignore(expr)                         \
+	do {                                    \
+		if ((expr) < 0) {               \
+		}                               \
+	} while (0)
+
 /* ---------------------------------------------------------------- errors */
 
 struct sk_err {
@@ -161,12 +171,12 @@ char *sk_user_name(uid_t uid);
 char *sk_now_rfc3339(void);
 
 /* Whole-file helpers; *out is NUL terminated. */
-int sk_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct sk_err *e);
-int sk_write_file_at(int dirfd, const char *path, const void *data, size_t len, int flags,
+__must_check int sk_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct sk_err *e);
+__must_check int sk_write_file_at(int dirfd, const char *path, const void *data, size_t len, int flags,
 		     mode_t mode, struct sk_err *e);
 /* Write a whole file atomically inside @dirfd: a temporary file beside it
  * (O_CLOEXEC), fsync, rename over @name. */
-int sk_write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
+__must_check int sk_write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
 			 struct sk_err *e);
 /* write(2) all of @buf, retrying on EINTR and short writes. */
 int sk_write_all(int fd, const void *buf, size_t len);
@@ -179,7 +189,7 @@ ssize_t sk_send_fd(int s, int fd, const void *buf, size_t len);
 int sk_parse_u64(const char *s, uint64_t *out);
 int sk_parse_i64(const char *s, int64_t *out);
 /* mkdir -p; mode for created components. */
-int sk_mkdir_p(const char *path, mode_t mode, struct sk_err *e);
+__must_check int sk_mkdir_p(const char *path, mode_t mode, struct sk_err *e);
 /* rm -rf below and including @path; missing is fine. */
 int sk_rm_rf(const char *path);
 

@@ -44,32 +44,32 @@ struct sk_cgroup_req {
 };
 
 /* Detect the host's cgroup layout (looks at /sys/fs/cgroup). */
-int sk_cgroup_mode(enum sk_cg_mode *mode, struct sk_err *e);
+__must_check int sk_cgroup_mode(enum sk_cg_mode *mode, struct sk_err *e);
 
 /* NUMA placement (when the annotations ask for it) + mkdir down
  * linux.cgroupsPath (default /skiff/<id>) in every hierarchy + enable v2
  * controllers + apply linux.resources (devices included).  On failure
  * nothing is left behind (directories created, ledger entry).
  * An already existing cgroup is reused (podman/systemd may precreate). */
-int sk_cgroup_create(const struct sk_cgroup_req *req, struct sk_cgroup **out,
+__must_check int sk_cgroup_create(const struct sk_cgroup_req *req, struct sk_cgroup **out,
 		     struct sk_err *e);
 /* v2 only: an O_DIRECTORY|O_CLOEXEC fd of the container's cgroup for
  * clone3(CLONE_INTO_CGROUP); owned by the handle; -1 on v1/hybrid. */
 int sk_cgroup_clone_fd(const struct sk_cgroup *cg);
 /* Move @pid into the container's cgroup in every hierarchy. */
-int sk_cgroup_enter(const struct sk_cgroup *cg, pid_t pid, struct sk_err *e);
+__must_check int sk_cgroup_enter(const struct sk_cgroup *cg, pid_t pid, struct sk_err *e);
 /* The same, into the existing sub-cgroups @subs names (exec --cgroup,
  * see cg_sub_path); @subs NULL is sk_cgroup_enter().  A controller no
  * hierarchy has, or a missing sub-cgroup, is an error. */
-int sk_cgroup_enter_sub(const struct sk_cgroup *cg, pid_t pid, char *const *subs,
+__must_check int sk_cgroup_enter_sub(const struct sk_cgroup *cg, pid_t pid, char *const *subs,
 			struct sk_err *e);
 /* Record the container's init pid in the NUMA ledger (so the entry turns
  * stale once that process is gone).  A no-op without placement. */
-int sk_cgroup_set_init_pid(struct sk_cgroup *cg, pid_t pid, struct sk_err *e);
+__must_check int sk_cgroup_set_init_pid(struct sk_cgroup *cg, pid_t pid, struct sk_err *e);
 /* One line (no newline, no tab) to keep in the container state; malloc'd. */
 char *sk_cgroup_serialize(const struct sk_cgroup *cg);
 /* Rebuild a handle from sk_cgroup_serialize() output. */
-int sk_cgroup_load(const struct sk_log *log, const char *state_root, const char *id,
+__must_check int sk_cgroup_load(const struct sk_log *log, const char *state_root, const char *id,
 		   const char *serialized, struct sk_cgroup **out, struct sk_err *e);
 /* The cgroup path inside the hierarchies, e.g. "/skiff/abc". */
 const char *sk_cgroup_path(const struct sk_cgroup *cg);
@@ -78,17 +78,17 @@ const char *sk_cgroup_placement(const struct sk_cgroup *cg);
 /* Kill the processes first when @kill (SIGKILL every pid, thaw, wait until
  * empty), rmdir the cgroup (and sub-cgroups) everywhere, release the ledger
  * entry.  Missing directories are fine.  Does not free @cg. */
-int sk_cgroup_destroy(struct sk_cgroup *cg, bool kill, struct sk_err *e);
+__must_check int sk_cgroup_destroy(struct sk_cgroup *cg, bool kill, struct sk_err *e);
 /* Freeze / thaw and wait until the kernel says it is done. */
-int sk_cgroup_freeze(struct sk_cgroup *cg, bool freeze, struct sk_err *e);
+__must_check int sk_cgroup_freeze(struct sk_cgroup *cg, bool freeze, struct sk_err *e);
 /* 1 frozen, 0 not, -errno (e.g. -ENOENT when the cgroup is gone). */
 int sk_cgroup_is_frozen(const struct sk_cgroup *cg);
 /* Every pid in the cgroup and its sub-cgroups (sorted, unique). */
-int sk_cgroup_pids(const struct sk_cgroup *cg, pid_t **pids, size_t *n, struct sk_err *e);
+__must_check int sk_cgroup_pids(const struct sk_cgroup *cg, pid_t **pids, size_t *n, struct sk_err *e);
 /* Apply @r live; only the fields that are set are written. */
-int sk_cgroup_update(struct sk_cgroup *cg, const struct oci_resources *r, struct sk_err *e);
+__must_check int sk_cgroup_update(struct sk_cgroup *cg, const struct oci_resources *r, struct sk_err *e);
 /* runc's `events --stats` object: {"type":"stats","id":ID,"data":{...}}. */
-int sk_cgroup_stats_json(const struct sk_cgroup *cg, const char *id, char **json,
+__must_check int sk_cgroup_stats_json(const struct sk_cgroup *cg, const char *id, char **json,
 			 struct sk_err *e);
 void sk_cgroup_free(struct sk_cgroup *cg);
 
@@ -103,9 +103,9 @@ static inline void sk_cgroup_freep(struct sk_cgroup **cg)
  * sk_cg_oom_read(): it returns how many new OOM kills happened (>= 0)
  * since the previous call (v1: OOM notifications), or -errno. */
 struct sk_cg_oom;
-int sk_cg_oom_open(const struct sk_cgroup *cg, struct sk_cg_oom **out, struct sk_err *e);
+__must_check int sk_cg_oom_open(const struct sk_cgroup *cg, struct sk_cg_oom **out, struct sk_err *e);
 int sk_cg_oom_fd(const struct sk_cg_oom *o);
-int sk_cg_oom_read(struct sk_cg_oom *o, struct sk_err *e);
+__must_check int sk_cg_oom_read(struct sk_cg_oom *o, struct sk_err *e);
 void sk_cg_oom_close(struct sk_cg_oom *o);
 
 /* ===================================================== mapping layer */
@@ -119,12 +119,12 @@ void sk_cg_oom_close(struct sk_cg_oom *o);
  * NULL for the container's own cgroup (a controller's own entry wins over
  * a bare PATH); controller entries are refused on v2.  cg_sub_names():
  * does @sub name a controller of @ctrls? */
-int cg_sub_check(const char *sub, struct sk_err *e);
+__must_check int cg_sub_check(const char *sub, struct sk_err *e);
 
 /* ====================================================== NUMA placement */
 
 /* In the container process before exec: set_mempolicy(2) from
  * linux.memoryPolicy (raw syscall).  0 and nothing done when unset. */
-int sk_numa_apply_mempolicy(const struct oci_config *c, struct sk_err *e);
+__must_check int sk_numa_apply_mempolicy(const struct oci_config *c, struct sk_err *e);
 
 #endif

@@ -256,7 +256,7 @@ static void make_partition(struct sk_cgroup *cg)
 	    (v[4] && v[4] != '\n')) {
 		sk_warn(cg->log, "org.skiff.numa.exclusive: partition is \"%s\", reverted",
 			v ? strtok(v, "\n") : "?");
-		cg_write_str(cg->v2dir, "cpuset.cpus.partition", "member", &e);
+		sk_ignore(cg_write_str(cg->v2dir, "cpuset.cpus.partition", "member", &e));
 	}
 }
 
@@ -351,7 +351,7 @@ fail:
 	undo_create(cg);
 	if (cg->ledger) {
 		struct sk_err ign;
-		sk_numa_ledger_release(req->state_root, req->id, &ign);
+		sk_ignore(sk_numa_ledger_release(req->state_root, req->id, &ign));
 	}
 	return r;
 }

@@ -96,12 +96,12 @@ static int kill_all(struct sk_cgroup *cg, struct sk_err *e)
 			return 0;
 		if (iter == 0 && cg->mode == SK_CG_V2 && cg_file_exists(cg->v2dir, "cgroup.kill")) {
 			struct sk_err ign;
-			cg_write_str(cg->v2dir, "cgroup.kill", "1", &ign);
+			sk_ignore(cg_write_str(cg->v2dir, "cgroup.kill", "1", &ign));
 		}
 		kill_members(cg, pids, n);
 		if (iter == 0 && sk_cgroup_is_frozen(cg) == 1) {
 			struct sk_err ign;
-			sk_cgroup_freeze(cg, false, &ign);
+			sk_ignore(sk_cgroup_freeze(cg, false, &ign));
 		}
 		sleep_ms(iter < 100 ? 1 : 10);
 	}

@@ -36,9 +36,9 @@ struct cg_plan {
 	struct sk_strv_buf warnings;
 };
 
-int cg_map_v2(const struct oci_resources *r, const struct cg_env *env, struct cg_plan *out,
+__must_check int cg_map_v2(const struct oci_resources *r, const struct cg_env *env, struct cg_plan *out,
 	      struct sk_err *e);
-int cg_map_v1(const struct oci_resources *r, const struct cg_env *env, struct cg_plan *out,
+__must_check int cg_map_v1(const struct oci_resources *r, const struct cg_env *env, struct cg_plan *out,
 	      struct sk_err *e);
 void cg_plan_clear(struct cg_plan *p);
 /* Append one write (copies the strings). */
@@ -51,7 +51,7 @@ void cg_plan_add(struct cg_plan *p, const char *ctrl, const char *file, const ch
  * net/tun, mknod of any c/b).  As runc, linux.devices entries get no
  * rule of their own: a device the rules deny is created but not usable.
  * malloc'd. */
-int cg_device_rules(const struct oci_config *c, const struct oci_resources *r,
+__must_check int cg_device_rules(const struct oci_config *c, const struct oci_resources *r,
 		    struct oci_device_rule **out, size_t *n, struct sk_err *e);
 /* "c 1:3 rwm" / "a *:* rwm". */
 char *cg_device_rule_str(const struct oci_device_rule *d);
@@ -67,11 +67,11 @@ int cg_devices_v1_plan(const char *list, const struct oci_device_rule *rules, si
 /* v2 devices: build the eBPF program (BPF_PROG_TYPE_CGROUP_DEVICE) for
  * @rules (last matching rule wins, default deny). *insns is an array of
  * struct bpf_insn (8 bytes each), *n_insns its length. */
-int cg_bpf_build(const struct oci_device_rule *rules, size_t n, void **insns,
+__must_check int cg_bpf_build(const struct oci_device_rule *rules, size_t n, void **insns,
 		 size_t *n_insns, struct sk_err *e);
 /* Load it and attach it to @cgroup_fd (BPF_F_ALLOW_MULTI); replaces any
  * program skiff attached earlier to that cgroup. */
-int cg_bpf_attach_devices(int cgroup_fd, const struct oci_device_rule *rules, size_t n,
+__must_check int cg_bpf_attach_devices(int cgroup_fd, const struct oci_device_rule *rules, size_t n,
 			  struct sk_err *e);
 
 /* ---- paths and host layout (pure parsers, unit-tested) */
@@ -87,7 +87,7 @@ struct cg_mounts {
 	size_t n;
 };
 /* Parse /proc/self/mountinfo text: every cgroup / cgroup2 mount. */
-int cg_parse_mountinfo(const char *text, struct cg_mounts *out, struct sk_err *e);
+__must_check int cg_parse_mountinfo(const char *text, struct cg_mounts *out, struct sk_err *e);
 void cg_mounts_clear(struct cg_mounts *m);
 /* From /proc/self/cgroup text, the path for v1 hierarchy @ctrls
  * ("cpu,cpuacct", "name=systemd") or for v2 (@ctrls == "" -> "0::"). */
@@ -96,7 +96,7 @@ char *cg_own_path(const char *proc_cgroup, const char *ctrls);
  * "/skiff/<id>"; "/a/b" as is; "a/b" under @own (the caller's cgroup);
  * "slice:prefix:name" -> "/a.slice/a-b.slice/prefix-name.scope".
  * Rejects ".." components. */
-int cg_resolve_path(const char *cgroups_path, const char *id, const char *own,
+__must_check int cg_resolve_path(const char *cgroups_path, const char *id, const char *own,
 		    char **out, struct sk_err *e);
 
 /* ====================================================== NUMA placement */
@@ -135,7 +135,7 @@ struct sk_numa_topo {
  * devices/system/node/online, nodeN/cpulist, nodeN/distance,
  * devices/system/cpu/online, cpuN/topology/thread_siblings_list (or
  * core_cpus_list).  A machine without node/ is one node 0. */
-int sk_numa_topo_read(const char *sysfs_root, struct sk_numa_topo *t, struct sk_err *e);
+__must_check int sk_numa_topo_read(const char *sysfs_root, struct sk_numa_topo *t, struct sk_err *e);
 
 enum sk_numa_policy { SK_NUMA_PACK, SK_NUMA_SPREAD };
 struct sk_numa_req {
@@ -151,14 +151,14 @@ struct sk_numa_result {
 
 /* Parse the org.skiff.numa.* annotations.  Returns 1 when placement was
  * asked (org.skiff.numa.cpus present), 0 when not. */
-int sk_numa_req_from_config(const struct oci_config *c, struct sk_numa_req *req,
+__must_check int sk_numa_req_from_config(const struct oci_config *c, struct sk_numa_req *req,
 			    struct sk_err *e);
 /* The pure placer: choose req->n_cpus online CPUs not in @occupied.
  * pack: one node when one has enough free CPUs (best fit), else an even
  * split over the fewest, closest nodes; spread: an even split over every
  * node with free CPUs.  Whole cores first unless req->threads (then one
  * thread per core first).  Error text names free CPUs per node. */
-int sk_numa_place(const struct sk_numa_topo *t, const struct sk_cpuset *occupied,
+__must_check int sk_numa_place(const struct sk_numa_topo *t, const struct sk_cpuset *occupied,
 		  const struct sk_numa_req *req, struct sk_numa_result *res, struct sk_err *e);
 /* "nodes=0,1 cpus=2-3,8-9" (malloc'd). */
 char *sk_numa_result_str(const struct sk_numa_result *res);
@@ -170,14 +170,14 @@ char *sk_numa_nodes_str(const struct sk_numa_result *res);
  * Under an flock on <state_root>/numa.ledger.lock: drop stale entries
  * (no <state_root>/ID dir and owner dead, or init dead), compute
  * the occupied set, run the placer, record the new entry. */
-int sk_numa_ledger_place(const char *state_root, const char *id, const struct sk_numa_topo *t,
+__must_check int sk_numa_ledger_place(const char *state_root, const char *id, const struct sk_numa_topo *t,
 			 const struct sk_numa_req *req, struct sk_numa_result *res,
 			 struct sk_err *e);
-int sk_numa_ledger_set_pid(const char *state_root, const char *id, pid_t pid,
+__must_check int sk_numa_ledger_set_pid(const char *state_root, const char *id, pid_t pid,
 			   struct sk_err *e);
-int sk_numa_ledger_release(const char *state_root, const char *id, struct sk_err *e);
+__must_check int sk_numa_ledger_release(const char *state_root, const char *id, struct sk_err *e);
 /* Occupied CPUs per the ledger (stale entries ignored), for tests/tools. */
-int sk_numa_ledger_occupied(const char *state_root, struct sk_cpuset *occ, struct sk_err *e);
+__must_check int sk_numa_ledger_occupied(const char *state_root, struct sk_cpuset *occ, struct sk_err *e);
 
 
 
@@ -187,10 +187,10 @@ enum sk_cg_mode sk_cgroup_get_mode(const struct sk_cgroup *cg);
 const char *sk_cgroup_dir(const struct sk_cgroup *cg, const char *ctrl);
 /* The same, counting a freeze inherited from a parent cgroup (v2). */
 int sk_cgroup_frozen_effective(const struct sk_cgroup *cg);
-int cg_sub_path(char *const *subs, const char *ctrls, bool v2, char **out, struct sk_err *e);
+__must_check int cg_sub_path(char *const *subs, const char *ctrls, bool v2, char **out, struct sk_err *e);
 bool cg_sub_names(const char *sub, const char *ctrls);
 /* Parse linux.memoryPolicy into set_mempolicy arguments (pure). */
-int sk_numa_mempolicy_args(const struct oci_config *c, int *mode,
+__must_check int sk_numa_mempolicy_args(const struct oci_config *c, int *mode,
 			   unsigned long *mask, size_t mask_longs, unsigned long *maxnode,
 			   struct sk_err *e);
 
@@ -231,12 +231,12 @@ void cg_add_hier(struct sk_cgroup *cg, const char *ctrls, const char *dir);
 bool cg_ctrls_has(const char *ctrls, const char *ctrl);
 
 /* apply.c: DIR/FILE as a string (written whole; read malloc'd, trimmed) */
-int cg_write_str(const char *dir, const char *file, const char *v, struct sk_err *e);
+__must_check int cg_write_str(const char *dir, const char *file, const char *v, struct sk_err *e);
 int cg_read_str(const char *dir, const char *file, char **out);
 bool cg_file_exists(const char *dir, const char *file);
 /* Map @r for the cgroup's mode and write it (with the device rules when
  * @devices: create, not update). */
-int cg_apply_resources(struct sk_cgroup *cg, const struct oci_config *cfg,
+__must_check int cg_apply_resources(struct sk_cgroup *cg, const struct oci_config *cfg,
 		       const struct oci_resources *r, bool devices, struct sk_err *e);
 
 #endif

@@ -112,7 +112,7 @@ int cmd_run(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	flock(c.st->dirfd, LOCK_UN);
 	if (r < 0) {
 		struct sk_err derr = { 0 };
-		sk_container_destroy(ctx, c.st, &derr);
+		sk_ignore(sk_container_destroy(ctx, c.st, &derr));
 		goto out;
 	}
 	if (detach)

@@ -32,23 +32,23 @@ void sk_print_version(FILE *f);
  * option as it was given: "flag provided but not defined: --bogus",
  * "flag needs an argument: -b", "flag does not take an argument: --force"
  * (the caller returns -EINVAL). */
-int sk_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+__must_check int sk_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	      const struct option *longopts, struct sk_err *e);
 
 /* Require exactly @n positional arguments (the error names the command). */
-int sk_need_args(const char *cmd, int argc, char **argv, int n, const char *what,
+__must_check int sk_need_args(const char *cmd, int argc, char **argv, int n, const char *what,
 		 struct sk_err *e);
 
 /* The options of a command that has --help and at most one flag (@flag,
  * the getopt value that sets *@set; 0: none): 1 when --help was printed,
  * -EINVAL (@e set) for another option, 0 otherwise. */
-int sk_cmd_opts(const char *cmd, int argc, char **argv, const char *shortopts,
+__must_check int sk_cmd_opts(const char *cmd, int argc, char **argv, const char *shortopts,
 		const struct option *opts, int flag, bool *set, struct sk_err *e);
 /* A command that takes --help and one container ID (argv[optind]): 1 when
  * --help was printed, 0, or -errno. */
-int sk_cmd_one_id(const char *cmd, int argc, char **argv, struct sk_err *e);
+__must_check int sk_cmd_one_id(const char *cmd, int argc, char **argv, struct sk_err *e);
 /* The same, and the container loaded into *@st (locked when @lock). */
-int sk_cmd_load(struct sk_ctx *ctx, const char *cmd, int argc, char **argv, bool lock,
+__must_check int sk_cmd_load(struct sk_ctx *ctx, const char *cmd, int argc, char **argv, bool lock,
 		struct sk_state **st, struct sk_err *e);
 
 /* `update`'s limit flags (update_flags.c): the flag ("cpu-quota", messages
@@ -74,29 +74,29 @@ struct sk_update_flag {
 extern const struct sk_update_flag sk_update_flags[SK_N_UPDATE_FLAGS];
 /* Read @s into @flags' field of @f ("update: --memory: invalid size ...");
  * 1 for an ignored flag (warn f->msg), -ENOTSUP for a refused one. */
-int sk_update_flag_parse(const struct sk_update_flag *f, const char *s,
+__must_check int sk_update_flag_parse(const struct sk_update_flag *f, const char *s,
 			 struct oci_resources *flags, struct sk_err *e);
 /* Copy every field a flag set in @flags over @res (the flags win). */
 void sk_update_flags_apply(struct oci_resources *flags, struct oci_resources *res);
 
-int cmd_create(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_run(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_start(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_state(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_list(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_kill(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_delete(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_ps(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_spec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_features(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_pause(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_resume(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_update(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_events(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_checkpoint(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_restore(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_network(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
-int cmd_placement(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_create(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_run(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_start(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_state(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_list(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_kill(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_delete(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_ps(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_spec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_features(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_pause(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_resume(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_update(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_events(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_checkpoint(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_restore(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_network(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_placement(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
 
 #endif

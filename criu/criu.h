@@ -27,7 +27,7 @@ enum sk_criu_cgmode {
 	SK_CRIU_CG_STRICT,
 	SK_CRIU_CG_IGNORE,
 };
-int sk_criu_cgmode_parse(const char *s, enum sk_criu_cgmode *out, struct sk_err *e);
+__must_check int sk_criu_cgmode_parse(const char *s, enum sk_criu_cgmode *out, struct sk_err *e);
 
 /* What checkpoint and restore pass on to criu (runc's flags). */
 struct sk_criu_opts {
@@ -46,13 +46,13 @@ struct sk_criu_opts {
  * criu) with one line in @e, "criu cannot checkpoint on this kernel:
  * REASON" with criu's own reason.  The answer is cached in
  * @state_root/criu.check, keyed by the boot and criu's binary. */
-int sk_criu_usable(const char *state_root, struct sk_err *e);
+__must_check int sk_criu_usable(const char *state_root, struct sk_err *e);
 
 /* Dump (or pre-dump) the process tree of @pid.  @cfg: the container's
  * saved config (its bind mounts and masked files become external
  * mounts).  The container keeps running only with leave_running or
  * pre_dump. */
-int sk_criu_dump(const struct sk_log *log, const struct sk_criu_opts *o, pid_t pid,
+__must_check int sk_criu_dump(const struct sk_log *log, const struct sk_criu_opts *o, pid_t pid,
 		 const struct oci_config *cfg, struct sk_err *e);
 
 struct sk_criu_restore {
@@ -66,7 +66,7 @@ struct sk_criu_restore {
 	void *prepare_arg;
 };
 /* Restore; *pid is the restored init, a child of the caller. */
-int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *r, pid_t *pid,
+__must_check int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *r, pid_t *pid,
 		    struct sk_err *e);
 
 #endif

@@ -20,10 +20,10 @@ struct criu_run {
 
 /* Run criu and wait: its wait status in *status.  -ENOENT "criu is not
  * installed" when it cannot be executed. */
-int criu_run(struct criu_run *r, int *status, struct sk_err *e);
+__must_check int criu_run(struct criu_run *r, int *status, struct sk_err *e);
 /* The one line for a criu that failed with wait status @status: "criu
  * ACTION failed: FIRST ERROR LINE (log: PATH)".  Returns -EIO. */
-int criu_fail(const struct criu_run *r, int status, struct sk_err *e);
+__must_check int criu_fail(const struct criu_run *r, int status, struct sk_err *e);
 /* The first "Error (file:line): msg" line of @text, without criu's
  * timestamp; with @bare only "msg".  malloc'd, or NULL when none. */
 char *criu_first_error(const char *text, bool bare);

@@ -125,7 +125,7 @@ int sk_criu_usable(const char *state_root, struct sk_err *e)
 		rec = r == 0 ? sk_xasprintf("%s\nok\n", key)
 			     : sk_xasprintf("%s\nno\n%s\n", key, e->msg);
 		/* a cache that cannot be written only costs time */
-		sk_write_file_atomic(dirfd, CACHE_FILE, rec, strlen(rec), &ignore);
+		sk_ignore(sk_write_file_atomic(dirfd, CACHE_FILE, rec, strlen(rec), &ignore));
 	}
 	return r;
 }

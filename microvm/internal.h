@@ -8,21 +8,21 @@
 
 /* Guest RAM for a cgroup limit: limit - reserve for the VMM itself.
  * Fails (-ENOMEM, clear message) below the minimum for @initrd_size. */
-int sk_vm_guest_mem(uint64_t mem_limit, uint64_t initrd_size, uint64_t *guest_mem,
+__must_check int sk_vm_guest_mem(uint64_t mem_limit, uint64_t initrd_size, uint64_t *guest_mem,
 		    struct sk_err *e);
 /* The memory limit of this process's cgroup (v2 or v1), 0 if none. */
 uint64_t sk_vm_cgroup_mem_limit(void);
 /* vCPU count from a cpuset string and/or CFS quota/period (<=0: unset);
  * fills @cpus with the cpuset's CPUs and returns their count (>= 0). */
-int sk_vm_vcpus_from(const char *cpuset, int64_t quota, uint64_t period, int *n,
+__must_check int sk_vm_vcpus_from(const char *cpuset, int64_t quota, uint64_t period, int *n,
 		     int *cpus /* [256] or NULL */, struct sk_err *e);
 /* The vCPU count of a run: o->nr_vcpus, else from o->cpuset or the
  * config's cpu resources (sk_vm_vcpus_from); fills @cpus [256] with the
  * cpuset's CPUs and *ncpus with their count. */
-int sk_vm_vcpus(const struct sk_vm_opts *o, int *cpus, int *ncpus, struct sk_err *e);
+__must_check int sk_vm_vcpus(const struct sk_vm_opts *o, int *cpus, int *ncpus, struct sk_err *e);
 
 /* Install the VMM's seccomp filter (called by sk_vm_run after setup). */
-int sk_vm_seccomp(struct sk_err *e);
+__must_check int sk_vm_seccomp(struct sk_err *e);
 
 /* ============================================ building blocks (unit tests) */
 
@@ -53,7 +53,7 @@ int sk_cpio_add(struct sk_cpio *c, const char *name, uint32_t mode, uint32_t uid
 /* Add every file below @dirfd (the rootfs), names relative to it.  Files
  * are streamed; @hash, if not NULL, receives an FNV-1a hash of the
  * metadata walk (the cache key) - with @c NULL only the hash is made. */
-int sk_cpio_add_tree(struct sk_cpio *c, int dirfd, uint64_t *hash, struct sk_err *e);
+__must_check int sk_cpio_add_tree(struct sk_cpio *c, int dirfd, uint64_t *hash, struct sk_err *e);
 int sk_cpio_finish(struct sk_cpio *c);
 
 /* ---- guest memory layout and boot protocol (boot.c) */
@@ -83,23 +83,23 @@ struct sk_vm_kernel_info {
 	uint32_t initrd_max;    /* initrd_addr_max */
 };
 /* Check an image: 0 if bzImage/ELF64 x86-64, -ENOEXEC with a message. */
-int sk_vm_kernel_check(const void *img, size_t len, const char *path, struct sk_err *e);
+__must_check int sk_vm_kernel_check(const void *img, size_t len, const char *path, struct sk_err *e);
 /* Load the kernel image into guest memory and fill the zero page header. */
-int sk_vm_load_kernel(const struct sk_vm_mem *m, const void *img, size_t len,
+__must_check int sk_vm_load_kernel(const struct sk_vm_mem *m, const void *img, size_t len,
 		      struct sk_vm_kernel_info *ki, struct sk_err *e);
 /* Fill boot_params (zero page): e820, cmdline, initrd at [initrd, +len). */
-int sk_vm_setup_boot_params(const struct sk_vm_mem *m, const struct sk_vm_kernel_info *ki,
+__must_check int sk_vm_setup_boot_params(const struct sk_vm_mem *m, const struct sk_vm_kernel_info *ki,
 			    const char *cmdline, uint64_t initrd, uint64_t initrd_len,
 			    uint64_t rsdp, struct sk_err *e);
 /* Where to put an initrd of @len bytes (top of low RAM, page aligned). */
 uint64_t sk_vm_initrd_addr(const struct sk_vm_mem *m, const struct sk_vm_kernel_info *ki,
 			   uint64_t len);
 /* Map the kernel file at @path and load it (load.c). */
-int sk_vm_load_kernel_file(const struct sk_vm_mem *m, const char *path,
+__must_check int sk_vm_load_kernel_file(const struct sk_vm_mem *m, const char *path,
 			   struct sk_vm_kernel_info *ki, struct sk_err *e);
 /* Put the initramfs in guest memory (load.c): the rootfs archive at
  * @path (NULL: none), then the per-run one (sk_vm_initrd_extra). */
-int sk_vm_load_initrd(const struct sk_vm_mem *m, const struct sk_vm_kernel_info *ki,
+__must_check int sk_vm_load_initrd(const struct sk_vm_mem *m, const struct sk_vm_kernel_info *ki,
 		      const struct oci_config *cfg, const char *path, uint64_t *addr,
 		      uint64_t *len, struct sk_err *e);
 /* Write GDT and identity page tables for 4 GiB. */
@@ -112,7 +112,7 @@ void sk_vm_setup_regs(struct kvm_regs *r, uint64_t entry);
 
 /* ---- ACPI (acpi.c): RSDP, XSDT, FADT (hw-reduced), MADT, DSDT with
  * two PNP0501 UARTs.  Written at @base; returns the RSDP address. */
-int sk_vm_acpi_build(const struct sk_vm_mem *m, uint64_t base, int nr_cpus, uint64_t *rsdp,
+__must_check int sk_vm_acpi_build(const struct sk_vm_mem *m, uint64_t base, int nr_cpus, uint64_t *rsdp,
 		     struct sk_err *e);
 uint8_t sk_vm_acpi_checksum(const void *p, size_t len);
 
@@ -155,7 +155,7 @@ struct sk_bus {
 };
 /* Claim [base, base+len) for @name; -EBUSY if another device holds part of
  * it, -EINVAL for an empty or wrapping range. */
-int sk_bus_register(struct sk_bus *b, uint64_t base, uint64_t len, const char *name,
+__must_check int sk_bus_register(struct sk_bus *b, uint64_t base, uint64_t len, const char *name,
 		    sk_bus_fn *fn, void *opaque, struct sk_err *e);
 /* The device at @addr, or NULL. */
 const struct sk_bus_dev *sk_bus_find(const struct sk_bus *b, uint64_t addr);
@@ -168,17 +168,17 @@ void sk_bus_free(struct sk_bus *b);
 /* ---- process description for the shim (procdesc.c).
  * Records: one tag byte, then a NUL-terminated string.
  * a=arg e=env c=cwd h=hostname u=uid g=gid G=extra gid m=umask t=terminal */
-int sk_vm_procdesc(const struct oci_config *cfg, char **out, size_t *len, struct sk_err *e);
+__must_check int sk_vm_procdesc(const struct oci_config *cfg, char **out, size_t *len, struct sk_err *e);
 /* The per-run second archive: /dev/console, /.skiff/init (the shim) and
  * /.skiff/process; appended to the cached rootfs archive in guest RAM.
  * c->buf is malloc'ed. */
-int sk_vm_initrd_extra(const struct oci_config *cfg, struct sk_cpio *c, struct sk_err *e);
+__must_check int sk_vm_initrd_extra(const struct oci_config *cfg, struct sk_cpio *c, struct sk_err *e);
 /* Kernel command line for a VM (acpi, console, ...). */
 char *sk_vm_cmdline(int nr_vcpus, const char *extra);
 const char *sk_vm_annotation(const struct oci_config *cfg, const char *key);
 
 /* The guest shim binary: embedded (microvm/guest/guest.mk) or from
  * $SKIFF_VM_INIT / skiff-vminit beside the skiff binary. */
-int sk_vm_shim(char **data, size_t *len, struct sk_err *e);
+__must_check int sk_vm_shim(char **data, size_t *len, struct sk_err *e);
 
 #endif

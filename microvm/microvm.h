@@ -41,13 +41,13 @@ struct sk_vm_opts {
  * the newest /boot/vmlinuz-*.  The file must be a bzImage ("HdrS") or an
  * x86-64 ELF vmlinux; if PATH is a bzImage and a "vmlinux" ELF sits beside
  * it with the same suffix (vmlinux-6.1...), that one is preferred. */
-int sk_vm_resolve_kernel(const struct oci_config *cfg, char **path, struct sk_err *e);
+__must_check int sk_vm_resolve_kernel(const struct oci_config *cfg, char **path, struct sk_err *e);
 
 /* Build (or reuse from cache) the initramfs holding the rootfs.  The shim
  * and the process description are added by sk_vm_run (a small second cpio
  * appended in guest memory), so the cache key is the rootfs alone.  With
  * o->mem_limit set, a limit too small for the guest fails here already. */
-int sk_vm_prepare(const struct sk_vm_opts *o, char **initrd_path, struct sk_err *e);
+__must_check int sk_vm_prepare(const struct sk_vm_opts *o, char **initrd_path, struct sk_err *e);
 
 /* Run the VM in this process until the guest ends.  *exit_status is the
  * guest process's exit status (0-255; 128+N for a signal).  A kernel
@@ -56,7 +56,7 @@ int sk_vm_prepare(const struct sk_vm_opts *o, char **initrd_path, struct sk_err 
  * Relays fds 0/1/2; every signal but the synchronous ones, SIGCHLD,
  * SIGPIPE and SIGWINCH is forwarded to the guest process.  Should a vCPU thread not stop within
  * 10 s of the end, the process exits (_exit(255)) with a message. */
-int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_status,
+__must_check int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_status,
 	      struct sk_err *e);
 
 /* ============================================ building blocks (unit tests) */

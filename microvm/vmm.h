@@ -63,11 +63,11 @@ struct vm {
 /* ---- the machine (vm.c) */
 /* Fields, vCPU slots (vCPU i pinned to cpus[i % ncpus] if ncpus), the
  * devices.  vm_free is due afterwards, even if this fails. */
-int vm_init(struct vm *vm, int nr, const int *cpus, int ncpus, uint64_t mem_size,
+__must_check int vm_init(struct vm *vm, int nr, const int *cpus, int ncpus, uint64_t mem_size,
 	    struct sk_err *e);
 /* The KVM VM, its memory, the boot image (o->kernel, @initrd_path and the
  * per-run archive), the vCPUs. */
-int vm_setup(struct vm *vm, const struct sk_vm_opts *o, const char *initrd_path,
+__must_check int vm_setup(struct vm *vm, const struct sk_vm_opts *o, const char *initrd_path,
 	     struct sk_err *e);
 void vm_free(struct vm *vm);
 /* Debug: the VMM's own resident memory beside the guest's. */
@@ -81,7 +81,7 @@ void vm_irq_pulse(struct vm *vm, int irq);
 
 /* ---- vCPUs (vcpu.c) */
 /* KVM_CREATE_VCPU, CPUID; vCPU 0 gets the boot registers for @entry. */
-int vcpu_create(struct vcpu *c, uint64_t entry, struct sk_err *e);
+__must_check int vcpu_create(struct vcpu *c, uint64_t entry, struct sk_err *e);
 void vcpu_free(struct vcpu *c);
 /* A thread per vCPU, pinned to its CPU; one that cannot be created ends
  * the VM. */
@@ -96,14 +96,14 @@ int vcpu_stop_all(struct vm *vm);
 
 /* ---- devices: each registers its ports on vm->pio */
 /* 8 ports at @base, interrupt @irq; bytes the guest sends go to @out_fd. */
-int serial_init(struct serial *s, struct vm *vm, const char *name, uint16_t base, int irq,
+__must_check int serial_init(struct serial *s, struct vm *vm, const char *name, uint16_t base, int irq,
 		int out_fd, struct sk_err *e);
 /* Queue bytes for the guest to read, raising the interrupt; returns how
  * many fitted.  Called with vm->lock held. */
 size_t serial_rx_push(struct serial *s, const uint8_t *buf, size_t len);
 /* The shim's ports: SK_VM_EXIT_PORT (exit status) and SK_VM_READY_PORT. */
-int shimport_init(struct vm *vm, struct sk_err *e);
+__must_check int shimport_init(struct vm *vm, struct sk_err *e);
 /* The CMOS/RTC ports 0x70-0x71, a stub. */
-int cmos_init(struct vm *vm, struct sk_err *e);
+__must_check int cmos_init(struct vm *vm, struct sk_err *e);
 
 #endif

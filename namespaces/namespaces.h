@@ -25,7 +25,7 @@ void ns_plan_init(struct ns_plan *plan);
 /* Validate and open: a path of the wrong namespace type, a missing path,
  * a new user namespace without mappings are errors naming the field.
  * Fds are opened at or above @min_fd (so --preserve-fds stays free). */
-int ns_plan_open(const struct oci_config *cfg, int min_fd, struct ns_plan *plan,
+__must_check int ns_plan_open(const struct oci_config *cfg, int min_fd, struct ns_plan *plan,
 		 struct sk_err *e);
 void ns_plan_close(struct ns_plan *plan);
 
@@ -33,25 +33,25 @@ void ns_plan_close(struct ns_plan *plan);
  * (`skiff exec`, startContainer hooks), and its root directory (as
  * nsenter --root): a container without a mount namespace of its own is
  * a chroot in ours, or in one it joined. */
-int ns_plan_from_pid(pid_t pid, int min_fd, struct ns_plan *plan, struct sk_err *e);
+__must_check int ns_plan_from_pid(pid_t pid, int min_fd, struct ns_plan *plan, struct sk_err *e);
 
 /* Make our next children start in the pid namespace @fd, and afterwards
  * back in our own (*saved), so that no later child of ours (a hook, a
  * sanitizer's thread) lands in the container's. */
-int ns_enter_pid_for_children(int fd, int *saved, struct sk_err *e);
+__must_check int ns_enter_pid_for_children(int fd, int *saved, struct sk_err *e);
 void ns_leave_pid_for_children(int *saved);
 
 /* Join every namespace in @plan but user, pid and time (those affect only
  * children and are joined by the parent); chroot to root_fd when there is
  * one; then the user namespace. */
-int ns_join(const struct ns_plan *plan, struct sk_err *e);
+__must_check int ns_join(const struct ns_plan *plan, struct sk_err *e);
 
 /* Write setgroups ("deny" when @deny_setgroups), uid_map and gid_map of
  * @pid from the config's mappings, in the order the kernel requires. */
-int ns_write_id_maps(pid_t pid, const struct oci_config *cfg, bool deny_setgroups,
+__must_check int ns_write_id_maps(pid_t pid, const struct oci_config *cfg, bool deny_setgroups,
 		     struct sk_err *e);
 
 /* Set hostname/domainname in the current UTS namespace (new or joined). */
-int ns_set_hostnames(const struct oci_config *cfg, struct sk_err *e);
+__must_check int ns_set_hostnames(const struct oci_config *cfg, struct sk_err *e);
 
 #endif

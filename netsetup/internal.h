@@ -60,7 +60,7 @@ struct sk_port {
 /* "8080:80/tcp,5353:53/udp,80,9000-9009:8000-8009/udp" (ranges expanded;
  * a bare "80" means 80:80; protocol default tcp).  Duplicate host
  * port+protocol is an error. */
-int sk_ports_parse(const char *s, struct sk_port **out, size_t *n, struct sk_err *e);
+__must_check int sk_ports_parse(const char *s, struct sk_port **out, size_t *n, struct sk_err *e);
 /* Canonical text "8080:80/tcp,..." (malloc'ed; "" when n == 0). */
 char *sk_ports_str(const struct sk_port *p, size_t n);
 
@@ -86,7 +86,7 @@ struct sk_netcfg {
 	size_t n_ports;
 	char **dns;              /* NULL-terminated, may be NULL */
 };
-int sk_netcfg_parse(const struct oci_kv *ann, size_t n_ann, struct sk_netcfg *out,
+__must_check int sk_netcfg_parse(const struct oci_kv *ann, size_t n_ann, struct sk_netcfg *out,
 		    struct sk_err *e);
 void sk_netcfg_clear(struct sk_netcfg *c);
 
@@ -110,17 +110,17 @@ struct sk_ipam_net {
 };
 
 /* Take the store lock (mkdir -p <root>/networks; flock LOCK_EX). */
-int sk_ipam_lock(const char *root, int *fd, struct sk_err *e);
+__must_check int sk_ipam_lock(const char *root, int *fd, struct sk_err *e);
 /* -ENOENT (with message) when the network has no record. */
-int sk_ipam_load(const char *root, const char *name, struct sk_ipam_net **out,
+__must_check int sk_ipam_load(const char *root, const char *name, struct sk_ipam_net **out,
 		 struct sk_err *e);
-int sk_ipam_save(const char *root, const struct sk_ipam_net *n, struct sk_err *e);
+__must_check int sk_ipam_save(const char *root, const struct sk_ipam_net *n, struct sk_err *e);
 /* Delete the network's record directory. */
-int sk_ipam_remove(const char *root, const char *name, struct sk_err *e);
+__must_check int sk_ipam_remove(const char *root, const char *name, struct sk_err *e);
 /* Names of all networks with a record (sorted). */
-int sk_ipam_list(const char *root, char ***names, struct sk_err *e);
+__must_check int sk_ipam_list(const char *root, char ***names, struct sk_err *e);
 /* Parse / format the record text. */
-int sk_ipam_parse(const char *text, struct sk_ipam_net **out, struct sk_err *e);
+__must_check int sk_ipam_parse(const char *text, struct sk_ipam_net **out, struct sk_err *e);
 char *sk_ipam_format(const struct sk_ipam_net *n);
 struct sk_ipam_net *sk_ipam_new(const char *name, enum sk_net_mode mode,
 				const struct sk_cidr *subnet, uint32_t gateway,
@@ -128,7 +128,7 @@ struct sk_ipam_net *sk_ipam_new(const char *name, enum sk_net_mode mode,
 /* Lease an address to @id (any lease @id already held is replaced).
  * @want 0: the lowest free address; else that address (error when outside
  * the subnet, the network/broadcast/gateway address, or leased). */
-int sk_ipam_alloc(struct sk_ipam_net *n, const char *id, uint32_t want, const char *ports,
+__must_check int sk_ipam_alloc(struct sk_ipam_net *n, const char *id, uint32_t want, const char *ports,
 		  uint32_t *got, struct sk_err *e);
 /* Drop @id's lease; false when it had none. */
 bool sk_ipam_release(struct sk_ipam_net *n, const char *id);
@@ -158,7 +158,7 @@ struct sk_nl_link {
  * kernel answers an rtnetlink request while it is sent, so no answer means
  * a lost one, reported as -ETIMEDOUT, never a hang. */
 #define SK_NL_TIMEOUT_S 5
-int sk_nl_open(struct sk_nl **out, struct sk_err *e);
+__must_check int sk_nl_open(struct sk_nl **out, struct sk_err *e);
 void sk_nl_close(struct sk_nl *nl);
 static inline void sk_nl_closep(struct sk_nl **nl)
 {
@@ -169,27 +169,27 @@ static inline void sk_nl_closep(struct sk_nl **nl)
 /* Fill @e with "@fmt: strerror(-r)", or "@fmt: netlink: no answer from the
  * kernel for RTM_xxx in 5 s" when @r is the -ETIMEDOUT of a lost answer on
  * @nl.  Returns @r as -errno. */
-int sk_nl_err(const struct sk_nl *nl, struct sk_err *e, int r, const char *fmt, ...)
+__must_check int sk_nl_err(const struct sk_nl *nl, struct sk_err *e, int r, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* -ENODEV when there is no such link (no message set). */
 int sk_nl_link_get(struct sk_nl *nl, const char *name, struct sk_nl_link *l);
-int sk_nl_bridge_add(struct sk_nl *nl, const char *name, struct sk_err *e);
+__must_check int sk_nl_bridge_add(struct sk_nl *nl, const char *name, struct sk_err *e);
 /* veth @name with peer @peer created directly in netns @peer_netns_fd
  * (-1: the same netns); @mtu 0: the default. */
-int sk_nl_veth_add(struct sk_nl *nl, const char *name, const char *peer, int peer_netns_fd,
+__must_check int sk_nl_veth_add(struct sk_nl *nl, const char *name, const char *peer, int peer_netns_fd,
 		   unsigned mtu, struct sk_err *e);
-int sk_nl_link_set(struct sk_nl *nl, int ifindex, bool up, int master, struct sk_err *e);
+__must_check int sk_nl_link_set(struct sk_nl *nl, int ifindex, bool up, int master, struct sk_err *e);
 /* No IPv6 link-local address on the link (best effort, -errno). */
 int sk_nl_link_no_ipv6(struct sk_nl *nl, int ifindex);
 /* Missing is fine. */
-int sk_nl_link_del(struct sk_nl *nl, const char *name, struct sk_err *e);
+__must_check int sk_nl_link_del(struct sk_nl *nl, const char *name, struct sk_err *e);
 /* Already there is fine. */
-int sk_nl_addr_add(struct sk_nl *nl, int ifindex, uint32_t addr, unsigned prefix,
+__must_check int sk_nl_addr_add(struct sk_nl *nl, int ifindex, uint32_t addr, unsigned prefix,
 		   struct sk_err *e);
 /* IPv4 addresses on the link (a dump; asked again when it races with a
  * change). */
 int sk_nl_addr_count(struct sk_nl *nl, int ifindex, size_t *count);
-int sk_nl_route_default(struct sk_nl *nl, int ifindex, uint32_t gw, struct sk_err *e);
+__must_check int sk_nl_route_default(struct sk_nl *nl, int ifindex, uint32_t gw, struct sk_err *e);
 
 /* ----------------------------------------------------------- nftables */
 
@@ -211,12 +211,12 @@ char *sk_nft_container_script(const struct sk_nft_rules *r);
 char *sk_nft_delete_script(const char *hash);
 /* Run @script as one transaction (`nft -f -`, nft_cli.c); on failure the
  * first line of nft's error. */
-int sk_nft_run(const char *script, struct sk_err *e);
+__must_check int sk_nft_run(const char *script, struct sk_err *e);
 bool sk_nft_table_exists(void);
 /* Delete the container's chains; nothing there is fine. */
-int sk_nft_container_delete(const char *hash, struct sk_err *e);
+__must_check int sk_nft_container_delete(const char *hash, struct sk_err *e);
 /* Delete table ip skiff; missing is fine. */
-int sk_nft_table_delete(struct sk_err *e);
+__must_check int sk_nft_table_delete(struct sk_err *e);
 
 /* -------------------------------------------------------------- files */
 
@@ -246,9 +246,9 @@ struct sk_net {
 	size_t n_mounts;
 };
 /* reserve.c: release @n's lease (lock, load, drop, save). */
-int sk_net_release_lease(struct sk_net *n, struct sk_err *e);
+__must_check int sk_net_release_lease(struct sk_net *n, struct sk_err *e);
 /* setup.c: remove nft chains and host veth of container @id. */
-int sk_net_unplug(const char *id, struct sk_err *e);
+__must_check int sk_net_unplug(const char *id, struct sk_err *e);
 
 
 

@@ -323,7 +323,7 @@ static char *record_id(const char *text, const struct yajl_val_s *root)
 	struct sk_err ign;
 
 	if (root) {
-		sk_rec_get_str(root, "id", &id, &ign);
+		sk_ignore(sk_rec_get_str(root, "id", &id, &ign));
 		return id;
 	}
 	for (p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)

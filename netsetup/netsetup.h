@@ -50,14 +50,14 @@ struct sk_net; /* opaque */
  * same name).  Touches nothing.  *out is NULL (and 0 returned) when the
  * mode is none or when the network namespace is joined by path (someone
  * else owns the network).  @log must outlive the returned object. */
-int sk_net_prepare(const struct sk_log *log, const char *state_root, const char *id,
+__must_check int sk_net_prepare(const struct sk_log *log, const char *state_root, const char *id,
 		   const struct oci_config *cfg, struct sk_net **out, struct sk_err *e);
 
 /* Take the lease (creating the network record on first use, reclaiming
  * stale leases) and write resolv.conf / hosts into @state_dir, which must
  * be <state_root>/<id> and exist.  Before the container init is created.
  * On failure nothing is left (the lease is released). */
-int sk_net_reserve(struct sk_net *n, const char *state_dir, struct sk_err *e);
+__must_check int sk_net_reserve(struct sk_net *n, const char *state_dir, struct sk_err *e);
 
 /* Bind mounts to add to the container's mounts (destination /etc/hosts,
  * and /etc/resolv.conf when there is something to put in it), sources in
@@ -71,18 +71,18 @@ const struct oci_mount *sk_net_mounts(const struct sk_net *n, size_t *count);
  * chains.  On failure, the links and rules it made are undone (the lease
  * stays until sk_net_teardown()).  @state_dir may be NULL when reserve got
  * it. */
-int sk_net_setup(struct sk_net *n, pid_t init_pid, const char *state_dir, struct sk_err *e);
+__must_check int sk_net_setup(struct sk_net *n, pid_t init_pid, const char *state_dir, struct sk_err *e);
 
 /* A self-contained text (key=value lines) to keep in the container state. */
 char *sk_net_serialize(const struct sk_net *n);
 /* Rebuild from sk_net_serialize() output (for teardown at delete). */
-int sk_net_load(const struct sk_log *log, const char *state_root, const char *serialized,
+__must_check int sk_net_load(const struct sk_log *log, const char *state_root, const char *serialized,
 		struct sk_net **out, struct sk_err *e);
 
 /* Remove the container's nft chains, host veth and lease.  Idempotent: safe
  * twice, after a partial setup or after a reserve alone.  Every step is
  * tried; the first error is reported.  The bridge is kept. */
-int sk_net_teardown(struct sk_net *n, struct sk_err *e);
+__must_check int sk_net_teardown(struct sk_net *n, struct sk_err *e);
 
 /* "10.89.0.2/24" (for the org.skiff.net.address state annotation); NULL
  * before sk_net_reserve(). */
@@ -97,7 +97,7 @@ static inline void sk_net_freep(struct sk_net **n)
 
 /* `skiff network ls | inspect NAME | rm NAME`; argv[0] is the subcommand.
  * Output on stdout. */
-int sk_net_cli(const struct sk_log *log, const char *root, int argc, char **argv,
+__must_check int sk_net_cli(const struct sk_log *log, const char *root, int argc, char **argv,
 	       struct sk_err *e);
 
 #endif

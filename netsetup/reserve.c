@@ -251,7 +251,7 @@ static int write_files(struct sk_net *n, const char *state_dir, struct sk_err *e
 	if (r < 0)
 		return sk_err_prefix(e, "%s", state_dir);
 	if (n->cfg.mode != SK_NET_ISOLATED && !(n->cfg.dns && n->cfg.dns[0]))
-		sk_read_file_at(AT_FDCWD, "/etc/resolv.conf", &host_resolv, NULL, &ignore);
+		sk_ignore(sk_read_file_at(AT_FDCWD, "/etc/resolv.conf", &host_resolv, NULL, &ignore));
 	resolv = sk_net_resolv_text(n->cfg.dns, host_resolv);
 	if (resolv) {
 		r = write_public(dfd, "resolv.conf", resolv, e);

@@ -26,16 +26,16 @@ void cj_join(char buf[CJ_PATH_MAX], const char *path, const char *key);
 /* "path[i]". */
 void cj_index(char buf[CJ_PATH_MAX], const char *path, size_t i);
 /* Set @e to "path.key: <fmt>" (key may be NULL) and return -EINVAL. */
-int cj_fail(struct sk_err *e, const char *path, const char *key, const char *fmt, ...)
+__must_check int cj_fail(struct sk_err *e, const char *path, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* Parse @json (@len bytes, NUL not required) into a tree (config_tree.c);
  * free it with yajl_tree_free.  Errors:
  * "invalid JSON: <one line>" / "nesting deeper than N". */
-int cj_parse_tree(const char *json, size_t len, yajl_val *out, struct sk_err *e);
+__must_check int cj_parse_tree(const char *json, size_t len, yajl_val *out, struct sk_err *e);
 
 /* Parse @json and call @fn on the tree (freed afterwards); @fn's result. */
-int cj_parse_with(const char *json, size_t len,
+__must_check int cj_parse_with(const char *json, size_t len,
 		  int (*fn)(yajl_val tree, void *arg, struct sk_err *e), void *arg,
 		  struct sk_err *e);
 
@@ -43,44 +43,44 @@ int cj_parse_with(const char *json, size_t len,
  * duplicate keys wins. */
 yajl_val cj_get(yajl_val obj, const char *key);
 /* Like cj_get but an error "missing required field" when absent. */
-int cj_need(yajl_val obj, const char *path, const char *key, yajl_val *out, struct sk_err *e);
+__must_check int cj_need(yajl_val obj, const char *path, const char *key, yajl_val *out, struct sk_err *e);
 /* @v (at @path) must be an object. */
-int cj_is_object(yajl_val v, const char *path, struct sk_err *e);
+__must_check int cj_is_object(yajl_val v, const char *path, struct sk_err *e);
 
 /* Optional typed members: when absent, outputs are left untouched. */
-int cj_object(yajl_val obj, const char *path, const char *key, yajl_val *out,
+__must_check int cj_object(yajl_val obj, const char *path, const char *key, yajl_val *out,
 	      struct sk_err *e);
-int cj_array(yajl_val obj, const char *path, const char *key, yajl_val *out,
+__must_check int cj_array(yajl_val obj, const char *path, const char *key, yajl_val *out,
 	     struct sk_err *e);
-int cj_str(yajl_val obj, const char *path, const char *key, char **out, struct sk_err *e);
-int cj_bool(yajl_val obj, const char *path, const char *key, bool *out, struct sk_err *e);
+__must_check int cj_str(yajl_val obj, const char *path, const char *key, char **out, struct sk_err *e);
+__must_check int cj_bool(yajl_val obj, const char *path, const char *key, bool *out, struct sk_err *e);
 /* Integers in [min, max]. */
-int cj_i64(yajl_val obj, const char *path, const char *key, int64_t min, int64_t max,
+__must_check int cj_i64(yajl_val obj, const char *path, const char *key, int64_t min, int64_t max,
 	   struct oci_opt_i64 *out, struct sk_err *e);
-int cj_u64(yajl_val obj, const char *path, const char *key, uint64_t max,
+__must_check int cj_u64(yajl_val obj, const char *path, const char *key, uint64_t max,
 	   struct oci_opt_u64 *out, struct sk_err *e);
-int cj_u32(yajl_val obj, const char *path, const char *key, uint32_t *out, bool *set,
+__must_check int cj_u32(yajl_val obj, const char *path, const char *key, uint32_t *out, bool *set,
 	   struct sk_err *e);
 /* A one-letter string out of @letters into *@out (untouched when absent):
  * "unknown device type \"x\" (want <want>)". */
-int cj_letter(yajl_val obj, const char *path, const char *key, const char *letters,
+__must_check int cj_letter(yajl_val obj, const char *path, const char *key, const char *letters,
 	      const char *want, char *out, struct sk_err *e);
 /* Array member: *@a (NULL when absent), *@out a zeroed vector of its
  * length *@n (room for one at least) of @width bytes each, @ap its path. */
-int cj_array_vec(yajl_val obj, const char *path, const char *key, size_t width, yajl_val *a,
+__must_check int cj_array_vec(yajl_val obj, const char *path, const char *key, size_t width, yajl_val *a,
 		 void **out, size_t *n, char ap[CJ_PATH_MAX], struct sk_err *e);
 /* Value-level integer checks (@path names the value itself). */
-int cj_val_i64(yajl_val v, const char *path, int64_t min, int64_t max, int64_t *out,
+__must_check int cj_val_i64(yajl_val v, const char *path, int64_t min, int64_t max, int64_t *out,
 	       struct sk_err *e);
-int cj_val_u64(yajl_val v, const char *path, uint64_t max, uint64_t *out, struct sk_err *e);
+__must_check int cj_val_u64(yajl_val v, const char *path, uint64_t max, uint64_t *out, struct sk_err *e);
 /* Array of strings -> NULL-terminated vector (replaces *out). */
-int cj_strv(yajl_val obj, const char *path, const char *key, char ***out, size_t *n,
+__must_check int cj_strv(yajl_val obj, const char *path, const char *key, char ***out, size_t *n,
 	    struct sk_err *e);
 /* Object of string -> string, insertion order; duplicate keys: last value wins. */
-int cj_map(yajl_val obj, const char *path, const char *key, struct oci_kv **out, size_t *n,
+__must_check int cj_map(yajl_val obj, const char *path, const char *key, struct oci_kv **out, size_t *n,
 	   struct sk_err *e);
 /* Array of {containerID, hostID, size}. */
-int cj_idmaps(yajl_val obj, const char *path, const char *key, struct oci_idmap **out,
+__must_check int cj_idmaps(yajl_val obj, const char *path, const char *key, struct oci_idmap **out,
 	      size_t *n, struct sk_err *e);
 
 /* Index of @s in @names (n entries), -1 when absent. */
@@ -187,7 +187,7 @@ struct cj_table {
 
 /* Parse object @v (at @path) into @base by @t: "expected object" when @v is
  * not an object. */
-int cj_fields(yajl_val v, const char *path, const struct cj_table *t, void *base,
+__must_check int cj_fields(yajl_val v, const char *path, const struct cj_table *t, void *base,
 	      struct sk_err *e);
 /* The row of member @path of @t ("cpu.shares", "syscalls.args.op": through
  * the rows' @sub tables), or NULL.  *@off: the member's offset from @t's
@@ -199,20 +199,20 @@ extern const struct cj_table cj_config_table, cj_process_table, cj_linux_table,
 
 /* Sub-parsers; each fills its part of @c and leaves partial results for
  * the caller's free on error. */
-int cfg_process_parse(yajl_val v, const char *path, struct oci_process *p, struct sk_err *e);
+__must_check int cfg_process_parse(yajl_val v, const char *path, struct oci_process *p, struct sk_err *e);
 void cfg_process_clear(struct oci_process *p);
-int cfg_linux_parse(yajl_val v, const char *path, struct oci_linux *l, struct sk_err *e);
+__must_check int cfg_linux_parse(yajl_val v, const char *path, struct oci_linux *l, struct sk_err *e);
 void cfg_linux_clear(struct oci_linux *l);
-int cfg_resources_parse(yajl_val v, const char *path, struct oci_resources *r,
+__must_check int cfg_resources_parse(yajl_val v, const char *path, struct oci_resources *r,
 			struct sk_err *e);
 void cfg_resources_clear(struct oci_resources *r);
-int cfg_seccomp_parse(yajl_val v, const char *path, struct oci_seccomp *s, struct sk_err *e);
+__must_check int cfg_seccomp_parse(yajl_val v, const char *path, struct oci_seccomp *s, struct sk_err *e);
 void cfg_seccomp_clear(struct oci_seccomp *s);
 
 /* ---------------------------------------- moved from oci.h */
 
 /* Read and parse BUNDLE/config.json. */
-int oci_config_load(const char *bundle, struct oci_config **out, struct sk_err *e);
+__must_check int oci_config_load(const char *bundle, struct oci_config **out, struct sk_err *e);
 const char *oci_cap_name(int cap);
 
 /* record.c: a byte string as the UTF-8 a record holds (see record.c), and
@@ -220,7 +220,7 @@ const char *oci_cap_name(int cap);
 char *sk_rec_encode(const char *s);
 char *sk_rec_decode(const char *s);
 void sk_rec_int(struct sk_rec *w, const char *key, long long v);
-int sk_rec_get_int(const struct yajl_val_s *obj, const char *key, long long min, long long max,
+__must_check int sk_rec_get_int(const struct yajl_val_s *obj, const char *key, long long min, long long max,
 		   long long *out, struct sk_err *e);
 
 #endif

@@ -320,15 +320,15 @@ struct oci_config {
 /* Parse a config.json text.  Unknown fields are ignored (as the spec
  * says); a field of the wrong type, a missing required field or an
  * invalid value is an error naming the field ("process.args[2]: ..."). */
-int oci_config_parse(const char *json, size_t len, struct oci_config **out, struct sk_err *e);
+__must_check int oci_config_parse(const char *json, size_t len, struct oci_config **out, struct sk_err *e);
 void oci_config_free(struct oci_config *c);
 /* Parse a linux.resources object alone (skiff update -r FILE) into
  * (*out)->lnx.resources.  As runc's update, a "devices" member is not
  * read at all (*devices_given tells it was there). */
-int oci_update_resources_parse(const char *json, size_t len, struct oci_config **out,
+__must_check int oci_update_resources_parse(const char *json, size_t len, struct oci_config **out,
 			       bool *devices_given, struct sk_err *e);
 /* Parse a process object alone (skiff exec --process FILE). */
-int oci_process_parse(const char *json, size_t len, struct oci_process **out, struct sk_err *e);
+__must_check int oci_process_parse(const char *json, size_t len, struct oci_process **out, struct sk_err *e);
 void oci_process_free(struct oci_process *p);
 /* Look up an annotation; NULL when absent. */
 const char *oci_annotation(const struct oci_config *c, const char *key);
@@ -375,13 +375,13 @@ void sk_rec_kv(struct sk_rec *w, const char *key, const struct oci_kv *v, size_t
 /* The text (malloc'd); @w is freed. */
 char *sk_rec_finish(struct sk_rec *w);
 /* sk_rec_finish, then atomically replace @dirfd/@name with it. */
-int sk_rec_save(struct sk_rec *w, int dirfd, const char *name, struct sk_err *e);
+__must_check int sk_rec_save(struct sk_rec *w, int dirfd, const char *name, struct sk_err *e);
 
 /* Is @text a record (else an older skiff's text format)? */
 bool sk_rec_is_json(const char *text);
 /* Parse @text: "corrupt record: ..." when it is not a JSON object with a
  * valid version; *version 0 when it has none.  Free with sk_rec_free. */
-int sk_rec_parse(const char *text, struct yajl_val_s **root, unsigned *version,
+__must_check int sk_rec_parse(const char *text, struct yajl_val_s **root, unsigned *version,
 		 struct sk_err *e);
 void sk_rec_free(struct yajl_val_s *root);
 /* Member @key of an object (NULL when absent, null or not an object). */
@@ -391,11 +391,11 @@ size_t sk_rec_len(const struct yajl_val_s *v);
 const struct yajl_val_s *sk_rec_at(const struct yajl_val_s *v, size_t i, const char **key);
 /* Getters: an absent member leaves *out (strings: NULL) and returns 0; a
  * member of another type is "corrupt record: KEY: ..." (-EINVAL). */
-int sk_rec_str_of(const struct yajl_val_s *v, const char *what, char **out, struct sk_err *e);
-int sk_rec_get_str(const struct yajl_val_s *obj, const char *key, char **out, struct sk_err *e);
-int sk_rec_get_bool(const struct yajl_val_s *obj, const char *key, bool *out, struct sk_err *e);
+__must_check int sk_rec_str_of(const struct yajl_val_s *v, const char *what, char **out, struct sk_err *e);
+__must_check int sk_rec_get_str(const struct yajl_val_s *obj, const char *key, char **out, struct sk_err *e);
+__must_check int sk_rec_get_bool(const struct yajl_val_s *obj, const char *key, bool *out, struct sk_err *e);
 /* Append the string members of object @key to @v (as sk_rec_kv wrote). */
-int sk_rec_get_kv(const struct yajl_val_s *obj, const char *key, struct oci_kv **v, size_t *n,
+__must_check int sk_rec_get_kv(const struct yajl_val_s *obj, const char *key, struct oci_kv **v, size_t *n,
 		  struct sk_err *e);
 
 /* A struct's plain members as a table: written, read and freed alike. */
@@ -410,7 +410,7 @@ struct sk_rec_field {
 #define SK_REC_TABLE(name, ...) \
 	static const struct sk_rec_field name[] = { __VA_ARGS__, { NULL, 0, 0 } }
 void sk_rec_put_fields(struct sk_rec *w, const struct sk_rec_field *f, const void *obj);
-int sk_rec_get_fields(const struct yajl_val_s *obj, const struct sk_rec_field *f, void *out,
+__must_check int sk_rec_get_fields(const struct yajl_val_s *obj, const struct sk_rec_field *f, void *out,
 		      struct sk_err *e);
 /* free() the SK_REC_STR members (set to NULL). */
 void sk_rec_free_fields(const struct sk_rec_field *f, void *obj);

@@ -39,7 +39,7 @@ struct rootfs_mount_opts {
 };
 /* Parse m->options (each element may itself be "a,b").  @what names the
  * mount in errors ("mounts[3]").  Unknown option: error naming it. */
-int rootfs_parse_mount_opts(const struct oci_mount *m, const char *what,
+__must_check int rootfs_parse_mount_opts(const struct oci_mount *m, const char *what,
 			    struct rootfs_mount_opts *o, struct sk_err *e);
 void rootfs_mount_opts_free(struct rootfs_mount_opts *o);
 /* Lexically clean @path as an absolute path below "/": duplicate slashes
@@ -47,20 +47,20 @@ void rootfs_mount_opts_free(struct rootfs_mount_opts *o);
  * Returns malloc'd string. */
 char *rootfs_clean_path(const char *path);
 /* Checks done by rootfs_validate, one field each. */
-int rootfs_validate_mount(const struct oci_mount *m, const char *what, struct sk_err *e);
-int rootfs_validate_device(const struct oci_device *d, size_t idx, struct sk_err *e);
-int rootfs_validate_sysctl(const struct oci_config *cfg, struct sk_err *e);
+__must_check int rootfs_validate_mount(const struct oci_mount *m, const char *what, struct sk_err *e);
+__must_check int rootfs_validate_device(const struct oci_device *d, size_t idx, struct sk_err *e);
+__must_check int rootfs_validate_sysctl(const struct oci_config *cfg, struct sk_err *e);
 /* The userspace fallback of rootfs_open_in_root (kernels without
  * openat2): a walk one component at a time, symlinks re-rooted at
  * @rootfd, ".." stopping there. */
 int rootfs_open_in_root_walk(int rootfd, const char *path, int flags, mode_t mode);
 /* mkdir -p @path inside @rootfd (symlinks resolved inside the root);
  * returns an O_PATH fd of the directory or -errno (with @e filled). */
-int rootfs_mkdir_in_root(int rootfd, const char *path, mode_t mode, struct sk_err *e);
+__must_check int rootfs_mkdir_in_root(int rootfd, const char *path, mode_t mode, struct sk_err *e);
 /* Make sure @path exists inside @rootfd: an existing object is kept, a
  * missing one is created as an empty regular file (parents mkdir -p).
  * Returns an O_PATH fd of it or -errno. */
-int rootfs_touch_in_root(int rootfd, const char *path, mode_t mode, struct sk_err *e);
+__must_check int rootfs_touch_in_root(int rootfd, const char *path, mode_t mode, struct sk_err *e);
 
 #ifndef SYS_open_tree
 #define SYS_open_tree 428
@@ -146,7 +146,7 @@ struct rootfs_mi {
 	char *super_opts;
 };
 /* Parse the whole file; *out is an array of *n entries. */
-int rootfs_mountinfo_read(struct rootfs_mi **out, size_t *n, struct sk_err *e);
+__must_check int rootfs_mountinfo_read(struct rootfs_mi **out, size_t *n, struct sk_err *e);
 void rootfs_mountinfo_free(struct rootfs_mi *v, size_t n);
 
 /* readonlyPaths / maskedPaths before they are mounted (pathplan.c). */
@@ -171,7 +171,7 @@ void rootfs_plan_compute(char *const *canon, size_t n, char *const *mnts, size_t
 
 /* linux.readonlyPaths after the pivot (readonly.c): each bound onto
  * itself read-only, in order; a missing one is skipped. */
-int rootfs_readonly_paths(char *const *paths, size_t n, struct sk_err *e);
+__must_check int rootfs_readonly_paths(char *const *paths, size_t n, struct sk_err *e);
 
 /* Option names (optmap.c).  A generic VFS option: its MS_* flag, and
  * whether it clears it ("rw", "exec", ...); -ENOENT for any other name. */
@@ -188,28 +188,28 @@ int rootfs_optstr_next(const char **optstr, const char **name, size_t *nsz, cons
 int rootfs_propagation_from_name(const char *name, unsigned long *flags);
 
 /* Per-mount work (mount.c). @rootfd: O_PATH fd of the rootfs bind mount. */
-int rootfs_do_mount(const struct rootfs_ctx *c, int rootfd, const struct oci_mount *m,
+__must_check int rootfs_do_mount(const struct rootfs_ctx *c, int rootfd, const struct oci_mount *m,
 		    int srcfd, const char *what, struct sk_err *e);
 /* Remount the mount whose root is @path (a path or /proc/self/fd/N) with
  * MS_BIND|MS_REMOUNT|@flags, keeping the locked nosuid/nodev/noexec. */
-int rootfs_remount_bind(const char *path, unsigned long flags, struct sk_err *e);
+__must_check int rootfs_remount_bind(const char *path, unsigned long flags, struct sk_err *e);
 /* Bind @hostpath (rbind when @rec) onto @p (the opened destination @dest,
  * as /proc/self/fd/N), then remount it with @flags when any. */
-int rootfs_bind_remount(int rootfd, const char *p, const char *hostpath, const char *dest,
+__must_check int rootfs_bind_remount(int rootfd, const char *p, const char *hostpath, const char *dest,
 			bool rec, unsigned long flags, const char *what, struct sk_err *e);
 
 /* cgroup mounts (cgroupmnt.c). @dstfd: O_PATH of the destination dir. */
-int rootfs_mount_cgroup(const struct rootfs_ctx *c, int rootfd, const char *dest,
+__must_check int rootfs_mount_cgroup(const struct rootfs_ctx *c, int rootfd, const char *dest,
 			const struct rootfs_mount_opts *o, const char *what, struct sk_err *e);
 
 /* Copy the tree below @srcfd into @dstfd (tmpcopyup). */
-int rootfs_copy_tree(int srcfd, int dstfd, struct sk_err *e);
+__must_check int rootfs_copy_tree(int srcfd, int dstfd, struct sk_err *e);
 
 /* /dev (dev.c). */
 bool rootfs_needs_dev_setup(const struct rootfs_ctx *c);
-int rootfs_setup_dev(const struct rootfs_ctx *c, int rootfd, struct sk_err *e);
+__must_check int rootfs_setup_dev(const struct rootfs_ctx *c, int rootfd, struct sk_err *e);
 
 /* sysctl (sysctl.c): write the values, skipping equal ones. */
-int rootfs_write_sysctls(const struct oci_config *cfg, int procsysfd, struct sk_err *e);
+__must_check int rootfs_write_sysctls(const struct oci_config *cfg, int procsysfd, struct sk_err *e);
 
 #endif

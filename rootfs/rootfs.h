@@ -44,7 +44,7 @@ struct rootfs_ctx {
  * absolute realpath), every mount destination is absolute, mount options
  * are known, device paths are under /dev, sysctl keys are namespaced and
  * allowed for the namespaces in use.  Errors name the field. */
-int rootfs_validate(const struct oci_config *cfg, const char *bundle, char **rootfs_out,
+__must_check int rootfs_validate(const struct oci_config *cfg, const char *bundle, char **rootfs_out,
 		    struct sk_err *e);
 
 /* In the runtime, before the container's user namespace exists: a
@@ -53,7 +53,7 @@ int rootfs_validate(const struct oci_config *cfg, const char *bundle, char **roo
  * above @min_fd, close-on-exec; -1 where the source cannot be opened
  * (the init then reports it) or the kernel has no open_tree.
  * *fds has n_mounts + n_extra entries (malloc'd). */
-int rootfs_open_bind_sources(const struct oci_config *cfg, const char *bundle,
+__must_check int rootfs_open_bind_sources(const struct oci_config *cfg, const char *bundle,
 			     const struct oci_mount *extra, size_t n_extra, int min_fd, int **fds,
 			     struct sk_err *e);
 
@@ -61,19 +61,19 @@ int rootfs_open_bind_sources(const struct oci_config *cfg, const char *bundle,
  * joined by path) gets no mount at all: nothing may change the host's
  * (or the joined namespace's) mount table.  Fields that need mounts are
  * refused, each naming itself. */
-int rootfs_validate_no_mount_ns(const struct oci_config *cfg, bool joined, struct sk_err *e);
+__must_check int rootfs_validate_no_mount_ns(const struct oci_config *cfg, bool joined, struct sk_err *e);
 /* Such a container's root: chroot to @rootfs (as runc and crun do
  * without a mount namespace); the cwd becomes its "/". */
-int rootfs_chroot(const char *rootfs, struct sk_err *e);
+__must_check int rootfs_chroot(const char *rootfs, struct sk_err *e);
 
-int rootfs_prepare(const struct rootfs_ctx *c, struct sk_err *e);
-int rootfs_finalize(const struct rootfs_ctx *c, struct sk_err *e);
-int rootfs_finalize_readonly(const struct rootfs_ctx *c, struct sk_err *e);
-int rootfs_apply_sysctl(const struct oci_config *cfg, struct sk_err *e);
+__must_check int rootfs_prepare(const struct rootfs_ctx *c, struct sk_err *e);
+__must_check int rootfs_finalize(const struct rootfs_ctx *c, struct sk_err *e);
+__must_check int rootfs_finalize_readonly(const struct rootfs_ctx *c, struct sk_err *e);
+__must_check int rootfs_apply_sysctl(const struct oci_config *cfg, struct sk_err *e);
 
 /* After rootfs_finalize, with the pty slave open as @slave_fd: bind it
  * over /dev/console. */
-int rootfs_setup_console(int slave_fd, struct sk_err *e);
+__must_check int rootfs_setup_console(int slave_fd, struct sk_err *e);
 
 /* openat2(dirfd, path, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS) with a
  * fallback for kernels without openat2. */

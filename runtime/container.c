@@ -57,7 +57,7 @@ static size_t container_open_sources(const struct sk_init_args *a, int min_fd, i
 {
 	if (!(a->plan->new_userns || a->plan->join_userns) || !(a->plan->new_flags & CLONE_NEWNS))
 		return 0;
-	rootfs_open_bind_sources(a->cfg, a->bundle, a->extra, a->n_extra, min_fd, fds, e);
+	sk_ignore(rootfs_open_bind_sources(a->cfg, a->bundle, a->extra, a->n_extra, min_fd, fds, e));
 	return a->cfg->n_mounts + a->n_extra;
 }
 
@@ -172,14 +172,14 @@ static void __attribute__((noreturn)) container_run(const struct sk_init_args *a
 		prctl(PR_SET_PDEATHSIG, 0);
 		if (process_apply(&pc, &err) < 0)
 			sk_child_fail(a->sock, &err);
-		sk_stub_exec(a->stubfd, a->waitfd, exe, p->args, p->env, &err);
+		sk_ignore(sk_stub_exec(a->stubfd, a->waitfd, exe, p->args, p->env, &err));
 	} else {
 		/* no process: hold the namespaces until delete; start refuses */
 		setsid();
 		if ((a->plan->new_flags & CLONE_NEWNS) && rootfs_finalize_readonly(&rc, &err) < 0)
 			sk_child_fail(a->sock, &err);
 		prctl(PR_SET_PDEATHSIG, 0);
-		sk_stub_exec(a->stubfd, a->waitfd, "/", none_args, NULL, &err);
+		sk_ignore(sk_stub_exec(a->stubfd, a->waitfd, "/", none_args, NULL, &err));
 	}
 	sk_child_fail(a->sock, &err);
 }

@@ -99,7 +99,7 @@ static void __attribute__((noreturn)) exec_child(struct sk_ctx *ctx, struct sk_s
 	if (process_apply(&pc, &err) < 0)
 		sk_child_fail(j->sock[1], &err);
 	prctl(PR_SET_PDEATHSIG, 0);
-	sk_stub_exec(j->stubfd, -1, exe, j->p->args, j->p->env, &err);
+	sk_ignore(sk_stub_exec(j->stubfd, -1, exe, j->p->args, j->p->env, &err));
 	sk_child_fail(j->sock[1], &err);
 }
 

@@ -131,9 +131,9 @@ void sk_ext_abort(struct sk_ctx *ctx, struct sk_ext *x)
 	struct sk_err ignore = { 0 };
 
 	if (x->net)
-		sk_net_teardown(x->net, &ignore);
+		sk_ignore(sk_net_teardown(x->net, &ignore));
 	if (x->cg)
-		sk_cgroup_destroy(x->cg, true, &ignore);
+		sk_ignore(sk_cgroup_destroy(x->cg, true, &ignore));
 }
 
 void sk_ext_free(struct sk_ext *x)

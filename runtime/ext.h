@@ -29,7 +29,7 @@ struct sk_ext {
  * placement) where the clone needs it: on v2, or with @cgroup_early (the
  * init mounts cgroupfs before it is moved); otherwise sk_ext_enter makes
  * it.  Nothing is left when a later step fails (sk_ext_abort). */
-int sk_ext_prepare(struct sk_ctx *ctx, struct sk_ext *x, const struct sk_create_opts *o,
+__must_check int sk_ext_prepare(struct sk_ctx *ctx, struct sk_ext *x, const struct sk_create_opts *o,
 		   const struct oci_config *cfg, const char *state_dir, bool cgroup_early,
 		   struct sk_err *e);
 /* v2: the cgroup fd for clone3(CLONE_INTO_CGROUP), else -1. */
@@ -38,9 +38,9 @@ int sk_ext_clone_cgroup_fd(const struct sk_ext *x);
 void sk_ext_init_args(const struct sk_ext *x, struct sk_init_args *a);
 /* After clone: make a deferred cgroup, and move the init into it where
  * clone3 could not. */
-int sk_ext_enter(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, struct sk_err *e);
+__must_check int sk_ext_enter(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, struct sk_err *e);
 /* After the init's namespaces exist: veth, addresses, routes, nft. */
-int sk_ext_after_init(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, const char *state_dir,
+__must_check int sk_ext_after_init(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, const char *state_dir,
 		      struct sk_err *e);
 /* Record in the state what delete/update/pause need later. */
 void sk_ext_save(const struct sk_ext *x, struct sk_state *st);
@@ -48,6 +48,6 @@ void sk_ext_abort(struct sk_ctx *ctx, struct sk_ext *x);
 void sk_ext_free(struct sk_ext *x);
 
 /* From a saved state: */
-int sk_ext_destroy(struct sk_ctx *ctx, const struct sk_state *st, struct sk_err *e);
+__must_check int sk_ext_destroy(struct sk_ctx *ctx, const struct sk_state *st, struct sk_err *e);
 
 #endif

@@ -91,7 +91,7 @@ static int run_hook(const struct sk_log *log, const struct oci_hook *h, const ch
 		 * container's rootfs, in its namespaces) */
 		{
 			struct sk_err ignore = { 0 };
-			sk_fds_close_except(3, NULL, 0, &ignore);
+			sk_ignore(sk_fds_close_except(3, NULL, 0, &ignore));
 		}
 		execve(h->path, argv, h->env ? h->env : empty);
 		sk_log(NULL, SK_LOG_ERROR, "%s hook %s: %s", kind, h->path, strerror(errno));

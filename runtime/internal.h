@@ -13,12 +13,12 @@ void sk_state_set_ext(struct sk_state *st, const char *key, const char *value);
 void sk_state_set_ann(struct sk_state *st, const char *key, const char *value);
 
 /* Write a pid file atomically (tmp + rename), as runc does. */
-int sk_write_pid_file(const char *path, pid_t pid, struct sk_err *e);
+__must_check int sk_write_pid_file(const char *path, pid_t pid, struct sk_err *e);
 
 /* ------------------------------------------------------------------ hooks */
 
 /* Run one list of hooks with @state_json on stdin.  Errors name the hook. */
-int sk_hooks_run(const struct sk_log *log, const struct oci_hook_list *hooks, const char *kind,
+__must_check int sk_hooks_run(const struct sk_log *log, const struct oci_hook_list *hooks, const char *kind,
 		 const char *state_json, struct sk_err *e);
 /* Run every hook of the list; each failure is a warning (poststart and
  * poststop: the spec's "log a warning, the remaining hooks and the
@@ -49,14 +49,14 @@ int sk_msg_recv(int sock, int *code, char **data, size_t *len, int *fd);
 /* Child side: give the seccomp notify @fd to the parent (a process_ctx
  * listener; @opaque points to the channel's int) and wait until it was
  * handed to listenerPath. */
-int sk_msg_seccomp_listener(int fd, void *opaque, struct sk_err *e);
+__must_check int sk_msg_seccomp_listener(int fd, void *opaque, struct sk_err *e);
 /* Child side: report @e to the parent and _exit(1). */
 void __attribute__((noreturn)) sk_child_fail(int sock, const struct sk_err *e);
 
 /* ------------------------------------------------------------------ stub */
 
-int sk_stub_memfd(int min_fd, struct sk_err *e);
-int sk_stub_exec(int memfd, int waitfd, const char *path, char *const *args,
+__must_check int sk_stub_memfd(int min_fd, struct sk_err *e);
+__must_check int sk_stub_exec(int memfd, int waitfd, const char *path, char *const *args,
 		 char *const *env, struct sk_err *e);
 
 /* --------------------------------------------------------------- lifecycle */
@@ -64,27 +64,27 @@ int sk_stub_exec(int memfd, int waitfd, const char *path, char *const *args,
 /* Compile a seccomp profile, through the cache in ROOT/seccomp-cache
  * (a profile is compiled once per skiff/libseccomp/kernel version). */
 struct sk_seccomp_prog;
-int sk_seccomp_compile_state_root(const struct sk_ctx *ctx, const struct oci_seccomp *s,
+__must_check int sk_seccomp_compile_state_root(const struct sk_ctx *ctx, const struct oci_seccomp *s,
 				  struct sk_seccomp_prog **out, struct sk_err *e);
 
 
 
 bool sk_reserved_name(const char *name);
 /* Open ROOT/ID (O_DIRECTORY); "container ID does not exist". */
-int sk_state_dir_open(const struct sk_ctx *ctx, const char *id, int *dirfd, struct sk_err *e);
-int sk_state_save(const struct sk_state *st, struct sk_err *e);
+__must_check int sk_state_dir_open(const struct sk_ctx *ctx, const char *id, int *dirfd, struct sk_err *e);
+__must_check int sk_state_save(const struct sk_state *st, struct sk_err *e);
 /* Take the container's lock on @dirfd (ROOT/@id).  Held by create from the
  * moment it claims the ID: then, while there is no state.json yet, fail
  * at once with "container ID is being created" (EBUSY); otherwise wait.
  * ENOENT when the directory was removed while we waited. */
-int sk_state_lock(const struct sk_ctx *ctx, const char *id, int dirfd, struct sk_err *e);
+__must_check int sk_state_lock(const struct sk_ctx *ctx, const char *id, int dirfd, struct sk_err *e);
 /* The intent record ROOT/ID/intent.json: what a create is about to make
  * (the init's pid and start time, "cgroup" and "net" as in state.json),
  * rewritten atomically before each of them exists, so that delete -f and a
  * later create of the ID can undo a create that was killed.  state.json
  * supersedes it; sk_state_load() reads it when there is no state.json. */
 #define SK_INTENT_FILE "intent.json"
-int sk_state_save_intent(int dirfd, pid_t pid, uint64_t start_time, const struct oci_kv *ext,
+__must_check int sk_state_save_intent(int dirfd, pid_t pid, uint64_t start_time, const struct oci_kv *ext,
 			 size_t n_ext, struct sk_err *e);
 /* Is the init alive and the same process (start time)?  Only a hint: the
  * pid may be reused right after.  To signal or join a pid of the state,
@@ -96,25 +96,25 @@ bool sk_pidfd_exited(int pidfd);
 /* pidfd_send_signal(2); 0 or -errno. */
 int sk_pidfd_signal(int pidfd, int sig);
 /* Send @fd over the unix socket at @path (runc's --console-socket). */
-int sk_console_socket_send(const char *path, int fd, struct sk_err *e);
+__must_check int sk_console_socket_send(const char *path, int fd, struct sk_err *e);
 /* In the child: open a pty in the container's /dev/ptmx, make the slave
  * the controlling terminal on 0,1,2; returns the master fd. */
-int sk_pty_setup(const struct oci_process *p, bool bind_console, struct sk_err *e);
+__must_check int sk_pty_setup(const struct oci_process *p, bool bind_console, struct sk_err *e);
 /* Close every fd >= @first except the @n in @keep (fds < @first and -1
  * are ignored).  A kept fd that is a directory is an error: what stays
  * open until the exec must not be usable as a cwd. */
-int sk_fds_close_except(int first, const int *keep, size_t n, struct sk_err *e);
+__must_check int sk_fds_close_except(int first, const int *keep, size_t n, struct sk_err *e);
 /* At the start of create/run/exec, with --preserve-fds: fds [@first,
  * @last) are the caller's to pass on.  Move *@log_fd above them, and take
  * every one that is not open with /dev/null, so that nothing skiff opens
  * later (the state directory, a pidfd) gets a preserved number and
  * reaches the container; *@holes (malloc'd) lists them, to close in the
  * child (sk_fds_close_list) after sk_fds_keep_for_exec. */
-int sk_fds_reserve(int first, int last, int *log_fd, int **holes, size_t *n_holes,
+__must_check int sk_fds_reserve(int first, int last, int *log_fd, int **holes, size_t *n_holes,
 		   struct sk_err *e);
 void sk_fds_close_list(const int *fds, size_t n);
 /* Clear close-on-exec on the preserved fds [@first, @last). */
-int sk_fds_keep_for_exec(int first, int last, struct sk_err *e);
+__must_check int sk_fds_keep_for_exec(int first, int last, struct sk_err *e);
 /* Is the container's cgroup frozen (paused)? */
 bool sk_container_frozen(const struct sk_ctx *ctx, const struct sk_state *st);
 void sk_unblock_signals(void);
@@ -136,19 +136,19 @@ struct sk_state *sk_state_of_init(const char *id, const char *bundle, const char
 
 /* fds.c: move *fd (close-on-exec) to the lowest number >= @min_fd when
  * it is below (a number the container's preserved fds take). */
-int sk_fd_move_above(int *fd, int min_fd, struct sk_err *e);
+__must_check int sk_fd_move_above(int *fd, int min_fd, struct sk_err *e);
 
 /* bundle.c: @bundle (NULL: the current directory) made absolute in *abs,
  * its config.json's text and the parsed config (each malloc'd, set as far
  * as it got on failure). */
-int sk_bundle_load(const char *bundle, char **abs, char **text, size_t *len,
+__must_check int sk_bundle_load(const char *bundle, char **abs, char **text, size_t *len,
 		   struct oci_config **cfg, struct sk_err *e);
 
 /* claim.c: claim ID for create: *state_dir (malloc'd, set even on
  * failure) is ROOT/ID, *dirfd its open, locked directory.  Remains of a
  * killed create are undone first; an ID in use or being created is an
  * error (EEXIST, EBUSY). */
-int sk_claim_id(struct sk_ctx *ctx, const char *id, char **state_dir, int *dirfd,
+__must_check int sk_claim_id(struct sk_ctx *ctx, const char *id, char **state_dir, int *dirfd,
 		struct sk_err *e);
 
 #endif

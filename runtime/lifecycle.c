@@ -174,7 +174,7 @@ int sk_container_start(struct sk_ctx *ctx, struct sk_state *st, int start_fd, st
 	r = run_start_hooks(ctx, st, e);
 	if (r < 0) {
 		struct sk_err kerr = { 0 };
-		sk_container_kill(ctx, st, SIGKILL, false, &kerr);
+		sk_ignore(sk_container_kill(ctx, st, SIGKILL, false, &kerr));
 		return r;
 	}
 	if (start_fd < 0) {
@@ -212,7 +212,7 @@ int sk_container_destroy(struct sk_ctx *ctx, struct sk_state *st, struct sk_err 
 		if (pidfd >= 0) {
 			struct sk_err kerr = { 0 };
 			struct pollfd p = { .fd = pidfd, .events = POLLIN };
-			sk_container_kill(ctx, st, SIGKILL, true, &kerr);
+			sk_ignore(sk_container_kill(ctx, st, SIGKILL, true, &kerr));
 			sk_pidfd_signal(pidfd, SIGKILL);
 			while (poll(&p, 1, 10000) < 0 && errno == EINTR)
 				;

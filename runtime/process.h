@@ -29,17 +29,17 @@ struct process_ctx {
  * sets (bounding, ambient, permitted/effective/inheritable), umask, cwd,
  * no_new_privs, seccomp.  Afterwards the caller only execs.  Runs in the
  * container's init after rootfs_finalize, and in `skiff exec` children. */
-int process_apply(const struct process_ctx *c, struct sk_err *e);
+__must_check int process_apply(const struct process_ctx *c, struct sk_err *e);
 
 /* Resolve args[0] with PATH from process.env (default PATH as runc's),
  * in the current root: malloc'd absolute path of a regular executable.
  * Error: "exec: \"foo\": executable file not found in $PATH". */
-int process_find_executable(const struct oci_process *p, char **out, struct sk_err *e);
+__must_check int process_find_executable(const struct oci_process *p, char **out, struct sk_err *e);
 
 /* Early checks done in the parent: rlimit values, user/cwd sanity,
  * apparmor/selinux requested but unavailable, seccomp (NOTIFY without
  * listenerPath, or as the default action). */
-int process_validate(const struct oci_process *p, const struct oci_seccomp *s,
+__must_check int process_validate(const struct oci_process *p, const struct oci_seccomp *s,
 		     struct sk_err *e);
 
 #endif

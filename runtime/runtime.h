@@ -51,16 +51,16 @@ struct sk_state {
 };
 
 /* "container ID": letters, digits, _ + - . ; not "." or "..". */
-int sk_validate_id(const char *id, struct sk_err *e);
+__must_check int sk_validate_id(const char *id, struct sk_err *e);
 /* Load ROOT/ID: state.json and config.json.  @lock: take the container's
  * exclusive lock (held while st->dirfd stays open). */
-int sk_state_load(const struct sk_ctx *ctx, const char *id, bool lock, struct sk_state **out,
+__must_check int sk_state_load(const struct sk_ctx *ctx, const char *id, bool lock, struct sk_state **out,
 		  struct sk_err *e);
 
 /* ROOT/.ID.claim, the directory create locks and renames to ROOT/ID, left
  * by a create killed in between: removed (1); none (0, @e untouched);
  * -EBUSY "being created" when a create holds it. */
-int sk_claim_leftover(const struct sk_ctx *ctx, const char *id, struct sk_err *e);
+__must_check int sk_claim_leftover(const struct sk_ctx *ctx, const char *id, struct sk_err *e);
 void sk_state_free(struct sk_state *st);
 static inline void sk_state_freep(struct sk_state **st)
 {
@@ -89,7 +89,7 @@ char *sk_state_json(const struct sk_state *st, enum sk_status status, bool prett
  * exits, forwarding signals as sk_wait_forward (through @pidfd when >= 0)
  * and SIGWINCH as the pty's size; returns after the child's exit is
  * collected in *status. */
-int sk_pty_relay(int master, pid_t pid, int pidfd, int *status, struct sk_err *e);
+__must_check int sk_pty_relay(int master, pid_t pid, int pidfd, int *status, struct sk_err *e);
 
 /* ------------------------------------------------------------------- fds */
 
@@ -122,22 +122,22 @@ struct sk_created {
 	int pidfd;            /* of the init, or -1 */
 };
 
-int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
+__must_check int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
 			struct sk_created *out, struct sk_err *e);
 /* Start a created container: startContainer hooks, release the init,
  * poststart hooks.  @start_fd: run's own handle, or -1 to use the fifo. */
-int sk_container_start(struct sk_ctx *ctx, struct sk_state *st, int start_fd,
+__must_check int sk_container_start(struct sk_ctx *ctx, struct sk_state *st, int start_fd,
 		       struct sk_err *e);
 /* Kill what is left, tear down cgroup/network, poststop hooks, remove the
  * state directory.  The state must be locked. */
-int sk_container_destroy(struct sk_ctx *ctx, struct sk_state *st, struct sk_err *e);
+__must_check int sk_container_destroy(struct sk_ctx *ctx, struct sk_state *st, struct sk_err *e);
 /* Signal the init, or with @all every process of the container. */
-int sk_container_kill(struct sk_ctx *ctx, const struct sk_state *st, int sig, bool all,
+__must_check int sk_container_kill(struct sk_ctx *ctx, const struct sk_state *st, int sig, bool all,
 		      struct sk_err *e);
 /* The container's cgroup from its saved state (NULL in *out: it has none),
  * for `update`, `pause`, `events` and `ps` (cgroups/cgroups.h). */
 struct sk_cgroup;
-int sk_ext_load_cgroup(struct sk_ctx *ctx, const struct sk_state *st, struct sk_cgroup **out,
+__must_check int sk_ext_load_cgroup(struct sk_ctx *ctx, const struct sk_state *st, struct sk_cgroup **out,
 		       struct sk_err *e);
 /* `exec`: what the command line asks for besides the process itself. */
 struct sk_exec_opts {
@@ -155,13 +155,13 @@ struct sk_exec_opts {
 /* Run a new process in a running (or created/paused with ignore_paused)
  * container: its exit status (0-255) when in the foreground, 0 detached;
  * skiff's own failures are -errno with @e set (runc's exit 255). */
-int sk_container_exec(struct sk_ctx *ctx, const struct sk_exec_opts *o, struct sk_err *e);
+__must_check int sk_container_exec(struct sk_ctx *ctx, const struct sk_exec_opts *o, struct sk_err *e);
 /* `checkpoint` (criu/criu.h has the options): one line with criu's own
  * reason when criu cannot work here, the container left as it was.
  * Without leave_running or pre_dump the container is removed after the
  * dump (as runc). */
 struct sk_criu_opts;
-int sk_container_checkpoint(struct sk_ctx *ctx, const char *id, const struct sk_criu_opts *o,
+__must_check int sk_container_checkpoint(struct sk_ctx *ctx, const char *id, const struct sk_criu_opts *o,
 			    struct sk_err *e);
 struct sk_restore_opts {
 	const char *id;
@@ -172,9 +172,9 @@ struct sk_restore_opts {
 };
 /* `restore`: a running container ID from criu's images and the bundle;
  * detached 0, else the process's exit status (0-255) once it ends. */
-int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, struct sk_err *e);
+__must_check int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, struct sk_err *e);
 /* Pids of the container (cgroup, or pid namespace scan). */
-int sk_container_pids(struct sk_ctx *ctx, const struct sk_state *st, pid_t **pids, size_t *n,
+__must_check int sk_container_pids(struct sk_ctx *ctx, const struct sk_state *st, pid_t **pids, size_t *n,
 		      struct sk_err *e);
 /* Block the signals run/exec forward, before the child exists, so none is
  * lost or kills skiff in between; children start with an empty mask. */

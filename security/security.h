@@ -26,22 +26,22 @@ struct sk_seccomp_prog {
  * the same profile is compiled once per libseccomp/kernel version.  Entries
  * are matched on the whole profile text, never on a hash alone.  A cache
  * that cannot be read or written only costs a compile; -1 = no cache. */
-int sk_seccomp_compile_cached(const struct oci_seccomp *s, int cache_dirfd,
+__must_check int sk_seccomp_compile_cached(const struct oci_seccomp *s, int cache_dirfd,
 			      struct sk_seccomp_prog **out, const struct sk_log *log,
 			      struct sk_err *e);
 /* Load in the calling thread (after no_new_privs or with CAP_SYS_ADMIN). */
-int sk_seccomp_load(const struct sk_seccomp_prog *p, struct sk_err *e);
+__must_check int sk_seccomp_load(const struct sk_seccomp_prog *p, struct sk_err *e);
 /* The same; a program with SCMP_ACT_NOTIFY is loaded with
  * SECCOMP_FILTER_FLAG_NEW_LISTENER and *listener gets the notify fd
  * (close-on-exec); otherwise *listener = -1.  sk_seccomp_load refuses
  * such a program. */
-int sk_seccomp_load_listener(const struct sk_seccomp_prog *p, int *listener, struct sk_err *e);
+__must_check int sk_seccomp_load_listener(const struct sk_seccomp_prog *p, int *listener, struct sk_err *e);
 
 /* seccomp_notify.c: the runtime-spec "container process state" JSON sent
  * with the notify fd (@state_json: the container's state), malloc'd. */
 char *sk_seccomp_process_state(const char *metadata, pid_t pid, const char *state_json);
 /* Connect to @path (listenerPath), send @fd with @json, close. */
-int sk_seccomp_send_listener(const char *path, int fd, const char *json, struct sk_err *e);
+__must_check int sk_seccomp_send_listener(const char *path, int fd, const char *json, struct sk_err *e);
 void sk_seccomp_free(struct sk_seccomp_prog *p);
 
 /* ------------------------------------------------------------------
@@ -50,40 +50,40 @@ void sk_seccomp_free(struct sk_seccomp_prog *p);
  */
 
 /* seccomp.c: checks that need no compilation (listenerPath, NOTIFY). */
-int sk_seccomp_validate(const struct oci_seccomp *s, struct sk_err *e);
+__must_check int sk_seccomp_validate(const struct oci_seccomp *s, struct sk_err *e);
 /* Number of BPF instructions in @p (0 for NULL). */
 unsigned int sk_seccomp_prog_len(const struct sk_seccomp_prog *p);
 
 /* rlimits.c: early checks (type known, no duplicates, soft <= hard) and
  * prlimit(2) of every process.rlimits entry on the calling process. */
-int sk_rlimits_validate(const struct oci_process *p, struct sk_err *e);
-int sk_rlimits_apply(const struct oci_process *p, struct sk_err *e);
+__must_check int sk_rlimits_validate(const struct oci_process *p, struct sk_err *e);
+__must_check int sk_rlimits_apply(const struct oci_process *p, struct sk_err *e);
 
 /* sched.c: oom_score_adj, ioprio_set(2), sched_setattr(2). */
-int sk_oom_score_adj_apply(const struct oci_process *p, struct sk_err *e);
-int sk_ioprio_apply(const struct oci_process *p, struct sk_err *e);
-int sk_scheduler_apply(const struct oci_process *p, struct sk_err *e);
+__must_check int sk_oom_score_adj_apply(const struct oci_process *p, struct sk_err *e);
+__must_check int sk_ioprio_apply(const struct oci_process *p, struct sk_err *e);
+__must_check int sk_scheduler_apply(const struct oci_process *p, struct sk_err *e);
 
 /* keyring.c: join a new session keyring "_ses.<id>" (as runc does);
  * ENOSYS/EACCES/EPERM/EDQUOT are ignored with a debug message. */
-int sk_keyring_join(const char *container_id, const struct sk_log *log, struct sk_err *e);
+__must_check int sk_keyring_join(const char *container_id, const struct sk_log *log, struct sk_err *e);
 
 /* user.c: setgroups(additionalGids) (skipped when the user namespace
  * denies setgroups and no additional gid is asked for), setresgid,
  * setresuid keeping the permitted capabilities (PR_SET_KEEPCAPS). */
-int sk_user_apply(const struct oci_user *u, const struct sk_log *log, struct sk_err *e);
+__must_check int sk_user_apply(const struct oci_user *u, const struct sk_log *log, struct sk_err *e);
 
 /* Drop from the bounding set every capability not in c->bounding (all of
  * them when !c->present).  Needs CAP_SETPCAP: call before the uid change. */
-int sk_caps_drop_bounding(const struct oci_caps *c, struct sk_err *e);
+__must_check int sk_caps_drop_bounding(const struct oci_caps *c, struct sk_err *e);
 /* capset(effective, permitted, inheritable), then the ambient set:
  * cleared, then each raised; an ambient capability the kernel refuses
  * (not in permitted and inheritable) is skipped with a warning. */
-int sk_caps_apply(const struct oci_caps *c, const struct sk_log *log, struct sk_err *e);
+__must_check int sk_caps_apply(const struct oci_caps *c, const struct sk_log *log, struct sk_err *e);
 
 /* lsm.c: AppArmor profile / SELinux label requested but unavailable is an
  * error; apply writes the exec-time transition (effective at execve). */
-int sk_lsm_validate(const struct oci_process *p, struct sk_err *e);
-int sk_lsm_apply(const struct oci_process *p, struct sk_err *e);
+__must_check int sk_lsm_validate(const struct oci_process *p, struct sk_err *e);
+__must_check int sk_lsm_apply(const struct oci_process *p, struct sk_err *e);
 
 #endif

@@ -90,8 +90,8 @@ TEST(record_roundtrip)
 	uint32_t a;
 	char *t;
 
-	sk_ipam_alloc(n, "web.1", 0, "8080:80/tcp", &a, &e);
-	sk_ipam_alloc(n, "db", 0, "", &a, &e);
+	CHECK(sk_ipam_alloc(n, "web.1", 0, "8080:80/tcp", &a, &e) >= 0);
+	CHECK(sk_ipam_alloc(n, "db", 0, "", &a, &e) >= 0);
 	t = sk_ipam_format(n);
 	CHECK_CONTAINS(t, "{\"version\":1,\"name\":\"t0\",\"mode\":\"nat\",\"subnet\":\"10.1.0.0/24\"");
 	CHECK_CONTAINS(t, "\"leases\":[{\"id\":\"web.1\",\"ip\":\"10.1.0.2\",\"ports\":\"8080:80/tcp\"},"
@@ -159,8 +159,8 @@ TEST(stale_reclaim)
 	uint32_t a;
 
 	mkdir(p, 0700);
-	sk_ipam_alloc(n, "gone", 0, "", &a, &e);
-	sk_ipam_alloc(n, "alive", 0, "", &a, &e);
+	CHECK(sk_ipam_alloc(n, "gone", 0, "", &a, &e) >= 0);
+	CHECK(sk_ipam_alloc(n, "alive", 0, "", &a, &e) >= 0);
 	CHECK_INT(sk_ipam_reclaim(n, root, &ids), 1);
 	CHECK_INT(sk_strv_len(ids), 1);
 	CHECK_STR(ids ? ids[0] : NULL, "gone");
@@ -181,7 +181,7 @@ TEST(concurrent_alloc)
 	struct sk_ipam_net *n = mknet("10.2.0.0/24", true);
 	enum { PROCS = 8, EACH = 6 };
 
-	sk_ipam_save(root, n, &e);
+	CHECK(sk_ipam_save(root, n, &e) >= 0);
 	sk_ipam_free(n);
 	for (int p = 0; p < PROCS; p++) {
 		if (fork() == 0) {
@@ -214,7 +214,7 @@ TEST(concurrent_alloc)
 				CHECK(n->leases[i].ip != n->leases[j].ip);
 		sk_ipam_free(n);
 	}
-	sk_ipam_remove(root, "t0", &e);
+	CHECK(sk_ipam_remove(root, "t0", &e) >= 0);
 }
 
 

@@ -102,7 +102,7 @@ TEST(cpio_tree_and_hash)
 	free(c.buf);
 	/* A changed file changes the key. */
 	snprintf(p, sizeof(p), "%s/bin/new", dir);
-	sk_write_file_at(AT_FDCWD, p, "x", 1, O_CREAT | O_WRONLY, 0644, &e);
+	CHECK(sk_write_file_at(AT_FDCWD, p, "x", 1, O_CREAT | O_WRONLY, 0644, &e) >= 0);
 	CHECK_INT(sk_cpio_add_tree(NULL, fd, &h3, &e), 0);
 	CHECK(h3 != h1);
 	close(fd);

@@ -257,14 +257,14 @@ TEST(kernel_resolution)
 	CHECK_CONTAINS(e.msg, p);
 
 	snprintf(p, sizeof(p), "%s/garbage", dir);
-	sk_write_file_at(AT_FDCWD, p, "not a kernel at all", 19, O_CREAT | O_WRONLY, 0644, &e);
+	CHECK(sk_write_file_at(AT_FDCWD, p, "not a kernel at all", 19, O_CREAT | O_WRONLY, 0644, &e) >= 0);
 	CHECK_INT(sk_vm_resolve_kernel(&cfg, &path, &e), -ENOEXEC);
 	CHECK_CONTAINS(e.msg, "not a Linux kernel");
 
 	size_t len;
 	uint8_t *bz = fake_bzimage(&len);
 	snprintf(p, sizeof(p), "%s/vmlinuz-1.0", dir);
-	sk_write_file_at(AT_FDCWD, p, bz, len, O_CREAT | O_WRONLY, 0644, &e);
+	CHECK(sk_write_file_at(AT_FDCWD, p, bz, len, O_CREAT | O_WRONLY, 0644, &e) >= 0);
 	CHECK_INT(sk_vm_resolve_kernel(&cfg, &path, &e), 0);
 	CHECK_STR(path, p);
 	free(path);
@@ -283,7 +283,7 @@ TEST(kernel_resolution)
 	memset(elf, 0, sizeof(elf));
 	elf_header(elf);
 	snprintf(q, sizeof(q), "%s/vmlinux-1.0", dir);
-	sk_write_file_at(AT_FDCWD, q, elf, sizeof(elf), O_CREAT | O_WRONLY, 0644, &e);
+	CHECK(sk_write_file_at(AT_FDCWD, q, elf, sizeof(elf), O_CREAT | O_WRONLY, 0644, &e) >= 0);
 	path = NULL;
 	CHECK_INT(sk_vm_resolve_kernel(&cfg, &path, &e), 0);
 	CHECK_STR(path, q);

@@ -215,7 +215,7 @@ static struct sk_net *plug(struct oci_kv *kv, size_t nkv, const char *id, struct
 	free(sd);
 	if (r < 0) {
 		if (n)
-			sk_net_teardown(n, &e);
+			sk_ignore(sk_net_teardown(n, &e));
 		sk_net_free(n);
 		return NULL;
 	}
