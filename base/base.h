@@ -26,17 +26,17 @@
  * it is the only sign that the function failed.  Best-effort calls (undo
  * on an error path) say so with sk_ignore(). */
 #define __must_check __attribute__((warn_unused_result))
-#define sk_ignore(expr)                         \
-	do {                                    \
-		if ((expr) < 0) {               \
-		}                               \
+#define sk_ignore(expr)           \
+	do {                      \
+		if ((expr) < 0) { \
+		}                 \
 	} while (0)
 
 /* ---------------------------------------------------------------- errors */
 
 struct sk_err {
-	int code;        /* positive errno, 0 when no error */
-	char msg[1024];  /* one line, no trailing newline */
+	int code;	/* positive errno, 0 when no error */
+	char msg[1024]; /* one line, no trailing newline */
 };
 
 /* Set @e and return -code.  @code may be given positive or negative. */
@@ -47,18 +47,17 @@ struct sk_err {
 int sk_err_fill(struct sk_err *e, int code, bool sys, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* Prefix the message already in @e with "fmt: " and return -e->code. */
-int sk_err_prefix(struct sk_err *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int sk_err_prefix(struct sk_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* How a message is escaped where it is written out (escape.c).  Messages
  * (struct sk_err, sk_log's arguments) hold raw text: whatever a config
  * string, path or argument held.  Only the writer escapes, once. */
 enum sk_esc {
-	SK_ESC_PLAIN,    /* one line for a terminal: control characters as \n \t
+	SK_ESC_PLAIN,  /* one line for a terminal: control characters as \n \t
 			  * \xNN, C1 controls and U+2028/9 as \uNNNN, bytes that are
 			  * not UTF-8 as \xNN; quotes and backslashes as they are */
-	SK_ESC_QUOTED,   /* as PLAIN, and \" \\: inside "..." (logrus' text, Go's %q) */
-	SK_ESC_JSON,     /* inside a JSON string: \" \\ \n \u00NN; not UTF-8: \ufffd */
+	SK_ESC_QUOTED, /* as PLAIN, and \" \\: inside "..." (logrus' text, Go's %q) */
+	SK_ESC_JSON,   /* inside a JSON string: \" \\ \n \u00NN; not UTF-8: \ufffd */
 };
 /* Escape @s into @out (@size bytes, NUL-terminated; a long text is cut
  * before a whole character or escape).  Returns the length written.
@@ -107,11 +106,11 @@ static inline int sk_steal_fd(int *fd)
 	*fd = -1;
 	return r;
 }
-#define sk_steal_ptr(pp)                          \
-	({                                        \
-		__typeof__(*(pp)) _p = *(pp);     \
-		*(pp) = NULL;                     \
-		_p;                               \
+#define sk_steal_ptr(pp)                      \
+	({                                    \
+		__typeof__(*(pp)) _p = *(pp); \
+		*(pp) = NULL;                 \
+		_p;                           \
 	})
 
 /* ------------------------------------------------------- small utilities */
@@ -171,13 +170,14 @@ char *sk_user_name(uid_t uid);
 char *sk_now_rfc3339(void);
 
 /* Whole-file helpers; *out is NUL terminated. */
-__must_check int sk_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct sk_err *e);
-__must_check int sk_write_file_at(int dirfd, const char *path, const void *data, size_t len, int flags,
-		     mode_t mode, struct sk_err *e);
+__must_check int sk_read_file_at(int dirfd, const char *path, char **out, size_t *len,
+				 struct sk_err *e);
+__must_check int sk_write_file_at(int dirfd, const char *path, const void *data, size_t len,
+				  int flags, mode_t mode, struct sk_err *e);
 /* Write a whole file atomically inside @dirfd: a temporary file beside it
  * (O_CLOEXEC), fsync, rename over @name. */
 __must_check int sk_write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
-			 struct sk_err *e);
+				      struct sk_err *e);
 /* write(2) all of @buf, retrying on EINTR and short writes. */
 int sk_write_all(int fd, const void *buf, size_t len);
 /* Connect socket @s to the unix socket at @path: 0, -ENAMETOOLONG when
@@ -199,10 +199,10 @@ enum sk_log_level { SK_LOG_ERROR, SK_LOG_WARN, SK_LOG_INFO, SK_LOG_DEBUG };
 
 /* Made in main() and passed down; nothing global. */
 struct sk_log {
-	int fd;        /* --log file, or -1: then warnings go to stderr */
-	bool json;     /* --log-format json */
-	bool debug;    /* --debug */
-	int errfd;     /* > 2: "stderr" for messages when fd is -1 (a child whose
+	int fd;	    /* --log file, or -1: then warnings go to stderr */
+	bool json;  /* --log-format json */
+	bool debug; /* --debug */
+	int errfd;  /* > 2: "stderr" for messages when fd is -1 (a child whose
 			* own fd 2 became the container's terminal keeps skiff's) */
 };
 

@@ -16,7 +16,7 @@
 
 struct ent {
 	const char *s;
-	size_t klen, pos;   /* pos: the env's index, or n + the override's */
+	size_t klen, pos; /* pos: the env's index, or n + the override's */
 };
 
 static size_t key_len(const char *s)
@@ -67,7 +67,8 @@ void sk_env_override(char ***env, size_t *n, char *const *over, size_t k)
 		size_t nbase = 0, live = 0, q0 = nq;
 
 		for (b = a; b < ne && ents[b].klen == ents[a].klen &&
-			    !memcmp(ents[b].s, ents[a].s, ents[a].klen); b++) {
+			    !memcmp(ents[b].s, ents[a].s, ents[a].klen);
+		     b++) {
 			const char *o = ents[b].s;
 			if (ents[b].pos < *n) {
 				nbase++;

@@ -36,16 +36,16 @@ static size_t utf8_seq(const unsigned char *p, uint32_t *cp)
 		n = 3;
 		v = p[0] & 0x0f;
 		if (p[0] == 0xe0)
-			lo = 0xa0;   /* overlong */
+			lo = 0xa0; /* overlong */
 		else if (p[0] == 0xed)
-			hi = 0x9f;   /* surrogates */
+			hi = 0x9f; /* surrogates */
 	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
 		n = 4;
 		v = p[0] & 0x07;
 		if (p[0] == 0xf0)
-			lo = 0x90;   /* overlong */
+			lo = 0x90; /* overlong */
 		else if (p[0] == 0xf4)
-			hi = 0x8f;   /* above U+10FFFF */
+			hi = 0x8f; /* above U+10FFFF */
 	} else {
 		return 0;
 	}
@@ -64,7 +64,7 @@ static size_t utf8_seq(const unsigned char *p, uint32_t *cp)
 static void esc_control(char *buf, unsigned char c, enum sk_esc mode)
 {
 	static const char go[] = "abtnvfr";   /* \a 0x07 .. \r 0x0d */
-	static const char json[] = "btn\0fr";     /* \b 0x08 .. \r 0x0d */
+	static const char json[] = "btn\0fr"; /* \b 0x08 .. \r 0x0d */
 
 	if (mode == SK_ESC_JSON) {
 		if (c >= 0x08 && c <= 0x0d && json[c - 0x08])
@@ -108,11 +108,11 @@ size_t sk_escape(char *out, size_t size, const char *s, enum sk_esc mode)
 			buf[1] = (char)cp;
 			buf[2] = '\0';
 		} else {
-			piece = NULL;   /* the bytes as they are */
+			piece = NULL; /* the bytes as they are */
 		}
 		len = piece ? strlen(piece) : used;
 		if (o + len >= size)
-			break;   /* cut before a whole character, never inside one */
+			break; /* cut before a whole character, never inside one */
 		memcpy(out + o, piece ? piece : (const char *)p, len);
 		o += len;
 		p += used;

@@ -10,10 +10,14 @@
 static const char *level_name(enum sk_log_level l)
 {
 	switch (l) {
-	case SK_LOG_ERROR: return "error";
-	case SK_LOG_WARN: return "warning";
-	case SK_LOG_INFO: return "info";
-	default: return "debug";
+	case SK_LOG_ERROR:
+		return "error";
+	case SK_LOG_WARN:
+		return "warning";
+	case SK_LOG_INFO:
+		return "info";
+	default:
+		return "debug";
 	}
 }
 

@@ -27,7 +27,9 @@ ssize_t sk_send_fd(int s, int fd, const void *buf, size_t len)
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = { (void *)buf, len };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr m = { .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
 			    .msg_controllen = sizeof(u.buf) };
 	struct cmsghdr *c;
 	ssize_t n;

@@ -165,8 +165,7 @@ int sk_write_file_at(int dirfd, const char *path, const void *data, size_t len, 
 	return 0;
 }
 
-int sk_write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
-			 struct sk_err *e)
+int sk_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, struct sk_err *e)
 {
 	_cleanup_free_ char *tmp = sk_xasprintf(".%s.tmp", name);
 	_cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -83,7 +83,8 @@ static int apply_plan(struct sk_cgroup *cg, const struct cg_plan *p, struct sk_e
 			if (!dir) {
 				if (w->optional || !strcmp(w->ctrl, "net_cls") ||
 				    !strcmp(w->ctrl, "net_prio")) {
-					sk_warn(cg->log, "cgroup controller %s not mounted: %s not set",
+					sk_warn(cg->log,
+						"cgroup controller %s not mounted: %s not set",
 						w->ctrl, w->file);
 					continue;
 				}
@@ -140,7 +141,7 @@ static int apply_devices_v1(struct sk_cgroup *cg, const struct oci_device_rule *
 }
 
 int cg_apply_resources(struct sk_cgroup *cg, const struct oci_config *cfg,
-			   const struct oci_resources *r, bool devices, struct sk_err *e)
+		       const struct oci_resources *r, bool devices, struct sk_err *e)
 {
 	struct cg_plan plan = { 0 };
 	struct cg_env env;

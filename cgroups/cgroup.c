@@ -29,8 +29,7 @@ int sk_cgroup_mode(enum sk_cg_mode *mode, struct sk_err *e)
 	if ((unsigned long)sf.f_type != TMPFS_MAGIC)
 		return sk_err_set(e, ENOTSUP, "%s: neither cgroup2 nor a tmpfs of v1 hierarchies",
 				  CG_ROOT);
-	if (statfs(CG_ROOT "/unified", &sf) == 0 &&
-	    (unsigned long)sf.f_type == CGROUP2_SUPER_MAGIC)
+	if (statfs(CG_ROOT "/unified", &sf) == 0 && (unsigned long)sf.f_type == CGROUP2_SUPER_MAGIC)
 		*mode = SK_CG_HYBRID;
 	else
 		*mode = SK_CG_V1;
@@ -107,8 +106,7 @@ void sk_cgroup_free(struct sk_cgroup *cg)
 	free(cg);
 }
 
-struct sk_cgroup *cg_new(const struct sk_log *log, const char *state_root,
-				const char *id)
+struct sk_cgroup *cg_new(const struct sk_log *log, const char *state_root, const char *id)
 {
 	struct sk_cgroup *cg = sk_xcalloc(1, sizeof(*cg));
 	cg->log = log;

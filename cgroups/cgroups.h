@@ -18,24 +18,22 @@
 
 #include "../oci/oci.h"
 
-
-
 /* ============================================================ driver */
 
 enum sk_cg_mode {
-	SK_CG_V1 = 1,     /* only v1 hierarchies (no cgroup2 mount used) */
+	SK_CG_V1 = 1,	  /* only v1 hierarchies (no cgroup2 mount used) */
 	SK_CG_HYBRID = 2, /* tmpfs /sys/fs/cgroup with v1 controllers + unified */
-	SK_CG_V2 = 3,     /* statfs("/sys/fs/cgroup") == CGROUP2_SUPER_MAGIC */
+	SK_CG_V2 = 3,	  /* statfs("/sys/fs/cgroup") == CGROUP2_SUPER_MAGIC */
 };
 
 struct sk_cgroup; /* opaque handle */
 
 struct sk_cgroup_req {
 	const struct sk_log *log;
-	const char *state_root;     /* e.g. /run/skiff: holds numa.ledger */
-	const char *id;             /* container ID */
+	const char *state_root; /* e.g. /run/skiff: holds numa.ledger */
+	const char *id;		/* container ID */
 	const struct oci_config *cfg;
-	const char *sysfs_root;     /* NULL = "/sys" (topology for placement) */
+	const char *sysfs_root; /* NULL = "/sys" (topology for placement) */
 	/* When set, called with what sk_cgroup_load() + sk_cgroup_destroy()
 	 * need to remove the cgroup (every hierarchy's directory, the NUMA
 	 * ledger entry) BEFORE any of it is made; its failure fails create. */
@@ -52,7 +50,7 @@ __must_check int sk_cgroup_mode(enum sk_cg_mode *mode, struct sk_err *e);
  * nothing is left behind (directories created, ledger entry).
  * An already existing cgroup is reused (podman/systemd may precreate). */
 __must_check int sk_cgroup_create(const struct sk_cgroup_req *req, struct sk_cgroup **out,
-		     struct sk_err *e);
+				  struct sk_err *e);
 /* v2 only: an O_DIRECTORY|O_CLOEXEC fd of the container's cgroup for
  * clone3(CLONE_INTO_CGROUP); owned by the handle; -1 on v1/hybrid. */
 int sk_cgroup_clone_fd(const struct sk_cgroup *cg);
@@ -62,7 +60,7 @@ __must_check int sk_cgroup_enter(const struct sk_cgroup *cg, pid_t pid, struct s
  * see cg_sub_path); @subs NULL is sk_cgroup_enter().  A controller no
  * hierarchy has, or a missing sub-cgroup, is an error. */
 __must_check int sk_cgroup_enter_sub(const struct sk_cgroup *cg, pid_t pid, char *const *subs,
-			struct sk_err *e);
+				     struct sk_err *e);
 /* Record the container's init pid in the NUMA ledger (so the entry turns
  * stale once that process is gone).  A no-op without placement. */
 __must_check int sk_cgroup_set_init_pid(struct sk_cgroup *cg, pid_t pid, struct sk_err *e);
@@ -70,7 +68,7 @@ __must_check int sk_cgroup_set_init_pid(struct sk_cgroup *cg, pid_t pid, struct 
 char *sk_cgroup_serialize(const struct sk_cgroup *cg);
 /* Rebuild a handle from sk_cgroup_serialize() output. */
 __must_check int sk_cgroup_load(const struct sk_log *log, const char *state_root, const char *id,
-		   const char *serialized, struct sk_cgroup **out, struct sk_err *e);
+				const char *serialized, struct sk_cgroup **out, struct sk_err *e);
 /* The cgroup path inside the hierarchies, e.g. "/skiff/abc". */
 const char *sk_cgroup_path(const struct sk_cgroup *cg);
 /* "nodes=0 cpus=2-3" when skiff placed the CPUs, else NULL. */
@@ -84,12 +82,14 @@ __must_check int sk_cgroup_freeze(struct sk_cgroup *cg, bool freeze, struct sk_e
 /* 1 frozen, 0 not, -errno (e.g. -ENOENT when the cgroup is gone). */
 int sk_cgroup_is_frozen(const struct sk_cgroup *cg);
 /* Every pid in the cgroup and its sub-cgroups (sorted, unique). */
-__must_check int sk_cgroup_pids(const struct sk_cgroup *cg, pid_t **pids, size_t *n, struct sk_err *e);
+__must_check int sk_cgroup_pids(const struct sk_cgroup *cg, pid_t **pids, size_t *n,
+				struct sk_err *e);
 /* Apply @r live; only the fields that are set are written. */
-__must_check int sk_cgroup_update(struct sk_cgroup *cg, const struct oci_resources *r, struct sk_err *e);
+__must_check int sk_cgroup_update(struct sk_cgroup *cg, const struct oci_resources *r,
+				  struct sk_err *e);
 /* runc's `events --stats` object: {"type":"stats","id":ID,"data":{...}}. */
 __must_check int sk_cgroup_stats_json(const struct sk_cgroup *cg, const char *id, char **json,
-			 struct sk_err *e);
+				      struct sk_err *e);
 void sk_cgroup_free(struct sk_cgroup *cg);
 
 static inline void sk_cgroup_freep(struct sk_cgroup **cg)

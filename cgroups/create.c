@@ -108,9 +108,8 @@ static int make_path(struct sk_cgroup *cg, const char *mountpoint, const char *r
 
 /* make_path, again when a parent vanished under us (ENOENT): a
  * concurrent delete may rmdir an empty /skiff between our mkdirs. */
-static int make_path_retry(struct sk_cgroup *cg, const char *mountpoint, const char *rel,
-			   bool v2, bool cpuset, bool dry, char **dir_out, bool *existed,
-			   struct sk_err *e)
+static int make_path_retry(struct sk_cgroup *cg, const char *mountpoint, const char *rel, bool v2,
+			   bool cpuset, bool dry, char **dir_out, bool *existed, struct sk_err *e)
 {
 	int r = -ENOENT;
 
@@ -136,8 +135,7 @@ static void undo_create(struct sk_cgroup *cg)
 
 /* mkdir the cgroup in every hierarchy; @dry: only work out the
  * directories (cg->path, v2dir, h), for the intent record. */
-static int setup_dirs(struct sk_cgroup *cg, const struct oci_config *cfg, bool dry,
-		      struct sk_err *e)
+static int setup_dirs(struct sk_cgroup *cg, const struct oci_config *cfg, bool dry, struct sk_err *e)
 {
 	_cleanup_free_ char *mi = NULL, *pc = NULL;
 	struct cg_mounts mounts = { 0 };
@@ -205,9 +203,8 @@ static int setup_dirs(struct sk_cgroup *cg, const struct oci_config *cfg, bool d
 	return 0;
 }
 
-static int place(struct sk_cgroup *cg, const struct sk_cgroup_req *req,
-		 struct oci_resources *res, char **cpus, char **mems, bool *exclusive,
-		 struct sk_err *e)
+static int place(struct sk_cgroup *cg, const struct sk_cgroup_req *req, struct oci_resources *res,
+		 char **cpus, char **mems, bool *exclusive, struct sk_err *e)
 {
 	struct sk_numa_req nreq;
 	struct sk_numa_result out;
@@ -245,7 +242,8 @@ static void make_partition(struct sk_cgroup *cg)
 	struct sk_err e;
 
 	if (cg->mode != SK_CG_V2 || !cg_file_exists(cg->v2dir, "cpuset.cpus.partition")) {
-		sk_warn(cg->log, "org.skiff.numa.exclusive: no cpuset partitions here (needs cgroup v2)");
+		sk_warn(cg->log,
+			"org.skiff.numa.exclusive: no cpuset partitions here (needs cgroup v2)");
 		return;
 	}
 	if (cg_write_str(cg->v2dir, "cpuset.cpus.partition", "root", &e) < 0) {
@@ -398,8 +396,7 @@ static int enter_one(const char *dir, const char *sub, const char *buf, struct s
 	return cg_write_str(d, "cgroup.procs", buf, e);
 }
 
-int sk_cgroup_enter_sub(const struct sk_cgroup *cg, pid_t pid, char *const *subs,
-			struct sk_err *e)
+int sk_cgroup_enter_sub(const struct sk_cgroup *cg, pid_t pid, char *const *subs, struct sk_err *e)
 {
 	char buf[32];
 	int r;

@@ -28,15 +28,15 @@ char *cg_device_rule_str(const struct oci_device_rule *d)
 }
 
 static const struct oci_device_rule default_rules[] = {
-	{ true, 'c', -1, -1, "m" },   { true, 'b', -1, -1, "m" },
-	{ true, 'c', 1, 3, "rwm" },   /* null */
-	{ true, 'c', 1, 5, "rwm" },   /* zero */
-	{ true, 'c', 1, 7, "rwm" },   /* full */
-	{ true, 'c', 1, 8, "rwm" },   /* random */
-	{ true, 'c', 1, 9, "rwm" },   /* urandom */
-	{ true, 'c', 5, 0, "rwm" },   /* tty */
-	{ true, 'c', 5, 1, "rwm" },   /* console */
-	{ true, 'c', 5, 2, "rwm" },   /* ptmx */
+	{ true, 'c', -1, -1, "m" },    { true, 'b', -1, -1, "m" },
+	{ true, 'c', 1, 3, "rwm" },    /* null */
+	{ true, 'c', 1, 5, "rwm" },    /* zero */
+	{ true, 'c', 1, 7, "rwm" },    /* full */
+	{ true, 'c', 1, 8, "rwm" },    /* random */
+	{ true, 'c', 1, 9, "rwm" },    /* urandom */
+	{ true, 'c', 5, 0, "rwm" },    /* tty */
+	{ true, 'c', 5, 1, "rwm" },    /* console */
+	{ true, 'c', 5, 2, "rwm" },    /* ptmx */
 	{ true, 'c', 136, -1, "rwm" }, /* pts */
 	{ true, 'c', 10, 200, "rwm" }, /* net/tun */
 };
@@ -209,19 +209,21 @@ int cg_devices_v1_plan(const char *list, const struct oci_device_rule *rules, si
 		 * state is the one the cgroup starts in */
 		for (size_t i = 0; i < n; i++) {
 			_cleanup_free_ char *v = cg_device_rule_str(&rules[i]);
-			cg_plan_add(out, "devices", rules[i].allow ? "devices.allow" : "devices.deny",
-				    v, false);
+			cg_plan_add(out, "devices",
+				    rules[i].allow ? "devices.allow" : "devices.deny", v, false);
 		}
 	} else {
 		/* both deny by default: add what is missing, then take off
 		 * what is too much -- never all allowed, never all denied */
 		for (size_t i = 0; i < tgt.n; i++) {
-			struct dev_ex *x = &tgt.ex[i], *c = dev_find(&cur, x->type, x->major, x->minor);
+			struct dev_ex *x = &tgt.ex[i],
+				      *c = dev_find(&cur, x->type, x->major, x->minor);
 			if (x->acc & ~(c ? c->acc : 0))
 				plan_dev(out, true, x->type, x->major, x->minor, x->acc);
 		}
 		for (size_t i = 0; i < cur.n; i++) {
-			struct dev_ex *c = &cur.ex[i], *x = dev_find(&tgt, c->type, c->major, c->minor);
+			struct dev_ex *c = &cur.ex[i],
+				      *x = dev_find(&tgt, c->type, c->major, c->minor);
 			int extra = c->acc & ~(x ? x->acc : 0);
 			if (extra)
 				plan_dev(out, false, c->type, c->major, c->minor, extra);

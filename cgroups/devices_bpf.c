@@ -40,9 +40,10 @@ static int access_mask(const char *a)
 {
 	int m = 0;
 	for (; *a; a++)
-		m |= *a == 'm' ? BPF_DEVCG_ACC_MKNOD
+		m |= *a == 'm'	 ? BPF_DEVCG_ACC_MKNOD
 		     : *a == 'r' ? BPF_DEVCG_ACC_READ
-		     : *a == 'w' ? BPF_DEVCG_ACC_WRITE : 0;
+		     : *a == 'w' ? BPF_DEVCG_ACC_WRITE
+				 : 0;
 	return m;
 }
 
@@ -75,8 +76,9 @@ int cg_bpf_build(const struct oci_device_rule *rules, size_t n, void **insns, si
 		}
 		if (!any) {
 			jumps[nj++] = b;
-			blk[b++] = JNE_IMM(BPF_REG_2, r->type == 'c' ? BPF_DEVCG_DEV_CHAR
-								    : BPF_DEVCG_DEV_BLOCK, 0);
+			blk[b++] = JNE_IMM(BPF_REG_2,
+					   r->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK,
+					   0);
 		}
 		if (acc != 7) {
 			blk[b++] = MOV32_REG(BPF_REG_1, BPF_REG_3);

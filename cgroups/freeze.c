@@ -162,8 +162,8 @@ static int collect(const char *dir, pid_t **pids, size_t *n, bool top, struct sk
 
 int sk_cgroup_pids(const struct sk_cgroup *cg, pid_t **pids, size_t *n, struct sk_err *e)
 {
-	static const char *const pref[] = { "pids", "freezer", "memory", "cpu", "devices",
-					    "cpuset", "blkio", "name=systemd" };
+	static const char *const pref[] = { "pids",    "freezer", "memory", "cpu",
+					    "devices", "cpuset",  "blkio",  "name=systemd" };
 	const char *dir = NULL;
 	_cleanup_free_ pid_t *v = NULL;
 	size_t k = 0, o = 0;

@@ -16,18 +16,18 @@ uint64_t sk_cg_blkio_to_io_weight(uint64_t w);
 /* ===================================================== mapping layer */
 
 struct cg_write {
-	char *ctrl;  /* "cpu", "memory", "devices", ...  (v1 hierarchy) */
-	char *file;  /* "cpu.weight", "devices.allow", ... */
-	char *value; /* written verbatim */
+	char *ctrl;    /* "cpu", "memory", "devices", ...  (v1 hierarchy) */
+	char *file;    /* "cpu.weight", "devices.allow", ... */
+	char *value;   /* written verbatim */
 	bool optional; /* file missing: warn and skip instead of failing */
 };
 
 /* What the kernel offers; filled by probing files (tests set it by hand). */
 struct cg_env {
-	bool swap;       /* v2 memory.swap.max / v1 memory.memsw.limit_in_bytes */
-	bool io_bfq;     /* io.bfq.weight / blkio.bfq.weight */
-	bool io_weight;  /* io.weight / blkio.weight */
-	bool kmem_tcp;   /* v1 memory.kmem.tcp.limit_in_bytes */
+	bool swap;	/* v2 memory.swap.max / v1 memory.memsw.limit_in_bytes */
+	bool io_bfq;	/* io.bfq.weight / blkio.bfq.weight */
+	bool io_weight; /* io.weight / blkio.weight */
+	bool kmem_tcp;	/* v1 memory.kmem.tcp.limit_in_bytes */
 };
 
 struct cg_plan {
@@ -36,10 +36,10 @@ struct cg_plan {
 	struct sk_strv_buf warnings;
 };
 
-__must_check int cg_map_v2(const struct oci_resources *r, const struct cg_env *env, struct cg_plan *out,
-	      struct sk_err *e);
-__must_check int cg_map_v1(const struct oci_resources *r, const struct cg_env *env, struct cg_plan *out,
-	      struct sk_err *e);
+__must_check int cg_map_v2(const struct oci_resources *r, const struct cg_env *env,
+			   struct cg_plan *out, struct sk_err *e);
+__must_check int cg_map_v1(const struct oci_resources *r, const struct cg_env *env,
+			   struct cg_plan *out, struct sk_err *e);
 void cg_plan_clear(struct cg_plan *p);
 /* Append one write (copies the strings). */
 void cg_plan_add(struct cg_plan *p, const char *ctrl, const char *file, const char *value,
@@ -52,7 +52,7 @@ void cg_plan_add(struct cg_plan *p, const char *ctrl, const char *file, const ch
  * rule of their own: a device the rules deny is created but not usable.
  * malloc'd. */
 __must_check int cg_device_rules(const struct oci_config *c, const struct oci_resources *r,
-		    struct oci_device_rule **out, size_t *n, struct sk_err *e);
+				 struct oci_device_rule **out, size_t *n, struct sk_err *e);
 /* "c 1:3 rwm" / "a *:* rwm". */
 char *cg_device_rule_str(const struct oci_device_rule *d);
 /* v1: the devices.allow/devices.deny writes (ctrl "devices") that take a
@@ -68,18 +68,18 @@ int cg_devices_v1_plan(const char *list, const struct oci_device_rule *rules, si
  * @rules (last matching rule wins, default deny). *insns is an array of
  * struct bpf_insn (8 bytes each), *n_insns its length. */
 __must_check int cg_bpf_build(const struct oci_device_rule *rules, size_t n, void **insns,
-		 size_t *n_insns, struct sk_err *e);
+			      size_t *n_insns, struct sk_err *e);
 /* Load it and attach it to @cgroup_fd (BPF_F_ALLOW_MULTI); replaces any
  * program skiff attached earlier to that cgroup. */
 __must_check int cg_bpf_attach_devices(int cgroup_fd, const struct oci_device_rule *rules, size_t n,
-			  struct sk_err *e);
+				       struct sk_err *e);
 
 /* ---- paths and host layout (pure parsers, unit-tested) */
 
 struct cg_mount {
-	char *mountpoint;  /* /sys/fs/cgroup/cpu,cpuacct */
-	char *root;        /* root of the mount inside the hierarchy ("/") */
-	char *ctrls;       /* v1: "cpu,cpuacct" or "name=systemd"; v2: "" */
+	char *mountpoint; /* /sys/fs/cgroup/cpu,cpuacct */
+	char *root;	  /* root of the mount inside the hierarchy ("/") */
+	char *ctrls;	  /* v1: "cpu,cpuacct" or "name=systemd"; v2: "" */
 	bool v2;
 };
 struct cg_mounts {
@@ -97,7 +97,7 @@ char *cg_own_path(const char *proc_cgroup, const char *ctrls);
  * "slice:prefix:name" -> "/a.slice/a-b.slice/prefix-name.scope".
  * Rejects ".." components. */
 __must_check int cg_resolve_path(const char *cgroups_path, const char *id, const char *own,
-		    char **out, struct sk_err *e);
+				 char **out, struct sk_err *e);
 
 /* ====================================================== NUMA placement */
 
@@ -124,11 +124,11 @@ char *sk_cpuset_format(const struct sk_cpuset *s);
 
 struct sk_numa_topo {
 	int n_nodes;
-	int node_id[SK_NUMA_MAX_NODES];            /* kernel node number */
-	struct sk_cpuset node_cpus[SK_NUMA_MAX_NODES]; /* online CPUs of each node */
+	int node_id[SK_NUMA_MAX_NODES];			     /* kernel node number */
+	struct sk_cpuset node_cpus[SK_NUMA_MAX_NODES];	     /* online CPUs of each node */
 	uint32_t dist[SK_NUMA_MAX_NODES][SK_NUMA_MAX_NODES]; /* by index; 0 unknown */
 	struct sk_cpuset online;
-	int16_t core[SK_NUMA_MAX_CPUS];  /* lowest sibling of each online CPU, -1 */
+	int16_t core[SK_NUMA_MAX_CPUS]; /* lowest sibling of each online CPU, -1 */
 };
 
 /* Read the topology from @sysfs_root (NULL = "/sys"):
@@ -141,25 +141,26 @@ enum sk_numa_policy { SK_NUMA_PACK, SK_NUMA_SPREAD };
 struct sk_numa_req {
 	unsigned n_cpus;
 	enum sk_numa_policy policy;
-	bool threads;      /* org.skiff.numa.smt=threads */
-	bool exclusive;    /* org.skiff.numa.exclusive=true */
+	bool threads;	/* org.skiff.numa.smt=threads */
+	bool exclusive; /* org.skiff.numa.exclusive=true */
 };
 struct sk_numa_result {
 	struct sk_cpuset cpus;
-	uint64_t nodes;    /* bit i = kernel node number i */
+	uint64_t nodes; /* bit i = kernel node number i */
 };
 
 /* Parse the org.skiff.numa.* annotations.  Returns 1 when placement was
  * asked (org.skiff.numa.cpus present), 0 when not. */
 __must_check int sk_numa_req_from_config(const struct oci_config *c, struct sk_numa_req *req,
-			    struct sk_err *e);
+					 struct sk_err *e);
 /* The pure placer: choose req->n_cpus online CPUs not in @occupied.
  * pack: one node when one has enough free CPUs (best fit), else an even
  * split over the fewest, closest nodes; spread: an even split over every
  * node with free CPUs.  Whole cores first unless req->threads (then one
  * thread per core first).  Error text names free CPUs per node. */
 __must_check int sk_numa_place(const struct sk_numa_topo *t, const struct sk_cpuset *occupied,
-		  const struct sk_numa_req *req, struct sk_numa_result *res, struct sk_err *e);
+			       const struct sk_numa_req *req, struct sk_numa_result *res,
+			       struct sk_err *e);
 /* "nodes=0,1 cpus=2-3,8-9" (malloc'd). */
 char *sk_numa_result_str(const struct sk_numa_result *res);
 /* cpuset.mems text of the result ("0-1"). */
@@ -170,16 +171,15 @@ char *sk_numa_nodes_str(const struct sk_numa_result *res);
  * Under an flock on <state_root>/numa.ledger.lock: drop stale entries
  * (no <state_root>/ID dir and owner dead, or init dead), compute
  * the occupied set, run the placer, record the new entry. */
-__must_check int sk_numa_ledger_place(const char *state_root, const char *id, const struct sk_numa_topo *t,
-			 const struct sk_numa_req *req, struct sk_numa_result *res,
-			 struct sk_err *e);
+__must_check int sk_numa_ledger_place(const char *state_root, const char *id,
+				      const struct sk_numa_topo *t, const struct sk_numa_req *req,
+				      struct sk_numa_result *res, struct sk_err *e);
 __must_check int sk_numa_ledger_set_pid(const char *state_root, const char *id, pid_t pid,
-			   struct sk_err *e);
+					struct sk_err *e);
 __must_check int sk_numa_ledger_release(const char *state_root, const char *id, struct sk_err *e);
 /* Occupied CPUs per the ledger (stale entries ignored), for tests/tools. */
-__must_check int sk_numa_ledger_occupied(const char *state_root, struct sk_cpuset *occ, struct sk_err *e);
-
-
+__must_check int sk_numa_ledger_occupied(const char *state_root, struct sk_cpuset *occ,
+					 struct sk_err *e);
 
 enum sk_cg_mode sk_cgroup_get_mode(const struct sk_cgroup *cg);
 /* Directory of the cgroup for controller @ctrl ("memory", ...); on v2 the
@@ -187,12 +187,12 @@ enum sk_cg_mode sk_cgroup_get_mode(const struct sk_cgroup *cg);
 const char *sk_cgroup_dir(const struct sk_cgroup *cg, const char *ctrl);
 /* The same, counting a freeze inherited from a parent cgroup (v2). */
 int sk_cgroup_frozen_effective(const struct sk_cgroup *cg);
-__must_check int cg_sub_path(char *const *subs, const char *ctrls, bool v2, char **out, struct sk_err *e);
+__must_check int cg_sub_path(char *const *subs, const char *ctrls, bool v2, char **out,
+			     struct sk_err *e);
 bool cg_sub_names(const char *sub, const char *ctrls);
 /* Parse linux.memoryPolicy into set_mempolicy arguments (pure). */
-__must_check int sk_numa_mempolicy_args(const struct oci_config *c, int *mode,
-			   unsigned long *mask, size_t mask_longs, unsigned long *maxnode,
-			   struct sk_err *e);
+__must_check int sk_numa_mempolicy_args(const struct oci_config *c, int *mode, unsigned long *mask,
+					size_t mask_longs, unsigned long *maxnode, struct sk_err *e);
 
 /* ------------------------------------------ the cgroup object (cgroup.c) */
 
@@ -205,7 +205,7 @@ __must_check int sk_numa_mempolicy_args(const struct oci_config *c, int *mode,
 #define CG_ROOT "/sys/fs/cgroup"
 
 struct cg_hier {
-	char *ctrls;  /* "cpu" / "cpu,cpuacct" / "name=systemd" */
+	char *ctrls; /* "cpu" / "cpu,cpuacct" / "name=systemd" */
 	char *dir;
 };
 
@@ -214,14 +214,14 @@ struct sk_cgroup {
 	char *state_root, *id;
 	enum sk_cg_mode mode;
 	char *path;
-	char *v2dir;         /* v2: the cgroup; hybrid: in unified, or NULL */
-	struct cg_hier *h;   /* v1 hierarchies */
+	char *v2dir;	   /* v2: the cgroup; hybrid: in unified, or NULL */
+	struct cg_hier *h; /* v1 hierarchies */
 	size_t nh;
 	int clone_fd;
 	char *placement;
 	bool ledger;
-	struct sk_strv_buf created;   /* dirs made by create, to undo on failure */
-	bool existed;        /* create found the container's cgroup already there */
+	struct sk_strv_buf created; /* dirs made by create, to undo on failure */
+	bool existed;		    /* create found the container's cgroup already there */
 };
 
 struct sk_cgroup *cg_new(const struct sk_log *log, const char *state_root, const char *id);
@@ -237,6 +237,6 @@ bool cg_file_exists(const char *dir, const char *file);
 /* Map @r for the cgroup's mode and write it (with the device rules when
  * @devices: create, not update). */
 __must_check int cg_apply_resources(struct sk_cgroup *cg, const struct oci_config *cfg,
-		       const struct oci_resources *r, bool devices, struct sk_err *e);
+				    const struct oci_resources *r, bool devices, struct sk_err *e);
 
 #endif

@@ -119,8 +119,7 @@ static bool valid_page_size(const char *s)
 	return true;
 }
 
-static int map_hugetlb(const struct oci_resources *r, struct cg_plan *p, bool v2,
-		       struct sk_err *e)
+static int map_hugetlb(const struct oci_resources *r, struct cg_plan *p, bool v2, struct sk_err *e)
 {
 	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
 		const struct oci_hugepage_limit *h = &r->hugepage_limits[i];
@@ -212,14 +211,18 @@ int cg_map_v2(const struct oci_resources *r, const struct cg_env *env, struct cg
 		if (env && env->swap)
 			cg_plan_add(p, "memory", "memory.swap.max", v, false);
 		else
-			plan_warn(p, "linux.resources.memory.swap: no swap accounting (memory.swap.max missing), not applied");
+			plan_warn(p,
+				  "linux.resources.memory.swap: no swap accounting (memory.swap.max missing), not applied");
 	}
 	if (r->memory.swappiness.set)
-		plan_warn(p, "linux.resources.memory.swappiness: not supported on cgroup v2, ignored");
+		plan_warn(p,
+			  "linux.resources.memory.swappiness: not supported on cgroup v2, ignored");
 	if (r->memory.disable_oom_killer)
-		plan_warn(p, "linux.resources.memory.disableOOMKiller: not supported on cgroup v2, ignored");
+		plan_warn(p,
+			  "linux.resources.memory.disableOOMKiller: not supported on cgroup v2, ignored");
 	if (r->memory.kernel.set || r->memory.kernel_tcp.set)
-		plan_warn(p, "linux.resources.memory.kernel/kernelTCP: not supported on cgroup v2, ignored");
+		plan_warn(p,
+			  "linux.resources.memory.kernel/kernelTCP: not supported on cgroup v2, ignored");
 
 	plan_pids(p, r);
 
@@ -231,10 +234,12 @@ int cg_map_v2(const struct oci_resources *r, const struct cg_env *env, struct cg
 			plan_addf(p, "io", "io.weight", false, "default %" PRIu64,
 				  sk_cg_blkio_to_io_weight(r->blkio.weight.v));
 		else
-			plan_warn(p, "linux.resources.blockIO.weight: no io.weight or io.bfq.weight, not applied");
+			plan_warn(p,
+				  "linux.resources.blockIO.weight: no io.weight or io.bfq.weight, not applied");
 	}
 	if (r->blkio.leaf_weight.set)
-		plan_warn(p, "linux.resources.blockIO.leafWeight: not supported on cgroup v2, ignored");
+		plan_warn(p,
+			  "linux.resources.blockIO.leafWeight: not supported on cgroup v2, ignored");
 	for (size_t i = 0; i < r->blkio.n_weight_device; i++) {
 		const struct oci_weight_device *d = &r->blkio.weight_device[i];
 		if (!d->weight.set)
@@ -246,14 +251,16 @@ int cg_map_v2(const struct oci_resources *r, const struct cg_env *env, struct cg
 			plan_addf(p, "io", "io.weight", false, "%" PRId64 ":%" PRId64 " %" PRIu64,
 				  d->major, d->minor, sk_cg_blkio_to_io_weight(d->weight.v));
 		else
-			plan_warn(p, "linux.resources.blockIO.weightDevice[%zu]: no io.weight or io.bfq.weight, not applied", i);
+			plan_warn(p,
+				  "linux.resources.blockIO.weightDevice[%zu]: no io.weight or io.bfq.weight, not applied",
+				  i);
 	}
 	{
 		static const char *const keys[4] = { "rbps", "wbps", "riops", "wiops" };
-		const struct oci_throttle_device *lists[4] = {
-			r->blkio.throttle_read_bps, r->blkio.throttle_write_bps,
-			r->blkio.throttle_read_iops, r->blkio.throttle_write_iops
-		};
+		const struct oci_throttle_device *lists[4] = { r->blkio.throttle_read_bps,
+							       r->blkio.throttle_write_bps,
+							       r->blkio.throttle_read_iops,
+							       r->blkio.throttle_write_iops };
 		size_t ns[4] = { r->blkio.n_throttle_read_bps, r->blkio.n_throttle_write_bps,
 				 r->blkio.n_throttle_read_iops, r->blkio.n_throttle_write_iops };
 		for (int k = 0; k < 4; k++)
@@ -338,19 +345,22 @@ int cg_map_v1(const struct oci_resources *r, const struct cg_env *env, struct cg
 		if (r->memory.swap.v > 0 && lim > 0 && r->memory.swap.v < lim)
 			return sk_err_set(e, EINVAL,
 					  "linux.resources.memory.swap: %" PRId64
-					  " is below memory.limit %" PRId64 " (swap counts memory+swap)",
+					  " is below memory.limit %" PRId64
+					  " (swap counts memory+swap)",
 					  r->memory.swap.v, lim);
 		if (env && env->swap)
 			plan_addf(p, "memory", "memory.memsw.limit_in_bytes", false, "%" PRId64,
 				  r->memory.swap.v < 0 ? (int64_t)-1 : r->memory.swap.v);
 		else
-			plan_warn(p, "linux.resources.memory.swap: no swap accounting (memory.memsw.limit_in_bytes missing), not applied");
+			plan_warn(p,
+				  "linux.resources.memory.swap: no swap accounting (memory.memsw.limit_in_bytes missing), not applied");
 	}
 	if (r->memory.swappiness.set) {
 		if (r->memory.swappiness.v > 100)
 			return sk_err_set(e, EINVAL,
 					  "linux.resources.memory.swappiness: %" PRIu64
-					  " is above 100", r->memory.swappiness.v);
+					  " is above 100",
+					  r->memory.swappiness.v);
 		plan_addf(p, "memory", "memory.swappiness", false, "%" PRIu64,
 			  r->memory.swappiness.v);
 	}
@@ -365,7 +375,8 @@ int cg_map_v1(const struct oci_resources *r, const struct cg_env *env, struct cg
 			plan_addf(p, "memory", "memory.kmem.tcp.limit_in_bytes", false, "%" PRId64,
 				  r->memory.kernel_tcp.v < 0 ? (int64_t)-1 : r->memory.kernel_tcp.v);
 		else
-			plan_warn(p, "linux.resources.memory.kernelTCP: no memory.kmem.tcp.limit_in_bytes, not applied");
+			plan_warn(p,
+				  "linux.resources.memory.kernelTCP: no memory.kmem.tcp.limit_in_bytes, not applied");
 	}
 
 	plan_pids(p, r);
@@ -373,18 +384,21 @@ int cg_map_v1(const struct oci_resources *r, const struct cg_env *env, struct cg
 	/* blkio */
 	if (r->blkio.weight.set && r->blkio.weight.v) {
 		if (env && env->io_bfq)
-			plan_addf(p, "blkio", "blkio.bfq.weight", false, "%" PRIu64, r->blkio.weight.v);
+			plan_addf(p, "blkio", "blkio.bfq.weight", false, "%" PRIu64,
+				  r->blkio.weight.v);
 		else if (env && env->io_weight)
 			plan_addf(p, "blkio", "blkio.weight", false, "%" PRIu64, r->blkio.weight.v);
 		else
-			plan_warn(p, "linux.resources.blockIO.weight: no blkio.weight or blkio.bfq.weight, not applied");
+			plan_warn(p,
+				  "linux.resources.blockIO.weight: no blkio.weight or blkio.bfq.weight, not applied");
 	}
 	if (r->blkio.leaf_weight.set)
 		plan_addf(p, "blkio", "blkio.leaf_weight", true, "%" PRIu64, r->blkio.leaf_weight.v);
 	for (size_t i = 0; i < r->blkio.n_weight_device; i++) {
 		const struct oci_weight_device *d = &r->blkio.weight_device[i];
 		if (d->weight.set) {
-			const char *f = env && env->io_bfq ? "blkio.bfq.weight_device" : "blkio.weight_device";
+			const char *f = env && env->io_bfq ? "blkio.bfq.weight_device"
+							   : "blkio.weight_device";
 			plan_addf(p, "blkio", f, false, "%" PRId64 ":%" PRId64 " %" PRIu64,
 				  d->major, d->minor, d->weight.v);
 		}
@@ -394,14 +408,14 @@ int cg_map_v1(const struct oci_resources *r, const struct cg_env *env, struct cg
 				  d->leaf_weight.v);
 	}
 	{
-		static const char *const files[4] = {
-			"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
-			"blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"
-		};
-		const struct oci_throttle_device *lists[4] = {
-			r->blkio.throttle_read_bps, r->blkio.throttle_write_bps,
-			r->blkio.throttle_read_iops, r->blkio.throttle_write_iops
-		};
+		static const char *const files[4] = { "blkio.throttle.read_bps_device",
+						      "blkio.throttle.write_bps_device",
+						      "blkio.throttle.read_iops_device",
+						      "blkio.throttle.write_iops_device" };
+		const struct oci_throttle_device *lists[4] = { r->blkio.throttle_read_bps,
+							       r->blkio.throttle_write_bps,
+							       r->blkio.throttle_read_iops,
+							       r->blkio.throttle_write_iops };
 		size_t ns[4] = { r->blkio.n_throttle_read_bps, r->blkio.n_throttle_write_bps,
 				 r->blkio.n_throttle_read_iops, r->blkio.n_throttle_write_iops };
 		for (int k = 0; k < 4; k++)

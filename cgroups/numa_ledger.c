@@ -159,8 +159,8 @@ static void read_v0(int rootfd, const char *drop_id, char *txt, struct ledger *l
 		if (sscanf(line, "%255s %d %llu %c %4095s", id, &pid, &start, &kind, cpus) != 5)
 			continue;
 		keep(rootfd, drop_id, l,
-		     &(struct ledger_ent){ .id = sk_xstrdup(id), .pid = pid, .start = start,
-					   .kind = kind },
+		     &(struct ledger_ent){
+			     .id = sk_xstrdup(id), .pid = pid, .start = start, .kind = kind },
 		     cpus);
 	}
 }
@@ -218,8 +218,7 @@ static void occupied_of(const struct ledger *l, struct sk_cpuset *occ)
 }
 
 int sk_numa_ledger_place(const char *state_root, const char *id, const struct sk_numa_topo *t,
-			 const struct sk_numa_req *req, struct sk_numa_result *res,
-			 struct sk_err *e)
+			 const struct sk_numa_req *req, struct sk_numa_result *res, struct sk_err *e)
 {
 	_cleanup_close_ int lockfd = -1, rootfd = -1;
 	struct ledger l = { 0 };
@@ -246,8 +245,7 @@ out:
 	return r;
 }
 
-int sk_numa_ledger_set_pid(const char *state_root, const char *id, pid_t pid,
-			   struct sk_err *e)
+int sk_numa_ledger_set_pid(const char *state_root, const char *id, pid_t pid, struct sk_err *e)
 {
 	_cleanup_close_ int lockfd = -1, rootfd = -1;
 	struct ledger l = { 0 };

@@ -12,9 +12,12 @@ static const struct {
 	const char *name;
 	int mode;
 } modes[] = {
-	{ "MPOL_DEFAULT", 0 },        { "MPOL_PREFERRED", 1 },
-	{ "MPOL_BIND", 2 },           { "MPOL_INTERLEAVE", 3 },
-	{ "MPOL_LOCAL", 4 },          { "MPOL_PREFERRED_MANY", 5 },
+	{ "MPOL_DEFAULT", 0 },
+	{ "MPOL_PREFERRED", 1 },
+	{ "MPOL_BIND", 2 },
+	{ "MPOL_INTERLEAVE", 3 },
+	{ "MPOL_LOCAL", 4 },
+	{ "MPOL_PREFERRED_MANY", 5 },
 	{ "MPOL_WEIGHTED_INTERLEAVE", 6 },
 };
 static const struct {
@@ -59,13 +62,13 @@ int sk_numa_mempolicy_args(const struct oci_config *c, int *mode, unsigned long 
 			if (sk_cpuset_has(&ns, n)) {
 				if (n >= mask_longs * 8 * sizeof(unsigned long))
 					return sk_err_set(e, ERANGE,
-							  "linux.memoryPolicy.nodes: node %u too large", n);
+							  "linux.memoryPolicy.nodes: node %u too large",
+							  n);
 				mask[n / (8 * sizeof(unsigned long))] |=
 					1UL << (n % (8 * sizeof(unsigned long)));
 			}
 		*maxnode = mask_longs * 8 * sizeof(unsigned long);
-	} else if ((md & 0xff) == 2 || (md & 0xff) == 3 || (md & 0xff) == 5 ||
-		   (md & 0xff) == 6) {
+	} else if ((md & 0xff) == 2 || (md & 0xff) == 3 || (md & 0xff) == 5 || (md & 0xff) == 6) {
 		return sk_err_set(e, EINVAL, "linux.memoryPolicy.nodes: required for %s", m);
 	}
 	*mode = md;
@@ -84,8 +87,7 @@ int sk_numa_apply_mempolicy(const struct oci_config *c, struct sk_err *e)
 		return r;
 	/* maxnode counts bits; the kernel reads maxnode-1 of them */
 	if (syscall(SYS_set_mempolicy, mode, maxnode ? mask : NULL, maxnode ? maxnode + 1 : 0) < 0)
-		return sk_err_sys(e, errno, "set_mempolicy(%s, nodes %s)",
-				  c->lnx.memory_policy.mode,
+		return sk_err_sys(e, errno, "set_mempolicy(%s, nodes %s)", c->lnx.memory_policy.mode,
 				  c->lnx.memory_policy.nodes ? c->lnx.memory_policy.nodes : "none");
 	return 0;
 }

@@ -98,8 +98,7 @@ static void pick_on_node(const struct sk_numa_topo *t, const struct sk_cpuset *n
 
 /* Split @n over the nodes of @set as evenly as their free CPUs allow;
  * extra CPUs go to the nodes with the most free CPUs (then lowest). */
-static void water_fill(int n_nodes, const unsigned *nfree, uint64_t set, unsigned n,
-		       unsigned *alloc)
+static void water_fill(int n_nodes, const unsigned *nfree, uint64_t set, unsigned n, unsigned *alloc)
 {
 	int order[SK_NUMA_MAX_NODES], k = 0;
 
@@ -263,8 +262,8 @@ static void free_error(const struct sk_numa_topo *t, const struct sk_cpuset *fre
 			break;
 		o += (size_t)w;
 	}
-	sk_err_set(e, ENOSPC, "org.skiff.numa.cpus=%u: only %u free CPU%s (%s)", req->n_cpus,
-		   total, total == 1 ? "" : "s", buf);
+	sk_err_set(e, ENOSPC, "org.skiff.numa.cpus=%u: only %u free CPU%s (%s)", req->n_cpus, total,
+		   total == 1 ? "" : "s", buf);
 }
 
 int sk_numa_place(const struct sk_numa_topo *t, const struct sk_cpuset *occupied,

@@ -56,7 +56,8 @@ int sk_numa_topo_read(const char *sysfs_root, struct sk_numa_topo *t, struct sk_
 			if (!sk_cpuset_has(&nodes, n))
 				continue;
 			if (n >= 64 || t->n_nodes >= SK_NUMA_MAX_NODES)
-				return sk_err_set(e, ERANGE, "%s: node%u: too many NUMA nodes", root, n);
+				return sk_err_set(e, ERANGE, "%s: node%u: too many NUMA nodes",
+						  root, n);
 			i = t->n_nodes++;
 			t->node_id[i] = (int)n;
 			p = sk_xasprintf("devices/system/node/node%u/cpulist", n);
@@ -67,8 +68,8 @@ int sk_numa_topo_read(const char *sysfs_root, struct sk_numa_topo *t, struct sk_
 				t->node_cpus[i].b[w] &= t->online.b[w];
 		}
 		for (int i = 0; i < t->n_nodes; i++) {
-			_cleanup_free_ char *p = sk_xasprintf("devices/system/node/node%d/distance",
-							      t->node_id[i]);
+			_cleanup_free_ char *p =
+				sk_xasprintf("devices/system/node/node%d/distance", t->node_id[i]);
 			_cleanup_free_ char *txt = NULL;
 			char *s, *end;
 			struct sk_err ign;
@@ -117,8 +118,7 @@ static int choice(const char *v, const char *no, const char *yes)
 	return strcmp(v, yes) ? -1 : 1;
 }
 
-int sk_numa_req_from_config(const struct oci_config *c, struct sk_numa_req *req,
-			    struct sk_err *e)
+int sk_numa_req_from_config(const struct oci_config *c, struct sk_numa_req *req, struct sk_err *e)
 {
 	const char *n = oci_annotation(c, "org.skiff.numa.cpus");
 	const char *pol = oci_annotation(c, "org.skiff.numa.policy");
@@ -138,17 +138,20 @@ int sk_numa_req_from_config(const struct oci_config *c, struct sk_numa_req *req,
 	b = choice(pol, "pack", "spread");
 	if (b < 0)
 		return sk_err_set(e, EINVAL,
-				  "annotation org.skiff.numa.policy: \"%s\" is not pack or spread", pol);
+				  "annotation org.skiff.numa.policy: \"%s\" is not pack or spread",
+				  pol);
 	req->policy = b ? SK_NUMA_SPREAD : SK_NUMA_PACK;
 	b = choice(smt, "cores", "threads");
 	if (b < 0)
 		return sk_err_set(e, EINVAL,
-				  "annotation org.skiff.numa.smt: \"%s\" is not cores or threads", smt);
+				  "annotation org.skiff.numa.smt: \"%s\" is not cores or threads",
+				  smt);
 	req->threads = b;
 	b = choice(ex, "false", "true");
 	if (b < 0)
 		return sk_err_set(e, EINVAL,
-				  "annotation org.skiff.numa.exclusive: \"%s\" is not true or false", ex);
+				  "annotation org.skiff.numa.exclusive: \"%s\" is not true or false",
+				  ex);
 	req->exclusive = b;
 	return 1;
 }

@@ -15,11 +15,11 @@
 
 struct sk_cg_oom {
 	bool v2;
-	int fd;         /* inotify or eventfd */
-	int ctl_fd;     /* v1: memory.oom_control, kept open */
-	char *events;   /* v2: path of memory.events */
-	uint64_t last;  /* oom_kill seen so far */
-	bool has_kill;  /* v1: memory.oom_control has oom_kill */
+	int fd;	       /* inotify or eventfd */
+	int ctl_fd;    /* v1: memory.oom_control, kept open */
+	char *events;  /* v2: path of memory.events */
+	uint64_t last; /* oom_kill seen so far */
+	bool has_kill; /* v1: memory.oom_control has oom_kill */
 };
 
 /* "oom_kill N" in a flat-keyed text; false when absent. */

@@ -43,10 +43,10 @@ static char *v1_ctrls(const char *opts)
 	struct sk_strbuf out = { 0 };
 
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "rw") || !strcmp(tok, "ro") || !strncmp(tok, "release_agent=", 14) ||
-		    !strcmp(tok, "clone_children") || !strcmp(tok, "noprefix") ||
-		    !strcmp(tok, "xattr") || !strcmp(tok, "cpuset_v2_mode") || !strcmp(tok, "all") ||
-		    !strcmp(tok, "none"))
+		if (!strcmp(tok, "rw") || !strcmp(tok, "ro") ||
+		    !strncmp(tok, "release_agent=", 14) || !strcmp(tok, "clone_children") ||
+		    !strcmp(tok, "noprefix") || !strcmp(tok, "xattr") ||
+		    !strcmp(tok, "cpuset_v2_mode") || !strcmp(tok, "all") || !strcmp(tok, "none"))
 			continue;
 		sk_strbuf_addf(&out, "%s%s", out.len ? "," : "", tok);
 	}
@@ -196,8 +196,7 @@ static int systemd_path(const char *p, char **out, struct sk_err *e)
 	*prefix++ = '\0';
 	name = strchr(prefix, ':');
 	if (!name || strchr(name + 1, ':') || !*(name + 1))
-		return sk_err_set(e, EINVAL,
-				  "linux.cgroupsPath: \"%s\" is not slice:prefix:name", p);
+		return sk_err_set(e, EINVAL, "linux.cgroupsPath: \"%s\" is not slice:prefix:name", p);
 	*name++ = '\0';
 	if (!*slice)
 		slice = "system.slice";
@@ -306,7 +305,7 @@ int cg_sub_path(char *const *subs, const char *ctrls, bool v2, char **out, struc
 	}
 	if (mine || all) {
 		_cleanup_free_ char *c = clean(mine ? mine : all);
-		*out = sk_xstrdup(c + 1);   /* relative: no leading '/' */
+		*out = sk_xstrdup(c + 1); /* relative: no leading '/' */
 	}
 	return 0;
 }

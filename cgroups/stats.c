@@ -216,8 +216,7 @@ static void stats_v1(yajl_gen g, const struct sk_cgroup *cg)
 	pids_stats(g, pids);
 }
 
-int sk_cgroup_stats_json(const struct sk_cgroup *cg, const char *id, char **json,
-			 struct sk_err *e)
+int sk_cgroup_stats_json(const struct sk_cgroup *cg, const char *id, char **json, struct sk_err *e)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
 	const unsigned char *buf;

@@ -15,9 +15,27 @@
 #include <string.h>
 
 enum {
-	O_IMAGE = 256, O_WORK, O_PARENT, O_LEAVE, O_TCP, O_UNIX, O_SHELL, O_LOCKS, O_PREDUMP,
-	O_CGMODE, O_EMPTYNS, O_DEDUP, O_PAGESRV, O_LAZY, O_STATUSFD, O_PIDFILE, O_CONSOLE,
-	O_NOPIVOT, O_LSMCTX, O_LSMPROF, O_NOSUBREAPER,
+	O_IMAGE = 256,
+	O_WORK,
+	O_PARENT,
+	O_LEAVE,
+	O_TCP,
+	O_UNIX,
+	O_SHELL,
+	O_LOCKS,
+	O_PREDUMP,
+	O_CGMODE,
+	O_EMPTYNS,
+	O_DEDUP,
+	O_PAGESRV,
+	O_LAZY,
+	O_STATUSFD,
+	O_PIDFILE,
+	O_CONSOLE,
+	O_NOPIVOT,
+	O_LSMCTX,
+	O_LSMPROF,
+	O_NOSUBREAPER,
 };
 
 /* --help: the usage, then whether criu works here. */
@@ -32,13 +50,27 @@ static int help(struct sk_ctx *ctx, const char *name, struct sk_err *e)
 static int common_opt(int c, struct sk_criu_opts *o, struct sk_err *e)
 {
 	switch (c) {
-	case O_IMAGE: o->image_path = optarg; return 1;
-	case O_WORK: o->work_path = optarg; return 1;
-	case O_TCP: o->tcp_established = true; return 1;
-	case O_UNIX: o->ext_unix_sk = true; return 1;
-	case O_SHELL: o->shell_job = true; return 1;
-	case O_LOCKS: o->file_locks = true; return 1;
-	case O_DEDUP: o->auto_dedup = true; return 1;
+	case O_IMAGE:
+		o->image_path = optarg;
+		return 1;
+	case O_WORK:
+		o->work_path = optarg;
+		return 1;
+	case O_TCP:
+		o->tcp_established = true;
+		return 1;
+	case O_UNIX:
+		o->ext_unix_sk = true;
+		return 1;
+	case O_SHELL:
+		o->shell_job = true;
+		return 1;
+	case O_LOCKS:
+		o->file_locks = true;
+		return 1;
+	case O_DEDUP:
+		o->auto_dedup = true;
+		return 1;
 	case O_CGMODE: {
 		int r = sk_criu_cgmode_parse(optarg, &o->cg_mode, e);
 		return r < 0 ? r : 1;
@@ -153,14 +185,29 @@ int cmd_restore(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 
 	while ((c = sk_getopt("restore", argc, argv, "+b:dh", opts, e)) != -1) {
 		switch (c) {
-		case 'h': want_help = true; continue;
-		case 'b': ro.bundle = optarg; continue;
-		case 'd': ro.detach = true; continue;
-		case O_PIDFILE: ro.pid_file = optarg; continue;
-		case O_CONSOLE: ro.console_socket = optarg; continue;
-		case O_NOPIVOT: ro.no_pivot = true; continue;
-		case O_NOSUBREAPER: continue;
-		case O_LSMCTX: o.lsm_mount_context = optarg; continue;
+		case 'h':
+			want_help = true;
+			continue;
+		case 'b':
+			ro.bundle = optarg;
+			continue;
+		case 'd':
+			ro.detach = true;
+			continue;
+		case O_PIDFILE:
+			ro.pid_file = optarg;
+			continue;
+		case O_CONSOLE:
+			ro.console_socket = optarg;
+			continue;
+		case O_NOPIVOT:
+			ro.no_pivot = true;
+			continue;
+		case O_NOSUBREAPER:
+			continue;
+		case O_LSMCTX:
+			o.lsm_mount_context = optarg;
+			continue;
 		case O_LSMPROF:
 			return sk_err_set(e, ENOTSUP, "--lsm-profile is not supported yet");
 		}

@@ -8,18 +8,27 @@
 #include <sys/file.h>
 #include <sys/wait.h>
 
-enum { OPT_CONSOLE = 0x100, OPT_PIDFILE, OPT_NOPIVOT, OPT_NOKEYRING, OPT_PRESERVE, OPT_VM,
-       OPT_KEEP };
+enum {
+	OPT_CONSOLE = 0x100,
+	OPT_PIDFILE,
+	OPT_NOPIVOT,
+	OPT_NOKEYRING,
+	OPT_PRESERVE,
+	OPT_VM,
+	OPT_KEEP
+};
 
-#define COMMON_OPTS                                                        \
-	{ "bundle", required_argument, NULL, 'b' },                        \
-	{ "console-socket", required_argument, NULL, OPT_CONSOLE },        \
-	{ "pid-file", required_argument, NULL, OPT_PIDFILE },              \
-	{ "no-pivot", no_argument, NULL, OPT_NOPIVOT },                    \
-	{ "no-new-keyring", no_argument, NULL, OPT_NOKEYRING },            \
-	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE },         \
-	{ "vm", no_argument, NULL, OPT_VM },                               \
-	{ "help", no_argument, NULL, 'h' }
+#define COMMON_OPTS                                                         \
+	{ "bundle", required_argument, NULL, 'b' },                         \
+		{ "console-socket", required_argument, NULL, OPT_CONSOLE }, \
+		{ "pid-file", required_argument, NULL, OPT_PIDFILE },       \
+		{ "no-pivot", no_argument, NULL, OPT_NOPIVOT },             \
+		{ "no-new-keyring", no_argument, NULL, OPT_NOKEYRING },     \
+		{ "preserve-fds", required_argument, NULL, OPT_PRESERVE },  \
+		{ "vm", no_argument, NULL, OPT_VM },                        \
+	{                                                                   \
+		"help", no_argument, NULL, 'h'                              \
+	}
 
 static const struct option create_opts[] = {
 	COMMON_OPTS,
@@ -44,21 +53,41 @@ static int parse(const char *cmd, int argc, char **argv, struct sk_create_opts *
 	while ((c = sk_getopt(cmd, argc, argv, detach ? "+b:dh" : "+b:h",
 			      detach ? run_opts : create_opts, e)) != -1) {
 		switch (c) {
-		case 'b': o->bundle = optarg; break;
-		case OPT_CONSOLE: o->console_socket = optarg; break;
-		case OPT_PIDFILE: o->pid_file = optarg; break;
-		case OPT_NOPIVOT: o->no_pivot = true; break;
-		case OPT_NOKEYRING: o->no_new_keyring = true; break;
+		case 'b':
+			o->bundle = optarg;
+			break;
+		case OPT_CONSOLE:
+			o->console_socket = optarg;
+			break;
+		case OPT_PIDFILE:
+			o->pid_file = optarg;
+			break;
+		case OPT_NOPIVOT:
+			o->no_pivot = true;
+			break;
+		case OPT_NOKEYRING:
+			o->no_new_keyring = true;
+			break;
 		case OPT_PRESERVE:
 			if (sk_parse_u64(optarg, &n) < 0 || n > 1024)
-				return sk_err_set(e, EINVAL, "--preserve-fds: invalid number %s", optarg);
+				return sk_err_set(e, EINVAL, "--preserve-fds: invalid number %s",
+						  optarg);
 			o->preserve_fds = (int)n;
 			break;
-		case OPT_VM: o->vm = true; break;
-		case 'd': *detach = true; break;     /* run only */
-		case OPT_KEEP: *keep = true; break;  /* run only */
-		case 'h': sk_cmd_help(cmd); return 1;
-		default: return -EINVAL;
+		case OPT_VM:
+			o->vm = true;
+			break;
+		case 'd':
+			*detach = true;
+			break; /* run only */
+		case OPT_KEEP:
+			*keep = true;
+			break; /* run only */
+		case 'h':
+			sk_cmd_help(cmd);
+			return 1;
+		default:
+			return -EINVAL;
 		}
 	}
 	if (sk_need_args(cmd, argc, argv, 1, "container ID", e) < 0)
@@ -97,7 +126,7 @@ int cmd_run(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	o.foreground = !detach;
 	o.tty_here = !detach && !o.console_socket;
 	if (!detach)
-		sk_block_signals(&saved_mask);   /* from now on they are forwarded */
+		sk_block_signals(&saved_mask); /* from now on they are forwarded */
 	r = sk_container_create(ctx, &o, &c, e);
 	if (r < 0) {
 		if (!detach)
@@ -127,8 +156,9 @@ int cmd_run(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	}
 	if (c.pty_master >= 0) {
 		/* the relay collected the raw wait status */
-		status = WIFEXITED(status) ? WEXITSTATUS(status) :
-			 WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
+		status = WIFEXITED(status)     ? WEXITSTATUS(status)
+			 : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+					       : 255;
 	}
 	if (!keep) {
 		flock(c.st->dirfd, LOCK_EX);

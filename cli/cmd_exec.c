@@ -11,17 +11,26 @@
 #include <fcntl.h>
 #include <string.h>
 
-enum { OPT_CONSOLE = 0x100, OPT_PIDFILE, OPT_CWD, OPT_NNP, OPT_PRESERVE, OPT_APPARMOR,
-       OPT_LABEL, OPT_IGNORE_PAUSED, OPT_CGROUP };
+enum {
+	OPT_CONSOLE = 0x100,
+	OPT_PIDFILE,
+	OPT_CWD,
+	OPT_NNP,
+	OPT_PRESERVE,
+	OPT_APPARMOR,
+	OPT_LABEL,
+	OPT_IGNORE_PAUSED,
+	OPT_CGROUP
+};
 
 struct exec_opts {
-	struct sk_exec_opts x;   /* what runtime/ needs beyond the process */
+	struct sk_exec_opts x; /* what runtime/ needs beyond the process */
 	const char *process_file, *cwd, *user;
 	struct sk_strv_buf env, caps, gids, cgroups;
 	bool tty, nnp;
 	int argc;
 	char **argv;
-	int first_arg;   /* optind after the options: the container ID */
+	int first_arg; /* optind after the options: the container ID */
 };
 
 static int parse(int argc, char **argv, struct exec_opts *o, struct sk_err *e)
@@ -51,31 +60,61 @@ static int parse(int argc, char **argv, struct exec_opts *o, struct sk_err *e)
 
 	while ((c = sk_getopt("exec", argc, argv, "+p:tde:u:g:c:h", opts, e)) != -1) {
 		switch (c) {
-		case 'p': o->process_file = optarg; break;
-		case 't': o->tty = true; break;
-		case OPT_CONSOLE: o->x.console_socket = optarg; break;
-		case 'd': o->x.detach = true; break;
-		case OPT_PIDFILE: o->x.pid_file = optarg; break;
-		case OPT_CWD: o->cwd = optarg; break;
-		case 'e': sk_strv_buf_add(&o->env, optarg); break;
-		case 'u': o->user = optarg; break;
-		case 'g': sk_strv_buf_add(&o->gids, optarg); break;
-		case 'c': sk_strv_buf_add(&o->caps, optarg); break;
-		case OPT_NNP: o->nnp = true; break;
+		case 'p':
+			o->process_file = optarg;
+			break;
+		case 't':
+			o->tty = true;
+			break;
+		case OPT_CONSOLE:
+			o->x.console_socket = optarg;
+			break;
+		case 'd':
+			o->x.detach = true;
+			break;
+		case OPT_PIDFILE:
+			o->x.pid_file = optarg;
+			break;
+		case OPT_CWD:
+			o->cwd = optarg;
+			break;
+		case 'e':
+			sk_strv_buf_add(&o->env, optarg);
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'g':
+			sk_strv_buf_add(&o->gids, optarg);
+			break;
+		case 'c':
+			sk_strv_buf_add(&o->caps, optarg);
+			break;
+		case OPT_NNP:
+			o->nnp = true;
+			break;
 		case OPT_PRESERVE:
 			if (sk_parse_u64(optarg, &n) < 0 || n > 1024)
-				return sk_err_set(e, EINVAL, "--preserve-fds: invalid number %s", optarg);
+				return sk_err_set(e, EINVAL, "--preserve-fds: invalid number %s",
+						  optarg);
 			o->x.preserve_fds = (int)n;
 			break;
-		case OPT_IGNORE_PAUSED: o->x.ignore_paused = true; break;
+		case OPT_IGNORE_PAUSED:
+			o->x.ignore_paused = true;
+			break;
 		case OPT_CGROUP:
 			if (cg_sub_check(optarg, e) < 0)
 				return sk_err_prefix(e, "exec");
 			sk_strv_buf_add(&o->cgroups, optarg);
 			break;
-		case OPT_APPARMOR: case OPT_LABEL: break;
-		case 'h': sk_cmd_help("exec"); return 1;
-		default: return -EINVAL;
+		case OPT_APPARMOR:
+		case OPT_LABEL:
+			break;
+		case 'h':
+			sk_cmd_help("exec");
+			return 1;
+		default:
+			return -EINVAL;
 		}
 	}
 	if (argc - optind < 1)
@@ -111,7 +150,8 @@ static int build_process(const struct sk_state *st, void *arg, struct oci_proces
 		if (!p) {
 			p = sk_xcalloc(1, sizeof(*p));
 			p->cwd = sk_xstrdup("/");
-			char *path = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+			char *path =
+				"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 			sk_env_override(&p->env, &p->n_env, &path, 1);
 		}
 		sk_strv_free(p->args);
@@ -144,14 +184,15 @@ static int build_process(const struct sk_state *st, void *arg, struct oci_proces
 		p->user.gid = (uint32_t)gid;
 	}
 	if (o->gids.n)
-		p->user.additional_gids = sk_xrealloc(p->user.additional_gids,
-						      (p->user.n_additional_gids + o->gids.n) *
-							      sizeof(uint32_t));
+		p->user.additional_gids =
+			sk_xrealloc(p->user.additional_gids,
+				    (p->user.n_additional_gids + o->gids.n) * sizeof(uint32_t));
 	for (size_t i = 0; i < o->gids.n; i++) {
 		uint64_t g;
 		if (sk_parse_u64(o->gids.v[i], &g) < 0 || g > UINT32_MAX) {
 			oci_process_free(p);
-			return sk_err_set(e, EINVAL, "--additional-gids: invalid gid %s", o->gids.v[i]);
+			return sk_err_set(e, EINVAL, "--additional-gids: invalid gid %s",
+					  o->gids.v[i]);
 		}
 		p->user.additional_gids[p->user.n_additional_gids++] = (uint32_t)g;
 	}
@@ -195,7 +236,7 @@ int cmd_exec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 		o.x.build_arg = &o;
 		r = sk_container_exec(ctx, &o.x, e);
 	} else if (r > 0) {
-		r = 0;   /* --help */
+		r = 0; /* --help */
 	}
 	sk_strv_free(o.env.v);
 	sk_strv_free(o.caps.v);

@@ -48,9 +48,14 @@ int cmd_list(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 			else if (strcmp(optarg, "table"))
 				return sk_err_set(e, EINVAL, "list: --format must be table or json");
 			break;
-		case 'q': quiet = true; break;
-		case 'h': sk_cmd_help("list"); return 0;
-		default: return -EINVAL;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			sk_cmd_help("list");
+			return 0;
+		default:
+			return -EINVAL;
 		}
 	}
 	if (sk_need_args("list", argc, argv, 0, "", e) < 0)
@@ -71,8 +76,7 @@ int cmd_list(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 		enum sk_status s;
 		const char *id = names[i]->d_name;
 
-		if (names[i]->d_type != DT_DIR || id[0] == '.' ||
-		    sk_validate_id(id, &ignore) < 0 ||
+		if (names[i]->d_type != DT_DIR || id[0] == '.' || sk_validate_id(id, &ignore) < 0 ||
 		    sk_state_load(ctx, id, false, &st, &ignore) < 0) {
 			free(names[i]);
 			continue;
@@ -84,14 +88,22 @@ int cmd_list(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 		} else if (json) {
 			_cleanup_free_ char *owner = sk_user_name(st->owner);
 			yajl_gen_map_open(g);
-			gstr(g, "ociVersion"); gstr(g, SKIFF_OCI_VERSION);
-			gstr(g, "id"); gstr(g, st->id);
-			gstr(g, "pid"); yajl_gen_integer(g, s == SK_STATUS_STOPPED ? 0 : st->pid);
-			gstr(g, "status"); gstr(g, sk_status_name(s));
-			gstr(g, "bundle"); gstr(g, st->bundle ? st->bundle : "");
-			gstr(g, "rootfs"); gstr(g, st->rootfs ? st->rootfs : "");
-			gstr(g, "created"); gstr(g, st->created ? st->created : "");
-			gstr(g, "owner"); gstr(g, owner ? owner : "");
+			gstr(g, "ociVersion");
+			gstr(g, SKIFF_OCI_VERSION);
+			gstr(g, "id");
+			gstr(g, st->id);
+			gstr(g, "pid");
+			yajl_gen_integer(g, s == SK_STATUS_STOPPED ? 0 : st->pid);
+			gstr(g, "status");
+			gstr(g, sk_status_name(s));
+			gstr(g, "bundle");
+			gstr(g, st->bundle ? st->bundle : "");
+			gstr(g, "rootfs");
+			gstr(g, st->rootfs ? st->rootfs : "");
+			gstr(g, "created");
+			gstr(g, st->created ? st->created : "");
+			gstr(g, "owner");
+			gstr(g, owner ? owner : "");
 			yajl_gen_map_close(g);
 		} else {
 			_cleanup_free_ char *owner = sk_user_name(st->owner);
@@ -200,7 +212,8 @@ int cmd_ps(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 					pid_col = col;
 			if (pid_col < 0) {
 				pclose(f);
-				return sk_err_set(e, EINVAL, "ps: no PID column in the output of %s", cmd);
+				return sk_err_set(e, EINVAL,
+						  "ps: no PID column in the output of %s", cmd);
 			}
 			fputs(line, stdout);
 			continue;

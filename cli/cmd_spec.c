@@ -25,10 +25,17 @@ int cmd_spec(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 
 	while ((c = sk_getopt("spec", argc, argv, "+b:h", opts, e)) != -1) {
 		switch (c) {
-		case 'b': bundle = optarg; break;
-		case 'R': rootless = true; break;
-		case 'h': sk_cmd_help("spec"); return 0;
-		default: return -EINVAL;
+		case 'b':
+			bundle = optarg;
+			break;
+		case 'R':
+			rootless = true;
+			break;
+		case 'h':
+			sk_cmd_help("spec");
+			return 0;
+		default:
+			return -EINVAL;
 		}
 	}
 	if (sk_need_args("spec", argc, argv, 0, "", e) < 0)

@@ -234,8 +234,7 @@ void sk_cmd_help(const char *name)
 		printf("NAME:\n   skiff %s - %s\n\n%s", c->name, c->summary, c->usage);
 }
 
-int sk_need_args(const char *cmd, int argc, char **argv, int n, const char *what,
-		 struct sk_err *e)
+int sk_need_args(const char *cmd, int argc, char **argv, int n, const char *what, struct sk_err *e)
 {
 	if (argc - optind < n)
 		return sk_err_set(e, EINVAL, "%s: missing %s (see skiff %s --help)", cmd, what, cmd);
@@ -298,7 +297,7 @@ static bool ambiguous(const struct option *longopts, const char *name, size_t le
 		else if (!first)
 			first = o;
 		else if (first->has_arg != o->has_arg || first->val != o->val)
-			differ = true;   /* as glibc: aliases are one option */
+			differ = true; /* as glibc: aliases are one option */
 	}
 	return !exact && differ;
 }

@@ -10,17 +10,16 @@
 /* runc's layout: NAME:, USAGE:, COMMANDS:, GLOBAL OPTIONS:. */
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"NAME:\n"
-		"   skiff - Open Container Initiative runtime\n"
-		"\n"
-		"skiff is an OCI container runtime with runc's command line: it runs\n"
-		"containers from bundles (a config.json and a root filesystem).\n"
-		"\n"
-		"USAGE:\n"
-		"   skiff [global options] command [command options] [arguments...]\n"
-		"\n"
-		"COMMANDS:\n");
+	fprintf(f, "NAME:\n"
+		   "   skiff - Open Container Initiative runtime\n"
+		   "\n"
+		   "skiff is an OCI container runtime with runc's command line: it runs\n"
+		   "containers from bundles (a config.json and a root filesystem).\n"
+		   "\n"
+		   "USAGE:\n"
+		   "   skiff [global options] command [command options] [arguments...]\n"
+		   "\n"
+		   "COMMANDS:\n");
 	for (const struct sk_cmd *c = sk_commands; c->name; c++)
 		fprintf(f, "   %-11s %s\n", c->name, c->summary);
 	fprintf(f,
@@ -81,8 +80,12 @@ int main(int argc, char **argv)
 
 	while ((c = sk_getopt(NULL, argc, argv, "+vh", opts, &err)) != -1) {
 		switch (c) {
-		case 'r': ctx.root = optarg; break;
-		case 'l': log_path = optarg; break;
+		case 'r':
+			ctx.root = optarg;
+			break;
+		case 'l':
+			log_path = optarg;
+			break;
 		case 'f':
 			if (!strcmp(optarg, "json"))
 				ctx.log.json = true;
@@ -92,14 +95,22 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			break;
-		case 'd': ctx.log.debug = true; break;
-		case 's': ctx.systemd_cgroup = true; break;
-		case 'c': case 'R': break;   /* accepted for runc compatibility */
+		case 'd':
+			ctx.log.debug = true;
+			break;
+		case 's':
+			ctx.systemd_cgroup = true;
+			break;
+		case 'c':
+		case 'R':
+			break; /* accepted for runc compatibility */
 		case 'v':
 			sk_print_version(stdout);
 			return 0;
-		case 'h': usage(stdout); return 0;
-		default:   /* one line naming the option, as runc's first */
+		case 'h':
+			usage(stdout);
+			return 0;
+		default: /* one line naming the option, as runc's first */
 			sk_log_failure(NULL, err.msg);
 			return 1;
 		}
@@ -129,7 +140,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (ctx.systemd_cgroup) {
-		sk_err_set(&err, ENOTSUP, "--systemd-cgroup: systemd cgroup driver not supported, use the cgroupfs driver");
+		sk_err_set(&err, ENOTSUP,
+			   "--systemd-cgroup: systemd cgroup driver not supported, use the cgroupfs driver");
 		r = -ENOTSUP;
 	} else {
 		argc -= optind;
@@ -141,5 +153,5 @@ int main(int argc, char **argv)
 		sk_log_failure(&ctx.log, err.msg);
 		return ctx.fail_status;
 	}
-	return r;   /* `run` and `exec` return the process's exit status */
+	return r; /* `run` and `exec` return the process's exit status */
 }

@@ -13,13 +13,18 @@
 #include <inttypes.h>
 #include <string.h>
 
-#define FLAG(nm, k, m, oci) \
-	{ .name = (nm), .kind = (k), .off = offsetof(struct oci_resources, m), .field = (oci) }
+#define FLAG(nm, k, m, oci)                                                                         \
+	{                                                                                           \
+		.name = (nm), .kind = (k), .off = offsetof(struct oci_resources, m), .field = (oci) \
+	}
 
 const struct sk_update_flag sk_update_flags[SK_N_UPDATE_FLAGS] = {
 	/* runc's name is --cpu-share; --cpu-shares is accepted too */
-	{ .name = "cpu-share", .alias = "cpu-shares", .kind = SK_UF_U64,
-	  .off = offsetof(struct oci_resources, cpu.shares), .field = "cpu.shares" },
+	{ .name = "cpu-share",
+	  .alias = "cpu-shares",
+	  .kind = SK_UF_U64,
+	  .off = offsetof(struct oci_resources, cpu.shares),
+	  .field = "cpu.shares" },
 	FLAG("cpu-period", SK_UF_U64, cpu.period, "cpu.period"),
 	FLAG("cpu-quota", SK_UF_I64, cpu.quota, "cpu.quota"),
 	FLAG("cpu-rt-period", SK_UF_U64, cpu.realtime_period, "cpu.realtimePeriod"),
@@ -76,8 +81,8 @@ static int parse_bytes(const char *opt, const char *s, int64_t *out, struct sk_e
 	*out = (int64_t)(v * mul);
 	return 0;
 bad:
-	return sk_err_set(e, EINVAL, "update: --%s: invalid size \"%s\" (bytes, or with k/m/g suffix)",
-			  opt, s);
+	return sk_err_set(e, EINVAL,
+			  "update: --%s: invalid size \"%s\" (bytes, or with k/m/g suffix)", opt, s);
 }
 
 static void *at(struct oci_resources *res, const struct sk_update_flag *f)
@@ -85,8 +90,8 @@ static void *at(struct oci_resources *res, const struct sk_update_flag *f)
 	return (char *)res + f->off;
 }
 
-int sk_update_flag_parse(const struct sk_update_flag *f, const char *s,
-			 struct oci_resources *flags, struct sk_err *e)
+int sk_update_flag_parse(const struct sk_update_flag *f, const char *s, struct oci_resources *flags,
+			 struct sk_err *e)
 {
 	struct oci_opt_u64 *u = at(flags, f);
 	struct oci_opt_i64 *i = at(flags, f);

@@ -64,7 +64,8 @@ static void common(struct sk_strv_buf *b, const struct sk_criu_opts *o, const ch
 	if (o->file_locks)
 		sk_strv_buf_add(b, "--file-locks");
 	if (o->cg_mode != SK_CRIU_CG_DEFAULT) {
-		_cleanup_free_ char *m = sk_xasprintf("--manage-cgroups=%s", cgmode_names[o->cg_mode]);
+		_cleanup_free_ char *m =
+			sk_xasprintf("--manage-cgroups=%s", cgmode_names[o->cg_mode]);
 		sk_strv_buf_add(b, m);
 	} else {
 		sk_strv_buf_add(b, "--manage-cgroups");
@@ -109,8 +110,7 @@ char **criu_dump_argv(const struct sk_criu_opts *o, pid_t pid, const struct oci_
 	return b.v;
 }
 
-char **criu_restore_argv(const struct sk_criu_restore *r, const char *log_path,
-			 const char *pid_path)
+char **criu_restore_argv(const struct sk_criu_restore *r, const char *log_path, const char *pid_path)
 {
 	const struct sk_criu_opts *o = r->o;
 	struct sk_strv_buf b = { 0 };

@@ -21,7 +21,7 @@
 
 /* --manage-cgroups-mode, runc's names */
 enum sk_criu_cgmode {
-	SK_CRIU_CG_DEFAULT = 0,   /* criu's own default (soft) */
+	SK_CRIU_CG_DEFAULT = 0, /* criu's own default (soft) */
 	SK_CRIU_CG_SOFT,
 	SK_CRIU_CG_FULL,
 	SK_CRIU_CG_STRICT,
@@ -31,13 +31,13 @@ __must_check int sk_criu_cgmode_parse(const char *s, enum sk_criu_cgmode *out, s
 
 /* What checkpoint and restore pass on to criu (runc's flags). */
 struct sk_criu_opts {
-	const char *image_path;      /* --image-path (required) */
-	const char *work_path;       /* --work-path; NULL: the image path */
-	const char *parent_path;     /* --parent-path: criu's --prev-images-dir */
+	const char *image_path;	 /* --image-path (required) */
+	const char *work_path;	 /* --work-path; NULL: the image path */
+	const char *parent_path; /* --parent-path: criu's --prev-images-dir */
 	bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks;
 	bool pre_dump, auto_dedup;
 	enum sk_criu_cgmode cg_mode;
-	bool empty_netns;            /* --empty-ns network */
+	bool empty_netns; /* --empty-ns network */
 	const char *lsm_mount_context;
 };
 
@@ -53,20 +53,20 @@ __must_check int sk_criu_usable(const char *state_root, struct sk_err *e);
  * mounts).  The container keeps running only with leave_running or
  * pre_dump. */
 __must_check int sk_criu_dump(const struct sk_log *log, const struct sk_criu_opts *o, pid_t pid,
-		 const struct oci_config *cfg, struct sk_err *e);
+			      const struct oci_config *cfg, struct sk_err *e);
 
 struct sk_criu_restore {
 	const struct sk_criu_opts *o;
-	const struct oci_config *cfg;  /* the bundle's config */
-	const char *rootfs;            /* absolute */
-	const char *cgroup_root;       /* criu's --cgroup-root, or NULL */
+	const struct oci_config *cfg; /* the bundle's config */
+	const char *rootfs;	      /* absolute */
+	const char *cgroup_root;      /* criu's --cgroup-root, or NULL */
 	/* Called in skiff once criu's process exists and before it runs
 	 * (e.g. to move it into the container's cgroup). */
 	int (*prepare)(void *arg, pid_t criu_pid, struct sk_err *e);
 	void *prepare_arg;
 };
 /* Restore; *pid is the restored init, a child of the caller. */
-__must_check int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *r, pid_t *pid,
-		    struct sk_err *e);
+__must_check int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *r,
+				 pid_t *pid, struct sk_err *e);
 
 #endif

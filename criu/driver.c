@@ -84,7 +84,9 @@ int sk_criu_dump(const struct sk_log *log, const struct sk_criu_opts *o, pid_t p
 	argv = criu_dump_argv(o, pid, cfg, lp);
 	debug_argv(log, argv);
 	struct criu_run run = {
-		.action = o->pre_dump ? "pre-dump" : "dump", .argv = argv, .log_path = lp,
+		.action = o->pre_dump ? "pre-dump" : "dump",
+		.argv = argv,
+		.log_path = lp,
 	};
 	return run_checked(&run, e);
 }
@@ -106,8 +108,12 @@ int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *rs, 
 	argv = criu_restore_argv(rs, lp, pp);
 	debug_argv(log, argv);
 	struct criu_run run = {
-		.action = "restore", .argv = argv, .log_path = lp, .bind_root = rs->rootfs,
-		.prepare = rs->prepare, .prepare_arg = rs->prepare_arg,
+		.action = "restore",
+		.argv = argv,
+		.log_path = lp,
+		.bind_root = rs->rootfs,
+		.prepare = rs->prepare,
+		.prepare_arg = rs->prepare_arg,
 	};
 	r = run_checked(&run, e);
 	if (r < 0)

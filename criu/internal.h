@@ -8,14 +8,14 @@
 
 /* One run of criu. */
 struct criu_run {
-	const char *action;     /* "dump", "check": named in messages */
-	char **argv;            /* argv[0] is "criu", looked up in PATH */
-	const char *log_path;   /* criu's --log-file, or NULL */
-	const char *bind_root;  /* restore: criu runs in a private mount
+	const char *action;    /* "dump", "check": named in messages */
+	char **argv;	       /* argv[0] is "criu", looked up in PATH */
+	const char *log_path;  /* criu's --log-file, or NULL */
+	const char *bind_root; /* restore: criu runs in a private mount
 				 * namespace where this is bound onto itself */
 	int (*prepare)(void *arg, pid_t pid, struct sk_err *e);
 	void *prepare_arg;
-	char *output;           /* out: criu's stdout and stderr (malloc'd) */
+	char *output; /* out: criu's stdout and stderr (malloc'd) */
 };
 
 /* Run criu and wait: its wait status in *status.  -ENOENT "criu is not
@@ -31,8 +31,7 @@ char *criu_first_error(const char *text, bool bare);
 /* The command lines (args.c).  Paths of @o are used as given. */
 char **criu_dump_argv(const struct sk_criu_opts *o, pid_t pid, const struct oci_config *cfg,
 		      const char *log_path);
-char **criu_restore_argv(const struct sk_criu_restore *r, const char *log_path,
-			 const char *pid_path);
+char **criu_restore_argv(const struct sk_criu_restore *r, const char *log_path, const char *pid_path);
 /* Is the config's mount @m a bind mount (declared to criu as external)? */
 bool criu_is_bind(const struct oci_mount *m);
 

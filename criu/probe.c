@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 
 #define CACHE_FILE "criu.check"
-#define MIN_VERSION 31500   /* --restore-sibling, cgroup v2 freezing */
+#define MIN_VERSION 31500 /* --restore-sibling, cgroup v2 freezing */
 
 int criu_parse_version(const char *text)
 {
@@ -47,9 +47,10 @@ static char *criu_key(void)
 		_cleanup_free_ char *f = sk_xasprintf("%.*s/criu", (int)n, p);
 		struct stat st;
 		if (n && stat(f, &st) == 0 && S_ISREG(st.st_mode))
-			return sk_xasprintf("boot=%s criu=%s ino=%llu size=%lld ctime=%lld.%09ld", boot,
-					    f, (unsigned long long)st.st_ino, (long long)st.st_size,
-					    (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+			return sk_xasprintf("boot=%s criu=%s ino=%llu size=%lld ctime=%lld.%09ld",
+					    boot, f, (unsigned long long)st.st_ino,
+					    (long long)st.st_size, (long long)st.st_ctim.tv_sec,
+					    st.st_ctim.tv_nsec);
 		p += n;
 		if (*p == ':')
 			p++;

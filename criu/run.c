@@ -43,7 +43,7 @@ static void __attribute__((noreturn)) child(const struct criu_run *r, int out, i
 	if (nul < 0 || dup2(nul, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		_exit(127);
 	execvp(r->argv[0], r->argv);
-	code = -errno;   /* negative: the exec failed, not the mount */
+	code = -errno; /* negative: the exec failed, not the mount */
 	if (write(err, &code, sizeof(code)) < 0)
 		_exit(127);
 	_exit(127);

@@ -55,8 +55,7 @@ static void finish(uint8_t *t)
 }
 
 /* AML: wrap @body (n bytes) with a PkgLength into @out after @op. */
-static size_t aml_pkg(uint8_t *out, const uint8_t *op, size_t oplen, const uint8_t *body,
-		      size_t n)
+static size_t aml_pkg(uint8_t *out, const uint8_t *op, size_t oplen, const uint8_t *body, size_t n)
 {
 	size_t o = 0;
 	memcpy(out, op, oplen);
@@ -76,9 +75,19 @@ static size_t aml_pkg(uint8_t *out, const uint8_t *op, size_t oplen, const uint8
 static size_t aml_uart(uint8_t *out, const char *name, int uid, uint16_t port, int irq)
 {
 	uint8_t crs[13] = {
-		0x47, 0x01, port & 0xff, port >> 8, port & 0xff, port >> 8, 0x01, 0x08,
-		0x22, (uint8_t)(1u << irq), (uint8_t)((1u << irq) >> 8),
-		0x79, 0x00,
+		0x47,
+		0x01,
+		port & 0xff,
+		port >> 8,
+		port & 0xff,
+		port >> 8,
+		0x01,
+		0x08,
+		0x22,
+		(uint8_t)(1u << irq),
+		(uint8_t)((1u << irq) >> 8),
+		0x79,
+		0x00,
 	};
 	uint8_t body[128], buf[64];
 	size_t n = 0;
@@ -134,13 +143,13 @@ int sk_vm_acpi_build(const struct sk_vm_mem *m, uint64_t base, int nr_cpus, uint
 	/* FADT, revision 6 (276 bytes) */
 	uint8_t *fadt = a + OFF_FADT;
 	hdr(fadt, "FACP", 276, 6);
-	put32(fadt + 40, (uint32_t)(base + OFF_DSDT));      /* DSDT */
-	fadt[45] = 0;                                        /* preferred PM profile */
-	fadt[109] = 0x24;           /* IAPC_BOOT_ARCH: VGA not present, CMOS RTC not present */
+	put32(fadt + 40, (uint32_t)(base + OFF_DSDT)); /* DSDT */
+	fadt[45] = 0;				       /* preferred PM profile */
+	fadt[109] = 0x24; /* IAPC_BOOT_ARCH: VGA not present, CMOS RTC not present */
 	put32(fadt + 112, (1u << 20) | (1u << 4)); /* HW_REDUCED_ACPI | PWR_BUTTON (none) */
-	fadt[131] = 5;                                       /* FADT minor version */
-	put64(fadt + 140, base + OFF_DSDT);                  /* X_DSDT */
-	memcpy(fadt + 268, "SKIFFVMM", 8);                   /* hypervisor vendor */
+	fadt[131] = 5;				   /* FADT minor version */
+	put64(fadt + 140, base + OFF_DSDT);	   /* X_DSDT */
+	memcpy(fadt + 268, "SKIFFVMM", 8);	   /* hypervisor vendor */
 	finish(fadt);
 
 	/* MADT */
@@ -150,7 +159,7 @@ int sk_vm_acpi_build(const struct sk_vm_mem *m, uint64_t base, int nr_cpus, uint
 	put32(madt + 40, 1); /* PCAT_COMPAT: there is an 8259 pair */
 	for (int i = 0; i < nr_cpus; i++) {
 		uint8_t *p = madt + ml;
-		p[0] = 0;       /* processor local APIC */
+		p[0] = 0; /* processor local APIC */
 		p[1] = 8;
 		p[2] = (uint8_t)i;
 		p[3] = (uint8_t)i;
@@ -158,7 +167,7 @@ int sk_vm_acpi_build(const struct sk_vm_mem *m, uint64_t base, int nr_cpus, uint
 		ml += 8;
 	}
 	uint8_t *io = madt + ml;
-	io[0] = 1;              /* IOAPIC */
+	io[0] = 1; /* IOAPIC */
 	io[1] = 12;
 	io[2] = (uint8_t)nr_cpus; /* IOAPIC id after the CPUs */
 	put32(io + 4, 0xfec00000);

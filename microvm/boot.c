@@ -54,12 +54,13 @@ int sk_vm_kernel_check(const void *img, size_t len, const char *path, struct sk_
 		const Elf64_Ehdr *eh = img;
 		if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != EM_X86_64)
 			return sk_err_set(e, ENOEXEC,
-					  "microvm: kernel %s: ELF file is not an x86-64 kernel", path);
-		if (eh->e_phoff >= len || eh->e_phnum == 0 ||
-		    eh->e_phentsize != sizeof(Elf64_Phdr) ||
+					  "microvm: kernel %s: ELF file is not an x86-64 kernel",
+					  path);
+		if (eh->e_phoff >= len || eh->e_phnum == 0 || eh->e_phentsize != sizeof(Elf64_Phdr) ||
 		    (len - eh->e_phoff) / sizeof(Elf64_Phdr) < eh->e_phnum)
 			return sk_err_set(e, ENOEXEC,
-					  "microvm: kernel %s: ELF program headers are truncated", path);
+					  "microvm: kernel %s: ELF program headers are truncated",
+					  path);
 		return 0;
 	}
 	if (len < 0x240 || rd32(b + BZ_HDR_MAGIC) != 0x53726448 /* "HdrS" */)
@@ -89,8 +90,8 @@ static int load_elf(const struct sk_vm_mem *m, const uint8_t *img, size_t len,
 			continue;
 		if (ph[i].p_offset > len || ph[i].p_filesz > len - ph[i].p_offset ||
 		    ph[i].p_filesz > ph[i].p_memsz)
-			return sk_err_set(e, ENOEXEC, "microvm: kernel: ELF segment %u is truncated",
-					  i);
+			return sk_err_set(e, ENOEXEC,
+					  "microvm: kernel: ELF segment %u is truncated", i);
 		uint8_t *dst = sk_vm_gpa(m, ph[i].p_paddr, ph[i].p_memsz);
 		if (!dst)
 			return sk_err_set(e, ENOMEM,
@@ -161,8 +162,7 @@ int sk_vm_load_kernel(const struct sk_vm_mem *m, const void *img, size_t len,
 	return 0;
 }
 
-uint64_t sk_vm_initrd_addr(const struct sk_vm_mem *m, const struct sk_vm_kernel_info *ki,
-			   uint64_t len)
+uint64_t sk_vm_initrd_addr(const struct sk_vm_mem *m, const struct sk_vm_kernel_info *ki, uint64_t len)
 {
 	uint64_t top = m->low_size;
 	if (ki->initrd_max && (uint64_t)ki->initrd_max + 1 < top)
@@ -273,10 +273,10 @@ void sk_vm_setup_sregs(struct kvm_sregs *s)
 	s->gdt.limit = 4 * 8 - 1;
 	s->idt.base = 0;
 	s->idt.limit = 0;
-	s->cr0 = 0x80000011ULL;  /* PG | ET | PE */
+	s->cr0 = 0x80000011ULL; /* PG | ET | PE */
 	s->cr3 = SK_VM_PML4_ADDR;
-	s->cr4 = 0x20;           /* PAE */
-	s->efer = 0x500;         /* LMA | LME */
+	s->cr4 = 0x20;	 /* PAE */
+	s->efer = 0x500; /* LMA | LME */
 }
 
 void sk_vm_setup_regs(struct kvm_regs *r, uint64_t entry)

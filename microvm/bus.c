@@ -25,8 +25,8 @@ static size_t lower_bound(const struct sk_bus *b, uint64_t addr)
 	return lo;
 }
 
-int sk_bus_register(struct sk_bus *b, uint64_t base, uint64_t len, const char *name,
-		    sk_bus_fn *fn, void *opaque, struct sk_err *e)
+int sk_bus_register(struct sk_bus *b, uint64_t base, uint64_t len, const char *name, sk_bus_fn *fn,
+		    void *opaque, struct sk_err *e)
 {
 	size_t i;
 
@@ -35,7 +35,8 @@ int sk_bus_register(struct sk_bus *b, uint64_t base, uint64_t len, const char *n
 				  name, b->kind, (unsigned long long)base, (unsigned long long)len);
 	i = lower_bound(b, base);
 	if (i < b->n && b->devs[i].base < base + len)
-		return sk_err_set(e, EBUSY, "microvm: %s %s at 0x%llx-0x%llx overlaps %s at 0x%llx-0x%llx",
+		return sk_err_set(e, EBUSY,
+				  "microvm: %s %s at 0x%llx-0x%llx overlaps %s at 0x%llx-0x%llx",
 				  b->kind, name, (unsigned long long)base,
 				  (unsigned long long)(base + len - 1), b->devs[i].name,
 				  (unsigned long long)b->devs[i].base,
@@ -43,7 +44,11 @@ int sk_bus_register(struct sk_bus *b, uint64_t base, uint64_t len, const char *n
 	b->devs = sk_xrealloc(b->devs, (b->n + 1) * sizeof(*b->devs));
 	memmove(&b->devs[i + 1], &b->devs[i], (b->n - i) * sizeof(*b->devs));
 	b->devs[i] = (struct sk_bus_dev){
-		.base = base, .len = len, .name = name, .fn = fn, .opaque = opaque,
+		.base = base,
+		.len = len,
+		.name = name,
+		.fn = fn,
+		.opaque = opaque,
 	};
 	b->n++;
 	return 0;
@@ -56,8 +61,7 @@ const struct sk_bus_dev *sk_bus_find(const struct sk_bus *b, uint64_t addr)
 	return i < b->n && b->devs[i].base <= addr ? &b->devs[i] : NULL;
 }
 
-bool sk_bus_access(const struct sk_bus *b, uint64_t addr, bool is_write, uint8_t *data,
-		   unsigned len)
+bool sk_bus_access(const struct sk_bus *b, uint64_t addr, bool is_write, uint8_t *data, unsigned len)
 {
 	const struct sk_bus_dev *d = sk_bus_find(b, addr);
 

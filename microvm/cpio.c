@@ -49,10 +49,9 @@ static void header(struct sk_cpio *c, const char *name, uint32_t mode, uint32_t 
 {
 	char h[111];
 	size_t nl = strlen(name) + 1;
-	snprintf(h, sizeof(h),
-		 "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", c->ino++, mode,
-		 uid, gid, nlink, (uint32_t)mtime, (uint32_t)size, 0u, 0u, rmaj, rmin,
-		 (uint32_t)nl, 0u);
+	snprintf(h, sizeof(h), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
+		 c->ino++, mode, uid, gid, nlink, (uint32_t)mtime, (uint32_t)size, 0u, 0u, rmaj,
+		 rmin, (uint32_t)nl, 0u);
 	put(c, h, 110);
 	put(c, name, nl);
 	pad4(c);
@@ -166,9 +165,9 @@ static int walk(struct sk_cpio *c, int dirfd, const char *prefix, uint64_t *hash
 			}
 		}
 		if (hash) {
-			uint64_t meta[9] = { st.st_mode, st.st_uid, st.st_gid, st.st_size,
-					     st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_ino,
-					     st.st_rdev, st.st_ctim.tv_nsec };
+			uint64_t meta[9] = { st.st_mode, st.st_uid,	    st.st_gid,
+					     st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+					     st.st_ino,	 st.st_rdev,	    st.st_ctim.tv_nsec };
 			hash_bytes(hash, path, strlen(path) + 1);
 			hash_bytes(hash, meta, sizeof(meta));
 			hash_bytes(hash, link, ll);
@@ -177,8 +176,8 @@ static int walk(struct sk_cpio *c, int dirfd, const char *prefix, uint64_t *hash
 			if (c)
 				sk_cpio_add(c, path, st.st_mode, st.st_uid, st.st_gid, 0, 0,
 					    st.st_mtime, NULL, 0);
-			_cleanup_close_ int sub = openat(dirfd, name,
-							 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int sub =
+				openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub < 0) {
 				r = sk_err_sys(e, errno, "microvm: initramfs: open %s", path);
 				break;

@@ -9,13 +9,13 @@
 /* Guest RAM for a cgroup limit: limit - reserve for the VMM itself.
  * Fails (-ENOMEM, clear message) below the minimum for @initrd_size. */
 __must_check int sk_vm_guest_mem(uint64_t mem_limit, uint64_t initrd_size, uint64_t *guest_mem,
-		    struct sk_err *e);
+				 struct sk_err *e);
 /* The memory limit of this process's cgroup (v2 or v1), 0 if none. */
 uint64_t sk_vm_cgroup_mem_limit(void);
 /* vCPU count from a cpuset string and/or CFS quota/period (<=0: unset);
  * fills @cpus with the cpuset's CPUs and returns their count (>= 0). */
 __must_check int sk_vm_vcpus_from(const char *cpuset, int64_t quota, uint64_t period, int *n,
-		     int *cpus /* [256] or NULL */, struct sk_err *e);
+				  int *cpus /* [256] or NULL */, struct sk_err *e);
 /* The vCPU count of a run: o->nr_vcpus, else from o->cpuset or the
  * config's cpu resources (sk_vm_vcpus_from); fills @cpus [256] with the
  * cpuset's CPUs and *ncpus with their count. */
@@ -27,24 +27,24 @@ __must_check int sk_vm_seccomp(struct sk_err *e);
 /* ============================================ building blocks (unit tests) */
 
 #define SK_VM_EXIT_PORT 0x501
-#define SK_VM_READY_PORT 0x502  /* shim: ttys open, send input now */
+#define SK_VM_READY_PORT 0x502 /* shim: ttys open, send input now */
 #define SK_VM_COM1 0x3f8
 #define SK_VM_COM2 0x2f8
 #define SK_VM_MIN_MEM (128ULL << 20)
 #define SK_VM_RESERVE (24ULL << 20)
 
 /* Control bytes the VMM sends on ttyS1 to the shim. */
-#define SK_VM_CTL_EOF 0xfe     /* host stdin reached end of file */
+#define SK_VM_CTL_EOF 0xfe /* host stdin reached end of file */
 /* 1..64: deliver that signal to the guest process. */
 
 /* ---- cpio newc writer (cpio.c) */
 struct sk_cpio {
-	int fd;             /* output, or -1 to append to buf */
-	char *buf;          /* in-memory archive when fd < 0 */
+	int fd;	   /* output, or -1 to append to buf */
+	char *buf; /* in-memory archive when fd < 0 */
 	size_t len, cap;
-	uint64_t off;       /* bytes written so far */
+	uint64_t off; /* bytes written so far */
 	uint32_t ino;
-	int err;            /* first write error, -errno */
+	int err; /* first write error, -errno */
 };
 void sk_cpio_init(struct sk_cpio *c, int fd);
 /* One entry; data is the file content or the symlink target. */
@@ -58,7 +58,7 @@ int sk_cpio_finish(struct sk_cpio *c);
 
 /* ---- guest memory layout and boot protocol (boot.c) */
 #define SK_VM_GDT_ADDR 0x500
-#define SK_VM_PML4_ADDR 0x9000      /* PML4, PDPT, then 4 PDs: 4 GiB identity */
+#define SK_VM_PML4_ADDR 0x9000 /* PML4, PDPT, then 4 PDs: 4 GiB identity */
 #define SK_VM_ZERO_PAGE 0x7000
 #define SK_VM_CMDLINE_ADDR 0x20000
 #define SK_VM_CMDLINE_MAX 4096
@@ -68,40 +68,41 @@ int sk_cpio_finish(struct sk_cpio *c);
 #define SK_VM_HIGH_START 0x100000000ULL
 
 struct sk_vm_mem {
-	uint8_t *host;      /* guest physical 0.. mapped contiguously */
-	uint64_t size;      /* guest RAM size */
-	uint64_t low_size;  /* RAM below the MMIO gap */
+	uint8_t *host;	   /* guest physical 0.. mapped contiguously */
+	uint64_t size;	   /* guest RAM size */
+	uint64_t low_size; /* RAM below the MMIO gap */
 };
 /* Pointer into guest memory for [gpa, gpa+len), NULL when outside RAM. */
 void *sk_vm_gpa(const struct sk_vm_mem *m, uint64_t gpa, uint64_t len);
 
 struct sk_vm_kernel_info {
 	bool is_elf;
-	uint64_t entry;         /* 64-bit entry point (guest physical) */
-	uint64_t load_end;      /* first byte after the loaded image */
-	uint16_t version;       /* boot protocol version (bzImage) */
-	uint32_t initrd_max;    /* initrd_addr_max */
+	uint64_t entry;	     /* 64-bit entry point (guest physical) */
+	uint64_t load_end;   /* first byte after the loaded image */
+	uint16_t version;    /* boot protocol version (bzImage) */
+	uint32_t initrd_max; /* initrd_addr_max */
 };
 /* Check an image: 0 if bzImage/ELF64 x86-64, -ENOEXEC with a message. */
 __must_check int sk_vm_kernel_check(const void *img, size_t len, const char *path, struct sk_err *e);
 /* Load the kernel image into guest memory and fill the zero page header. */
 __must_check int sk_vm_load_kernel(const struct sk_vm_mem *m, const void *img, size_t len,
-		      struct sk_vm_kernel_info *ki, struct sk_err *e);
+				   struct sk_vm_kernel_info *ki, struct sk_err *e);
 /* Fill boot_params (zero page): e820, cmdline, initrd at [initrd, +len). */
-__must_check int sk_vm_setup_boot_params(const struct sk_vm_mem *m, const struct sk_vm_kernel_info *ki,
-			    const char *cmdline, uint64_t initrd, uint64_t initrd_len,
-			    uint64_t rsdp, struct sk_err *e);
+__must_check int sk_vm_setup_boot_params(const struct sk_vm_mem *m,
+					 const struct sk_vm_kernel_info *ki, const char *cmdline,
+					 uint64_t initrd, uint64_t initrd_len, uint64_t rsdp,
+					 struct sk_err *e);
 /* Where to put an initrd of @len bytes (top of low RAM, page aligned). */
 uint64_t sk_vm_initrd_addr(const struct sk_vm_mem *m, const struct sk_vm_kernel_info *ki,
 			   uint64_t len);
 /* Map the kernel file at @path and load it (load.c). */
 __must_check int sk_vm_load_kernel_file(const struct sk_vm_mem *m, const char *path,
-			   struct sk_vm_kernel_info *ki, struct sk_err *e);
+					struct sk_vm_kernel_info *ki, struct sk_err *e);
 /* Put the initramfs in guest memory (load.c): the rootfs archive at
  * @path (NULL: none), then the per-run one (sk_vm_initrd_extra). */
 __must_check int sk_vm_load_initrd(const struct sk_vm_mem *m, const struct sk_vm_kernel_info *ki,
-		      const struct oci_config *cfg, const char *path, uint64_t *addr,
-		      uint64_t *len, struct sk_err *e);
+				   const struct oci_config *cfg, const char *path, uint64_t *addr,
+				   uint64_t *len, struct sk_err *e);
 /* Write GDT and identity page tables for 4 GiB. */
 void sk_vm_setup_pagetables(const struct sk_vm_mem *m);
 struct kvm_sregs;
@@ -112,15 +113,15 @@ void sk_vm_setup_regs(struct kvm_regs *r, uint64_t entry);
 
 /* ---- ACPI (acpi.c): RSDP, XSDT, FADT (hw-reduced), MADT, DSDT with
  * two PNP0501 UARTs.  Written at @base; returns the RSDP address. */
-__must_check int sk_vm_acpi_build(const struct sk_vm_mem *m, uint64_t base, int nr_cpus, uint64_t *rsdp,
-		     struct sk_err *e);
+__must_check int sk_vm_acpi_build(const struct sk_vm_mem *m, uint64_t base, int nr_cpus,
+				  uint64_t *rsdp, struct sk_err *e);
 uint8_t sk_vm_acpi_checksum(const void *p, size_t len);
 
 /* ---- 16550A UART model (uart.c): a pure state machine. */
 #define SK_UART_RXBUF 4096
 struct sk_uart {
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr, msr_prev;
-	bool thre_pending;      /* THR-empty interrupt latched */
+	bool thre_pending; /* THR-empty interrupt latched */
 	uint8_t rx[SK_UART_RXBUF];
 	size_t rx_head, rx_len;
 };
@@ -140,39 +141,39 @@ bool sk_uart_irq(const struct sk_uart *u);
  * the offset into that range.  The VMM has one bus for port I/O and one
  * for MMIO.  Devices register before the vCPUs run; afterwards the bus is
  * only read, by every vCPU thread at once. */
-typedef void sk_bus_fn(void *opaque, uint64_t off, bool is_write, uint8_t *data,
-		       unsigned len);
+typedef void sk_bus_fn(void *opaque, uint64_t off, bool is_write, uint8_t *data, unsigned len);
 struct sk_bus_dev {
 	uint64_t base, len;
-	const char *name;   /* for messages */
+	const char *name; /* for messages */
 	sk_bus_fn *fn;
 	void *opaque;
 };
 struct sk_bus {
-	const char *kind;          /* "port", "MMIO": for messages */
-	struct sk_bus_dev *devs;   /* sorted by base, no two overlap */
+	const char *kind;	 /* "port", "MMIO": for messages */
+	struct sk_bus_dev *devs; /* sorted by base, no two overlap */
 	size_t n;
 };
 /* Claim [base, base+len) for @name; -EBUSY if another device holds part of
  * it, -EINVAL for an empty or wrapping range. */
 __must_check int sk_bus_register(struct sk_bus *b, uint64_t base, uint64_t len, const char *name,
-		    sk_bus_fn *fn, void *opaque, struct sk_err *e);
+				 sk_bus_fn *fn, void *opaque, struct sk_err *e);
 /* The device at @addr, or NULL. */
 const struct sk_bus_dev *sk_bus_find(const struct sk_bus *b, uint64_t addr);
 /* Dispatch one access of @len bytes.  Where no device is, a read returns
  * all ones and a write is dropped (false is returned). */
-bool sk_bus_access(const struct sk_bus *b, uint64_t addr, bool is_write, uint8_t *data,
-		   unsigned len);
+bool sk_bus_access(const struct sk_bus *b, uint64_t addr, bool is_write, uint8_t *data, unsigned len);
 void sk_bus_free(struct sk_bus *b);
 
 /* ---- process description for the shim (procdesc.c).
  * Records: one tag byte, then a NUL-terminated string.
  * a=arg e=env c=cwd h=hostname u=uid g=gid G=extra gid m=umask t=terminal */
-__must_check int sk_vm_procdesc(const struct oci_config *cfg, char **out, size_t *len, struct sk_err *e);
+__must_check int sk_vm_procdesc(const struct oci_config *cfg, char **out, size_t *len,
+				struct sk_err *e);
 /* The per-run second archive: /dev/console, /.skiff/init (the shim) and
  * /.skiff/process; appended to the cached rootfs archive in guest RAM.
  * c->buf is malloc'ed. */
-__must_check int sk_vm_initrd_extra(const struct oci_config *cfg, struct sk_cpio *c, struct sk_err *e);
+__must_check int sk_vm_initrd_extra(const struct oci_config *cfg, struct sk_cpio *c,
+				    struct sk_err *e);
 /* Kernel command line for a VM (acpi, console, ...). */
 char *sk_vm_cmdline(int nr_vcpus, const char *extra);
 const char *sk_vm_annotation(const struct oci_config *cfg, const char *key);

@@ -30,8 +30,8 @@ static int check_file(const char *path, struct sk_err *e)
 	if (n < (ssize_t)sizeof(head) && n < st.st_size)
 		return sk_err_set(e, EIO, "microvm: kernel %s: short read", path);
 	int r = sk_vm_kernel_check(head, n, path, e);
-	if (r < 0 && n == (ssize_t)sizeof(head) && st.st_size > n &&
-	    strstr(e->msg, "truncated") && !strstr(e->msg, "ELF"))
+	if (r < 0 && n == (ssize_t)sizeof(head) && st.st_size > n && strstr(e->msg, "truncated") &&
+	    !strstr(e->msg, "ELF"))
 		return 0; /* bzImage checked on its header only */
 	return r;
 }
@@ -104,8 +104,8 @@ int sk_vm_resolve_kernel(const struct oci_config *cfg, char **path, struct sk_er
 	const char *base = strrchr(p, '/');
 	base = base ? base + 1 : p;
 	if (!strncmp(base, "vmlinuz", 7)) {
-		_cleanup_free_ char *alt = sk_xasprintf("%.*svmlinux%s", (int)(base - p), p,
-							base + 7);
+		_cleanup_free_ char *alt =
+			sk_xasprintf("%.*svmlinux%s", (int)(base - p), p, base + 7);
 		struct sk_err e2;
 		if (check_file(alt, &e2) == 0) {
 			*path = sk_steal_ptr(&alt);

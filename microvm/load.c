@@ -67,8 +67,7 @@ int sk_vm_initrd_extra(const struct oci_config *cfg, struct sk_cpio *c, struct s
 }
 
 /* Read [0, len) of @fd into @dst; a short file leaves the rest as it is. */
-static int read_file_into(int fd, const char *path, uint8_t *dst, uint64_t len,
-			  struct sk_err *e)
+static int read_file_into(int fd, const char *path, uint8_t *dst, uint64_t len, struct sk_err *e)
 {
 	uint64_t done = 0;
 	ssize_t n;
@@ -87,8 +86,8 @@ static int read_file_into(int fd, const char *path, uint8_t *dst, uint64_t len,
 }
 
 int sk_vm_load_initrd(const struct sk_vm_mem *m, const struct sk_vm_kernel_info *ki,
-		      const struct oci_config *cfg, const char *path, uint64_t *addr,
-		      uint64_t *len, struct sk_err *e)
+		      const struct oci_config *cfg, const char *path, uint64_t *addr, uint64_t *len,
+		      struct sk_err *e)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *extra = NULL;

@@ -33,10 +33,10 @@ struct relay {
 	struct vm *vm;
 	const struct sk_vm_opts *o;
 	int sfd, tfd;
-	bool in_open;           /* stdin is open and read */
-	bool eof_pending;       /* stdin ended; the shim is to be told */
+	bool in_open;	  /* stdin is open and read */
+	bool eof_pending; /* stdin ended; the shim is to be told */
 	bool eof_sent;
-	uint64_t sig_pending;   /* signals that came before the shim was ready */
+	uint64_t sig_pending; /* signals that came before the shim was ready */
 };
 
 static double now_s(void)
@@ -189,7 +189,6 @@ static void kick_handler(int sig)
 	(void)sig;
 }
 
-
 /* Signals: every forwardable one through a signalfd (what `run` forwards
  * to us goes on to the guest's process, as runc's forwarding does), the
  * kick one for vCPUs (blocked here, unblocked in the vCPU threads).  Not
@@ -197,8 +196,8 @@ static void kick_handler(int sig)
  * SIGWINCH (the terminal's size is not passed to the guest). */
 static void host_setup(struct host *h, const struct sk_vm_opts *o)
 {
-	static const int not_fwd[] = { SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE,
-				       SIGTRAP, SIGSYS, SIGCHLD, SIGPIPE, SIGWINCH };
+	static const int not_fwd[] = { SIGKILL, SIGSTOP, SIGSEGV, SIGBUS,  SIGILL,  SIGFPE,
+				       SIGTRAP, SIGSYS,	 SIGCHLD, SIGPIPE, SIGWINCH };
 	struct sigaction kick = { .sa_handler = kick_handler };
 	struct sigaction ign = { .sa_handler = SIG_IGN };
 	struct itimerspec its = { 0 };
@@ -301,8 +300,7 @@ static int run(struct vm *vm, const struct sk_vm_opts *o, double *t_end)
 	return end_status(vm);
 }
 
-int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_status,
-	      struct sk_err *e)
+int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_status, struct sk_err *e)
 {
 	int cpus[256];
 	int ncpus = 0, nr, r;

@@ -18,22 +18,21 @@
 
 #include "../oci/oci.h"
 
-
 struct sk_vm_opts {
 	const struct sk_log *log;
-	const struct oci_config *cfg;  /* process, hostname, annotations */
-	const char *rootfs;            /* absolute path of the bundle rootfs */
-	const char *kernel;            /* resolved by sk_vm_resolve_kernel */
-	const char *cache_dir;         /* initramfs cache; NULL: /var/cache/skiff */
-	uint64_t mem_limit;            /* cgroup memory limit in bytes; 0: read
+	const struct oci_config *cfg; /* process, hostname, annotations */
+	const char *rootfs;	      /* absolute path of the bundle rootfs */
+	const char *kernel;	      /* resolved by sk_vm_resolve_kernel */
+	const char *cache_dir;	      /* initramfs cache; NULL: /var/cache/skiff */
+	uint64_t mem_limit;	      /* cgroup memory limit in bytes; 0: read
 					* from this process's cgroup, none: 256 MiB */
-	const char *cpuset;            /* "2-3,5"; NULL: linux.resources.cpu.cpus */
-	int nr_vcpus;                  /* 0: min(cpuset size, ceil(quota/period)),
+	const char *cpuset;	      /* "2-3,5"; NULL: linux.resources.cpu.cpus */
+	int nr_vcpus;		      /* 0: min(cpuset size, ceil(quota/period)),
 					* else 1; vCPU i is pinned to cpuset[i % n] */
-	bool tty;                      /* process.terminal */
-	int timeout_s;                 /* 0: org.skiff.vm.timeout or none */
-	const char *cmdline_extra;     /* appended to the kernel command line */
-	bool seccomp;                  /* install the VMM filter: afterwards this
+	bool tty;		      /* process.terminal */
+	int timeout_s;		      /* 0: org.skiff.vm.timeout or none */
+	const char *cmdline_extra;    /* appended to the kernel command line */
+	bool seccomp;		      /* install the VMM filter: afterwards this
 					* process can only finish and exit */
 };
 
@@ -57,7 +56,7 @@ __must_check int sk_vm_prepare(const struct sk_vm_opts *o, char **initrd_path, s
  * SIGPIPE and SIGWINCH is forwarded to the guest process.  Should a vCPU thread not stop within
  * 10 s of the end, the process exits (_exit(255)) with a message. */
 __must_check int sk_vm_run(const struct sk_vm_opts *o, const char *initrd_path, int *exit_status,
-	      struct sk_err *e);
+			   struct sk_err *e);
 
 /* ============================================ building blocks (unit tests) */
 

@@ -37,8 +37,8 @@ int sk_vm_prepare(const struct sk_vm_opts *o, char **initrd_path, struct sk_err 
 	r = sk_mkdir_p(dir, 0700, e);
 	if (r < 0)
 		return sk_err_prefix(e, "microvm: cache");
-	_cleanup_free_ char *path = sk_xasprintf("%s/initrd-%016llx.cpio", dir,
-						 (unsigned long long)hash);
+	_cleanup_free_ char *path =
+		sk_xasprintf("%s/initrd-%016llx.cpio", dir, (unsigned long long)hash);
 	struct stat st;
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
 		sk_debug(o->log, "microvm: initramfs cache hit %s", path);

@@ -21,13 +21,46 @@ static void seccomp_ctx_freep(scmp_filter_ctx *c)
 int sk_vm_seccomp(struct sk_err *e)
 {
 	static const char *const allow[] = {
-		"read", "write", "readv", "writev", "pread64", "poll", "ppoll", "close",
-		"futex", "tgkill", "tkill", "rt_sigprocmask", "rt_sigreturn", "rt_sigaction",
-		"rt_sigtimedwait", "sigaltstack", "munmap", "mmap", "mprotect", "madvise",
-		"brk", "mremap", "exit", "exit_group", "restart_syscall", "clock_gettime",
-		"clock_nanosleep", "nanosleep", "sched_yield", "getpid", "gettid", "getrandom",
-		"fstat", "newfstatat", "lseek", "fcntl", "set_robust_list", "rseq",
-		"sched_getaffinity", "rt_sigsuspend",
+		"read",
+		"write",
+		"readv",
+		"writev",
+		"pread64",
+		"poll",
+		"ppoll",
+		"close",
+		"futex",
+		"tgkill",
+		"tkill",
+		"rt_sigprocmask",
+		"rt_sigreturn",
+		"rt_sigaction",
+		"rt_sigtimedwait",
+		"sigaltstack",
+		"munmap",
+		"mmap",
+		"mprotect",
+		"madvise",
+		"brk",
+		"mremap",
+		"exit",
+		"exit_group",
+		"restart_syscall",
+		"clock_gettime",
+		"clock_nanosleep",
+		"nanosleep",
+		"sched_yield",
+		"getpid",
+		"gettid",
+		"getrandom",
+		"fstat",
+		"newfstatat",
+		"lseek",
+		"fcntl",
+		"set_robust_list",
+		"rseq",
+		"sched_getaffinity",
+		"rt_sigsuspend",
 	};
 	__attribute__((cleanup(seccomp_ctx_freep))) scmp_filter_ctx ctx =
 		seccomp_init(SCMP_ACT_ERRNO(EPERM));
@@ -44,8 +77,8 @@ int sk_vm_seccomp(struct sk_err *e)
 		if (r < 0)
 			return sk_err_sys(e, -r, "microvm: seccomp rule %s", allow[i]);
 	}
-	static const unsigned long ioctls[] = { KVM_RUN, KVM_IRQ_LINE, TCGETS, TCSETS,
-						TCSETSW, TIOCGWINSZ };
+	static const unsigned long ioctls[] = { KVM_RUN, KVM_IRQ_LINE, TCGETS,
+						TCSETS,	 TCSETSW,      TIOCGWINSZ };
 	for (size_t i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]); i++) {
 		struct scmp_arg_cmp cmp = { .arg = 1, .op = SCMP_CMP_EQ, .datum_a = ioctls[i] };
 		r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &cmp);

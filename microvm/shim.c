@@ -19,7 +19,8 @@ int sk_vm_shim(char **data, size_t *len, struct sk_err *e)
 	_cleanup_free_ char *path = NULL;
 	if (env && *env) {
 		path = sk_xstrdup(env);
-	} else if ((uintptr_t)sk_vm_init_start && (uintptr_t)sk_vm_init_end > (uintptr_t)sk_vm_init_start) {
+	} else if ((uintptr_t)sk_vm_init_start &&
+		   (uintptr_t)sk_vm_init_end > (uintptr_t)sk_vm_init_start) {
 		*len = (uintptr_t)sk_vm_init_end - (uintptr_t)sk_vm_init_start;
 		*data = sk_xmalloc(*len);
 		memcpy(*data, sk_vm_init_start, *len);

@@ -45,7 +45,8 @@ uint64_t sk_vm_cgroup_mem_limit(void)
 			if (sk_read_file_at(AT_FDCWD, f, &val, &len, &e) == 0) {
 				val[strcspn(val, "\n")] = 0;
 				/* v1 "unlimited" is a huge page-rounded number */
-				if (sk_parse_u64(val, &v) == 0 && v < (1ULL << 60) && (!best || v < best))
+				if (sk_parse_u64(val, &v) == 0 && v < (1ULL << 60) &&
+				    (!best || v < best))
 					best = v;
 			}
 			char *slash = strrchr(p, '/');
@@ -57,8 +58,7 @@ uint64_t sk_vm_cgroup_mem_limit(void)
 	return best;
 }
 
-int sk_vm_guest_mem(uint64_t mem_limit, uint64_t initrd_size, uint64_t *guest_mem,
-		    struct sk_err *e)
+int sk_vm_guest_mem(uint64_t mem_limit, uint64_t initrd_size, uint64_t *guest_mem, struct sk_err *e)
 {
 	/* The unpacked rootfs lives in guest RAM next to the archive. */
 	uint64_t min = SK_VM_MIN_MEM + 2 * initrd_size;

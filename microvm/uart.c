@@ -11,7 +11,14 @@
 #include <string.h>
 
 enum {
-	RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7,
+	RBR_THR = 0,
+	IER = 1,
+	IIR_FCR = 2,
+	LCR = 3,
+	MCR = 4,
+	LSR = 5,
+	MSR = 6,
+	SCR = 7,
 };
 #define LCR_DLAB 0x80
 #define IER_RDI 0x01
@@ -41,10 +48,10 @@ static uint8_t msr_now(const struct sk_uart *u)
 {
 	if (u->mcr & MCR_LOOP) {
 		uint8_t m = u->mcr;
-		return ((m & 0x02) ? 0x10 : 0) |  /* RTS -> CTS */
-		       ((m & 0x01) ? 0x20 : 0) |  /* DTR -> DSR */
-		       ((m & 0x04) ? 0x40 : 0) |  /* OUT1 -> RI */
-		       ((m & 0x08) ? 0x80 : 0);   /* OUT2 -> DCD */
+		return ((m & 0x02) ? 0x10 : 0) | /* RTS -> CTS */
+		       ((m & 0x01) ? 0x20 : 0) | /* DTR -> DSR */
+		       ((m & 0x04) ? 0x40 : 0) | /* OUT1 -> RI */
+		       ((m & 0x08) ? 0x80 : 0);	 /* OUT2 -> DCD */
 	}
 	return 0xb0; /* DCD | DSR | CTS */
 }

@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#define STOP_TRIES 100          /* of 100 ms each */
+#define STOP_TRIES 100 /* of 100 ms each */
 
 /* KVM's supported CPUID, adjusted: hypervisor bit, TSC deadline timer,
  * the vCPU's APIC id and the count of logical CPUs, no APERF/MPERF. */
@@ -109,8 +109,7 @@ void vcpu_free(struct vcpu *c)
 		close(c->fd);
 }
 
-static void __attribute__((format(printf, 2, 3))) vcpu_fail(struct vcpu *c, const char *fmt,
-							     ...)
+static void __attribute__((format(printf, 2, 3))) vcpu_fail(struct vcpu *c, const char *fmt, ...)
 {
 	char msg[128];
 	va_list ap;

@@ -66,8 +66,7 @@ static int add_devices(struct vm *vm, struct sk_err *e)
 	return cmos_init(vm, e);
 }
 
-int vm_init(struct vm *vm, int nr, const int *cpus, int ncpus, uint64_t mem_size,
-	    struct sk_err *e)
+int vm_init(struct vm *vm, int nr, const int *cpus, int ncpus, uint64_t mem_size, struct sk_err *e)
 {
 	int i;
 
@@ -128,8 +127,7 @@ static int map_memory(struct vm *vm, struct sk_err *e)
 				  (unsigned long long)(vm->mem.size >> 20));
 	}
 	madvise(vm->mem.host, vm->mem.size, MADV_HUGEPAGE);
-	vm->mem.low_size =
-		vm->mem.size < SK_VM_MMIO_GAP_START ? vm->mem.size : SK_VM_MMIO_GAP_START;
+	vm->mem.low_size = vm->mem.size < SK_VM_MMIO_GAP_START ? vm->mem.size : SK_VM_MMIO_GAP_START;
 	reg.slot = 0;
 	reg.guest_phys_addr = 0;
 	reg.memory_size = vm->mem.low_size;
@@ -173,14 +171,12 @@ static int load_boot(struct vm *vm, const struct sk_vm_opts *o, const char *init
 	sk_vm_setup_pagetables(&vm->mem);
 	sk_debug(o->log, "microvm: %d vCPU, %llu MiB, kernel %s (%s), initrd %llu KiB, cmdline %s",
 		 vm->nr, (unsigned long long)(vm->mem.size >> 20), o->kernel,
-		 ki.is_elf ? "vmlinux" : "bzImage", (unsigned long long)(initrd_len >> 10),
-		 cmdline);
+		 ki.is_elf ? "vmlinux" : "bzImage", (unsigned long long)(initrd_len >> 10), cmdline);
 	*entry = ki.entry;
 	return 0;
 }
 
-int vm_setup(struct vm *vm, const struct sk_vm_opts *o, const char *initrd_path,
-	     struct sk_err *e)
+int vm_setup(struct vm *vm, const struct sk_vm_opts *o, const char *initrd_path, struct sk_err *e)
 {
 	uint64_t entry;
 	int i, r;

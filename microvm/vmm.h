@@ -28,7 +28,7 @@ struct kvm_run;
 struct vcpu {
 	struct vm *vm;
 	int idx, fd;
-	int cpu;                /* host CPU it is pinned to, -1: none */
+	int cpu; /* host CPU it is pinned to, -1: none */
 	struct kvm_run *run;
 	pthread_t th;
 	bool started;
@@ -39,21 +39,21 @@ struct serial {
 	struct vm *vm;
 	struct sk_uart uart;
 	int irq;
-	int out_fd;             /* what the guest sends goes there */
-	bool rx_wait;           /* the event loop waits for the guest to read */
+	int out_fd;   /* what the guest sends goes there */
+	bool rx_wait; /* the event loop waits for the guest to read */
 };
 
 struct vm {
 	int kvm, fd;
-	int evfd;               /* wakes the event loop */
+	int evfd; /* wakes the event loop */
 	size_t run_size;
 	struct sk_vm_mem mem;
 	struct vcpu *cpus;
 	int nr;
 	struct sk_bus pio, mmio;
-	pthread_mutex_t lock;   /* devices, ready, end state */
-	struct serial com[2];   /* ttyS0: stdin, stdout; ttyS1: stderr, control */
-	bool ready;             /* the shim has opened its ttys */
+	pthread_mutex_t lock; /* devices, ready, end state */
+	struct serial com[2]; /* ttyS0: stdin, stdout; ttyS1: stderr, control */
+	bool ready;	      /* the shim has opened its ttys */
 	atomic_bool done;
 	enum vm_end end;
 	int status;
@@ -64,11 +64,11 @@ struct vm {
 /* Fields, vCPU slots (vCPU i pinned to cpus[i % ncpus] if ncpus), the
  * devices.  vm_free is due afterwards, even if this fails. */
 __must_check int vm_init(struct vm *vm, int nr, const int *cpus, int ncpus, uint64_t mem_size,
-	    struct sk_err *e);
+			 struct sk_err *e);
 /* The KVM VM, its memory, the boot image (o->kernel, @initrd_path and the
  * per-run archive), the vCPUs. */
 __must_check int vm_setup(struct vm *vm, const struct sk_vm_opts *o, const char *initrd_path,
-	     struct sk_err *e);
+			  struct sk_err *e);
 void vm_free(struct vm *vm);
 /* Debug: the VMM's own resident memory beside the guest's. */
 void vm_report_rss(const struct sk_log *log, const struct vm *vm);
@@ -96,8 +96,8 @@ int vcpu_stop_all(struct vm *vm);
 
 /* ---- devices: each registers its ports on vm->pio */
 /* 8 ports at @base, interrupt @irq; bytes the guest sends go to @out_fd. */
-__must_check int serial_init(struct serial *s, struct vm *vm, const char *name, uint16_t base, int irq,
-		int out_fd, struct sk_err *e);
+__must_check int serial_init(struct serial *s, struct vm *vm, const char *name, uint16_t base,
+			     int irq, int out_fd, struct sk_err *e);
 /* Queue bytes for the guest to read, raising the interrupt; returns how
  * many fitted.  Called with vm->lock held. */
 size_t serial_rx_push(struct serial *s, const uint8_t *buf, size_t len);

@@ -8,13 +8,12 @@
 
 #include "../oci/oci.h"
 
-
 /* The namespaces of a container: which are new, and open fds of the ones
  * joined by path (checked to be of the right type). */
 struct ns_plan {
-	int new_flags;                  /* CLONE_NEW* to create */
-	int join_fd[OCI_NS__MAX];       /* -1 or an fd to setns() */
-	int root_fd;                    /* -1, or the root to chroot to after the joins */
+	int new_flags;		  /* CLONE_NEW* to create */
+	int join_fd[OCI_NS__MAX]; /* -1 or an fd to setns() */
+	int root_fd;		  /* -1, or the root to chroot to after the joins */
 	bool new_userns;
 	bool join_userns;
 };
@@ -26,7 +25,7 @@ void ns_plan_init(struct ns_plan *plan);
  * a new user namespace without mappings are errors naming the field.
  * Fds are opened at or above @min_fd (so --preserve-fds stays free). */
 __must_check int ns_plan_open(const struct oci_config *cfg, int min_fd, struct ns_plan *plan,
-		 struct sk_err *e);
+			      struct sk_err *e);
 void ns_plan_close(struct ns_plan *plan);
 
 /* The namespaces of a running process that differ from ours, to join
@@ -49,7 +48,7 @@ __must_check int ns_join(const struct ns_plan *plan, struct sk_err *e);
 /* Write setgroups ("deny" when @deny_setgroups), uid_map and gid_map of
  * @pid from the config's mappings, in the order the kernel requires. */
 __must_check int ns_write_id_maps(pid_t pid, const struct oci_config *cfg, bool deny_setgroups,
-		     struct sk_err *e);
+				  struct sk_err *e);
 
 /* Set hostname/domainname in the current UTS namespace (new or joined). */
 __must_check int ns_set_hostnames(const struct oci_config *cfg, struct sk_err *e);

@@ -19,14 +19,10 @@ static const struct {
 	int flag;
 	const char *proc;
 } ns_table[OCI_NS__MAX] = {
-	[OCI_NS_PID] = { CLONE_NEWPID, "pid" },
-	[OCI_NS_NET] = { CLONE_NEWNET, "net" },
-	[OCI_NS_IPC] = { CLONE_NEWIPC, "ipc" },
-	[OCI_NS_MNT] = { CLONE_NEWNS, "mnt" },
-	[OCI_NS_UTS] = { CLONE_NEWUTS, "uts" },
-	[OCI_NS_USER] = { CLONE_NEWUSER, "user" },
-	[OCI_NS_CGROUP] = { CLONE_NEWCGROUP, "cgroup" },
-	[OCI_NS_TIME] = { CLONE_NEWTIME, "time" },
+	[OCI_NS_PID] = { CLONE_NEWPID, "pid" },		 [OCI_NS_NET] = { CLONE_NEWNET, "net" },
+	[OCI_NS_IPC] = { CLONE_NEWIPC, "ipc" },		 [OCI_NS_MNT] = { CLONE_NEWNS, "mnt" },
+	[OCI_NS_UTS] = { CLONE_NEWUTS, "uts" },		 [OCI_NS_USER] = { CLONE_NEWUSER, "user" },
+	[OCI_NS_CGROUP] = { CLONE_NEWCGROUP, "cgroup" }, [OCI_NS_TIME] = { CLONE_NEWTIME, "time" },
 };
 
 int ns_clone_flag(enum oci_ns_type t)
@@ -73,8 +69,7 @@ static int fd_above(int fd, int min_fd)
 	return nfd;
 }
 
-int ns_plan_open(const struct oci_config *cfg, int min_fd, struct ns_plan *plan,
-		 struct sk_err *e)
+int ns_plan_open(const struct oci_config *cfg, int min_fd, struct ns_plan *plan, struct sk_err *e)
 {
 	const struct oci_linux *l = &cfg->lnx;
 
@@ -100,8 +95,7 @@ int ns_plan_open(const struct oci_config *cfg, int min_fd, struct ns_plan *plan,
 		if (type < 0 || type != ns_table[i].flag) {
 			close(fd);
 			ns_plan_close(plan);
-			return sk_err_set(e, EINVAL,
-					  "linux.namespaces: %s is not a %s namespace",
+			return sk_err_set(e, EINVAL, "linux.namespaces: %s is not a %s namespace",
 					  ns->path, oci_ns_name(i));
 		}
 		fd = fd_above(fd, min_fd);
@@ -119,8 +113,7 @@ int ns_plan_open(const struct oci_config *cfg, int min_fd, struct ns_plan *plan,
 		return sk_err_set(e, EINVAL,
 				  "linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
 	}
-	if (!l->namespaces[OCI_NS_USER].present &&
-	    (l->n_uid_mappings || l->n_gid_mappings)) {
+	if (!l->namespaces[OCI_NS_USER].present && (l->n_uid_mappings || l->n_gid_mappings)) {
 		ns_plan_close(plan);
 		return sk_err_set(e, EINVAL,
 				  "linux.uidMappings: mappings given without a user namespace");
@@ -150,11 +143,9 @@ int ns_join(const struct ns_plan *plan, struct sk_err *e)
 			return sk_err_sys(e, errno, "join %s namespace", oci_ns_name(i));
 	}
 	/* after the mount namespace (whose root setns gave us) */
-	if (plan->root_fd >= 0 &&
-	    (fchdir(plan->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0))
+	if (plan->root_fd >= 0 && (fchdir(plan->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0))
 		return sk_err_sys(e, errno, "enter the container's root");
-	if (plan->join_fd[OCI_NS_USER] >= 0 &&
-	    setns(plan->join_fd[OCI_NS_USER], CLONE_NEWUSER) < 0)
+	if (plan->join_fd[OCI_NS_USER] >= 0 && setns(plan->join_fd[OCI_NS_USER], CLONE_NEWUSER) < 0)
 		return sk_err_sys(e, errno, "join user namespace");
 	return 0;
 }

@@ -28,8 +28,7 @@ static int write_map(pid_t pid, const char *file, const struct oci_idmap *m, siz
 	return 0;
 }
 
-int ns_write_id_maps(pid_t pid, const struct oci_config *cfg, bool deny_setgroups,
-		     struct sk_err *e)
+int ns_write_id_maps(pid_t pid, const struct oci_config *cfg, bool deny_setgroups, struct sk_err *e)
 {
 	const struct oci_linux *l = &cfg->lnx;
 	int r;

@@ -77,17 +77,17 @@ char *sk_net_hash(const char *id, char *buf);
 struct sk_netcfg {
 	enum sk_net_mode mode;
 	char network[SK_IFNAMSIZ];
-	bool has_subnet;         /* given (subnet, or ip with a prefix) */
-	struct sk_cidr subnet;   /* normalized network address */
-	uint32_t ip;             /* 0: allocate */
-	uint32_t gateway;        /* bridged: optional router; 0: none */
+	bool has_subnet;       /* given (subnet, or ip with a prefix) */
+	struct sk_cidr subnet; /* normalized network address */
+	uint32_t ip;	       /* 0: allocate */
+	uint32_t gateway;      /* bridged: optional router; 0: none */
 	char bridge[SK_IFNAMSIZ];
 	struct sk_port *ports;
 	size_t n_ports;
-	char **dns;              /* NULL-terminated, may be NULL */
+	char **dns; /* NULL-terminated, may be NULL */
 };
 __must_check int sk_netcfg_parse(const struct oci_kv *ann, size_t n_ann, struct sk_netcfg *out,
-		    struct sk_err *e);
+				 struct sk_err *e);
 void sk_netcfg_clear(struct sk_netcfg *c);
 
 /* -------------------------------------------------------------- IPAM */
@@ -95,16 +95,16 @@ void sk_netcfg_clear(struct sk_netcfg *c);
 struct sk_lease {
 	char *id;
 	uint32_t ip;
-	char *ports;   /* canonical sk_ports_str() text, "" when none */
+	char *ports; /* canonical sk_ports_str() text, "" when none */
 };
 
 struct sk_ipam_net {
 	char name[SK_IFNAMSIZ];
 	enum sk_net_mode mode;
 	struct sk_cidr subnet;
-	uint32_t gateway;        /* 0: none (isolated; bridged without router) */
+	uint32_t gateway; /* 0: none (isolated; bridged without router) */
 	char bridge[SK_IFNAMSIZ];
-	bool owned;              /* skiff created the bridge: rm deletes it */
+	bool owned; /* skiff created the bridge: rm deletes it */
 	struct sk_lease *leases;
 	size_t n_leases;
 };
@@ -113,7 +113,7 @@ struct sk_ipam_net {
 __must_check int sk_ipam_lock(const char *root, int *fd, struct sk_err *e);
 /* -ENOENT (with message) when the network has no record. */
 __must_check int sk_ipam_load(const char *root, const char *name, struct sk_ipam_net **out,
-		 struct sk_err *e);
+			      struct sk_err *e);
 __must_check int sk_ipam_save(const char *root, const struct sk_ipam_net *n, struct sk_err *e);
 /* Delete the network's record directory. */
 __must_check int sk_ipam_remove(const char *root, const char *name, struct sk_err *e);
@@ -122,14 +122,13 @@ __must_check int sk_ipam_list(const char *root, char ***names, struct sk_err *e)
 /* Parse / format the record text. */
 __must_check int sk_ipam_parse(const char *text, struct sk_ipam_net **out, struct sk_err *e);
 char *sk_ipam_format(const struct sk_ipam_net *n);
-struct sk_ipam_net *sk_ipam_new(const char *name, enum sk_net_mode mode,
-				const struct sk_cidr *subnet, uint32_t gateway,
-				const char *bridge, bool owned);
+struct sk_ipam_net *sk_ipam_new(const char *name, enum sk_net_mode mode, const struct sk_cidr *subnet,
+				uint32_t gateway, const char *bridge, bool owned);
 /* Lease an address to @id (any lease @id already held is replaced).
  * @want 0: the lowest free address; else that address (error when outside
  * the subnet, the network/broadcast/gateway address, or leased). */
-__must_check int sk_ipam_alloc(struct sk_ipam_net *n, const char *id, uint32_t want, const char *ports,
-		  uint32_t *got, struct sk_err *e);
+__must_check int sk_ipam_alloc(struct sk_ipam_net *n, const char *id, uint32_t want,
+			       const char *ports, uint32_t *got, struct sk_err *e);
 /* Drop @id's lease; false when it had none. */
 bool sk_ipam_release(struct sk_ipam_net *n, const char *id);
 const struct sk_lease *sk_ipam_find(const struct sk_ipam_net *n, const char *id);
@@ -149,10 +148,10 @@ static inline void sk_ipam_freep(struct sk_ipam_net **n)
 struct sk_nl; /* an rtnetlink socket of the caller's netns */
 struct sk_nl_link {
 	int ifindex;
-	int master;     /* ifindex of the bridge it is enslaved to, or 0 */
+	int master; /* ifindex of the bridge it is enslaved to, or 0 */
 	bool up;
 	unsigned mtu;
-	char kind[32];  /* "bridge", "veth", "" for physical */
+	char kind[32]; /* "bridge", "veth", "" for physical */
 };
 /* Every receive waits at most SK_NL_TIMEOUT_S seconds (SO_RCVTIMEO): the
  * kernel answers an rtnetlink request while it is sent, so no answer means
@@ -176,8 +175,8 @@ int sk_nl_link_get(struct sk_nl *nl, const char *name, struct sk_nl_link *l);
 __must_check int sk_nl_bridge_add(struct sk_nl *nl, const char *name, struct sk_err *e);
 /* veth @name with peer @peer created directly in netns @peer_netns_fd
  * (-1: the same netns); @mtu 0: the default. */
-__must_check int sk_nl_veth_add(struct sk_nl *nl, const char *name, const char *peer, int peer_netns_fd,
-		   unsigned mtu, struct sk_err *e);
+__must_check int sk_nl_veth_add(struct sk_nl *nl, const char *name, const char *peer,
+				int peer_netns_fd, unsigned mtu, struct sk_err *e);
 __must_check int sk_nl_link_set(struct sk_nl *nl, int ifindex, bool up, int master, struct sk_err *e);
 /* No IPv6 link-local address on the link (best effort, -errno). */
 int sk_nl_link_no_ipv6(struct sk_nl *nl, int ifindex);
@@ -185,7 +184,7 @@ int sk_nl_link_no_ipv6(struct sk_nl *nl, int ifindex);
 __must_check int sk_nl_link_del(struct sk_nl *nl, const char *name, struct sk_err *e);
 /* Already there is fine. */
 __must_check int sk_nl_addr_add(struct sk_nl *nl, int ifindex, uint32_t addr, unsigned prefix,
-		   struct sk_err *e);
+				struct sk_err *e);
 /* IPv4 addresses on the link (a dump; asked again when it races with a
  * change). */
 int sk_nl_addr_count(struct sk_nl *nl, int ifindex, size_t *count);
@@ -197,7 +196,7 @@ __must_check int sk_nl_route_default(struct sk_nl *nl, int ifindex, uint32_t gw,
 
 struct sk_nft_rules {
 	const char *id;
-	const char *hash;        /* sk_net_hash(id) */
+	const char *hash; /* sk_net_hash(id) */
 	enum sk_net_mode mode;
 	const char *bridge;
 	struct sk_cidr subnet;
@@ -231,8 +230,8 @@ struct sk_net {
 	const struct sk_log *log;
 	char *state_root;
 	char *id;
-	char *hostname;          /* name in /etc/hosts (hostname or ID) */
-	char *state_dir;         /* set by sk_net_reserve() */
+	char *hostname;	 /* name in /etc/hosts (hostname or ID) */
+	char *state_dir; /* set by sk_net_reserve() */
 	struct sk_netcfg cfg;
 	char hash[12];
 	char ifname[SK_IFNAMSIZ];
@@ -249,8 +248,6 @@ struct sk_net {
 __must_check int sk_net_release_lease(struct sk_net *n, struct sk_err *e);
 /* setup.c: remove nft chains and host veth of container @id. */
 __must_check int sk_net_unplug(const char *id, struct sk_err *e);
-
-
 
 const char *sk_net_mode_str(const struct sk_net *n);
 

@@ -48,9 +48,8 @@ int sk_ipam_lock(const char *root, int *fd, struct sk_err *e)
 	return 0;
 }
 
-struct sk_ipam_net *sk_ipam_new(const char *name, enum sk_net_mode mode,
-				const struct sk_cidr *subnet, uint32_t gateway,
-				const char *bridge, bool owned)
+struct sk_ipam_net *sk_ipam_new(const char *name, enum sk_net_mode mode, const struct sk_cidr *subnet,
+				uint32_t gateway, const char *bridge, bool owned)
 {
 	struct sk_ipam_net *n = sk_xcalloc(1, sizeof(*n));
 	snprintf(n->name, sizeof(n->name), "%s", name);
@@ -77,9 +76,9 @@ void sk_ipam_free(struct sk_ipam_net *n)
 static void add_lease(struct sk_ipam_net *n, const char *id, uint32_t ip, const char *ports)
 {
 	n->leases = sk_xrealloc(n->leases, (n->n_leases + 1) * sizeof(*n->leases));
-	n->leases[n->n_leases++] = (struct sk_lease){
-		.id = sk_xstrdup(id), .ip = ip, .ports = sk_xstrdup(ports ? ports : "")
-	};
+	n->leases[n->n_leases++] = (struct sk_lease){ .id = sk_xstrdup(id),
+						      .ip = ip,
+						      .ports = sk_xstrdup(ports ? ports : "") };
 }
 
 enum { HAVE_NAME = 1, HAVE_MODE = 2, HAVE_SUBNET = 4, HAVE_ALL = 7 };
@@ -113,8 +112,7 @@ static int set_member(struct sk_ipam_net *n, const char *k, const char *a, unsig
 	return 0;
 }
 
-static int add_checked_lease(struct sk_ipam_net *n, const char *id, const char *ip,
-			     const char *ports)
+static int add_checked_lease(struct sk_ipam_net *n, const char *id, const char *ip, const char *ports)
 {
 	uint32_t a;
 
@@ -126,8 +124,7 @@ static int add_checked_lease(struct sk_ipam_net *n, const char *id, const char *
 
 static const char *const members[] = { "name", "mode", "subnet", "gateway", "bridge", NULL };
 
-static int parse_record(const char *text, struct sk_ipam_net *n, unsigned *have,
-			struct sk_err *e)
+static int parse_record(const char *text, struct sk_ipam_net *n, unsigned *have, struct sk_err *e)
 {
 	struct yajl_val_s *root = NULL;
 	const struct yajl_val_s *leases;
@@ -174,9 +171,10 @@ static int parse_v0(const char *text, struct sk_ipam_net *n, unsigned *have, str
 			goto bad;
 		if (!strcmp(k, "owned"))
 			n->owned = !strcmp(a, "1");
-		else if (!strcmp(k, "lease") ?
-				 f < 3 || add_checked_lease(n, a, b, f >= 4 && strcmp(c, "-") ? c : "") < 0 :
-				 set_member(n, k, a, have) < 0)
+		else if (!strcmp(k, "lease")
+				 ? f < 3 || add_checked_lease(n, a, b,
+							      f >= 4 && strcmp(c, "-") ? c : "") < 0
+				 : set_member(n, k, a, have) < 0)
 			goto bad;
 		continue;
 bad:
@@ -225,8 +223,7 @@ char *sk_ipam_format(const struct sk_ipam_net *n)
 	return sk_rec_finish(w);
 }
 
-int sk_ipam_load(const char *root, const char *name, struct sk_ipam_net **out,
-		 struct sk_err *e)
+int sk_ipam_load(const char *root, const char *name, struct sk_ipam_net **out, struct sk_err *e)
 {
 	_cleanup_free_ char *path = sk_xasprintf("%s/networks/%s/" RECORD, root, name);
 	_cleanup_free_ char *text = NULL;
@@ -349,9 +346,10 @@ int sk_ipam_alloc(struct sk_ipam_net *n, const char *id, uint32_t want, const ch
 	sk_ipam_release(n, id);
 	if (want) {
 		if (!sk_cidr_contains(&n->subnet, want))
-			return sk_err_set(e, EINVAL, "address %s is outside network %s's subnet %s/%u",
-					  sk_ip4_str(want, b1), n->name, sk_ip4_str(n->subnet.addr, b2),
-					  n->subnet.prefix);
+			return sk_err_set(e, EINVAL,
+					  "address %s is outside network %s's subnet %s/%u",
+					  sk_ip4_str(want, b1), n->name,
+					  sk_ip4_str(n->subnet.addr, b2), n->subnet.prefix);
 		if (want < first || want > last)
 			return sk_err_set(e, EINVAL,
 					  "address %s is the network or broadcast address of network %s",
@@ -386,9 +384,9 @@ int sk_ipam_alloc(struct sk_ipam_net *n, const char *id, uint32_t want, const ch
 			*got = a;
 			return 0;
 		}
-		return sk_err_set(e, ENOSPC, "network %s: no free address left in %s/%u (%zu leases)",
-				  n->name, sk_ip4_str(n->subnet.addr, b1), n->subnet.prefix,
-				  n->n_leases);
+		return sk_err_set(e, ENOSPC,
+				  "network %s: no free address left in %s/%u (%zu leases)", n->name,
+				  sk_ip4_str(n->subnet.addr, b1), n->subnet.prefix, n->n_leases);
 	}
 }
 

@@ -69,8 +69,7 @@ static struct sk_net *net_new(const struct sk_log *log, const char *root, const 
 }
 
 /* Checks against an existing record of the same name. */
-static int check_compat(const struct sk_netcfg *c, const struct sk_ipam_net *rec,
-			struct sk_err *e)
+static int check_compat(const struct sk_netcfg *c, const struct sk_ipam_net *rec, struct sk_err *e)
 {
 	char a[16], b[16];
 
@@ -87,13 +86,14 @@ static int check_compat(const struct sk_netcfg *c, const struct sk_ipam_net *rec
 				  sk_ip4_str(c->subnet.addr, b), c->subnet.prefix);
 	if (c->mode == SK_NET_BRIDGED && strcmp(c->bridge, rec->bridge))
 		return sk_err_set(e, EINVAL,
-				  "org.skiff.net.bridge: network %s uses bridge %s, not %s", rec->name,
-				  rec->bridge, c->bridge);
+				  "org.skiff.net.bridge: network %s uses bridge %s, not %s",
+				  rec->name, rec->bridge, c->bridge);
 	if (c->mode == SK_NET_BRIDGED && c->gateway && c->gateway != rec->gateway)
 		return sk_err_set(e, EINVAL, "org.skiff.net.gateway: network %s uses gateway %s",
 				  rec->name, rec->gateway ? sk_ip4_str(rec->gateway, a) : "(none)");
 	if (c->ip && !sk_cidr_contains(&rec->subnet, c->ip))
-		return sk_err_set(e, EINVAL, "org.skiff.net.ip: %s is outside network %s's subnet %s/%u",
+		return sk_err_set(e, EINVAL,
+				  "org.skiff.net.ip: %s is outside network %s's subnet %s/%u",
 				  sk_ip4_str(c->ip, a), rec->name, sk_ip4_str(rec->subnet.addr, b),
 				  rec->subnet.prefix);
 	if (c->ip && c->ip == rec->gateway)
@@ -118,8 +118,8 @@ int sk_net_prepare(const struct sk_log *log, const char *state_root, const char 
 		for (size_t i = 0; i < cfg->n_annotations; i++)
 			if (cfg->annotations[i].key &&
 			    !strncmp(cfg->annotations[i].key, "org.skiff.net.", 14)) {
-				sk_warn(log, "container %s joins network namespace %s: %s ignored", id,
-					ns->path, cfg->annotations[i].key);
+				sk_warn(log, "container %s joins network namespace %s: %s ignored",
+					id, ns->path, cfg->annotations[i].key);
 				break;
 			}
 		return 0;
@@ -177,7 +177,8 @@ int sk_net_prepare(const struct sk_log *log, const char *state_root, const char 
 	} else if (!rec) {
 		r = sk_nl_link_get(nl, n->cfg.network, &l);
 		if (r < 0 && r != -ENODEV)
-			return sk_nl_err(nl, e, r, "org.skiff.net.network: look up %s", n->cfg.network);
+			return sk_nl_err(nl, e, r, "org.skiff.net.network: look up %s",
+					 n->cfg.network);
 		if (r == 0 && strcmp(l.kind, "bridge"))
 			return sk_err_set(e, EEXIST,
 					  "org.skiff.net.network: %s names an existing interface that "
@@ -252,8 +253,8 @@ static int set_member(struct sk_net *n, const char *key, const char *v, struct s
 	return 1;
 }
 
-static const char *const members[] = { "mode", "network", "bridge", "subnet", "ip",
-				       "gateway", "ports", NULL };
+static const char *const members[] = { "mode", "network", "bridge", "subnet",
+				       "ip",   "gateway", "ports",  NULL };
 
 static int load_record(struct sk_net *n, const struct yajl_val_s *root, struct sk_err *e)
 {

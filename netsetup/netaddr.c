@@ -130,8 +130,8 @@ char *sk_net_ifname(const char *id, char *buf)
 }
 
 static const char *const mode_names[] = {
-	[SK_NET_NONE] = "none",       [SK_NET_ISOLATED] = "isolated", [SK_NET_ROUTED] = "routed",
-	[SK_NET_NAT] = "nat",         [SK_NET_BRIDGED] = "bridged",
+	[SK_NET_NONE] = "none", [SK_NET_ISOLATED] = "isolated", [SK_NET_ROUTED] = "routed",
+	[SK_NET_NAT] = "nat",	[SK_NET_BRIDGED] = "bridged",
 };
 
 const char *sk_net_mode_name(enum sk_net_mode m)

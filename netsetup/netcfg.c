@@ -12,8 +12,8 @@
 #define ANN_PREFIX "org.skiff.net."
 
 static const char *const known_keys[] = {
-	"mode", "network", "subnet", "ip", "gateway", "ports", "bridge", "dns",
-	"address", /* written by skiff into the state; ignored on input */
+	"mode",	 "network", "subnet", "ip",	 "gateway",
+	"ports", "bridge",  "dns",    "address", /* written by skiff into the state; ignored on input */
 };
 
 static const char *ann_get(const struct oci_kv *ann, size_t n, const char *key)
@@ -63,17 +63,19 @@ static int parse_subnet(const char *s, struct sk_cidr *c, struct sk_err *e)
 {
 	char buf[16];
 	if (sk_cidr_parse(s, true, c) < 0)
-		return sk_err_set(e, EINVAL, "org.skiff.net.subnet: \"%s\" is not an IPv4 CIDR (a.b.c.d/n)", s);
+		return sk_err_set(e, EINVAL,
+				  "org.skiff.net.subnet: \"%s\" is not an IPv4 CIDR (a.b.c.d/n)", s);
 	if (c->prefix < 8 || c->prefix > 30)
-		return sk_err_set(e, EINVAL, "org.skiff.net.subnet: \"%s\": prefix must be /8 to /30", s);
+		return sk_err_set(e, EINVAL,
+				  "org.skiff.net.subnet: \"%s\": prefix must be /8 to /30", s);
 	if (c->addr != sk_cidr_network(c))
-		return sk_err_set(e, EINVAL, "org.skiff.net.subnet: \"%s\": host bits set (did you mean %s/%u?)",
+		return sk_err_set(e, EINVAL,
+				  "org.skiff.net.subnet: \"%s\": host bits set (did you mean %s/%u?)",
 				  s, sk_ip4_str(sk_cidr_network(c), buf), c->prefix);
 	return 0;
 }
 
-int sk_netcfg_parse(const struct oci_kv *ann, size_t n_ann, struct sk_netcfg *out,
-		    struct sk_err *e)
+int sk_netcfg_parse(const struct oci_kv *ann, size_t n_ann, struct sk_netcfg *out, struct sk_err *e)
 {
 	struct sk_netcfg c = { 0 };
 	const char *mode, *network, *subnet, *ip, *gw, *ports, *bridge, *dns;
@@ -108,8 +110,14 @@ int sk_netcfg_parse(const struct oci_kv *ann, size_t n_ann, struct sk_netcfg *ou
 				  "org.skiff.net.mode: \"%s\" is not none, isolated, routed, nat or bridged",
 				  mode);
 	if (c.mode == SK_NET_NONE) {
-		const char *set = network ? "network" : subnet ? "subnet" : ip ? "ip" : gw ? "gateway"
-				: ports ? "ports" : bridge ? "bridge" : dns ? "dns" : NULL;
+		const char *set = network  ? "network"
+				  : subnet ? "subnet"
+				  : ip	   ? "ip"
+				  : gw	   ? "gateway"
+				  : ports  ? "ports"
+				  : bridge ? "bridge"
+				  : dns	   ? "dns"
+					   : NULL;
 		if (set)
 			return sk_err_set(e, EINVAL,
 					  "org.skiff.net.%s is set but org.skiff.net.mode is none "
@@ -147,7 +155,8 @@ int sk_netcfg_parse(const struct oci_kv *ann, size_t n_ann, struct sk_netcfg *ou
 		}
 		if (!sk_net_name_valid(bridge)) {
 			r = sk_err_set(e, EINVAL,
-				       "org.skiff.net.bridge: \"%s\" is not a valid interface name", bridge);
+				       "org.skiff.net.bridge: \"%s\" is not a valid interface name",
+				       bridge);
 			goto fail;
 		}
 		snprintf(c.bridge, sizeof(c.bridge), "%s", bridge);
@@ -166,7 +175,9 @@ int sk_netcfg_parse(const struct oci_kv *ann, size_t n_ann, struct sk_netcfg *ou
 		goto fail;
 	}
 	snprintf(c.network, sizeof(c.network), "%s",
-		 network ? network : c.mode == SK_NET_BRIDGED ? c.bridge : SK_NET_DEFAULT_NAME);
+		 network		    ? network
+		 : c.mode == SK_NET_BRIDGED ? c.bridge
+					    : SK_NET_DEFAULT_NAME);
 
 	if (subnet) {
 		r = parse_subnet(subnet, &c.subnet, e);
@@ -186,13 +197,16 @@ int sk_netcfg_parse(const struct oci_kv *ann, size_t n_ann, struct sk_netcfg *ou
 		if (strchr(ip, '/')) {
 			struct sk_cidr net = { sk_cidr_network(&a), a.prefix };
 			if (a.prefix < 8 || a.prefix > 30) {
-				r = sk_err_set(e, EINVAL, "org.skiff.net.ip: \"%s\": prefix must be /8 to /30", ip);
+				r = sk_err_set(e, EINVAL,
+					       "org.skiff.net.ip: \"%s\": prefix must be /8 to /30",
+					       ip);
 				goto fail;
 			}
-			if (c.has_subnet && (net.addr != c.subnet.addr || net.prefix != c.subnet.prefix)) {
+			if (c.has_subnet &&
+			    (net.addr != c.subnet.addr || net.prefix != c.subnet.prefix)) {
 				r = sk_err_set(e, EINVAL,
-					       "org.skiff.net.ip: \"%s\" is not in subnet %s/%u", ip,
-					       sk_ip4_str(c.subnet.addr, b1), c.subnet.prefix);
+					       "org.skiff.net.ip: \"%s\" is not in subnet %s/%u",
+					       ip, sk_ip4_str(c.subnet.addr, b1), c.subnet.prefix);
 				goto fail;
 			}
 			if (!subnet) {
@@ -207,8 +221,8 @@ int sk_netcfg_parse(const struct oci_kv *ann, size_t n_ann, struct sk_netcfg *ou
 				       c.subnet.prefix);
 			goto fail;
 		}
-		if (c.has_subnet && (c.ip == sk_cidr_network(&c.subnet) ||
-				     c.ip == sk_cidr_broadcast(&c.subnet))) {
+		if (c.has_subnet &&
+		    (c.ip == sk_cidr_network(&c.subnet) || c.ip == sk_cidr_broadcast(&c.subnet))) {
 			r = sk_err_set(e, EINVAL,
 				       "org.skiff.net.ip: %s is the network or broadcast address of %s/%u",
 				       sk_ip4_str(c.ip, b1), sk_ip4_str(c.subnet.addr, b2),
@@ -226,11 +240,13 @@ int sk_netcfg_parse(const struct oci_kv *ann, size_t n_ann, struct sk_netcfg *ou
 
 	if (gw) {
 		if (sk_ip4_parse(gw, &c.gateway) < 0) {
-			r = sk_err_set(e, EINVAL, "org.skiff.net.gateway: \"%s\" is not an IPv4 address", gw);
+			r = sk_err_set(e, EINVAL,
+				       "org.skiff.net.gateway: \"%s\" is not an IPv4 address", gw);
 			goto fail;
 		}
 		if (!sk_cidr_contains(&c.subnet, c.gateway) || c.gateway == c.ip ||
-		    c.gateway == sk_cidr_network(&c.subnet) || c.gateway == sk_cidr_broadcast(&c.subnet)) {
+		    c.gateway == sk_cidr_network(&c.subnet) ||
+		    c.gateway == sk_cidr_broadcast(&c.subnet)) {
 			r = sk_err_set(e, EINVAL,
 				       "org.skiff.net.gateway: %s must be a host address of %s/%u other "
 				       "than the container's",

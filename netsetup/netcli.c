@@ -23,8 +23,8 @@ static int net_ls(const char *root, struct sk_err *e)
 		if (r < 0)
 			return r;
 		snprintf(sub, sizeof(sub), "%s/%u", sk_ip4_str(n->subnet.addr, s), n->subnet.prefix);
-		printf("%-15s %-8s %-18s %-15s %-15s %zu\n", n->name, sk_net_mode_name(n->mode), sub,
-		       n->gateway ? sk_ip4_str(n->gateway, g) : "-", n->bridge, n->n_leases);
+		printf("%-15s %-8s %-18s %-15s %-15s %zu\n", n->name, sk_net_mode_name(n->mode),
+		       sub, n->gateway ? sk_ip4_str(n->gateway, g) : "-", n->bridge, n->n_leases);
 	}
 	return 0;
 }
@@ -56,8 +56,7 @@ static int net_inspect(const char *root, const char *name, struct sk_err *e)
 	return 0;
 }
 
-static int net_rm(const struct sk_log *log, const char *root, const char *name,
-		  struct sk_err *e)
+static int net_rm(const struct sk_log *log, const char *root, const char *name, struct sk_err *e)
 {
 	_cleanup_close_ int lock = -1;
 	_cleanup_ipam_ struct sk_ipam_net *n = NULL;
@@ -75,7 +74,8 @@ static int net_rm(const struct sk_log *log, const char *root, const char *name,
 	if (sk_ipam_reclaim(n, root, &stale)) {
 		for (size_t i = 0; stale[i]; i++)
 			if (sk_net_unplug(stale[i], &e2) < 0)
-				sk_warn(log, "cleaning up vanished container %s: %s", stale[i], e2.msg);
+				sk_warn(log, "cleaning up vanished container %s: %s", stale[i],
+					e2.msg);
 		r = sk_ipam_save(root, n, e);
 		if (r < 0)
 			return r;
@@ -106,8 +106,7 @@ static int net_rm(const struct sk_log *log, const char *root, const char *name,
 	return 0;
 }
 
-int sk_net_cli(const struct sk_log *log, const char *root, int argc, char **argv,
-	       struct sk_err *e)
+int sk_net_cli(const struct sk_log *log, const char *root, int argc, char **argv, struct sk_err *e)
 {
 	const char *cmd = argc > 0 ? argv[0] : NULL;
 
@@ -115,7 +114,8 @@ int sk_net_cli(const struct sk_log *log, const char *root, int argc, char **argv
 		printf("usage: skiff network ls\n"
 		       "       skiff network inspect NAME\n"
 		       "       skiff network rm NAME\n");
-		return cmd ? 0 : sk_err_set(e, EINVAL, "network: missing subcommand (ls, inspect, rm)");
+		return cmd ? 0
+			   : sk_err_set(e, EINVAL, "network: missing subcommand (ls, inspect, rm)");
 	}
 	if (!strcmp(cmd, "ls") || !strcmp(cmd, "list")) {
 		if (argc != 1)
@@ -126,8 +126,8 @@ int sk_net_cli(const struct sk_log *log, const char *root, int argc, char **argv
 		if (argc != 2)
 			return sk_err_set(e, EINVAL, "network %s: needs exactly one NAME", cmd);
 		if (!sk_net_name_valid(argv[1]))
-			return sk_err_set(e, EINVAL, "network %s: \"%s\" is not a network name", cmd,
-					  argv[1]);
+			return sk_err_set(e, EINVAL, "network %s: \"%s\" is not a network name",
+					  cmd, argv[1]);
 		return cmd[0] == 'i' ? net_inspect(root, argv[1], e) : net_rm(log, root, argv[1], e);
 	}
 	return sk_err_set(e, EINVAL, "network: unknown subcommand \"%s\" (ls, inspect, rm)", cmd);

@@ -38,8 +38,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-
-
 /* ----------------------------------------------------------- public API */
 
 struct sk_net; /* opaque */
@@ -51,7 +49,7 @@ struct sk_net; /* opaque */
  * mode is none or when the network namespace is joined by path (someone
  * else owns the network).  @log must outlive the returned object. */
 __must_check int sk_net_prepare(const struct sk_log *log, const char *state_root, const char *id,
-		   const struct oci_config *cfg, struct sk_net **out, struct sk_err *e);
+				const struct oci_config *cfg, struct sk_net **out, struct sk_err *e);
 
 /* Take the lease (creating the network record on first use, reclaiming
  * stale leases) and write resolv.conf / hosts into @state_dir, which must
@@ -71,13 +69,14 @@ const struct oci_mount *sk_net_mounts(const struct sk_net *n, size_t *count);
  * chains.  On failure, the links and rules it made are undone (the lease
  * stays until sk_net_teardown()).  @state_dir may be NULL when reserve got
  * it. */
-__must_check int sk_net_setup(struct sk_net *n, pid_t init_pid, const char *state_dir, struct sk_err *e);
+__must_check int sk_net_setup(struct sk_net *n, pid_t init_pid, const char *state_dir,
+			      struct sk_err *e);
 
 /* A self-contained text (key=value lines) to keep in the container state. */
 char *sk_net_serialize(const struct sk_net *n);
 /* Rebuild from sk_net_serialize() output (for teardown at delete). */
-__must_check int sk_net_load(const struct sk_log *log, const char *state_root, const char *serialized,
-		struct sk_net **out, struct sk_err *e);
+__must_check int sk_net_load(const struct sk_log *log, const char *state_root,
+			     const char *serialized, struct sk_net **out, struct sk_err *e);
 
 /* Remove the container's nft chains, host veth and lease.  Idempotent: safe
  * twice, after a partial setup or after a reserve alone.  Every step is
@@ -98,6 +97,6 @@ static inline void sk_net_freep(struct sk_net **n)
 /* `skiff network ls | inspect NAME | rm NAME`; argv[0] is the subcommand.
  * Output on stdout. */
 __must_check int sk_net_cli(const struct sk_log *log, const char *root, int argc, char **argv,
-	       struct sk_err *e);
+			    struct sk_err *e);
 
 #endif

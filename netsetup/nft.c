@@ -27,8 +27,9 @@ static const char *const chain_kinds[] = { "dnat", "out", "snat", "raw", "fwd", 
 static void drop_chains(struct sk_strbuf *s, const char *hash)
 {
 	for (size_t i = 0; i < sizeof(chain_kinds) / sizeof(chain_kinds[0]); i++)
-		sk_strbuf_addf(s, "add chain ip " SK_NFT_TABLE " c-%s-%s\ndelete chain ip "
-			       SK_NFT_TABLE " c-%s-%s\n",
+		sk_strbuf_addf(s,
+			       "add chain ip " SK_NFT_TABLE
+			       " c-%s-%s\ndelete chain ip " SK_NFT_TABLE " c-%s-%s\n",
 			       hash, chain_kinds[i], hash, chain_kinds[i]);
 }
 
@@ -54,39 +55,57 @@ char *sk_nft_container_script(const struct sk_nft_rules *r)
 	sk_ip4_str(sk_cidr_network(&r->subnet), net);
 	sk_strbuf_addf(&s, "add table ip %s\n", T);
 	drop_chains(&s, h);
-	sk_strbuf_addf(&s, "add chain ip %s c-%s-fwd { type filter hook forward priority filter; }\n", T, h);
+	sk_strbuf_addf(&s, "add chain ip %s c-%s-fwd { type filter hook forward priority filter; }\n",
+		       T, h);
 	if (r->mode == SK_NET_ISOLATED) {
-		sk_strbuf_addf(&s, "add chain ip %s c-%s-in { type filter hook input priority filter; }\n", T, h);
-		sk_strbuf_addf(&s, "add rule ip %s c-%s-fwd iifname \"%s\" oifname != \"%s\" drop comment \"skiff:%s\"\n",
+		sk_strbuf_addf(&s,
+			       "add chain ip %s c-%s-in { type filter hook input priority filter; }\n",
+			       T, h);
+		sk_strbuf_addf(&s,
+			       "add rule ip %s c-%s-fwd iifname \"%s\" oifname != \"%s\" drop comment \"skiff:%s\"\n",
 			       T, h, b, b, r->id);
-		sk_strbuf_addf(&s, "add rule ip %s c-%s-fwd oifname \"%s\" iifname != \"%s\" drop comment \"skiff:%s\"\n",
+		sk_strbuf_addf(&s,
+			       "add rule ip %s c-%s-fwd oifname \"%s\" iifname != \"%s\" drop comment \"skiff:%s\"\n",
 			       T, h, b, b, r->id);
-		sk_strbuf_addf(&s, "add rule ip %s c-%s-in iifname \"%s\" drop comment \"skiff:%s\"\n", T, h, b,
-			       r->id);
+		sk_strbuf_addf(&s,
+			       "add rule ip %s c-%s-in iifname \"%s\" drop comment \"skiff:%s\"\n",
+			       T, h, b, r->id);
 		return sk_strbuf_steal(&s);
 	}
-	sk_strbuf_addf(&s, "add rule ip %s c-%s-fwd oifname \"%s\" ip daddr %s accept comment \"skiff:%s\"\n",
+	sk_strbuf_addf(&s,
+		       "add rule ip %s c-%s-fwd oifname \"%s\" ip daddr %s accept comment \"skiff:%s\"\n",
 		       T, h, b, c, r->id);
-	sk_strbuf_addf(&s, "add rule ip %s c-%s-fwd iifname \"%s\" ip saddr %s accept comment \"skiff:%s\"\n",
+	sk_strbuf_addf(&s,
+		       "add rule ip %s c-%s-fwd iifname \"%s\" ip saddr %s accept comment \"skiff:%s\"\n",
 		       T, h, b, c, r->id);
 	if (r->mode != SK_NET_NAT)
 		return sk_strbuf_steal(&s);
-	sk_strbuf_addf(&s, "add chain ip %s c-%s-snat { type nat hook postrouting priority srcnat; }\n", T, h);
-	sk_strbuf_addf(&s, "add rule ip %s c-%s-snat ip saddr %s oifname != \"%s\" masquerade comment \"skiff:%s\"\n",
+	sk_strbuf_addf(&s,
+		       "add chain ip %s c-%s-snat { type nat hook postrouting priority srcnat; }\n",
+		       T, h);
+	sk_strbuf_addf(&s,
+		       "add rule ip %s c-%s-snat ip saddr %s oifname != \"%s\" masquerade comment \"skiff:%s\"\n",
 		       T, h, c, b, r->id);
 	if (r->n_ports == 0)
 		return sk_strbuf_steal(&s);
-	sk_strbuf_addf(&s, "add rule ip %s c-%s-snat oifname \"%s\" ip saddr 127.0.0.0/8 ip daddr %s masquerade "
+	sk_strbuf_addf(&s,
+		       "add rule ip %s c-%s-snat oifname \"%s\" ip saddr 127.0.0.0/8 ip daddr %s masquerade "
 		       "comment \"skiff:%s\"\n",
 		       T, h, b, c, r->id);
-	sk_strbuf_addf(&s, "add rule ip %s c-%s-snat oifname \"%s\" ip saddr %s/%u ip daddr %s ct status dnat "
+	sk_strbuf_addf(&s,
+		       "add rule ip %s c-%s-snat oifname \"%s\" ip saddr %s/%u ip daddr %s ct status dnat "
 		       "masquerade comment \"skiff:%s\"\n",
 		       T, h, b, net, r->subnet.prefix, c, r->id);
-	sk_strbuf_addf(&s, "add chain ip %s c-%s-raw { type filter hook prerouting priority raw; }\n", T, h);
-	sk_strbuf_addf(&s, "add rule ip %s c-%s-raw iifname \"%s\" ip daddr 127.0.0.0/8 drop comment \"skiff:%s\"\n",
+	sk_strbuf_addf(&s, "add chain ip %s c-%s-raw { type filter hook prerouting priority raw; }\n",
+		       T, h);
+	sk_strbuf_addf(&s,
+		       "add rule ip %s c-%s-raw iifname \"%s\" ip daddr 127.0.0.0/8 drop comment \"skiff:%s\"\n",
 		       T, h, b, r->id);
-	sk_strbuf_addf(&s, "add chain ip %s c-%s-dnat { type nat hook prerouting priority dstnat; }\n", T, h);
-	sk_strbuf_addf(&s, "add chain ip %s c-%s-out { type nat hook output priority -100; }\n", T, h);
+	sk_strbuf_addf(&s,
+		       "add chain ip %s c-%s-dnat { type nat hook prerouting priority dstnat; }\n",
+		       T, h);
+	sk_strbuf_addf(&s, "add chain ip %s c-%s-out { type nat hook output priority -100; }\n", T,
+		       h);
 	for (size_t i = 0; i < r->n_ports; i++) {
 		const char *p = r->ports[i].proto == SK_PROTO_UDP ? "udp" : "tcp";
 		for (int k = 0; k < 2; k++)

@@ -54,7 +54,8 @@ static int spawn_nft(pid_t *pid, int in, int err, struct sk_err *e)
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r == ENOENT)
-		return sk_err_set(e, ENOENT, "nftables: no nft command in /usr/sbin or /sbin (install nftables)");
+		return sk_err_set(e, ENOENT,
+				  "nftables: no nft command in /usr/sbin or /sbin (install nftables)");
 	if (r)
 		return sk_err_sys(e, r, "nftables: start nft");
 	return 0;

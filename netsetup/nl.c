@@ -67,13 +67,20 @@ int sk_nl_open(struct sk_nl **out, struct sk_err *e)
 static const char *type_name(uint16_t t)
 {
 	switch (t) {
-	case RTM_NEWLINK: return "RTM_NEWLINK";
-	case RTM_DELLINK: return "RTM_DELLINK";
-	case RTM_GETLINK: return "RTM_GETLINK";
-	case RTM_NEWADDR: return "RTM_NEWADDR";
-	case RTM_GETADDR: return "RTM_GETADDR";
-	case RTM_NEWROUTE: return "RTM_NEWROUTE";
-	default: return "an rtnetlink request";
+	case RTM_NEWLINK:
+		return "RTM_NEWLINK";
+	case RTM_DELLINK:
+		return "RTM_DELLINK";
+	case RTM_GETLINK:
+		return "RTM_GETLINK";
+	case RTM_NEWADDR:
+		return "RTM_NEWADDR";
+	case RTM_GETADDR:
+		return "RTM_GETADDR";
+	case RTM_NEWROUTE:
+		return "RTM_NEWROUTE";
+	default:
+		return "an rtnetlink request";
 	}
 }
 
@@ -86,8 +93,9 @@ int sk_nl_err(const struct sk_nl *nl, struct sk_err *e, int r, const char *fmt, 
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (r == -ETIMEDOUT && nl && nl->no_answer)
-		return sk_err_set(e, ETIMEDOUT, "%s: netlink: no answer from the kernel for %s in %d s",
-				  what, nl->no_answer, SK_NL_TIMEOUT_S);
+		return sk_err_set(e, ETIMEDOUT,
+				  "%s: netlink: no answer from the kernel for %s in %d s", what,
+				  nl->no_answer, SK_NL_TIMEOUT_S);
 	return sk_err_sys(e, r, "%s", what);
 }
 
@@ -324,7 +332,7 @@ int sk_nl_link_set(struct sk_nl *nl, int ifindex, bool up, int master, struct sk
 	r = talk(nl, nlh, NULL, NULL);
 	if (r < 0)
 		return sk_nl_err(nl, e, r, "configure link #%d (%s%s)", ifindex, up ? "up" : "",
-				  master > 0 ? " master" : "");
+				 master > 0 ? " master" : "");
 	return 0;
 }
 
@@ -364,8 +372,7 @@ int sk_nl_link_del(struct sk_nl *nl, const char *name, struct sk_err *e)
 
 /* -------------------------------------------------------------- addresses */
 
-int sk_nl_addr_add(struct sk_nl *nl, int ifindex, uint32_t addr, unsigned prefix,
-		   struct sk_err *e)
+int sk_nl_addr_add(struct sk_nl *nl, int ifindex, uint32_t addr, unsigned prefix, struct sk_err *e)
 {
 	char buf[SK_NLMSG_BUF], t[16];
 	struct nlmsghdr *nlh = msg(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
@@ -386,7 +393,7 @@ int sk_nl_addr_add(struct sk_nl *nl, int ifindex, uint32_t addr, unsigned prefix
 		return 0;
 	if (r < 0)
 		return sk_nl_err(nl, e, r, "add address %s/%u to link #%d", sk_ip4_str(addr, t),
-				  prefix, ifindex);
+				 prefix, ifindex);
 	return 0;
 }
 

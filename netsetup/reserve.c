@@ -67,7 +67,8 @@ static int check_ports(const struct sk_net *n, const struct all_nets *all, struc
 								  "org.skiff.net.ports: host port %u/%s is "
 								  "already forwarded to container %s",
 								  p[a].host,
-								  p[a].proto == SK_PROTO_TCP ? "tcp" : "udp",
+								  p[a].proto == SK_PROTO_TCP ? "tcp"
+											     : "udp",
 								  l->id);
 		}
 	}
@@ -108,7 +109,8 @@ static int new_record(struct sk_net *n, const struct all_nets *all, struct sk_ip
 			return sk_err_set(e, EINVAL,
 					  "org.skiff.net.subnet: %s/%u overlaps network %s (%s/%u)",
 					  sk_ip4_str(sub.addr, a), sub.prefix, all->v[i]->name,
-					  sk_ip4_str(all->v[i]->subnet.addr, b), all->v[i]->subnet.prefix);
+					  sk_ip4_str(all->v[i]->subnet.addr, b),
+					  all->v[i]->subnet.prefix);
 	if (c->ip && !sk_cidr_contains(&sub, c->ip))
 		return sk_err_set(e, EINVAL, "org.skiff.net.ip: %s is outside subnet %s/%u",
 				  sk_ip4_str(c->ip, a), sk_ip4_str(sub.addr, b), sub.prefix);
@@ -152,13 +154,15 @@ static int reserve_locked(struct sk_net *n, char ***stale, struct sk_err *e)
 		r = 0;
 		/* compatibility was checked by prepare; recheck, it may have changed */
 		if (rec->mode != n->cfg.mode) {
-			r = sk_err_set(e, EINVAL, "org.skiff.net.mode: network %s exists with mode %s",
+			r = sk_err_set(e, EINVAL,
+				       "org.skiff.net.mode: network %s exists with mode %s",
 				       rec->name, sk_net_mode_name(rec->mode));
 			goto out;
 		}
 		if (n->cfg.has_subnet && (rec->subnet.addr != n->cfg.subnet.addr ||
 					  rec->subnet.prefix != n->cfg.subnet.prefix)) {
-			r = sk_err_set(e, EINVAL, "org.skiff.net.subnet: network %s has another subnet",
+			r = sk_err_set(e, EINVAL,
+				       "org.skiff.net.subnet: network %s has another subnet",
 				       rec->name);
 			goto out;
 		}

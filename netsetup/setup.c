@@ -52,8 +52,7 @@ static int enable_ip_forward(struct sk_net *n, struct sk_err *e)
 	return 0;
 }
 
-static int setup_bridge(struct sk_net *n, struct sk_nl *nl, struct sk_nl_link *br,
-			struct sk_err *e)
+static int setup_bridge(struct sk_net *n, struct sk_nl *nl, struct sk_nl_link *br, struct sk_err *e)
 {
 	const char *name = n->bridge;
 	size_t naddr = 0;
@@ -245,9 +244,14 @@ int sk_net_setup(struct sk_net *n, pid_t init_pid, const char *state_dir, struct
 	r = run_inside(n, nsfd, e);
 	if (r < 0)
 		goto fail;
-	rules = (struct sk_nft_rules){ .id = n->id, .hash = n->hash, .mode = n->cfg.mode,
-				       .bridge = n->bridge, .subnet = n->subnet, .ip = n->ip,
-				       .ports = n->cfg.ports, .n_ports = n->cfg.n_ports };
+	rules = (struct sk_nft_rules){ .id = n->id,
+				       .hash = n->hash,
+				       .mode = n->cfg.mode,
+				       .bridge = n->bridge,
+				       .subnet = n->subnet,
+				       .ip = n->ip,
+				       .ports = n->cfg.ports,
+				       .n_ports = n->cfg.n_ports };
 	script = sk_nft_container_script(&rules);
 	if (script) {
 		r = sk_nft_run(script, e);

@@ -20,14 +20,9 @@ const char *const cj_hook_names[OCI_HOOK__MAX] = {
 };
 
 static const char *const ns_names[OCI_NS__MAX] = {
-	[OCI_NS_PID] = "pid",
-	[OCI_NS_NET] = "network",
-	[OCI_NS_IPC] = "ipc",
-	[OCI_NS_MNT] = "mount",
-	[OCI_NS_UTS] = "uts",
-	[OCI_NS_USER] = "user",
-	[OCI_NS_CGROUP] = "cgroup",
-	[OCI_NS_TIME] = "time",
+	[OCI_NS_PID] = "pid",	    [OCI_NS_NET] = "network", [OCI_NS_IPC] = "ipc",
+	[OCI_NS_MNT] = "mount",	    [OCI_NS_UTS] = "uts",     [OCI_NS_USER] = "user",
+	[OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
 };
 
 const char *oci_ns_name(enum oci_ns_type t)
@@ -131,8 +126,8 @@ static const struct cj_table mount_table = CJ_TABLE(mount_rows, NULL);
 /* createContainer hooks may have a relative path, resolved from the
  * container's root as runc does (the spec asks for absolute paths; runc
  * accepts a relative one and runs it from the rootfs). */
-static int hook_relative_path(yajl_val v, const char *path, const struct cj_field *f,
-			      void *base, struct sk_err *e)
+static int hook_relative_path(yajl_val v, const char *path, const struct cj_field *f, void *base,
+			      struct sk_err *e)
 {
 	struct oci_hook *h = base;
 	int r = cj_str(v, path, f->name, &h->path, e);
@@ -157,11 +152,10 @@ static int hook_timeout(yajl_val v, const char *path, const struct cj_field *f, 
 }
 
 #define H(nm, k, m, ...) CJ_ROW(nm, k, struct oci_hook, m, ##__VA_ARGS__)
-#define HOOK_ROWS(path_row) \
-	path_row, \
-	H("args", CJ_STRV, args, .aux = CJ_AUX(struct oci_hook, n_args)), \
-	H("env", CJ_STRV, env, .aux = CJ_AUX(struct oci_hook, n_env)), \
-	H("timeout", CJ_CUSTOM, timeout, .fn = hook_timeout)
+#define HOOK_ROWS(path_row)                                                         \
+	path_row, H("args", CJ_STRV, args, .aux = CJ_AUX(struct oci_hook, n_args)), \
+		H("env", CJ_STRV, env, .aux = CJ_AUX(struct oci_hook, n_env)),      \
+		H("timeout", CJ_CUSTOM, timeout, .fn = hook_timeout)
 static const struct cj_field hook_rows[] = {
 	HOOK_ROWS(H("path", CJ_STR, path, .need = CJ_REQUIRED, .check = CJ_ABSOLUTE)),
 };
@@ -171,10 +165,12 @@ static const struct cj_field relative_hook_rows[] = {
 static const struct cj_table hook_table = CJ_TABLE(hook_rows, NULL),
 			     relative_hook_table = CJ_TABLE(relative_hook_rows, NULL);
 
-#define HOOKS(k, nm) \
-	{ .name = (nm), .kind = CJ_ARRAY, .off = offsetof(struct oci_config, hooks[k].v), \
-	  .aux = CJ_AUX(struct oci_config, hooks[k].n), .width = sizeof(struct oci_hook), \
-	  .sub = (k) == OCI_HOOK_CREATE_CONTAINER ? &relative_hook_table : &hook_table }
+#define HOOKS(k, nm)                                                                            \
+	{                                                                                       \
+		.name = (nm), .kind = CJ_ARRAY, .off = offsetof(struct oci_config, hooks[k].v), \
+		.aux = CJ_AUX(struct oci_config, hooks[k].n), .width = sizeof(struct oci_hook), \
+		.sub = (k) == OCI_HOOK_CREATE_CONTAINER ? &relative_hook_table : &hook_table    \
+	}
 static const struct cj_field hooks_rows[] = {
 	HOOKS(OCI_HOOK_PRESTART, "prestart"),
 	HOOKS(OCI_HOOK_CREATE_RUNTIME, "createRuntime"),
@@ -243,8 +239,7 @@ static void *parse_new(const char *json, size_t len, size_t size,
 }
 
 /* Parse without the "config.json: " prefix. */
-static int config_parse(const char *json, size_t len, struct oci_config **out,
-			struct sk_err *e)
+static int config_parse(const char *json, size_t len, struct oci_config **out, struct sk_err *e)
 {
 	int r;
 
@@ -289,8 +284,7 @@ static void process_drop(void *p)
 	oci_process_free(p);
 }
 
-int oci_process_parse(const char *json, size_t len, struct oci_process **out,
-		      struct sk_err *e)
+int oci_process_parse(const char *json, size_t len, struct oci_process **out, struct sk_err *e)
 {
 	int r;
 

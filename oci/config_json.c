@@ -6,7 +6,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-
 /* Paths are for messages only: silently truncated when too long. */
 void cj_join(char buf[CJ_PATH_MAX], const char *path, const char *key)
 {
@@ -88,14 +87,12 @@ static int typed(yajl_val obj, const char *path, const char *key, yajl_type t, c
 	return 0;
 }
 
-int cj_object(yajl_val obj, const char *path, const char *key, yajl_val *out,
-	      struct sk_err *e)
+int cj_object(yajl_val obj, const char *path, const char *key, yajl_val *out, struct sk_err *e)
 {
 	return typed(obj, path, key, yajl_t_object, "object", out, e);
 }
 
-int cj_array(yajl_val obj, const char *path, const char *key, yajl_val *out,
-	     struct sk_err *e)
+int cj_array(yajl_val obj, const char *path, const char *key, yajl_val *out, struct sk_err *e)
 {
 	return typed(obj, path, key, yajl_t_array, "array", out, e);
 }
@@ -186,8 +183,7 @@ static int num_parse(yajl_val v, bool *neg, uint64_t *mag)
 	return 0;
 }
 
-int cj_val_i64(yajl_val v, const char *path, int64_t min, int64_t max, int64_t *out,
-	       struct sk_err *e)
+int cj_val_i64(yajl_val v, const char *path, int64_t min, int64_t max, int64_t *out, struct sk_err *e)
 {
 	bool neg;
 	uint64_t m;
@@ -196,8 +192,7 @@ int cj_val_i64(yajl_val v, const char *path, int64_t min, int64_t max, int64_t *
 
 	if (r == -EINVAL)
 		return cj_fail(e, path, NULL, "expected integer");
-	if (r < 0 || (!neg && m > (uint64_t)INT64_MAX) ||
-	    (neg && m > (uint64_t)INT64_MAX + 1))
+	if (r < 0 || (!neg && m > (uint64_t)INT64_MAX) || (neg && m > (uint64_t)INT64_MAX + 1))
 		return cj_fail(e, path, NULL, "integer out of 64-bit range");
 	if (neg)
 		x = m == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)m;
@@ -255,8 +250,8 @@ int cj_i64(yajl_val obj, const char *path, const char *key, int64_t min, int64_t
 	return opt_int(obj, path, key, true, min, (uint64_t)max, &out->v, &out->set, e);
 }
 
-int cj_u64(yajl_val obj, const char *path, const char *key, uint64_t max,
-	   struct oci_opt_u64 *out, struct sk_err *e)
+int cj_u64(yajl_val obj, const char *path, const char *key, uint64_t max, struct oci_opt_u64 *out,
+	   struct sk_err *e)
 {
 	return opt_int(obj, path, key, false, 0, max, &out->v, &out->set, e);
 }
@@ -277,8 +272,7 @@ int cj_u32(yajl_val obj, const char *path, const char *key, uint32_t *out, bool 
 	return 0;
 }
 
-int cj_strv(yajl_val obj, const char *path, const char *key, char ***out, size_t *n,
-	    struct sk_err *e)
+int cj_strv(yajl_val obj, const char *path, const char *key, char ***out, size_t *n, struct sk_err *e)
 {
 	char p[CJ_PATH_MAX], ip[CJ_PATH_MAX];
 	yajl_val a = NULL;
@@ -409,8 +403,8 @@ static int idmap_one(yajl_val v, const char *path, struct oci_idmap *m, struct s
 	return 0;
 }
 
-int cj_idmaps(yajl_val obj, const char *path, const char *key, struct oci_idmap **out,
-	      size_t *n, struct sk_err *e)
+int cj_idmaps(yajl_val obj, const char *path, const char *key, struct oci_idmap **out, size_t *n,
+	      struct sk_err *e)
 {
 	char p[CJ_PATH_MAX], ip[CJ_PATH_MAX];
 	yajl_val a = NULL;

@@ -6,17 +6,18 @@
 #include <string.h>
 
 static const char *const propagations[] = {
-	"shared", "slave", "private", "unbindable",
-	"rshared", "rslave", "rprivate", "runbindable",
+	"shared", "slave", "private", "unbindable", "rshared", "rslave", "rprivate", "runbindable",
 };
 
 static const char *const mpol_modes[] = {
-	"MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_PREFERRED",
+	"MPOL_DEFAULT",	       "MPOL_BIND",  "MPOL_INTERLEAVE",		 "MPOL_PREFERRED",
 	"MPOL_PREFERRED_MANY", "MPOL_LOCAL", "MPOL_WEIGHTED_INTERLEAVE",
 };
 
 static const char *const mpol_flags[] = {
-	"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES",
+	"MPOL_F_NUMA_BALANCING",
+	"MPOL_F_RELATIVE_NODES",
+	"MPOL_F_STATIC_NODES",
 };
 
 static const char *const personality_domains[] = { "LINUX", "LINUX32" };
@@ -94,8 +95,8 @@ static int parse_namespaces(yajl_val v, const char *path, const struct cj_field 
 static int device_type(yajl_val o, const char *path, const struct cj_field *f, void *base,
 		       struct sk_err *e)
 {
-	return cj_letter(o, path, f->name, "cbup", "c, b, u or p", &((struct oci_device *)base)->type,
-			 e);
+	return cj_letter(o, path, f->name, "cbup", "c, b, u or p",
+			 &((struct oci_device *)base)->type, e);
 }
 
 /* minor, then both numbers are required but for type p. */
@@ -130,8 +131,8 @@ static const struct cj_field device_rows[] = {
 };
 
 /* flags: the spec defines none yet; type-checked, not kept. */
-static int personality_flags(yajl_val o, const char *path, const struct cj_field *f,
-			     void *base, struct sk_err *e)
+static int personality_flags(yajl_val o, const char *path, const struct cj_field *f, void *base,
+			     struct sk_err *e)
 {
 	_cleanup_strv_ char **flags = NULL;
 
@@ -139,10 +140,13 @@ static int personality_flags(yajl_val o, const char *path, const struct cj_field
 }
 
 #define L(nm, k, m, ...) CJ_ROW(nm, k, struct oci_linux, m, ##__VA_ARGS__)
-#define SUB(nm, t, ...) { .name = (nm), .kind = CJ_OBJECT, .sub = &(t), ##__VA_ARGS__ }
-#define TIME_ROWS(which) \
+#define SUB(nm, t, ...)                                                     \
+	{                                                                   \
+		.name = (nm), .kind = CJ_OBJECT, .sub = &(t), ##__VA_ARGS__ \
+	}
+#define TIME_ROWS(which)                                                                       \
 	CJ_INT_ROW("secs", struct oci_linux, time_offsets.which##_secs, INT64_MIN, INT64_MAX), \
-	CJ_UINT_ROW("nanosecs", struct oci_linux, time_offsets.which##_nanosecs, 999999999)
+		CJ_UINT_ROW("nanosecs", struct oci_linux, time_offsets.which##_nanosecs, 999999999)
 
 static const struct cj_field monotonic_rows[] = { TIME_ROWS(monotonic) };
 static const struct cj_field boottime_rows[] = { TIME_ROWS(boottime) };
@@ -150,10 +154,8 @@ static const struct cj_table monotonic_table = CJ_TABLE(monotonic_rows, NULL),
 			     boottime_table = CJ_TABLE(boottime_rows, NULL);
 
 static const struct cj_field time_rows[] = {
-	SUB("monotonic", monotonic_table,
-	    .aux = CJ_AUX(struct oci_linux, time_offsets.set_monotonic)),
-	SUB("boottime", boottime_table,
-	    .aux = CJ_AUX(struct oci_linux, time_offsets.set_boottime)),
+	SUB("monotonic", monotonic_table, .aux = CJ_AUX(struct oci_linux, time_offsets.set_monotonic)),
+	SUB("boottime", boottime_table, .aux = CJ_AUX(struct oci_linux, time_offsets.set_boottime)),
 };
 
 static const struct cj_field mempolicy_rows[] = {
@@ -166,8 +168,8 @@ static const struct cj_field mempolicy_rows[] = {
 };
 
 static const struct cj_field personality_rows[] = {
-	L("domain", CJ_STR, personality.domain, .need = CJ_REQUIRED,
-	  CJ_NAMES(personality_domains), .what = "personality domain"),
+	L("domain", CJ_STR, personality.domain, .need = CJ_REQUIRED, CJ_NAMES(personality_domains),
+	  .what = "personality domain"),
 	L("flags", CJ_CUSTOM, personality, .fn = personality_flags),
 };
 
@@ -190,8 +192,7 @@ static const struct cj_field linux_rows[] = {
 	L("rootfsPropagation", CJ_STR, rootfs_propagation, CJ_NAMES(propagations),
 	  .what = "propagation"),
 	L("maskedPaths", CJ_STRV, masked_paths, .aux = CJ_AUX(struct oci_linux, n_masked_paths)),
-	L("readonlyPaths", CJ_STRV, readonly_paths,
-	  .aux = CJ_AUX(struct oci_linux, n_readonly_paths)),
+	L("readonlyPaths", CJ_STRV, readonly_paths, .aux = CJ_AUX(struct oci_linux, n_readonly_paths)),
 	L("mountLabel", CJ_STR, mount_label),
 	SUB("memoryPolicy", mempolicy_table, .aux = CJ_AUX(struct oci_linux, memory_policy.set)),
 	SUB("personality", personality_table, .aux = CJ_AUX(struct oci_linux, personality.set)),

@@ -8,40 +8,35 @@
 #include <sys/resource.h>
 
 static const char *const rlimit_names[] = {
-	[RLIMIT_CPU] = "RLIMIT_CPU",
-	[RLIMIT_FSIZE] = "RLIMIT_FSIZE",
-	[RLIMIT_DATA] = "RLIMIT_DATA",
-	[RLIMIT_STACK] = "RLIMIT_STACK",
-	[RLIMIT_CORE] = "RLIMIT_CORE",
-	[RLIMIT_RSS] = "RLIMIT_RSS",
-	[RLIMIT_NPROC] = "RLIMIT_NPROC",
-	[RLIMIT_NOFILE] = "RLIMIT_NOFILE",
-	[RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK",
-	[RLIMIT_AS] = "RLIMIT_AS",
-	[RLIMIT_LOCKS] = "RLIMIT_LOCKS",
-	[RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING",
-	[RLIMIT_MSGQUEUE] = "RLIMIT_MSGQUEUE",
-	[RLIMIT_NICE] = "RLIMIT_NICE",
-	[RLIMIT_RTPRIO] = "RLIMIT_RTPRIO",
-	[RLIMIT_RTTIME] = "RLIMIT_RTTIME",
+	[RLIMIT_CPU] = "RLIMIT_CPU",	       [RLIMIT_FSIZE] = "RLIMIT_FSIZE",
+	[RLIMIT_DATA] = "RLIMIT_DATA",	       [RLIMIT_STACK] = "RLIMIT_STACK",
+	[RLIMIT_CORE] = "RLIMIT_CORE",	       [RLIMIT_RSS] = "RLIMIT_RSS",
+	[RLIMIT_NPROC] = "RLIMIT_NPROC",       [RLIMIT_NOFILE] = "RLIMIT_NOFILE",
+	[RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK",   [RLIMIT_AS] = "RLIMIT_AS",
+	[RLIMIT_LOCKS] = "RLIMIT_LOCKS",       [RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING",
+	[RLIMIT_MSGQUEUE] = "RLIMIT_MSGQUEUE", [RLIMIT_NICE] = "RLIMIT_NICE",
+	[RLIMIT_RTPRIO] = "RLIMIT_RTPRIO",     [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
 };
 
 /* By SCHED_* number (SCHED_ISO is reserved by the kernel but named by the spec). */
 static const char *const sched_policies[] = {
-	"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH",
-	"SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE",
+	"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",       "SCHED_BATCH",
+	"SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE",
 };
 
 /* By bit number of SCHED_FLAG_* (linux/sched.h). */
 static const char *const sched_flags[] = {
-	"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM", "SCHED_FLAG_DL_OVERRUN",
-	"SCHED_FLAG_KEEP_POLICY", "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN",
+	"SCHED_FLAG_RESET_ON_FORK",  "SCHED_FLAG_RECLAIM",     "SCHED_FLAG_DL_OVERRUN",
+	"SCHED_FLAG_KEEP_POLICY",    "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN",
 	"SCHED_FLAG_UTIL_CLAMP_MAX",
 };
 
 /* By IOPRIO_CLASS_* number; 0 is IOPRIO_CLASS_NONE, which the spec does not name. */
 static const char *const ioprio_classes[] = {
-	NULL, "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE",
+	NULL,
+	"IOPRIO_CLASS_RT",
+	"IOPRIO_CLASS_BE",
+	"IOPRIO_CLASS_IDLE",
 };
 
 void cfg_process_clear(struct oci_process *p)
@@ -156,7 +151,10 @@ static int parse_gids(yajl_val v, const char *path, const struct cj_field *f, vo
 #define P(nm, k, m, ...) CJ_ROW(nm, k, struct oci_process, m, ##__VA_ARGS__)
 #define P_U32(nm, m, ...) CJ_UINT_ROW(nm, struct oci_process, m, UINT32_MAX, ##__VA_ARGS__)
 #define P_FLAGS(nm, m, how, w) P(nm, CJ_FLAGS, m, how, .what = (w))
-#define SUB(nm, t, ...) { .name = (nm), .kind = CJ_OBJECT, .sub = &(t), ##__VA_ARGS__ }
+#define SUB(nm, t, ...)                                                     \
+	{                                                                   \
+		.name = (nm), .kind = CJ_OBJECT, .sub = &(t), ##__VA_ARGS__ \
+	}
 
 static const struct cj_field console_rows[] = {
 	P_U32("height", console_height, .need = CJ_REQUIRED_FIRST),

@@ -62,8 +62,8 @@ static int rule_access(yajl_val v, const char *path, const struct cj_field *f, v
 	}
 	for (const char *c = access; *c; c++) {
 		if (!strchr("rwm", *c))
-			return cj_fail(e, path, f->name, "\"%s\" is not a combination of r, w and m",
-				       access);
+			return cj_fail(e, path, f->name,
+				       "\"%s\" is not a combination of r, w and m", access);
 		if (!strchr(d->access, *c))
 			d->access[strlen(d->access)] = *c;
 	}
@@ -116,10 +116,8 @@ static const struct cj_field pids_rows[] = {
 
 #define WDEV(nm, k, m, ...) CJ_ROW(nm, k, struct oci_weight_device, m, ##__VA_ARGS__)
 static const struct cj_field weight_device_rows[] = {
-	CJ_INT_ROW("major", struct oci_weight_device, major, 0, INT64_MAX,
-		   .need = CJ_REQUIRED_FIRST),
-	CJ_INT_ROW("minor", struct oci_weight_device, minor, 0, INT64_MAX,
-		   .need = CJ_REQUIRED_FIRST),
+	CJ_INT_ROW("major", struct oci_weight_device, major, 0, INT64_MAX, .need = CJ_REQUIRED_FIRST),
+	CJ_INT_ROW("minor", struct oci_weight_device, minor, 0, INT64_MAX, .need = CJ_REQUIRED_FIRST),
 	WDEV("weight", CJ_U64, weight, .max = UINT16_MAX),
 	WDEV("leafWeight", CJ_U64, leaf_weight, .max = UINT16_MAX),
 };
@@ -130,12 +128,11 @@ static const struct cj_field throttle_rows[] = {
 		   .need = CJ_REQUIRED_FIRST),
 	CJ_INT_ROW("minor", struct oci_throttle_device, minor, 0, INT64_MAX,
 		   .need = CJ_REQUIRED_FIRST),
-	CJ_UINT_ROW("rate", struct oci_throttle_device, rate, UINT64_MAX,
-		    .need = CJ_REQUIRED_FIRST),
+	CJ_UINT_ROW("rate", struct oci_throttle_device, rate, UINT64_MAX, .need = CJ_REQUIRED_FIRST),
 };
 static const struct cj_table throttle_table = CJ_TABLE(throttle_rows, NULL);
 
-#define THROTTLE(nm, m) \
+#define THROTTLE(nm, m)                                                              \
 	RES(nm, CJ_ARRAY, blkio.m, .aux = CJ_AUX(struct oci_resources, blkio.n_##m), \
 	    .width = sizeof(struct oci_throttle_device), .sub = &throttle_table)
 static const struct cj_field blkio_rows[] = {
@@ -151,10 +148,8 @@ static const struct cj_field blkio_rows[] = {
 };
 
 static const struct cj_field hugepage_rows[] = {
-	CJ_ROW("pageSize", CJ_STR, struct oci_hugepage_limit, page_size,
-	       .need = CJ_REQUIRED_FIRST),
-	CJ_UINT_ROW("limit", struct oci_hugepage_limit, limit, UINT64_MAX,
-		    .need = CJ_REQUIRED_FIRST),
+	CJ_ROW("pageSize", CJ_STR, struct oci_hugepage_limit, page_size, .need = CJ_REQUIRED_FIRST),
+	CJ_UINT_ROW("limit", struct oci_hugepage_limit, limit, UINT64_MAX, .need = CJ_REQUIRED_FIRST),
 };
 static const struct cj_table hugepage_table = CJ_TABLE(hugepage_rows, NULL);
 
@@ -191,7 +186,10 @@ static const struct cj_table memory_table = CJ_TABLE(memory_rows, NULL),
 			     network_table = CJ_TABLE(network_rows, NULL);
 
 /* Nested objects share the base: their rows name the full member. */
-#define SUB(nm, t) { .name = (nm), .kind = CJ_OBJECT, .sub = &(t) }
+#define SUB(nm, t)                                           \
+	{                                                    \
+		.name = (nm), .kind = CJ_OBJECT, .sub = &(t) \
+	}
 static const struct cj_field resources_rows[] = {
 	RES("devices", CJ_ARRAY, devices, .aux = CJ_AUX(struct oci_resources, n_devices),
 	    .width = sizeof(struct oci_device_rule), .sub = &rule_table),
@@ -221,8 +219,7 @@ static const struct cj_table update_table = {
 	.done = resources_done,
 };
 
-int cfg_resources_parse(yajl_val v, const char *path, struct oci_resources *res,
-			struct sk_err *e)
+int cfg_resources_parse(yajl_val v, const char *path, struct oci_resources *res, struct sk_err *e)
 {
 	return cj_fields(v, path, &cj_resources_table, res, e);
 }

@@ -36,11 +36,11 @@ const char *const cj_seccomp_ops[7] = {
 
 /* The architectures libseccomp 2.5 knows (reported by `skiff features`). */
 const char *const cj_seccomp_archs[] = {
-	"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM",
-	"SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
-	"SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-	"SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390", "SCMP_ARCH_S390X",
-	"SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64", NULL,
+	"SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",	    "SCMP_ARCH_ARM",
+	"SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",	   "SCMP_ARCH_MIPS64",	    "SCMP_ARCH_MIPS64N32",
+	"SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+	"SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",	    "SCMP_ARCH_S390X",
+	"SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",	    NULL,
 };
 /* Also named by the spec; accepted here, refused later if libseccomp lacks them. */
 static const char *const other_archs[] = {
@@ -49,7 +49,9 @@ static const char *const other_archs[] = {
 
 /* Flags skiff applies (reported as supportedFlags). */
 const char *const cj_seccomp_flags[] = {
-	"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+	"SECCOMP_FILTER_FLAG_TSYNC",
+	"SECCOMP_FILTER_FLAG_LOG",
+	"SECCOMP_FILTER_FLAG_SPEC_ALLOW",
 	NULL,
 };
 /* Flags the spec names that skiff accepts but does not apply. */
@@ -123,9 +125,12 @@ static int parse_syscalls(yajl_val v, const char *path, const struct cj_field *f
 			  struct sk_err *e)
 {
 	static const struct cj_field rows[] = {
-		{ .name = "syscalls", .kind = CJ_ARRAY, .off = offsetof(struct oci_seccomp, syscalls),
+		{ .name = "syscalls",
+		  .kind = CJ_ARRAY,
+		  .off = offsetof(struct oci_seccomp, syscalls),
 		  .aux = CJ_AUX(struct oci_seccomp, n_syscalls),
-		  .width = sizeof(struct oci_seccomp_syscall), .sub = &syscall_table },
+		  .width = sizeof(struct oci_seccomp_syscall),
+		  .sub = &syscall_table },
 	};
 	static const struct cj_table t = CJ_TABLE(rows, NULL);
 	struct oci_seccomp *s = base;

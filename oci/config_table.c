@@ -202,8 +202,7 @@ static int one_field(yajl_val v, const char *path, const struct cj_field *f, voi
 	return -EINVAL;
 }
 
-int cj_fields(yajl_val v, const char *path, const struct cj_table *t, void *base,
-	      struct sk_err *e)
+int cj_fields(yajl_val v, const char *path, const struct cj_table *t, void *base, struct sk_err *e)
 {
 	bool first_done = false;
 	int r = cj_is_object(v, path, e);
@@ -214,8 +213,10 @@ int cj_fields(yajl_val v, const char *path, const struct cj_table *t, void *base
 		if (f->need == CJ_REQUIRED_FIRST && !first_done) {
 			first_done = true;
 			for (size_t j = i; j < t->n; j++)
-				if (t->rows[j].need == CJ_REQUIRED_FIRST && !cj_get(v, t->rows[j].name))
-					return cj_fail(e, path, t->rows[j].name, "missing required field");
+				if (t->rows[j].need == CJ_REQUIRED_FIRST &&
+				    !cj_get(v, t->rows[j].name))
+					return cj_fail(e, path, t->rows[j].name,
+						       "missing required field");
 		}
 		if (f->need == CJ_REQUIRED && !cj_get(v, f->name))
 			return cj_fail(e, path, f->name, "missing required field");

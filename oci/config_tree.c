@@ -19,14 +19,14 @@
 #include <yajl/yajl_parse.h>
 
 struct frame {
-	yajl_val v;     /* an open array or object */
-	size_t cap;     /* room in its vectors */
-	char *key;      /* object: the key waiting for its value */
+	yajl_val v; /* an open array or object */
+	size_t cap; /* room in its vectors */
+	char *key;  /* object: the key waiting for its value */
 };
 
 struct builder {
 	yajl_val root;
-	unsigned depth;  /* open containers; may pass CJ_MAX_DEPTH by one */
+	unsigned depth;	 /* open containers; may pass CJ_MAX_DEPTH by one */
 	const char *why; /* set when a callback cancels the parse */
 	struct frame stack[CJ_MAX_DEPTH + 1];
 };
@@ -37,13 +37,13 @@ static void grow(struct frame *f, size_t len, bool object)
 		return;
 	f->cap = f->cap ? f->cap * 2 : 8;
 	if (object) {
-		f->v->u.object.keys = sk_xrealloc(f->v->u.object.keys,
-						  f->cap * sizeof(*f->v->u.object.keys));
-		f->v->u.object.values = sk_xrealloc(f->v->u.object.values,
-						    f->cap * sizeof(*f->v->u.object.values));
+		f->v->u.object.keys =
+			sk_xrealloc(f->v->u.object.keys, f->cap * sizeof(*f->v->u.object.keys));
+		f->v->u.object.values =
+			sk_xrealloc(f->v->u.object.values, f->cap * sizeof(*f->v->u.object.values));
 	} else {
-		f->v->u.array.values = sk_xrealloc(f->v->u.array.values,
-						   f->cap * sizeof(*f->v->u.array.values));
+		f->v->u.array.values =
+			sk_xrealloc(f->v->u.array.values, f->cap * sizeof(*f->v->u.array.values));
 	}
 }
 
@@ -290,8 +290,7 @@ int cj_parse_tree(const char *json, size_t len, yajl_val *out, struct sk_err *e)
 }
 
 int cj_parse_with(const char *json, size_t len,
-		  int (*fn)(yajl_val tree, void *arg, struct sk_err *e), void *arg,
-		  struct sk_err *e)
+		  int (*fn)(yajl_val tree, void *arg, struct sk_err *e), void *arg, struct sk_err *e)
 {
 	yajl_val tree = NULL;
 	int r = cj_parse_tree(json, len, &tree, e);

@@ -8,7 +8,6 @@
 
 #include "../base/base.h"
 
-
 #define SKIFF_OCI_VERSION "1.2.0"
 
 /* ------------------------------------------------------------ OCI config */
@@ -34,10 +33,10 @@ struct oci_idmap {
 };
 
 struct oci_mount {
-	char *destination;   /* required */
-	char *source;        /* may be NULL */
-	char *type;          /* may be NULL (then bind when options say so) */
-	char **options;      /* NULL-terminated, may be NULL */
+	char *destination; /* required */
+	char *source;	   /* may be NULL */
+	char *type;	   /* may be NULL (then bind when options say so) */
+	char **options;	   /* NULL-terminated, may be NULL */
 	size_t n_options;
 	struct oci_idmap *uid_mappings;
 	size_t n_uid_mappings;
@@ -46,8 +45,8 @@ struct oci_mount {
 };
 
 struct oci_rlimit {
-	int resource;        /* RLIMIT_* */
-	char *type;          /* "RLIMIT_NOFILE" as written */
+	int resource; /* RLIMIT_* */
+	char *type;   /* "RLIMIT_NOFILE" as written */
 	uint64_t soft, hard;
 };
 
@@ -70,10 +69,10 @@ struct oci_process {
 	bool terminal;
 	bool has_console_size;
 	uint32_t console_height, console_width;
-	char *cwd;           /* required, absolute */
-	char **env;          /* NULL-terminated */
+	char *cwd;  /* required, absolute */
+	char **env; /* NULL-terminated */
 	size_t n_env;
-	char **args;         /* NULL-terminated; n_args >= 1 required to start */
+	char **args; /* NULL-terminated; n_args >= 1 required to start */
 	size_t n_args;
 	struct oci_rlimit *rlimits;
 	size_t n_rlimits;
@@ -85,12 +84,12 @@ struct oci_process {
 	struct oci_user user;
 	struct {
 		bool set;
-		int class;           /* IOPRIO_CLASS_* */
+		int class; /* IOPRIO_CLASS_* */
 		int priority;
 	} io_priority;
 	struct {
 		bool set;
-		int policy;          /* SCHED_* */
+		int policy; /* SCHED_* */
 		int nice, priority;
 		uint64_t flags, runtime, deadline, period;
 	} scheduler;
@@ -105,7 +104,7 @@ struct oci_hook {
 	size_t n_args;
 	char **env;
 	size_t n_env;
-	int timeout;         /* seconds, 0 = none */
+	int timeout; /* seconds, 0 = none */
 };
 
 enum oci_hook_kind {
@@ -137,12 +136,12 @@ enum oci_ns_type {
 
 struct oci_namespace {
 	bool present;
-	char *path;          /* NULL: a new namespace */
+	char *path; /* NULL: a new namespace */
 };
 
 struct oci_device {
 	char *path;
-	char type;           /* 'c', 'b', 'u', 'p' */
+	char type; /* 'c', 'b', 'u', 'p' */
 	int64_t major, minor;
 	bool has_file_mode;
 	uint32_t file_mode;
@@ -154,9 +153,9 @@ struct oci_device {
 
 struct oci_device_rule {
 	bool allow;
-	char type;           /* 'a', 'c', 'b' */
+	char type;	      /* 'a', 'c', 'b' */
 	int64_t major, minor; /* -1 = wildcard */
-	char access[4];      /* subset of "rwm" */
+	char access[4];	      /* subset of "rwm" */
 };
 
 struct oci_weight_device {
@@ -169,7 +168,7 @@ struct oci_throttle_device {
 };
 
 struct oci_hugepage_limit {
-	char *page_size;     /* "2MB" */
+	char *page_size; /* "2MB" */
 	uint64_t limit;
 };
 
@@ -213,7 +212,7 @@ struct oci_resources {
 };
 
 enum oci_seccomp_action {
-	OCI_SCMP_KILL,          /* SCMP_ACT_KILL (thread) */
+	OCI_SCMP_KILL, /* SCMP_ACT_KILL (thread) */
 	OCI_SCMP_KILL_PROCESS,
 	OCI_SCMP_KILL_THREAD,
 	OCI_SCMP_TRAP,
@@ -255,9 +254,9 @@ struct oci_seccomp {
 	enum oci_seccomp_action default_action;
 	bool has_default_errno_ret;
 	uint32_t default_errno_ret;
-	char **architectures;   /* "SCMP_ARCH_X86_64", ... */
+	char **architectures; /* "SCMP_ARCH_X86_64", ... */
 	size_t n_architectures;
-	char **flags;           /* "SECCOMP_FILTER_FLAG_LOG", ... */
+	char **flags; /* "SECCOMP_FILTER_FLAG_LOG", ... */
 	size_t n_flags;
 	char *listener_path;
 	char *listener_metadata;
@@ -278,7 +277,7 @@ struct oci_linux {
 	struct oci_kv *sysctl;
 	size_t n_sysctl;
 	struct oci_seccomp seccomp;
-	char *rootfs_propagation;   /* validated: shared|slave|private|unbindable|r* */
+	char *rootfs_propagation; /* validated: shared|slave|private|unbindable|r* */
 	char **masked_paths;
 	size_t n_masked_paths;
 	char **readonly_paths;
@@ -286,14 +285,14 @@ struct oci_linux {
 	char *mount_label;
 	struct {
 		bool set;
-		char *mode;             /* "MPOL_BIND", ... */
-		char *nodes;            /* "0-1" */
+		char *mode;  /* "MPOL_BIND", ... */
+		char *nodes; /* "0-1" */
 		char **flags;
 		size_t n_flags;
 	} memory_policy;
 	struct {
 		bool set;
-		char *domain;           /* "LINUX", "LINUX32" */
+		char *domain; /* "LINUX", "LINUX32" */
 	} personality;
 	struct {
 		bool set_monotonic, set_boottime;
@@ -304,7 +303,7 @@ struct oci_linux {
 
 struct oci_config {
 	char *oci_version;
-	char *root_path;            /* as written; relative to the bundle */
+	char *root_path; /* as written; relative to the bundle */
 	bool root_readonly;
 	struct oci_mount *mounts;
 	size_t n_mounts;
@@ -314,28 +313,30 @@ struct oci_config {
 	struct oci_hook_list hooks[OCI_HOOK__MAX];
 	struct oci_kv *annotations;
 	size_t n_annotations;
-	struct oci_linux lnx;       /* "linux" is a predefined macro in gnu11 */
+	struct oci_linux lnx; /* "linux" is a predefined macro in gnu11 */
 };
 
 /* Parse a config.json text.  Unknown fields are ignored (as the spec
  * says); a field of the wrong type, a missing required field or an
  * invalid value is an error naming the field ("process.args[2]: ..."). */
-__must_check int oci_config_parse(const char *json, size_t len, struct oci_config **out, struct sk_err *e);
+__must_check int oci_config_parse(const char *json, size_t len, struct oci_config **out,
+				  struct sk_err *e);
 void oci_config_free(struct oci_config *c);
 /* Parse a linux.resources object alone (skiff update -r FILE) into
  * (*out)->lnx.resources.  As runc's update, a "devices" member is not
  * read at all (*devices_given tells it was there). */
 __must_check int oci_update_resources_parse(const char *json, size_t len, struct oci_config **out,
-			       bool *devices_given, struct sk_err *e);
+					    bool *devices_given, struct sk_err *e);
 /* Parse a process object alone (skiff exec --process FILE). */
-__must_check int oci_process_parse(const char *json, size_t len, struct oci_process **out, struct sk_err *e);
+__must_check int oci_process_parse(const char *json, size_t len, struct oci_process **out,
+				   struct sk_err *e);
 void oci_process_free(struct oci_process *p);
 /* Look up an annotation; NULL when absent. */
 const char *oci_annotation(const struct oci_config *c, const char *key);
 /* Capability name ("CAP_SYS_ADMIN") to number; -1 when unknown. */
 int oci_cap_from_name(const char *name);
 int oci_cap_last(void);
-const char *oci_ns_name(enum oci_ns_type t);   /* "pid", "network", ... */
+const char *oci_ns_name(enum oci_ns_type t); /* "pid", "network", ... */
 /* "SCMP_ACT_ERRNO" for OCI_SCMP_ERRNO; NULL when out of range. */
 const char *oci_seccomp_action_name(enum oci_seccomp_action a);
 
@@ -360,8 +361,8 @@ static inline void oci_config_freep(struct oci_config **c)
  */
 #define SK_REC_VERSION 1
 
-struct sk_rec;       /* a record being written */
-struct yajl_val_s;   /* a record read: yajl's tree */
+struct sk_rec;	   /* a record being written */
+struct yajl_val_s; /* a record read: yajl's tree */
 
 struct sk_rec *sk_rec_new(void);
 /* One member @key (NULL inside an array); a NULL string is written null. */
@@ -382,7 +383,7 @@ bool sk_rec_is_json(const char *text);
 /* Parse @text: "corrupt record: ..." when it is not a JSON object with a
  * valid version; *version 0 when it has none.  Free with sk_rec_free. */
 __must_check int sk_rec_parse(const char *text, struct yajl_val_s **root, unsigned *version,
-		 struct sk_err *e);
+			      struct sk_err *e);
 void sk_rec_free(struct yajl_val_s *root);
 /* Member @key of an object (NULL when absent, null or not an object). */
 const struct yajl_val_s *sk_rec_get(const struct yajl_val_s *obj, const char *key);
@@ -391,27 +392,33 @@ size_t sk_rec_len(const struct yajl_val_s *v);
 const struct yajl_val_s *sk_rec_at(const struct yajl_val_s *v, size_t i, const char **key);
 /* Getters: an absent member leaves *out (strings: NULL) and returns 0; a
  * member of another type is "corrupt record: KEY: ..." (-EINVAL). */
-__must_check int sk_rec_str_of(const struct yajl_val_s *v, const char *what, char **out, struct sk_err *e);
-__must_check int sk_rec_get_str(const struct yajl_val_s *obj, const char *key, char **out, struct sk_err *e);
-__must_check int sk_rec_get_bool(const struct yajl_val_s *obj, const char *key, bool *out, struct sk_err *e);
+__must_check int sk_rec_str_of(const struct yajl_val_s *v, const char *what, char **out,
+			       struct sk_err *e);
+__must_check int sk_rec_get_str(const struct yajl_val_s *obj, const char *key, char **out,
+				struct sk_err *e);
+__must_check int sk_rec_get_bool(const struct yajl_val_s *obj, const char *key, bool *out,
+				 struct sk_err *e);
 /* Append the string members of object @key to @v (as sk_rec_kv wrote). */
-__must_check int sk_rec_get_kv(const struct yajl_val_s *obj, const char *key, struct oci_kv **v, size_t *n,
-		  struct sk_err *e);
+__must_check int sk_rec_get_kv(const struct yajl_val_s *obj, const char *key, struct oci_kv **v,
+			       size_t *n, struct sk_err *e);
 
 /* A struct's plain members as a table: written, read and freed alike. */
 enum sk_rec_type { SK_REC_STR, SK_REC_I32, SK_REC_U32, SK_REC_U64, SK_REC_BOOL };
 struct sk_rec_field {
 	const char *key;       /* NULL ends the table */
 	enum sk_rec_type type; /* char *, int32_t, uint32_t, uint64_t, bool */
-	size_t off;            /* offsetof() in the struct */
+	size_t off;	       /* offsetof() in the struct */
 };
 /* A table: SK_REC_TABLE(name, SK_REC_FIELD(struct t, STR, "key", member), ...). */
-#define SK_REC_FIELD(type, kind, key, member) { key, SK_REC_##kind, offsetof(type, member) }
+#define SK_REC_FIELD(type, kind, key, member)              \
+	{                                                  \
+		key, SK_REC_##kind, offsetof(type, member) \
+	}
 #define SK_REC_TABLE(name, ...) \
 	static const struct sk_rec_field name[] = { __VA_ARGS__, { NULL, 0, 0 } }
 void sk_rec_put_fields(struct sk_rec *w, const struct sk_rec_field *f, const void *obj);
-__must_check int sk_rec_get_fields(const struct yajl_val_s *obj, const struct sk_rec_field *f, void *out,
-		      struct sk_err *e);
+__must_check int sk_rec_get_fields(const struct yajl_val_s *obj, const struct sk_rec_field *f,
+				   void *out, struct sk_err *e);
 /* free() the SK_REC_STR members (set to NULL). */
 void sk_rec_free_fields(const struct sk_rec_field *f, void *obj);
 

@@ -219,8 +219,7 @@ bool sk_rec_is_json(const char *text)
 	return *text == '{';
 }
 
-int sk_rec_parse(const char *text, struct yajl_val_s **out, unsigned *version,
-		 struct sk_err *e)
+int sk_rec_parse(const char *text, struct yajl_val_s **out, unsigned *version, struct sk_err *e)
 {
 	yajl_val root = NULL, v;
 	int r;
@@ -235,7 +234,7 @@ int sk_rec_parse(const char *text, struct yajl_val_s **out, unsigned *version,
 		return sk_err_set(e, EINVAL, "corrupt record: not a JSON object");
 	}
 	v = cj_get(root, "version");
-	*version = 0;   /* none: an older skiff's */
+	*version = 0; /* none: an older skiff's */
 	if (v && (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0)) {
 		yajl_tree_free(root);
 		return sk_err_set(e, EINVAL, "corrupt record: bad version");
@@ -289,8 +288,8 @@ int sk_rec_get_str(const struct yajl_val_s *obj, const char *k, char **out, stru
 	return sk_rec_str_of(sk_rec_get(obj, k), k, out, e);
 }
 
-int sk_rec_get_int(const struct yajl_val_s *obj, const char *k, long long min,
-		   long long max, long long *out, struct sk_err *e)
+int sk_rec_get_int(const struct yajl_val_s *obj, const char *k, long long min, long long max,
+		   long long *out, struct sk_err *e)
 {
 	const struct yajl_val_s *v = sk_rec_get(obj, k);
 
@@ -303,7 +302,7 @@ int sk_rec_get_int(const struct yajl_val_s *obj, const char *k, long long min,
 }
 
 static int sk_rec_get_u64(const struct yajl_val_s *obj, const char *k, uint64_t *out,
-		   struct sk_err *e)
+			  struct sk_err *e)
 {
 	const struct yajl_val_s *v = sk_rec_get(obj, k);
 
@@ -358,11 +357,21 @@ void sk_rec_put_fields(struct sk_rec *w, const struct sk_rec_field *f, const voi
 {
 	for (; f->key; f++) {
 		switch (f->type) {
-		case SK_REC_STR: sk_rec_str(w, f->key, *AT(obj, f, char *const)); break;
-		case SK_REC_I32: sk_rec_int(w, f->key, *AT(obj, f, const int32_t)); break;
-		case SK_REC_U32: sk_rec_int(w, f->key, *AT(obj, f, const uint32_t)); break;
-		case SK_REC_U64: sk_rec_u64(w, f->key, *AT(obj, f, const uint64_t)); break;
-		case SK_REC_BOOL: sk_rec_bool(w, f->key, *AT(obj, f, const bool)); break;
+		case SK_REC_STR:
+			sk_rec_str(w, f->key, *AT(obj, f, char *const));
+			break;
+		case SK_REC_I32:
+			sk_rec_int(w, f->key, *AT(obj, f, const int32_t));
+			break;
+		case SK_REC_U32:
+			sk_rec_int(w, f->key, *AT(obj, f, const uint32_t));
+			break;
+		case SK_REC_U64:
+			sk_rec_u64(w, f->key, *AT(obj, f, const uint64_t));
+			break;
+		case SK_REC_BOOL:
+			sk_rec_bool(w, f->key, *AT(obj, f, const bool));
+			break;
 		}
 	}
 }
@@ -389,8 +398,12 @@ int sk_rec_get_fields(const struct yajl_val_s *obj, const struct sk_rec_field *f
 			if (r == 0 && sk_rec_get(obj, f->key))
 				*AT(out, f, uint32_t) = (uint32_t)v;
 			break;
-		case SK_REC_U64: r = sk_rec_get_u64(obj, f->key, AT(out, f, uint64_t), e); break;
-		case SK_REC_BOOL: r = sk_rec_get_bool(obj, f->key, AT(out, f, bool), e); break;
+		case SK_REC_U64:
+			r = sk_rec_get_u64(obj, f->key, AT(out, f, uint64_t), e);
+			break;
+		case SK_REC_BOOL:
+			r = sk_rec_get_bool(obj, f->key, AT(out, f, bool), e);
+			break;
 		}
 		if (r < 0)
 			return r;

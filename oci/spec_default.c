@@ -12,7 +12,10 @@
 #include <string.h>
 
 static const char *const default_caps[] = {
-	"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL,
+	"CAP_AUDIT_WRITE",
+	"CAP_KILL",
+	"CAP_NET_BIND_SERVICE",
+	NULL,
 };
 
 static const char *const default_env[] = {
@@ -22,9 +25,17 @@ static const char *const default_env[] = {
 };
 
 static const char *const masked_paths[] = {
-	"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
-	"/proc/scsi", NULL,
+	"/proc/acpi",
+	"/proc/asound",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/sys/firmware",
+	"/proc/scsi",
+	NULL,
 };
 
 static const char *const readonly_paths[] = {
@@ -39,7 +50,9 @@ struct default_mount {
 static const struct default_mount default_mounts[] = {
 	{ "/proc", "proc", "proc", { NULL } },
 	{ "/dev", "tmpfs", "tmpfs", { "nosuid", "strictatime", "mode=755", "size=65536k" } },
-	{ "/dev/pts", "devpts", "devpts",
+	{ "/dev/pts",
+	  "devpts",
+	  "devpts",
 	  { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5" } },
 	{ "/dev/shm", "tmpfs", "shm", { "nosuid", "noexec", "nodev", "mode=1777", "size=65536k" } },
 	{ "/dev/mqueue", "mqueue", "mqueue", { "nosuid", "noexec", "nodev" } },

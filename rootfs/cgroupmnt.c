@@ -189,8 +189,8 @@ int rootfs_mount_cgroup(const struct rootfs_ctx *c, int rootfd, const char *dest
 			/* co-mounted "cpu,cpuacct": "cpu" and "cpuacct" link to it */
 			_cleanup_free_ char *names = sk_xstrdup(name);
 			char *save = NULL;
-			_cleanup_close_ int tfd = rootfs_open_in_root(rootfd, dest,
-								      O_PATH | O_DIRECTORY, 0);
+			_cleanup_close_ int tfd =
+				rootfs_open_in_root(rootfd, dest, O_PATH | O_DIRECTORY, 0);
 			for (char *t = strtok_r(names, ",", &save); t && tfd >= 0;
 			     t = strtok_r(NULL, ",", &save)) {
 				const char *ctrl = strncmp(t, "name=", 5) ? t : t + 5;

@@ -153,8 +153,7 @@ int rootfs_setup_dev(const struct rootfs_ctx *c, int rootfd, struct sk_err *e)
 	if (symlinkat("pts/ptmx", devfd, "ptmx") < 0)
 		return sk_err_sys(e, errno, "symlink /dev/ptmx");
 	for (size_t i = 0; i < sizeof(dev_symlinks) / sizeof(dev_symlinks[0]); i++)
-		if (symlinkat(dev_symlinks[i][0], devfd, dev_symlinks[i][1]) < 0 &&
-		    errno != EEXIST)
+		if (symlinkat(dev_symlinks[i][0], devfd, dev_symlinks[i][1]) < 0 && errno != EEXIST)
 			return sk_err_sys(e, errno, "symlink /dev/%s", dev_symlinks[i][1]);
 	if (stat("/proc/kcore", &st) == 0 && symlinkat("/proc/kcore", devfd, "core") < 0 &&
 	    errno != EEXIST)

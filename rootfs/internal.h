@@ -20,27 +20,27 @@ enum rootfs_mount_kind {
 	ROOTFS_MNT_SYSFS,
 	ROOTFS_MNT_MQUEUE,
 	ROOTFS_MNT_DEVPTS,
-	ROOTFS_MNT_CGROUP,   /* "cgroup": v1 hierarchies or cgroup2, as the host has */
-	ROOTFS_MNT_OTHER,    /* any other type, handed to mount(2) as is */
+	ROOTFS_MNT_CGROUP, /* "cgroup": v1 hierarchies or cgroup2, as the host has */
+	ROOTFS_MNT_OTHER,  /* any other type, handed to mount(2) as is */
 };
 #define ROOTFS_MAX_PROPAGATION 8
 /* The options of one mount, parsed. */
 struct rootfs_mount_opts {
 	enum rootfs_mount_kind kind;
-	unsigned long flags;      /* MS_* for mount(2): no MS_BIND/MS_REC/propagation */
-	unsigned long clr_flags;  /* MS_* explicitly cleared ("rw", "suid", ...) */
-	bool rbind;               /* recursive bind (kind == ROOTFS_MNT_BIND) */
+	unsigned long flags;	 /* MS_* for mount(2): no MS_BIND/MS_REC/propagation */
+	unsigned long clr_flags; /* MS_* explicitly cleared ("rw", "suid", ...) */
+	bool rbind;		 /* recursive bind (kind == ROOTFS_MNT_BIND) */
 	unsigned long propagation[ROOTFS_MAX_PROPAGATION]; /* MS_SHARED[|MS_REC]..., in order */
 	size_t n_propagation;
-	uint64_t rec_attr_set;    /* MOUNT_ATTR_* set with AT_RECURSIVE ("rro", "rnosuid") */
-	uint64_t rec_attr_clr;    /* MOUNT_ATTR_* cleared with AT_RECURSIVE ("rrw", ...) */
-	bool tmpcopyup;           /* copy the directory's contents into the tmpfs */
-	char *data;               /* filesystem options, comma separated; NULL when none */
+	uint64_t rec_attr_set; /* MOUNT_ATTR_* set with AT_RECURSIVE ("rro", "rnosuid") */
+	uint64_t rec_attr_clr; /* MOUNT_ATTR_* cleared with AT_RECURSIVE ("rrw", ...) */
+	bool tmpcopyup;	       /* copy the directory's contents into the tmpfs */
+	char *data;	       /* filesystem options, comma separated; NULL when none */
 };
 /* Parse m->options (each element may itself be "a,b").  @what names the
  * mount in errors ("mounts[3]").  Unknown option: error naming it. */
 __must_check int rootfs_parse_mount_opts(const struct oci_mount *m, const char *what,
-			    struct rootfs_mount_opts *o, struct sk_err *e);
+					 struct rootfs_mount_opts *o, struct sk_err *e);
 void rootfs_mount_opts_free(struct rootfs_mount_opts *o);
 /* Lexically clean @path as an absolute path below "/": duplicate slashes
  * and "." go, ".." never climbs above "/".  "../../etc" -> "/etc".
@@ -137,10 +137,10 @@ static inline const char *sk_fdpath(char *buf, size_t n, int fd)
 
 /* One line of /proc/self/mountinfo. */
 struct rootfs_mi {
-	int id;            /* the mount ID (statx's stx_mnt_id) */
-	char *root;        /* root of the mount inside its filesystem */
-	char *mountpoint;  /* unescaped */
-	char *optional;    /* "shared:1 master:2", may be "" */
+	int id;		  /* the mount ID (statx's stx_mnt_id) */
+	char *root;	  /* root of the mount inside its filesystem */
+	char *mountpoint; /* unescaped */
+	char *optional;	  /* "shared:1 master:2", may be "" */
 	char *fstype;
 	char *source;
 	char *super_opts;
@@ -151,11 +151,11 @@ void rootfs_mountinfo_free(struct rootfs_mi *v, size_t n);
 
 /* readonlyPaths / maskedPaths before they are mounted (pathplan.c). */
 struct rootfs_path_plan {
-	char **canon;   /* realpath of each entry inside the root, or NULL */
-	bool *skip;     /* an earlier entry names the same place */
-	bool *below;    /* a mount lies beneath it when its turn comes (or NULL) */
+	char **canon; /* realpath of each entry inside the root, or NULL */
+	bool *skip;   /* an earlier entry names the same place */
+	bool *below;  /* a mount lies beneath it when its turn comes (or NULL) */
 	size_t n;
-	struct rootfs_mi *mi;   /* the mounts below was computed from */
+	struct rootfs_mi *mi; /* the mounts below was computed from */
 	size_t nmi;
 };
 /* Resolve @paths (after the pivot); @want_below: also fill below and mi
@@ -166,8 +166,8 @@ void rootfs_path_plan_free(struct rootfs_path_plan *p);
  * below[i] (if @below) when a string of @mnts, or canon[j] of an earlier
  * entry j that is not skipped, starts with canon[i] + "/"; true for a NULL
  * canon[i] and for all when @mnts is NULL (unknown). */
-void rootfs_plan_compute(char *const *canon, size_t n, char *const *mnts, size_t nm,
-			 bool *skip, bool *below);
+void rootfs_plan_compute(char *const *canon, size_t n, char *const *mnts, size_t nm, bool *skip,
+			 bool *below);
 
 /* linux.readonlyPaths after the pivot (readonly.c): each bound onto
  * itself read-only, in order; a missing one is skipped. */
@@ -189,18 +189,20 @@ int rootfs_propagation_from_name(const char *name, unsigned long *flags);
 
 /* Per-mount work (mount.c). @rootfd: O_PATH fd of the rootfs bind mount. */
 __must_check int rootfs_do_mount(const struct rootfs_ctx *c, int rootfd, const struct oci_mount *m,
-		    int srcfd, const char *what, struct sk_err *e);
+				 int srcfd, const char *what, struct sk_err *e);
 /* Remount the mount whose root is @path (a path or /proc/self/fd/N) with
  * MS_BIND|MS_REMOUNT|@flags, keeping the locked nosuid/nodev/noexec. */
 __must_check int rootfs_remount_bind(const char *path, unsigned long flags, struct sk_err *e);
 /* Bind @hostpath (rbind when @rec) onto @p (the opened destination @dest,
  * as /proc/self/fd/N), then remount it with @flags when any. */
-__must_check int rootfs_bind_remount(int rootfd, const char *p, const char *hostpath, const char *dest,
-			bool rec, unsigned long flags, const char *what, struct sk_err *e);
+__must_check int rootfs_bind_remount(int rootfd, const char *p, const char *hostpath,
+				     const char *dest, bool rec, unsigned long flags,
+				     const char *what, struct sk_err *e);
 
 /* cgroup mounts (cgroupmnt.c). @dstfd: O_PATH of the destination dir. */
 __must_check int rootfs_mount_cgroup(const struct rootfs_ctx *c, int rootfd, const char *dest,
-			const struct rootfs_mount_opts *o, const char *what, struct sk_err *e);
+				     const struct rootfs_mount_opts *o, const char *what,
+				     struct sk_err *e);
 
 /* Copy the tree below @srcfd into @dstfd (tmpcopyup). */
 __must_check int rootfs_copy_tree(int srcfd, int dstfd, struct sk_err *e);

@@ -61,9 +61,9 @@ static char *bind_source(const struct rootfs_ctx *c, const char *src)
 	return sk_xasprintf("%s/%s", c->bundle, src);
 }
 
-static int mount_bind(const struct rootfs_ctx *c, int rootfd, const struct oci_mount *m,
-		      int srcfd, const char *dest, const struct rootfs_mount_opts *o,
-		      const char *what, struct sk_err *e)
+static int mount_bind(const struct rootfs_ctx *c, int rootfd, const struct oci_mount *m, int srcfd,
+		      const char *dest, const struct rootfs_mount_opts *o, const char *what,
+		      struct sk_err *e)
 {
 	_cleanup_free_ char *src = bind_source(c, m->source);
 	_cleanup_close_ int dfd = -1, nfd = -1;
@@ -83,8 +83,8 @@ static int mount_bind(const struct rootfs_ctx *c, int rootfd, const struct oci_m
 		if (sk_move_mount(srcfd, "", dfd, "",
 				  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 			return sk_err_sys(e, errno, "%s: bind %s on %s", what, src, dest);
-	} else if (mount(src, sk_fdpath(p, sizeof(p), dfd), NULL,
-			 MS_BIND | (o->rbind ? MS_REC : 0), NULL) < 0) {
+	} else if (mount(src, sk_fdpath(p, sizeof(p), dfd), NULL, MS_BIND | (o->rbind ? MS_REC : 0),
+			 NULL) < 0) {
 		return sk_err_sys(e, errno, "%s: bind %s on %s", what, src, dest);
 	}
 	nfd = rootfs_open_in_root(rootfd, dest, O_PATH, 0);
@@ -99,8 +99,8 @@ static int mount_bind(const struct rootfs_ctx *c, int rootfd, const struct oci_m
 	return finish_mount(nfd, o, what, dest, e);
 }
 
-int rootfs_bind_remount(int rootfd, const char *p, const char *hostpath, const char *dest,
-			bool rec, unsigned long flags, const char *what, struct sk_err *e)
+int rootfs_bind_remount(int rootfd, const char *p, const char *hostpath, const char *dest, bool rec,
+			unsigned long flags, const char *what, struct sk_err *e)
 {
 	_cleanup_close_ int nfd = -1;
 	char np[64];
@@ -126,8 +126,8 @@ static int bind_host(int rootfd, const char *hostpath, const char *dest, bool re
 
 	if (dfd < 0)
 		return sk_err_prefix(e, "%s", what);
-	return rootfs_bind_remount(rootfd, sk_fdpath(p, sizeof(p), dfd), hostpath, dest, rec,
-				   flags, what, e);
+	return rootfs_bind_remount(rootfd, sk_fdpath(p, sizeof(p), dfd), hostpath, dest, rec, flags,
+				   what, e);
 }
 
 static int mount_fs(const struct rootfs_ctx *c, int rootfd, const struct oci_mount *m,
@@ -149,7 +149,8 @@ static int mount_fs(const struct rootfs_ctx *c, int rootfd, const struct oci_mou
 		if (lfd >= 0 && fstat(lfd, &st) == 0 && !S_ISDIR(st.st_mode))
 			return sk_err_set(e, ENOTDIR,
 					  "%s: %s must be mounted on an ordinary directory (%s in the rootfs is %s)",
-					  what, type, dest, S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+					  what, type, dest,
+					  S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
 	}
 	dfd = rootfs_mkdir_in_root(rootfd, dest, 0755, e);
 	if (dfd < 0)
@@ -180,8 +181,8 @@ static int mount_fs(const struct rootfs_ctx *c, int rootfd, const struct oci_mou
 				  type, o->data ? o->data : "", dest);
 	}
 	if (olddir >= 0) {
-		_cleanup_close_ int newdir = rootfs_open_in_root(rootfd, dest,
-								 O_RDONLY | O_DIRECTORY, 0);
+		_cleanup_close_ int newdir =
+			rootfs_open_in_root(rootfd, dest, O_RDONLY | O_DIRECTORY, 0);
 		if (newdir < 0)
 			return sk_err_sys(e, newdir, "%s: reopen %s", what, dest);
 		r = rootfs_copy_tree(olddir, newdir, e);
@@ -235,8 +236,8 @@ int rootfs_open_bind_sources(const struct oci_config *cfg, const char *bundle,
 	for (size_t i = 0; i < n; i++)
 		v[i] = -1;
 	for (size_t i = 0; i < n; i++) {
-		const struct oci_mount *m = i < cfg->n_mounts ? &cfg->mounts[i]
-							      : &extra[i - cfg->n_mounts];
+		const struct oci_mount *m =
+			i < cfg->n_mounts ? &cfg->mounts[i] : &extra[i - cfg->n_mounts];
 		struct rootfs_mount_opts o;
 		_cleanup_free_ char *src = NULL;
 		int fd;
@@ -247,7 +248,7 @@ int rootfs_open_bind_sources(const struct oci_config *cfg, const char *bundle,
 			src = bind_source(&c, m->source);
 			fd = sk_open_tree(AT_FDCWD, src,
 					  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-					  (o.rbind ? AT_RECURSIVE : 0));
+						  (o.rbind ? AT_RECURSIVE : 0));
 			if (fd >= 0 && fd < min_fd) {
 				int nfd = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
 				close(fd);
@@ -268,8 +269,8 @@ int rootfs_open_bind_sources(const struct oci_config *cfg, const char *bundle,
 	return 0;
 }
 
-int rootfs_do_mount(const struct rootfs_ctx *c, int rootfd, const struct oci_mount *m,
-		    int srcfd, const char *what, struct sk_err *e)
+int rootfs_do_mount(const struct rootfs_ctx *c, int rootfd, const struct oci_mount *m, int srcfd,
+		    const char *what, struct sk_err *e)
 {
 	_cleanup_free_ char *dest = NULL;
 	struct rootfs_mount_opts o;

@@ -60,10 +60,27 @@ static const struct {
 
 /* Filesystem options (the part before "=") the well-known types accept. */
 static const char *const tmpfs_data[] = {
-	"size", "nr_blocks", "nr_inodes", "mode", "uid", "gid", "huge", "mpol", "inode32",
-	"inode64", "noswap", "quota", "usrquota", "grpquota", "usrquota_block_hardlimit",
-	"usrquota_inode_hardlimit", "grpquota_block_hardlimit", "grpquota_inode_hardlimit",
-	"casefold", "strict_encoding", NULL,
+	"size",
+	"nr_blocks",
+	"nr_inodes",
+	"mode",
+	"uid",
+	"gid",
+	"huge",
+	"mpol",
+	"inode32",
+	"inode64",
+	"noswap",
+	"quota",
+	"usrquota",
+	"grpquota",
+	"usrquota_block_hardlimit",
+	"usrquota_inode_hardlimit",
+	"grpquota_block_hardlimit",
+	"grpquota_inode_hardlimit",
+	"casefold",
+	"strict_encoding",
+	NULL,
 };
 static const char *const devpts_data[] = {
 	"uid", "gid", "mode", "ptmxmode", "newinstance", "max", NULL,
@@ -158,8 +175,8 @@ static int parse_one(const char *opt, bool *bind, bool *rbind, struct rootfs_mou
 	}
 	if (!strcmp(opt, "idmap") || !strcmp(opt, "ridmap") || !strncmp(opt, "idmap=", 6) ||
 	    !strncmp(opt, "ridmap=", 7))
-		return sk_err_set(e, ENOTSUP, "%s: option \"%s\": idmapped mounts are not supported",
-				  what, opt);
+		return sk_err_set(e, ENOTSUP,
+				  "%s: option \"%s\": idmapped mounts are not supported", what, opt);
 	if (rootfs_propagation_from_name(opt, &flag) == 0) {
 		if (o->n_propagation >= ROOTFS_MAX_PROPAGATION)
 			return sk_err_set(e, E2BIG, "%s: too many propagation options", what);
@@ -266,7 +283,8 @@ int rootfs_parse_mount_opts(const struct oci_mount *m, const char *what,
 		/* no type and no bind option: runc treats "bind" type as a bind
 		 * mount; an empty type without bind options is an error. */
 		if (!m->type || !*m->type || !strcmp(m->type, "none")) {
-			r = sk_err_set(e, EINVAL, "%s: no type and no \"bind\"/\"rbind\" option", what);
+			r = sk_err_set(e, EINVAL, "%s: no type and no \"bind\"/\"rbind\" option",
+				       what);
 			goto fail;
 		}
 	}

@@ -65,7 +65,7 @@ static bool has_below(char *const *v, size_t n, const char *p)
 {
 	size_t lo = 0, hi = n, len = strlen(p);
 
-	if (len == 1 && p[0] == '/')   /* "/": anything else is below */
+	if (len == 1 && p[0] == '/') /* "/": anything else is below */
 		return n > 1 || (n == 1 && strcmp(v[0], "/"));
 	/* lower bound of p + "/": strcmp-ordered, so the first candidate */
 	while (lo < hi) {
@@ -105,8 +105,8 @@ static void earlier_below(const struct ent *u, size_t nu, bool *below)
 	}
 }
 
-void rootfs_plan_compute(char *const *canon, size_t n, char *const *mnts, size_t nm,
-			 bool *skip, bool *below)
+void rootfs_plan_compute(char *const *canon, size_t n, char *const *mnts, size_t nm, bool *skip,
+			 bool *below)
 {
 	_cleanup_free_ struct ent *ents = sk_xcalloc(n ? n : 1, sizeof(*ents));
 	_cleanup_free_ char **all = NULL;
@@ -128,7 +128,7 @@ void rootfs_plan_compute(char *const *canon, size_t n, char *const *mnts, size_t
 			ents[nu++] = ents[k];
 	}
 	if (!below || !mnts)
-		return;   /* mounts unknown: a mount may lie beneath any path */
+		return; /* mounts unknown: a mount may lie beneath any path */
 	earlier_below(ents, nu, below);
 	all = sk_xcalloc(nm ? nm : 1, sizeof(char *));
 	memcpy(all, mnts, nm * sizeof(char *));

@@ -40,10 +40,10 @@ struct id_ix {
 
 struct clones {
 	const struct rootfs_mi *mi;
-	struct id_ix *ids;   /* sorted by id */
-	int *fd;             /* per mi entry: its clone, -1 none yet, -2 unusable */
+	struct id_ix *ids; /* sorted by id */
+	int *fd;	   /* per mi entry: its clone, -1 none yet, -2 unusable */
 	size_t n, n_open;
-	bool off;            /* the kernel cannot clone from a detached mount */
+	bool off; /* the kernel cannot clone from a detached mount */
 };
 
 static int id_cmp(const void *a, const void *b)
@@ -133,12 +133,13 @@ static int bind_from_clone(struct clones *cl, const char *canon)
 	size_t len;
 	int fd;
 
-	if (cl->off || statx(AT_FDCWD, canon, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_MNT_ID,
-			     &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID))
+	if (cl->off ||
+	    statx(AT_FDCWD, canon, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_MNT_ID, &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID))
 		return -1;
 	k = find_mount(cl, (int)sx.stx_mnt_id);
 	if (k < 0)
-		return -1;   /* a mount made since mountinfo was read */
+		return -1; /* a mount made since mountinfo was read */
 	mp = cl->mi[k].mountpoint;
 	len = strlen(mp);
 	if (len == 1 && mp[0] == '/')
@@ -152,7 +153,7 @@ static int bind_from_clone(struct clones *cl, const char *canon)
 		return -1;
 	tree = sk_open_tree(fd, rel,
 			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_NO_AUTOMOUNT |
-			    AT_SYMLINK_NOFOLLOW | (*rel ? 0 : AT_EMPTY_PATH));
+				    AT_SYMLINK_NOFOLLOW | (*rel ? 0 : AT_EMPTY_PATH));
 	if (tree < 0) {
 		/* before Linux 6.15, a detached mount cannot be cloned */
 		if (errno == EINVAL || errno == ENOSYS || errno == EPERM)
@@ -193,7 +194,7 @@ int rootfs_readonly_paths(char *const *paths, size_t n, struct sk_err *e)
 			at = plan.canon[i];
 		} else {
 			r = bind_path(paths[i], i, e);
-			if (r > 0) {   /* a missing path is skipped */
+			if (r > 0) { /* a missing path is skipped */
 				r = 0;
 				continue;
 			}

@@ -21,16 +21,15 @@
 
 #include "../oci/oci.h"
 
-
 struct rootfs_ctx {
 	const struct oci_config *cfg;
-	const char *bundle;     /* absolute bundle directory */
-	const char *rootfs;     /* absolute, symlink-free rootfs path */
-	bool no_pivot;          /* --no-pivot: MS_MOVE + chroot */
-	bool new_userns;        /* devices are bind-mounted, not mknod'ed */
-	bool new_netns;         /* sysfs may be mounted fresh only with a new netns */
+	const char *bundle; /* absolute bundle directory */
+	const char *rootfs; /* absolute, symlink-free rootfs path */
+	bool no_pivot;	    /* --no-pivot: MS_MOVE + chroot */
+	bool new_userns;    /* devices are bind-mounted, not mknod'ed */
+	bool new_netns;	    /* sysfs may be mounted fresh only with a new netns */
 	bool new_cgroupns;
-	const struct oci_mount *extra;  /* mounts skiff adds (resolv.conf, hosts) */
+	const struct oci_mount *extra; /* mounts skiff adds (resolv.conf, hosts) */
 	size_t n_extra;
 	/* Per bind mount (cfg->mounts, then extra; NULL: none): a detached
 	 * copy of its source (open_tree) made by the runtime before the user
@@ -44,8 +43,8 @@ struct rootfs_ctx {
  * absolute realpath), every mount destination is absolute, mount options
  * are known, device paths are under /dev, sysctl keys are namespaced and
  * allowed for the namespaces in use.  Errors name the field. */
-__must_check int rootfs_validate(const struct oci_config *cfg, const char *bundle, char **rootfs_out,
-		    struct sk_err *e);
+__must_check int rootfs_validate(const struct oci_config *cfg, const char *bundle,
+				 char **rootfs_out, struct sk_err *e);
 
 /* In the runtime, before the container's user namespace exists: a
  * detached copy (open_tree OPEN_TREE_CLONE, recursive for rbind) of the
@@ -54,14 +53,15 @@ __must_check int rootfs_validate(const struct oci_config *cfg, const char *bundl
  * (the init then reports it) or the kernel has no open_tree.
  * *fds has n_mounts + n_extra entries (malloc'd). */
 __must_check int rootfs_open_bind_sources(const struct oci_config *cfg, const char *bundle,
-			     const struct oci_mount *extra, size_t n_extra, int min_fd, int **fds,
-			     struct sk_err *e);
+					  const struct oci_mount *extra, size_t n_extra, int min_fd,
+					  int **fds, struct sk_err *e);
 
 /* A container without a new mount namespace (none in the config, or one
  * joined by path) gets no mount at all: nothing may change the host's
  * (or the joined namespace's) mount table.  Fields that need mounts are
  * refused, each naming itself. */
-__must_check int rootfs_validate_no_mount_ns(const struct oci_config *cfg, bool joined, struct sk_err *e);
+__must_check int rootfs_validate_no_mount_ns(const struct oci_config *cfg, bool joined,
+					     struct sk_err *e);
 /* Such a container's root: chroot to @rootfs (as runc and crun do
  * without a mount namespace); the cwd becomes its "/". */
 __must_check int rootfs_chroot(const char *rootfs, struct sk_err *e);

@@ -14,9 +14,9 @@
 
 /* IPC namespace sysctls (besides fs.mqueue.*). */
 static const char *const ipc_sysctls[] = {
-	"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall",
-	"kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced", "kernel.msg_next_id",
-	"kernel.sem_next_id", "kernel.shm_next_id", NULL,
+	"kernel.msgmax",      "kernel.msgmnb",	    "kernel.msgmni",	  "kernel.sem",
+	"kernel.shmall",      "kernel.shmmax",	    "kernel.shmmni",	  "kernel.shm_rmid_forced",
+	"kernel.msg_next_id", "kernel.sem_next_id", "kernel.shm_next_id", NULL,
 };
 
 static bool is_ipc_sysctl(const char *k)
@@ -73,7 +73,8 @@ int rootfs_validate_sysctl(const struct oci_config *cfg, struct sk_err *e)
 			if (own_ns(cfg, OCI_NS_IPC, "ipc"))
 				continue;
 			return sk_err_set(e, EPERM,
-					  "linux.sysctl.%s: not allowed in the host's ipc namespace", k);
+					  "linux.sysctl.%s: not allowed in the host's ipc namespace",
+					  k);
 		}
 		if (!strncmp(k, "net.", 4) || !strncmp(k, "net/", 4)) {
 			if (own_ns(cfg, OCI_NS_NET, "net"))
@@ -86,7 +87,8 @@ int rootfs_validate_sysctl(const struct oci_config *cfg, struct sk_err *e)
 			if (own_ns(cfg, OCI_NS_UTS, "uts"))
 				continue;
 			return sk_err_set(e, EPERM,
-					  "linux.sysctl.%s: not allowed in the host's uts namespace", k);
+					  "linux.sysctl.%s: not allowed in the host's uts namespace",
+					  k);
 		}
 		return sk_err_set(e, EPERM, "linux.sysctl.%s: not a namespaced sysctl, not allowed",
 				  k);
@@ -130,8 +132,8 @@ int rootfs_write_sysctls(const struct oci_config *cfg, int procsysfd, struct sk_
 			continue;
 		r = sk_write_file_at(procsysfd, rel, kv->value, strlen(kv->value), 0, 0, &tmp);
 		if (r < 0)
-			return sk_err_set(e, tmp.code, "linux.sysctl.%s: write /proc/sys/%s: %s", kv->key,
-					  rel, strerror(tmp.code));
+			return sk_err_set(e, tmp.code, "linux.sysctl.%s: write /proc/sys/%s: %s",
+					  kv->key, rel, strerror(tmp.code));
 	}
 	return 0;
 }

@@ -19,16 +19,18 @@ int rootfs_validate_mount(const struct oci_mount *m, const char *what, struct sk
 	if (!m->destination || !*m->destination)
 		return sk_err_set(e, EINVAL, "%s.destination: missing", what);
 	if (m->destination[0] != '/')
-		return sk_err_set(e, EINVAL, "%s.destination: \"%s\" is not an absolute path",
-				  what, m->destination);
+		return sk_err_set(e, EINVAL, "%s.destination: \"%s\" is not an absolute path", what,
+				  m->destination);
 	r = rootfs_parse_mount_opts(m, what, &o, e);
 	if (r < 0)
 		return r;
 	if (o.kind == ROOTFS_MNT_BIND && (!m->source || !*m->source))
 		r = sk_err_set(e, EINVAL, "%s.source: a bind mount needs a source", what);
 	if (r == 0 && (m->n_uid_mappings || m->n_gid_mappings))
-		r = sk_err_set(e, ENOTSUP, "%s: uidMappings/gidMappings (idmapped mounts) are "
-				   "not supported", what);
+		r = sk_err_set(e, ENOTSUP,
+			       "%s: uidMappings/gidMappings (idmapped mounts) are "
+			       "not supported",
+			       what);
 	rootfs_mount_opts_free(&o);
 	return r;
 }
@@ -38,8 +40,9 @@ int rootfs_validate_device(const struct oci_device *d, size_t idx, struct sk_err
 	_cleanup_free_ char *clean = NULL;
 
 	if (!d->path || d->path[0] != '/')
-		return sk_err_set(e, EINVAL, "linux.devices[%zu].path: \"%s\" is not an absolute path",
-				  idx, d->path ? d->path : "");
+		return sk_err_set(e, EINVAL,
+				  "linux.devices[%zu].path: \"%s\" is not an absolute path", idx,
+				  d->path ? d->path : "");
 	clean = rootfs_clean_path(d->path);
 	if (strncmp(clean, "/dev/", 5) || !clean[5])
 		return sk_err_set(e, EINVAL, "linux.devices[%zu].path: \"%s\" is not under /dev",
@@ -50,8 +53,8 @@ int rootfs_validate_device(const struct oci_device *d, size_t idx, struct sk_err
 	case 'u':
 		if (d->major < 0 || d->minor < 0 || d->major > 0xfff || d->minor > 0xfffff)
 			return sk_err_set(e, EINVAL,
-					  "linux.devices[%zu]: %s: invalid major/minor %lld:%lld", idx,
-					  d->path, (long long)d->major, (long long)d->minor);
+					  "linux.devices[%zu]: %s: invalid major/minor %lld:%lld",
+					  idx, d->path, (long long)d->major, (long long)d->minor);
 		break;
 	case 'p':
 		break;
@@ -60,8 +63,9 @@ int rootfs_validate_device(const struct oci_device *d, size_t idx, struct sk_err
 				  d->path, d->type ? d->type : '?');
 	}
 	if (d->has_file_mode && (d->file_mode & ~07777u))
-		return sk_err_set(e, EINVAL, "linux.devices[%zu].fileMode: %s: %#o has file type bits",
-				  idx, d->path, d->file_mode);
+		return sk_err_set(e, EINVAL,
+				  "linux.devices[%zu].fileMode: %s: %#o has file type bits", idx,
+				  d->path, d->file_mode);
 	return 0;
 }
 
@@ -135,8 +139,7 @@ int rootfs_validate(const struct oci_config *cfg, const char *bundle, char **roo
 	r = validate_paths(cfg->lnx.masked_paths, cfg->lnx.n_masked_paths, "maskedPaths", e);
 	if (r < 0)
 		return r;
-	r = validate_paths(cfg->lnx.readonly_paths, cfg->lnx.n_readonly_paths, "readonlyPaths",
-			   e);
+	r = validate_paths(cfg->lnx.readonly_paths, cfg->lnx.n_readonly_paths, "readonlyPaths", e);
 	if (r < 0)
 		return r;
 	r = rootfs_validate_sysctl(cfg, e);

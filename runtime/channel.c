@@ -18,7 +18,7 @@
 struct msg_hdr {
 	uint32_t type;
 	int32_t code;
-	uint64_t len;   /* of the whole payload */
+	uint64_t len; /* of the whole payload */
 };
 
 static int send_record(int sock, struct msghdr *m)
@@ -77,7 +77,9 @@ int sk_msg_recv(int sock, int *code, char **data, size_t *len, int *fd)
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2, .msg_control = u.buf,
+	struct msghdr m = { .msg_iov = iov,
+			    .msg_iovlen = 2,
+			    .msg_control = u.buf,
 			    .msg_controllen = sizeof(u.buf) };
 	size_t got;
 	ssize_t n;

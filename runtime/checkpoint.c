@@ -153,7 +153,7 @@ int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, st
 	r = sk_claim_id(ctx, o->id, &j.state_dir, &j.dirfd, e);
 	if (r < 0) {
 		free(j.state_dir);
-		j.state_dir = NULL;   /* someone else's */
+		j.state_dir = NULL; /* someone else's */
 		goto out;
 	}
 	r = sk_state_save_intent(j.dirfd, 0, 0, NULL, 0, e);
@@ -168,9 +168,12 @@ int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, st
 	if (r < 0)
 		goto fail;
 	struct sk_criu_restore rs = {
-		.o = o->criu, .cfg = j.cfg, .rootfs = j.rootfs,
+		.o = o->criu,
+		.cfg = j.cfg,
+		.rootfs = j.rootfs,
 		.cgroup_root = j.ext.cg ? sk_cgroup_path(j.ext.cg) : NULL,
-		.prepare = enter_cgroup, .prepare_arg = &j,
+		.prepare = enter_cgroup,
+		.prepare_arg = &j,
 	};
 	r = sk_criu_restore(&ctx->log, &rs, &j.pid, e);
 	if (r < 0) {

@@ -76,12 +76,11 @@ static int claim_taken(struct sk_ctx *ctx, const char *id, const char *path, str
 	if (fstat(fd, &sb) < 0 || sb.st_nlink == 0)
 		return -EAGAIN; /* removed meanwhile */
 	r = reclaim_remains(ctx, id, e);
-	return r < 0 ? sk_err_prefix(e, "container %s: removing what a killed create left",
-				     id) : -EAGAIN;
+	return r < 0 ? sk_err_prefix(e, "container %s: removing what a killed create left", id)
+		     : -EAGAIN;
 }
 
-int sk_claim_id(struct sk_ctx *ctx, const char *id, char **state_dir, int *dirfd,
-		struct sk_err *e)
+int sk_claim_id(struct sk_ctx *ctx, const char *id, char **state_dir, int *dirfd, struct sk_err *e)
 {
 	_cleanup_free_ char *tmp = sk_xasprintf("%s/.%s.claim", ctx->root, id);
 	int r = sk_mkdir_p(ctx->root, 0700, e);
@@ -104,8 +103,7 @@ int sk_claim_id(struct sk_ctx *ctx, const char *id, char **state_dir, int *dirfd
 			/* another create claiming, or one killed while it did */
 			fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			if (fd >= 0 && lock_briefly(fd) < 0)
-				return sk_err_set(e, EBUSY, "container %s is being created",
-						  id);
+				return sk_err_set(e, EBUSY, "container %s is being created", id);
 			rmdir(tmp);
 			continue;
 		}
@@ -114,10 +112,10 @@ int sk_claim_id(struct sk_ctx *ctx, const char *id, char **state_dir, int *dirfd
 			/* someone removed it as a leftover: again */
 			continue;
 		}
-		if (syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, *state_dir,
-			    RENAME_NOREPLACE) < 0) {
+		if (syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, *state_dir, RENAME_NOREPLACE) <
+		    0) {
 			int err = errno;
-			if (err != ENOENT)   /* else it is not ours any more */
+			if (err != ENOENT) /* else it is not ours any more */
 				rmdir(tmp);
 			if (err == EEXIST || err == ENOENT)
 				continue;

@@ -116,8 +116,8 @@ static int close_fds(const struct sk_init_args *a, struct sk_err *e)
 	return 0;
 }
 
-static void __attribute__((noreturn)) container_run(const struct sk_init_args *a,
-						    const char *state_json)
+static void __attribute__((noreturn))
+container_run(const struct sk_init_args *a, const char *state_json)
 {
 	const struct oci_config *cfg = a->cfg;
 	const struct oci_process *p = cfg->process;
@@ -186,8 +186,10 @@ static void __attribute__((noreturn)) container_run(const struct sk_init_args *a
 
 const struct sk_handler sk_container_handler = {
 	.name = "container",
-	.wanted = NULL,  /* the default */
-	.prepare = container_prepare, .free_data = container_free_data,
-	.open_sources = container_open_sources, .mount = container_mount,
+	.wanted = NULL, /* the default */
+	.prepare = container_prepare,
+	.free_data = container_free_data,
+	.open_sources = container_open_sources,
+	.mount = container_mount,
 	.run = container_run,
 };

@@ -67,24 +67,24 @@ struct create_job {
 	char *rootfs;
 	struct ns_plan plan;
 	const struct sk_handler *handler;
-	void *handler_data;   /* what handler->prepare made for the init */
+	void *handler_data; /* what handler->prepare made for the init */
 	struct sk_ext ext;
 	char *state_dir;
 	int dirfd;
 	int waitfd, startfd;
 	int stubfd;
 	int sock[2];
-	pid_t pid;            /* the init */
-	pid_t child;          /* our direct child (differs after a double fork) */
+	pid_t pid;   /* the init */
+	pid_t child; /* our direct child (differs after a double fork) */
 	int pidfd;
 	int pty_master;
 	bool made_dir;
-	struct oci_kv *intent;  /* recorded ext ("cgroup", "net") */
+	struct oci_kv *intent; /* recorded ext ("cgroup", "net") */
 	size_t n_intent;
-	struct sk_state *st;  /* once saved: create's result */
-	int *fd_holes;        /* see sk_fds_reserve */
+	struct sk_state *st; /* once saved: create's result */
+	int *fd_holes;	     /* see sk_fds_reserve */
 	size_t n_fd_holes;
-	struct timespec t0;   /* for --debug phase timings */
+	struct timespec t0; /* for --debug phase timings */
 };
 
 static void phase(const struct create_job *j, const char *what)
@@ -217,8 +217,8 @@ static int make_state_dir(struct create_job *j, struct sk_err *e)
 	r = intent_save(j, e);
 	if (r < 0)
 		return r;
-	return sk_write_file_at(j->dirfd, "config.json", j->cfg_text, j->cfg_len,
-				O_CREAT | O_EXCL, 0600, e);
+	return sk_write_file_at(j->dirfd, "config.json", j->cfg_text, j->cfg_len, O_CREAT | O_EXCL,
+				0600, e);
 }
 
 static int make_fds(struct create_job *j, struct sk_err *e)
@@ -351,8 +351,7 @@ static char *hook_state_json(struct create_job *j, enum sk_status status)
 }
 
 /* One message to the init (@data: NULL or a string). */
-static int tell_init(struct create_job *j, enum sk_msg_type type, const char *data,
-		     struct sk_err *e)
+static int tell_init(struct create_job *j, enum sk_msg_type type, const char *data, struct sk_err *e)
 {
 	int r = sk_msg_send(j->sock[0], type, 0, data, data ? strlen(data) : 0, -1);
 
@@ -413,7 +412,8 @@ static int converse(struct create_job *j, struct sk_err *e)
 			/* the init exec'd, or died (then it is still our child) */
 			if (j->child > 0 && waitpid(j->child, NULL, WNOHANG) == j->child) {
 				j->child = 0;
-				return sk_err_set(e, ECHILD, "the container's init died during create");
+				return sk_err_set(e, ECHILD,
+						  "the container's init died during create");
 			}
 			return 0;
 		case SK_MSG_PID:
@@ -466,8 +466,8 @@ static int check_opts(struct create_job *j, struct sk_err *e)
 		return r;
 	if (o->preserve_fds < 0 || o->preserve_fds > 1024)
 		return sk_err_set(e, EINVAL, "--preserve-fds: must be 0 to 1024");
-	return sk_fds_reserve(3, 3 + o->preserve_fds, &j->ctx->log.fd, &j->fd_holes,
-			      &j->n_fd_holes, e);
+	return sk_fds_reserve(3, 3 + o->preserve_fds, &j->ctx->log.fd, &j->fd_holes, &j->n_fd_holes,
+			      e);
 }
 
 static int reserve_ext(struct create_job *j, struct sk_err *e)
@@ -476,8 +476,8 @@ static int reserve_ext(struct create_job *j, struct sk_err *e)
 
 	j->ext.record = intent_record;
 	j->ext.record_arg = j;
-	r = sk_ext_prepare(j->ctx, &j->ext, j->o, j->cfg, j->state_dir,
-			   needs_cgroup_early(j->cfg), e);
+	r = sk_ext_prepare(j->ctx, &j->ext, j->o, j->cfg, j->state_dir, needs_cgroup_early(j->cfg),
+			   e);
 	if (r == 0)
 		phase(j, j->ext.cg_deferred ? "network reserved" : "cgroup and network reserved");
 	return r;
@@ -497,8 +497,8 @@ static int release_init(struct create_job *j, struct sk_err *e)
 	return tell_init(j, SK_MSG_CGROUP, NULL, e);
 }
 
-struct sk_state *sk_state_of_init(const char *id, const char *bundle, const char *rootfs,
-				  pid_t pid, int dirfd)
+struct sk_state *sk_state_of_init(const char *id, const char *bundle, const char *rootfs, pid_t pid,
+				  int dirfd)
 {
 	struct sk_state *st = sk_xcalloc(1, sizeof(*st));
 
@@ -516,8 +516,8 @@ struct sk_state *sk_state_of_init(const char *id, const char *bundle, const char
 /* state.json (it supersedes the intent record), then --pid-file. */
 static int save_state(struct create_job *j, struct sk_err *e)
 {
-	struct sk_state *st = sk_state_of_init(j->o->id, j->bundle, j->rootfs, j->pid,
-					       sk_steal_fd(&j->dirfd));
+	struct sk_state *st =
+		sk_state_of_init(j->o->id, j->bundle, j->rootfs, j->pid, sk_steal_fd(&j->dirfd));
 	int r;
 
 	st->cfg = sk_steal_ptr(&j->cfg);
@@ -558,12 +558,19 @@ static const struct create_step {
 	{ save_state, "state saved" },
 };
 
-int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
-			struct sk_created *out, struct sk_err *e)
+int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o, struct sk_created *out,
+			struct sk_err *e)
 {
 	struct create_job j = {
-		.ctx = ctx, .o = o, .dirfd = -1, .waitfd = -1, .startfd = -1,
-		.stubfd = -1, .sock = { -1, -1 }, .pidfd = -1, .pty_master = -1,
+		.ctx = ctx,
+		.o = o,
+		.dirfd = -1,
+		.waitfd = -1,
+		.startfd = -1,
+		.stubfd = -1,
+		.sock = { -1, -1 },
+		.pidfd = -1,
+		.pty_master = -1,
 	};
 	int r;
 

@@ -28,12 +28,12 @@ struct exec_job {
 	int sock[2], stubfd, pty;
 	struct sk_seccomp_prog *seccomp;
 	struct oci_process *p;
-	int *fd_holes;        /* see sk_fds_reserve */
+	int *fd_holes; /* see sk_fds_reserve */
 	size_t n_fd_holes;
 };
 
-static void __attribute__((noreturn)) exec_child(struct sk_ctx *ctx, struct sk_state *st,
-						 struct exec_job *j, const struct sk_exec_opts *o)
+static void __attribute__((noreturn))
+exec_child(struct sk_ctx *ctx, struct sk_state *st, struct exec_job *j, const struct sk_exec_opts *o)
 {
 	struct sk_err err = { 0 };
 	_cleanup_free_ char *exe = NULL;
@@ -252,7 +252,7 @@ int sk_container_exec(struct sk_ctx *ctx, const struct sk_exec_opts *o, struct s
 			goto out;
 	}
 	if (!o->detach) {
-		sk_block_signals(&saved_mask);   /* from now on they are forwarded */
+		sk_block_signals(&saved_mask); /* from now on they are forwarded */
 		blocked = true;
 	}
 	pid = fork();
@@ -291,8 +291,9 @@ int sk_container_exec(struct sk_ctx *ctx, const struct sk_exec_opts *o, struct s
 	}
 	if (j.pty >= 0) {
 		r = sk_pty_relay(j.pty, pid, -1, &status, e);
-		status = WIFEXITED(status) ? WEXITSTATUS(status) :
-			 WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
+		status = WIFEXITED(status)     ? WEXITSTATUS(status)
+			 : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+					       : 255;
 	} else {
 		r = sk_wait_forward(pid, -1, &status);
 	}

@@ -15,9 +15,9 @@ struct sk_init_args;
 struct sk_ext {
 	struct sk_cgroup *cg;
 	struct sk_net *net;
-	const char *id;                /* the create's, for a deferred cgroup */
+	const char *id; /* the create's, for a deferred cgroup */
 	const struct oci_config *cfg;
-	bool cg_deferred;              /* the cgroup is made in sk_ext_enter */
+	bool cg_deferred; /* the cgroup is made in sk_ext_enter */
 	/* Called with "cgroup"/"net" and what sk_ext_destroy() needs to undo
 	 * it, before the cgroup (NUMA ledger entry included) or the lease is
 	 * made: create's intent record.  NULL: nothing recorded. */
@@ -29,9 +29,9 @@ struct sk_ext {
  * placement) where the clone needs it: on v2, or with @cgroup_early (the
  * init mounts cgroupfs before it is moved); otherwise sk_ext_enter makes
  * it.  Nothing is left when a later step fails (sk_ext_abort). */
-__must_check int sk_ext_prepare(struct sk_ctx *ctx, struct sk_ext *x, const struct sk_create_opts *o,
-		   const struct oci_config *cfg, const char *state_dir, bool cgroup_early,
-		   struct sk_err *e);
+__must_check int sk_ext_prepare(struct sk_ctx *ctx, struct sk_ext *x,
+				const struct sk_create_opts *o, const struct oci_config *cfg,
+				const char *state_dir, bool cgroup_early, struct sk_err *e);
 /* v2: the cgroup fd for clone3(CLONE_INTO_CGROUP), else -1. */
 int sk_ext_clone_cgroup_fd(const struct sk_ext *x);
 /* Extra mounts for the init (resolv.conf, hosts) and the mempolicy step. */
@@ -40,8 +40,8 @@ void sk_ext_init_args(const struct sk_ext *x, struct sk_init_args *a);
  * clone3 could not. */
 __must_check int sk_ext_enter(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, struct sk_err *e);
 /* After the init's namespaces exist: veth, addresses, routes, nft. */
-__must_check int sk_ext_after_init(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, const char *state_dir,
-		      struct sk_err *e);
+__must_check int sk_ext_after_init(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid,
+				   const char *state_dir, struct sk_err *e);
 /* Record in the state what delete/update/pause need later. */
 void sk_ext_save(const struct sk_ext *x, struct sk_state *st);
 void sk_ext_abort(struct sk_ctx *ctx, struct sk_ext *x);

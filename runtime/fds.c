@@ -97,7 +97,7 @@ int sk_fds_close_except(int first, const int *keep, size_t n, struct sk_err *e)
 	qsort(sorted, m, sizeof(int), cmp_int);
 	for (size_t i = 0; i < m; i++) {
 		if ((unsigned int)sorted[i] < lo)
-			continue;   /* a duplicate */
+			continue; /* a duplicate */
 		r = range(lo, (unsigned int)sorted[i] - 1, 0);
 		if (r < 0)
 			return sk_err_sys(e, -r, "close the fds not meant for the container");
@@ -109,8 +109,7 @@ int sk_fds_close_except(int first, const int *keep, size_t n, struct sk_err *e)
 	return 0;
 }
 
-int sk_fds_reserve(int first, int last, int *log_fd, int **holes, size_t *n_holes,
-		   struct sk_err *e)
+int sk_fds_reserve(int first, int last, int *log_fd, int **holes, size_t *n_holes, struct sk_err *e)
 {
 	*holes = NULL;
 	*n_holes = 0;

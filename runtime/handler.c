@@ -8,8 +8,7 @@ static const struct sk_handler *const handlers[] = {
 	&sk_container_handler,
 };
 
-const struct sk_handler *sk_handler_for(const struct sk_create_opts *o,
-					const struct oci_config *cfg)
+const struct sk_handler *sk_handler_for(const struct sk_create_opts *o, const struct oci_config *cfg)
 {
 	size_t i;
 

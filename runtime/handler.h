@@ -42,24 +42,21 @@ struct sk_handler {
 	/* create, right before the clone: fds the init inherits for its
 	 * mounts (sk_init_args.src_fds); returns how many *fds holds (the
 	 * caller closes them after the clone), 0 with *fds untouched. */
-	size_t (*open_sources)(const struct sk_init_args *a, int min_fd, int **fds,
-			       struct sk_err *e);
+	size_t (*open_sources)(const struct sk_init_args *a, int min_fd, int **fds, struct sk_err *e);
 	/* the init, in its namespaces, before the parent runs the prestart
 	 * and createRuntime hooks: the mounts. */
 	int (*mount)(const struct sk_init_args *a, struct sk_err *e);
 	/* the init, after HOOKS_DONE (@state_json: the state it carried):
 	 * run the createContainer hooks (sk_init_create_container_hooks)
 	 * and become the container's process; never returns. */
-	void (*run)(const struct sk_init_args *a, const char *state_json)
-		__attribute__((noreturn));
+	void (*run)(const struct sk_init_args *a, const char *state_json) __attribute__((noreturn));
 };
 
-extern const struct sk_handler sk_container_handler;  /* container.c */
-extern const struct sk_handler sk_vm_handler;         /* vm.c */
+extern const struct sk_handler sk_container_handler; /* container.c */
+extern const struct sk_handler sk_vm_handler;	     /* vm.c */
 
 /* The handler for a container: the first that wants it, else the
  * default one. */
-const struct sk_handler *sk_handler_for(const struct sk_create_opts *o,
-					const struct oci_config *cfg);
+const struct sk_handler *sk_handler_for(const struct sk_create_opts *o, const struct oci_config *cfg);
 
 #endif

@@ -15,8 +15,8 @@
 const char *sk_hook_kind_name(enum oci_hook_kind k)
 {
 	static const char *const names[OCI_HOOK__MAX] = {
-		"prestart", "createRuntime", "createContainer",
-		"startContainer", "poststart", "poststop",
+		"prestart",	  "createRuntime", "createContainer",
+		"startContainer", "poststart",	   "poststop",
 	};
 	return names[k];
 }
@@ -47,7 +47,7 @@ static int feed_stdin(int fd, int pidfd, const char *s, size_t len, int timeout_
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno != EAGAIN)
-			break;  /* EPIPE: the hook stopped reading */
+			break; /* EPIPE: the hook stopped reading */
 		pr = poll(p, pidfd >= 0 ? 2 : 1, timeout_ms);
 		if (pr == 0) {
 			r = -ETIMEDOUT;
@@ -56,7 +56,7 @@ static int feed_stdin(int fd, int pidfd, const char *s, size_t len, int timeout_
 		if (pr < 0 && errno != EINTR)
 			break;
 		if (pr > 0 && (p[1].revents & POLLIN))
-			break;  /* the hook exited */
+			break; /* the hook exited */
 	}
 	while (sigtimedwait(&pipe_set, NULL, &zero) > 0)
 		;
@@ -106,8 +106,8 @@ static int run_hook(const struct sk_log *log, const struct oci_hook *h, const ch
 	if (r == -ETIMEDOUT) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		return sk_err_set(e, ETIMEDOUT, "%s hook %s: timed out after %d s", kind,
-				  h->path, h->timeout);
+		return sk_err_set(e, ETIMEDOUT, "%s hook %s: timed out after %d s", kind, h->path,
+				  h->timeout);
 	}
 	if (h->timeout > 0 && pidfd >= 0) {
 		struct pollfd p = { .fd = pidfd, .events = POLLIN };
@@ -148,8 +148,8 @@ int sk_hooks_run(const struct sk_log *log, const struct oci_hook_list *hooks, co
 	return 0;
 }
 
-int sk_hooks_run_warn(const struct sk_log *log, const struct oci_hook_list *hooks,
-		      const char *kind, const char *state_json)
+int sk_hooks_run_warn(const struct sk_log *log, const struct oci_hook_list *hooks, const char *kind,
+		      const char *state_json)
 {
 	int failed = 0;
 

@@ -119,8 +119,8 @@ void sk_init_create_container_hooks(const struct sk_init_args *a, const char *st
 {
 	struct sk_err err = { 0 };
 
-	if (sk_hooks_run(&a->ctx->log, &a->cfg->hooks[OCI_HOOK_CREATE_CONTAINER],
-			 "createContainer", state_json, &err) < 0)
+	if (sk_hooks_run(&a->ctx->log, &a->cfg->hooks[OCI_HOOK_CREATE_CONTAINER], "createContainer",
+			 state_json, &err) < 0)
 		sk_child_fail(a->sock, &err);
 }
 

@@ -20,24 +20,24 @@ struct sk_init_args {
 	/* how the process runs (handler.h), and what its prepare made */
 	const struct sk_handler *handler;
 	const void *handler_data;
-	const struct oci_mount *extra;   /* mounts added by skiff */
+	const struct oci_mount *extra; /* mounts added by skiff */
 	size_t n_extra;
 	/* preserved fds the caller had not open (/dev/null placeholders,
 	 * see sk_fds_reserve): closed before the exec */
 	const int *fd_holes;
 	size_t n_fd_holes;
-	const int *src_fds;  /* bind sources opened by skiff (rootfs_ctx.src_fds) */
+	const int *src_fds; /* bind sources opened by skiff (rootfs_ctx.src_fds) */
 	pid_t parent_pid;
-	int sock;         /* our end of the sync channel */
-	int parent_sock;  /* the parent's end, closed in the child */
-	int waitfd;       /* read end the stub waits on for `start` */
-	int stubfd;       /* sealed memfd with skiff-init */
+	int sock;	 /* our end of the sync channel */
+	int parent_sock; /* the parent's end, closed in the child */
+	int waitfd;	 /* read end the stub waits on for `start` */
+	int stubfd;	 /* sealed memfd with skiff-init */
 	/* The parent joins the cgroup while we mount (a cgroup migration can
 	 * wait a whole RCU grace period).  With a cgroup mount we wait for
 	 * SK_MSG_CGROUP first; else the cgroup namespace is unshared after
 	 * HOOKS_DONE, by when the parent has joined. */
 	bool cgroup_early;
-	struct timespec t0;   /* create's start, for --debug phase timings */
+	struct timespec t0; /* create's start, for --debug phase timings */
 	/* optional step right before the security context is applied */
 	int (*before_exec)(const struct sk_init_args *a, struct sk_err *e);
 	void *opaque;

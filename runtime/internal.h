@@ -18,28 +18,28 @@ __must_check int sk_write_pid_file(const char *path, pid_t pid, struct sk_err *e
 /* ------------------------------------------------------------------ hooks */
 
 /* Run one list of hooks with @state_json on stdin.  Errors name the hook. */
-__must_check int sk_hooks_run(const struct sk_log *log, const struct oci_hook_list *hooks, const char *kind,
-		 const char *state_json, struct sk_err *e);
+__must_check int sk_hooks_run(const struct sk_log *log, const struct oci_hook_list *hooks,
+			      const char *kind, const char *state_json, struct sk_err *e);
 /* Run every hook of the list; each failure is a warning (poststart and
  * poststop: the spec's "log a warning, the remaining hooks and the
  * lifecycle continue").  Returns the number of hooks that failed. */
-int sk_hooks_run_warn(const struct sk_log *log, const struct oci_hook_list *hooks,
-		      const char *kind, const char *state_json);
+int sk_hooks_run_warn(const struct sk_log *log, const struct oci_hook_list *hooks, const char *kind,
+		      const char *state_json);
 const char *sk_hook_kind_name(enum oci_hook_kind k);
 
 /* ---------------------------------------------------------- sync channel */
 
 enum sk_msg_type {
-	SK_MSG_GO = 1,        /* parent → child: maps written, cgroup joined */
-	SK_MSG_PREPARED,      /* child → parent: rootfs mounted, run host hooks */
-	SK_MSG_HOOKS_DONE,    /* parent → child: carries the state JSON */
-	SK_MSG_PID,           /* child → parent: the real init pid (double fork) */
-	SK_MSG_PTY,           /* child → parent: pty master (SCM_RIGHTS) */
-	SK_MSG_EXEC,          /* child → parent: about to exec */
-	SK_MSG_ERROR,         /* child → parent: code + one-line message */
-	SK_MSG_CGROUP,        /* parent → child: the init is in its cgroup */
-	SK_MSG_SECCOMP,       /* child → parent: seccomp notify fd (SCM_RIGHTS) */
-	SK_MSG_SECCOMP_DONE,  /* parent → child: the fd went to listenerPath */
+	SK_MSG_GO = 1,	     /* parent → child: maps written, cgroup joined */
+	SK_MSG_PREPARED,     /* child → parent: rootfs mounted, run host hooks */
+	SK_MSG_HOOKS_DONE,   /* parent → child: carries the state JSON */
+	SK_MSG_PID,	     /* child → parent: the real init pid (double fork) */
+	SK_MSG_PTY,	     /* child → parent: pty master (SCM_RIGHTS) */
+	SK_MSG_EXEC,	     /* child → parent: about to exec */
+	SK_MSG_ERROR,	     /* child → parent: code + one-line message */
+	SK_MSG_CGROUP,	     /* parent → child: the init is in its cgroup */
+	SK_MSG_SECCOMP,	     /* child → parent: seccomp notify fd (SCM_RIGHTS) */
+	SK_MSG_SECCOMP_DONE, /* parent → child: the fd went to listenerPath */
 };
 
 int sk_msg_send(int sock, enum sk_msg_type t, int code, const void *data, size_t len, int fd);
@@ -57,7 +57,7 @@ void __attribute__((noreturn)) sk_child_fail(int sock, const struct sk_err *e);
 
 __must_check int sk_stub_memfd(int min_fd, struct sk_err *e);
 __must_check int sk_stub_exec(int memfd, int waitfd, const char *path, char *const *args,
-		 char *const *env, struct sk_err *e);
+			      char *const *env, struct sk_err *e);
 
 /* --------------------------------------------------------------- lifecycle */
 
@@ -65,13 +65,12 @@ __must_check int sk_stub_exec(int memfd, int waitfd, const char *path, char *con
  * (a profile is compiled once per skiff/libseccomp/kernel version). */
 struct sk_seccomp_prog;
 __must_check int sk_seccomp_compile_state_root(const struct sk_ctx *ctx, const struct oci_seccomp *s,
-				  struct sk_seccomp_prog **out, struct sk_err *e);
-
-
+					       struct sk_seccomp_prog **out, struct sk_err *e);
 
 bool sk_reserved_name(const char *name);
 /* Open ROOT/ID (O_DIRECTORY); "container ID does not exist". */
-__must_check int sk_state_dir_open(const struct sk_ctx *ctx, const char *id, int *dirfd, struct sk_err *e);
+__must_check int sk_state_dir_open(const struct sk_ctx *ctx, const char *id, int *dirfd,
+				   struct sk_err *e);
 __must_check int sk_state_save(const struct sk_state *st, struct sk_err *e);
 /* Take the container's lock on @dirfd (ROOT/@id).  Held by create from the
  * moment it claims the ID: then, while there is no state.json yet, fail
@@ -84,8 +83,8 @@ __must_check int sk_state_lock(const struct sk_ctx *ctx, const char *id, int dir
  * later create of the ID can undo a create that was killed.  state.json
  * supersedes it; sk_state_load() reads it when there is no state.json. */
 #define SK_INTENT_FILE "intent.json"
-__must_check int sk_state_save_intent(int dirfd, pid_t pid, uint64_t start_time, const struct oci_kv *ext,
-			 size_t n_ext, struct sk_err *e);
+__must_check int sk_state_save_intent(int dirfd, pid_t pid, uint64_t start_time,
+				      const struct oci_kv *ext, size_t n_ext, struct sk_err *e);
 /* Is the init alive and the same process (start time)?  Only a hint: the
  * pid may be reused right after.  To signal or join a pid of the state,
  * use sk_pidfd_open_proven(). */
@@ -111,7 +110,7 @@ __must_check int sk_fds_close_except(int first, const int *keep, size_t n, struc
  * reaches the container; *@holes (malloc'd) lists them, to close in the
  * child (sk_fds_close_list) after sk_fds_keep_for_exec. */
 __must_check int sk_fds_reserve(int first, int last, int *log_fd, int **holes, size_t *n_holes,
-		   struct sk_err *e);
+				struct sk_err *e);
 void sk_fds_close_list(const int *fds, size_t n);
 /* Clear close-on-exec on the preserved fds [@first, @last). */
 __must_check int sk_fds_keep_for_exec(int first, int last, struct sk_err *e);
@@ -131,8 +130,8 @@ void sk_forward_signal(pid_t pid, int pidfd, int sig);
 
 /* create.c: the state of a container whose init is @pid, created now by
  * us, in the state directory @dirfd (now the state's). */
-struct sk_state *sk_state_of_init(const char *id, const char *bundle, const char *rootfs,
-				  pid_t pid, int dirfd);
+struct sk_state *sk_state_of_init(const char *id, const char *bundle, const char *rootfs, pid_t pid,
+				  int dirfd);
 
 /* fds.c: move *fd (close-on-exec) to the lowest number >= @min_fd when
  * it is below (a number the container's preserved fds take). */
@@ -142,13 +141,13 @@ __must_check int sk_fd_move_above(int *fd, int min_fd, struct sk_err *e);
  * its config.json's text and the parsed config (each malloc'd, set as far
  * as it got on failure). */
 __must_check int sk_bundle_load(const char *bundle, char **abs, char **text, size_t *len,
-		   struct oci_config **cfg, struct sk_err *e);
+				struct oci_config **cfg, struct sk_err *e);
 
 /* claim.c: claim ID for create: *state_dir (malloc'd, set even on
  * failure) is ROOT/ID, *dirfd its open, locked directory.  Remains of a
  * killed create are undone first; an ID in use or being created is an
  * error (EEXIST, EBUSY). */
 __must_check int sk_claim_id(struct sk_ctx *ctx, const char *id, char **state_dir, int *dirfd,
-		struct sk_err *e);
+			     struct sk_err *e);
 
 #endif

@@ -111,8 +111,7 @@ static int cmp_pid(const void *a, const void *b)
  * opened, still finds it (the pidfd then refers to that member, or to a
  * process that has exited).  A pid reused meanwhile outside the
  * container is never signalled. */
-static int signal_members(struct sk_ctx *ctx, const struct sk_state *st, int sig,
-			  struct sk_err *e)
+static int signal_members(struct sk_ctx *ctx, const struct sk_state *st, int sig, struct sk_err *e)
 {
 	_cleanup_free_ pid_t *before = NULL, *after = NULL;
 	_cleanup_free_ int *fds = NULL;
@@ -141,8 +140,14 @@ static int signal_members(struct sk_ctx *ctx, const struct sk_state *st, int sig
 static bool default_fatal(int sig)
 {
 	switch (sig) {
-	case SIGCHLD: case SIGCONT: case SIGSTOP: case SIGTSTP: case SIGTTIN:
-	case SIGTTOU: case SIGURG: case SIGWINCH:
+	case SIGCHLD:
+	case SIGCONT:
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+	case SIGURG:
+	case SIGWINCH:
 		return false;
 	default:
 		return sig > 0;
@@ -247,14 +252,13 @@ int sk_container_kill(struct sk_ctx *ctx, const struct sk_state *st, int sig, bo
 			return sk_err_sys(e, -r, "kill container %s", st->id);
 	}
 	if (paused && sig != SIGKILL)
-		return 0;   /* delivered when the container is resumed */
+		return 0; /* delivered when the container is resumed */
 	if (paused)
 		thaw_after_kill(ctx, st);
 	/* the init is dying: return once it is gone, so that the container is
 	 * stopped (and `delete` succeeds) when kill returns */
 	if (ends) {
-		sk_debug(&ctx->log, "kill %s: waiting for the init %d to exit", st->id,
-			 (int)st->pid);
+		sk_debug(&ctx->log, "kill %s: waiting for the init %d to exit", st->id, (int)st->pid);
 		while (poll(&p, 1, 10000) < 0 && errno == EINTR)
 			;
 	}

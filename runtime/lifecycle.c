@@ -24,8 +24,7 @@
 /* Fork a child that enters the namespaces of the container's init (user
  * last), so that startContainer hooks resolve and run in the container.
  * Returns the child's pid in the parent, 0 in the child. */
-static pid_t fork_into_container(struct sk_ctx *ctx, const struct sk_state *st,
-				 struct sk_err *e)
+static pid_t fork_into_container(struct sk_ctx *ctx, const struct sk_state *st, struct sk_err *e)
 {
 	struct ns_plan plan;
 	struct sk_err err = { 0 };
@@ -186,8 +185,7 @@ int sk_container_start(struct sk_ctx *ctx, struct sk_state *st, int start_fd, st
 		}
 		start_fd = fifo;
 	}
-	have_stub = st->cfg->hooks[OCI_HOOK_POSTSTART].n &&
-		    exe_id(st->pid, &stub_dev, &stub_ino);
+	have_stub = st->cfg->hooks[OCI_HOOK_POSTSTART].n && exe_id(st->pid, &stub_dev, &stub_ino);
 	if (write(start_fd, &c, 1) != 1)
 		return sk_err_sys(e, errno, "container %s: start", st->id);
 	unlinkat(st->dirfd, "exec.fifo", 0);

@@ -67,7 +67,8 @@ static int load_seccomp(const struct process_ctx *c, const char *when, struct sk
 static int hint_seccomp(const struct process_ctx *c, bool early_loaded, int r, struct sk_err *e)
 {
 	if (early_loaded && c->seccomp)
-		return sk_err_prefix(e, "(seccomp profile loaded before this step, as noNewPrivileges is false)");
+		return sk_err_prefix(e,
+				     "(seccomp profile loaded before this step, as noNewPrivileges is false)");
 	return r;
 }
 
@@ -122,7 +123,7 @@ static int cwd_inside_root(void)
 		if (fstat(fd, &up) < 0)
 			return -errno;
 		if (up.st_dev == cur.st_dev && up.st_ino == cur.st_ino)
-			return -EXDEV;   /* the top of another tree */
+			return -EXDEV; /* the top of another tree */
 	}
 	return fd < 0 ? -errno : -EXDEV;
 }
@@ -233,8 +234,7 @@ int process_apply(const struct process_ctx *c, struct sk_err *e)
 
 /* ------------------------------------------------------------- validate */
 
-int process_validate(const struct oci_process *p, const struct oci_seccomp *s,
-		     struct sk_err *e)
+int process_validate(const struct oci_process *p, const struct oci_seccomp *s, struct sk_err *e)
 {
 	int r;
 
@@ -343,9 +343,8 @@ int process_find_executable(const struct oci_process *p, char **out, struct sk_e
 		/* strsep keeps empty elements, which mean "." as in POSIX. */
 		for (char *rest = pathv; (dir = strsep(&rest, ":"));) {
 			_cleanup_free_ char *d = join_cwd(p->cwd, *dir ? dir : ".");
-			_cleanup_free_ char *cand = sk_xasprintf("%s%s%s", d,
-								 d[strlen(d) - 1] == '/' ? "" : "/",
-								 name);
+			_cleanup_free_ char *cand =
+				sk_xasprintf("%s%s%s", d, d[strlen(d) - 1] == '/' ? "" : "/", name);
 			if (check_exec(cand, &stat_failed) == 0) {
 				*out = sk_steal_ptr(&cand);
 				return 0;

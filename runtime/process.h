@@ -13,8 +13,8 @@
 struct process_ctx {
 	const struct oci_process *p;
 	const struct sk_seccomp_prog *seccomp; /* may be NULL */
-	const char *container_id;   /* for the session keyring name */
-	bool new_keyring;           /* false with --no-new-keyring */
+	const char *container_id;	       /* for the session keyring name */
+	bool new_keyring;		       /* false with --no-new-keyring */
 	bool in_new_userns;
 	const struct sk_log *log;
 	/* With SCMP_ACT_NOTIFY: called with the listener fd right after the
@@ -40,6 +40,6 @@ __must_check int process_find_executable(const struct oci_process *p, char **out
  * apparmor/selinux requested but unavailable, seccomp (NOTIFY without
  * listenerPath, or as the default action). */
 __must_check int process_validate(const struct oci_process *p, const struct oci_seccomp *s,
-		     struct sk_err *e);
+				  struct sk_err *e);
 
 #endif

@@ -11,16 +11,14 @@
 
 #include <signal.h>
 
-
-
 /* What main() builds from the global options. */
 struct sk_ctx {
-	const char *root;          /* --root */
+	const char *root; /* --root */
 	struct sk_log log;
-	bool systemd_cgroup;       /* --systemd-cgroup */
-	bool vm_default;           /* invoked as skiff-vm */
+	bool systemd_cgroup; /* --systemd-cgroup */
+	bool vm_default;     /* invoked as skiff-vm */
 	const char *argv0;
-	int fail_status;           /* exit status on error: 1, `exec` 255 (runc's) */
+	int fail_status; /* exit status on error: 1, `exec` 255 (runc's) */
 };
 
 /* ------------------------------------------------------------------ state */
@@ -38,24 +36,24 @@ struct sk_state {
 	char *id;
 	char *bundle;
 	char *rootfs;
-	char *created;             /* RFC 3339 */
-	pid_t pid;                 /* 0 while creating */
-	uint64_t start_time;       /* /proc/PID/stat field 22, against pid reuse */
+	char *created;	     /* RFC 3339 */
+	pid_t pid;	     /* 0 while creating */
+	uint64_t start_time; /* /proc/PID/stat field 22, against pid reuse */
 	uid_t owner;
-	struct oci_kv *ext;        /* per-module data: "cgroup", "net", "vm" */
+	struct oci_kv *ext; /* per-module data: "cgroup", "net", "vm" */
 	size_t n_ext;
-	struct oci_kv *ann;        /* annotations skiff adds (placement, address) */
+	struct oci_kv *ann; /* annotations skiff adds (placement, address) */
 	size_t n_ann;
-	struct oci_config *cfg;    /* the config.json saved at create */
-	int dirfd;                 /* the state directory, or -1 */
+	struct oci_config *cfg; /* the config.json saved at create */
+	int dirfd;		/* the state directory, or -1 */
 };
 
 /* "container ID": letters, digits, _ + - . ; not "." or "..". */
 __must_check int sk_validate_id(const char *id, struct sk_err *e);
 /* Load ROOT/ID: state.json and config.json.  @lock: take the container's
  * exclusive lock (held while st->dirfd stays open). */
-__must_check int sk_state_load(const struct sk_ctx *ctx, const char *id, bool lock, struct sk_state **out,
-		  struct sk_err *e);
+__must_check int sk_state_load(const struct sk_ctx *ctx, const char *id, bool lock,
+			       struct sk_state **out, struct sk_err *e);
 
 /* ROOT/.ID.claim, the directory create locks and renames to ROOT/ID, left
  * by a create killed in between: removed (1); none (0, @e untouched);
@@ -109,41 +107,41 @@ struct sk_create_opts {
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;
-	bool vm;              /* microVM mode */
-	bool foreground;      /* `run` without -d: keep the init as our child */
-	bool tty_here;        /* `run -t` without --console-socket */
+	bool vm;	 /* microVM mode */
+	bool foreground; /* `run` without -d: keep the init as our child */
+	bool tty_here;	 /* `run -t` without --console-socket */
 };
 
 /* The result of a create kept by `run`. */
 struct sk_created {
 	struct sk_state *st;
-	int start_fd;         /* write one byte here to start (run only), or -1 */
-	int pty_master;       /* run -t: the pty to relay, or -1 */
-	int pidfd;            /* of the init, or -1 */
+	int start_fd;	/* write one byte here to start (run only), or -1 */
+	int pty_master; /* run -t: the pty to relay, or -1 */
+	int pidfd;	/* of the init, or -1 */
 };
 
 __must_check int sk_container_create(struct sk_ctx *ctx, const struct sk_create_opts *o,
-			struct sk_created *out, struct sk_err *e);
+				     struct sk_created *out, struct sk_err *e);
 /* Start a created container: startContainer hooks, release the init,
  * poststart hooks.  @start_fd: run's own handle, or -1 to use the fifo. */
 __must_check int sk_container_start(struct sk_ctx *ctx, struct sk_state *st, int start_fd,
-		       struct sk_err *e);
+				    struct sk_err *e);
 /* Kill what is left, tear down cgroup/network, poststop hooks, remove the
  * state directory.  The state must be locked. */
 __must_check int sk_container_destroy(struct sk_ctx *ctx, struct sk_state *st, struct sk_err *e);
 /* Signal the init, or with @all every process of the container. */
 __must_check int sk_container_kill(struct sk_ctx *ctx, const struct sk_state *st, int sig, bool all,
-		      struct sk_err *e);
+				   struct sk_err *e);
 /* The container's cgroup from its saved state (NULL in *out: it has none),
  * for `update`, `pause`, `events` and `ps` (cgroups/cgroups.h). */
 struct sk_cgroup;
-__must_check int sk_ext_load_cgroup(struct sk_ctx *ctx, const struct sk_state *st, struct sk_cgroup **out,
-		       struct sk_err *e);
+__must_check int sk_ext_load_cgroup(struct sk_ctx *ctx, const struct sk_state *st,
+				    struct sk_cgroup **out, struct sk_err *e);
 /* `exec`: what the command line asks for besides the process itself. */
 struct sk_exec_opts {
 	const char *id;
-	const char *console_socket, *pid_file;   /* NULL: none */
-	char **cgroups;            /* --cgroup [CONTROLLER:]PATH, NULL-terminated */
+	const char *console_socket, *pid_file; /* NULL: none */
+	char **cgroups;			       /* --cgroup [CONTROLLER:]PATH, NULL-terminated */
 	bool detach, ignore_paused;
 	int preserve_fds;
 	/* Makes the process from the loaded state (its config's process and
@@ -155,27 +153,29 @@ struct sk_exec_opts {
 /* Run a new process in a running (or created/paused with ignore_paused)
  * container: its exit status (0-255) when in the foreground, 0 detached;
  * skiff's own failures are -errno with @e set (runc's exit 255). */
-__must_check int sk_container_exec(struct sk_ctx *ctx, const struct sk_exec_opts *o, struct sk_err *e);
+__must_check int sk_container_exec(struct sk_ctx *ctx, const struct sk_exec_opts *o,
+				   struct sk_err *e);
 /* `checkpoint` (criu/criu.h has the options): one line with criu's own
  * reason when criu cannot work here, the container left as it was.
  * Without leave_running or pre_dump the container is removed after the
  * dump (as runc). */
 struct sk_criu_opts;
-__must_check int sk_container_checkpoint(struct sk_ctx *ctx, const char *id, const struct sk_criu_opts *o,
-			    struct sk_err *e);
+__must_check int sk_container_checkpoint(struct sk_ctx *ctx, const char *id,
+					 const struct sk_criu_opts *o, struct sk_err *e);
 struct sk_restore_opts {
 	const char *id;
-	const char *bundle;          /* NULL: the current directory */
+	const char *bundle; /* NULL: the current directory */
 	const char *pid_file, *console_socket;
 	bool detach, no_pivot;
 	const struct sk_criu_opts *criu;
 };
 /* `restore`: a running container ID from criu's images and the bundle;
  * detached 0, else the process's exit status (0-255) once it ends. */
-__must_check int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, struct sk_err *e);
+__must_check int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o,
+				      struct sk_err *e);
 /* Pids of the container (cgroup, or pid namespace scan). */
-__must_check int sk_container_pids(struct sk_ctx *ctx, const struct sk_state *st, pid_t **pids, size_t *n,
-		      struct sk_err *e);
+__must_check int sk_container_pids(struct sk_ctx *ctx, const struct sk_state *st, pid_t **pids,
+				   size_t *n, struct sk_err *e);
 /* Block the signals run/exec forward, before the child exists, so none is
  * lost or kills skiff in between; children start with an empty mask. */
 void sk_block_signals(sigset_t *old);

@@ -17,11 +17,16 @@
 const char *sk_status_name(enum sk_status s)
 {
 	switch (s) {
-	case SK_STATUS_CREATING: return "creating";
-	case SK_STATUS_CREATED: return "created";
-	case SK_STATUS_RUNNING: return "running";
-	case SK_STATUS_PAUSED: return "paused";
-	default: return "stopped";
+	case SK_STATUS_CREATING:
+		return "creating";
+	case SK_STATUS_CREATED:
+		return "created";
+	case SK_STATUS_RUNNING:
+		return "running";
+	case SK_STATUS_PAUSED:
+		return "paused";
+	default:
+		return "stopped";
 	}
 }
 
@@ -29,8 +34,8 @@ const char *sk_status_name(enum sk_status s)
 bool sk_reserved_name(const char *name)
 {
 	static const char *const reserved[] = {
-		"networks", "seccomp-cache", "numa.ledger", "numa.ledger.lock", "vm-cache",
-		"criu.check", NULL,
+		"networks", "seccomp-cache", "numa.ledger", "numa.ledger.lock",
+		"vm-cache", "criu.check",    NULL,
 	};
 	for (const char *const *r = reserved; *r; r++)
 		if (!strcmp(name, *r))
@@ -45,8 +50,8 @@ int sk_validate_id(const char *id, struct sk_err *e)
 	if (!strcmp(id, ".") || !strcmp(id, "..") || strlen(id) > 1024)
 		return sk_err_set(e, EINVAL, "invalid container ID %s", id);
 	if (sk_reserved_name(id))
-		return sk_err_set(e, EINVAL, "invalid container ID %s: reserved for skiff's own files",
-				  id);
+		return sk_err_set(e, EINVAL,
+				  "invalid container ID %s: reserved for skiff's own files", id);
 	for (const char *p = id; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("_+-.", *p))
 			return sk_err_set(e, EINVAL,
@@ -405,19 +410,26 @@ char *sk_state_json(const struct sk_state *st, enum sk_status status, bool prett
 		yajl_gen_config(g, yajl_gen_indent_string, "  ");
 	}
 	yajl_gen_map_open(g);
-	gen_str(g, "ociVersion"); gen_str(g, SKIFF_OCI_VERSION);
-	gen_str(g, "id"); gen_str(g, st->id);
-	gen_str(g, "status"); gen_str(g, sk_status_name(status));
+	gen_str(g, "ociVersion");
+	gen_str(g, SKIFF_OCI_VERSION);
+	gen_str(g, "id");
+	gen_str(g, st->id);
+	gen_str(g, "status");
+	gen_str(g, sk_status_name(status));
 	if (status != SK_STATUS_STOPPED || pretty) {
 		gen_str(g, "pid");
 		yajl_gen_integer(g, status == SK_STATUS_STOPPED ? 0 : st->pid);
 	}
-	gen_str(g, "bundle"); gen_str(g, st->bundle ? st->bundle : "");
+	gen_str(g, "bundle");
+	gen_str(g, st->bundle ? st->bundle : "");
 	if (pretty) {
-		gen_str(g, "rootfs"); gen_str(g, st->rootfs ? st->rootfs : "");
-		gen_str(g, "created"); gen_str(g, st->created ? st->created : "");
+		gen_str(g, "rootfs");
+		gen_str(g, st->rootfs ? st->rootfs : "");
+		gen_str(g, "created");
+		gen_str(g, st->created ? st->created : "");
 		_cleanup_free_ char *owner = sk_user_name(st->owner);
-		gen_str(g, "owner"); gen_str(g, owner ? owner : "");
+		gen_str(g, "owner");
+		gen_str(g, owner ? owner : "");
 	}
 	gen_str(g, "annotations");
 	yajl_gen_map_open(g);

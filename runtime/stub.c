@@ -25,7 +25,7 @@ int sk_stub_memfd(int min_fd, struct sk_err *e)
 	int fd, r, seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
 
 	fd = memfd_create("skiff-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-	if (fd < 0 && errno == EINVAL)   /* kernels before 6.3 */
+	if (fd < 0 && errno == EINVAL) /* kernels before 6.3 */
 		fd = memfd_create("skiff-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return sk_err_sys(e, errno, "memfd_create");
@@ -34,8 +34,7 @@ int sk_stub_memfd(int min_fd, struct sk_err *e)
 		close(fd);
 		return sk_err_sys(e, -r, "write init stub");
 	}
-	if (fcntl(fd, F_ADD_SEALS, seals | F_SEAL_EXEC) < 0 &&
-	    fcntl(fd, F_ADD_SEALS, seals) < 0) {
+	if (fcntl(fd, F_ADD_SEALS, seals | F_SEAL_EXEC) < 0 && fcntl(fd, F_ADD_SEALS, seals) < 0) {
 		r = errno;
 		close(fd);
 		return sk_err_sys(e, r, "seal init stub");
@@ -61,8 +60,8 @@ static size_t strv_bytes(char *const *v, size_t *count)
 	return b;
 }
 
-int sk_stub_exec(int memfd, int waitfd, const char *path, char *const *args,
-		 char *const *env, struct sk_err *e)
+int sk_stub_exec(int memfd, int waitfd, const char *path, char *const *args, char *const *env,
+		 struct sk_err *e)
 {
 	size_t n = sk_strv_len(args), count = 0, bytes;
 	char fdbuf[16];

@@ -109,7 +109,8 @@ int sk_pty_relay(int master, pid_t pid, int pidfd, int *status, struct sk_err *e
 			ioctl(master, TIOCSWINSZ, &ws);
 	}
 	while (!exited || out_open) {
-		struct pollfd p[3] = { { master, POLLIN, 0 }, { sfd, POLLIN, 0 },
+		struct pollfd p[3] = { { master, POLLIN, 0 },
+				       { sfd, POLLIN, 0 },
 				       { 0, in_open ? POLLIN : 0, 0 } };
 		if (poll(p, 3, exited ? 100 : -1) <= 0) {
 			if (exited)

@@ -48,8 +48,9 @@ static int vm_prepare(struct sk_ctx *ctx, struct oci_config *cfg, const char *ro
 		      const struct ns_plan *plan, void **data, struct sk_err *e)
 {
 	_cleanup_free_ char *cache = NULL;
-	struct sk_vm_opts vo = { .log = &ctx->log, .cfg = cfg, .rootfs = rootfs,
-				 .mem_limit = mem_limit(cfg) };
+	struct sk_vm_opts vo = {
+		.log = &ctx->log, .cfg = cfg, .rootfs = rootfs, .mem_limit = mem_limit(cfg)
+	};
 	struct oci_resources *res = &cfg->lnx.resources;
 	struct vm_data *d;
 	int r;
@@ -65,7 +66,11 @@ static int vm_prepare(struct sk_ctx *ctx, struct oci_config *cfg, const char *ro
 	/* the VMM's one device: /dev/kvm, whatever the config denies */
 	res->devices = sk_xrealloc(res->devices, (res->n_devices + 1) * sizeof(*res->devices));
 	res->devices[res->n_devices++] = (struct oci_device_rule){
-		.allow = true, .type = 'c', .major = 10, .minor = 232, .access = "rwm",
+		.allow = true,
+		.type = 'c',
+		.major = 10,
+		.minor = 232,
+		.access = "rwm",
 	};
 	res->present = true;
 	r = sk_vm_resolve_kernel(cfg, &d->kernel, e);
@@ -91,8 +96,7 @@ static void vm_free_data(void *data)
 
 /* Nothing of the host is mounted: the rootfs travels in the guest's
  * initramfs. */
-static size_t vm_open_sources(const struct sk_init_args *a, int min_fd, int **fds,
-			      struct sk_err *e)
+static size_t vm_open_sources(const struct sk_init_args *a, int min_fd, int **fds, struct sk_err *e)
 {
 	return 0;
 }
@@ -118,8 +122,7 @@ static int drop_privileges(struct sk_err *e)
 	return 0;
 }
 
-static void __attribute__((noreturn)) vm_run(const struct sk_init_args *a,
-					     const char *state_json)
+static void __attribute__((noreturn)) vm_run(const struct sk_init_args *a, const char *state_json)
 {
 	const struct vm_data *d = a->handler_data;
 	const struct oci_process *p = a->cfg->process;
@@ -167,7 +170,11 @@ static void __attribute__((noreturn)) vm_run(const struct sk_init_args *a,
 }
 
 const struct sk_handler sk_vm_handler = {
-	.name = "vm", .wanted = vm_wanted,
-	.prepare = vm_prepare, .free_data = vm_free_data,
-	.open_sources = vm_open_sources, .mount = vm_mount, .run = vm_run,
+	.name = "vm",
+	.wanted = vm_wanted,
+	.prepare = vm_prepare,
+	.free_data = vm_free_data,
+	.open_sources = vm_open_sources,
+	.mount = vm_mount,
+	.run = vm_run,
 };

@@ -52,8 +52,8 @@ int sk_caps_drop_bounding(const struct oci_caps *c, struct sk_err *e)
 		if (in <= 0)
 			continue;
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
-			return sk_err_sys(e, errno, "process.capabilities.bounding: drop capability %d",
-					  cap);
+			return sk_err_sys(e, errno,
+					  "process.capabilities.bounding: drop capability %d", cap);
 	}
 	return 0;
 }

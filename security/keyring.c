@@ -45,7 +45,8 @@ int sk_keyring_join(const char *container_id, const struct sk_log *log, struct s
 			f++;
 	}
 	if (!f)
-		return sk_err_set(e, EINVAL, "session keyring %s: odd description \"%s\"", name, desc);
+		return sk_err_set(e, EINVAL, "session keyring %s: odd description \"%s\"", name,
+				  desc);
 	perm = strtoul(f, NULL, 16) | KEY_GRP_SEARCH;
 	if (syscall(SYS_keyctl, KEYCTL_SETPERM, id, perm, 0, 0) < 0)
 		return sk_err_sys(e, errno, "set permissions of session keyring %s", name);

@@ -61,6 +61,7 @@ int sk_scheduler_apply(const struct oci_process *p, struct sk_err *e)
 	a.sched_deadline = p->scheduler.deadline;
 	a.sched_period = p->scheduler.period;
 	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
-		return sk_err_sys(e, errno, "process.scheduler: sched_setattr policy=%d", p->scheduler.policy);
+		return sk_err_sys(e, errno, "process.scheduler: sched_setattr policy=%d",
+				  p->scheduler.policy);
 	return 0;
 }

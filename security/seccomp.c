@@ -53,8 +53,7 @@ static int action_value(enum oci_seccomp_action a, bool has_ret, uint32_t ret, u
 	uint32_t data = has_ret ? ret : EPERM;
 
 	if (has_ret && ret > 0xffff)
-		return sk_err_set(e, EINVAL, "%s: errnoRet %u is out of range (0-65535)", field,
-				  ret);
+		return sk_err_set(e, EINVAL, "%s: errnoRet %u is out of range (0-65535)", field, ret);
 	switch (a) {
 	case OCI_SCMP_KILL:
 	case OCI_SCMP_KILL_THREAD:
@@ -88,13 +87,27 @@ static int action_value(enum oci_seccomp_action a, bool has_ret, uint32_t ret, u
 static int op_value(enum oci_seccomp_op op, enum scmp_compare *out)
 {
 	switch (op) {
-	case OCI_SCMP_CMP_NE: *out = SCMP_CMP_NE; return 0;
-	case OCI_SCMP_CMP_LT: *out = SCMP_CMP_LT; return 0;
-	case OCI_SCMP_CMP_LE: *out = SCMP_CMP_LE; return 0;
-	case OCI_SCMP_CMP_EQ: *out = SCMP_CMP_EQ; return 0;
-	case OCI_SCMP_CMP_GE: *out = SCMP_CMP_GE; return 0;
-	case OCI_SCMP_CMP_GT: *out = SCMP_CMP_GT; return 0;
-	case OCI_SCMP_CMP_MASKED_EQ: *out = SCMP_CMP_MASKED_EQ; return 0;
+	case OCI_SCMP_CMP_NE:
+		*out = SCMP_CMP_NE;
+		return 0;
+	case OCI_SCMP_CMP_LT:
+		*out = SCMP_CMP_LT;
+		return 0;
+	case OCI_SCMP_CMP_LE:
+		*out = SCMP_CMP_LE;
+		return 0;
+	case OCI_SCMP_CMP_EQ:
+		*out = SCMP_CMP_EQ;
+		return 0;
+	case OCI_SCMP_CMP_GE:
+		*out = SCMP_CMP_GE;
+		return 0;
+	case OCI_SCMP_CMP_GT:
+		*out = SCMP_CMP_GT;
+		return 0;
+	case OCI_SCMP_CMP_MASKED_EQ:
+		*out = SCMP_CMP_MASKED_EQ;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -150,7 +163,7 @@ struct rule {
 	uint32_t act;
 	unsigned int n;
 	struct scmp_arg_cmp c[6];
-	size_t idx;          /* of linux.seccomp.syscalls, for errors */
+	size_t idx; /* of linux.seccomp.syscalls, for errors */
 	const char *name;
 };
 
@@ -188,8 +201,8 @@ static void rule_push(struct rules *rs, int nr, uint32_t act, const struct scmp_
  * except that a condition on an argument index used more than once
  * becomes a rule of its own, as libseccomp allows one condition per
  * argument and runc splits them the same way. */
-static int split_rules(struct rules *rs, const struct oci_seccomp_syscall *sc, size_t idx,
-		       int nr, const char *name, uint32_t act, struct sk_err *e)
+static int split_rules(struct rules *rs, const struct oci_seccomp_syscall *sc, size_t idx, int nr,
+		       const char *name, uint32_t act, struct sk_err *e)
 {
 	struct scmp_arg_cmp conds[6];
 	unsigned int count[6] = { 0 };
@@ -199,12 +212,14 @@ static int split_rules(struct rules *rs, const struct oci_seccomp_syscall *sc, s
 		count[sc->args[j].index]++;
 	for (size_t j = 0; j < sc->n_args; j++) {
 		const struct oci_seccomp_arg *a = &sc->args[j];
-		struct scmp_arg_cmp c = { .arg = a->index, .datum_a = a->value,
+		struct scmp_arg_cmp c = { .arg = a->index,
+					  .datum_a = a->value,
 					  .datum_b = a->value_two };
 
 		if (op_value(a->op, &c.op) < 0)
-			return sk_err_set(e, EINVAL, "linux.seccomp.syscalls[%zu].args[%zu].op: unknown",
-					  idx, j);
+			return sk_err_set(e, EINVAL,
+					  "linux.seccomp.syscalls[%zu].args[%zu].op: unknown", idx,
+					  j);
 		if (count[a->index] > 1)
 			rule_push(rs, nr, act, &c, 1, idx, name);
 		else if (n < sizeof(conds) / sizeof(conds[0]))
@@ -271,8 +286,8 @@ static int add_rules(scmp_filter_ctx ctx, struct rules *rs, struct sk_err *e)
 			continue;
 		rc = seccomp_rule_add_array(ctx, r->act, r->nr, r->n, r->c);
 		if (rc < 0)
-			return sk_err_sys(e, -rc, "linux.seccomp.syscalls[%zu] (%s): add rule", r->idx,
-					  r->name);
+			return sk_err_sys(e, -rc, "linux.seccomp.syscalls[%zu] (%s): add rule",
+					  r->idx, r->name);
 	}
 	return 0;
 }
@@ -396,13 +411,13 @@ int sk_seccomp_compile(const struct oci_seccomp *s, struct sk_seccomp_prog **out
 			if (strcmp(s->flags[i], seccomp_flags[k].name) == 0)
 				break;
 		if (k == sizeof(seccomp_flags) / sizeof(seccomp_flags[0]))
-			return sk_err_set(e, EINVAL, "linux.seccomp.flags[%zu]: unknown flag \"%s\"", i,
-					  s->flags[i]);
+			return sk_err_set(e, EINVAL, "linux.seccomp.flags[%zu]: unknown flag \"%s\"",
+					  i, s->flags[i]);
 		flags |= seccomp_flags[k].flag;
 	}
 
-	r = action_value(s->default_action, s->has_default_errno_ret, s->default_errno_ret,
-			 &defact, "linux.seccomp.defaultErrnoRet", e);
+	r = action_value(s->default_action, s->has_default_errno_ret, s->default_errno_ret, &defact,
+			 "linux.seccomp.defaultErrnoRet", e);
 	if (r < 0)
 		return r;
 	ctx = seccomp_init(defact);
@@ -414,8 +429,8 @@ int sk_seccomp_compile(const struct oci_seccomp *s, struct sk_seccomp_prog **out
 		uint32_t tok = arch_token(s->architectures[i]);
 		if (!tok)
 			return sk_err_set(e, EINVAL,
-					  "linux.seccomp.architectures[%zu]: unknown architecture \"%s\"", i,
-					  s->architectures[i]);
+					  "linux.seccomp.architectures[%zu]: unknown architecture \"%s\"",
+					  i, s->architectures[i]);
 		r = seccomp_arch_add(ctx, tok);
 		if (r < 0 && r != -EEXIST)
 			return sk_err_sys(e, -r, "linux.seccomp.architectures[%zu] (%s)", i,
@@ -441,7 +456,8 @@ int sk_seccomp_compile(const struct oci_seccomp *s, struct sk_seccomp_prog **out
 			if (nr == __NR_SCMP_ERROR) {
 				/* Profiles are often newer than libseccomp or the
 				 * kernel: skip names it does not know, as runc. */
-				sk_debug(log, "seccomp: unknown syscall \"%s\" skipped", sc->names[k]);
+				sk_debug(log, "seccomp: unknown syscall \"%s\" skipped",
+					 sc->names[k]);
 				continue;
 			}
 			r = split_rules(&rules, sc, i, nr, sc->names[k], act, e);
@@ -512,7 +528,8 @@ int sk_seccomp_load_listener(const struct sk_seccomp_prog *p, int *listener, str
 		return sk_err_sys(e, errno,
 				  "linux.seccomp: load filter (needs process.noNewPrivileges or CAP_SYS_ADMIN)");
 	if (errno == EINVAL && p->flags)
-		return sk_err_sys(e, errno, "linux.seccomp: load filter with flags 0x%x (kernel too old?)",
+		return sk_err_sys(e, errno,
+				  "linux.seccomp: load filter with flags 0x%x (kernel too old?)",
 				  p->flags);
 	return sk_err_sys(e, errno, "linux.seccomp: load filter");
 }

@@ -148,7 +148,8 @@ static int cache_lookup(int dirfd, const char *name, const struct buf *key,
 static void cache_store(int dirfd, const char *name, const struct buf *key,
 			const struct sk_seccomp_prog *p, const struct sk_log *log)
 {
-	struct entry_hdr h = { .flags = p->flags, .needs_notify = p->needs_notify,
+	struct entry_hdr h = { .flags = p->flags,
+			       .needs_notify = p->needs_notify,
 			       .keylen = key->len,
 			       .bpflen = (uint64_t)p->prog->len * sizeof(struct sock_filter) };
 	struct buf out = { 0 };
@@ -182,8 +183,7 @@ int sk_seccomp_compile_cached(const struct oci_seccomp *s, int cache_dirfd,
 		return r;
 
 	profile_text(s, &key);
-	snprintf(name, sizeof(name), "%016llx.bpf",
-		 (unsigned long long)fnv1a(key.p, key.len));
+	snprintf(name, sizeof(name), "%016llx.bpf", (unsigned long long)fnv1a(key.p, key.len));
 	if (cache_lookup(cache_dirfd, name, &key, out) == 0) {
 		sk_debug(log, "seccomp: cached filter %s (%u instructions)", name,
 			 sk_seccomp_prog_len(*out));

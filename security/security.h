@@ -10,15 +10,14 @@
 
 #include "../oci/oci.h"
 
-
 struct sock_fprog;
 
 /* A seccomp filter compiled in the parent (before clone) so that bad
  * rules fail early and the child only has to load it. */
 struct sk_seccomp_prog {
-	struct sock_fprog *prog;   /* BPF program, owned */
-	unsigned int flags;        /* SECCOMP_FILTER_FLAG_* */
-	bool needs_notify;         /* SCMP_ACT_NOTIFY used */
+	struct sock_fprog *prog; /* BPF program, owned */
+	unsigned int flags;	 /* SECCOMP_FILTER_FLAG_* */
+	bool needs_notify;	 /* SCMP_ACT_NOTIFY used */
 };
 
 /* sk_seccomp_compile() through a cache of compiled programs in the
@@ -27,21 +26,23 @@ struct sk_seccomp_prog {
  * are matched on the whole profile text, never on a hash alone.  A cache
  * that cannot be read or written only costs a compile; -1 = no cache. */
 __must_check int sk_seccomp_compile_cached(const struct oci_seccomp *s, int cache_dirfd,
-			      struct sk_seccomp_prog **out, const struct sk_log *log,
-			      struct sk_err *e);
+					   struct sk_seccomp_prog **out, const struct sk_log *log,
+					   struct sk_err *e);
 /* Load in the calling thread (after no_new_privs or with CAP_SYS_ADMIN). */
 __must_check int sk_seccomp_load(const struct sk_seccomp_prog *p, struct sk_err *e);
 /* The same; a program with SCMP_ACT_NOTIFY is loaded with
  * SECCOMP_FILTER_FLAG_NEW_LISTENER and *listener gets the notify fd
  * (close-on-exec); otherwise *listener = -1.  sk_seccomp_load refuses
  * such a program. */
-__must_check int sk_seccomp_load_listener(const struct sk_seccomp_prog *p, int *listener, struct sk_err *e);
+__must_check int sk_seccomp_load_listener(const struct sk_seccomp_prog *p, int *listener,
+					  struct sk_err *e);
 
 /* seccomp_notify.c: the runtime-spec "container process state" JSON sent
  * with the notify fd (@state_json: the container's state), malloc'd. */
 char *sk_seccomp_process_state(const char *metadata, pid_t pid, const char *state_json);
 /* Connect to @path (listenerPath), send @fd with @json, close. */
-__must_check int sk_seccomp_send_listener(const char *path, int fd, const char *json, struct sk_err *e);
+__must_check int sk_seccomp_send_listener(const char *path, int fd, const char *json,
+					  struct sk_err *e);
 void sk_seccomp_free(struct sk_seccomp_prog *p);
 
 /* ------------------------------------------------------------------
@@ -66,7 +67,8 @@ __must_check int sk_scheduler_apply(const struct oci_process *p, struct sk_err *
 
 /* keyring.c: join a new session keyring "_ses.<id>" (as runc does);
  * ENOSYS/EACCES/EPERM/EDQUOT are ignored with a debug message. */
-__must_check int sk_keyring_join(const char *container_id, const struct sk_log *log, struct sk_err *e);
+__must_check int sk_keyring_join(const char *container_id, const struct sk_log *log,
+				 struct sk_err *e);
 
 /* user.c: setgroups(additionalGids) (skipped when the user namespace
  * denies setgroups and no additional gid is asked for), setresgid,

@@ -27,7 +27,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "../../base/base.h"   /* sk_escape (base/escape.c) */
+#include "../../base/base.h" /* sk_escape (base/escape.c) */
 
 #define EXIT_PORT 0x501
 #define CTL_EOF 0xfe
@@ -146,23 +146,42 @@ static int load_proc(struct proc *p)
 		char *v = s;
 		s += strlen(s) + 1;
 		switch (tag) {
-		case 'a': push(&p->args, &p->n_args, v); break;
-		case 'e': push(&p->env, &p->n_env, v); break;
-		case 'c': p->cwd = v; break;
-		case 'h': p->hostname = v; break;
-		case 'u': p->uid = strtoul(v, NULL, 10); break;
-		case 'g': p->gid = strtoul(v, NULL, 10); break;
+		case 'a':
+			push(&p->args, &p->n_args, v);
+			break;
+		case 'e':
+			push(&p->env, &p->n_env, v);
+			break;
+		case 'c':
+			p->cwd = v;
+			break;
+		case 'h':
+			p->hostname = v;
+			break;
+		case 'u':
+			p->uid = strtoul(v, NULL, 10);
+			break;
+		case 'g':
+			p->gid = strtoul(v, NULL, 10);
+			break;
 		case 'G':
 			if (p->n_gids < 64)
 				p->gids[p->n_gids++] = strtoul(v, NULL, 10);
 			break;
-		case 'm': p->umask_set = 1; p->umask_v = strtoul(v, NULL, 10); break;
-		case 't': p->terminal = 1; break;
-		default: break;
+		case 'm':
+			p->umask_set = 1;
+			p->umask_v = strtoul(v, NULL, 10);
+			break;
+		case 't':
+			p->terminal = 1;
+			break;
+		default:
+			break;
 		}
 	}
 	if (!p->env)
-		push(&p->env, &p->n_env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+		push(&p->env, &p->n_env,
+		     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	return p->n_args ? 0 : -1;
 }
 

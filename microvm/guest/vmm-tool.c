@@ -35,25 +35,61 @@ int main(int argc, char **argv)
 	int c;
 	while ((c = getopt(argc, argv, "+k:r:m:c:s:t:e:w:H:u:C:x:SdTO:P")) != -1) {
 		switch (c) {
-		case 'k': kernel = optarg; break;
-		case 'r': o.rootfs = optarg; break;
-		case 'm': o.mem_limit = strtoull(optarg, NULL, 10) << 20; break;
-		case 'c': o.nr_vcpus = atoi(optarg); break;
-		case 's': o.cpuset = optarg; break;
-		case 't': o.timeout_s = atoi(optarg); break;
-		case 'e': sk_strv_buf_add(&env, optarg); break;
-		case 'w': proc.cwd = optarg; break;
-		case 'H': cfg.hostname = optarg; break;
-		case 'u': sscanf(optarg, "%u:%u", &proc.user.uid, &proc.user.gid); break;
-		case 'C': o.cache_dir = optarg; break;
-		case 'x': o.cmdline_extra = optarg; break;
-		case 'S': o.seccomp = true; break;
-		case 'd': log.debug = true; break;
-		case 'T': proc.terminal = true; o.tty = true; break;
-		case 'O': initrd_out = optarg; break;
-		case 'P': print_cmdline = true; break;
+		case 'k':
+			kernel = optarg;
+			break;
+		case 'r':
+			o.rootfs = optarg;
+			break;
+		case 'm':
+			o.mem_limit = strtoull(optarg, NULL, 10) << 20;
+			break;
+		case 'c':
+			o.nr_vcpus = atoi(optarg);
+			break;
+		case 's':
+			o.cpuset = optarg;
+			break;
+		case 't':
+			o.timeout_s = atoi(optarg);
+			break;
+		case 'e':
+			sk_strv_buf_add(&env, optarg);
+			break;
+		case 'w':
+			proc.cwd = optarg;
+			break;
+		case 'H':
+			cfg.hostname = optarg;
+			break;
+		case 'u':
+			sscanf(optarg, "%u:%u", &proc.user.uid, &proc.user.gid);
+			break;
+		case 'C':
+			o.cache_dir = optarg;
+			break;
+		case 'x':
+			o.cmdline_extra = optarg;
+			break;
+		case 'S':
+			o.seccomp = true;
+			break;
+		case 'd':
+			log.debug = true;
+			break;
+		case 'T':
+			proc.terminal = true;
+			o.tty = true;
+			break;
+		case 'O':
+			initrd_out = optarg;
+			break;
+		case 'P':
+			print_cmdline = true;
+			break;
 		default:
-			fprintf(stderr, "usage: skiff-vmm-test [-k KERNEL] [-r ROOTFS] [opts] [--] ARGS...\n");
+			fprintf(stderr,
+				"usage: skiff-vmm-test [-k KERNEL] [-r ROOTFS] [opts] [--] ARGS...\n");
 			return 125;
 		}
 	}
@@ -64,7 +100,8 @@ int main(int argc, char **argv)
 	proc.args = argv + optind;
 	proc.n_args = argc - optind;
 	if (!env.n)
-		sk_strv_buf_add(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+		sk_strv_buf_add(&env,
+				"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	proc.env = env.v;
 	proc.n_env = env.n;
 	struct oci_kv ann[1];

@@ -80,13 +80,20 @@ static void __attribute__((noreturn)) die(int code)
 static const char *err_text(long err)
 {
 	switch (-err) {
-	case 2: return ": no such file or directory\n";
-	case 13: return ": permission denied\n";
-	case 8: return ": exec format error\n";
-	case 1: return ": operation not permitted\n";
-	case 12: return ": out of memory\n";
-	case 7: return ": argument list too long\n";
-	default: return ": exec failed\n";
+	case 2:
+		return ": no such file or directory\n";
+	case 13:
+		return ": permission denied\n";
+	case 8:
+		return ": exec format error\n";
+	case 1:
+		return ": operation not permitted\n";
+	case 12:
+		return ": out of memory\n";
+	case 7:
+		return ": argument list too long\n";
+	default:
+		return ": exec failed\n";
 	}
 }
 

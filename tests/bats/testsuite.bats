@@ -26,15 +26,15 @@ last_line() {
 
 @test "run-all: a skipped test is counted as skipped, not passed" {
 	run env SKIFF_SKIP_UNIT=1 SKIFF_BATS="$FX/skip.bats $FX/pass.bats" "$SKIFF_TOP/tests/run-all"
-	# 2 bats passes + tests/lint-bats + tests/check-layers
-	assert_eq "$(last_line)" "4 passed, 0 failed, 1 skipped"
+	# 2 bats passes + tests/lint-bats + tests/check-layers + tests/check-format
+	assert_eq "$(last_line)" "5 passed, 0 failed, 1 skipped"
 	[ "$status" -eq 0 ]
 }
 
 @test "run-all: a bats file that stops before its plan is a failure" {
 	run env SKIFF_SKIP_UNIT=1 SKIFF_BATS="$FX/early.bats $FX/pass.bats" "$SKIFF_TOP/tests/run-all"
 	[ "$status" -ne 0 ]
-	assert_eq "$(last_line)" "4 passed, 1 failed, 0 skipped"
+	assert_eq "$(last_line)" "5 passed, 1 failed, 0 skipped"
 	assert_contains "$output" "planned 3 tests, ran 1"
 }
 

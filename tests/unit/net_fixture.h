@@ -14,7 +14,10 @@ static char root[64];
 /* sk_net_prepare keeps the log: it lives as long as the test program */
 static struct sk_log test_log = { .fd = -1 };
 
-#define KV(k, v) { (char *)"org.skiff.net." k, (char *)(v) }
+#define KV(k, v)                                        \
+	{                                               \
+		(char *)"org.skiff.net." k, (char *)(v) \
+	}
 
 /* sk_net_prepare for container @id with a network namespace and @kv. */
 static inline int prep(struct oci_kv *kv, size_t nkv, const char *id, struct sk_net **out,

@@ -129,8 +129,7 @@ static inline void apply_child(void *v, FILE *out)
 		a->after(out);
 }
 
-static inline void run_apply(const struct oci_process *p, void (*after)(FILE *), char *buf,
-			     size_t n)
+static inline void run_apply(const struct oci_process *p, void (*after)(FILE *), char *buf, size_t n)
 {
 	struct apply_arg a = { .ctx = { .p = p, .log = &quiet }, .after = after };
 	run_child(apply_child, &a, buf, n);

@@ -75,20 +75,20 @@ static inline bool has_opt(const char *opts, const char *o)
 	return false;
 }
 
-#define CHECK_MOUNT(mp, type)                                            \
-	({                                                               \
-		struct mi _m = { 0 };                                    \
-		bool _f = find_mount((mp), &_m);                         \
-		if (!_f)                                                 \
+#define CHECK_MOUNT(mp, type)                                                          \
+	({                                                                             \
+		struct mi _m = { 0 };                                                  \
+		bool _f = find_mount((mp), &_m);                                       \
+		if (!_f)                                                               \
 			printf("# %s:%d: no mount at %s\n", __FILE__, __LINE__, (mp)); \
-		CHECK(_f);                                               \
-		if (_f && (type))                                        \
-			CHECK_STR(_m.fstype, (const char *)(type));       \
-		_m;                                                      \
+		CHECK(_f);                                                             \
+		if (_f && (type))                                                      \
+			CHECK_STR(_m.fstype, (const char *)(type));                    \
+		_m;                                                                    \
 	})
 
 static inline void check_dev(const char *path, char type, unsigned maj, unsigned min, mode_t mode,
-		      uid_t uid, gid_t gid)
+			     uid_t uid, gid_t gid)
 {
 	struct stat st;
 	if (stat(path, &st) < 0) {
@@ -125,8 +125,8 @@ static inline char *slurp(const char *path)
 static inline void put(const char *path, const char *text)
 {
 	struct sk_err e = { 0 };
-	CHECK_INT(sk_write_file_at(AT_FDCWD, path, text, strlen(text), O_CREAT | O_TRUNC, 0644,
-				   &e), 0);
+	CHECK_INT(sk_write_file_at(AT_FDCWD, path, text, strlen(text), O_CREAT | O_TRUNC, 0644, &e),
+		  0);
 }
 
 /* -------------------------------------------------------------- bundle */
@@ -134,9 +134,10 @@ static inline void put(const char *path, const char *text)
 static inline void make_bundle(void)
 {
 	char p[512];
-	static const char *dirs[] = { "rootfs", "rootfs/bin", "rootfs/etc", "rootfs/proc",
-				      "rootfs/sys", "rootfs/dev", "rootfs/tmp", "rootfs/copyup",
-				      "rootfs/copyup/sub", "hostdir", "hostdir/sub" };
+	static const char *dirs[] = { "rootfs",	     "rootfs/bin",    "rootfs/etc",
+				      "rootfs/proc", "rootfs/sys",    "rootfs/dev",
+				      "rootfs/tmp",  "rootfs/copyup", "rootfs/copyup/sub",
+				      "hostdir",     "hostdir/sub" };
 	struct sk_err e = { 0 };
 	char *bb = NULL;
 	size_t len = 0;
@@ -175,7 +176,7 @@ static inline void make_bundle(void)
 typedef void (*check_fn)(void);
 
 struct scenario {
-	const char *json;       /* with %1$s = bundle */
+	const char *json; /* with %1$s = bundle */
 	bool no_pivot;
 	bool userns;
 	int clone_flags;
@@ -202,9 +203,14 @@ static inline void __attribute__((noreturn)) grandchild(const struct scenario *s
 		_exit(100);
 	}
 	struct rootfs_ctx c = {
-		.cfg = cfg, .bundle = bundle, .rootfs = rootfs, .no_pivot = s->no_pivot,
-		.new_userns = s->userns, .new_netns = s->clone_flags & CLONE_NEWNET,
-		.new_cgroupns = s->clone_flags & CLONE_NEWCGROUP, .log = &log,
+		.cfg = cfg,
+		.bundle = bundle,
+		.rootfs = rootfs,
+		.no_pivot = s->no_pivot,
+		.new_userns = s->userns,
+		.new_netns = s->clone_flags & CLONE_NEWNET,
+		.new_cgroupns = s->clone_flags & CLONE_NEWCGROUP,
+		.log = &log,
 	};
 	/* a shared submount below the bind source, for rbind/rro checks */
 	snprintf(p, sizeof(p), "%s/hostdir/sub", bundle);

@@ -25,15 +25,19 @@
 
 #define NAMES(...) ((char *[]){ __VA_ARGS__, NULL })
 #define NNAMES(...) (sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *))
-#define SC(act, ...) { .names = NAMES(__VA_ARGS__), .n_names = NNAMES(__VA_ARGS__), .action = (act) }
+#define SC(act, ...)                                                                         \
+	{                                                                                    \
+		.names = NAMES(__VA_ARGS__), .n_names = NNAMES(__VA_ARGS__), .action = (act) \
+	}
 
 static const struct sk_log quiet = { .fd = -1 };
 
-static inline struct oci_seccomp profile(enum oci_seccomp_action def, struct oci_seccomp_syscall *sc,
-				  size_t n)
+static inline struct oci_seccomp profile(enum oci_seccomp_action def,
+					 struct oci_seccomp_syscall *sc, size_t n)
 {
-	struct oci_seccomp s = { .present = true, .default_action = def, .syscalls = sc,
-				 .n_syscalls = n };
+	struct oci_seccomp s = {
+		.present = true, .default_action = def, .syscalls = sc, .n_syscalls = n
+	};
 	return s;
 }
 
@@ -61,12 +65,11 @@ static inline int exit_code(int st)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
 }
 
-
 /* What a child needs to start and exit, a sanitizer runtime included: the
  * allow rule of profiles that deny by default. */
-#define CHILD_NEEDS                                                                        \
-	"exit_group", "exit", "write", "rt_sigreturn", "sigaltstack", "mmap", "munmap",    \
-		"mprotect", "madvise", "rt_sigaction", "rt_sigprocmask", "getpid", "gettid", \
+#define CHILD_NEEDS                                                                           \
+	"exit_group", "exit", "write", "rt_sigreturn", "sigaltstack", "mmap", "munmap",       \
+		"mprotect", "madvise", "rt_sigaction", "rt_sigprocmask", "getpid", "gettid",  \
 		"tgkill", "prctl", "futex", "read", "openat", "close", "fstat", "newfstatat", \
 		"sched_yield", "readlink", "pread64", "getrlimit", "prlimit64"
 

@@ -118,13 +118,15 @@ static char *get(const char *dir, const char *f)
 TEST(serialize_roundtrip)
 {
 	/* version 0: an older skiff's text record still loads */
-	const char *v0 = "skiff-cg1 mode=v1 path=/skiff/a%20b ledger=1 "
-			 "placement=nodes=0%20cpus=2-3 h=cpu,cpuacct@/sys/fs/cgroup/cpu,cpuacct/skiff/a%20b "
-			 "h=name=systemd@/sys/fs/cgroup/systemd/skiff/a%20b";
-	const char *v1 = "{\"version\":1,\"mode\":\"v1\",\"path\":\"/skiff/a b\",\"ledger\":true,"
-			 "\"placement\":\"nodes=0 cpus=2-3\",\"v2\":null,\"hier\":["
-			 "{\"ctrls\":\"cpu,cpuacct\",\"dir\":\"/sys/fs/cgroup/cpu,cpuacct/skiff/a b\"},"
-			 "{\"ctrls\":\"name=systemd\",\"dir\":\"/sys/fs/cgroup/systemd/skiff/a b\"}]}";
+	const char *v0 =
+		"skiff-cg1 mode=v1 path=/skiff/a%20b ledger=1 "
+		"placement=nodes=0%20cpus=2-3 h=cpu,cpuacct@/sys/fs/cgroup/cpu,cpuacct/skiff/a%20b "
+		"h=name=systemd@/sys/fs/cgroup/systemd/skiff/a%20b";
+	const char *v1 =
+		"{\"version\":1,\"mode\":\"v1\",\"path\":\"/skiff/a b\",\"ledger\":true,"
+		"\"placement\":\"nodes=0 cpus=2-3\",\"v2\":null,\"hier\":["
+		"{\"ctrls\":\"cpu,cpuacct\",\"dir\":\"/sys/fs/cgroup/cpu,cpuacct/skiff/a b\"},"
+		"{\"ctrls\":\"name=systemd\",\"dir\":\"/sys/fs/cgroup/systemd/skiff/a b\"}]}";
 	struct sk_cgroup *cg = NULL, *cg2 = NULL;
 	struct sk_err e = { 0 };
 	char *out;
@@ -214,14 +216,15 @@ TEST(v2_fake_dir)
 	size_t n = 0;
 
 	static const char *const files[] = { "memory.max", "memory.swap.max", "pids.max",
-					     "cpu.weight", "cpu.max", "io.weight" };
+					     "cpu.weight", "cpu.max",	      "io.weight" };
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		put(dir, files[i], "");
 	put(dir, "cgroup.freeze", "0\n");
 	put(dir, "cgroup.events", "populated 1\nfrozen 0\n");
 	put(dir, "cgroup.procs", "42\n7\n");
-	put(dir, "cpu.stat", "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n"
-			     "nr_periods 3\nnr_throttled 2\nthrottled_usec 7\n");
+	put(dir, "cpu.stat",
+	    "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n"
+	    "nr_periods 3\nnr_throttled 2\nthrottled_usec 7\n");
 	put(dir, "memory.current", "4096\n");
 	put(dir, "memory.peak", "8192\n");
 	put(dir, "memory.stat", "anon 100\nfile 200\n");
@@ -281,10 +284,12 @@ TEST(v2_fake_dir)
 	free(pids);
 
 	CHECK_INT(sk_cgroup_stats_json(cg, "t", &json, &e), 0);
-	CHECK_CONTAINS(json, "{\"type\":\"stats\",\"id\":\"t\",\"data\":{\"cpu\":{\"usage\":"
-			     "{\"total\":1500000,\"kernel\":500000,\"user\":1000000},"
-			     "\"throttling\":{\"periods\":3,\"throttled_periods\":2,\"throttled_time\":7000}}");
-	CHECK_CONTAINS(json, "\"usage\":{\"limit\":1048576,\"usage\":4096,\"max\":8192,\"failcnt\":5}");
+	CHECK_CONTAINS(json,
+		       "{\"type\":\"stats\",\"id\":\"t\",\"data\":{\"cpu\":{\"usage\":"
+		       "{\"total\":1500000,\"kernel\":500000,\"user\":1000000},"
+		       "\"throttling\":{\"periods\":3,\"throttled_periods\":2,\"throttled_time\":7000}}");
+	CHECK_CONTAINS(json,
+		       "\"usage\":{\"limit\":1048576,\"usage\":4096,\"max\":8192,\"failcnt\":5}");
 	CHECK_CONTAINS(json, "\"cache\":200");
 	CHECK_CONTAINS(json, "\"raw\":{\"anon\":100,\"file\":200}");
 	CHECK_CONTAINS(json, "\"pids\":{\"current\":2,\"limit\":0}");
@@ -334,7 +339,8 @@ TEST(v1_fake_dirs)
 	put(mem, "memory.stat", "cache 5\nrss 6\n");
 	put(frz, "freezer.state", "THAWED\n");
 	s = sk_xasprintf("skiff-cg1 mode=hybrid path=/t ledger=0 h=cpu,cpuacct@%s h=memory@%s "
-			 "h=freezer@%s", cpu, mem, frz);
+			 "h=freezer@%s",
+			 cpu, mem, frz);
 	CHECK_INT(sk_cgroup_load(NULL, "/tmp", "t", s, &cg, &e), 0);
 	free(s);
 	if (!cg)
@@ -358,7 +364,8 @@ TEST(v1_fake_dirs)
 
 	CHECK_INT(sk_cgroup_stats_json(cg, "t", &json, &e), 0);
 	CHECK_CONTAINS(json, "\"total\":123,\"percpu\":[100,23]");
-	CHECK_CONTAINS(json, "\"usage\":{\"limit\":9223372036854771712,\"usage\":10,\"max\":20,\"failcnt\":0}");
+	CHECK_CONTAINS(json,
+		       "\"usage\":{\"limit\":9223372036854771712,\"usage\":10,\"max\":20,\"failcnt\":0}");
 	CHECK_CONTAINS(json, "\"raw\":{\"cache\":5,\"rss\":6}");
 	free(json);
 	sk_cgroup_free(cg);

@@ -74,9 +74,10 @@ static bool exists(const char *ctrl, const char *rel)
 
 static void rm_top(void)
 {
-	static const char *const ctrls[] = { "cpu", "cpuacct", "cpuset", "memory", "devices",
-					     "freezer", "blkio", "pids", "systemd", "unified",
-					     "cpu,cpuacct", "net_cls", "hugetlb" };
+	static const char *const ctrls[] = { "cpu",	"cpuacct", "cpuset",	  "memory",
+					     "devices", "freezer", "blkio",	  "pids",
+					     "systemd", "unified", "cpu,cpuacct", "net_cls",
+					     "hugetlb" };
 	for (size_t i = 0; i < sizeof(ctrls) / sizeof(ctrls[0]); i++) {
 		char *p = sk_xasprintf("/sys/fs/cgroup/%s%s", ctrls[i], top);
 		rmdir(p);
@@ -187,7 +188,7 @@ TEST(lifecycle)
 	CHECK(!exists("cpu", path));
 	CHECK(!exists("unified", path));
 	CHECK(exists("memory", top)); /* the parent stays for other containers */
-	CHECK(!exists("cpu", top));     /* an empty skiff* parent goes */
+	CHECK(!exists("cpu", top));   /* an empty skiff* parent goes */
 	{
 		char *sib = sk_xasprintf("/sys/fs/cgroup/memory%s/sibling", top);
 		CHECK_INT(rmdir(sib), 0);

@@ -46,8 +46,7 @@ static bool warned(const struct cg_plan *p, const char *needle)
 
 static const struct cg_env env_all = { .swap = true, .io_bfq = false, .io_weight = true };
 
-static int map(int v, const char *res, const struct cg_env *env, struct cg_plan *p,
-	       struct sk_err *e)
+static int map(int v, const char *res, const struct cg_env *env, struct cg_plan *p, struct sk_err *e)
 {
 	struct oci_config *c = cfg_with(res, NULL);
 	int r;
@@ -55,7 +54,8 @@ static int map(int v, const char *res, const struct cg_env *env, struct cg_plan 
 		memset(p, 0, sizeof(*p));
 		return -999;
 	}
-	r = v == 2 ? cg_map_v2(&c->lnx.resources, env, p, e) : cg_map_v1(&c->lnx.resources, env, p, e);
+	r = v == 2 ? cg_map_v2(&c->lnx.resources, env, p, e)
+		   : cg_map_v1(&c->lnx.resources, env, p, e);
 	oci_config_free(c);
 	return r;
 }
@@ -80,9 +80,11 @@ TEST(v2_cpu)
 	struct cg_plan p;
 	struct sk_err e = { 0 };
 
-	CHECK_INT(map(2, "{\"cpu\":{\"shares\":1024,\"quota\":50000,\"period\":200000,"
-			 "\"cpus\":\"0-1\",\"mems\":\"0\",\"idle\":1,\"burst\":1000}}",
-		      &env_all, &p, &e), 0);
+	CHECK_INT(map(2,
+		      "{\"cpu\":{\"shares\":1024,\"quota\":50000,\"period\":200000,"
+		      "\"cpus\":\"0-1\",\"mems\":\"0\",\"idle\":1,\"burst\":1000}}",
+		      &env_all, &p, &e),
+		  0);
 	CHECK_STR(val(&p, "cpu.weight", 0), "100");
 	CHECK_STR(val(&p, "cpu.max", 0), "50000 200000");
 	CHECK_STR(val(&p, "cpuset.cpus", 0), "0-1");
@@ -117,8 +119,11 @@ TEST(v2_memory)
 	struct sk_err e = { 0 };
 	struct cg_env noswap = env_all;
 
-	CHECK_INT(map(2, "{\"memory\":{\"limit\":1073741824,\"reservation\":536870912,"
-			 "\"swap\":2147483648}}", &env_all, &p, &e), 0);
+	CHECK_INT(map(2,
+		      "{\"memory\":{\"limit\":1073741824,\"reservation\":536870912,"
+		      "\"swap\":2147483648}}",
+		      &env_all, &p, &e),
+		  0);
 	CHECK_STR(val(&p, "memory.max", 0), "1073741824");
 	CHECK_STR(val(&p, "memory.low", 0), "536870912");
 	CHECK_STR(val(&p, "memory.swap.max", 0), "1073741824");
@@ -138,7 +143,9 @@ TEST(v2_memory)
 	cg_plan_clear(&p);
 
 	noswap.swap = false;
-	CHECK_INT(map(2, "{\"memory\":{\"limit\":1000,\"swap\":2000,\"swappiness\":10}}", &noswap, &p, &e), 0);
+	CHECK_INT(map(2, "{\"memory\":{\"limit\":1000,\"swap\":2000,\"swappiness\":10}}", &noswap,
+		      &p, &e),
+		  0);
 	CHECK(idx(&p, "memory.swap.max") < 0);
 	CHECK(warned(&p, "memory.swap"));
 	CHECK(warned(&p, "swappiness"));
@@ -162,17 +169,21 @@ TEST(v2_pids_hugetlb_io)
 	cg_plan_clear(&p);
 
 	CHECK_INT(map(2, "{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":4194304}]}",
-		      &env_all, &p, &e), 0);
+		      &env_all, &p, &e),
+		  0);
 	CHECK_STR(val(&p, "hugetlb.2MB.max", 0), "4194304");
 	cg_plan_clear(&p);
-	CHECK(map(2, "{\"hugepageLimits\":[{\"pageSize\":\"../x\",\"limit\":1}]}", &env_all, &p, &e) < 0);
+	CHECK(map(2, "{\"hugepageLimits\":[{\"pageSize\":\"../x\",\"limit\":1}]}", &env_all, &p,
+		  &e) < 0);
 	CHECK_CONTAINS(e.msg, "pageSize");
 	cg_plan_clear(&p);
 
-	CHECK_INT(map(2, "{\"blockIO\":{\"weight\":500,\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":300}],"
-			 "\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":1048576}],"
-			 "\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":16,\"rate\":100}]}}",
-		      &env_all, &p, &e), 0);
+	CHECK_INT(map(2,
+		      "{\"blockIO\":{\"weight\":500,\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":300}],"
+		      "\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":1048576}],"
+		      "\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":16,\"rate\":100}]}}",
+		      &env_all, &p, &e),
+		  0);
 	CHECK_STR(val(&p, "io.weight", 0), "default 4950");
 	CHECK_STR(val(&p, "io.weight", 1), "8:0 2930");
 	CHECK_STR(val(&p, "io.max", 0), "8:0 rbps=1048576");
@@ -196,7 +207,8 @@ TEST(v2_unified)
 	struct sk_err e = { 0 };
 
 	CHECK_INT(map(2, "{\"unified\":{\"memory.high\":\"1000000\",\"io.latency\":\"8:0 target=10\"}}",
-		      &env_all, &p, &e), 0);
+		      &env_all, &p, &e),
+		  0);
 	CHECK_STR(val(&p, "memory.high", 0), "1000000");
 	CHECK_STR(p.w[idx(&p, "memory.high")].ctrl, "memory");
 	CHECK_STR(val(&p, "io.latency", 0), "8:0 target=10");
@@ -221,16 +233,18 @@ TEST(v1_all)
 	struct sk_err e = { 0 };
 	struct cg_env bfq = { .swap = true, .io_bfq = true, .io_weight = true };
 
-	CHECK_INT(map(1, "{\"cpu\":{\"shares\":512,\"quota\":-1,\"period\":100000,"
-			 "\"realtimePeriod\":1000000,\"realtimeRuntime\":950000,\"cpus\":\"1\",\"mems\":\"0\"},"
-			 "\"memory\":{\"limit\":1048576,\"reservation\":524288,\"swap\":2097152,"
-			 "\"swappiness\":60,\"disableOOMKiller\":true},"
-			 "\"pids\":{\"limit\":-1},"
-			 "\"hugepageLimits\":[{\"pageSize\":\"1GB\",\"limit\":0}],"
-			 "\"network\":{\"classID\":1048577,\"priorities\":[{\"name\":\"eth0\",\"priority\":5}]},"
-			 "\"blockIO\":{\"weight\":300,\"leafWeight\":200,"
-			 "\"throttleWriteBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":500}]}}",
-		      &env_all, &p, &e), 0);
+	CHECK_INT(map(1,
+		      "{\"cpu\":{\"shares\":512,\"quota\":-1,\"period\":100000,"
+		      "\"realtimePeriod\":1000000,\"realtimeRuntime\":950000,\"cpus\":\"1\",\"mems\":\"0\"},"
+		      "\"memory\":{\"limit\":1048576,\"reservation\":524288,\"swap\":2097152,"
+		      "\"swappiness\":60,\"disableOOMKiller\":true},"
+		      "\"pids\":{\"limit\":-1},"
+		      "\"hugepageLimits\":[{\"pageSize\":\"1GB\",\"limit\":0}],"
+		      "\"network\":{\"classID\":1048577,\"priorities\":[{\"name\":\"eth0\",\"priority\":5}]},"
+		      "\"blockIO\":{\"weight\":300,\"leafWeight\":200,"
+		      "\"throttleWriteBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":500}]}}",
+		      &env_all, &p, &e),
+		  0);
 	CHECK_STR(val(&p, "cpu.shares", 0), "512");
 	CHECK_STR(val(&p, "cpu.cfs_period_us", 0), "100000");
 	CHECK_STR(val(&p, "cpu.cfs_quota_us", 0), "-1");
@@ -282,8 +296,8 @@ TEST(kernel_tcp)
 	struct cg_env tcp = env_all;
 
 	tcp.kmem_tcp = true;
-	CHECK_INT(map(1, "{\"memory\":{\"kernelTCP\":16777216,\"kernel\":1048576}}", &tcp, &p,
-		      &e), 0);
+	CHECK_INT(map(1, "{\"memory\":{\"kernelTCP\":16777216,\"kernel\":1048576}}", &tcp, &p, &e),
+		  0);
 	CHECK_STR(val(&p, "memory.kmem.tcp.limit_in_bytes", 0), "16777216");
 	CHECK_STR(p.w[idx(&p, "memory.kmem.tcp.limit_in_bytes")].ctrl, "memory");
 	CHECK(idx(&p, "memory.kmem.limit_in_bytes") < 0);
@@ -304,11 +318,11 @@ TEST(kernel_tcp)
 
 TEST(device_rules)
 {
-	struct oci_config *c = cfg_with(
-		"{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},"
-		"{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":229,\"access\":\"rw\"}]}",
-		"\"devices\":[{\"path\":\"/dev/fuse2\",\"type\":\"c\",\"major\":10,\"minor\":230},"
-		"{\"path\":\"/dev/fifo\",\"type\":\"p\"}]");
+	struct oci_config *c =
+		cfg_with("{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},"
+			 "{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":229,\"access\":\"rw\"}]}",
+			 "\"devices\":[{\"path\":\"/dev/fuse2\",\"type\":\"c\",\"major\":10,\"minor\":230},"
+			 "{\"path\":\"/dev/fifo\",\"type\":\"p\"}]");
 	struct oci_device_rule *r = NULL;
 	struct sk_err e = { 0 };
 	size_t n = 0;
@@ -368,7 +382,7 @@ TEST(device_rules)
 	free(r);
 	oci_config_free(c);
 
-	{	/* a last "allow all" makes everything before it dead code */
+	{ /* a last "allow all" makes everything before it dead code */
 		struct oci_device_rule two[2] = { { false, 'a', -1, -1, "rwm" },
 						  { true, 'a', -1, -1, "rwm" } };
 		CHECK_INT(cg_bpf_build(two, 2, &insns, &ni, &e), 0);
@@ -376,7 +390,6 @@ TEST(device_rules)
 		CHECK_INT(((struct bpf_insn *)insns)[6].imm, 1);
 		free(insns);
 	}
-
 }
 
 static char *plan_str(const struct cg_plan *p)
@@ -395,10 +408,8 @@ static char *plan_str(const struct cg_plan *p)
 TEST(devices_v1_plan)
 {
 	struct oci_device_rule rules[] = {
-		{ false, 'a', -1, -1, "rwm" },
-		{ true, 'c', 1, 3, "rwm" },
-		{ true, 'c', 136, -1, "rw" },
-		{ true, 'c', 136, -1, "m" },
+		{ false, 'a', -1, -1, "rwm" }, { true, 'c', 1, 3, "rwm" },
+		{ true, 'c', 136, -1, "rw" },  { true, 'c', 136, -1, "m" },
 		{ false, 'c', 1, 3, "m" },
 	};
 	struct cg_plan p = { 0 };

@@ -58,9 +58,10 @@ TEST(huge_numbers)
 
 TEST(extreme_int64_values)
 {
-	struct oci_config *c = parse_ok(MIN_HEAD ",\"linux\":{\"resources\":{\"cpu\":{"
-					"\"quota\":-9223372036854775808,\"idle\":9223372036854775807,"
-					"\"period\":18446744073709551615}}}}");
+	struct oci_config *c =
+		parse_ok(MIN_HEAD ",\"linux\":{\"resources\":{\"cpu\":{"
+				  "\"quota\":-9223372036854775808,\"idle\":9223372036854775807,"
+				  "\"period\":18446744073709551615}}}}");
 	if (!c)
 		return;
 	CHECK(c->lnx.resources.cpu.quota.v == INT64_MIN);
@@ -72,8 +73,9 @@ TEST(extreme_int64_values)
 TEST(malformed_json)
 {
 	static const char *const bad[] = {
-		"", "{", "{\"ociVersion\":}", "[1,2", "{\"a\":1}}", "nul", "{'a':1}",
-		"{\"ociVersion\":\"1\" \"root\":{}}", "\"\\x\"",
+		"",	      "{",   "{\"ociVersion\":}", "[1,2",
+		"{\"a\":1}}", "nul", "{'a':1}",		  "{\"ociVersion\":\"1\" \"root\":{}}",
+		"\"\\x\"",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		bad_doc(bad[i], "config.json: invalid JSON: ");

@@ -20,8 +20,9 @@ TEST(missing_required)
 
 TEST(null_is_absent)
 {
-	struct oci_config *c = parse_ok(MIN_HEAD ",\"process\":null,\"hostname\":null,"
-					"\"linux\":{\"namespaces\":null,\"resources\":null}}");
+	struct oci_config *c =
+		parse_ok(MIN_HEAD ",\"process\":null,\"hostname\":null,"
+				  "\"linux\":{\"namespaces\":null,\"resources\":null}}");
 	if (!c)
 		return;
 	CHECK(c->process == NULL);
@@ -62,7 +63,8 @@ TEST(unknown_namespace)
 		 "linux.namespaces[1].type: duplicate namespace type \"pid\"");
 	bad_with(",\"linux\":{\"namespaces\":[{\"path\":\"/x\"}]}",
 		 "linux.namespaces[0].type: missing required field");
-	bad_with(",\"linux\":{\"namespaces\":[{\"type\":\"net\"}]}", "unknown namespace type \"net\"");
+	bad_with(",\"linux\":{\"namespaces\":[{\"type\":\"net\"}]}",
+		 "unknown namespace type \"net\"");
 	bad_with(",\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"x\"}]}",
 		 "linux.namespaces[0].path: \"x\" is not an absolute path");
 }
@@ -94,20 +96,21 @@ TEST(rlimit_validation)
 TEST(rlimit_names_all)
 {
 	static const char *const names[] = {
-		"RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE",
-		"RLIMIT_RSS", "RLIMIT_NPROC", "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS",
-		"RLIMIT_LOCKS", "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",
-		"RLIMIT_RTPRIO", "RLIMIT_RTTIME",
+		"RLIMIT_CPU",	   "RLIMIT_FSIZE", "RLIMIT_DATA",   "RLIMIT_STACK",
+		"RLIMIT_CORE",	   "RLIMIT_RSS",   "RLIMIT_NPROC",  "RLIMIT_NOFILE",
+		"RLIMIT_MEMLOCK",  "RLIMIT_AS",	   "RLIMIT_LOCKS",  "RLIMIT_SIGPENDING",
+		"RLIMIT_MSGQUEUE", "RLIMIT_NICE",  "RLIMIT_RTPRIO", "RLIMIT_RTTIME",
 	};
 	static const int nums[] = {
-		RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_CORE,
-		RLIMIT_RSS, RLIMIT_NPROC, RLIMIT_NOFILE, RLIMIT_MEMLOCK, RLIMIT_AS,
-		RLIMIT_LOCKS, RLIMIT_SIGPENDING, RLIMIT_MSGQUEUE, RLIMIT_NICE,
-		RLIMIT_RTPRIO, RLIMIT_RTTIME,
+		RLIMIT_CPU,	 RLIMIT_FSIZE, RLIMIT_DATA,   RLIMIT_STACK,
+		RLIMIT_CORE,	 RLIMIT_RSS,   RLIMIT_NPROC,  RLIMIT_NOFILE,
+		RLIMIT_MEMLOCK,	 RLIMIT_AS,    RLIMIT_LOCKS,  RLIMIT_SIGPENDING,
+		RLIMIT_MSGQUEUE, RLIMIT_NICE,  RLIMIT_RTPRIO, RLIMIT_RTTIME,
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char *j = sk_xasprintf("{\"cwd\":\"/\",\"rlimits\":[{\"type\":\"%s\","
-				       "\"soft\":1,\"hard\":2}]}", names[i]);
+				       "\"soft\":1,\"hard\":2}]}",
+				       names[i]);
 		struct oci_process *p = NULL;
 		struct sk_err e = { 0 };
 
@@ -151,15 +154,16 @@ TEST(seccomp_validation)
 TEST(seccomp_all_names)
 {
 	static const char *const acts[] = {
-		"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
-		"SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",
+		"SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+		"SCMP_ACT_ERRNO", "SCMP_ACT_TRACE",	   "SCMP_ACT_ALLOW",	   "SCMP_ACT_LOG",
 	};
 	static const char *const ops[] = {
-		"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE",
-		"SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
+		"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",	    "SCMP_CMP_EQ",
+		"SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
 	};
 	for (size_t i = 0; i < 8; i++) {
-		char *j = sk_xasprintf(MIN_HEAD ",\"linux\":{\"seccomp\":{\"defaultAction\":\"%s\","
+		char *j = sk_xasprintf(MIN_HEAD
+				       ",\"linux\":{\"seccomp\":{\"defaultAction\":\"%s\","
 				       "\"syscalls\":[{\"names\":[\"x\"],\"action\":\"%s\",\"args\":"
 				       "[{\"index\":1,\"value\":2,\"op\":\"%s\"}]}]}}}",
 				       acts[i], acts[7 - i], ops[i % 7]);
@@ -223,15 +227,18 @@ TEST(propagation_and_enums)
 
 TEST(all_propagations_and_policies)
 {
-	static const char *const props[] = { "shared", "slave", "private", "unbindable",
+	static const char *const props[] = { "shared",	"slave",  "private",  "unbindable",
 					     "rshared", "rslave", "rprivate", "runbindable" };
-	static const char *const pols[] = { "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH",
-					    "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE" };
-	static const char *const modes[] = { "MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE",
-					     "MPOL_PREFERRED", "MPOL_PREFERRED_MANY",
-					     "MPOL_LOCAL", "MPOL_WEIGHTED_INTERLEAVE" };
+	static const char *const pols[] = { "SCHED_OTHER",   "SCHED_FIFO", "SCHED_RR",
+					    "SCHED_BATCH",   "SCHED_ISO",  "SCHED_IDLE",
+					    "SCHED_DEADLINE" };
+	static const char *const modes[] = {
+		"MPOL_DEFAULT",	       "MPOL_BIND",  "MPOL_INTERLEAVE",		"MPOL_PREFERRED",
+		"MPOL_PREFERRED_MANY", "MPOL_LOCAL", "MPOL_WEIGHTED_INTERLEAVE"
+	};
 	for (size_t i = 0; i < 8; i++) {
-		char *j = sk_xasprintf(MIN_HEAD ",\"process\":{\"cwd\":\"/\",\"scheduler\":"
+		char *j = sk_xasprintf(MIN_HEAD
+				       ",\"process\":{\"cwd\":\"/\",\"scheduler\":"
 				       "{\"policy\":\"%s\"}},\"linux\":{\"rootfsPropagation\":\"%s\","
 				       "\"memoryPolicy\":{\"mode\":\"%s\"},"
 				       "\"personality\":{\"domain\":\"LINUX\"}}}",
@@ -292,12 +299,12 @@ TEST(unknown_fields_ignored)
 {
 	struct oci_config *c = parse_ok(
 		MIN_HEAD ",\"whatever\":{\"deep\":[1,2,{\"x\":null}]},\"windows\":{\"a\":1},"
-		"\"vm\":{\"hypervisor\":{\"path\":\"/x\"}},"
-		"\"process\":{\"cwd\":\"/\",\"commandLine\":\"x\",\"unknownField\":7,"
-		"\"user\":{\"uid\":3,\"extra\":\"y\"}},"
-		"\"linux\":{\"intelRdt\":{\"closID\":\"x\"},\"netDevices\":{\"eth0\":{}},"
-		"\"resources\":{\"rdma\":{\"x\":{\"hcaHandles\":1}},\"memory\":{\"limit\":5,"
-		"\"zzz\":\"a\"}}}}");
+			 "\"vm\":{\"hypervisor\":{\"path\":\"/x\"}},"
+			 "\"process\":{\"cwd\":\"/\",\"commandLine\":\"x\",\"unknownField\":7,"
+			 "\"user\":{\"uid\":3,\"extra\":\"y\"}},"
+			 "\"linux\":{\"intelRdt\":{\"closID\":\"x\"},\"netDevices\":{\"eth0\":{}},"
+			 "\"resources\":{\"rdma\":{\"x\":{\"hcaHandles\":1}},\"memory\":{\"limit\":5,"
+			 "\"zzz\":\"a\"}}}}");
 	if (!c)
 		return;
 	CHECK_INT(c->process->user.uid, 3);
@@ -307,8 +314,9 @@ TEST(unknown_fields_ignored)
 
 TEST(duplicate_keys_last_wins)
 {
-	struct oci_config *c = parse_ok(MIN_HEAD ",\"hostname\":\"a\",\"hostname\":\"b\","
-					"\"annotations\":{\"k\":\"1\",\"j\":\"2\",\"k\":\"3\"}}");
+	struct oci_config *c =
+		parse_ok(MIN_HEAD ",\"hostname\":\"a\",\"hostname\":\"b\","
+				  "\"annotations\":{\"k\":\"1\",\"j\":\"2\",\"k\":\"3\"}}");
 	if (!c)
 		return;
 	CHECK_STR(c->hostname, "b");

@@ -31,9 +31,15 @@ TEST(dump_argv_runc_flags)
 {
 	struct oci_config cfg = { .mounts = mounts, .n_mounts = 3 };
 	struct sk_criu_opts o = {
-		.image_path = "/img", .work_path = "/work", .leave_running = true,
-		.tcp_established = true, .ext_unix_sk = true, .shell_job = true,
-		.file_locks = true, .cg_mode = SK_CRIU_CG_STRICT, .empty_netns = true,
+		.image_path = "/img",
+		.work_path = "/work",
+		.leave_running = true,
+		.tcp_established = true,
+		.ext_unix_sk = true,
+		.shell_job = true,
+		.file_locks = true,
+		.cg_mode = SK_CRIU_CG_STRICT,
+		.empty_netns = true,
 		.auto_dedup = true,
 	};
 	char **v = criu_dump_argv(&o, 42, &cfg, "/work/dump.log");
@@ -66,8 +72,9 @@ TEST(restore_argv)
 {
 	struct oci_config cfg = { .mounts = mounts, .n_mounts = 3 };
 	struct sk_criu_opts o = { .image_path = "/img", .lsm_mount_context = "ctx" };
-	struct sk_criu_restore r = { .o = &o, .cfg = &cfg, .rootfs = "/b/rootfs",
-				     .cgroup_root = "/skiff/c1" };
+	struct sk_criu_restore r = {
+		.o = &o, .cfg = &cfg, .rootfs = "/b/rootfs", .cgroup_root = "/skiff/c1"
+	};
 	char **v = criu_restore_argv(&r, "/img/restore.log", "/img/restore.pid");
 
 	CHECK_STR(joined(v),
@@ -109,10 +116,11 @@ TEST(version)
 
 TEST(first_error_line)
 {
-	const char *log = "(00.000010) Version: 3.17.1\n"
-			  "(00.001000) Warn (criu/x.c:1): not this\n"
-			  "(00.002000) Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds\n"
-			  "(00.003000) Error (criu/vdso.c:613): vdso: second\n";
+	const char *log =
+		"(00.000010) Version: 3.17.1\n"
+		"(00.001000) Warn (criu/x.c:1): not this\n"
+		"(00.002000) Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds\n"
+		"(00.003000) Error (criu/vdso.c:613): vdso: second\n";
 	char *s = criu_first_error(log, false);
 
 	CHECK_STR(s, "Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds");

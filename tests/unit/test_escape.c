@@ -31,17 +31,23 @@ TEST(plain_escapes_controls_and_keeps_utf8)
 	CHECK_STR(esc("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", SK_ESC_PLAIN),
 		  "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
 	/* C1 controls (U+009B: CSI) and the line/paragraph separators */
-	CHECK_STR(esc("a\xc2\x9b" "b\xe2\x80\xa8" "c\xe2\x80\xa9", SK_ESC_PLAIN),
+	CHECK_STR(esc("a\xc2\x9b"
+		      "b\xe2\x80\xa8"
+		      "c\xe2\x80\xa9",
+		      SK_ESC_PLAIN),
 		  "a\\u009bb\\u2028c\\u2029");
 }
 
 TEST(plain_escapes_bytes_that_are_not_utf8)
 {
-	CHECK_STR(esc("a\xff" "b", SK_ESC_PLAIN), "a\\xffb");
-	CHECK_STR(esc("\x80", SK_ESC_PLAIN), "\\x80");                 /* stray continuation */
-	CHECK_STR(esc("\xc3", SK_ESC_PLAIN), "\\xc3");                 /* cut short */
+	CHECK_STR(esc("a\xff"
+		      "b",
+		      SK_ESC_PLAIN),
+		  "a\\xffb");
+	CHECK_STR(esc("\x80", SK_ESC_PLAIN), "\\x80"); /* stray continuation */
+	CHECK_STR(esc("\xc3", SK_ESC_PLAIN), "\\xc3"); /* cut short */
 	CHECK_STR(esc("\xc3(", SK_ESC_PLAIN), "\\xc3(");
-	CHECK_STR(esc("\xc0\xaf", SK_ESC_PLAIN), "\\xc0\\xaf");        /* overlong '/' */
+	CHECK_STR(esc("\xc0\xaf", SK_ESC_PLAIN), "\\xc0\\xaf"); /* overlong '/' */
 	CHECK_STR(esc("\xe0\x80\xaf", SK_ESC_PLAIN), "\\xe0\\x80\\xaf");
 	CHECK_STR(esc("\xed\xa0\x80", SK_ESC_PLAIN), "\\xed\\xa0\\x80"); /* surrogate */
 	CHECK_STR(esc("\xf4\x90\x80\x80", SK_ESC_PLAIN), "\\xf4\\x90\\x80\\x80");
@@ -69,11 +75,11 @@ TEST(cut_before_a_whole_character_or_escape)
 	CHECK_INT(sk_escape(buf, sizeof(buf), "abcde\nf", SK_ESC_PLAIN), 7);
 	CHECK_STR(buf, "abcde\\n");
 	CHECK_INT(sk_escape(buf, sizeof(buf), "abcdef\nx", SK_ESC_PLAIN), 6);
-	CHECK_STR(buf, "abcdef");      /* not "abcdef\" */
+	CHECK_STR(buf, "abcdef"); /* not "abcdef\" */
 	CHECK_INT(sk_escape(buf, sizeof(buf), "abcde\xc3\xa9xyz", SK_ESC_PLAIN), 7);
 	CHECK_STR(buf, "abcde\xc3\xa9");
 	CHECK_INT(sk_escape(buf, sizeof(buf), "abcdef\xc3\xa9", SK_ESC_PLAIN), 6);
-	CHECK_STR(buf, "abcdef");      /* not half of é */
+	CHECK_STR(buf, "abcdef"); /* not half of é */
 	CHECK_INT(sk_escape(buf, 1, "abc", SK_ESC_PLAIN), 0);
 	CHECK_STR(buf, "");
 }
@@ -89,7 +95,7 @@ TEST(output_is_one_printable_utf8_line)
 		for (int b = 1; b < 256; b++) {
 			in[0] = (char)a;
 			in[1] = (char)b;
-			in[2] = (char)0xa9;   /* completes some 3-byte forms */
+			in[2] = (char)0xa9; /* completes some 3-byte forms */
 			in[3] = '\0';
 			for (int m = SK_ESC_PLAIN; m <= SK_ESC_JSON; m++) {
 				sk_escape(out, sizeof(out), in, (enum sk_esc)m);

@@ -37,7 +37,7 @@ TEST(close_except_keeps_only_the_listed)
 	CHECK_INT(sk_fds_close_except(200, keep, 5, &e), 0);
 	for (int fd = 200; fd < 212; fd++)
 		CHECK_INT(is_open(fd), fd == 203 || fd == 207);
-	CHECK(is_open(150));   /* below first: untouched */
+	CHECK(is_open(150)); /* below first: untouched */
 	CHECK(is_open(1));
 	close(150);
 	close(203);
@@ -75,7 +75,7 @@ TEST(reserve_plugs_the_holes_and_moves_the_log)
 	open_at(241);
 	fcntl(241, F_SETFD, 0);
 	open_at(242);
-	log_fd = 242;   /* the --log fd sits on a preserved number */
+	log_fd = 242; /* the --log fd sits on a preserved number */
 	CHECK_INT(sk_fds_reserve(240, 245, &log_fd, &holes, &n, &e), 0);
 	CHECK(log_fd >= 245);
 	CHECK(is_open(log_fd));

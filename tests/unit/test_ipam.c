@@ -8,13 +8,12 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-
 static struct sk_ipam_net *mknet(const char *cidr, bool gw)
 {
 	struct sk_cidr c;
 	sk_cidr_parse(cidr, true, &c);
 	return sk_ipam_new("t0", gw ? SK_NET_NAT : SK_NET_ISOLATED, &c, gw ? c.addr + 1 : 0, "t0",
-			  true);
+			   true);
 }
 
 TEST(alloc_sequential)
@@ -93,7 +92,8 @@ TEST(record_roundtrip)
 	CHECK(sk_ipam_alloc(n, "web.1", 0, "8080:80/tcp", &a, &e) >= 0);
 	CHECK(sk_ipam_alloc(n, "db", 0, "", &a, &e) >= 0);
 	t = sk_ipam_format(n);
-	CHECK_CONTAINS(t, "{\"version\":1,\"name\":\"t0\",\"mode\":\"nat\",\"subnet\":\"10.1.0.0/24\"");
+	CHECK_CONTAINS(t,
+		       "{\"version\":1,\"name\":\"t0\",\"mode\":\"nat\",\"subnet\":\"10.1.0.0/24\"");
 	CHECK_CONTAINS(t, "\"leases\":[{\"id\":\"web.1\",\"ip\":\"10.1.0.2\",\"ports\":\"8080:80/tcp\"},"
 			  "{\"id\":\"db\",\"ip\":\"10.1.0.3\",\"ports\":\"\"}]}");
 	CHECK_INT(sk_ipam_parse(t, &m, &e), 0);
@@ -110,7 +110,9 @@ TEST(record_roundtrip)
 	CHECK_INT(sk_ipam_parse("{\"version\":1,\"name\":\"x\",\"mode\":\"nat\"}", &m, &e), -EINVAL);
 	CHECK_STR(e.msg, "missing name, mode or subnet");
 	CHECK_INT(sk_ipam_parse("{\"name\":\"x\",\"mode\":\"nat\",\"subnet\":\"10.0.0.0/8\","
-				"\"leases\":[{\"id\":\"a\",\"ip\":\"notanip\"}]}", &m, &e), -EINVAL);
+				"\"leases\":[{\"id\":\"a\",\"ip\":\"notanip\"}]}",
+				&m, &e),
+		  -EINVAL);
 	CHECK_STR(e.msg, "bad lease 1");
 	CHECK_INT(sk_ipam_parse("{\"name\":\"x\",\"mode\":\"nat\",\"subn", &m, &e), -EINVAL);
 	CHECK_CONTAINS(e.msg, "corrupt record: invalid JSON");
@@ -118,7 +120,8 @@ TEST(record_roundtrip)
 	/* version 0: an older skiff's text record */
 	CHECK_INT(sk_ipam_parse("name x\nmode nat\nsubnet 10.0.0.0/8\ngateway -\nbridge x\n"
 				"owned 1\nlease web.1 10.0.0.2 8080:80/tcp\nlease db 10.0.0.3 -\n",
-				&m, &e), 0);
+				&m, &e),
+		  0);
 	CHECK_STR(m ? m->name : NULL, "x");
 	CHECK_INT(m ? m->gateway : 1, 0);
 	CHECK(m && m->owned);
@@ -128,7 +131,8 @@ TEST(record_roundtrip)
 	sk_ipam_free(m);
 	m = NULL;
 	CHECK_INT(sk_ipam_parse("name x\nmode nat\n", &m, &e), -EINVAL);
-	CHECK_INT(sk_ipam_parse("name x\nmode nat\nsubnet 10.0.0.0/8\nlease a notanip\n", &m, &e), -EINVAL);
+	CHECK_INT(sk_ipam_parse("name x\nmode nat\nsubnet 10.0.0.0/8\nlease a notanip\n", &m, &e),
+		  -EINVAL);
 	CHECK_CONTAINS(e.msg, "line 4");
 
 	/* file store */
@@ -191,8 +195,10 @@ TEST(concurrent_alloc)
 				char id[16];
 				uint32_t a;
 				snprintf(id, sizeof(id), "p%d-%d", p, i);
-				if (sk_ipam_lock(root, &lock, &e) < 0 || sk_ipam_load(root, "t0", &m, &e) < 0 ||
-				    sk_ipam_alloc(m, id, 0, "", &a, &e) < 0 || sk_ipam_save(root, m, &e) < 0)
+				if (sk_ipam_lock(root, &lock, &e) < 0 ||
+				    sk_ipam_load(root, "t0", &m, &e) < 0 ||
+				    sk_ipam_alloc(m, id, 0, "", &a, &e) < 0 ||
+				    sk_ipam_save(root, m, &e) < 0)
 					_exit(1);
 				sk_ipam_free(m);
 				close(lock);
@@ -217,13 +223,13 @@ TEST(concurrent_alloc)
 	CHECK(sk_ipam_remove(root, "t0", &e) >= 0);
 }
 
-
 /* prepare + reserve + files + serialize/load + teardown (no links made). */
 TEST(reserve_files_teardown)
 {
 	struct oci_kv kv[] = { KV("mode", "isolated"), KV("network", "tnet1"),
 			       KV("subnet", "10.77.0.0/24"), KV("dns", "192.0.2.53") };
-	struct oci_kv kv2[] = { KV("mode", "isolated"), KV("network", "tnet1"), KV("ip", "10.77.0.1") };
+	struct oci_kv kv2[] = { KV("mode", "isolated"), KV("network", "tnet1"),
+				KV("ip", "10.77.0.1") };
 	struct oci_kv kv3[] = { KV("mode", "nat"), KV("network", "tnet1") };
 	struct sk_net *n = NULL, *m = NULL, *l = NULL;
 	struct sk_err e = { 0 };
@@ -271,7 +277,8 @@ TEST(reserve_files_teardown)
 	CHECK_INT(sk_ipam_load(root, "tnet1", &rec, &e), 0);
 	CHECK_INT(rec ? rec->n_leases : 99, 0);
 	sk_ipam_free(rec);
-	CHECK_INT(sk_net_cli(NULL, root, 2, (char *[]){ (char *)"rm", (char *)"tnet1", NULL }, &e), 0);
+	CHECK_INT(sk_net_cli(NULL, root, 2, (char *[]){ (char *)"rm", (char *)"tnet1", NULL }, &e),
+		  0);
 	CHECK_INT(sk_ipam_load(root, "tnet1", &rec, &e), -ENOENT);
 
 	sk_net_free(l);

@@ -224,7 +224,8 @@ TEST(process_description)
 	size_t len = 0;
 	struct sk_err e = { 0 };
 	CHECK_INT(sk_vm_procdesc(&cfg, &out, &len, &e), 0);
-	static const char want[] = "a/bin/sh\0a-c\0aecho hi\0eA=1\0ePATH=/bin\0c/tmp\0hbox\0u1000\0g100";
+	static const char want[] =
+		"a/bin/sh\0a-c\0aecho hi\0eA=1\0ePATH=/bin\0c/tmp\0hbox\0u1000\0g100";
 	CHECK_INT(len, sizeof(want));
 	CHECK(out && !memcmp(out, want, sizeof(want)));
 	free(out);
@@ -257,7 +258,8 @@ TEST(kernel_resolution)
 	CHECK_CONTAINS(e.msg, p);
 
 	snprintf(p, sizeof(p), "%s/garbage", dir);
-	CHECK(sk_write_file_at(AT_FDCWD, p, "not a kernel at all", 19, O_CREAT | O_WRONLY, 0644, &e) >= 0);
+	CHECK(sk_write_file_at(AT_FDCWD, p, "not a kernel at all", 19, O_CREAT | O_WRONLY, 0644,
+			       &e) >= 0);
 	CHECK_INT(sk_vm_resolve_kernel(&cfg, &path, &e), -ENOEXEC);
 	CHECK_CONTAINS(e.msg, "not a Linux kernel");
 

@@ -28,7 +28,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-
 struct ctr {
 	pid_t pid;
 	int go; /* closing it ends the container */
@@ -193,7 +192,6 @@ static char *sh(const char *fmt, ...)
 	return out;
 }
 
-
 /* Create + setup a container on @kv; returns the sk_net (NULL on failure). */
 static struct sk_net *plug(struct oci_kv *kv, size_t nkv, const char *id, struct ctr *c)
 {
@@ -295,8 +293,8 @@ TEST(nat_with_port_forward)
 
 	tcp_get("10.123.0.2", 80, buf, sizeof(buf)); /* routed to the container */
 	CHECK_STR(buf, "hello 10.123.0.1\n");
-	tcp_get("127.0.0.1", 18080, buf, sizeof(buf)); /* hairpin via localhost */
-	CHECK_STR(buf, "hello 10.123.0.1\n");  /* masqueraded to the gateway */
+	tcp_get("127.0.0.1", 18080, buf, sizeof(buf));	/* hairpin via localhost */
+	CHECK_STR(buf, "hello 10.123.0.1\n");		/* masqueraded to the gateway */
 	tcp_get("10.123.0.1", 18080, buf, sizeof(buf)); /* the host's own address */
 	CHECK_CONTAINS(buf, "hello ");
 	/* the container cannot reach the host's localhost through route_localnet */
@@ -486,7 +484,8 @@ TEST(cli_output)
 		buf[r > 0 ? r : 0] = '\0';
 		close(p[0]);
 		CHECK_CONTAINS(buf, "NAME            MODE     SUBNET");
-		CHECK_CONTAINS(buf, "skcli0          routed   10.127.0.0/24      10.127.0.1      skcli0          1");
+		CHECK_CONTAINS(buf,
+			       "skcli0          routed   10.127.0.0/24      10.127.0.1      skcli0          1");
 		CHECK_CONTAINS(buf, "\"leases\": [\n    {\"id\": \"cli1\", \"ip\": \"10.127.0.2\"}");
 	}
 	unplug(n, &c, "cli1");
@@ -504,7 +503,8 @@ static void watchdog(int sig)
 {
 #define STR_(x) #x
 #define STR(x) STR_(x)
-	static const char msg[] = "not ok - test_net_live: not done in " STR(WATCHDOG_S) " s, giving up\n";
+	static const char msg[] =
+		"not ok - test_net_live: not done in " STR(WATCHDOG_S) " s, giving up\n";
 	(void)sig;
 	fflush(stdout);
 	(void)!write(1, msg, sizeof(msg) - 1);

@@ -93,7 +93,10 @@ TEST(ports_parse)
 	CHECK(p == NULL);
 }
 
-#define KV(k, v) { (char *)"org.skiff.net." k, (char *)(v) }
+#define KV(k, v)                                        \
+	{                                               \
+		(char *)"org.skiff.net." k, (char *)(v) \
+	}
 
 static int parse(struct oci_kv *kv, size_t n, struct sk_netcfg *c, struct sk_err *e)
 {
@@ -104,9 +107,10 @@ TEST(annotations_ok)
 {
 	struct sk_netcfg c;
 	struct sk_err e = { 0 };
-	struct oci_kv a[] = { KV("mode", "nat"), KV("ports", "8080:80"), KV("dns", "1.1.1.1,2606:4700::1111") };
-	struct oci_kv b[] = { KV("mode", "bridged"), KV("bridge", "br0"), KV("ip", "192.168.7.50/24"),
-			      KV("gateway", "192.168.7.1") };
+	struct oci_kv a[] = { KV("mode", "nat"), KV("ports", "8080:80"),
+			      KV("dns", "1.1.1.1,2606:4700::1111") };
+	struct oci_kv b[] = { KV("mode", "bridged"), KV("bridge", "br0"),
+			      KV("ip", "192.168.7.50/24"), KV("gateway", "192.168.7.1") };
 	struct oci_kv d[] = { { (char *)"other", (char *)"x" } };
 
 	CHECK_INT(parse(a, 3, &c, &e), 0);
@@ -155,21 +159,25 @@ TEST(annotations_errors)
 		{ { KV("mode", "routed"), KV("ports", "80") }, "need mode nat" },
 		{ { KV("mode", "nat"), KV("subnet", "10.1.2.3/24") }, "host bits set" },
 		{ { KV("mode", "nat"), KV("subnet", "10.1.2.0/31") }, "/8 to /30" },
-		{ { KV("mode", "nat"), KV("subnet", "10.1.2.0/24"), KV("ip", "10.1.3.4") }, "outside subnet" },
+		{ { KV("mode", "nat"), KV("subnet", "10.1.2.0/24"), KV("ip", "10.1.3.4") },
+		  "outside subnet" },
 		{ { KV("mode", "nat"), KV("subnet", "10.1.2.0/24"), KV("ip", "10.1.2.255") },
 		  "broadcast" },
-		{ { KV("mode", "bridged"), KV("ip", "192.168.1.5/24") }, "org.skiff.net.bridge: required" },
+		{ { KV("mode", "bridged"), KV("ip", "192.168.1.5/24") },
+		  "org.skiff.net.bridge: required" },
 		{ { KV("mode", "bridged"), KV("bridge", "br0") }, "org.skiff.net.ip: required" },
 		{ { KV("mode", "bridged"), KV("bridge", "br0"), KV("ip", "192.168.1.5") },
 		  "prefix length" },
-		{ { KV("mode", "nat"), KV("network", "a-very-long-network-name") }, "org.skiff.net.network" },
+		{ { KV("mode", "nat"), KV("network", "a-very-long-network-name") },
+		  "org.skiff.net.network" },
 		{ { KV("mode", "nat"), KV("dns", "8.8.8.8,nope") }, "\"nope\"" },
 		{ { KV("mode", "nat"), KV("prots", "80") }, "org.skiff.net.prots: unknown" },
 		{ { KV("mode", "isolated"), KV("bridge", "br0") }, "only for mode bridged" },
 		{ { KV("mode", "bridged"), KV("bridge", "br0"), KV("ip", "192.168.1.5/24"),
 		    KV("gateway", "192.168.2.1") },
 		  "org.skiff.net.gateway" },
-		{ { KV("mode", "nat"), KV("ip", "10.89.0.7/16"), KV("subnet", "10.89.0.0/24") }, "not in subnet" },
+		{ { KV("mode", "nat"), KV("ip", "10.89.0.7/16"), KV("subnet", "10.89.0.0/24") },
+		  "not in subnet" },
 		{ { KV("mode", "nat"), KV("dns", "1.1.1.1,1.0.0.1,8.8.8.8,8.8.4.4") }, "at most 3" },
 	};
 
@@ -188,7 +196,7 @@ TEST(names)
 
 	CHECK(sk_net_name_valid("skiff0"));
 	CHECK(sk_net_name_valid("my-net.1_x"));
-	CHECK(sk_net_name_valid("abcdefghijklmno"));  /* 15 */
+	CHECK(sk_net_name_valid("abcdefghijklmno"));   /* 15 */
 	CHECK(!sk_net_name_valid("abcdefghijklmnop")); /* 16 */
 	CHECK(!sk_net_name_valid(""));
 	CHECK(!sk_net_name_valid(".."));
@@ -212,16 +220,23 @@ TEST(names)
 TEST(nft_scripts)
 {
 	struct sk_port ports[] = { { 8080, 80, SK_PROTO_TCP }, { 5353, 53, SK_PROTO_UDP } };
-	struct sk_nft_rules r = { .id = "c1", .hash = "0123456789a", .mode = SK_NET_NAT,
-				  .bridge = "skiff0", .subnet = { 0x0a590000, 24 }, .ip = 0x0a590002,
-				  .ports = ports, .n_ports = 2 };
+	struct sk_nft_rules r = { .id = "c1",
+				  .hash = "0123456789a",
+				  .mode = SK_NET_NAT,
+				  .bridge = "skiff0",
+				  .subnet = { 0x0a590000, 24 },
+				  .ip = 0x0a590002,
+				  .ports = ports,
+				  .n_ports = 2 };
 	char *s = sk_nft_container_script(&r);
 
 	CHECK_CONTAINS(s, "add table ip skiff\n");
 	CHECK_CONTAINS(s, "delete chain ip skiff c-0123456789a-dnat\n");
 	CHECK_CONTAINS(s, "ip saddr 10.89.0.2 oifname != \"skiff0\" masquerade");
-	CHECK_CONTAINS(s, "c-0123456789a-dnat fib daddr type local tcp dport 8080 dnat to 10.89.0.2:80");
-	CHECK_CONTAINS(s, "c-0123456789a-out fib daddr type local udp dport 5353 dnat to 10.89.0.2:53");
+	CHECK_CONTAINS(s,
+		       "c-0123456789a-dnat fib daddr type local tcp dport 8080 dnat to 10.89.0.2:80");
+	CHECK_CONTAINS(s,
+		       "c-0123456789a-out fib daddr type local udp dport 5353 dnat to 10.89.0.2:53");
 	CHECK_CONTAINS(s, "ip saddr 127.0.0.0/8 ip daddr 10.89.0.2 masquerade");
 	CHECK_CONTAINS(s, "iifname \"skiff0\" ip daddr 127.0.0.0/8 drop");
 	CHECK_CONTAINS(s, "comment \"skiff:c1\"");
@@ -245,7 +260,8 @@ TEST(nft_scripts)
 	CHECK(sk_nft_container_script(&r) == NULL);
 
 	s = sk_nft_delete_script("0123456789a");
-	CHECK_CONTAINS(s, "add chain ip skiff c-0123456789a-fwd\ndelete chain ip skiff c-0123456789a-fwd\n");
+	CHECK_CONTAINS(s,
+		       "add chain ip skiff c-0123456789a-fwd\ndelete chain ip skiff c-0123456789a-fwd\n");
 	free(s);
 }
 
@@ -256,7 +272,8 @@ TEST(files)
 	CHECK_CONTAINS(s, "nameserver 1.1.1.1\nnameserver 9.9.9.9\n");
 	CHECK(!strstr(s, "127.0.0.53"));
 	free(s);
-	s = sk_net_resolv_text(NULL, "search example.org\nnameserver 127.0.0.53\nnameserver 10.0.0.1\n");
+	s = sk_net_resolv_text(NULL,
+			       "search example.org\nnameserver 127.0.0.53\nnameserver 10.0.0.1\n");
 	CHECK_CONTAINS(s, "search example.org\n");
 	CHECK_CONTAINS(s, "nameserver 10.0.0.1\n");
 	CHECK(!strstr(s, "127.0.0.53"));

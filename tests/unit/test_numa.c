@@ -60,7 +60,8 @@ static char *machine(int nodes, int cores, int smt, const int *dist, const char 
 			buf[0] = '\0';
 			for (int m = 0; m < nodes; m++)
 				o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%d", m ? " " : "",
-						      dist ? dist[n * nodes + m] : (n == m ? 10 : 20));
+						      dist ? dist[n * nodes + m]
+							   : (n == m ? 10 : 20));
 			snprintf(buf + o, sizeof(buf) - o, "\n");
 			snprintf(rel, sizeof(rel), "devices/system/node/node%d/distance", n);
 			put(root, rel, buf);
@@ -70,8 +71,8 @@ static char *machine(int nodes, int cores, int smt, const int *dist, const char 
 			char sib[256];
 			sib[0] = '\0';
 			for (int t = 0; t < smt; t++)
-				so += (size_t)snprintf(sib + so, sizeof(sib) - so, "%s%d", t ? "," : "",
-						       t * per + n * cores + c);
+				so += (size_t)snprintf(sib + so, sizeof(sib) - so, "%s%d",
+						       t ? "," : "", t * per + n * cores + c);
 			snprintf(sib + so, sizeof(sib) - so, "\n");
 			for (int t = 0; t < smt && sib_file; t++) {
 				snprintf(rel, sizeof(rel), "devices/system/cpu/cpu%d/topology/%s",
@@ -83,8 +84,8 @@ static char *machine(int nodes, int cores, int smt, const int *dist, const char 
 	return root;
 }
 
-static int place_on(const char *root, const char *occupied, unsigned n,
-		    enum sk_numa_policy pol, bool threads, char **out, struct sk_err *e)
+static int place_on(const char *root, const char *occupied, unsigned n, enum sk_numa_policy pol,
+		    bool threads, char **out, struct sk_err *e)
 {
 	struct sk_numa_topo *t = sk_xcalloc(1, sizeof(*t));
 	struct sk_numa_req req = { .n_cpus = n, .policy = pol, .threads = threads };
@@ -104,15 +105,15 @@ static int place_on(const char *root, const char *occupied, unsigned n,
 	return r;
 }
 
-#define PLACE(root, occ, n, pol, thr, expect)                                        \
-	do {                                                                         \
-		char *_s = NULL;                                                     \
-		struct sk_err _e = { 0 };                                            \
-		int _r = place_on(root, occ, n, pol, thr, &_s, &_e);                 \
-		if (_r < 0)                                                          \
-			printf("# place: %s\n", _e.msg);                             \
-		CHECK_STR(_s, expect);                                               \
-		free(_s);                                                            \
+#define PLACE(root, occ, n, pol, thr, expect)                        \
+	do {                                                         \
+		char *_s = NULL;                                     \
+		struct sk_err _e = { 0 };                            \
+		int _r = place_on(root, occ, n, pol, thr, &_s, &_e); \
+		if (_r < 0)                                          \
+			printf("# place: %s\n", _e.msg);             \
+		CHECK_STR(_s, expect);                               \
+		free(_s);                                            \
 	} while (0)
 
 /* One placement on a machine: occupied CPUs, how many, policy, threads,
@@ -231,10 +232,7 @@ TEST(four_nodes_distances)
 		{ NULL, 4, SK_NUMA_SPREAD, false, "nodes=0-3 cpus=0,2,4,6" },
 	};
 	static const int dist[16] = {
-		10, 21, 31, 41,
-		21, 10, 12, 31,
-		31, 12, 10, 21,
-		41, 31, 21, 10,
+		10, 21, 31, 41, 21, 10, 12, 31, 31, 12, 10, 21, 41, 31, 21, 10,
 	};
 	char *m = machine(4, 2, 1, dist, NULL, "thread_siblings_list");
 
@@ -275,7 +273,8 @@ static struct oci_config *cfg_ann(const char *ann)
 	struct sk_err e = { 0 };
 	char *j = sk_xasprintf("{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"rootfs\"},"
 			       "\"annotations\":{%s},\"linux\":{\"memoryPolicy\":{\"mode\":\"MPOL_BIND\","
-			       "\"nodes\":\"0-1,3\",\"flags\":[\"MPOL_F_STATIC_NODES\"]}}}", ann);
+			       "\"nodes\":\"0-1,3\",\"flags\":[\"MPOL_F_STATIC_NODES\"]}}}",
+			       ann);
 	if (oci_config_parse(j, strlen(j), &c, &e) < 0)
 		printf("# parse: %s\n", e.msg);
 	free(j);
@@ -403,7 +402,9 @@ TEST(ledger)
 	CHECK_STR(d, "2-3");
 	free(d);
 	/* one cut short: read as empty, replaced at the next change */
-	CHECK_INT(sk_write_file_at(AT_FDCWD, s, "{\"version\":1,\"entr", 18, O_CREAT | O_TRUNC, 0600, &e), 0);
+	CHECK_INT(sk_write_file_at(AT_FDCWD, s, "{\"version\":1,\"entr", 18, O_CREAT | O_TRUNC,
+				   0600, &e),
+		  0);
 	CHECK_INT(sk_numa_ledger_occupied(root, &occ, &e), 0);
 	CHECK_INT(sk_cpuset_count(&occ), 0);
 	free(s);

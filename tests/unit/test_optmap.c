@@ -66,8 +66,9 @@ TEST(userspace_map_matches_libmount)
 /* Names libmount leaves to the filesystem are filesystem data for skiff too. */
 TEST(fs_options_are_neither)
 {
-	const char *fs[] = { "size=64k", "mode=755", "newinstance", "ptmxmode=0666", "gid=5",
-			     "userx", "nofail=1", "ro=1", "lowerdir=/a", "nobind", "move" };
+	const char *fs[] = { "size=64k",    "mode=755", "newinstance", "ptmxmode=0666",
+			     "gid=5",	    "userx",	"nofail=1",    "ro=1",
+			     "lowerdir=/a", "nobind",	"move" };
 	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++) {
 		_cleanup_free_ char *user = NULL, *vfs = NULL, *fsopt = NULL;
 		unsigned long flag;

@@ -253,8 +253,9 @@ TEST(apply_keyring)
 	base_process(&p);
 	p.caps.present = true;
 	p.caps.bounding = p.caps.permitted = p.caps.effective = BIT(C_KILL);
-	a.ctx = (struct process_ctx){ .p = &p, .log = &quiet, .container_id = "unit-kr",
-				      .new_keyring = true };
+	a.ctx = (struct process_ctx){
+		.p = &p, .log = &quiet, .container_id = "unit-kr", .new_keyring = true
+	};
 	run_child(apply_child, &a, buf, sizeof(buf));
 	if (strstr(buf, "keyctl:"))
 		printf("# keyrings unavailable here: %s", buf);
@@ -277,11 +278,14 @@ static char *n_getcwd[] = { "getcwd", NULL }, *n_setresuid[] = { "setresuid", NU
 
 TEST(apply_seccomp_without_nnp_loads_before_dropping)
 {
-	struct oci_seccomp_syscall sc[] = { { .names = n_getcwd, .n_names = 1,
-					      .action = OCI_SCMP_ERRNO, .has_errno_ret = true,
+	struct oci_seccomp_syscall sc[] = { { .names = n_getcwd,
+					      .n_names = 1,
+					      .action = OCI_SCMP_ERRNO,
+					      .has_errno_ret = true,
 					      .errno_ret = ENOSYS } };
-	struct oci_seccomp s = { .present = true, .default_action = OCI_SCMP_ALLOW,
-				 .syscalls = sc, .n_syscalls = 1 };
+	struct oci_seccomp s = {
+		.present = true, .default_action = OCI_SCMP_ALLOW, .syscalls = sc, .n_syscalls = 1
+	};
 	struct sk_seccomp_prog *prog = NULL;
 	struct apply_arg a = { .after = report_getcwd };
 	struct sk_err e = { 0 };

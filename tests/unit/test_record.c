@@ -51,8 +51,11 @@ static int read_thing(const char *text, struct thing *t, unsigned *version, stru
 
 TEST(record_roundtrip)
 {
-	struct thing t = { .name = (char *)"x", .pid = -5, .uid = 4000000000u,
-			   .big = 18446744073709551615ull, .on = true };
+	struct thing t = { .name = (char *)"x",
+			   .pid = -5,
+			   .uid = 4000000000u,
+			   .big = 18446744073709551615ull,
+			   .on = true };
 	struct thing u = { 0 };
 	struct yajl_val_s *root = NULL;
 	const struct yajl_val_s *list;
@@ -103,10 +106,19 @@ TEST(record_roundtrip)
 TEST(record_odd_strings)
 {
 	static const char *const odd[] = {
-		"line\nbreak\r\ttab", "\"quoted\" \\back\\slash", "\x01\x1f\x7f",
-		"\xff\xfe not utf-8 \x80", "\xc3(", "\xe2\x82", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x9f",
-		"\xee\xbe\x80\xee\xbf\xbf (the escape range itself)", "\xed\xa0\x80 surrogate",
-		"\xc0\xaf overlong", "\xf4\x90\x80\x80 too high", "", "/",
+		"line\nbreak\r\ttab",
+		"\"quoted\" \\back\\slash",
+		"\x01\x1f\x7f",
+		"\xff\xfe not utf-8 \x80",
+		"\xc3(",
+		"\xe2\x82",
+		"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x9f",
+		"\xee\xbe\x80\xee\xbf\xbf (the escape range itself)",
+		"\xed\xa0\x80 surrogate",
+		"\xc0\xaf overlong",
+		"\xf4\x90\x80\x80 too high",
+		"",
+		"/",
 	};
 
 	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
@@ -177,7 +189,8 @@ TEST(record_versions)
 	sk_rec_free_fields(thing_fields, &u);
 	/* a newer one: known members read, unknown ones ignored */
 	CHECK_INT(read_thing("{\"version\":2,\"name\":\"new\",\"future\":{\"x\":[1]}}", &u,
-			     &version, &e), 0);
+			     &version, &e),
+		  0);
 	CHECK_INT(version, 2);
 	CHECK_STR(u.name, "new");
 	sk_rec_free_fields(thing_fields, &u);

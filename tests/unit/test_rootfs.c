@@ -14,8 +14,10 @@
 
 static struct oci_mount mnt(const char *dest, const char *src, const char *type, char **opts)
 {
-	struct oci_mount m = { .destination = (char *)dest, .source = (char *)src,
-			       .type = (char *)type, .options = opts };
+	struct oci_mount m = { .destination = (char *)dest,
+			       .source = (char *)src,
+			       .type = (char *)type,
+			       .options = opts };
 	m.n_options = sk_strv_len(opts);
 	return m;
 }
@@ -23,10 +25,18 @@ static struct oci_mount mnt(const char *dest, const char *src, const char *type,
 TEST(clean_path)
 {
 	const char *cases[][2] = {
-		{ "/", "/" },		   { "", "/" },		  { "/a/b", "/a/b" },
-		{ "a/b/", "/a/b" },	   { "//a//./b/", "/a/b" }, { "/a/../b", "/b" },
-		{ "../../etc", "/etc" },   { "/../..", "/" },	  { "/a/b/../../../c", "/c" },
-		{ "/dev/../../x", "/x" }, { "/a/.", "/a" },	  { "/..a/b..", "/..a/b.." },
+		{ "/", "/" },
+		{ "", "/" },
+		{ "/a/b", "/a/b" },
+		{ "a/b/", "/a/b" },
+		{ "//a//./b/", "/a/b" },
+		{ "/a/../b", "/b" },
+		{ "../../etc", "/etc" },
+		{ "/../..", "/" },
+		{ "/a/b/../../../c", "/c" },
+		{ "/dev/../../x", "/x" },
+		{ "/a/.", "/a" },
+		{ "/..a/b..", "/..a/b.." },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *c = rootfs_clean_path(cases[i][0]);
@@ -84,8 +94,8 @@ TEST(opts_later_wins)
 
 TEST(opts_tmpfs_data)
 {
-	char *o[] = { "nosuid", "size=65536k", "mode=1777", "x-podman.foo", "nofail",
-		      "defaults", "tmpcopyup", "strictatime", NULL };
+	char *o[] = { "nosuid",	   "size=65536k", "mode=1777", "x-podman.foo", "nofail", "defaults",
+		      "tmpcopyup", "strictatime", NULL };
 	struct oci_mount m = mnt("/dev/shm", "shm", "tmpfs", o);
 	struct rootfs_mount_opts r;
 	struct sk_err e = { 0 };
@@ -138,7 +148,8 @@ TEST(opts_kinds)
 	};
 	char *bind_o[] = { "bind", NULL };
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct oci_mount m = mnt("/x", "src", t[i].type, t[i].k == ROOTFS_MNT_BIND ? bind_o : NULL);
+		struct oci_mount m =
+			mnt("/x", "src", t[i].type, t[i].k == ROOTFS_MNT_BIND ? bind_o : NULL);
 		struct rootfs_mount_opts r;
 		CHECK_INT(rootfs_parse_mount_opts(&m, "m", &r, NULL), 0);
 		CHECK_INT(r.kind, t[i].k);
@@ -164,7 +175,7 @@ TEST(opts_recursive_attrs)
 
 	CHECK_INT(rootfs_parse_mount_opts(&m, "m", &r, NULL), 0);
 	CHECK_INT(r.rec_attr_set, 0x1 | 0x2 | 0x10); /* RDONLY NOSUID NOATIME */
-	CHECK_INT(r.rec_attr_clr, 0x70 | 0x4);       /* __ATIME NODEV */
+	CHECK_INT(r.rec_attr_clr, 0x70 | 0x4);	     /* __ATIME NODEV */
 	CHECK_INT(r.flags, 0);
 	rootfs_mount_opts_free(&r);
 }
@@ -233,8 +244,9 @@ TEST(validate_device)
 	struct oci_device devitself = { .path = "/dev/", .type = 'c', .major = 1, .minor = 3 };
 	struct oci_device rel = { .path = "dev/null", .type = 'c', .major = 1, .minor = 3 };
 	struct oci_device badtype = { .path = "/dev/x", .type = 'x' };
-	struct oci_device badmode = { .path = "/dev/x", .type = 'c', .has_file_mode = true,
-				      .file_mode = 020666 };
+	struct oci_device badmode = {
+		.path = "/dev/x", .type = 'c', .has_file_mode = true, .file_mode = 020666
+	};
 	struct oci_device badnum = { .path = "/dev/x", .type = 'b', .major = -1, .minor = 0 };
 	struct sk_err e = { 0 };
 
@@ -413,7 +425,7 @@ TEST(mkdir_in_root_symlink_escape)
 	CHECK_INT(mkdir(p, 0755), 0);
 	free(p);
 	p = sk_xasprintf("%s/evil", root);
-	CHECK_INT(symlink("/etc", p), 0);          /* absolute, to the "host" /etc */
+	CHECK_INT(symlink("/etc", p), 0); /* absolute, to the "host" /etc */
 	free(p);
 	p = sk_xasprintf("%s/up", root);
 	CHECK_INT(symlink("../../../../..", p), 0); /* climbs out */
@@ -466,7 +478,8 @@ TEST(mkdir_in_root_symlink_escape)
 				close(b);
 		}
 		CHECK_INT(rootfs_open_in_root_walk(rootfd, "/evil/passwd", O_RDONLY, 0), -ENOENT);
-		opened(rootfs_open_in_root_walk(rootfd, "/evil/skiff-walk-new", O_CREAT | O_WRONLY, 0644));
+		opened(rootfs_open_in_root_walk(rootfd, "/evil/skiff-walk-new", O_CREAT | O_WRONLY,
+						0644));
 		CHECK_INT(stat_in(root, "etc/skiff-walk-new", &st), 0);
 		opened(rootfs_open_in_root_walk(rootfd, "/dangling/file", O_RDONLY, 0));
 	}
@@ -482,8 +495,8 @@ TEST(mkdir_in_root_symlink_escape)
  * lies below which path when its turn comes; 20,000 entries. */
 TEST(path_plan_duplicates_and_below)
 {
-	char *canon[] = { "/proc/sys", "/a", "/proc/sys", NULL, "/a/b", "/a", "/c/d", "/c-x", "/c",
-			  "/" };
+	char *canon[] = { "/proc/sys", "/a",   "/proc/sys", NULL, "/a/b",
+			  "/a",	       "/c/d", "/c-x",	    "/c", "/" };
 	char *mnts[] = { "/", "/proc", "/proc/sys/fs/binfmt_misc", "/a!x" };
 	bool skip[10], below[10];
 	size_t n = 20000;

@@ -119,9 +119,9 @@ static void full_checks(void)
 	CHECK(has_opt(m.mnt_opts, "nosuid"));
 	CHECK(open("/mnt/ro/new", O_CREAT | O_WRONLY | O_CLOEXEC, 0644) < 0 && errno == EROFS);
 	m = CHECK_MOUNT("/mnt/ro/sub", "tmpfs"); /* rbind: the submount came along, */
-	CHECK(has_opt(m.mnt_opts, "rw"));         /* "ro" is not recursive */
+	CHECK(has_opt(m.mnt_opts, "rw"));	 /* "ro" is not recursive */
 	m = CHECK_MOUNT("/mnt/rro/sub", "tmpfs");
-	CHECK(has_opt(m.mnt_opts, "ro"));         /* "rro" is */
+	CHECK(has_opt(m.mnt_opts, "ro"));	   /* "rro" is */
 	CHECK(!find_mount("/mnt/nonrec/sub", &m)); /* "bind": no submounts */
 	check_file("/etc/hostfile", "hostfile");
 	check_file("/rel-src/marker", "marker"); /* source relative to the bundle */

@@ -88,21 +88,25 @@ static void userns_checks(void)
 
 TEST(no_pivot)
 {
-	struct scenario s = { .json = nopivot_json, .no_pivot = true,
-			      .clone_flags = CLONE_NEWPID, .checks = nopivot_checks };
+	struct scenario s = { .json = nopivot_json,
+			      .no_pivot = true,
+			      .clone_flags = CLONE_NEWPID,
+			      .checks = nopivot_checks };
 	run_scenario(&s);
 }
 
 TEST(rshared_root)
 {
-	struct scenario s = { .json = rshared_json, .clone_flags = CLONE_NEWPID,
+	struct scenario s = { .json = rshared_json,
+			      .clone_flags = CLONE_NEWPID,
 			      .checks = rshared_checks };
 	run_scenario(&s);
 }
 
 TEST(user_namespace_devices)
 {
-	struct scenario s = { .json = userns_json, .userns = true,
+	struct scenario s = { .json = userns_json,
+			      .userns = true,
 			      .clone_flags = CLONE_NEWPID | CLONE_NEWNET,
 			      .checks = userns_checks };
 	run_scenario(&s);

@@ -29,16 +29,11 @@ TEST(every_action_and_operator)
 		{ .index = 0, .op = OCI_SCMP_CMP_MASKED_EQ, .value = 0xff, .value_two = 8 },
 	};
 	struct oci_seccomp_syscall sc[] = {
-		SC(OCI_SCMP_KILL, "acct"),
-		SC(OCI_SCMP_KILL_PROCESS, "swapon"),
-		SC(OCI_SCMP_KILL_THREAD, "swapoff"),
-		SC(OCI_SCMP_TRAP, "reboot"),
-		SC(OCI_SCMP_ERRNO, "mkdir"),
-		SC(OCI_SCMP_TRACE, "rmdir"),
-		SC(OCI_SCMP_ALLOW, "read", "write"),
-		SC(OCI_SCMP_LOG, "getpid"),
-		SC(OCI_SCMP_ERRNO, "mmap"),
-		SC(OCI_SCMP_ERRNO, "personality"),
+		SC(OCI_SCMP_KILL, "acct"),	     SC(OCI_SCMP_KILL_PROCESS, "swapon"),
+		SC(OCI_SCMP_KILL_THREAD, "swapoff"), SC(OCI_SCMP_TRAP, "reboot"),
+		SC(OCI_SCMP_ERRNO, "mkdir"),	     SC(OCI_SCMP_TRACE, "rmdir"),
+		SC(OCI_SCMP_ALLOW, "read", "write"), SC(OCI_SCMP_LOG, "getpid"),
+		SC(OCI_SCMP_ERRNO, "mmap"),	     SC(OCI_SCMP_ERRNO, "personality"),
 	};
 	struct sk_seccomp_prog *p = NULL;
 	struct sk_err e = { 0 };

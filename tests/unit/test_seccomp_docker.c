@@ -80,21 +80,24 @@ static void docker_profile_init(struct docker_profile *d)
 	for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
 		d->allow[n++] = strdup(t);
 	free(copy);
-	d->sc[0] = (struct oci_seccomp_syscall){ .names = d->allow, .n_names = n,
+	d->sc[0] = (struct oci_seccomp_syscall){ .names = d->allow,
+						 .n_names = n,
 						 .action = OCI_SCMP_ALLOW };
 	d->socket_arg = (struct oci_seccomp_arg){ .index = 0, .op = OCI_SCMP_CMP_NE, .value = 40 };
 	d->sc[1] = one(n_socket, OCI_SCMP_ALLOW);
 	d->sc[1].args = &d->socket_arg;
 	d->sc[1].n_args = 1;
 	for (int i = 0; i < 5; i++) {
-		d->pers[i] = (struct oci_seccomp_arg){ .index = 0, .op = OCI_SCMP_CMP_EQ,
+		d->pers[i] = (struct oci_seccomp_arg){ .index = 0,
+						       .op = OCI_SCMP_CMP_EQ,
 						       .value = pers[i] };
 		d->sc[2 + i] = one(n_personality, OCI_SCMP_ALLOW);
 		d->sc[2 + i].args = &d->pers[i];
 		d->sc[2 + i].n_args = 1;
 	}
-	d->clone_arg = (struct oci_seccomp_arg){ .index = 0, .op = OCI_SCMP_CMP_MASKED_EQ,
-						 .value = 2114060288, .value_two = 0 };
+	d->clone_arg = (struct oci_seccomp_arg){
+		.index = 0, .op = OCI_SCMP_CMP_MASKED_EQ, .value = 2114060288, .value_two = 0
+	};
 	d->sc[7] = one(n_clone, OCI_SCMP_ALLOW);
 	d->sc[7].args = &d->clone_arg;
 	d->sc[7].n_args = 1;
@@ -176,7 +179,8 @@ TEST(repeated_rules_compile_to_the_same_filter)
 {
 	static char *names[] = { "getcwd", "acct", "swapon", "swapoff", "kexec_load", "syslog" };
 	const size_t nn = sizeof(names) / sizeof(names[0]), n = 10000, uniq = nn + 8;
-	struct oci_seccomp_syscall *big = calloc(n, sizeof(*big)), *once = calloc(uniq, sizeof(*once));
+	struct oci_seccomp_syscall *big = calloc(n, sizeof(*big)),
+				   *once = calloc(uniq, sizeof(*once));
 	struct oci_seccomp_arg *args = calloc(8, sizeof(*args));
 	struct sk_seccomp_prog *a = NULL, *b = NULL;
 	struct sk_err e = { 0 };
@@ -208,7 +212,8 @@ TEST(repeated_rules_compile_to_the_same_filter)
 	if (a && b) {
 		CHECK_INT(a->prog->len, b->prog->len);
 		CHECK(a->prog->len == b->prog->len &&
-		      !memcmp(a->prog->filter, b->prog->filter, a->prog->len * sizeof(struct sock_filter)));
+		      !memcmp(a->prog->filter, b->prog->filter,
+			      a->prog->len * sizeof(struct sock_filter)));
 		CHECK_INT(exit_code(in_child(a, call_getcwd)), 38);
 	}
 	sk_seccomp_free(a);
@@ -256,9 +261,10 @@ TEST(cache)
 	 * cached program */
 	d.sc[8].errno_ret = EPERM;
 	CHECK_INT(sk_seccomp_compile_cached(&d.s, dfd, &c, &quiet, &e), 0);
-	CHECK(c && a && (c->prog->len != a->prog->len ||
-			 memcmp(c->prog->filter, a->prog->filter,
-				a->prog->len * sizeof(struct sock_filter)) != 0));
+	CHECK(c && a &&
+	      (c->prog->len != a->prog->len ||
+	       memcmp(c->prog->filter, a->prog->filter, a->prog->len * sizeof(struct sock_filter)) !=
+		       0));
 	sk_seccomp_free(c);
 	c = NULL;
 	/* errors stay errors */

@@ -68,7 +68,8 @@ static void allow_but(struct oci_seccomp_syscall *sc, const struct child_case *c
 
 TEST(errno_ret_is_honoured)
 {
-	struct oci_seccomp_syscall sc[] = { SC(OCI_SCMP_ERRNO, "getcwd"), SC(OCI_SCMP_ERRNO, "mkdirat") };
+	struct oci_seccomp_syscall sc[] = { SC(OCI_SCMP_ERRNO, "getcwd"),
+					    SC(OCI_SCMP_ERRNO, "mkdirat") };
 	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, sc, 2);
 	struct sk_seccomp_prog *p;
 
@@ -112,7 +113,8 @@ TEST(unknown_syscalls_get_enosys)
 	p = compile_ok(&s);
 	if (!p)
 		return;
-	check_children(p, (struct child_case[]){ { call_1000, ENOSYS }, { call_getppid_errno, 99 } }, 2);
+	check_children(p, (struct child_case[]){ { call_1000, ENOSYS }, { call_getppid_errno, 99 } },
+		       2);
 	/* the stub: arch check, then nr > highest named (prlimit64) */
 	f = p->prog->filter;
 	CHECK_INT(f[1].k, AUDIT_ARCH_X86_64);
@@ -124,13 +126,16 @@ TEST(unknown_syscalls_get_enosys)
 	/* default EPERM (no errnoRet) */
 	s.has_default_errno_ret = false;
 	p = compile_ok(&s);
-	check_children(p, (struct child_case[]){ { call_1000, ENOSYS }, { call_getppid_errno, EPERM } }, 2);
+	check_children(p,
+		       (struct child_case[]){ { call_1000, ENOSYS }, { call_getppid_errno, EPERM } },
+		       2);
 	sk_seccomp_free(p);
 
 	/* KILL_PROCESS default: 1000 is ENOSYS, getppid kills */
 	s.default_action = OCI_SCMP_KILL_PROCESS;
 	p = compile_ok(&s);
-	check_children(p, (struct child_case[]){ { call_1000, ENOSYS }, { call_getppid_errno, -SIGSYS } },
+	check_children(p,
+		       (struct child_case[]){ { call_1000, ENOSYS }, { call_getppid_errno, -SIGSYS } },
 		       2);
 	sk_seccomp_free(p);
 
@@ -159,7 +164,8 @@ TEST(argument_condition)
 	sc[0].n_args = 1;
 	sc[0].has_errno_ret = true;
 	sc[0].errno_ret = EACCES;
-	allow_but(sc, (struct child_case[]){ { personality_query, 0 }, { personality_linux32, EACCES } },
+	allow_but(sc,
+		  (struct child_case[]){ { personality_query, 0 }, { personality_linux32, EACCES } },
 		  2);
 }
 
@@ -186,7 +192,9 @@ TEST(masked_eq)
 {
 	/* Denied when (arg0 & 0x0fffffff) == READ_IMPLIES_EXEC|ADDR_NO_RANDOMIZE. */
 	struct oci_seccomp_arg a[] = {
-		{ .index = 0, .op = OCI_SCMP_CMP_MASKED_EQ, .value = 0x0fffffff,
+		{ .index = 0,
+		  .op = OCI_SCMP_CMP_MASKED_EQ,
+		  .value = 0x0fffffff,
 		  .value_two = READ_IMPLIES_EXEC | ADDR_NO_RANDOMIZE },
 	};
 	struct oci_seccomp_syscall sc[] = { SC(OCI_SCMP_ERRNO, "personality") };

@@ -121,8 +121,8 @@ TEST(env_override_random)
 			if (r == 0)
 				snprintf(s, sizeof(s), "%c", 'A' + rand() % 4);
 			else
-				snprintf(s, sizeof(s), "%c%s=%d", 'A' + rand() % 4, r == 1 ? "A" : "",
-					 rand() % 5);
+				snprintf(s, sizeof(s), "%c%s=%d", 'A' + rand() % 4,
+					 r == 1 ? "A" : "", rand() % 5);
 			if (i < nb)
 				base[i] = sk_xstrdup(s);
 			else

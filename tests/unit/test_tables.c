@@ -85,8 +85,9 @@ static void flag_like_file(const struct sk_update_flag *f)
 	struct oci_resources flags = { 0 }, res = { 0 };
 	struct sk_err e = { 0 };
 	bool devices;
-	size_t sz = str ? sizeof(char *) : f->kind == SK_UF_U64 ? sizeof(struct oci_opt_u64)
-							       : sizeof(struct oci_opt_i64);
+	size_t sz = str			   ? sizeof(char *)
+		    : f->kind == SK_UF_U64 ? sizeof(struct oci_opt_u64)
+					   : sizeof(struct oci_opt_i64);
 
 	CHECK_INT(sk_update_flag_parse(f, "7", &flags, &e), 0);
 	sk_update_flags_apply(&flags, &res);
@@ -118,7 +119,8 @@ TEST(update_flag_messages)
 		if (strcmp(sk_update_flags[i].name, "memory"))
 			continue;
 		CHECK_INT(sk_update_flag_parse(&sk_update_flags[i], "1x", &flags, &e), -EINVAL);
-		CHECK_STR(e.msg, "update: --memory: invalid size \"1x\" (bytes, or with k/m/g suffix)");
+		CHECK_STR(e.msg,
+			  "update: --memory: invalid size \"1x\" (bytes, or with k/m/g suffix)");
 		CHECK_INT(sk_update_flag_parse(&sk_update_flags[i], "2G", &flags, &e), 0);
 		CHECK_INT(flags.memory.limit.v, 2LL << 30);
 	}
@@ -126,7 +128,8 @@ TEST(update_flag_messages)
 		if (strcmp(sk_update_flags[i].name, "mem-bw-schema"))
 			continue;
 		CHECK_INT(sk_update_flag_parse(&sk_update_flags[i], "x", &flags, &e), -ENOTSUP);
-		CHECK_STR(e.msg, "update: --l3-cache-schema/--mem-bw-schema: Intel RDT is not supported");
+		CHECK_STR(e.msg,
+			  "update: --l3-cache-schema/--mem-bw-schema: Intel RDT is not supported");
 	}
 }
 
@@ -174,8 +177,9 @@ static size_t nullterm_len(const char *const *v)
 	return n;
 }
 
-#define EACH(a, s) \
-	for (size_t _i = 0; _i < (a)->u.array.len && ((s) = YAJL_GET_STRING((a)->u.array.values[_i])); _i++)
+#define EACH(a, s)          \
+	for (size_t _i = 0; \
+	     _i < (a)->u.array.len && ((s) = YAJL_GET_STRING((a)->u.array.values[_i])); _i++)
 
 TEST(features_hooks_are_parsed)
 {
@@ -185,7 +189,8 @@ TEST(features_hooks_are_parsed)
 	if (!a)
 		return;
 	same_names(a, cj_hook_names, OCI_HOOK__MAX);
-	EACH(a, s) {
+	EACH(a, s)
+	{
 		_cleanup_free_ char *tail = sk_xasprintf("\"hooks\":{\"%s\":[{\"path\":\"/h\"}]}", s);
 		struct oci_config *c = NULL;
 		char msg[256];
@@ -214,26 +219,29 @@ TEST(features_seccomp_names_are_parsed)
 	a = get(t, "linux", "seccomp", "actions");
 	same_names(a, act->names, act->n_names);
 	EACH(a, s)
-		CHECK(parses("\"linux\":{\"seccomp\":{\"defaultAction\":\"%s\",\"listenerPath\":\"/l\"}}", s));
+	CHECK(parses("\"linux\":{\"seccomp\":{\"defaultAction\":\"%s\",\"listenerPath\":\"/l\"}}", s));
 	a = get(t, "linux", "seccomp", "operators");
 	same_names(a, op->names, op->n_names);
 	EACH(a, s)
-		CHECK(parses("\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
-			     "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\","
-			     "\"args\":[{\"index\":0,\"value\":1,\"op\":\"%s\"}]}]}}", s));
+	CHECK(parses("\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+		     "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\","
+		     "\"args\":[{\"index\":0,\"value\":1,\"op\":\"%s\"}]}]}}",
+		     s));
 	a = get(t, "linux", "seccomp", "archs");
 	same_names(a, cj_seccomp_archs, nullterm_len(cj_seccomp_archs));
 	EACH(a, s)
-		CHECK(parses("\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
-			     "\"architectures\":[\"%s\"]}}", s));
+	CHECK(parses("\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+		     "\"architectures\":[\"%s\"]}}",
+		     s));
 	a = get(t, "linux", "seccomp", "supportedFlags");
 	same_names(a, cj_seccomp_flags, nullterm_len(cj_seccomp_flags));
 	a = get(t, "linux", "seccomp", "knownFlags");
 	CHECK_INT(a->u.array.len,
 		  nullterm_len(cj_seccomp_flags) + nullterm_len(cj_seccomp_flags_other));
 	EACH(a, s)
-		CHECK(parses("\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
-			     "\"flags\":[\"%s\"]}}", s));
+	CHECK(parses("\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+		     "\"flags\":[\"%s\"]}}",
+		     s));
 	CHECK(!parses("\"linux\":{\"seccomp\":{\"defaultAction\":\"%s\"}}", "SCMP_ACT_BOGUS"));
 	yajl_tree_free(t);
 }
@@ -248,12 +256,13 @@ TEST(features_namespaces_and_caps_are_parsed)
 	a = get(t, "linux", "namespaces", NULL);
 	CHECK_INT(a->u.array.len, OCI_NS__MAX);
 	EACH(a, s)
-		CHECK(parses("\"linux\":{\"namespaces\":[{\"type\":\"%s\"}]}", s));
+	CHECK(parses("\"linux\":{\"namespaces\":[{\"type\":\"%s\"}]}", s));
 	a = get(t, "linux", "capabilities", NULL);
 	CHECK_INT(a->u.array.len, oci_cap_last() + 1);
 	EACH(a, s)
-		CHECK(parses("\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"],\"user\":{\"uid\":0,\"gid\":0},"
-			     "\"capabilities\":{\"bounding\":[\"%s\"]}}", s));
+	CHECK(parses("\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"],\"user\":{\"uid\":0,\"gid\":0},"
+		     "\"capabilities\":{\"bounding\":[\"%s\"]}}",
+		     s));
 	yajl_tree_free(t);
 }
 

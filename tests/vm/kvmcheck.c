@@ -81,7 +81,8 @@ static int run_guest(int kvm, int vm)
 	if (ioctl(vcpu, KVM_RUN, 0) < 0)
 		return fail("KVM_RUN (2)");
 	if (run->exit_reason != KVM_EXIT_HLT) {
-		fprintf(stderr, "kvmcheck: expected KVM_EXIT_HLT, got exit reason %u\n", run->exit_reason);
+		fprintf(stderr, "kvmcheck: expected KVM_EXIT_HLT, got exit reason %u\n",
+			run->exit_reason);
 		return 1;
 	}
 	printf("guest halted\n");
