@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * container.h - (internal to runtime/) container state, lifecycle and the
- * pieces the commands share: the sync channel between skiff and the
- * container's init, hooks, terminals and the init stub.
+ * runtime.h - runtime/'s public header, what cli/ calls: the container's
+ * state and its lock, and the lifecycle commands (create, start, exec,
+ * kill, delete, pause, checkpoint and restore).  What runtime/'s own files
+ * share (the sync channel with the init, hooks, terminals, the init stub,
+ * the handlers) is in internal.h.
  */
 #ifndef SKIFF_RUNTIME_H
 #define SKIFF_RUNTIME_H
