@@ -113,7 +113,7 @@ ULIM="--ulimit nofile=1024:1024 --ulimit nproc=4096:4096"
 	[ "$status" -eq 0 ]
 	run podman_skiff rm skiff-test-p1
 	[ "$status" -eq 0 ]
-	[ -z "$(ls /run/skiff | grep -v -e seccomp-cache -e networks -e numa.ledger)" ]
+	[ -z "$(ls /run/skiff | grep -v -e seccomp-cache -e networks -e numa.ledger -e criu.check)" ]
 }
 
 @test "ctr run --runc-binary skiff: run, detached task, exec, kill, rm" {
