@@ -185,7 +185,7 @@ nothing_of_skiff() {
 		in_ns nft list ruleset >&2
 		return 1
 	fi
-	if grep -rqs "^lease " "$ROOT/networks"; then
+	if grep -rqsE '^lease |"leases":\[\{' "$ROOT/networks"; then
 		echo "leases left: $(cat "$ROOT"/networks/*/network)" >&2
 		return 1
 	fi
