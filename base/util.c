@@ -174,8 +174,6 @@ int sk_write_file_atomic(int dirfd, const char *name, const void *data, size_t l
 	if (fd < 0)
 		return sk_err_sys(e, errno, "open %s", tmp);
 	r = sk_write_all(fd, data, len);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
 	if (r < 0) {
 		unlinkat(dirfd, tmp, 0);
 		return sk_err_sys(e, -r, "write %s", tmp);

@@ -353,8 +353,8 @@ static inline void oci_config_freep(struct oci_config **c)
  * {"version": SK_REC_VERSION, ...} (record.c): state.json, create's intent
  * record, the cgroup and network records (strings in state.json's "ext"),
  * the IPAM networks and the NUMA ledger.  Written with sk_rec_*, saved by
- * an atomic replace (a temporary file in the same directory, fsync,
- * rename); read with sk_rec_parse and the getters.  A record without a
+ * an atomic replace (a temporary file in the same directory, renamed
+ * over the record; sk_write_file_atomic); read with sk_rec_parse and the getters.  A record without a
  * version (0) was written by an older skiff and is read all the same;
  * unknown keys are ignored (a newer skiff's).  Strings are byte strings:
  * any bytes, UTF-8 or not, read back as written.
