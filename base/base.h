@@ -197,6 +197,11 @@ __must_check int sk_mkdir_p(const char *path, mode_t mode, struct sk_err *e);
 /* rm -rf below and including @path; missing is fine. */
 int sk_rm_rf(const char *path);
 
+/* Every signal's disposition back to the default (a caller's SIG_IGN
+ * survives exec) and an empty mask (sigreset.c): what the container's
+ * process, the hooks and criu start with, as with runc. */
+void sk_reset_signals(void);
+
 /* --------------------------------------------------------------- logging */
 
 enum sk_log_level { SK_LOG_ERROR, SK_LOG_WARN, SK_LOG_INFO, SK_LOG_DEBUG };

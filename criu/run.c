@@ -19,13 +19,9 @@
 /* In the child: never returns. */
 static void __attribute__((noreturn)) child(const struct criu_run *r, int out, int go, int err)
 {
-	sigset_t none;
 	int n = 0, code;
 
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
+	sk_reset_signals();
 	/* wait for the parent's go (prepare done) */
 	if (go >= 0 && read(go, &n, 1) != 1)
 		_exit(127);

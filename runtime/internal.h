@@ -116,11 +116,6 @@ void sk_fds_close_list(const int *fds, size_t n);
 __must_check int sk_fds_keep_for_exec(int first, int last, struct sk_err *e);
 /* Is the container's cgroup frozen (paused)? */
 bool sk_container_frozen(const struct sk_ctx *ctx, const struct sk_state *st);
-void sk_unblock_signals(void);
-/* Every signal's disposition back to the default (a caller's SIG_IGN
- * survives exec) and an empty mask: what the container's process and the
- * hooks start with, as with runc. */
-void sk_reset_signals(void);
 /* The signals run/exec forward: every one but SIGKILL, SIGSTOP and the
  * synchronous SIGSEGV, SIGBUS, SIGILL, SIGFPE. */
 void sk_forwarded_set(sigset_t *mask);

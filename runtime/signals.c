@@ -81,36 +81,6 @@ void sk_restore_signals(const sigset_t *old)
 	sigprocmask(SIG_SETMASK, old, NULL);
 }
 
-void sk_unblock_signals(void)
-{
-	sigset_t none;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
-/* The kernel's struct sigaction (x86_64, arm64): glibc's sigaction()
- * refuses the two signals it reserves, which a caller may still have
- * ignored. */
-struct k_sigaction {
-	void (*handler)(int);
-	unsigned long flags;
-	void (*restorer)(void);
-	uint64_t mask;
-};
-
-void sk_reset_signals(void)
-{
-	struct k_sigaction dfl = { .handler = SIG_DFL };
-
-	for (int sig = 1; sig < _NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP)
-			continue;
-		syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
-	}
-	sk_unblock_signals();
-}
-
 void sk_forward_signal(pid_t pid, int pidfd, int sig)
 {
 	if (pidfd >= 0)
