@@ -157,6 +157,7 @@ int sk_container_exec(struct sk_ctx *ctx, const struct sk_exec_opts *o, struct s
 	_cleanup_cgroup_ struct sk_cgroup *cg = NULL;
 	enum sk_status s;
 	int r, status = 0, min_fd;
+	bool wrote_pid_file = false;
 	pid_t pid = -1;
 	sigset_t saved_mask;
 	bool blocked = false;
@@ -267,6 +268,11 @@ int sk_container_exec(struct sk_ctx *ctx, const struct sk_exec_opts *o, struct s
 	j.sock[1] = -1;
 	r = cg ? sk_cgroup_enter_sub(cg, pid, o->cgroups, e) : 0;
 	sk_debug_phase(&ctx->log, &t0, "exec", st->id, "process in the container's cgroup");
+	/* The pid file is written while the child still waits for GO: when
+	 * it cannot be, nothing of the process has run (a process killed
+	 * after it started could leave children behind). */
+	if (r == 0 && o->pid_file && (r = sk_write_pid_file(o->pid_file, pid, e)) == 0)
+		wrote_pid_file = true;
 	if (r == 0 && (r = sk_msg_send(j.sock[0], SK_MSG_GO, 0, NULL, 0, -1)) < 0)
 		sk_err_sys(e, -r, "exec: sync");
 	if (r == 0)
@@ -274,15 +280,9 @@ int sk_container_exec(struct sk_ctx *ctx, const struct sk_exec_opts *o, struct s
 	if (r < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
+		if (wrote_pid_file)
+			unlink(o->pid_file);
 		goto out;
-	}
-	if (o->pid_file) {
-		r = sk_write_pid_file(o->pid_file, pid, e);
-		if (r < 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			goto out;
-		}
 	}
 	sk_debug_phase(&ctx->log, &t0, "exec", st->id, "process started");
 	if (o->detach) {
