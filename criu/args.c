@@ -46,6 +46,21 @@ bool criu_is_bind(const struct oci_mount *m)
 	return false;
 }
 
+/* --external mnt[DEST]:VALUE for each bind, @source: VALUE is the source
+ * (restore), else the destination (dump). */
+static void ext_binds(struct sk_strv_buf *b, const struct oci_mount *v, size_t n, bool source)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		const struct oci_mount *m = &v[i];
+		if (!criu_is_bind(m) || (source && !m->source))
+			continue;
+		_cleanup_free_ char *x = sk_xasprintf("mnt[%s]:%s", m->destination,
+						      source ? m->source : m->destination);
+		sk_strv_buf_add(b, "--external");
+		sk_strv_buf_add(b, x);
+	}
+}
+
 static void common(struct sk_strv_buf *b, const struct sk_criu_opts *o, const char *log_path)
 {
 	sk_strv_buf_add(b, "--images-dir");
@@ -99,11 +114,11 @@ char **criu_dump_argv(const struct sk_criu_opts *o, pid_t pid, const struct oci_
 		sk_strv_buf_add(&b, "--empty-ns");
 		sk_strv_buf_add(&b, "net");
 	}
-	for (size_t i = 0; cfg && i < cfg->n_mounts; i++) {
-		const struct oci_mount *m = &cfg->mounts[i];
-		if (!criu_is_bind(m))
-			continue;
-		_cleanup_free_ char *x = sk_xasprintf("mnt[%s]:%s", m->destination, m->destination);
+	if (cfg)
+		ext_binds(&b, cfg->mounts, cfg->n_mounts, false);
+	ext_binds(&b, o->extra_mounts, o->n_extra_mounts, false);
+	if (o->netns_ino) {
+		_cleanup_free_ char *x = sk_xasprintf("net[%llu]:" CRIU_NETNS_KEY, o->netns_ino);
 		sk_strv_buf_add(&b, "--external");
 		sk_strv_buf_add(&b, x);
 	}
@@ -133,12 +148,12 @@ char **criu_restore_argv(const struct sk_criu_restore *r, const char *log_path, 
 		sk_strv_buf_add(&b, "--lsm-mount-context");
 		sk_strv_buf_add(&b, o->lsm_mount_context);
 	}
-	for (size_t i = 0; r->cfg && i < r->cfg->n_mounts; i++) {
-		const struct oci_mount *m = &r->cfg->mounts[i];
-		if (!criu_is_bind(m) || !m->source)
-			continue;
-		_cleanup_free_ char *x = sk_xasprintf("mnt[%s]:%s", m->destination, m->source);
-		sk_strv_buf_add(&b, "--external");
+	if (r->cfg)
+		ext_binds(&b, r->cfg->mounts, r->cfg->n_mounts, true);
+	ext_binds(&b, o->extra_mounts, o->n_extra_mounts, true);
+	if (r->netns_fd > 2) {
+		_cleanup_free_ char *x = sk_xasprintf("fd[%d]:" CRIU_NETNS_KEY, r->netns_fd);
+		sk_strv_buf_add(&b, "--inherit-fd");
 		sk_strv_buf_add(&b, x);
 	}
 	return b.v;

@@ -39,6 +39,15 @@ struct sk_criu_opts {
 	enum sk_criu_cgmode cg_mode;
 	bool empty_netns; /* --empty-ns network */
 	const char *lsm_mount_context;
+	/* set by the runtime, not flags: binds skiff itself adds to the
+	 * container (its networking's /etc/hosts and /etc/resolv.conf),
+	 * external as the config's are */
+	const struct oci_mount *extra_mounts;
+	size_t n_extra_mounts;
+	/* dump: the inode of the container's network namespace when skiff
+	 * makes it again at restore (declared external, key "skiff-netns");
+	 * 0: criu dumps the namespace as usual */
+	unsigned long long netns_ino;
 };
 
 /* 0 when checkpoint/restore can work here: `criu --version` is 3.15 or
@@ -60,6 +69,9 @@ struct sk_criu_restore {
 	const struct oci_config *cfg; /* the bundle's config */
 	const char *rootfs;	      /* absolute */
 	const char *cgroup_root;      /* criu's --cgroup-root, or NULL */
+	/* a descriptor above 2 of the network namespace to restore into (for
+	 * images dumped with netns_ino), else none */
+	int netns_fd;
 	/* Called in skiff once criu's process exists and before it runs
 	 * (e.g. to move it into the container's cgroup). */
 	int (*prepare)(void *arg, pid_t criu_pid, struct sk_err *e);

@@ -115,6 +115,8 @@ int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *rs, 
 		.prepare = rs->prepare,
 		.prepare_arg = rs->prepare_arg,
 	};
+	if (rs->netns_fd > 2)
+		run.keep_fds[run.n_keep++] = rs->netns_fd;
 	r = run_checked(&run, e);
 	if (r < 0)
 		return r;

@@ -15,6 +15,8 @@ struct criu_run {
 				 * namespace where this is bound onto itself */
 	int (*prepare)(void *arg, pid_t pid, struct sk_err *e);
 	void *prepare_arg;
+	int keep_fds[4]; /* inherited by criu (not close-on-exec) */
+	size_t n_keep;
 	char *output; /* out: criu's stdout and stderr (malloc'd) */
 };
 
@@ -32,6 +34,8 @@ char *criu_first_error(const char *text, bool bare);
 char **criu_dump_argv(const struct sk_criu_opts *o, pid_t pid, const struct oci_config *cfg,
 		      const char *log_path);
 char **criu_restore_argv(const struct sk_criu_restore *r, const char *log_path, const char *pid_path);
+/* The key of the external network namespace (dump and restore). */
+#define CRIU_NETNS_KEY "skiff-netns"
 /* Is the config's mount @m a bind mount (declared to criu as external)? */
 bool criu_is_bind(const struct oci_mount *m);
 

@@ -35,6 +35,9 @@ static void __attribute__((noreturn)) child(const struct criu_run *r, int out, i
 			_exit(127);
 		}
 	}
+	for (size_t i = 0; i < r->n_keep; i++)
+		if (r->keep_fds[i] > 2 && fcntl(r->keep_fds[i], F_SETFD, 0) < 0)
+			_exit(127);
 	int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (nul < 0 || dup2(nul, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		_exit(127);

@@ -239,6 +239,7 @@ struct sk_net {
 	bool reserved;
 	struct sk_cidr subnet;
 	uint32_t ip, gateway;
+	uint32_t prefer; /* sk_net_prefer_address(); 0: none */
 	char bridge[SK_IFNAMSIZ];
 	char address[24];
 	struct oci_mount mounts[2];
@@ -246,6 +247,8 @@ struct sk_net {
 };
 /* reserve.c: release @n's lease (lock, load, drop, save). */
 __must_check int sk_net_release_lease(struct sk_net *n, struct sk_err *e);
+/* reserve.c: the binds of the files in @n's state dir, after a load. */
+void sk_net_load_mounts(struct sk_net *n);
 /* setup.c: remove nft chains and host veth of container @id. */
 __must_check int sk_net_unplug(const char *id, struct sk_err *e);
 

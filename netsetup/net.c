@@ -363,6 +363,7 @@ int sk_net_load(const struct sk_log *log, const char *state_root, const char *se
 	n->cfg.ip = n->ip;
 	snprintf(n->address, sizeof(n->address), "%s/%u", sk_ip4_str(n->ip, (char[16]){ 0 }),
 		 n->subnet.prefix);
+	sk_net_load_mounts(n);
 	*out = sk_steal_ptr(&n);
 	return 0;
 }

@@ -72,9 +72,19 @@ const struct oci_mount *sk_net_mounts(const struct sk_net *n, size_t *count);
 __must_check int sk_net_setup(struct sk_net *n, pid_t init_pid, const char *state_dir,
 			      struct sk_err *e);
 
+/* The same for a network namespace given as a descriptor (restore: a
+ * fresh namespace that criu then restores the container into). */
+__must_check int sk_net_setup_ns(struct sk_net *n, int nsfd, struct sk_err *e);
+
+/* Before sk_net_reserve(): lease @address ("10.89.0.2" or "10.89.0.2/24",
+ * a checkpointed container's) when it is free, else allocate as usual.
+ * Ignored when the config asks for a static address. */
+__must_check int sk_net_prefer_address(struct sk_net *n, const char *address, struct sk_err *e);
+
 /* A self-contained text (key=value lines) to keep in the container state. */
 char *sk_net_serialize(const struct sk_net *n);
-/* Rebuild from sk_net_serialize() output (for teardown at delete). */
+/* Rebuild from sk_net_serialize() output (for teardown at delete, and
+ * checkpoint: sk_net_mounts() then lists the binds the container has). */
 __must_check int sk_net_load(const struct sk_log *log, const char *state_root,
 			     const char *serialized, struct sk_net **out, struct sk_err *e);
 

@@ -177,7 +177,16 @@ static int reserve_locked(struct sk_net *n, char ***stale, struct sk_err *e)
 	if (r < 0)
 		goto out;
 	ports = sk_ports_str(n->cfg.ports, n->cfg.n_ports);
-	r = sk_ipam_alloc(rec, n->id, n->cfg.ip, ports, &ip, e);
+	r = -EADDRINUSE;
+	if (!n->cfg.ip && n->prefer) {
+		struct sk_err ignore;
+		r = sk_ipam_alloc(rec, n->id, n->prefer, ports, &ip, &ignore);
+		if (r < 0)
+			sk_debug(n->log, "container %s: its address before is taken: %s", n->id,
+				 ignore.msg);
+	}
+	if (r < 0)
+		r = sk_ipam_alloc(rec, n->id, n->cfg.ip, ports, &ip, e);
 	if (r < 0)
 		goto out;
 	r = sk_ipam_save(n->state_root, rec, e);
@@ -238,6 +247,32 @@ static void add_mount(struct sk_net *n, const char *dest, const char *src)
 	m->options = sk_xcalloc(2, sizeof(char *));
 	m->options[0] = sk_xstrdup("bind");
 	m->n_options = 1;
+}
+
+void sk_net_load_mounts(struct sk_net *n)
+{
+	_cleanup_free_ char *p1 = NULL, *p2 = NULL;
+
+	if (!n->reserved || !n->state_dir || n->n_mounts)
+		return;
+	p1 = sk_xasprintf("%s/hosts", n->state_dir);
+	p2 = sk_xasprintf("%s/resolv.conf", n->state_dir);
+	if (access(p1, F_OK) == 0)
+		add_mount(n, "/etc/hosts", p1);
+	if (access(p2, F_OK) == 0)
+		add_mount(n, "/etc/resolv.conf", p2);
+}
+
+int sk_net_prefer_address(struct sk_net *n, const char *address, struct sk_err *e)
+{
+	_cleanup_free_ char *a = sk_xstrdup(address);
+
+	if (!n)
+		return 0;
+	a[strcspn(a, "/")] = '\0';
+	if (sk_ip4_parse(a, &n->prefer) < 0)
+		return sk_err_set(e, EINVAL, "bad address \"%s\"", address);
+	return 0;
 }
 
 static int write_files(struct sk_net *n, const char *state_dir, struct sk_err *e)

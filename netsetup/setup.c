@@ -202,8 +202,21 @@ int sk_net_unplug(const char *id, struct sk_err *e)
 int sk_net_setup(struct sk_net *n, pid_t init_pid, const char *state_dir, struct sk_err *e)
 {
 	_cleanup_free_ char *nspath = NULL;
-	_cleanup_free_ char *script = NULL;
 	_cleanup_close_ int nsfd = -1;
+
+	if (!n)
+		return 0;
+	(void)state_dir;
+	nspath = sk_xasprintf("/proc/%d/ns/net", (int)init_pid);
+	nsfd = open(nspath, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return sk_err_sys(e, errno, "open %s", nspath);
+	return sk_net_setup_ns(n, nsfd, e);
+}
+
+int sk_net_setup_ns(struct sk_net *n, int nsfd, struct sk_err *e)
+{
+	_cleanup_free_ char *script = NULL;
 	_cleanup_nl_ struct sk_nl *nl = NULL;
 	struct sk_nl_link br, host;
 	struct sk_nft_rules rules;
@@ -214,11 +227,6 @@ int sk_net_setup(struct sk_net *n, pid_t init_pid, const char *state_dir, struct
 		return 0;
 	if (!n->reserved)
 		return sk_err_set(e, EINVAL, "container %s: network setup before reserve", n->id);
-	(void)state_dir;
-	nspath = sk_xasprintf("/proc/%d/ns/net", (int)init_pid);
-	nsfd = open(nspath, O_RDONLY | O_CLOEXEC);
-	if (nsfd < 0)
-		return sk_err_sys(e, errno, "open %s", nspath);
 	r = sk_nl_open(&nl, e);
 	if (r < 0)
 		return r;

@@ -6,18 +6,23 @@
  * reason, and the container is left as it was); the container must be
  * running; criu dumps its init's tree.  As runc: a dump that stops the
  * container (no --leave-running, no --pre-dump) also removes it, cgroup
- * and state, so the ID is free for `restore`.
+ * and state, so the ID is free for `restore`: with skiff's networking,
+ * the lease, veth and nft rules go as at delete.  The network namespace
+ * is external to criu: skiff makes it again at restore.
  *
  * restore: like create up to the clone -- claim the ID, the cgroup from
  * the bundle's config -- then criu restores the tree with criu's own
  * process moved into that cgroup first, and the state records the
- * restored init (pid and start time) as `running`.  Any failure removes
- * what was made.
+ * restored init (pid and start time) as `running`.  With skiff's
+ * networking, a fresh network namespace gets its veth, address (the
+ * checkpointed one when free), routes and port forwards before criu
+ * restores the container into it.  Any failure removes what was made.
  */
 #define _GNU_SOURCE
 #include "ext.h"
 #include "../cgroups/cgroups.h"
 #include "../criu/criu.h"
+#include "../netsetup/netsetup.h"
 #include "../rootfs/rootfs.h"
 
 #include <errno.h>
@@ -30,6 +35,8 @@ int sk_container_checkpoint(struct sk_ctx *ctx, const char *id, const struct sk_
 			    struct sk_err *e)
 {
 	_cleanup_state_ struct sk_state *st = NULL;
+	_cleanup_net_ struct sk_net *net = NULL;
+	struct sk_criu_opts co = *o;
 	enum sk_status s;
 	int r;
 
@@ -43,7 +50,10 @@ int sk_container_checkpoint(struct sk_ctx *ctx, const char *id, const struct sk_
 	if (s != SK_STATUS_RUNNING)
 		return sk_err_set(e, EINVAL, "cannot checkpoint container %s: it is %s, not running",
 				  st->id, sk_status_name(s));
-	r = sk_criu_dump(&ctx->log, o, st->pid, st->cfg, e);
+	r = sk_ext_checkpoint_net(ctx, st, st->pid, &co, &net, e);
+	if (r < 0)
+		return sk_err_prefix(e, "checkpoint %s", st->id);
+	r = sk_criu_dump(&ctx->log, &co, st->pid, st->cfg, e);
 	if (r < 0)
 		return sk_err_prefix(e, "checkpoint %s", st->id);
 	if (o->leave_running || o->pre_dump)
@@ -62,16 +72,30 @@ struct restore_job {
 	char *bundle, *rootfs, *state_dir;
 	int dirfd;
 	struct sk_ext ext;
+	char *address; /* the checkpointed container's */
+	int netns_fd;
+	struct oci_kv intent[2]; /* "cgroup", "net" */
+	size_t n_intent;
 	pid_t pid;
 };
 
-/* Only the cgroup is ever recorded: skiff's networking is refused. */
 static int intent_record(void *arg, const char *key, const char *value, struct sk_err *e)
 {
 	struct restore_job *j = arg;
-	struct oci_kv kv = { .key = (char *)key, .value = (char *)value };
+	size_t i;
 
-	return sk_state_save_intent(j->dirfd, 0, 0, &kv, 1, e);
+	for (i = 0; i < j->n_intent && strcmp(j->intent[i].key, key); i++)
+		;
+	if (i == sizeof(j->intent) / sizeof(j->intent[0]))
+		return sk_err_set(e, EINVAL, "intent record: unexpected %s", key);
+	if (i == j->n_intent) {
+		j->intent[i].key = sk_xstrdup(key);
+		j->n_intent++;
+	} else {
+		free(j->intent[i].value);
+	}
+	j->intent[i].value = sk_xstrdup(value);
+	return sk_state_save_intent(j->dirfd, 0, 0, j->intent, j->n_intent, e);
 }
 
 static int load_bundle(struct restore_job *j, struct sk_err *e)
@@ -87,11 +111,6 @@ static int load_bundle(struct restore_job *j, struct sk_err *e)
 	if (j->o->console_socket || (j->cfg->process && j->cfg->process->terminal))
 		return sk_err_set(e, ENOTSUP,
 				  "restore: a container with a terminal (--console-socket) is not supported yet");
-	for (size_t i = 0; i < j->cfg->n_annotations; i++)
-		if (!strncmp(j->cfg->annotations[i].key, "org.skiff.net.", 14))
-			return sk_err_set(e, ENOTSUP,
-					  "restore: skiff's networking (%s) is not supported yet",
-					  j->cfg->annotations[i].key);
 	return 0;
 }
 
@@ -107,6 +126,7 @@ static void job_undo(struct restore_job *j)
 		kill(j->pid, SIGKILL);
 		waitpid(j->pid, NULL, 0);
 	}
+	sk_closep(&j->netns_fd);
 	sk_ext_abort(j->ctx, &j->ext);
 	if (j->state_dir)
 		sk_rm_rf(j->state_dir);
@@ -115,6 +135,12 @@ static void job_undo(struct restore_job *j)
 static void job_free(struct restore_job *j)
 {
 	sk_closep(&j->dirfd);
+	sk_closep(&j->netns_fd);
+	for (size_t i = 0; i < j->n_intent; i++) {
+		free(j->intent[i].key);
+		free(j->intent[i].value);
+	}
+	free(j->address);
 	oci_config_freep(&j->cfg);
 	sk_ext_free(&j->ext);
 	free(j->state_dir);
@@ -139,7 +165,7 @@ static int save_state(struct restore_job *j, struct sk_err *e)
 
 int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, struct sk_err *e)
 {
-	struct restore_job j = { .ctx = ctx, .o = o, .dirfd = -1 };
+	struct restore_job j = { .ctx = ctx, .o = o, .dirfd = -1, .netns_fd = -1 };
 	struct sk_create_opts co = { .id = o->id, .bundle = o->bundle };
 	int r, status;
 
@@ -164,18 +190,26 @@ int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, st
 		goto fail;
 	j.ext.record = intent_record;
 	j.ext.record_arg = &j;
+	j.address = sk_ext_checkpoint_address(o->criu->image_path);
+	j.ext.prefer_address = j.address;
 	r = sk_ext_prepare(ctx, &j.ext, &co, j.cfg, j.state_dir, true, e);
+	if (r == 0)
+		r = sk_ext_restore_netns(&j.ext, &j.netns_fd, e);
 	if (r < 0)
 		goto fail;
+	struct sk_criu_opts copts = *o->criu;
+	copts.extra_mounts = sk_ext_mounts(&j.ext, &copts.n_extra_mounts);
 	struct sk_criu_restore rs = {
-		.o = o->criu,
+		.o = &copts,
 		.cfg = j.cfg,
 		.rootfs = j.rootfs,
 		.cgroup_root = j.ext.cg ? sk_cgroup_path(j.ext.cg) : NULL,
 		.prepare = enter_cgroup,
 		.prepare_arg = &j,
+		.netns_fd = j.netns_fd,
 	};
 	r = sk_criu_restore(&ctx->log, &rs, &j.pid, e);
+	sk_closep(&j.netns_fd); /* the restored tree holds the namespace */
 	if (r < 0) {
 		sk_err_prefix(e, "restore %s", o->id);
 		goto fail;

@@ -4,10 +4,17 @@
 #include "ext.h"
 #include "init.h"
 #include "../cgroups/cgroups.h"
+#include "../criu/criu.h"
 #include "../netsetup/netsetup.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/stat.h>
+
+/* In the image directory: the address a checkpointed container had. */
+#define NET_ADDRESS_FILE "skiff-net.address"
 
 static int apply_mempolicy(const struct sk_init_args *a, struct sk_err *e)
 {
@@ -45,6 +52,8 @@ int sk_ext_prepare(struct sk_ctx *ctx, struct sk_ext *x, const struct sk_create_
 	x->cfg = cfg;
 	/* validation first: bad network input leaves nothing behind */
 	r = sk_net_prepare(&ctx->log, ctx->root, o->id, cfg, &x->net, e);
+	if (r == 0 && x->net && x->prefer_address)
+		r = sk_net_prefer_address(x->net, x->prefer_address, e);
 	if (r < 0)
 		return r;
 	r = sk_cgroup_mode(&mode, e);
@@ -80,6 +89,11 @@ void sk_ext_init_args(const struct sk_ext *x, struct sk_init_args *a)
 		a->extra = sk_net_mounts(x->net, &a->n_extra);
 }
 
+const struct oci_mount *sk_ext_mounts(const struct sk_ext *x, size_t *count)
+{
+	return sk_net_mounts(x->net, count);
+}
+
 int sk_ext_enter(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, struct sk_err *e)
 {
 	int r;
@@ -104,6 +118,100 @@ int sk_ext_after_init(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, const cha
 		      struct sk_err *e)
 {
 	return sk_net_setup(x->net, pid, state_dir, e);
+}
+
+/* A new network namespace, skiff itself staying in its own. */
+static int new_netns(int *out, struct sk_err *e)
+{
+	_cleanup_close_ int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int fd, err;
+
+	if (self < 0)
+		return sk_err_sys(e, errno, "open /proc/self/ns/net");
+	if (unshare(CLONE_NEWNET) < 0)
+		return sk_err_sys(e, errno, "new network namespace");
+	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	err = errno;
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort(); /* skiff cannot go on in the wrong namespace */
+	if (fd < 0)
+		return sk_err_sys(e, err, "open the new network namespace");
+	if (fd <= 2) { /* criu inherits it: keep clear of stdio */
+		int hi = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		err = errno;
+		close(fd);
+		if (hi < 0)
+			return sk_err_sys(e, err, "dup the new network namespace");
+		fd = hi;
+	}
+	*out = fd;
+	return 0;
+}
+
+int sk_ext_restore_netns(struct sk_ext *x, int *nsfd, struct sk_err *e)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	*nsfd = -1;
+	if (!x->net)
+		return 0;
+	r = new_netns(&fd, e);
+	if (r == 0)
+		r = sk_net_setup_ns(x->net, fd, e);
+	if (r < 0)
+		return r;
+	*nsfd = sk_steal_fd(&fd);
+	return 0;
+}
+
+int sk_ext_checkpoint_net(struct sk_ctx *ctx, const struct sk_state *st, pid_t pid,
+			  struct sk_criu_opts *o, struct sk_net **net, struct sk_err *e)
+{
+	const char *rec = sk_state_ext(st, "net");
+	_cleanup_free_ char *nspath = NULL;
+	const char *addr;
+	struct stat sb;
+	int r;
+
+	*net = NULL;
+	if (!rec)
+		return 0;
+	r = sk_net_load(&ctx->log, ctx->root, rec, net, e);
+	if (r < 0)
+		return r;
+	nspath = sk_xasprintf("/proc/%d/ns/net", (int)pid);
+	if (stat(nspath, &sb) < 0)
+		return sk_err_sys(e, errno, "stat %s", nspath);
+	o->netns_ino = (unsigned long long)sb.st_ino;
+	o->extra_mounts = sk_net_mounts(*net, &o->n_extra_mounts);
+	addr = sk_net_address(*net);
+	if (!addr || !o->image_path)
+		return 0;
+	r = sk_mkdir_p(o->image_path, 0700, e);
+	if (r == 0) {
+		_cleanup_close_ int dfd = open(o->image_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return sk_err_sys(e, errno, "open %s", o->image_path);
+		r = sk_write_file_at(dfd, NET_ADDRESS_FILE, addr, strlen(addr), O_CREAT | O_TRUNC,
+				     0600, e);
+	}
+	return r < 0 ? sk_err_prefix(e, "--image-path") : 0;
+}
+
+char *sk_ext_checkpoint_address(const char *image_path)
+{
+	_cleanup_free_ char *p = NULL;
+	char *text = NULL;
+	struct sk_err ignore;
+
+	if (!image_path)
+		return NULL;
+	p = sk_xasprintf("%s/" NET_ADDRESS_FILE, image_path);
+	if (sk_read_file_at(AT_FDCWD, p, &text, NULL, &ignore) < 0)
+		return NULL;
+	text[strcspn(text, "\n")] = '\0';
+	return text;
 }
 
 /* One extension's record @rec (freed here) and its annotation, if any. */

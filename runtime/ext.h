@@ -11,6 +11,7 @@
 struct sk_cgroup;
 struct sk_net;
 struct sk_init_args;
+struct sk_criu_opts;
 
 struct sk_ext {
 	struct sk_cgroup *cg;
@@ -23,6 +24,9 @@ struct sk_ext {
 	 * made: create's intent record.  NULL: nothing recorded. */
 	int (*record)(void *arg, const char *key, const char *value, struct sk_err *e);
 	void *record_arg;
+	/* restore: the address the checkpointed container had, leased again
+	 * when it is free; NULL: none */
+	const char *prefer_address;
 };
 
 /* Before clone: the network's lease and files, and the cgroup (with NUMA
@@ -47,7 +51,24 @@ void sk_ext_save(const struct sk_ext *x, struct sk_state *st);
 void sk_ext_abort(struct sk_ctx *ctx, struct sk_ext *x);
 void sk_ext_free(struct sk_ext *x);
 
+/* The binds skiff's networking adds (valid after sk_ext_prepare). */
+const struct oci_mount *sk_ext_mounts(const struct sk_ext *x, size_t *count);
+/* restore: a fresh network namespace (*nsfd, else -1 without skiff's
+ * networking) with the veth, addresses, routes and nft rules, for criu to
+ * restore the container into.  On failure the links and rules are undone
+ * (the lease stays until sk_ext_abort). */
+__must_check int sk_ext_restore_netns(struct sk_ext *x, int *nsfd, struct sk_err *e);
+
 /* From a saved state: */
 __must_check int sk_ext_destroy(struct sk_ctx *ctx, const struct sk_state *st, struct sk_err *e);
+
+/* checkpoint of @st, whose init is @pid: with skiff's networking, its
+ * binds and network namespace become external to criu in @o (*net owns
+ * the binds: free it after the dump) and its address is kept in the image
+ * (@o->image_path) for restore.  Nothing to do otherwise. */
+__must_check int sk_ext_checkpoint_net(struct sk_ctx *ctx, const struct sk_state *st, pid_t pid,
+				       struct sk_criu_opts *o, struct sk_net **net, struct sk_err *e);
+/* restore: the address kept by sk_ext_checkpoint_net (malloc'd), or NULL. */
+char *sk_ext_checkpoint_address(const char *image_path);
 
 #endif

@@ -93,6 +93,33 @@ TEST(restore_argv)
 	sk_strv_free(v);
 }
 
+/* skiff's networking: its binds external as the config's, and the network
+ * namespace external at dump, inherited at restore */
+TEST(skiff_network_externals)
+{
+	struct oci_mount net[] = {
+		{ .destination = "/etc/hosts", .type = "bind", .source = "/run/s/c1/hosts" },
+	};
+	struct sk_criu_opts o = {
+		.image_path = "/img", .extra_mounts = net, .n_extra_mounts = 1, .netns_ino = 4026532
+	};
+	char **v = criu_dump_argv(&o, 9, NULL, "/img/dump.log");
+
+	CHECK(strstr(joined(v), " --external mnt[/etc/hosts]:/etc/hosts"
+				" --external net[4026532]:skiff-netns") != NULL);
+	sk_strv_free(v);
+	struct sk_criu_restore r = { .o = &o, .rootfs = "/r", .netns_fd = 7 };
+	v = criu_restore_argv(&r, "/img/restore.log", "/img/restore.pid");
+	CHECK(strstr(joined(v), " --external mnt[/etc/hosts]:/run/s/c1/hosts"
+				" --inherit-fd fd[7]:skiff-netns") != NULL);
+	sk_strv_free(v);
+	/* no descriptor (or a stdio one): nothing inherited */
+	r.netns_fd = 0;
+	v = criu_restore_argv(&r, "/img/restore.log", "/img/restore.pid");
+	CHECK(!strstr(joined(v), "--inherit-fd"));
+	sk_strv_free(v);
+}
+
 TEST(cgmode_names)
 {
 	enum sk_criu_cgmode m;
@@ -138,6 +165,7 @@ TEST(first_error_line)
 int main(void)
 {
 	RUN(dump_argv_runc_flags);
+	RUN(skiff_network_externals);
 	RUN(pre_dump_and_parent_track_memory);
 	RUN(restore_argv);
 	RUN(cgmode_names);
