@@ -202,6 +202,18 @@ int sk_rm_rf(const char *path);
  * process, the hooks and criu start with, as with runc. */
 void sk_reset_signals(void);
 
+/* XXH64 (xxh64.c): a fast 64-bit non-cryptographic hash, 8 bytes a step
+ * in four lanes; streaming (init, update..., digest) or one buffer. */
+struct sk_xxh64 {
+	uint64_t v[4], total, seed;
+	unsigned char buf[32];
+	size_t buffered;
+};
+void sk_xxh64_init(struct sk_xxh64 *h, uint64_t seed);
+void sk_xxh64_update(struct sk_xxh64 *h, const void *data, size_t len);
+uint64_t sk_xxh64_digest(const struct sk_xxh64 *h);
+uint64_t sk_xxh64(const void *data, size_t len, uint64_t seed);
+
 /* --------------------------------------------------------------- logging */
 
 enum sk_log_level { SK_LOG_ERROR, SK_LOG_WARN, SK_LOG_INFO, SK_LOG_DEBUG };

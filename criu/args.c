@@ -110,6 +110,13 @@ char **criu_dump_argv(const struct sk_criu_opts *o, pid_t pid, const struct oci_
 		sk_strv_buf_add(&b, "--track-mem");
 	if (o->auto_dedup)
 		sk_strv_buf_add(&b, "--auto-dedup");
+	/* criu's nftables lock (3.16+): one table of its own, removed by
+	 * the restore, where the iptables lock outlives a restore into the
+	 * same namespace */
+	if (o->tcp_established) {
+		sk_strv_buf_add(&b, "--network-lock");
+		sk_strv_buf_add(&b, "nftables");
+	}
 	if (o->empty_netns) {
 		sk_strv_buf_add(&b, "--empty-ns");
 		sk_strv_buf_add(&b, "net");

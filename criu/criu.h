@@ -76,9 +76,38 @@ struct sk_criu_restore {
 	 * (e.g. to move it into the container's cgroup). */
 	int (*prepare)(void *arg, pid_t criu_pid, struct sk_err *e);
 	void *prepare_arg;
+	/* a terminal container: the new pty's slave (an fd of 3 or more,
+	 * given to criu at that number), its path, and the terminal's key
+	 * from sk_criu_config_check; tty_fd 0 otherwise */
+	int tty_fd;
+	const char *tty_path, *tty_key;
 };
 /* Restore; *pid is the restored init, a child of the caller. */
 __must_check int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *r,
 				 pid_t *pid, struct sk_err *e);
+
+/* The images' manifest (manifest.c): SK_CRIU_MANIFEST_FILE in the images
+ * directory lists every image file (criu's *.img, SK_CRIU_CONFIG_FILE)
+ * with its size and XXH64 checksum.  sk_criu_manifest_write() after a
+ * successful dump or pre-dump of @dir; sk_criu_manifest_check() before a
+ * restore: 0 when every listed file is there, whole and unchanged, and
+ * when @dir has no manifest (runc's images, an older skiff's); else one
+ * line naming the first bad file: "image pages-1.img is corrupted
+ * (checksum mismatch)", "... is truncated (N bytes, M expected)", "...
+ * is missing". */
+#define SK_CRIU_MANIFEST_FILE "skiff-images.json"
+#define SK_CRIU_CONFIG_FILE "skiff-config.json"
+__must_check int sk_criu_manifest_write(const char *dir, struct sk_err *e);
+__must_check int sk_criu_manifest_check(const char *dir, struct sk_err *e);
+
+/* The config the images were made against (confmatch.c): a dump saves
+ * SK_CRIU_CONFIG_FILE (process args/env/cwd/user/terminal, root path,
+ * mounts, namespaces; the terminal's criu key).  0 when @dir has none
+ * (runc's images) or when the bundle's config @c matches it, *tty_key
+ * then the saved terminal key (malloc'd) or NULL; otherwise one line
+ * naming the first field that differs: "the bundle's process.args
+ * differs from the checkpointed config's". */
+__must_check int sk_criu_config_check(const char *dir, const struct oci_config *c, char **tty_key,
+				      struct sk_err *e);
 
 #endif

@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 static int make_dirs(const struct sk_criu_opts *o, struct sk_err *e)
@@ -71,10 +73,45 @@ static void debug_argv(const struct sk_log *log, char **argv)
 	sk_debug(log, "running %s", s);
 }
 
+/* The key criu knows @pid's terminal by, "tty[RDEV:DEV]" of the pty
+ * slave its stdin is (criu's own format); NULL when stdin is no pty. */
+static char *tty_key_of(pid_t pid)
+{
+	_cleanup_free_ char *p = sk_xasprintf("/proc/%d/fd/0", (int)pid);
+	struct stat st;
+
+	if (stat(p, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) < 136 ||
+	    major(st.st_rdev) > 143)
+		return NULL;
+	return sk_xasprintf("tty[%llx:%llx]", (unsigned long long)st.st_rdev,
+			    (unsigned long long)st.st_dev);
+}
+
+/* Is @path a mount point in @pid's mount namespace? */
+static bool has_mount(pid_t pid, const char *path)
+{
+	_cleanup_free_ char *p = sk_xasprintf("/proc/%d/mountinfo", (int)pid), *text = NULL;
+	_cleanup_free_ char *pat = sk_xasprintf(" %s ", path);
+	struct sk_err ignore;
+	size_t len;
+
+	if (sk_read_file_at(AT_FDCWD, p, &text, &len, &ignore) < 0)
+		return false;
+	for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ...: the fifth field */
+		char *q = l;
+		for (int f = 0; f < 4 && q; f++)
+			q = strchr(q + 1, ' ');
+		if (q && !strncmp(q, pat, strlen(pat)))
+			return true;
+	}
+	return false;
+}
+
 int sk_criu_dump(const struct sk_log *log, const struct sk_criu_opts *o, pid_t pid,
 		 const struct oci_config *cfg, struct sk_err *e)
 {
-	_cleanup_free_ char *lp = NULL;
+	_cleanup_free_ char *lp = NULL, *tty = NULL;
 	_cleanup_strv_ char **argv = NULL;
 	int r = make_dirs(o, e);
 
@@ -82,13 +119,30 @@ int sk_criu_dump(const struct sk_log *log, const struct sk_criu_opts *o, pid_t p
 		return r;
 	lp = log_path(o, o->pre_dump ? "pre-dump.log" : "dump.log");
 	argv = criu_dump_argv(o, pid, cfg, lp);
+	/* a terminal: its master is outside (the console socket's
+	 * receiver), so the slave is external, given back at restore as a
+	 * new pty (--inherit-fd); /dev/console, a bind of it, too */
+	if (cfg && cfg->process && cfg->process->terminal && (tty = tty_key_of(pid))) {
+		struct sk_strv_buf b = sk_strv_buf_of(argv);
+		sk_strv_buf_add(&b, "--external");
+		sk_strv_buf_add(&b, tty);
+		if (has_mount(pid, "/dev/console")) {
+			sk_strv_buf_add(&b, "--external");
+			sk_strv_buf_add(&b, "mnt[" CRIU_CONSOLE "]:" CRIU_CONSOLE);
+		}
+		argv = b.v;
+	}
 	debug_argv(log, argv);
 	struct criu_run run = {
 		.action = o->pre_dump ? "pre-dump" : "dump",
 		.argv = argv,
 		.log_path = lp,
 	};
-	return run_checked(&run, e);
+	r = run_checked(&run, e);
+	/* what restore compares the bundle's config with */
+	if (r == 0 && cfg)
+		r = criu_config_save(o->image_path, cfg, tty, e);
+	return r;
 }
 
 int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *rs, pid_t *pid,
@@ -106,6 +160,17 @@ int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *rs, 
 	pp = log_path(rs->o, "restore.pid");
 	unlink(pp);
 	argv = criu_restore_argv(rs, lp, pp);
+	if (rs->tty_fd > 2) {
+		/* the new pty's slave, in criu at the same number */
+		struct sk_strv_buf b = sk_strv_buf_of(argv);
+		_cleanup_free_ char *fd = sk_xasprintf("fd[%d]:%s", rs->tty_fd, rs->tty_key);
+		_cleanup_free_ char *con = sk_xasprintf("mnt[%s]:%s", CRIU_CONSOLE, rs->tty_path);
+		sk_strv_buf_add(&b, "--inherit-fd");
+		sk_strv_buf_add(&b, fd);
+		sk_strv_buf_add(&b, "--external");
+		sk_strv_buf_add(&b, con);
+		argv = b.v;
+	}
 	debug_argv(log, argv);
 	struct criu_run run = {
 		.action = "restore",
@@ -117,6 +182,8 @@ int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *rs, 
 	};
 	if (rs->netns_fd > 2)
 		run.keep_fds[run.n_keep++] = rs->netns_fd;
+	if (rs->tty_fd > 2)
+		run.keep_fds[run.n_keep++] = rs->tty_fd;
 	r = run_checked(&run, e);
 	if (r < 0)
 		return r;

@@ -30,6 +30,9 @@ __must_check int criu_fail(const struct criu_run *r, int status, struct sk_err *
  * timestamp; with @bare only "msg".  malloc'd, or NULL when none. */
 char *criu_first_error(const char *text, bool bare);
 
+/* /dev/console's key as an external mount (a bind of the terminal). */
+#define CRIU_CONSOLE "/dev/console"
+
 /* The command lines (args.c).  Paths of @o are used as given. */
 char **criu_dump_argv(const struct sk_criu_opts *o, pid_t pid, const struct oci_config *cfg,
 		      const char *log_path);
@@ -41,5 +44,26 @@ bool criu_is_bind(const struct oci_mount *m);
 
 /* `criu --version` output -> version as 31701 (3.17.1); -1 if none. */
 int criu_parse_version(const char *text);
+
+/* The manifest's pure parts (manifest.c): one listed file. */
+struct criu_manifest_entry {
+	char *name;
+	uint64_t size;
+	char *hash; /* 16 lowercase hex digits */
+};
+char *criu_manifest_text(const struct criu_manifest_entry *v, size_t n);
+/* Parse a manifest: "corrupt record: ..." or a line naming the bad entry. */
+__must_check int criu_manifest_parse(const char *text, struct criu_manifest_entry **out, size_t *n,
+				     struct sk_err *e);
+void criu_manifest_free(struct criu_manifest_entry *v, size_t n);
+
+/* The config's fields the images depend on (confmatch.c). */
+#define CRIU_CONFIG_FIELDS 8
+size_t criu_config_fields(const struct oci_config *c, struct oci_kv out[CRIU_CONFIG_FIELDS]);
+char *criu_config_text(const struct oci_config *c, const char *tty_key);
+__must_check int criu_config_compare(const char *saved, const struct oci_config *c, char **tty_key,
+				     struct sk_err *e);
+__must_check int criu_config_save(const char *dir, const struct oci_config *c, const char *tty_key,
+				  struct sk_err *e);
 
 #endif

@@ -29,7 +29,50 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
+
+/* The network namespace the config joins by path, or NULL: external to
+ * criu as skiff's own are (the images do not carry it, the restore
+ * enters the namespace at that path). */
+static const char *joined_netns(const struct oci_config *cfg)
+{
+	const struct oci_namespace *ns = cfg ? &cfg->lnx.namespaces[OCI_NS_NET] : NULL;
+	return ns && ns->present && ns->path ? ns->path : NULL;
+}
+
+static int joined_netns_ino(const struct oci_config *cfg, struct sk_criu_opts *co, struct sk_err *e)
+{
+	const char *path = joined_netns(cfg);
+	struct stat sb;
+
+	if (!path || co->netns_ino)
+		return 0;
+	if (stat(path, &sb) < 0)
+		return sk_err_sys(e, errno, "linux.namespaces: network %s", path);
+	co->netns_ino = (unsigned long long)sb.st_ino;
+	return 0;
+}
+
+static int joined_netns_fd(const struct oci_config *cfg, int *fd, struct sk_err *e)
+{
+	const char *path = joined_netns(cfg);
+
+	if (!path || *fd >= 0)
+		return 0;
+	/* criu gets it at its own number: not one of stdio's */
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd >= 0 && *fd < 3) {
+		int hi = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+		close(*fd);
+		*fd = hi;
+	}
+	if (*fd < 0)
+		return sk_err_sys(e, errno, "restore: linux.namespaces: network %s", path);
+	return 0;
+}
 
 int sk_container_checkpoint(struct sk_ctx *ctx, const char *id, const struct sk_criu_opts *o,
 			    struct sk_err *e)
@@ -37,8 +80,9 @@ int sk_container_checkpoint(struct sk_ctx *ctx, const char *id, const struct sk_
 	_cleanup_state_ struct sk_state *st = NULL;
 	_cleanup_net_ struct sk_net *net = NULL;
 	struct sk_criu_opts co = *o;
+	struct sk_err me;
 	enum sk_status s;
-	int r;
+	int r, mr;
 
 	r = sk_criu_usable(ctx->root, e);
 	if (r < 0)
@@ -51,15 +95,26 @@ int sk_container_checkpoint(struct sk_ctx *ctx, const char *id, const struct sk_
 		return sk_err_set(e, EINVAL, "cannot checkpoint container %s: it is %s, not running",
 				  st->id, sk_status_name(s));
 	r = sk_ext_checkpoint_net(ctx, st, st->pid, &co, &net, e);
+	if (r == 0)
+		r = joined_netns_ino(st->cfg, &co, e);
 	if (r < 0)
 		return sk_err_prefix(e, "checkpoint %s", st->id);
 	r = sk_criu_dump(&ctx->log, &co, st->pid, st->cfg, e);
 	if (r < 0)
 		return sk_err_prefix(e, "checkpoint %s", st->id);
-	if (o->leave_running || o->pre_dump)
-		return 0;
+	/* what restore checks the images against */
+	mr = sk_criu_manifest_write(o->image_path, &me);
 	/* criu ended the tree: the container is gone, as with runc */
-	return sk_container_destroy(ctx, st, e);
+	if (!o->leave_running && !o->pre_dump) {
+		r = sk_container_destroy(ctx, st, e);
+		if (r < 0)
+			return r;
+	}
+	if (mr < 0) {
+		*e = me;
+		return sk_err_prefix(e, "checkpoint %s", id);
+	}
+	return 0;
 }
 
 /* What restore made, undone in reverse on failure. */
@@ -77,6 +132,8 @@ struct restore_job {
 	struct oci_kv intent[2]; /* "cgroup", "net" */
 	size_t n_intent;
 	pid_t pid;
+	char *tty_key, *tty_path; /* a terminal container's */
+	int pty_master, pty_slave;
 };
 
 static int intent_record(void *arg, const char *key, const char *value, struct sk_err *e)
@@ -107,10 +164,51 @@ static int load_bundle(struct restore_job *j, struct sk_err *e)
 	r = rootfs_validate(j->cfg, j->bundle, &j->rootfs, e);
 	if (r < 0)
 		return r;
-	/* what this first version of restore cannot give back yet */
-	if (j->o->console_socket || (j->cfg->process && j->cfg->process->terminal))
-		return sk_err_set(e, ENOTSUP,
-				  "restore: a container with a terminal (--console-socket) is not supported yet");
+	bool terminal = j->cfg->process && j->cfg->process->terminal;
+	if (terminal && !j->o->console_socket)
+		return sk_err_set(e, EINVAL,
+				  "restore: process.terminal is true: --console-socket is required");
+	if (!terminal && j->o->console_socket)
+		return sk_err_set(e, EINVAL,
+				  "restore: --console-socket given but process.terminal is false");
+	return 0;
+}
+
+/* A terminal container: a new pty, whose slave criu gives the restored
+ * processes in place of the checkpointed one (and binds on
+ * /dev/console), and whose master goes to --console-socket. */
+static int open_pty(struct restore_job *j, struct sk_err *e)
+{
+	const struct oci_process *p = j->cfg->process;
+	int unlock = 0, n;
+
+	if (!j->tty_key)
+		return sk_err_set(e, EINVAL,
+				  "restore: the images record no terminal (not made by skiff from a "
+				  "container with process.terminal)");
+	j->pty_master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (j->pty_master < 0)
+		return sk_err_sys(e, errno, "restore: open /dev/ptmx");
+	if (ioctl(j->pty_master, TIOCSPTLCK, &unlock) < 0 || ioctl(j->pty_master, TIOCGPTN, &n) < 0)
+		return sk_err_sys(e, errno, "restore: unlock the new pty");
+	j->pty_slave = ioctl(j->pty_master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (j->pty_slave >= 0 && j->pty_slave < 3) {
+		/* criu gets it at its own number: not one of stdio's */
+		int fd = fcntl(j->pty_slave, F_DUPFD_CLOEXEC, 3);
+		close(j->pty_slave);
+		j->pty_slave = fd;
+	}
+	if (j->pty_slave < 0)
+		return sk_err_sys(e, errno, "restore: open the new pty's slave");
+	if (fchown(j->pty_slave, p->user.uid, p->user.gid) < 0)
+		return sk_err_sys(e, errno, "restore: chown the pty to %u:%u", p->user.uid,
+				  p->user.gid);
+	if (p->has_console_size) {
+		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
+				      .ws_col = (unsigned short)p->console_width };
+		sk_ignore(ioctl(j->pty_slave, TIOCSWINSZ, &ws));
+	}
+	j->tty_path = sk_xasprintf("/dev/pts/%d", n);
 	return 0;
 }
 
@@ -141,6 +239,10 @@ static void job_free(struct restore_job *j)
 		free(j->intent[i].value);
 	}
 	free(j->address);
+	sk_closep(&j->pty_master);
+	sk_closep(&j->pty_slave);
+	free(j->tty_key);
+	free(j->tty_path);
 	oci_config_freep(&j->cfg);
 	sk_ext_free(&j->ext);
 	free(j->state_dir);
@@ -165,7 +267,9 @@ static int save_state(struct restore_job *j, struct sk_err *e)
 
 int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, struct sk_err *e)
 {
-	struct restore_job j = { .ctx = ctx, .o = o, .dirfd = -1, .netns_fd = -1 };
+	struct restore_job j = {
+		.ctx = ctx, .o = o, .dirfd = -1, .netns_fd = -1, .pty_master = -1, .pty_slave = -1
+	};
 	struct sk_create_opts co = { .id = o->id, .bundle = o->bundle };
 	int r, status;
 
@@ -174,6 +278,15 @@ int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, st
 		r = sk_criu_usable(ctx->root, e);
 	if (r == 0)
 		r = load_bundle(&j, e);
+	/* before anything is made: images that are not what the dump left
+	 * (truncated, corrupted) are refused here, criu never sees them */
+	if (r == 0 && sk_criu_manifest_check(o->criu->image_path, e) < 0)
+		r = sk_err_prefix(e, "restore");
+	/* ...and a bundle that is not the checkpointed container's */
+	if (r == 0 && sk_criu_config_check(o->criu->image_path, j.cfg, &j.tty_key, e) < 0)
+		r = sk_err_prefix(e, "restore");
+	if (r == 0 && j.cfg->process && j.cfg->process->terminal)
+		r = open_pty(&j, e);
 	if (r < 0)
 		goto out;
 	r = sk_claim_id(ctx, o->id, &j.state_dir, &j.dirfd, e);
@@ -195,6 +308,8 @@ int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, st
 	r = sk_ext_prepare(ctx, &j.ext, &co, j.cfg, j.state_dir, true, e);
 	if (r == 0)
 		r = sk_ext_restore_netns(&j.ext, &j.netns_fd, e);
+	if (r == 0)
+		r = joined_netns_fd(j.cfg, &j.netns_fd, e);
 	if (r < 0)
 		goto fail;
 	struct sk_criu_opts copts = *o->criu;
@@ -207,12 +322,20 @@ int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, st
 		.prepare = enter_cgroup,
 		.prepare_arg = &j,
 		.netns_fd = j.netns_fd,
+		.tty_fd = j.pty_slave > 2 ? j.pty_slave : 0,
+		.tty_path = j.tty_path,
+		.tty_key = j.tty_key,
 	};
 	r = sk_criu_restore(&ctx->log, &rs, &j.pid, e);
 	sk_closep(&j.netns_fd); /* the restored tree holds the namespace */
 	if (r < 0) {
 		sk_err_prefix(e, "restore %s", o->id);
 		goto fail;
+	}
+	if (j.pty_master >= 0) {
+		r = sk_console_socket_send(o->console_socket, j.pty_master, e);
+		if (r < 0)
+			goto fail;
 	}
 	r = save_state(&j, e);
 	if (r == 0 && o->pid_file)

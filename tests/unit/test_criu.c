@@ -47,7 +47,8 @@ TEST(dump_argv_runc_flags)
 	CHECK_STR(joined(v),
 		  "criu dump --tree 42 --images-dir /img --work-dir /work --log-file /work/dump.log"
 		  " -v4 --tcp-established --ext-unix-sk --shell-job --file-locks"
-		  " --manage-cgroups=strict --leave-running --auto-dedup --empty-ns net"
+		  " --manage-cgroups=strict --leave-running --auto-dedup --network-lock nftables"
+		  " --empty-ns net"
 		  " --external mnt[/data]:/data --external mnt[/etc/x]:/etc/x");
 	sk_strv_free(v);
 }
