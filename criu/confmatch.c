@@ -7,13 +7,16 @@
  * parts of the config that criu's images were made against: the
  * process (args, env, cwd, user, terminal), the root path, the mounts
  * and the namespaces (their types and joined paths), each as one string,
- * and the key criu knows the container's terminal by ("tty[RDEV:DEV]").
+ * the key criu knows the container's terminal by ("tty[RDEV:DEV]"), and
+ * the name of criu's nftables lock table ("CRIU-PID", PID the dumped
+ * init's: criu's restore looks for the restored init's and misses it).
  * Restore rebuilds the same strings from the bundle's config and refuses
  * the first that differs, in one line naming the field, before anything
  * is made.  No file (runc's images, an older skiff's): accepted; a field
  * the file lacks (an older skiff's): not compared.
  *
- *   {"version": 1, "config": {"process.args": "...", ...}, "tty": "..."}
+ *   {"version": 1, "config": {"process.args": "...", ...}, "tty": "...",
+ *    "lock": "CRIU-1234"}
  *
  * Lists are written item by item as LEN:ITEM; so no item can look like
  * two.
@@ -93,7 +96,7 @@ static void kv_free(struct oci_kv *v, size_t n)
 	}
 }
 
-char *criu_config_text(const struct oci_config *c, const char *tty_key)
+static char *text_of(const struct oci_config *c, const char *tty_key, const char *lock)
 {
 	struct oci_kv f[CRIU_CONFIG_FIELDS];
 	size_t n = criu_config_fields(c, f);
@@ -102,8 +105,34 @@ char *criu_config_text(const struct oci_config *c, const char *tty_key)
 	sk_rec_kv(w, "config", f, n);
 	if (tty_key)
 		sk_rec_str(w, "tty", tty_key);
+	if (lock)
+		sk_rec_str(w, "lock", lock);
 	kv_free(f, n);
 	return sk_rec_finish(w);
+}
+
+char *criu_config_text(const struct oci_config *c, const char *tty_key)
+{
+	return text_of(c, tty_key, NULL);
+}
+
+char *criu_config_lock(const char *dir)
+{
+	_cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *text = NULL;
+	struct yajl_val_s *root = NULL;
+	struct sk_err e;
+	char *lock = NULL;
+	unsigned version;
+	size_t len;
+
+	if (dirfd < 0 || sk_read_file_at(dirfd, SK_CRIU_CONFIG_FILE, &text, &len, &e) < 0 ||
+	    sk_rec_parse(text, &root, &version, &e) < 0)
+		return NULL;
+	if (sk_rec_get_str(root, "lock", &lock, &e) < 0)
+		lock = NULL;
+	sk_rec_free(root);
+	return lock;
 }
 
 int criu_config_compare(const char *saved, const struct oci_config *c, char **tty_key,
@@ -144,14 +173,14 @@ int criu_config_compare(const char *saved, const struct oci_config *c, char **tt
 }
 
 int criu_config_save(const char *dir, const struct oci_config *c, const char *tty_key,
-		     struct sk_err *e)
+		     const char *lock, struct sk_err *e)
 {
 	_cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_free_ char *text = NULL;
 
 	if (dirfd < 0)
 		return sk_err_sys(e, errno, "images %s", dir);
-	text = criu_config_text(c, tty_key);
+	text = text_of(c, tty_key, lock);
 	return sk_write_file_atomic(dirfd, SK_CRIU_CONFIG_FILE, text, strlen(text), e);
 }
 

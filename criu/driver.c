@@ -139,10 +139,37 @@ int sk_criu_dump(const struct sk_log *log, const struct sk_criu_opts *o, pid_t p
 		.log_path = lp,
 	};
 	r = run_checked(&run, e);
-	/* what restore compares the bundle's config with */
+	/* what restore compares the bundle's config with; with
+	 * --tcp-established, the name of criu's lock table */
+	_cleanup_free_ char *lock =
+		o->tcp_established && !o->pre_dump ? sk_xasprintf("CRIU-%d", (int)pid) : NULL;
 	if (r == 0 && cfg)
-		r = criu_config_save(o->image_path, cfg, tty, e);
+		r = criu_config_save(o->image_path, cfg, tty, lock, e);
 	return r;
+}
+
+/* criu's nftables lock of a --tcp-established dump is the table "inet
+ * CRIU-PID" (PID: the dumped init's pid on the host) in the container's
+ * network namespace; criu's restore deletes "inet CRIU-PID" of the
+ * *restored* init's pid, which is another: the dump's table stays and
+ * drops every packet of a namespace that outlived the dump (restore into
+ * the same namespace).  Delete it in the restored init's namespace;
+ * absent (a fresh namespace, criu found it): nothing to do. */
+static void unlock_network(const struct sk_log *log, const struct sk_criu_opts *o, pid_t pid)
+{
+	_cleanup_free_ char *table = criu_config_lock(o->image_path);
+	struct sk_err ignore;
+	int status;
+
+	if (!table)
+		return;
+	char *argv[] = { "nft", "delete", "table", "inet", table, NULL };
+	struct criu_run run = { .action = "unlock", .argv = argv, .netns_of = pid };
+	if (criu_run(&run, &status, &ignore) == 0) {
+		sk_debug(log, "nft delete table inet %s in the container's namespace: status %d",
+			 table, status);
+		free(run.output);
+	}
 }
 
 int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *rs, pid_t *pid,
@@ -195,5 +222,7 @@ int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *rs, 
 		return sk_err_set(e, EIO, "criu restore: bad pid %s in %s", text, pp);
 	unlink(pp);
 	*pid = (pid_t)v;
+	if (rs->o->tcp_established)
+		unlock_network(log, rs->o, *pid);
 	return 0;
 }

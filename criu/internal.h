@@ -15,6 +15,7 @@ struct criu_run {
 				 * namespace where this is bound onto itself */
 	int (*prepare)(void *arg, pid_t pid, struct sk_err *e);
 	void *prepare_arg;
+	pid_t netns_of;	 /* > 0: run in the network namespace of that pid */
 	int keep_fds[4]; /* inherited by criu (not close-on-exec) */
 	size_t n_keep;
 	char *output; /* out: criu's stdout and stderr (malloc'd) */
@@ -64,6 +65,8 @@ char *criu_config_text(const struct oci_config *c, const char *tty_key);
 __must_check int criu_config_compare(const char *saved, const struct oci_config *c, char **tty_key,
 				     struct sk_err *e);
 __must_check int criu_config_save(const char *dir, const struct oci_config *c, const char *tty_key,
-				  struct sk_err *e);
+				  const char *lock, struct sk_err *e);
+/* The saved name of criu's nftables lock table (malloc'd), or NULL. */
+char *criu_config_lock(const char *dir);
 
 #endif

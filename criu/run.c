@@ -35,6 +35,13 @@ static void __attribute__((noreturn)) child(const struct criu_run *r, int out, i
 			_exit(127);
 		}
 	}
+	if (r->netns_of > 0) {
+		char ns[64];
+		snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)r->netns_of);
+		int fd = open(ns, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+			_exit(127);
+	}
 	for (size_t i = 0; i < r->n_keep; i++)
 		if (r->keep_fds[i] > 2 && fcntl(r->keep_fds[i], F_SETFD, 0) < 0)
 			_exit(127);

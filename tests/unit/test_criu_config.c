@@ -95,10 +95,27 @@ TEST(config_missing_fields_not_compared)
 	CHECK_CONTAINS(e.msg, "corrupt record");
 }
 
+TEST(config_saves_the_lock_table)
+{
+	_cleanup_config_ struct oci_config *c = cfg(HEAD PROC("\"sh\"", "") "}");
+	char dir[] = "/tmp/skiff-confmatch-XXXXXX";
+	_cleanup_free_ char *lock = NULL, *none = NULL;
+	struct sk_err e = { 0 };
+
+	CHECK(mkdtemp(dir) != NULL);
+	none = criu_config_lock(dir);
+	CHECK(none == NULL);
+	CHECK_INT(criu_config_save(dir, c, NULL, "CRIU-42", &e), 0);
+	lock = criu_config_lock(dir);
+	CHECK_STR(lock, "CRIU-42");
+	sk_rm_rf(dir);
+}
+
 int main(void)
 {
 	RUN(config_same_matches_and_gives_the_tty_key);
 	RUN(config_first_difference_named);
 	RUN(config_missing_fields_not_compared);
+	RUN(config_saves_the_lock_table);
 	return unit_done();
 }

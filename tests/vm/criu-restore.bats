@@ -212,6 +212,13 @@ make_netns() {
 	ip -n "$NS" link set lo up
 }
 
+# link_gone IF: no link IF here (a namespace's end goes asynchronously)
+link_gone() {
+	if ip link show "$1" >/dev/null 2>&1; then
+		return 1
+	fi
+}
+
 # A TCP server in the guest's namespace on ADDR:PORT: one connection at a
 # time, each line it reads logged to LOG and answered "echo:LINE".
 start_echo_server() {
@@ -243,6 +250,20 @@ PY
 	ECHO_PID=$!
 	BG_PIDS+=" $ECHO_PID"
 	wait_file "$3.ready"
+}
+
+# what a failed TCP restore looks like (on stderr)
+tcp_diag() {
+	{
+		echo "sent=$sent got=$got server log: $(tail -2 "$log" | tr '\n' ' ') reply: $(tail -2 "$BUNDLE/rootfs/reply" | tr '\n' ' ')"
+		kill -0 "$ECHO_PID" 2>/dev/null && echo "server alive" || echo "server gone"
+		echo "-- nft in $NS:"; ip netns exec "$NS" nft list ruleset
+		echo "-- nft here:"; nft list ruleset
+		echo "-- ss here:"; ss -tn
+		echo "-- ss in $NS:"; ip netns exec "$NS" ss -tn
+		echo "-- dump.log:"; grep -iE "lock|nft|netns|tcp|error|warn" "$IMG/dump.log" | tail -25
+		echo "-- restore.log:"; grep -iE "lock|nft|netns|tcp|error|warn" "$IMG/restore.log" | tail -25
+	} >&2
 }
 
 # last N of FILE's "PREFIXn" lines (0 when none)
@@ -279,8 +300,8 @@ more_than() {
 	assert_eq "$(readlink "/proc/$pid/ns/net")" "$(ip netns exec "$NS" readlink /proc/self/ns/net)"
 	# data both ways on the same connection: the server logs lines sent
 	# after the checkpoint, the container gets their echoes
-	wait_long more_than "$log" c "$sent"
-	wait_long more_than "$BUNDLE/rootfs/reply" echo:c "$got"
+	wait_long more_than "$log" c "$sent" || { tcp_diag; return 1; }
+	wait_long more_than "$BUNDLE/rootfs/reply" echo:c "$got" || { tcp_diag; return 1; }
 	kill -0 "$ECHO_PID"
 	# criu's lock is gone: no table of criu's in the namespace or here
 	run ip netns exec "$NS" nft list tables
@@ -290,5 +311,36 @@ more_than() {
 	sk delete --force "$ID"
 	assert_nothing_left "$ID"
 	kill "$ECHO_PID" 2>/dev/null || true
+	ip netns del "$NS"
+}
+
+@test "--tcp-established into a fresh network namespace made at the joined path: the connection carries on" {
+	make_netns "skf$$" 8
+	log=$BATS_TEST_TMPDIR/server.log
+	start_echo_server "$NET.1" 7002 "$log"
+	cfg_set "$BUNDLE" "c['root']['readonly'] = False"
+	cfg_set "$BUNDLE" "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'network'] + [{'type': 'network', 'path': '/run/netns/$NS'}]"
+	cfg_sh "$BUNDLE" "exec </dev/null >/dev/null 2>&1; i=0; while :; do i=\$((i+1)); echo c\$i; sleep 0.3; done | nc $NET.1 7002 >/reply"
+	skc run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	wait_status "$ID" running
+	wait_long more_than "$BUNDLE/rootfs/reply" echo:c 3
+	skc checkpoint --tcp-established --image-path "$IMG" "$ID"
+	sent=$(last_of "$log" c)
+	got=$(last_of "$BUNDLE/rootfs/reply" echo:c)
+	old=$(ip netns exec "$NS" readlink /proc/self/ns/net)
+	# the namespace goes (its veth with it) and a new one is made there
+	ip netns del "$NS"
+	wait_long link_gone vh8
+	make_netns "$NS" 8
+	[ "$(ip netns exec "$NS" readlink /proc/self/ns/net)" != "$old" ]
+	skc restore -d --tcp-established -b "$BUNDLE" --image-path "$IMG" "$ID"
+	pid=$(state_field "$ID" pid)
+	assert_eq "$(readlink "/proc/$pid/ns/net")" "$(ip netns exec "$NS" readlink /proc/self/ns/net)"
+	wait_long more_than "$log" c "$sent" || { tcp_diag; return 1; }
+	wait_long more_than "$BUNDLE/rootfs/reply" echo:c "$got" || { tcp_diag; return 1; }
+	run ip netns exec "$NS" nft list tables
+	[[ "$output" != *CRIU* ]] || { echo "left: $output" >&2; return 1; }
+	sk delete --force "$ID"
+	assert_nothing_left "$ID"
 	ip netns del "$NS"
 }
