@@ -72,8 +72,9 @@ int cmd_delete(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 	if (r == -ENOENT && force) {
 		/* a create killed while it claimed the ID */
 		int c = sk_claim_leftover(ctx, argv[optind], e);
-		if (c != 0)
-			return c < 0 ? c : 0;
+		/* nothing at all: done, as with runc and crun (Podman deletes
+		 * the container a checkpoint already removed) */
+		return c < 0 ? c : 0;
 	}
 	if (r < 0)
 		return r;

@@ -33,7 +33,7 @@ teardown() {
 	soak_kill_create_rounds 25
 }
 
-@test "delete -f: partial remains are removed (status 0, silent); nothing at all is 'does not exist'" {
+@test "delete -f: partial remains are removed (status 0, silent); nothing at all: status 0, silent (as runc and crun)" {
 	# a create killed just after it claimed the ID leaves at most this
 	mkdir -p "$ROOT/$ID"
 	run skn delete -f "$ID"
@@ -41,6 +41,10 @@ teardown() {
 	[ -z "$output" ]
 	[ ! -e "$ROOT/$ID" ]
 	run skn delete -f "$ID"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# without --force it is an error
+	run skn delete "$ID"
 	[ "$status" -eq 1 ]
 	assert_single_line_error "$ID" "does not exist"
 	soak_audit "$ID"
