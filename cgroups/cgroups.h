@@ -69,6 +69,9 @@ char *sk_cgroup_serialize(const struct sk_cgroup *cg);
 /* Rebuild a handle from sk_cgroup_serialize() output. */
 __must_check int sk_cgroup_load(const struct sk_log *log, const char *state_root, const char *id,
 				const char *serialized, struct sk_cgroup **out, struct sk_err *e);
+/* The directory whose freezer pause/resume use: cgroup2's own, or the v1
+ * freezer hierarchy's (criu's --freeze-cgroup). */
+const char *sk_cgroup_freezer_dir(const struct sk_cgroup *cg);
 /* The cgroup path inside the hierarchies, e.g. "/skiff/abc". */
 const char *sk_cgroup_path(const struct sk_cgroup *cg);
 /* "nodes=0 cpus=2-3" when skiff placed the CPUs, else NULL. */

@@ -40,6 +40,11 @@ static int v2_events_frozen(const char *dir)
 	return p && (p == txt || p[-1] == '\n') && p[7] == '1';
 }
 
+const char *sk_cgroup_freezer_dir(const struct sk_cgroup *cg)
+{
+	return sk_cgroup_dir(cg, sk_cgroup_get_mode(cg) == SK_CG_V2 ? "" : "freezer");
+}
+
 int sk_cgroup_freeze(struct sk_cgroup *cg, bool freeze, struct sk_err *e)
 {
 	int r;

@@ -86,8 +86,6 @@ static int common_opt(int c, struct sk_criu_opts *o, struct sk_err *e)
 		return sk_err_set(e, ENOTSUP, "--lazy-pages is not supported yet");
 	case O_STATUSFD:
 		return sk_err_set(e, ENOTSUP, "--status-fd is not supported yet");
-	case O_PAGESRV:
-		return sk_err_set(e, ENOTSUP, "--page-server is not supported yet");
 	}
 	return 0;
 }
@@ -125,6 +123,7 @@ int cmd_checkpoint(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sk_criu_opts o = { 0 };
+	struct sk_wire_addr ps;
 	char buf[PATH_MAX + 16];
 	bool want_help = false;
 	int c, r;
@@ -140,7 +139,13 @@ int cmd_checkpoint(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 			o.leave_running = true;
 		else if (c == O_PREDUMP)
 			o.pre_dump = true;
-		else if ((r = common_opt(c, &o, e)) <= 0)
+		else if (c == O_PAGESRV) {
+			/* criu's --page-server --address --port */
+			if ((r = sk_wire_parse_addr(optarg, &ps, e)) < 0)
+				return sk_err_prefix(e, "--page-server");
+			o.ps_address = ps.host;
+			o.ps_port = ps.port;
+		} else if ((r = common_opt(c, &o, e)) <= 0)
 			return r < 0 ? r : -EINVAL;
 	}
 	if (want_help)

@@ -117,6 +117,18 @@ char **criu_dump_argv(const struct sk_criu_opts *o, pid_t pid, const struct oci_
 		sk_strv_buf_add(&b, "--network-lock");
 		sk_strv_buf_add(&b, "nftables");
 	}
+	if (o->freeze_cgroup) {
+		sk_strv_buf_add(&b, "--freeze-cgroup");
+		sk_strv_buf_add(&b, o->freeze_cgroup);
+	}
+	if (o->ps_address) {
+		snprintf(num, sizeof(num), "%u", o->ps_port);
+		sk_strv_buf_add(&b, "--page-server");
+		sk_strv_buf_add(&b, "--address");
+		sk_strv_buf_add(&b, o->ps_address);
+		sk_strv_buf_add(&b, "--port");
+		sk_strv_buf_add(&b, num);
+	}
 	if (o->empty_netns) {
 		sk_strv_buf_add(&b, "--empty-ns");
 		sk_strv_buf_add(&b, "net");

@@ -19,6 +19,8 @@
 
 #include "../oci/oci.h"
 
+#include <sys/socket.h>
+
 /* --manage-cgroups-mode, runc's names */
 enum sk_criu_cgmode {
 	SK_CRIU_CG_DEFAULT = 0, /* criu's own default (soft) */
@@ -48,6 +50,15 @@ struct sk_criu_opts {
 	 * makes it again at restore (declared external, key "skiff-netns");
 	 * 0: criu dumps the namespace as usual */
 	unsigned long long netns_ino;
+	/* --page-server ADDR:PORT: memory pages go to criu's page server
+	 * there (criu's --page-server --address --port) */
+	const char *ps_address;
+	uint16_t ps_port;
+	/* criu's --freeze-cgroup: the container's freezer cgroup directory.
+	 * criu seizes the tasks of a cgroup frozen before the dump (it hangs
+	 * on them otherwise) and leaves it frozen after a --leave-running
+	 * dump, as it found it. */
+	const char *freeze_cgroup;
 };
 
 /* 0 when checkpoint/restore can work here: `criu --version` is 3.15 or
@@ -109,5 +120,98 @@ __must_check int sk_criu_manifest_check(const char *dir, struct sk_err *e);
  * differs from the checkpointed config's". */
 __must_check int sk_criu_config_check(const char *dir, const struct oci_config *c, char **tty_key,
 				      struct sk_err *e);
+/* ------------------------------------------------------- page server */
+
+/* `criu page-server` (pageserver.c): the receiving end of a dump's
+ * pages, for migrate's pre-copy rounds. */
+struct sk_criu_page_server {
+	const char *images_dir; /* made when missing */
+	const char *prev_dir;	/* --prev-images-dir (relative to it), or NULL */
+	const char *address;	/* numeric, to listen on */
+	uint16_t port;
+};
+/* Start it in the background and return once it listens (criu's
+ * --status-fd byte), within @timeout_ms (else it is killed, -ETIMEDOUT).
+ * It dies with the caller (PR_SET_PDEATHSIG).  Its log is
+ * IMAGES_DIR/page-server.log. */
+__must_check int sk_criu_page_server_start(const struct sk_log *log,
+					   const struct sk_criu_page_server *ps, int timeout_ms,
+					   pid_t *pid, struct sk_err *e);
+/* Wait for its exit (it serves one dump, then exits): 0 when it exited
+ * with 0; killed and -ETIMEDOUT after @timeout_ms; @cancel_fd (or -1)
+ * readable: killed, -EINTR. */
+__must_check int sk_criu_page_server_wait(pid_t pid, const char *images_dir, int timeout_ms,
+					  int cancel_fd, struct sk_err *e);
+/* Kill and reap it (best effort). */
+void sk_criu_page_server_kill(pid_t pid);
+
+/* -------------------------------------------------------- wire (wire.c) */
+
+/* Typed, length-prefixed frames between `migrate` and `migrate --receive`. */
+enum sk_wire_type {
+	SK_WIRE_HELLO = 1, /* source: ID \0 rootfs \0 config.json */
+	SK_WIRE_OK,	   /* target: the config matches */
+	SK_WIRE_ERROR,	   /* either: one line, then the sender gives up */
+	SK_WIRE_ROUND,	   /* source: round N (text), start a page server */
+	SK_WIRE_READY,	   /* target: it listens; its port (text) */
+	SK_WIRE_DUMPED,	   /* source: criu's (pre-)dump is done */
+	SK_WIRE_BYTES,	   /* target: page bytes the round wrote (text) */
+	SK_WIRE_FILE,	   /* source: one image file of the final dump */
+	SK_WIRE_END,	   /* source: all files sent; their number (text) */
+	SK_WIRE_RUNNING,   /* target: restored, running; its pid (text) */
+	SK_WIRE_ABORT,	   /* source: giving up */
+	SK_WIRE__MAX,
+};
+#define SK_WIRE_HDR 12
+#define SK_WIRE_MAX_PAYLOAD (256u << 20)
+
+const char *sk_wire_type_name(uint32_t type);
+struct sk_wire_addr {
+	char host[64];
+	uint16_t port;
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+/* "tcp://HOST:PORT", "HOST:PORT" or "[V6]:PORT"; HOST numeric. */
+__must_check int sk_wire_parse_addr(const char *s, struct sk_wire_addr *a, struct sk_err *e);
+
+/* One connection: every call waits at most timeout_ms, and gives up
+ * (-EINTR) as soon as cancel_fd (a signalfd, or -1) is readable. */
+struct sk_wire {
+	int fd;
+	int cancel_fd;
+	int timeout_ms;
+};
+struct sk_wire_msg {
+	uint32_t type;
+	uint32_t len;
+	char *data; /* malloc'd, NUL-terminated after len bytes */
+};
+__must_check int sk_wire_listen(const struct sk_wire_addr *a, int *fd, struct sk_err *e);
+__must_check int sk_wire_accept(struct sk_wire *w, int lfd, struct sk_err *e);
+__must_check int sk_wire_connect(struct sk_wire *w, const struct sk_wire_addr *a, struct sk_err *e);
+__must_check int sk_wire_send(struct sk_wire *w, uint32_t type, const void *data, size_t len,
+			      struct sk_err *e);
+__must_check int sk_wire_send_str(struct sk_wire *w, uint32_t type, const char *s, struct sk_err *e);
+__must_check int sk_wire_recv(struct sk_wire *w, struct sk_wire_msg *m, struct sk_err *e);
+/* Receive a @type message; an ERROR is returned as its line (-EREMOTEIO),
+ * any other type is a protocol error. */
+__must_check int sk_wire_expect(struct sk_wire *w, uint32_t type, struct sk_wire_msg *m,
+				struct sk_err *e);
+
+/* After sending ERROR: stop sending, read and drop what the peer still
+ * sends until it closes (within the timeout), then close: the peer reads
+ * the ERROR instead of a reset connection. */
+void sk_wire_close_after_error(struct sk_wire *w);
+/* An image file in a FILE payload (malloc'd, *len bytes), and back:
+ * unpack checks the name (no '/'), the size and the checksum. */
+char *sk_wire_file_pack(const char *name, const void *data, uint64_t size, size_t *len);
+struct sk_wire_file {
+	char name[256];
+	uint64_t size, sum;
+	const char *data; /* into the payload */
+};
+__must_check int sk_wire_file_unpack(const char *payload, size_t len, struct sk_wire_file *f,
+				     struct sk_err *e);
 
 #endif

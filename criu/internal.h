@@ -40,6 +40,17 @@ char **criu_dump_argv(const struct sk_criu_opts *o, pid_t pid, const struct oci_
 char **criu_restore_argv(const struct sk_criu_restore *r, const char *log_path, const char *pid_path);
 /* The key of the external network namespace (dump and restore). */
 #define CRIU_NETNS_KEY "skiff-netns"
+/* `criu page-server` (pageserver.c), --status-fd 3. */
+char **criu_page_server_argv(const struct sk_criu_page_server *ps, const char *log_path);
+/* wire.c */
+/* The 12-byte header: "SKMG", type, length (big-endian). */
+void sk_wire_header(uint8_t hdr[SK_WIRE_HDR], uint32_t type, uint32_t len);
+__must_check int sk_wire_parse_header(const uint8_t hdr[SK_WIRE_HDR], uint32_t *type, uint32_t *len,
+				      struct sk_err *e);
+/* FNV-1a 64 of the bytes: catches truncation and corruption in transit
+ * (not an adversary). */
+uint64_t sk_wire_sum(const void *data, size_t len);
+
 /* Is the config's mount @m a bind mount (declared to criu as external)? */
 bool criu_is_bind(const struct oci_mount *m);
 

@@ -109,8 +109,8 @@ need_broken_criu() {
 		run sk "$c" --tcp-established=yes "$ID"
 		assert_single_line_error "flag does not take an argument: --tcp-established"
 	done
-	run sk checkpoint --page-server 127.0.0.1:27 "$ID"
-	assert_single_line_error "--page-server is not supported yet"
+	run sk checkpoint --page-server nowhere "$ID"
+	assert_single_line_error "--page-server: address nowhere: expected HOST:PORT"
 	run sk restore --lsm-profile apparmor:x "$ID"
 	assert_single_line_error "--lsm-profile is not supported yet"
 	run sk checkpoint
