@@ -169,7 +169,8 @@ const struct sk_cmd sk_commands[] = {
 	  "   --manage-cgroups-mode M soft, full, strict or ignore\n"
 	  "   --empty-ns network      do not dump the network namespace's contents\n"
 	  "   --auto-dedup            deduplicate the parent's pages\n"
-	  "   --page-server, --lazy-pages, --status-fd   not supported yet\n" },
+	  "   --page-server ADDR:PORT send the memory pages to a criu page-server\n"
+	  "   --lazy-pages, --status-fd   not supported yet\n" },
 	{ "restore", cmd_restore, "restore a container from a checkpoint (CRIU)",
 	  "USAGE:\n"
 	  "   skiff restore [options] CONTAINER_ID\n"
@@ -194,6 +195,26 @@ const struct sk_cmd sk_commands[] = {
 	  "   --file-locks            restore file locks\n"
 	  "   --manage-cgroups-mode M soft, full, strict or ignore\n"
 	  "   --lsm-mount-context CTX SELinux context for the restored mounts\n" },
+	{ "migrate", cmd_migrate, "live-migrate a running container to another host (CRIU)",
+	  "USAGE:\n"
+	  "   skiff migrate [options] CONTAINER_ID tcp://HOST:PORT\n"
+	  "   skiff migrate --receive --listen ADDR:PORT [--bundle DIR] [--timeout S]\n"
+	  "\n"
+	  "DESCRIPTION:\n"
+	  "   Move a running container to a target that runs `migrate --receive`:\n"
+	  "   pre-copy rounds of its memory through criu page servers on the target\n"
+	  "   (PORT+1) while the dirty set shrinks, then the container is frozen, dumped\n"
+	  "   and restored there.  The source is deleted once the target runs it; on\n"
+	  "   any failure it resumes.  The target's bundle (same config) and rootfs\n"
+	  "   are the operator's job.\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "   --rounds N              pre-copy rounds at most (default 4; 0: stop-and-copy)\n"
+	  "   --format text|json      the report's format (default text)\n"
+	  "   --timeout S             bound on each step, in seconds (default 300)\n"
+	  "   --receive               be the target\n"
+	  "   --listen ADDR:PORT      the target's address (numeric)\n"
+	  "   --bundle, -b DIR        the target's bundle (default: current directory)\n" },
 	{ "spec", cmd_spec, "write a default config.json",
 	  "USAGE:\n"
 	  "   skiff spec [options]\n"

@@ -96,6 +96,7 @@ __must_check int cmd_update(struct sk_ctx *ctx, int argc, char **argv, struct sk
 __must_check int cmd_events(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
 __must_check int cmd_checkpoint(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
 __must_check int cmd_restore(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
+__must_check int cmd_migrate(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
 __must_check int cmd_network(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
 __must_check int cmd_placement(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e);
 

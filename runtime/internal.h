@@ -145,4 +145,18 @@ __must_check int sk_bundle_load(const char *bundle, char **abs, char **text, siz
 __must_check int sk_claim_id(struct sk_ctx *ctx, const char *id, char **state_dir, int *dirfd,
 			     struct sk_err *e);
 
+/* migrate_plan.c */
+/* After @n rounds of @bytes: another pre-copy round?  Not past @max; the
+ * first two always (the full copy, then the first dirty set); then only
+ * while the dirty set shrank by more than a tenth and is still over
+ * 256 KiB. */
+bool sk_migrate_more_rounds(const uint64_t *bytes, size_t n, unsigned max);
+/* Does the target's config (@dst, rootfs @dst_rootfs) match the
+ * checkpointed one: process args, env and cwd, the absolute rootfs and
+ * the mounts (destination, type, source, options, in order)?  0, or
+ * -EINVAL naming the first difference. */
+__must_check int sk_migrate_config_match(const struct oci_config *src, const char *src_rootfs,
+					 const struct oci_config *dst, const char *dst_rootfs,
+					 struct sk_err *e);
+
 #endif

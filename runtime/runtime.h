@@ -175,6 +175,40 @@ struct sk_restore_opts {
  * detached 0, else the process's exit status (0-255) once it ends. */
 __must_check int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o,
 				      struct sk_err *e);
+/* `migrate` (migrate_source.c, migrate_target.c; criu/criu.h has the
+ * wire protocol): live migration of a running container to a target
+ * `migrate --receive`, pre-copy rounds through criu page servers, then a
+ * frozen final dump.  The source is removed only once the target says
+ * the restored container runs; any failure thaws it, state unchanged. */
+#define SK_MIGRATE_MAX_ROUNDS 16
+struct sk_migrate_opts {
+	const char *id;
+	const char *target; /* tcp://HOST:PORT */
+	unsigned rounds;    /* pre-copy rounds at most; 0: stop-and-copy */
+	int timeout_s;	    /* each step's bound */
+};
+struct sk_migrate_report {
+	unsigned rounds; /* pre-copy rounds done */
+	/* page bytes the target's page server wrote per round, the final
+	 * dump's last (n_bytes = rounds + 1) */
+	uint64_t bytes[SK_MIGRATE_MAX_ROUNDS + 1];
+	size_t n_bytes;
+	uint64_t image_bytes; /* the final dump's other image files */
+	double total_s, downtime_s, frozen_dump_s;
+	pid_t pid; /* the restored init on the target */
+};
+__must_check int sk_container_migrate(struct sk_ctx *ctx, const struct sk_migrate_opts *o,
+				      struct sk_migrate_report *rep, struct sk_err *e);
+struct sk_migrate_receive_opts {
+	const char *listen; /* ADDR:PORT; the page servers use PORT+1 */
+	const char *bundle; /* NULL: the current directory */
+	int timeout_s;
+};
+/* Receive one container; *id (malloc'd) and *pid once it runs here. */
+__must_check int sk_migrate_receive(struct sk_ctx *ctx, const struct sk_migrate_receive_opts *o,
+				    char **id, pid_t *pid, struct sk_err *e);
+/* The report as text lines or one JSON object (malloc'd). */
+char *sk_migrate_report_format(const struct sk_migrate_report *rep, const char *id, bool json);
 /* Pids of the container (cgroup, or pid namespace scan). */
 __must_check int sk_container_pids(struct sk_ctx *ctx, const struct sk_state *st, pid_t **pids,
 				   size_t *n, struct sk_err *e);

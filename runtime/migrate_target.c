@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * migrate_target.c - `skiff migrate --receive --listen ADDR:PORT`: the
+ * receiving side of a live migration (see migrate_source.c for the
+ * exchange).
+ *
+ * One source is accepted.  Its HELLO names the container and carries
+ * the checkpointed config: the ID must be free here and the bundle's
+ * config must match it (sk_migrate_config_match), else the source gets
+ * the one-line reason.  Each ROUND N starts `criu page-server` on
+ * ADDR:PORT+1 into TMP/N (parent ../N-1) and answers READY only once it
+ * listens; DUMPED waits for its exit and answers the page bytes it wrote.
+ * The final round's other images come as FILE messages, each checked
+ * (size and checksum) before it is written; END restores them with
+ * restore's own path (detached) and answers RUNNING PID.  Any failure
+ * answers ERROR with the line and removes all it made: TMP
+ * (ROOT/.migrate.XXXXXX), and the restore undoes itself.  TMP is locked
+ * (flock) while its target lives: a target killed with SIGKILL leaves it,
+ * and the next `migrate --receive` on that root removes every unlocked
+ * one (its page servers died with it: PR_SET_PDEATHSIG).
+ *
+ * Test hook (tests/vm/migrate.bats only): SKIFF_TEST_MIGRATE_CORRUPT=NAME
+ * flips one byte of the received image file NAME before it is checked.
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+#include "../criu/criu.h"
+#include "../rootfs/rootfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+
+struct tgt_job {
+	struct sk_ctx *ctx;
+	const struct sk_migrate_receive_opts *o;
+	char *bundle, *rootfs, *cfg_text;
+	size_t cfg_len;
+	struct oci_config *cfg;
+	struct sk_wire_addr addr;
+	struct sk_wire w;
+	char *tmp;
+	char *id;
+	unsigned round;
+	unsigned files;
+	pid_t pid;
+};
+
+static int hello(struct tgt_job *j, struct sk_wire_msg *m, struct sk_err *e)
+{
+	_cleanup_state_ struct sk_state *st = NULL;
+	_cleanup_(oci_config_freep) struct oci_config *src = NULL;
+	const char *id = m->data, *rootfs, *cfg;
+	size_t il = strnlen(m->data, m->len), rl;
+	struct sk_err ign;
+	int r;
+
+	if (m->type != SK_WIRE_HELLO || il >= m->len)
+		return sk_err_set(e, EPROTO, "migrate: expected HELLO from the source");
+	rootfs = m->data + il + 1;
+	rl = strnlen(rootfs, m->len - il - 1);
+	if (il + 1 + rl >= m->len)
+		return sk_err_set(e, EPROTO, "migrate: a malformed HELLO");
+	cfg = rootfs + rl + 1;
+	r = sk_validate_id(id, e);
+	if (r < 0)
+		return r;
+	j->id = sk_xstrdup(id);
+	if (sk_state_load(j->ctx, id, false, &st, &ign) == 0)
+		return sk_err_set(e, EEXIST, "migrate: container %s already exists on the target",
+				  id);
+	r = oci_config_parse(cfg, m->len - il - rl - 2, &src, e);
+	if (r < 0)
+		return sk_err_prefix(e, "migrate: the container's config");
+	return sk_migrate_config_match(src, rootfs, j->cfg, j->rootfs, e);
+}
+
+/* Page bytes a round's page server wrote: its pages-*.img. */
+static uint64_t page_bytes(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	uint64_t sum = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		struct stat sb;
+		if (!strncmp(de->d_name, "pages-", 6) &&
+		    fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(sb.st_mode))
+			sum += (uint64_t)sb.st_size;
+	}
+	closedir(d);
+	return sum;
+}
+
+static int round_recv(struct tgt_job *j, struct sk_wire_msg *m, struct sk_err *e)
+{
+	uint64_t n;
+	pid_t ps = -1;
+	struct sk_wire_msg done = { 0 };
+	char num[32];
+	int r;
+
+	if (sk_parse_u64(m->data, &n) < 0 || n != j->round + 1 || n > SK_MIGRATE_MAX_ROUNDS + 1)
+		return sk_err_set(e, EPROTO, "migrate: round %s out of order", m->data);
+	_cleanup_free_ char *dir = sk_xasprintf("%s/%llu", j->tmp, (unsigned long long)n);
+	_cleanup_free_ char *prev = n > 1 ? sk_xasprintf("../%llu", (unsigned long long)n - 1) : NULL;
+	struct sk_criu_page_server ps_opts = {
+		.images_dir = dir,
+		.prev_dir = prev,
+		.address = j->addr.host,
+		.port = (uint16_t)(j->addr.port + 1),
+	};
+	j->round = (unsigned)n;
+	r = sk_criu_page_server_start(&j->ctx->log, &ps_opts, j->w.timeout_ms, &ps, e);
+	if (r < 0)
+		return r;
+	snprintf(num, sizeof(num), "%u", ps_opts.port);
+	r = sk_wire_send_str(&j->w, SK_WIRE_READY, num, e);
+	if (r == 0)
+		r = sk_wire_expect(&j->w, SK_WIRE_DUMPED, &done, e);
+	if (r < 0) {
+		sk_criu_page_server_kill(ps);
+		return r;
+	}
+	free(done.data);
+	r = sk_criu_page_server_wait(ps, dir, j->w.timeout_ms, j->w.cancel_fd, e);
+	if (r < 0)
+		return r;
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)page_bytes(dir));
+	return sk_wire_send_str(&j->w, SK_WIRE_BYTES, num, e);
+}
+
+static int file_recv(struct tgt_job *j, struct sk_wire_msg *m, struct sk_err *e)
+{
+	const char *corrupt = getenv("SKIFF_TEST_MIGRATE_CORRUPT");
+	struct sk_wire_file f;
+	int r;
+
+	if (j->round == 0)
+		return sk_err_set(e, EPROTO, "migrate: an image file before any dump");
+	if (corrupt && *corrupt && m->len > 0) {
+		r = sk_wire_file_unpack(m->data, m->len, &f, e);
+		if (r == 0 && !strcmp(f.name, corrupt) && f.size > 0)
+			m->data[m->len - 1] ^= 0x5a; /* test-only: see the header */
+	}
+	r = sk_wire_file_unpack(m->data, m->len, &f, e);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *path = sk_xasprintf("%s/%u/%s", j->tmp, j->round, f.name);
+	j->files++;
+	return sk_write_file_at(AT_FDCWD, path, f.data, f.size, O_CREAT | O_EXCL | O_WRONLY, 0600, e);
+}
+
+static int restore_here(struct tgt_job *j, struct sk_wire_msg *m, struct sk_err *e)
+{
+	_cleanup_state_ struct sk_state *st = NULL;
+	_cleanup_free_ char *img = sk_xasprintf("%s/%u", j->tmp, j->round);
+	_cleanup_free_ char *work = sk_xasprintf("%s/restore.work", j->tmp);
+	uint64_t n;
+	int r;
+
+	if (sk_parse_u64(m->data, &n) < 0 || n != j->files)
+		return sk_err_set(e, EIO, "migrate: %u image files received, the source sent %s",
+				  j->files, m->data);
+	struct sk_criu_opts co = { .image_path = img, .work_path = work };
+	struct sk_restore_opts ro = {
+		.id = j->id,
+		.bundle = j->bundle,
+		.detach = true,
+		.criu = &co,
+	};
+	r = sk_container_restore(j->ctx, &ro, e);
+	if (r < 0)
+		return r;
+	r = sk_state_load(j->ctx, j->id, false, &st, e);
+	if (r < 0)
+		return r;
+	j->pid = st->pid;
+	return 0;
+}
+
+/* Remove what a restore made when the source cannot be told. */
+static void undo_restore(struct tgt_job *j)
+{
+	_cleanup_state_ struct sk_state *st = NULL;
+	struct sk_err ign;
+
+	if (sk_state_load(j->ctx, j->id, true, &st, &ign) == 0)
+		sk_ignore(sk_container_destroy(j->ctx, st, &ign));
+}
+
+static int serve(struct tgt_job *j, int lfd, struct sk_err *e)
+{
+	struct sk_wire_msg m = { 0 };
+	char num[32];
+	int r = sk_wire_accept(&j->w, lfd, e);
+
+	if (r == 0)
+		r = sk_wire_recv(&j->w, &m, e);
+	if (r == 0)
+		r = hello(j, &m, e);
+	free(m.data);
+	m.data = NULL;
+	if (r == 0)
+		r = sk_wire_send(&j->w, SK_WIRE_OK, NULL, 0, e);
+	while (r == 0) {
+		r = sk_wire_recv(&j->w, &m, e);
+		if (r < 0)
+			break;
+		switch (m.type) {
+		case SK_WIRE_ROUND:
+			r = round_recv(j, &m, e);
+			break;
+		case SK_WIRE_FILE:
+			r = file_recv(j, &m, e);
+			break;
+		case SK_WIRE_END:
+			r = restore_here(j, &m, e);
+			if (r < 0)
+				break;
+			snprintf(num, sizeof(num), "%d", (int)j->pid);
+			r = sk_wire_send_str(&j->w, SK_WIRE_RUNNING, num, e);
+			if (r < 0)
+				undo_restore(j);
+			free(m.data);
+			return r;
+		case SK_WIRE_ERROR:
+		case SK_WIRE_ABORT:
+			r = sk_err_set(e, ECANCELED, "migrate: the source gave up: %s", m.data);
+			break;
+		default:
+			r = sk_err_set(e, EPROTO, "migrate: unexpected %s from the source",
+				       sk_wire_type_name(m.type));
+		}
+		free(m.data);
+		m.data = NULL;
+	}
+	return r;
+}
+
+/* Remove the TMP directories of targets killed before they could. */
+static void remove_stale(const char *root)
+{
+	DIR *d = opendir(root);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, ".migrate.", 9))
+			continue;
+		int fd = openat(dirfd(d), de->d_name,
+				O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			_cleanup_free_ char *p = sk_xasprintf("%s/%s", root, de->d_name);
+			sk_rm_rf(p);
+		}
+		close(fd);
+	}
+	closedir(d);
+}
+
+int sk_migrate_receive(struct sk_ctx *ctx, const struct sk_migrate_receive_opts *o, char **id,
+		       pid_t *pid, struct sk_err *e)
+{
+	struct tgt_job j = { .ctx = ctx, .o = o, .w = { .fd = -1, .cancel_fd = -1 } };
+	_cleanup_close_ int lfd = -1, tmpfd = -1;
+	struct sk_err ign;
+	sigset_t set, old;
+	int r;
+
+	j.w.timeout_ms = o->timeout_s * 1000;
+	r = sk_wire_parse_addr(o->listen, &j.addr, e);
+	if (r == 0 && j.addr.port == 65535)
+		r = sk_err_set(e, EINVAL, "--listen: the page servers need PORT+1: use a lower port");
+	if (r == 0)
+		r = sk_criu_usable(ctx->root, e);
+	if (r == 0)
+		r = sk_bundle_load(o->bundle, &j.bundle, &j.cfg_text, &j.cfg_len, &j.cfg, e);
+	if (r == 0)
+		r = rootfs_validate(j.cfg, j.bundle, &j.rootfs, e);
+	if (r == 0)
+		r = sk_mkdir_p(ctx->root, 0711, e);
+	if (r == 0)
+		remove_stale(ctx->root);
+	if (r == 0)
+		r = sk_wire_listen(&j.addr, &lfd, e);
+	if (r < 0)
+		goto out;
+	j.tmp = sk_xasprintf("%s/.migrate.XXXXXX", ctx->root);
+	if (!mkdtemp(j.tmp)) {
+		r = sk_err_sys(e, errno, "migrate: %s", j.tmp);
+		goto out;
+	}
+	tmpfd = open(j.tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tmpfd < 0 || flock(tmpfd, LOCK_EX) < 0) {
+		r = sk_err_sys(e, errno, "migrate: lock %s", j.tmp);
+		goto out;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	j.w.cancel_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	r = serve(&j, lfd, e);
+	if (r < 0 && j.w.fd >= 0 && r != -EREMOTEIO && r != -ECANCELED &&
+	    sk_wire_send_str(&j.w, SK_WIRE_ERROR, e->msg, &ign) == 0)
+		sk_wire_close_after_error(&j.w);
+	close(j.w.cancel_fd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (r == 0) {
+		*id = sk_steal_ptr(&j.id);
+		*pid = j.pid;
+	}
+out:
+	if (j.w.fd >= 0)
+		close(j.w.fd);
+	if (j.tmp && access(j.tmp, F_OK) == 0)
+		sk_rm_rf(j.tmp);
+	free(j.tmp);
+	free(j.id);
+	free(j.bundle);
+	free(j.rootfs);
+	free(j.cfg_text);
+	oci_config_freep(&j.cfg);
+	return r;
+}
