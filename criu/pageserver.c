@@ -5,9 +5,11 @@
  * dump), each into its own images directory with the previous round as
  * --prev-images-dir.
  *
- * Readiness is criu's own: with --status-fd criu writes one byte once its
- * socket listens, so the source is told "ready" only then and its dump
- * never connects too early.  The page server serves one dump and exits;
+ * Readiness: the source is told "ready" only once criu's socket listens,
+ * so its dump never connects too early: criu's --status-fd byte, or a
+ * listening socket on the port in criu's own /proc/PID/net/tcp{,6}
+ * (whichever comes first: not every criu writes the byte for
+ * page-server).  The page server serves one dump and exits;
  * skiff waits for that exit with a deadline (through a pidfd).  It is
  * started with PR_SET_PDEATHSIG: a target killed mid-transfer leaves no
  * criu behind.
@@ -86,6 +88,33 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Does @pid's network namespace have a TCP socket listening on @port? */
+static bool listening(pid_t pid, uint16_t port)
+{
+	static const char *const files[] = { "tcp", "tcp6" };
+	char want[8];
+
+	snprintf(want, sizeof(want), ":%04X", port);
+	for (size_t i = 0; i < 2; i++) {
+		_cleanup_free_ char *path = sk_xasprintf("/proc/%d/net/%s", (int)pid, files[i]);
+		_cleanup_free_ char *text = NULL;
+		struct sk_err ign;
+		size_t len;
+		if (sk_read_file_at(AT_FDCWD, path, &text, &len, &ign) < 0)
+			continue;
+		/* "  0: 0200000A:1B59 00000000:0000 0A ..." */
+		for (char *l = strchr(text, '\n'); l; l = strchr(l + 1, '\n')) {
+			char local[64], st[8];
+			if (sscanf(l + 1, "%*s %63s %*s %7s", local, st) != 2)
+				continue;
+			size_t n = strlen(local);
+			if (n > 5 && !strcmp(local + n - 5, want) && !strcmp(st, "0A"))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* criu's first error line in the page server's log, as criu_fail does. */
 static int ps_fail(const char *images_dir, int status, struct sk_err *e)
 {
@@ -135,11 +164,16 @@ int sk_criu_page_server_start(const struct sk_log *log, const struct sk_criu_pag
 					  "page server: not listening on %s:%u after %d s (log: %s)",
 					  ps->address, ps->port, timeout_ms / 1000, lp);
 		}
-		r = poll(&p, 1, (int)left);
+		r = poll(&p, 1, (int)(left > 100 ? 100 : left));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r != 0)
 			break;
+		if (listening(pid, ps->port)) {
+			close(pipefd[0]);
+			*out = pid;
+			return 0;
+		}
 	}
 	ssize_t n;
 	while ((n = read(pipefd[0], &c, 1)) < 0 && errno == EINTR)
