@@ -129,6 +129,13 @@ static int round_dump(struct src_job *j, unsigned n, bool final, struct sk_err *
 	r = sk_criu_dump(&j->ctx->log, &co, j->st->pid, j->st->cfg, e);
 	if (final)
 		j->rep->frozen_dump_s = since(&t0);
+	if (final && r == 0 && !sk_container_frozen(j->ctx, j->st)) {
+		/* criu with --freeze-cgroup leaves a cgroup frozen as it found
+		 * it; should one not, the source must not run on */
+		sk_warn(&j->ctx->log, "migrate: criu thawed %s after the dump: freezing it again",
+			j->st->id);
+		r = sk_cgroup_freeze(j->cg, true, e);
+	}
 	if (r < 0) {
 		sk_ignore(sk_wire_send_str(&j->w, SK_WIRE_ABORT, e->msg, &ign));
 		return r;
