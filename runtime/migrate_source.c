@@ -258,6 +258,13 @@ int sk_container_migrate(struct sk_ctx *ctx, const struct sk_migrate_opts *o,
 			       j.st->id, sk_status_name(s));
 		goto out;
 	}
+	if (sk_state_ext(j.st, "net")) {
+		/* its network lives on this host (veth, lease, nft rules) */
+		r = sk_err_set(e, ENOTSUP,
+			       "cannot migrate container %s: skiff's networking is not supported yet",
+			       j.st->id);
+		goto out;
+	}
 	r = sk_ext_load_cgroup(ctx, j.st, &j.cg, e);
 	if (r == 0 && !j.cg)
 		r = sk_err_set(e, ENOTSUP,
