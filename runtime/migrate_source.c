@@ -136,6 +136,14 @@ static int round_dump(struct src_job *j, unsigned n, bool final, struct sk_err *
 			j->st->id);
 		r = sk_cgroup_freeze(j->cg, true, e);
 	}
+	if (final && r == 0) {
+		/* the target matched the config already (absolute rootfs: its
+		 * bundle may live elsewhere); the manifest (sizes, checksums
+		 * of what is sent) is checked again by its restore */
+		_cleanup_free_ char *cf = sk_xasprintf("%s/%s", dir, SK_CRIU_CONFIG_FILE);
+		unlink(cf);
+		r = sk_criu_manifest_write(dir, e);
+	}
 	if (r < 0) {
 		sk_ignore(sk_wire_send_str(&j->w, SK_WIRE_ABORT, e->msg, &ign));
 		return r;
