@@ -118,6 +118,10 @@ int sk_criu_dump(const struct sk_log *log, const struct sk_criu_opts *o, pid_t p
 	if (r < 0)
 		return r;
 	lp = log_path(o, o->pre_dump ? "pre-dump.log" : "dump.log");
+	_cleanup_strv_ char **ext = NULL;
+	r = criu_stdio_save(o->image_path, pid, &ext, e);
+	if (r < 0)
+		return sk_err_prefix(e, "--image-path");
 	argv = criu_dump_argv(o, pid, cfg, lp);
 	/* a terminal: its master is outside (the console socket's
 	 * receiver), so the slave is external, given back at restore as a
@@ -132,6 +136,12 @@ int sk_criu_dump(const struct sk_log *log, const struct sk_criu_opts *o, pid_t p
 		}
 		argv = b.v;
 	}
+	struct sk_strv_buf xb = sk_strv_buf_of(argv);
+	for (char **x = ext; x && *x; x++) {
+		sk_strv_buf_add(&xb, "--external");
+		sk_strv_buf_add(&xb, *x);
+	}
+	argv = xb.v;
 	debug_argv(log, argv);
 	struct criu_run run = {
 		.action = o->pre_dump ? "pre-dump" : "dump",
@@ -177,6 +187,8 @@ int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *rs, 
 {
 	_cleanup_free_ char *lp = NULL, *pp = NULL, *text = NULL;
 	_cleanup_strv_ char **argv = NULL;
+	struct criu_stdio stdio = { 0 };
+	struct sk_strv_buf b;
 	int64_t v;
 	size_t len;
 	int r = make_dirs(rs->o, e);
@@ -198,6 +210,16 @@ int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *rs, 
 		sk_strv_buf_add(&b, con);
 		argv = b.v;
 	}
+	/* a terminal's stdio is its new pty (above) */
+	if (rs->tty_fd <= 2)
+		criu_stdio_inherit(rs->o->image_path, &stdio);
+	b = sk_strv_buf_of(argv);
+	for (size_t i = 0; i < stdio.n; i++) {
+		_cleanup_free_ char *x = sk_xasprintf("fd[%d]:%s", stdio.fd[i], stdio.key[i]);
+		sk_strv_buf_add(&b, "--inherit-fd");
+		sk_strv_buf_add(&b, x);
+	}
+	argv = b.v;
 	debug_argv(log, argv);
 	struct criu_run run = {
 		.action = "restore",
@@ -207,11 +229,14 @@ int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *rs, 
 		.prepare = rs->prepare,
 		.prepare_arg = rs->prepare_arg,
 	};
+	for (size_t i = 0; i < stdio.n; i++)
+		run.keep_fds[run.n_keep++] = stdio.fd[i];
 	if (rs->netns_fd > 2)
 		run.keep_fds[run.n_keep++] = rs->netns_fd;
 	if (rs->tty_fd > 2)
 		run.keep_fds[run.n_keep++] = rs->tty_fd;
 	r = run_checked(&run, e);
+	criu_stdio_free(&stdio);
 	if (r < 0)
 		return r;
 	r = sk_read_file_at(AT_FDCWD, pp, &text, &len, e);

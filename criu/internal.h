@@ -16,7 +16,7 @@ struct criu_run {
 	int (*prepare)(void *arg, pid_t pid, struct sk_err *e);
 	void *prepare_arg;
 	pid_t netns_of;	 /* > 0: run in the network namespace of that pid */
-	int keep_fds[4]; /* inherited by criu (not close-on-exec) */
+	int keep_fds[6]; /* inherited by criu (not close-on-exec) */
 	size_t n_keep;
 	char *output; /* out: criu's stdout and stderr (malloc'd) */
 };
@@ -38,6 +38,21 @@ char *criu_first_error(const char *text, bool bare);
 char **criu_dump_argv(const struct sk_criu_opts *o, pid_t pid, const struct oci_config *cfg,
 		      const char *log_path);
 char **criu_restore_argv(const struct sk_criu_restore *r, const char *log_path, const char *pid_path);
+/* stdio.c: the container's stdio pipes, replaced at restore by the
+ * restore command's own (keys "pipe:[INODE]"). */
+struct criu_stdio {
+	int fd[3];
+	char *key[3];
+	size_t n;
+};
+/* Before a dump: keep what the init's fds 0-2 are in @image_path; *ext:
+ * the files to declare external (criu's "file[MNT:INO]" ids), or NULL. */
+__must_check int criu_stdio_save(const char *image_path, pid_t pid, char ***ext, struct sk_err *e);
+/* Before a restore: skiff's fds 0-2 that stand for dumped pipes, dup'd
+ * above 2 (none when the images say nothing). */
+void criu_stdio_inherit(const char *image_path, struct criu_stdio *s);
+void criu_stdio_free(struct criu_stdio *s);
+
 /* The key of the external network namespace (dump and restore). */
 #define CRIU_NETNS_KEY "skiff-netns"
 /* `criu page-server` (pageserver.c), --status-fd 3. */

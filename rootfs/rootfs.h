@@ -75,6 +75,12 @@ __must_check int rootfs_apply_sysctl(const struct oci_config *cfg, struct sk_err
  * over /dev/console. */
 __must_check int rootfs_setup_console(int slave_fd, struct sk_err *e);
 
+/* Before a restore: the targets of the bind mounts of @cfg and @extra in
+ * @rootfs, made when missing (a directory for a directory source, else an
+ * empty file), as create's init makes them. */
+__must_check int rootfs_make_bind_targets(const struct oci_config *cfg, const struct oci_mount *extra,
+					  size_t n_extra, const char *rootfs, struct sk_err *e);
+
 /* openat2(dirfd, path, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS) with a
  * fallback for kernels without openat2. */
 int rootfs_open_in_root(int rootfd, const char *path, int flags, mode_t mode);

@@ -314,6 +314,11 @@ int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, st
 		goto fail;
 	struct sk_criu_opts copts = *o->criu;
 	copts.extra_mounts = sk_ext_mounts(&j.ext, &copts.n_extra_mounts);
+	r = rootfs_make_bind_targets(j.cfg, copts.extra_mounts, copts.n_extra_mounts, j.rootfs, e);
+	if (r < 0) {
+		sk_err_prefix(e, "restore %s", o->id);
+		goto fail;
+	}
 	struct sk_criu_restore rs = {
 		.o = &copts,
 		.cfg = j.cfg,
