@@ -141,8 +141,9 @@ no_net_leftovers() {
 	skn run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null
 	wait_status "$ID" running
 	skn checkpoint --image-path "$IMG" "$ID"
-	# criu fails after skiff made the network: a missing image
-	rm "$IMG/inventory.img"
+	# criu fails after skiff made the network: a missing image, and no
+	# manifest (which would refuse it before anything is made)
+	rm "$IMG/inventory.img" "$IMG/skiff-images.json"
 	run skn restore -d -b "$BUNDLE" --image-path "$IMG" "$ID"
 	[ "$status" -ne 0 ]
 	assert_contains "$output" "criu restore failed"
