@@ -5,14 +5,19 @@
  *
  * A dump records, in IMAGES/skiff-config.json (SK_CRIU_CONFIG_FILE), the
  * parts of the config that criu's images were made against: the
- * process (args, env, cwd, user, terminal), the root path, the mounts
- * and the namespaces (their types and joined paths), each as one string,
+ * process (args, env, cwd, user, terminal), the destinations of the bind
+ * mounts (what criu was told are external) and the namespaces (their
+ * types and joined paths), each as one string,
  * the key criu knows the container's terminal by ("tty[RDEV:DEV]"), and
  * the name of criu's nftables lock table ("CRIU-PID", PID the dumped
  * init's: criu's restore looks for the restored init's and misses it).
  * Restore rebuilds the same strings from the bundle's config and refuses
  * the first that differs, in one line naming the field, before anything
- * is made.  No file (runc's images, an older skiff's): accepted; a field
+ * is made.  The bind mounts are a subset test: criu needs a source for
+ * every mount it was told is external, and the bundle may have more
+ * (Podman's import adds some).  The root path and the bind sources are
+ * not compared: criu gets them anew at restore (another host, Podman's
+ * import, --bundle elsewhere); the other mounts are criu's to restore.  No file (runc's images, an older skiff's): accepted; a field
  * the file lacks (an older skiff's): not compared.
  *
  *   {"version": 1, "config": {"process.args": "...", ...}, "tty": "...",
@@ -66,17 +71,10 @@ size_t criu_config_fields(const struct oci_config *c, struct oci_kv out[CRIU_CON
 		sk_strbuf_add(&b, p->terminal ? "true" : "false");
 		add(out, &n, "process.terminal", &b);
 	}
-	item(&b, c->root_path);
-	add(out, &n, "root.path", &b);
-	for (size_t i = 0; i < c->n_mounts; i++) {
-		const struct oci_mount *m = &c->mounts[i];
-		item(&b, m->destination);
-		item(&b, m->type);
-		item(&b, m->source);
-		items(&b, m->options, m->n_options);
-		sk_strbuf_add(&b, "|");
-	}
-	add(out, &n, "mounts", &b);
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (criu_is_bind(&c->mounts[i]))
+			item(&b, c->mounts[i].destination);
+	add(out, &n, "mounts.bind", &b);
 	for (int t = 0; t < OCI_NS__MAX; t++) {
 		const struct oci_namespace *ns = &c->lnx.namespaces[t];
 		if (!ns->present)
@@ -135,6 +133,50 @@ char *criu_config_lock(const char *dir)
 	return lock;
 }
 
+/* The next LEN:ITEM; of *@p (advanced past it): its length in *@len,
+ * NULL at the end or on a malformed list. */
+static const char *next_item(const char **p, size_t *len)
+{
+	char *end;
+	const char *s;
+
+	if (!**p)
+		return NULL;
+	*len = strtoul(*p, &end, 10);
+	if (*end != ':' || strnlen(end + 1, *len + 1) < *len + 1 || end[1 + *len] != ';')
+		return NULL;
+	s = end + 1;
+	*p = s + *len + 1;
+	return s;
+}
+
+static bool has_item(const char *list, const char *s, size_t len)
+{
+	const char *it;
+	size_t l;
+
+	while ((it = next_item(&list, &l)))
+		if (l == len && !memcmp(it, s, len))
+			return true;
+	return false;
+}
+
+/* Every bind destination of @old (the checkpoint's) is one of @now's. */
+static int binds_present(const char *old, const char *now, struct sk_err *e)
+{
+	const char *it;
+	size_t l;
+
+	while ((it = next_item(&old, &l)))
+		if (!has_item(now, it, l))
+			return sk_err_set(e, EINVAL,
+					  "the bundle has no bind mount on %.*s (the checkpoint's has)",
+					  (int)l, it);
+	if (*old)
+		return sk_err_set(e, EINVAL, "corrupt record: mounts.bind");
+	return 0;
+}
+
 int criu_config_compare(const char *saved, const struct oci_config *c, char **tty_key,
 			struct sk_err *e)
 {
@@ -154,7 +196,9 @@ int criu_config_compare(const char *saved, const struct oci_config *c, char **tt
 		for (size_t j = 0; j < n_old; j++) {
 			if (strcmp(old[j].key, f[i].key))
 				continue;
-			if (strcmp(old[j].value, f[i].value))
+			if (!strcmp(f[i].key, "mounts.bind"))
+				r = binds_present(old[j].value, f[i].value, e);
+			else if (strcmp(old[j].value, f[i].value))
 				r = sk_err_set(e, EINVAL,
 					       "the bundle's %s differs from the checkpointed config's",
 					       f[i].key);
@@ -201,7 +245,7 @@ int sk_criu_config_check(const char *dir, const struct oci_config *c, char **tty
 	if (r < 0)
 		return r;
 	r = criu_config_compare(text, c, tty_key, e);
-	if (r < 0 && strncmp(e->msg, "the bundle's ", 13))
+	if (r < 0 && strncmp(e->msg, "the bundle", 10))
 		return sk_err_prefix(e, "images %s: %s", dir, SK_CRIU_CONFIG_FILE);
 	return r;
 }

@@ -85,7 +85,7 @@ __must_check int criu_manifest_parse(const char *text, struct criu_manifest_entr
 void criu_manifest_free(struct criu_manifest_entry *v, size_t n);
 
 /* The config's fields the images depend on (confmatch.c). */
-#define CRIU_CONFIG_FIELDS 8
+#define CRIU_CONFIG_FIELDS 7
 size_t criu_config_fields(const struct oci_config *c, struct oci_kv out[CRIU_CONFIG_FIELDS]);
 char *criu_config_text(const struct oci_config *c, const char *tty_key);
 __must_check int criu_config_compare(const char *saved, const struct oci_config *c, char **tty_key,

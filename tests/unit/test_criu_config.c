@@ -63,17 +63,32 @@ TEST(config_first_difference_named)
 	CHECK_STR(compare(c, HEAD PROC("\"sh\",\"-c\",\"x\"", "") NS(",\"path\":\"/run/netns/a\"") "}",
 			  NULL),
 		  "the bundle's linux.namespaces differs from the checkpointed config's");
+}
+
+#define BIND(dest) "{\"destination\":\"" dest "\",\"type\":\"bind\",\"source\":\"/s\"}"
+#define WITH_MOUNTS(m) HEAD PROC("\"sh\"", "") ",\"mounts\":[" m "]" NS("") "}"
+
+TEST(config_binds_are_a_subset_root_and_sources_free)
+{
+	const char *c = WITH_MOUNTS(BIND("/a") "," BIND("/b"));
+
+	/* another root path, other sources, more mounts: criu needs none */
 	CHECK_STR(compare(c,
-			  "{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"other\"}," PROC("\"sh\",\"-c\",\"x\"",
-											  "")
-				  NS("") "}",
+			  "{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"/elsewhere\"},\"mounts\":["
+			  "{\"destination\":\"/b\",\"type\":\"bind\",\"source\":\"/t\"},"
+			  "{\"destination\":\"/d\",\"type\":\"tmpfs\"}," BIND("/c") "," BIND(
+				  "/a") "]," PROC("\"sh\"", "") NS("") "}",
 			  NULL),
-		  "the bundle's root.path differs from the checkpointed config's");
-	CHECK_STR(compare(c,
-			  HEAD PROC("\"sh\",\"-c\",\"x\"", "") ",\"mounts\":[{\"destination\":"
-							       "\"/d\",\"type\":\"tmpfs\"}]" NS("") "}",
+		  "");
+	/* a bind mount the images hold as external, missing */
+	CHECK_STR(compare(c, WITH_MOUNTS(BIND("/a")), NULL),
+		  "the bundle has no bind mount on /b (the checkpoint's has)");
+	CHECK_STR(compare(c, WITH_MOUNTS(BIND("/a") ",{\"destination\":\"/b\",\"type\":\"tmpfs\"}"),
 			  NULL),
-		  "the bundle's mounts differs from the checkpointed config's");
+		  "the bundle has no bind mount on /b (the checkpoint's has)");
+	/* a prefix of a destination is not the destination */
+	CHECK_STR(compare(WITH_MOUNTS(BIND("/a")), WITH_MOUNTS(BIND("/ab")), NULL),
+		  "the bundle has no bind mount on /a (the checkpoint's has)");
 }
 
 TEST(config_missing_fields_not_compared)
@@ -115,6 +130,7 @@ int main(void)
 {
 	RUN(config_same_matches_and_gives_the_tty_key);
 	RUN(config_first_difference_named);
+	RUN(config_binds_are_a_subset_root_and_sources_free);
 	RUN(config_missing_fields_not_compared);
 	RUN(config_saves_the_lock_table);
 	return unit_done();
