@@ -157,6 +157,8 @@ char **criu_restore_argv(const struct sk_criu_restore *r, const char *log_path, 
 	/* the restored init becomes skiff's child, as a created one is */
 	sk_strv_buf_add(&b, "--restore-detached");
 	sk_strv_buf_add(&b, "--restore-sibling");
+	if (o->leave_stopped)
+		sk_strv_buf_add(&b, "--leave-stopped");
 	sk_strv_buf_add(&b, "--pidfile");
 	sk_strv_buf_add(&b, pid_path);
 	if (r->cgroup_root && o->cg_mode != SK_CRIU_CG_IGNORE) {

@@ -59,6 +59,9 @@ struct sk_criu_opts {
 	 * on them otherwise) and leaves it frozen after a --leave-running
 	 * dump, as it found it. */
 	const char *freeze_cgroup;
+	/* restore: criu's --leave-stopped, the restored tasks stopped
+	 * (SIGSTOP) until someone sends them SIGCONT */
+	bool leave_stopped;
 };
 
 /* 0 when checkpoint/restore can work here: `criu --version` is 3.15 or
@@ -160,6 +163,8 @@ enum sk_wire_type {
 	SK_WIRE_END,	   /* source: all files sent; their number (text) */
 	SK_WIRE_RUNNING,   /* target: restored, running; its pid (text) */
 	SK_WIRE_ABORT,	   /* source: giving up */
+	SK_WIRE_RESTORED,  /* target: restored, stopped; its pid (text) */
+	SK_WIRE_COMMIT,	   /* source: its copy is gone, resume yours */
 	SK_WIRE__MAX,
 };
 #define SK_WIRE_HDR 12

@@ -33,7 +33,8 @@ static const char *const type_names[] = {
 	[SK_WIRE_HELLO] = "HELLO",     [SK_WIRE_OK] = "OK",	  [SK_WIRE_ERROR] = "ERROR",
 	[SK_WIRE_ROUND] = "ROUND",     [SK_WIRE_READY] = "READY", [SK_WIRE_DUMPED] = "DUMPED",
 	[SK_WIRE_BYTES] = "BYTES",     [SK_WIRE_FILE] = "FILE",	  [SK_WIRE_END] = "END",
-	[SK_WIRE_RUNNING] = "RUNNING", [SK_WIRE_ABORT] = "ABORT",
+	[SK_WIRE_RUNNING] = "RUNNING", [SK_WIRE_ABORT] = "ABORT", [SK_WIRE_RESTORED] = "RESTORED",
+	[SK_WIRE_COMMIT] = "COMMIT",
 };
 
 const char *sk_wire_type_name(uint32_t type)

@@ -145,6 +145,12 @@ __must_check int sk_bundle_load(const char *bundle, char **abs, char **text, siz
 __must_check int sk_claim_id(struct sk_ctx *ctx, const char *id, char **state_dir, int *dirfd,
 			     struct sk_err *e);
 
+/* migrate_dir.c: a fresh work directory ROOT/PREFIXxxxxxx in *@path
+ * (malloc'd), held locked by *@lockfd while the migrate lives; the
+ * unlocked ones of killed migrates of that PREFIX are removed first. */
+__must_check int sk_migrate_workdir(const char *root, const char *prefix, char **path, int *lockfd,
+				    struct sk_err *e);
+
 /* migrate_plan.c */
 /* After @n rounds of @bytes: another pre-copy round?  Not past @max; the
  * first two always (the full copy, then the first dirty set); then only

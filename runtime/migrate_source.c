@@ -9,15 +9,23 @@
  *                the target's page server, DUMPED -> BYTES
  *   final:       ROUND N -> READY PORT, freeze the cgroup, criu dump
  *                --leave-running --track-mem with round N-1 as parent,
- *                DUMPED -> BYTES, FILE... END -> RUNNING PID or ERROR
+ *                DUMPED -> BYTES, FILE... END -> RESTORED PID or ERROR
+ *   hand-over:   (the source is killed) COMMIT -> RUNNING PID
  *
  * The container stays frozen from the final dump until the target
  * answers; criu leaves a cgroup frozen before the dump frozen after it.
- * RUNNING: the source is killed and deleted.  Anything else -- an error
- * line from the target, a lost or timed-out connection, a failed dump,
- * SIGINT/SIGTERM/SIGHUP -- thaws the source, its state untouched: never
- * both running, never neither.  The local images live in a temporary
- * directory ROOT/.migrate-src.XXXXXX, always removed.
+ * The target restores it stopped (criu's --leave-stopped).  RESTORED: the
+ * source is killed and deleted, then COMMIT lets the target's copy run.
+ * Anything before that -- an error line from the target, a lost or
+ * timed-out connection, a failed dump, SIGINT/SIGTERM/SIGHUP -- thaws the
+ * source, its state untouched, and the target drops its copy.  The
+ * target keeps a stopped copy it was never told to resume or drop (the
+ * COMMIT lost): never both running, and never neither holding it.  The
+ * local images live in a work directory ROOT/.migrate-src.XXXXXX, always
+ * removed (migrate_dir.c: one a killed source left, by the next migrate).
+ *
+ * Test hook (tests/vm/migrate.bats only): SKIFF_TEST_MIGRATE_DIE_RESTORED
+ * makes the source exit (status 9) on RESTORED, before it kills its copy.
  */
 #define _GNU_SOURCE
 #include "internal.h"
@@ -215,9 +223,37 @@ static int transfer(struct src_job *j, struct sk_err *e)
 	if (r == 0)
 		r = send_images(j, n, e);
 	if (r == 0)
+		r = expect_u64(j, SK_WIRE_RESTORED, INT32_MAX, &pid, e);
+	return r;
+}
+
+/* The target holds the container restored and stopped: the frozen source
+ * is killed (it never runs again once that succeeded), then COMMIT lets
+ * the target's copy run.  A source that cannot be killed runs on
+ * instead: the caller thaws it and the target drops its copy. */
+static int hand_over(struct src_job *j, struct sk_err *e)
+{
+	struct sk_err ign;
+	uint64_t pid;
+	int r;
+
+	/* test hook (tests/vm/migrate.bats only): the source dies here */
+	if (getenv("SKIFF_TEST_MIGRATE_DIE_RESTORED"))
+		_exit(9);
+	r = sk_container_kill(j->ctx, j->st, SIGKILL, true, e);
+	if (r < 0)
+		return sk_err_prefix(e, "migrate: killing the source");
+	j->frozen = false;
+	if (sk_container_destroy(j->ctx, j->st, &ign) < 0)
+		sk_warn(&j->ctx->log, "migrate: removing the source %s: %s", j->st->id, ign.msg);
+	r = sk_wire_send(&j->w, SK_WIRE_COMMIT, NULL, 0, e);
+	if (r == 0)
 		r = expect_u64(j, SK_WIRE_RUNNING, INT32_MAX, &pid, e);
 	if (r < 0)
-		return r;
+		return sk_err_prefix(e,
+				     "migrate: the source is removed, but the target did not confirm "
+				     "that %s runs there (see the target)",
+				     j->st->id);
 	j->rep->downtime_s = since(&j->t_freeze);
 	j->rep->pid = (pid_t)pid;
 	return 0;
@@ -241,6 +277,7 @@ int sk_container_migrate(struct sk_ctx *ctx, const struct sk_migrate_opts *o,
 			 struct sk_migrate_report *rep, struct sk_err *e)
 {
 	struct src_job j = { .ctx = ctx, .o = o, .rep = rep, .w = { .fd = -1, .cancel_fd = -1 } };
+	_cleanup_close_ int tmpfd = -1;
 	struct timespec t0;
 	struct sk_err ign;
 	sigset_t old;
@@ -279,15 +316,13 @@ int sk_container_migrate(struct sk_ctx *ctx, const struct sk_migrate_opts *o,
 			       "cannot migrate container %s: it has no cgroup to freeze", j.st->id);
 	if (r < 0)
 		goto out;
-	j.tmp = sk_xasprintf("%s/.migrate-src.XXXXXX", ctx->root);
-	if (!mkdtemp(j.tmp)) {
-		r = sk_err_sys(e, errno, "migrate: %s", j.tmp);
-		free(j.tmp);
-		j.tmp = NULL;
+	r = sk_migrate_workdir(ctx->root, ".migrate-src.", &j.tmp, &tmpfd, e);
+	if (r < 0)
 		goto out;
-	}
 	j.w.cancel_fd = cancel_fd(&old);
 	r = transfer(&j, e);
+	if (r == 0)
+		r = hand_over(&j, e);
 	if (r < 0 && j.w.fd >= 0 && r != -EREMOTEIO)
 		sk_ignore(sk_wire_send_str(&j.w, SK_WIRE_ERROR, e->msg, &ign));
 	if (r < 0 && j.frozen) {
@@ -295,12 +330,6 @@ int sk_container_migrate(struct sk_ctx *ctx, const struct sk_migrate_opts *o,
 		if (sk_cgroup_freeze(j.cg, false, &ign) < 0)
 			sk_err_prefix(e, "%s; and resuming the source failed (%s)", ign.msg,
 				      j.st->id);
-	}
-	if (r == 0) {
-		/* the target runs it: the source goes, as `delete --force` */
-		r = sk_container_destroy(ctx, j.st, e);
-		if (r < 0)
-			sk_err_prefix(e, "migrate: running on the target, but removing the source");
 	}
 	close(j.w.cancel_fd);
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -170,7 +170,8 @@ static int restore_here(struct tgt_job *j, struct sk_wire_msg *m, struct sk_err 
 	if (sk_parse_u64(m->data, &n) < 0 || n != j->files)
 		return sk_err_set(e, EIO, "migrate: %u image files received, the source sent %s",
 				  j->files, m->data);
-	struct sk_criu_opts co = { .image_path = img, .work_path = work };
+	/* stopped until the source has removed its copy (commit()) */
+	struct sk_criu_opts co = { .image_path = img, .work_path = work, .leave_stopped = true };
 	struct sk_restore_opts ro = {
 		.id = j->id,
 		.bundle = j->bundle,
@@ -187,7 +188,7 @@ static int restore_here(struct tgt_job *j, struct sk_wire_msg *m, struct sk_err 
 	return 0;
 }
 
-/* Remove what a restore made when the source cannot be told. */
+/* Remove what a restore made: the source runs on. */
 static void undo_restore(struct tgt_job *j)
 {
 	_cleanup_state_ struct sk_state *st = NULL;
@@ -197,10 +198,57 @@ static void undo_restore(struct tgt_job *j)
 		sk_ignore(sk_container_destroy(j->ctx, st, &ign));
 }
 
+static int resume(struct tgt_job *j, struct sk_err *e)
+{
+	_cleanup_state_ struct sk_state *st = NULL;
+	int r = sk_state_load(j->ctx, j->id, false, &st, e);
+
+	return r < 0 ? r : sk_container_kill(j->ctx, st, SIGCONT, true, e);
+}
+
+/* The restored tasks wait stopped (criu's --leave-stopped) while the
+ * source removes its frozen copy; they resume only on its COMMIT.  Its
+ * ERROR (it runs on): ours goes.  No word at all (the connection lost,
+ * the source killed): it may have removed its copy or not, so ours stays,
+ * stopped, for the operator -- never both running, and the container
+ * never lost. */
+static int commit(struct tgt_job *j, struct sk_err *e)
+{
+	struct sk_wire_msg m = { 0 };
+	struct sk_err ign;
+	char num[32];
+	int r;
+
+	snprintf(num, sizeof(num), "%d", (int)j->pid);
+	r = sk_wire_send_str(&j->w, SK_WIRE_RESTORED, num, e);
+	if (r == 0)
+		r = sk_wire_recv(&j->w, &m, e);
+	if (r == 0 && m.type != SK_WIRE_COMMIT) {
+		r = m.type == SK_WIRE_ERROR || m.type == SK_WIRE_ABORT
+			    ? sk_err_set(e, ECANCELED, "migrate: the source gave up: %s", m.data)
+			    : sk_err_set(e, EPROTO, "migrate: unexpected %s from the source",
+					 sk_wire_type_name(m.type));
+		undo_restore(j);
+	} else if (r < 0) {
+		sk_err_prefix(e,
+			      "migrate: %s is restored here but stopped, as the source did not confirm "
+			      "it removed its copy (`skiff kill --all %s CONT` resumes it, `skiff "
+			      "delete -f %s` drops it)",
+			      j->id, j->id, j->id);
+	} else {
+		r = resume(j, e);
+		/* the source's copy is gone: a RUNNING it does not get is
+		 * only a message lost */
+		if (r == 0)
+			sk_ignore(sk_wire_send_str(&j->w, SK_WIRE_RUNNING, num, &ign));
+	}
+	free(m.data);
+	return r;
+}
+
 static int serve(struct tgt_job *j, int lfd, struct sk_err *e)
 {
 	struct sk_wire_msg m = { 0 };
-	char num[32];
 	int r = sk_wire_accept(&j->w, lfd, e);
 
 	if (r == 0)
@@ -226,12 +274,8 @@ static int serve(struct tgt_job *j, int lfd, struct sk_err *e)
 			r = restore_here(j, &m, e);
 			if (r < 0)
 				break;
-			snprintf(num, sizeof(num), "%d", (int)j->pid);
-			r = sk_wire_send_str(&j->w, SK_WIRE_RUNNING, num, e);
-			if (r < 0)
-				undo_restore(j);
 			free(m.data);
-			return r;
+			return commit(j, e);
 		case SK_WIRE_ERROR:
 		case SK_WIRE_ABORT:
 			r = sk_err_set(e, ECANCELED, "migrate: the source gave up: %s", m.data);
@@ -244,30 +288,6 @@ static int serve(struct tgt_job *j, int lfd, struct sk_err *e)
 		m.data = NULL;
 	}
 	return r;
-}
-
-/* Remove the TMP directories of targets killed before they could. */
-static void remove_stale(const char *root)
-{
-	DIR *d = opendir(root);
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, ".migrate.", 9))
-			continue;
-		int fd = openat(dirfd(d), de->d_name,
-				O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0)
-			continue;
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-			_cleanup_free_ char *p = sk_xasprintf("%s/%s", root, de->d_name);
-			sk_rm_rf(p);
-		}
-		close(fd);
-	}
-	closedir(d);
 }
 
 int sk_migrate_receive(struct sk_ctx *ctx, const struct sk_migrate_receive_opts *o, char **id,
@@ -292,21 +312,11 @@ int sk_migrate_receive(struct sk_ctx *ctx, const struct sk_migrate_receive_opts 
 	if (r == 0)
 		r = sk_mkdir_p(ctx->root, 0711, e);
 	if (r == 0)
-		remove_stale(ctx->root);
-	if (r == 0)
 		r = sk_wire_listen(&j.addr, &lfd, e);
+	if (r == 0)
+		r = sk_migrate_workdir(ctx->root, ".migrate.", &j.tmp, &tmpfd, e);
 	if (r < 0)
 		goto out;
-	j.tmp = sk_xasprintf("%s/.migrate.XXXXXX", ctx->root);
-	if (!mkdtemp(j.tmp)) {
-		r = sk_err_sys(e, errno, "migrate: %s", j.tmp);
-		goto out;
-	}
-	tmpfd = open(j.tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (tmpfd < 0 || flock(tmpfd, LOCK_EX) < 0) {
-		r = sk_err_sys(e, errno, "migrate: lock %s", j.tmp);
-		goto out;
-	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);

@@ -277,7 +277,51 @@ report() {
 	# SIGKILL left the target's work directory: the next receive removes it
 	run "$SKIFF" --root "$R2" migrate --receive --listen 127.0.0.1:$PORT --bundle "$B2" --timeout 1
 	assert_single_line_error "timed out after 1 s waiting for the source"
+	# a restore killed on its way leaves at most the claimed ID's remains
+	# (its processes stopped, never running), which delete -f removes, as
+	# for any killed create
+	if [ -e "$R2/$ID" ]; then
+		# (criu itself may still be at work in the cgroup)
+		for p in $(cat /sys/fs/cgroup/skiff-tgt/"$ID"/cgroup.procs 2>/dev/null); do
+			[ "$(cat "/proc/$p/comm" 2>/dev/null)" = criu ] && continue
+			[ -e "/proc/$p" ] || continue
+			assert_eq "$(awk '{print $3}' "/proc/$p/stat")" T
+		done
+		"$SKIFF" --root "$R2" delete -f "$ID"
+	fi
 	assert_target_empty
+}
+
+@test "the source dies once the target restored: the copy there stays stopped, the source frozen, both can be taken back" {
+	run_hog 16 4
+	pid=$(state_field "$ID" pid)
+	start_target
+	note "migrate --rounds 0, the source exiting on RESTORED"
+	run --separate-stderr env SKIFF_TEST_MIGRATE_DIE_RESTORED=1 timeout 1200 "$SKIFF" \
+		--root "$ROOT" migrate --timeout 600 --rounds 0 "$ID" tcp://10.77.0.2:$PORT
+	[ "$status" -eq 9 ]
+	wait_target
+	[ "$TSTATUS" -ne 0 ]
+	out=$(cat "$BATS_TEST_TMPDIR/target.out")
+	assert_eq "$(grep -c . <<<"$out")" 1
+	assert_contains "$out" "is restored here but stopped, as the source did not confirm"
+	# neither runs: the source frozen, every process of the target's stopped
+	assert_eq "$(state_field "$ID" status)" paused
+	procs=$(cat /sys/fs/cgroup/skiff-tgt/"$ID"/cgroup.procs)
+	[ -n "$procs" ]
+	for p in $procs; do
+		assert_eq "$(awk '{print $3}' "/proc/$p/stat")" T
+	done
+	# the operator keeps the source: drops the target's copy, resumes
+	"$SKIFF" --root "$R2" delete -f "$ID"
+	assert_target_empty
+	sk resume "$ID"
+	# the killed source left its work directory: the next migrate from
+	# this root (here one that finds no target) removes it
+	[ -n "$(ls -A "$ROOT" | grep '^\.migrate-src\.')" ]
+	run sk migrate --timeout 5 "$ID" tcp://10.77.0.2:1
+	[ "$status" -ne 0 ]
+	assert_source_runs "$pid"
 }
 
 @test "an image corrupted in transit: one-line error, nothing restored, the source runs on" {
