@@ -43,6 +43,14 @@ TEST(header_round_trip)
 	CHECK_INT(sk_wire_parse_header(h, &type, &len, &e), -EPROTO);
 	CHECK_CONTAINS(e.msg, "HELLO message of");
 	CHECK_STR(sk_wire_type_name(SK_WIRE_RUNNING), "RUNNING");
+	CHECK_STR(sk_wire_type_name(SK_WIRE_RESTORED), "RESTORED");
+	CHECK_STR(sk_wire_type_name(SK_WIRE_COMMIT), "COMMIT");
+	/* every type has a name, and the last is a known type */
+	for (uint32_t t = SK_WIRE_HELLO; t < SK_WIRE__MAX; t++)
+		CHECK(strcmp(sk_wire_type_name(t), "unknown") != 0);
+	sk_wire_header(h, SK_WIRE_COMMIT, 0);
+	CHECK_INT(sk_wire_parse_header(h, &type, &len, &e), 0);
+	CHECK_INT(type, SK_WIRE_COMMIT);
 	CHECK_STR(sk_wire_type_name(1000), "unknown");
 }
 
