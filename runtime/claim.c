@@ -17,13 +17,11 @@
 #include <sys/syscall.h>
 #include <time.h>
 
-/* What a create killed before it finished left in ROOT/ID (locked by us):
- * undo it from the intent record, as delete -f would. */
 /* flock(LOCK_EX) that waits at most about a second: a create killed a
  * moment ago may still have its init alive for an instant (cloned with
  * the locked directory open, dying of PDEATHSIG); a create that is
  * really running holds it longer.  0, or -EWOULDBLOCK / -errno. */
-static int lock_briefly(int fd)
+int sk_lock_briefly(int fd)
 {
 	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
 
@@ -37,6 +35,8 @@ static int lock_briefly(int fd)
 	return -EWOULDBLOCK;
 }
 
+/* What a create killed before it finished left in ROOT/ID (locked by us):
+ * undo it from the intent record, as delete -f would. */
 static int reclaim_remains(struct sk_ctx *ctx, const char *id, struct sk_err *e)
 {
 	struct sk_state *st = NULL;
@@ -63,7 +63,7 @@ static int claim_taken(struct sk_ctx *ctx, const char *id, const char *path, str
 		return errno == ENOENT ? -EAGAIN : sk_err_sys(e, errno, "open %s", path);
 	if (fstatat(fd, "state.json", &sb, 0) == 0)
 		return sk_err_set(e, EEXIST, "container with id %s already exists", id);
-	r = lock_briefly(fd);
+	r = sk_lock_briefly(fd);
 	if (r < 0) {
 		if (r != -EWOULDBLOCK)
 			return sk_err_sys(e, -r, "lock %s", path);
@@ -102,7 +102,7 @@ int sk_claim_id(struct sk_ctx *ctx, const char *id, char **state_dir, int *dirfd
 				return sk_err_sys(e, errno, "mkdir %s", tmp);
 			/* another create claiming, or one killed while it did */
 			fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (fd >= 0 && lock_briefly(fd) < 0)
+			if (fd >= 0 && sk_lock_briefly(fd) < 0)
 				return sk_err_set(e, EBUSY, "container %s is being created", id);
 			rmdir(tmp);
 			continue;

@@ -138,6 +138,9 @@ __must_check int sk_fd_move_above(int *fd, int min_fd, struct sk_err *e);
 __must_check int sk_bundle_load(const char *bundle, char **abs, char **text, size_t *len,
 				struct oci_config **cfg, struct sk_err *e);
 
+/* claim.c: flock(LOCK_EX) that waits at most about a second (a killed
+ * create's init may hold the lock an instant longer); 0 or -errno. */
+int sk_lock_briefly(int fd);
 /* claim.c: claim ID for create: *state_dir (malloc'd, set even on
  * failure) is ROOT/ID, *dirfd its open, locked directory.  Remains of a
  * killed create are undone first; an ID in use or being created is an

@@ -228,11 +228,14 @@ int sk_state_lock(const struct sk_ctx *ctx, const char *id, int dirfd, struct sk
 		if (errno != EWOULDBLOCK)
 			return sk_err_sys(e, errno, "lock container %s", id);
 		/* create holds the lock from the moment it claims the ID
-		 * until state.json exists */
-		if (!has_state_json(dirfd))
-			return sk_err_set(e, EBUSY, "container %s is being created", id);
-		if (flock(dirfd, LOCK_EX) < 0)
+		 * until state.json exists; one killed a moment ago may have
+		 * its init (dying of PDEATHSIG) hold it an instant longer */
+		if (!has_state_json(dirfd)) {
+			if (sk_lock_briefly(dirfd) < 0)
+				return sk_err_set(e, EBUSY, "container %s is being created", id);
+		} else if (flock(dirfd, LOCK_EX) < 0) {
 			return sk_err_sys(e, errno, "lock container %s", id);
+		}
 	}
 	if (!still_linked(ctx, id, dirfd))
 		return sk_err_set(e, ENOENT, "container %s does not exist", id);
@@ -246,7 +249,7 @@ int sk_claim_leftover(const struct sk_ctx *ctx, const char *id, struct sk_err *e
 
 	if (fd < 0)
 		return 0;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+	if (sk_lock_briefly(fd) < 0)
 		return sk_err_set(e, EBUSY, "container %s is being created", id);
 	if (rmdir(tmp) < 0 && errno != ENOENT)
 		return sk_err_sys(e, errno, "remove %s", tmp);
