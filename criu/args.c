@@ -36,23 +36,13 @@ int sk_criu_cgmode_parse(const char *s, enum sk_criu_cgmode *out, struct sk_err 
 			  "--manage-cgroups-mode: invalid mode %s (soft, full, strict or ignore)", s);
 }
 
-bool criu_is_bind(const struct oci_mount *m)
-{
-	if (m->type && !strcmp(m->type, "bind"))
-		return true;
-	for (size_t i = 0; i < m->n_options; i++)
-		if (!strcmp(m->options[i], "bind") || !strcmp(m->options[i], "rbind"))
-			return true;
-	return false;
-}
-
 /* --external mnt[DEST]:VALUE for each bind, @source: VALUE is the source
  * (restore), else the destination (dump). */
 static void ext_binds(struct sk_strv_buf *b, const struct oci_mount *v, size_t n, bool source)
 {
 	for (size_t i = 0; v && i < n; i++) {
 		const struct oci_mount *m = &v[i];
-		if (!criu_is_bind(m) || (source && !m->source))
+		if (!oci_mount_is_bind(m) || (source && !m->source))
 			continue;
 		_cleanup_free_ char *x = sk_xasprintf("mnt[%s]:%s", m->destination,
 						      source ? m->source : m->destination);

@@ -72,7 +72,7 @@ size_t criu_config_fields(const struct oci_config *c, struct oci_kv out[CRIU_CON
 		add(out, &n, "process.terminal", &b);
 	}
 	for (size_t i = 0; i < c->n_mounts; i++)
-		if (criu_is_bind(&c->mounts[i]))
+		if (oci_mount_is_bind(&c->mounts[i]))
 			item(&b, c->mounts[i].destination);
 	add(out, &n, "mounts.bind", &b);
 	for (int t = 0; t < OCI_NS__MAX; t++) {

@@ -62,12 +62,9 @@ char **criu_page_server_argv(const struct sk_criu_page_server *ps, const char *l
 void sk_wire_header(uint8_t hdr[SK_WIRE_HDR], uint32_t type, uint32_t len);
 __must_check int sk_wire_parse_header(const uint8_t hdr[SK_WIRE_HDR], uint32_t *type, uint32_t *len,
 				      struct sk_err *e);
-/* FNV-1a 64 of the bytes: catches truncation and corruption in transit
- * (not an adversary). */
+/* XXH64 of the bytes, as the image manifest's: catches truncation and
+ * corruption in transit (not an adversary). */
 uint64_t sk_wire_sum(const void *data, size_t len);
-
-/* Is the config's mount @m a bind mount (declared to criu as external)? */
-bool criu_is_bind(const struct oci_mount *m);
 
 /* `criu --version` output -> version as 31701 (3.17.1); -1 if none. */
 int criu_parse_version(const char *text);

@@ -11,7 +11,7 @@
  * cancel fd (a signalfd) becomes readable: nothing waits forever.
  *
  * An image file travels in one FILE frame: name length (16 bits), the
- * name, the file's size (64 bits), its FNV-1a 64 checksum, then the
+ * name, the file's size (64 bits), its XXH64 checksum, then the
  * bytes.  The receiver checks both before it writes anything.
  */
 #define _GNU_SOURCE
@@ -92,14 +92,7 @@ int sk_wire_parse_header(const uint8_t hdr[SK_WIRE_HDR], uint32_t *type, uint32_
 
 uint64_t sk_wire_sum(const void *data, size_t len)
 {
-	const uint8_t *p = data;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return sk_xxh64(data, len, 0);
 }
 
 /* ------------------------------------------------------------- addresses */

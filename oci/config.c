@@ -42,6 +42,16 @@ const char *oci_annotation(const struct oci_config *c, const char *key)
 	return NULL;
 }
 
+bool oci_mount_is_bind(const struct oci_mount *m)
+{
+	if (m->type && !strcmp(m->type, "bind"))
+		return true;
+	for (size_t i = 0; i < m->n_options; i++)
+		if (!strcmp(m->options[i], "bind") || !strcmp(m->options[i], "rbind"))
+			return true;
+	return false;
+}
+
 /* ------------------------------------------------------------------ free */
 
 static void mount_clear(struct oci_mount *m)

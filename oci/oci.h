@@ -333,6 +333,8 @@ __must_check int oci_process_parse(const char *json, size_t len, struct oci_proc
 void oci_process_free(struct oci_process *p);
 /* Look up an annotation; NULL when absent. */
 const char *oci_annotation(const struct oci_config *c, const char *key);
+/* A bind mount: type "bind", or a "bind"/"rbind" option (runc's rule). */
+bool oci_mount_is_bind(const struct oci_mount *m);
 /* Capability name ("CAP_SYS_ADMIN") to number; -1 when unknown. */
 int oci_cap_from_name(const char *name);
 int oci_cap_last(void);

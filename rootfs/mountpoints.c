@@ -16,22 +16,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static bool is_bind(const struct oci_mount *m)
-{
-	if (m->type && !strcmp(m->type, "bind"))
-		return true;
-	for (size_t i = 0; i < m->n_options; i++)
-		if (!strcmp(m->options[i], "bind") || !strcmp(m->options[i], "rbind"))
-			return true;
-	return false;
-}
-
 static int make_one(int rootfd, const struct oci_mount *m, struct sk_err *e)
 {
 	struct stat sb;
 	int fd;
 
-	if (!is_bind(m) || !m->source || !m->destination)
+	if (!oci_mount_is_bind(m) || !m->source || !m->destination)
 		return 0;
 	if (stat(m->source, &sb) == 0 && S_ISDIR(sb.st_mode))
 		fd = rootfs_mkdir_in_root(rootfd, m->destination, 0755, e);
