@@ -8,16 +8,12 @@
 
 bats_require_minimum_version 1.5.0
 load ../bats/helpers
+load criu-helpers
 
-setup_file() {
-	[ "${SKIFF_VM:-}" = 1 ] || skip "not inside the test VM (use tests/vm/run)"
-	skiff_setup_file
-}
+setup_file() { criu_setup_file; }
 
 setup() {
-	[ "${SKIFF_VM:-}" = 1 ] || skip "not inside the test VM (use tests/vm/run)"
-	skiff_setup
-	IMG=$BATS_TEST_TMPDIR/ck
+	criu_setup
 	NETNS=skc-$BATS_ROOT_PID-$BATS_TEST_NUMBER
 	ip netns add "$NETNS"
 	ip -n "$NETNS" link set lo up

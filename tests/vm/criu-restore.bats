@@ -8,16 +8,12 @@
 
 bats_require_minimum_version 1.5.0
 load ../bats/helpers
+load criu-helpers
 
-setup_file() {
-	[ "${SKIFF_VM:-}" = 1 ] || skip "not inside the test VM (use tests/vm/run)"
-	skiff_setup_file
-}
+setup_file() { criu_setup_file; }
 
 setup() {
-	[ "${SKIFF_VM:-}" = 1 ] || skip "not inside the test VM (use tests/vm/run)"
-	skiff_setup
-	IMG=$BATS_TEST_TMPDIR/ck
+	criu_setup
 	BG_PIDS=
 }
 
@@ -30,17 +26,6 @@ teardown() {
 	skiff_teardown
 }
 
-# sk with a longer bound: criu under TCG takes seconds
-skc() {
-	timeout 400 "$SKIFF" --root "$ROOT" "$@"
-}
-
-# A container that counts in memory into /count of its rootfs.
-counter_bundle() {
-	cfg_set "$BUNDLE" "c['root']['readonly'] = False"
-	cfg_sh "$BUNDLE" 'exec </dev/null >/dev/null 2>&1; i=0; while :; do i=$((i+1)); echo $i >/count.tmp; mv /count.tmp /count; sleep 0.2; done'
-}
-
 # wait_long CMD...: as wait_until, for up to 60 s (TCG, TCP timers)
 wait_long() {
 	local i
@@ -49,27 +34,6 @@ wait_long() {
 		sleep 0.2
 	done
 	return 1
-}
-
-count() {
-	cat "$BUNDLE/rootfs/count" 2>/dev/null || echo 0
-}
-
-count_above() {
-	[ "$(count)" -gt "$1" ]
-}
-
-wait_count_above() {
-	wait_until count_above "$1" && return 0
-	echo "counter stuck at $(count), not above $1" >&2
-	return 1
-}
-
-run_counter() {
-	counter_bundle
-	skc run -d -b "$BUNDLE" "$1" </dev/null >/dev/null 2>&1
-	wait_status "$1" running
-	wait_count_above 5
 }
 
 # restore_refused ID MESSAGE: restore fails with one line naming MESSAGE
@@ -83,7 +47,7 @@ restore_refused() {
 }
 
 @test "images and config checked: a corrupted, truncated or missing image, or another config, is refused before anything is made; whole images restore" {
-	run_counter "$ID"
+	run_counter "$ID" 5
 	skc checkpoint --image-path "$IMG" "$ID"
 	[ -s "$IMG/skiff-images.json" ]
 	grep -q '"name":"pages-1.img"' "$IMG/skiff-images.json"

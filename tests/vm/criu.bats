@@ -7,56 +7,11 @@
 
 bats_require_minimum_version 1.5.0
 load ../bats/helpers
+load criu-helpers
 
-setup_file() {
-	[ "${SKIFF_VM:-}" = 1 ] || skip "not inside the test VM (use tests/vm/run)"
-	skiff_setup_file
-}
-
-setup() {
-	[ "${SKIFF_VM:-}" = 1 ] || skip "not inside the test VM (use tests/vm/run)"
-	skiff_setup
-	IMG=$BATS_TEST_TMPDIR/ck
-}
-
-teardown() {
-	skiff_teardown
-}
-
-# sk with a longer bound: criu under TCG takes seconds
-skc() {
-	timeout 400 "$SKIFF" --root "$ROOT" "$@"
-}
-
-# A container that counts in memory: the shell's $i, written out each tick
-# to /count in its rootfs (so the host sees it); its stdio is the
-# container's own /dev/null (criu cannot dump a file of the host's mounts).
-counter_bundle() {
-	cfg_set "$BUNDLE" "c['root']['readonly'] = False"
-	cfg_sh "$BUNDLE" 'exec </dev/null >/dev/null 2>&1; i=0; while :; do i=$((i+1)); echo $i >/count.tmp; mv /count.tmp /count; sleep 0.2; done'
-}
-
-count() {
-	cat "$BUNDLE/rootfs/count" 2>/dev/null || echo 0
-}
-
-# wait_count_above N: until the counter is past N
-count_above() {
-	[ "$(count)" -gt "$1" ]
-}
-wait_count_above() {
-	wait_until count_above "$1" && return 0
-	echo "counter stuck at $(count), not above $1" >&2
-	return 1
-}
-
-# run_counter ID: run it detached, wait until it counts.
-run_counter() {
-	counter_bundle
-	sk run -d -b "$BUNDLE" "$1" </dev/null >/dev/null 2>&1
-	wait_status "$1" running
-	wait_count_above 20
-}
+setup_file() { criu_setup_file; }
+setup() { criu_setup; }
+teardown() { skiff_teardown; }
 
 @test "criu works in the VM: checkpoint --help exits 0" {
 	run --separate-stderr sk checkpoint --help
