@@ -62,15 +62,12 @@ static int joined_netns_fd(const struct oci_config *cfg, int *fd, struct sk_err 
 
 	if (!path || *fd >= 0)
 		return 0;
-	/* criu gets it at its own number: not one of stdio's */
 	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (*fd >= 0 && *fd < 3) {
-		int hi = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
-		close(*fd);
-		*fd = hi;
-	}
 	if (*fd < 0)
 		return sk_err_sys(e, errno, "restore: linux.namespaces: network %s", path);
+	/* criu gets it at its own number: not one of stdio's */
+	if (sk_fd_move_above(fd, 3, e) < 0)
+		return sk_err_prefix(e, "restore: linux.namespaces: network %s", path);
 	return 0;
 }
 
@@ -192,14 +189,11 @@ static int open_pty(struct restore_job *j, struct sk_err *e)
 	if (ioctl(j->pty_master, TIOCSPTLCK, &unlock) < 0 || ioctl(j->pty_master, TIOCGPTN, &n) < 0)
 		return sk_err_sys(e, errno, "restore: unlock the new pty");
 	j->pty_slave = ioctl(j->pty_master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (j->pty_slave >= 0 && j->pty_slave < 3) {
-		/* criu gets it at its own number: not one of stdio's */
-		int fd = fcntl(j->pty_slave, F_DUPFD_CLOEXEC, 3);
-		close(j->pty_slave);
-		j->pty_slave = fd;
-	}
 	if (j->pty_slave < 0)
 		return sk_err_sys(e, errno, "restore: open the new pty's slave");
+	/* criu gets it at its own number: not one of stdio's */
+	if (sk_fd_move_above(&j->pty_slave, 3, e) < 0)
+		return sk_err_prefix(e, "restore: the new pty's slave");
 	if (fchown(j->pty_slave, p->user.uid, p->user.gid) < 0)
 		return sk_err_sys(e, errno, "restore: chown the pty to %u:%u", p->user.uid,
 				  p->user.gid);

@@ -136,13 +136,10 @@ static int new_netns(int *out, struct sk_err *e)
 		abort(); /* skiff cannot go on in the wrong namespace */
 	if (fd < 0)
 		return sk_err_sys(e, err, "open the new network namespace");
-	if (fd <= 2) { /* criu inherits it: keep clear of stdio */
-		int hi = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-		err = errno;
-		close(fd);
-		if (hi < 0)
-			return sk_err_sys(e, err, "dup the new network namespace");
-		fd = hi;
+	/* criu inherits it: keep clear of stdio */
+	if (sk_fd_move_above(&fd, 3, e) < 0) {
+		sk_closep(&fd);
+		return sk_err_prefix(e, "the new network namespace");
 	}
 	*out = fd;
 	return 0;
