@@ -26,7 +26,7 @@ endif
 
 # Every .c file directly in these folders is part of the runtime; adding a
 # file needs no Makefile change.  cli/main.c is the program's entry.
-DIRS    := base oci security namespaces cgroups rootfs netsetup microvm criu runtime cli
+DIRS    := base oci dbus security namespaces cgroups rootfs netsetup microvm criu runtime cli
 LIB_SRC := $(filter-out cli/main.c,$(foreach d,$(DIRS),$(wildcard $(d)/*.c)))
 LIB_ASM := $(foreach d,$(DIRS),$(wildcard $(d)/*.S))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_ASM:%.S=$(BUILD)/%.o)
