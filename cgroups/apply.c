@@ -202,6 +202,13 @@ int sk_cgroup_update(struct sk_cgroup *cg, const struct oci_resources *r, struct
 {
 	struct oci_resources rr = *r;
 
+	if (cg->unit) {
+		/* systemd keeps the unit's properties: tell it first, or
+		 * its next reload would undo what is written below */
+		int rc = cg_sd_set(cg->unit, r, e);
+		if (rc < 0)
+			return rc;
+	}
 	if (cg->mode == SK_CG_V2)
 		fill_from_current_v2(cg, &rr);
 	return cg_apply_resources(cg, NULL, &rr, false, e);

@@ -39,6 +39,10 @@ struct sk_cgroup_req {
 	 * ledger entry) BEFORE any of it is made; its failure fails create. */
 	int (*intent)(void *arg, const char *serialized, struct sk_err *e);
 	void *intent_arg;
+	/* --systemd-cgroup (v2 only): the cgroup is a transient scope systemd
+	 * makes with @pid in it (cgroupsPath "slice:prefix:name") */
+	bool systemd;
+	pid_t pid;
 };
 
 /* Detect the host's cgroup layout (looks at /sys/fs/cgroup). */

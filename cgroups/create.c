@@ -304,6 +304,61 @@ static int check_existing(struct sk_cgroup *cg, struct sk_err *e)
 	return 0;
 }
 
+/* --systemd-cgroup: systemd makes the cgroup, a scope with the init in
+ * it; then what systemd does not know is written as for cgroupfs. */
+static int create_scope(struct sk_cgroup *cg, const struct sk_cgroup_req *req, struct sk_err *e)
+{
+	_cleanup_free_ char *slice = NULL, *cpus = NULL, *mems = NULL;
+	struct oci_resources res = req->cfg->lnx.resources;
+	bool exclusive = false;
+	int r;
+
+	if (cg->mode != SK_CG_V2)
+		return sk_err_set(e, ENOTSUP,
+				  "--systemd-cgroup: the systemd cgroup driver needs cgroup v2 "
+				  "(this host has %s cgroups)",
+				  cg->mode == SK_CG_V1 ? "v1" : "hybrid");
+	r = cg_sd_names(req->cfg->lnx.cgroups_path, cg->id, &slice, &cg->unit, &cg->path, e);
+	if (r < 0)
+		return r;
+	cg->v2dir = sk_xasprintf(CG_ROOT "%s", cg->path);
+	if (req->intent) {
+		_cleanup_free_ char *s = NULL;
+		struct sk_numa_req nreq;
+		const char *c = res.cpu.cpus;
+		cg->ledger = !(c && *c) && sk_numa_req_from_config(req->cfg, &nreq, e) > 0;
+		s = sk_cgroup_serialize(cg);
+		cg->ledger = false;
+		r = req->intent(req->intent_arg, s, e);
+		if (r < 0)
+			return r;
+	}
+	r = place(cg, req, &res, &cpus, &mems, &exclusive, e);
+	if (r == 0)
+		r = cg_sd_start(cg->unit, slice, cg->id, req->pid, &res, e);
+	if (r < 0)
+		goto fail;
+	cg->clone_fd = open(cg->v2dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg->clone_fd < 0)
+		r = sk_err_sys(e, errno, "open %s", cg->v2dir);
+	if (r == 0)
+		r = cg_apply_resources(cg, req->cfg, &res, true, e);
+	if (r == 0 && exclusive)
+		make_partition(cg);
+	if (r == 0)
+		return 0;
+	{
+		struct sk_err ign;
+		sk_ignore(cg_sd_stop(cg->unit, &ign));
+	}
+fail:
+	if (cg->ledger) {
+		struct sk_err ign;
+		sk_ignore(sk_numa_ledger_release(req->state_root, req->id, &ign));
+	}
+	return r;
+}
+
 int sk_cgroup_create(const struct sk_cgroup_req *req, struct sk_cgroup **out, struct sk_err *e)
 {
 	_cleanup_cgroup_ struct sk_cgroup *cg = cg_new(req->log, req->state_root, req->id);
@@ -315,6 +370,12 @@ int sk_cgroup_create(const struct sk_cgroup_req *req, struct sk_cgroup **out, st
 	r = sk_cgroup_mode(&cg->mode, e);
 	if (r < 0)
 		return r;
+	if (req->systemd) {
+		r = create_scope(cg, req, e);
+		if (r == 0)
+			*out = sk_steal_ptr(&cg);
+		return r;
+	}
 	if (req->intent) {
 		r = record_intent(cg, req, e);
 		if (r < 0)

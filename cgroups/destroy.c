@@ -153,6 +153,13 @@ int sk_cgroup_destroy(struct sk_cgroup *cg, bool kill, struct sk_err *e)
 		close(cg->clone_fd);
 		cg->clone_fd = -1;
 	}
+	if (cg->unit) {
+		/* systemd removes the scope's cgroup; a systemd that cannot be
+		 * reached leaves it to the rmdir below (and says so) */
+		struct sk_err se;
+		if (cg_sd_stop(cg->unit, &se) < 0)
+			sk_warn(cg->log, "%s", se.msg);
+	}
 	for (size_t i = 0; i <= cg->nh; i++) {
 		const char *dir = i < cg->nh ? cg->h[i].dir : cg->v2dir;
 		int rr = 0;
@@ -166,7 +173,7 @@ int sk_cgroup_destroy(struct sk_cgroup *cg, bool kill, struct sk_err *e)
 		}
 		if (rr < 0 && !r)
 			r = sk_err_sys(e, -rr, "container %s: rmdir %s", cg->id, dir);
-		if (rr == 0)
+		if (rr == 0 && !cg->unit) /* a scope's slices are systemd's */
 			rmdir_skiff_parents(dir, path_parents(cg->path));
 	}
 	if (cg->ledger) {

@@ -222,6 +222,7 @@ struct sk_cgroup {
 	bool ledger;
 	struct sk_strv_buf created; /* dirs made by create, to undo on failure */
 	bool existed;		    /* create found the container's cgroup already there */
+	char *unit;		    /* --systemd-cgroup: the scope systemd made, or NULL */
 };
 
 struct sk_cgroup *cg_new(const struct sk_log *log, const char *state_root, const char *id);
@@ -238,5 +239,20 @@ bool cg_file_exists(const char *dir, const char *file);
  * @devices: create, not update). */
 __must_check int cg_apply_resources(struct sk_cgroup *cg, const struct oci_config *cfg,
 				    const struct oci_resources *r, bool devices, struct sk_err *e);
+
+/* systemd.c: the systemd driver.  cg_sd_names: slice, scope unit and
+ * cgroup path from "slice:prefix:name" (empty: system.slice:skiff:ID).
+ * cg_sd_props: the resources systemd knows, as (sv) entries of an open
+ * a(sv).  cg_sd_start: StartTransientUnit (Delegate=yes, PIDs=[@pid]) and
+ * wait for its job; cg_sd_set: SetUnitProperties (runtime); cg_sd_stop:
+ * StopUnit and wait (a unit already gone is fine). */
+struct sk_dbus_w;
+__must_check int cg_sd_names(const char *cgroups_path, const char *id, char **slice, char **unit,
+			     char **path, struct sk_err *e);
+__must_check int cg_sd_props(struct sk_dbus_w *w, const struct oci_resources *r, struct sk_err *e);
+__must_check int cg_sd_start(const char *unit, const char *slice, const char *id, pid_t pid,
+			     const struct oci_resources *res, struct sk_err *e);
+__must_check int cg_sd_set(const char *unit, const struct oci_resources *res, struct sk_err *e);
+__must_check int cg_sd_stop(const char *unit, struct sk_err *e);
 
 #endif

@@ -30,7 +30,7 @@ static void usage(FILE *f)
 		"   --log FILE           write log messages to FILE (default: stderr)\n"
 		"   --log-format FORMAT  text (default) or json\n"
 		"   --debug              log debug messages\n"
-		"   --systemd-cgroup     use systemd for cgroups (not supported: error)\n"
+		"   --systemd-cgroup     a container's cgroup is a systemd scope (cgroup v2)\n"
 		"   --version, -v        print the version\n"
 		"   --help, -h           this help; `skiff COMMAND --help` for a command\n",
 		"help, h", "this list, or `help COMMAND`: one command's help");
@@ -139,16 +139,10 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (ctx.systemd_cgroup) {
-		sk_err_set(&err, ENOTSUP,
-			   "--systemd-cgroup: systemd cgroup driver not supported, use the cgroupfs driver");
-		r = -ENOTSUP;
-	} else {
-		argc -= optind;
-		argv += optind;
-		optind = 0;
-		r = cmd->fn(&ctx, argc, argv, &err);
-	}
+	argc -= optind;
+	argv += optind;
+	optind = 0;
+	r = cmd->fn(&ctx, argc, argv, &err);
 	if (r < 0) {
 		sk_log_failure(&ctx.log, err.msg);
 		return ctx.fail_status;

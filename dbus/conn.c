@@ -65,8 +65,7 @@ static int fill(struct sk_dbus *c, long long deadline, struct sk_err *e)
 	return 0;
 }
 
-static int recv_msg(struct sk_dbus *c, long long deadline, struct sk_dbus_msg **out,
-		    struct sk_err *e)
+static int recv_msg(struct sk_dbus *c, long long deadline, struct sk_dbus_msg **out, struct sk_err *e)
 {
 	for (;;) {
 		long want = sk_dbus_msg_size(c->rx, c->rn);

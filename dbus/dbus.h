@@ -29,7 +29,7 @@ enum sk_dbus_type {
 struct sk_dbus_w {
 	uint8_t *b;
 	size_t n, cap;
-	size_t open[SK_DBUS_MAX_DEPTH]; /* arrays: offset of the length word */
+	size_t open[SK_DBUS_MAX_DEPTH];	 /* arrays: offset of the length word */
 	size_t start[SK_DBUS_MAX_DEPTH]; /* arrays: offset of the first element */
 	int depth;
 };
@@ -96,8 +96,7 @@ struct sk_dbus;
 /* Connect to the bus (or peer) at the unix socket @path and authenticate
  * (EXTERNAL, our euid); @hello: a message bus, say Hello first (systemd's
  * private socket is a peer: no Hello). */
-__must_check int sk_dbus_open(const char *path, bool hello, struct sk_dbus **out,
-			      struct sk_err *e);
+__must_check int sk_dbus_open(const char *path, bool hello, struct sk_dbus **out, struct sk_err *e);
 void sk_dbus_close(struct sk_dbus *c);
 static inline void sk_dbus_closep(struct sk_dbus **c)
 {
@@ -112,8 +111,8 @@ static inline void sk_dbus_closep(struct sk_dbus **c)
  * arrive meanwhile are kept for sk_dbus_next_signal. */
 __must_check int sk_dbus_call(struct sk_dbus *c, const char *dest, const char *path,
 			      const char *iface, const char *member, const char *sig,
-			      const struct sk_dbus_w *body, int timeout_ms, struct sk_dbus_msg **reply,
-			      struct sk_err *e);
+			      const struct sk_dbus_w *body, int timeout_ms,
+			      struct sk_dbus_msg **reply, struct sk_err *e);
 /* The next signal @iface.@member (kept ones first), waiting up to
  * @timeout_ms; -ETIMEDOUT when none came. */
 __must_check int sk_dbus_next_signal(struct sk_dbus *c, const char *iface, const char *member,

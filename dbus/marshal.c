@@ -24,7 +24,6 @@ enum { F_PATH = 1, F_IFACE, F_MEMBER, F_ERROR, F_REPLY, F_DEST, F_SENDER, F_SIG 
 
 /* ------------------------------------------------------------ writer */
 
-
 static void grow(struct sk_dbus_w *w, size_t more)
 {
 	if (w->n + more <= w->cap)
@@ -474,4 +473,3 @@ bad:
 	free(m);
 	return -EBADMSG;
 }
-

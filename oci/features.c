@@ -131,7 +131,7 @@ static void gen_linux(yajl_gen g)
 	yajl_gen_map_open(g);
 	cj_gen_kbool(g, "v1", true);
 	cj_gen_kbool(g, "v2", true);
-	cj_gen_kbool(g, "systemd", false);
+	cj_gen_kbool(g, "systemd", true);
 	cj_gen_kbool(g, "systemdUser", false);
 	yajl_gen_map_close(g);
 

@@ -27,7 +27,7 @@ static int record_cgroup(void *arg, const char *serialized, struct sk_err *e)
 	return x->record(x->record_arg, "cgroup", serialized, e);
 }
 
-static int make_cgroup(struct sk_ctx *ctx, struct sk_ext *x, struct sk_err *e)
+static int make_cgroup(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, struct sk_err *e)
 {
 	struct sk_cgroup_req req = {
 		.log = &ctx->log,
@@ -37,6 +37,8 @@ static int make_cgroup(struct sk_ctx *ctx, struct sk_ext *x, struct sk_err *e)
 		.sysfs_root = getenv("SKIFF_SYSFS_ROOT"),
 		.intent = x->record ? record_cgroup : NULL,
 		.intent_arg = x,
+		.systemd = ctx->systemd_cgroup,
+		.pid = pid,
 	};
 	return sk_cgroup_create(&req, &x->cg, e);
 }
@@ -63,8 +65,16 @@ int sk_ext_prepare(struct sk_ctx *ctx, struct sk_ext *x, const struct sk_create_
 	 * v1 the init is moved in after clone anyway: its many mkdirs then
 	 * run while the init prepares the rootfs (sk_ext_enter). */
 	x->cg_deferred = mode != SK_CG_V2 && !cgroup_early;
+	/* systemd starts a scope with a process in it: the init, once cloned */
+	if (ctx->systemd_cgroup && mode != SK_CG_V2)
+		return sk_err_set(e, ENOTSUP,
+				  "--systemd-cgroup: the systemd cgroup driver needs cgroup v2 "
+				  "(this host has %s cgroups)",
+				  mode == SK_CG_V1 ? "v1" : "hybrid");
+	if (ctx->systemd_cgroup)
+		x->cg_deferred = true;
 	if (!x->cg_deferred) {
-		r = make_cgroup(ctx, x, e);
+		r = make_cgroup(ctx, x, 0, e);
 		if (r < 0)
 			return r;
 	}
@@ -100,7 +110,7 @@ int sk_ext_enter(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, struct sk_err 
 
 	if (x->cg_deferred) {
 		x->cg_deferred = false;
-		r = make_cgroup(ctx, x, e);
+		r = make_cgroup(ctx, x, pid, e);
 		if (r < 0)
 			return r;
 	}

@@ -95,8 +95,8 @@ TEST(dbus_call_round_trip)
 	sk_dbus_close_array(&w);
 
 	sk_dbus_build_call(42, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-			   "org.freedesktop.systemd1.Manager", "StartTransientUnit", "ssa(sv)a(sa(sv))",
-			   &w, &buf, &len);
+			   "org.freedesktop.systemd1.Manager", "StartTransientUnit",
+			   "ssa(sv)a(sa(sv))", &w, &buf, &len);
 	CHECK_INT(buf[0], 'l');
 	CHECK_INT(buf[1], SK_DBUS_CALL);
 	CHECK_INT(buf[3], 1);
@@ -216,7 +216,7 @@ TEST(dbus_refuses_malformed_messages)
 	b[0] = 'X'; /* not D-Bus */
 	CHECK_INT(sk_dbus_msg_size((uint8_t *)b, n), -EBADMSG);
 	memcpy(b, be_return, sizeof(b));
-	b[16] = 0x09; /* unknown field code with a valid value: skipped */
+	b[16] = 0x09;			       /* unknown field code with a valid value: skipped */
 	CHECK_INT(parse_copy(b, n), -EBADMSG); /* ... but then no REPLY_SERIAL */
 	memcpy(b, be_return, sizeof(b));
 	b[1] = SK_DBUS_ERROR; /* an error without its name */

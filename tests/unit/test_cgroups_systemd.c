@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test_cgroups_systemd.c - the pure parts of the systemd cgroup driver:
+ * the scope's names from cgroupsPath, and the resources as the unit
+ * properties StartTransientUnit gets (read back with dbus/'s reader).
+ */
+#include "../../cgroups/internal.h"
+#include "../../dbus/internal.h"
+#include "unit.h"
+
+#include <errno.h>
+
+TEST(sd_names_from_cgroups_path)
+{
+	char *slice = NULL, *unit = NULL, *path = NULL;
+	struct sk_err e;
+
+	CHECK_INT(cg_sd_names("system.slice:skiff-test:abc", "abc", &slice, &unit, &path, &e), 0);
+	CHECK_STR(slice, "system.slice");
+	CHECK_STR(unit, "skiff-test-abc.scope");
+	CHECK_STR(path, "/system.slice/skiff-test-abc.scope");
+	free(slice), free(unit), free(path);
+	CHECK_INT(cg_sd_names(NULL, "abc", &slice, &unit, &path, &e), 0);
+	CHECK_STR(unit, "skiff-abc.scope");
+	CHECK_STR(path, "/system.slice/skiff-abc.scope");
+	free(slice), free(unit), free(path);
+	CHECK_INT(cg_sd_names("machine-a.slice::x.scope", "abc", &slice, &unit, &path, &e), 0);
+	CHECK_STR(slice, "machine-a.slice");
+	CHECK_STR(unit, "x.scope");
+	CHECK_STR(path, "/machine.slice/machine-a.slice/x.scope");
+	free(slice), free(unit), free(path);
+	slice = unit = path = NULL;
+	CHECK_INT(cg_sd_names("/skiff/abc", "abc", &slice, &unit, &path, &e), -EINVAL);
+	CHECK_CONTAINS(e.msg, "slice:prefix:name");
+	CHECK_INT(cg_sd_names("bad:p:abc", "abc", &slice, &unit, &path, &e), -EINVAL);
+	CHECK_INT(cg_sd_names("system.slice:p:abc.slice", "abc", &slice, &unit, &path, &e), -EINVAL);
+	CHECK(!slice && !unit && !path);
+}
+
+TEST(sd_props_from_resources)
+{
+	struct oci_resources r = { 0 };
+	_cleanup_dbus_w_ struct sk_dbus_w w = { 0 };
+	struct sk_dbus_r rd;
+	struct sk_err e;
+	const char *name, *sig;
+	uint64_t v;
+	uint32_t len;
+	uint8_t b;
+
+	r.memory.limit.set = true, r.memory.limit.v = 64 << 20;
+	r.cpu.quota.set = true, r.cpu.quota.v = 30000;
+	r.cpu.period.set = true, r.cpu.period.v = 60000;
+	r.pids.limit.set = true, r.pids.limit.v = -1;
+	r.cpu.shares.set = true, r.cpu.shares.v = 512;
+	r.cpu.cpus = "1,9";
+	sk_dbus_open_array(&w, 8);
+	CHECK_INT(cg_sd_props(&w, &r, &e), 0);
+	sk_dbus_close_array(&w);
+	rd = (struct sk_dbus_r){ .b = w.b, .n = w.n };
+	CHECK_INT(sk_dbus_get_u32(&rd, &len), 0);
+	const char *want[] = { "MemoryMax", "CPUWeight", "CPUQuotaPeriodUSec", "CPUQuotaPerSecUSec",
+			       "TasksMax" };
+	const uint64_t vals[] = { 64 << 20, 59, 60000, 500000, UINT64_MAX }; /* 59: as cpu.weight */
+	for (int i = 0; i < 5; i++) {
+		rd.pos = (rd.pos + 7) / 8 * 8;
+		CHECK_INT(sk_dbus_get_str(&rd, &name), 0);
+		CHECK_STR(name, want[i]);
+		CHECK_INT(sk_dbus_get_sig(&rd, &sig), 0);
+		CHECK_STR(sig, "t");
+		CHECK_INT(sk_dbus_get_u64(&rd, &v), 0);
+		if (v != vals[i])
+			UNIT_FAIL("%s = %" PRIu64 ", want %" PRIu64, want[i], v, vals[i]);
+	}
+	rd.pos = (rd.pos + 7) / 8 * 8;
+	CHECK_INT(sk_dbus_get_str(&rd, &name), 0);
+	CHECK_STR(name, "AllowedCPUs");
+	CHECK_INT(sk_dbus_get_sig(&rd, &sig), 0);
+	CHECK_STR(sig, "ay");
+	CHECK_INT(sk_dbus_get_u32(&rd, &len), 0);
+	CHECK_INT(len, 2);
+	CHECK_INT(sk_dbus_get_byte(&rd, &b), 0);
+	CHECK_INT(b, 0x02);
+	CHECK_INT(sk_dbus_get_byte(&rd, &b), 0);
+	CHECK_INT(b, 0x02);
+	CHECK_INT(rd.pos, rd.n);
+
+	/* a quota that is not a whole 1% step is rounded up; a bad list fails */
+	sk_dbus_w_free(&w);
+	r = (struct oci_resources){ 0 };
+	r.cpu.quota.set = true, r.cpu.quota.v = 12345; /* per 100 ms: 123450 us/s */
+	CHECK_INT(cg_sd_props(&w, &r, &e), 0);
+	rd = (struct sk_dbus_r){ .b = w.b, .n = w.n };
+	CHECK_INT(sk_dbus_get_str(&rd, &name), 0);
+	CHECK_STR(name, "CPUQuotaPerSecUSec");
+	CHECK_INT(sk_dbus_get_sig(&rd, &sig), 0);
+	CHECK_INT(sk_dbus_get_u64(&rd, &v), 0);
+	CHECK_INT(v, 130000);
+	r.cpu.mems = "0-x";
+	CHECK_INT(cg_sd_props(&w, &r, &e), -EINVAL);
+	CHECK_CONTAINS(e.msg, "AllowedMemoryNodes");
+}
+
+int main(void)
+{
+	RUN(sd_names_from_cgroups_path);
+	RUN(sd_props_from_resources);
+	return unit_done();
+}

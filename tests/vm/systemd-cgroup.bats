@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# tests/vm/systemd-cgroup.bats - the systemd cgroup driver (--systemd-cgroup,
+# cgroupsPath slice:prefix:name) against a real systemd: the guest boots
+# with systemd as PID 1 (the line below), cgroup v2.  Runs INSIDE the VM:
+#   tests/vm/run --systemd bats --tap tests/vm/systemd-cgroup.bats
+# vm-systemd
+# vm-timeout: 900
+
+load ../bats/helpers
+load ../bats/cgroups_helpers
+
+setup_file() { vm_setup_file; }
+
+setup() {
+	vm_only
+	[ -S /run/systemd/private ] || skip "systemd is not PID 1 (tests/vm/run --systemd)"
+	skiff_setup
+	UNIT=skiff-test-$ID.scope
+	SCOPE=/sys/fs/cgroup/system.slice/$UNIT
+}
+
+teardown() {
+	skiff_teardown
+	systemctl stop "$UNIT" >/dev/null 2>&1 || true
+	systemctl reset-failed "$UNIT" >/dev/null 2>&1 || true
+}
+
+# every skiff call of this file uses the systemd driver
+sk() {
+	timeout 60 "$SKIFF" --root "$ROOT" --systemd-cgroup "$@"
+}
+
+prop() {
+	systemctl show -P "$2" "$1"
+}
+
+# no_scope: systemd has no unit $UNIT and its cgroup is gone
+no_scope() {
+	local units
+	units=$(systemctl list-units --all --no-legend '*.scope')
+	if printf '%s\n' "$units" | grep -q skiff-test; then
+		echo "scopes left: $units" >&2
+		return 1
+	fi
+	[ ! -d "$SCOPE" ] || { echo "$SCOPE left behind" >&2; return 1; }
+}
+
+@test "run: a transient scope in system.slice, Delegate=yes, limits as properties and files, the init in it" {
+	cfg_all "$BUNDLE" "$SLEEPER" "c['linux']['cgroupsPath'] = 'system.slice:skiff-test:$ID'" \
+		"c['linux']['resources'].update({'memory': {'limit': 64*$MB}, 'pids': {'limit': 42},
+		 'cpu': {'shares': 512, 'quota': 30000, 'period': 60000, 'cpus': '1'}})"
+	cg_run_d "$ID"
+	assert_eq "$(prop "$UNIT" ActiveState)" active
+	assert_eq "$(prop "$UNIT" Delegate)" yes
+	assert_eq "$(prop "$UNIT" ControlGroup)" "/system.slice/$UNIT"
+	assert_eq "$(prop "$UNIT" MemoryMax)" $((64 * MB))
+	assert_eq "$(prop "$UNIT" TasksMax)" 42
+	assert_eq "$(prop "$UNIT" CPUQuotaPerSecUSec)" 500ms
+	assert_eq "$(prop "$UNIT" AllowedCPUs)" 1
+	assert_eq "$(cat "$SCOPE/memory.max")" $((64 * MB))
+	assert_eq "$(cat "$SCOPE/pids.max")" 42
+	assert_eq "$(cat "$SCOPE/cpu.max")" "30000 60000"
+	assert_eq "$(cat "$SCOPE/cpu.weight")" 59
+	assert_eq "$(cat "$SCOPE/cpuset.cpus")" 1
+	pid=$(state_field "$ID" pid)
+	assert_eq "$(cat "/proc/$pid/cgroup")" "0::/system.slice/$UNIT"
+	run sk ps -f json "$ID"
+	[ "$status" -eq 0 ]
+	case $output in "[$pid,"* | "[$pid]") ;; *) echo "ps: $output (init $pid)" >&2; false ;; esac
+	run sk events --stats "$ID"
+	[ "$status" -eq 0 ]
+	json_assert "$output" "j['data']['pids']['current'] >= 1" "j['data']['memory']['usage']['limit'] == 64*$MB"
+	sk delete --force "$ID"
+	no_scope
+	assert_nothing_left "$ID"
+}
+
+@test "update, pause and resume act on the scope; delete stops it" {
+	cfg_all "$BUNDLE" "$COUNTER" "c['linux']['cgroupsPath'] = 'system.slice:skiff-test:$ID'" \
+		"c['root']['readonly'] = False" "c['linux']['resources'].update({'memory': {'limit': 64*$MB}})"
+	sk run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	wait_counter_above "$BUNDLE" 0
+	sk update --memory 128m --pids-limit 30 "$ID"
+	assert_eq "$(cat "$SCOPE/memory.max")" $((128 * MB))
+	assert_eq "$(cat "$SCOPE/pids.max")" 30
+	assert_eq "$(prop "$UNIT" MemoryMax)" $((128 * MB))
+	assert_eq "$(prop "$UNIT" TasksMax)" 30
+	sk pause "$ID"
+	assert_eq "$(state_field "$ID" status)" paused
+	assert_eq "$(cat "$SCOPE/cgroup.freeze")" 1
+	a=$(counter_value "$BUNDLE")
+	sleep 0.5
+	assert_eq "$(counter_value "$BUNDLE")" "$a"
+	sk resume "$ID"
+	assert_eq "$(state_field "$ID" status)" running
+	wait_counter_above "$BUNDLE" "$a"
+	sk kill "$ID" KILL
+	wait_status "$ID" stopped
+	sk delete "$ID"
+	no_scope
+	assert_nothing_left "$ID"
+}
+
+@test "the default cgroupsPath is system.slice:skiff:ID; a foreground run leaves nothing" {
+	cfg_sh "$BUNDLE" 'cat /proc/self/cgroup; exit 3'
+	run sk run -b "$BUNDLE" "$ID"
+	[ "$status" -eq 3 ]
+	# the scope's path, or "/" in a cgroup namespace
+	case $output in "0::/" | "0::/system.slice/skiff-$ID.scope") ;; *) echo "$output" >&2; false ;; esac
+	UNIT=skiff-$ID.scope SCOPE=/sys/fs/cgroup/system.slice/skiff-$ID.scope no_scope
+	assert_nothing_left "$ID"
+}
+
+@test "a bad slice or cgroupsPath: one line, nothing left" {
+	cfg_sh "$BUNDLE" 'exit 0'
+	for p in "bad:skiff-test:$ID" "a--b.slice:skiff-test:$ID" "/skiff-test/$ID" "system.slice:skiff-test:$ID.slice"; do
+		cfg_set "$BUNDLE" "c['linux']['cgroupsPath'] = '$p'"
+		run sk run -b "$BUNDLE" "$ID"
+		[ "$status" -eq 1 ]
+		assert_single_line_error slice
+		assert_nothing_left "$ID"
+		no_scope
+		[ ! -d /sys/fs/cgroup/a.slice ]
+	done
+}
