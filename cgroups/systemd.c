@@ -92,7 +92,8 @@ static void put_t(struct sk_dbus_w *w, const char *prop, uint64_t v)
 int cg_sd_props(struct sk_dbus_w *w, const struct oci_resources *r, struct sk_err *e)
 {
 	if (r->memory.limit.set && r->memory.limit.v != 0)
-		put_t(w, "MemoryMax", r->memory.limit.v < 0 ? UINT64_MAX : (uint64_t)r->memory.limit.v);
+		put_t(w, "MemoryMax",
+		      r->memory.limit.v < 0 ? UINT64_MAX : (uint64_t)r->memory.limit.v);
 	if (r->cpu.shares.set && r->cpu.shares.v)
 		put_t(w, "CPUWeight", sk_cg_shares_to_weight(r->cpu.shares.v)); /* as cpu.weight */
 	if (r->cpu.period.set && r->cpu.period.v)
@@ -128,8 +129,8 @@ static int sd_connect(struct sk_dbus **c, struct sk_err *e)
 		return 0;
 	r = sk_dbus_open(SD_BUS, true, c, &e2);
 	if (r < 0)
-		return sk_err_set(e, r, "--systemd-cgroup: systemd is not reachable (%s; %s)", e1.msg,
-				  e2.msg);
+		return sk_err_set(e, r, "--systemd-cgroup: systemd is not reachable (%s; %s)",
+				  e1.msg, e2.msg);
 	/* a message bus sends systemd's signals to subscribers only */
 	sk_dbus_put_str(&w, "type='signal',sender='" SD_DEST "',interface='" SD_MGR
 			    "',member='JobRemoved'");
