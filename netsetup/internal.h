@@ -188,6 +188,8 @@ __must_check int sk_nl_addr_add(struct sk_nl *nl, int ifindex, uint32_t addr, un
 /* IPv4 addresses on the link (a dump; asked again when it races with a
  * change). */
 int sk_nl_addr_count(struct sk_nl *nl, int ifindex, size_t *count);
+/* Links and addresses (every family) of the namespace. */
+int sk_nl_census(struct sk_nl *nl, size_t *links, size_t *addrs);
 __must_check int sk_nl_route_default(struct sk_nl *nl, int ifindex, uint32_t gw, struct sk_err *e);
 
 /* ----------------------------------------------------------- nftables */

@@ -72,6 +72,15 @@ const struct oci_mount *sk_net_mounts(const struct sk_net *n, size_t *count);
 __must_check int sk_net_setup(struct sk_net *n, pid_t init_pid, const char *state_dir,
 			      struct sk_err *e);
 
+/* Bring lo up in the caller's network namespace (a new one: as runc and
+ * crun do). */
+__must_check int sk_net_loopback_up(struct sk_err *e);
+/* Does the network namespace @nsfd hold nothing but its loopback: lo
+ * alone, down without an address (SK_NET_PLAIN_LO_DOWN) or up with at
+ * most its two loopback addresses (SK_NET_PLAIN_LO_UP)? */
+enum sk_net_plain { SK_NET_PLAIN_NO, SK_NET_PLAIN_LO_DOWN, SK_NET_PLAIN_LO_UP };
+__must_check int sk_net_ns_plain(int nsfd, enum sk_net_plain *out, struct sk_err *e);
+
 /* The same for a network namespace given as a descriptor (restore: a
  * fresh namespace that criu then restores the container into). */
 __must_check int sk_net_setup_ns(struct sk_net *n, int nsfd, struct sk_err *e);

@@ -431,6 +431,46 @@ int sk_nl_addr_count(struct sk_nl *nl, int ifindex, size_t *count)
 	return 0;
 }
 
+struct census {
+	size_t links, addrs;
+};
+
+static void census_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct census *c = data;
+	if (nlh->nlmsg_type == RTM_NEWLINK)
+		c->links++;
+	else if (nlh->nlmsg_type == RTM_NEWADDR)
+		c->addrs++;
+}
+
+int sk_nl_census(struct sk_nl *nl, size_t *links, size_t *addrs)
+{
+	char buf[SK_NLMSG_BUF];
+	struct census c;
+	int r = -EAGAIN;
+
+	for (int i = 0; i < 4 && r == -EAGAIN; i++) {
+		struct nlmsghdr *nlh = msg(buf, RTM_GETLINK, NLM_F_DUMP);
+		struct ifinfomsg *ifi = sk_nlmsg_put_extra(nlh, sizeof(*ifi));
+		ifi->ifi_family = AF_UNSPEC;
+		sk_nla_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+		c = (struct census){ 0 };
+		r = talk(nl, nlh, census_cb, &c);
+		if (r < 0)
+			continue;
+		nlh = msg(buf, RTM_GETADDR, NLM_F_DUMP);
+		struct ifaddrmsg *ifa = sk_nlmsg_put_extra(nlh, sizeof(*ifa));
+		ifa->ifa_family = AF_UNSPEC;
+		r = talk(nl, nlh, census_cb, &c);
+	}
+	if (r < 0)
+		return r;
+	*links = c.links;
+	*addrs = c.addrs;
+	return 0;
+}
+
 /* ----------------------------------------------------------------- routes */
 
 int sk_nl_route_default(struct sk_nl *nl, int ifindex, uint32_t gw, struct sk_err *e)

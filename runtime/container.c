@@ -15,6 +15,7 @@
 #include "init.h"
 #include "process.h"
 #include "../namespaces/namespaces.h"
+#include "../netsetup/netsetup.h"
 #include "../rootfs/rootfs.h"
 
 #include <errno.h>
@@ -82,6 +83,9 @@ static int container_mount(const struct sk_init_args *a, struct sk_err *e)
 {
 	struct rootfs_ctx rc = rootfs_ctx_of(a);
 
+	/* a new network namespace gets its loopback up, as runc and crun */
+	if ((a->plan->new_flags & CLONE_NEWNET) && sk_net_loopback_up(e) < 0)
+		return sk_err_prefix(e, "init");
 	if (a->plan->new_flags & CLONE_NEWNS)
 		return rootfs_prepare(&rc, e);
 	if (a->n_extra)

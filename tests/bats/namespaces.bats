@@ -109,6 +109,15 @@ NS_TYPES="pid:pid network:net ipc:ipc uts:uts mount:mnt cgroup:cgroup"
 	assert_eq "$output" lo
 }
 
+@test "network namespace: lo is up with 127.0.0.1, as runc and crun leave it" {
+	# a server on 127.0.0.1 answers a client in the same container
+	run_in_container 'ip -o link show lo; ip -o -4 addr show lo; nc -l -p 7070 >/dev/null & sleep 0.3; echo hi | nc -w 2 127.0.0.1 7070 && echo connected'
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *"<LOOPBACK,UP"* ]]
+	[[ "${lines[1]}" == *"inet 127.0.0.1/8"* ]]
+	assert_eq "${lines[2]}" connected
+}
+
 @test "uts namespace: hostname and domainname are set" {
 	cfg_set "$BUNDLE" 'c["hostname"]="skiff-host-1"' 'c["domainname"]="skiff.example"'
 	run_in_container 'cat /proc/sys/kernel/hostname /proc/sys/kernel/domainname; hostname'
