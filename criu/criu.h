@@ -62,7 +62,19 @@ struct sk_criu_opts {
 	/* restore: criu's --leave-stopped, the restored tasks stopped
 	 * (SIGSTOP) until someone sends them SIGCONT */
 	bool leave_stopped;
+	/* dump, set by the runtime: the container's processes, all frozen
+	 * (then its empty, unused tmpfs mounts are made afresh at restore
+	 * instead of saved by criu; NULL: criu saves them), and, with
+	 * netns_ino, the state of the loopback of a network namespace that
+	 * holds nothing else ("up", "down"), made afresh at restore */
+	const pid_t *pids;
+	size_t n_pids;
+	const char *fresh_netns;
 };
+
+/* What the images record of a network namespace made afresh at restore:
+ * "up" or "down" (its loopback), or NULL (malloc'd). */
+char *sk_criu_fresh_netns(const char *image_path);
 
 /* 0 when checkpoint/restore can work here: `criu --version` is 3.15 or
  * later and `criu check` passes.  Otherwise -ENOTSUP (or -ENOENT: no
@@ -111,6 +123,7 @@ __must_check int sk_criu_restore(const struct sk_log *log, const struct sk_criu_
  * is missing". */
 #define SK_CRIU_MANIFEST_FILE "skiff-images.json"
 #define SK_CRIU_CONFIG_FILE "skiff-config.json"
+#define SK_CRIU_FRESH_FILE "skiff-fresh.json"
 __must_check int sk_criu_manifest_write(const char *dir, struct sk_err *e);
 __must_check int sk_criu_manifest_check(const char *dir, struct sk_err *e);
 

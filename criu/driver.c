@@ -141,6 +141,18 @@ int sk_criu_dump(const struct sk_log *log, const struct sk_criu_opts *o, pid_t p
 		sk_strv_buf_add(&xb, "--external");
 		sk_strv_buf_add(&xb, *x);
 	}
+	/* what restore makes afresh: criu leaves it alone */
+	_cleanup_(criu_fresh_free) struct criu_fresh fresh = { 0 };
+	if (!o->pre_dump) {
+		criu_fresh_scan(pid, o->pids, o->n_pids, &fresh);
+		fresh.netns = o->fresh_netns && o->netns_ino ? sk_xstrdup(o->fresh_netns) : NULL;
+	}
+	for (size_t i = 0; i < fresh.n_tmpfs; i++) {
+		_cleanup_free_ char *x =
+			sk_xasprintf("mnt[%s]:%s", fresh.tmpfs[i].dest, fresh.tmpfs[i].dest);
+		sk_strv_buf_add(&xb, "--external");
+		sk_strv_buf_add(&xb, x);
+	}
 	argv = xb.v;
 	debug_argv(log, argv);
 	struct criu_run run = {
@@ -155,6 +167,8 @@ int sk_criu_dump(const struct sk_log *log, const struct sk_criu_opts *o, pid_t p
 		o->tcp_established && !o->pre_dump ? sk_xasprintf("CRIU-%d", (int)pid) : NULL;
 	if (r == 0 && cfg)
 		r = criu_config_save(o->image_path, cfg, tty, lock, e);
+	if (r == 0 && !o->pre_dump)
+		r = criu_fresh_save(o->image_path, &fresh, e);
 	return r;
 }
 
@@ -185,7 +199,8 @@ static void unlock_network(const struct sk_log *log, const struct sk_criu_opts *
 int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *rs, pid_t *pid,
 		    struct sk_err *e)
 {
-	_cleanup_free_ char *lp = NULL, *pp = NULL, *text = NULL;
+	_cleanup_free_ char *lp = NULL, *pp = NULL, *text = NULL, *stage = NULL;
+	_cleanup_(criu_fresh_free) struct criu_fresh fresh = { 0 };
 	_cleanup_strv_ char **argv = NULL;
 	struct criu_stdio stdio = { 0 };
 	struct sk_strv_buf b;
@@ -210,6 +225,23 @@ int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *rs, 
 		sk_strv_buf_add(&b, con);
 		argv = b.v;
 	}
+	/* empty tmpfs mounts made afresh, in criu's mount namespace */
+	r = criu_fresh_load(rs->o->image_path, &fresh, e);
+	if (r < 0)
+		return r;
+	if (fresh.n_tmpfs) {
+		stage = log_path(rs->o, "skiff-fresh");
+		if (mkdir(stage, 0700) < 0 && errno != EEXIST)
+			return sk_err_sys(e, errno, "criu restore: mkdir %s", stage);
+		b = sk_strv_buf_of(argv);
+		for (size_t i = 0; i < fresh.n_tmpfs; i++) {
+			_cleanup_free_ char *x =
+				sk_xasprintf("mnt[%s]:%s/%zu", fresh.tmpfs[i].dest, stage, i);
+			sk_strv_buf_add(&b, "--external");
+			sk_strv_buf_add(&b, x);
+		}
+		argv = b.v;
+	}
 	/* a terminal's stdio is its new pty (above) */
 	if (rs->tty_fd <= 2)
 		criu_stdio_inherit(rs->o->image_path, &stdio);
@@ -228,6 +260,8 @@ int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *rs, 
 		.bind_root = rs->rootfs,
 		.prepare = rs->prepare,
 		.prepare_arg = rs->prepare_arg,
+		.fresh = fresh.n_tmpfs ? &fresh : NULL,
+		.stage = stage,
 	};
 	for (size_t i = 0; i < stdio.n; i++)
 		run.keep_fds[run.n_keep++] = stdio.fd[i];
@@ -237,6 +271,8 @@ int sk_criu_restore(const struct sk_log *log, const struct sk_criu_restore *rs, 
 		run.keep_fds[run.n_keep++] = rs->tty_fd;
 	r = run_checked(&run, e);
 	criu_stdio_free(&stdio);
+	if (stage)
+		rmdir(stage);
 	if (r < 0)
 		return r;
 	r = sk_read_file_at(AT_FDCWD, pp, &text, &len, e);

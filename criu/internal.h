@@ -6,6 +6,7 @@
 
 #include "criu.h"
 
+struct criu_fresh;
 /* One run of criu. */
 struct criu_run {
 	const char *action;    /* "dump", "check": named in messages */
@@ -15,7 +16,11 @@ struct criu_run {
 				 * namespace where this is bound onto itself */
 	int (*prepare)(void *arg, pid_t pid, struct sk_err *e);
 	void *prepare_arg;
-	pid_t netns_of;	 /* > 0: run in the network namespace of that pid */
+	pid_t netns_of; /* > 0: run in the network namespace of that pid */
+	/* restore: fresh tmpfs mounts made at @stage in the private mount
+	 * namespace (needs bind_root), @stage/0, @stage/1, ... */
+	const struct criu_fresh *fresh;
+	const char *stage;
 	int keep_fds[6]; /* inherited by criu (not close-on-exec) */
 	size_t n_keep;
 	char *output; /* out: criu's stdout and stderr (malloc'd) */
@@ -91,5 +96,32 @@ __must_check int criu_config_save(const char *dir, const struct oci_config *c, c
 				  const char *lock, struct sk_err *e);
 /* The saved name of criu's nftables lock table (malloc'd), or NULL. */
 char *criu_config_lock(const char *dir);
+
+/* What skiff makes afresh at restore (fresh.c): empty tmpfs mounts and
+ * a network namespace holding only lo. */
+struct criu_tmpfs {
+	char *dest;
+	uint32_t flags; /* MS_* */
+	char *data;	/* the superblock's options, rw/ro left out */
+	char *source;	/* its source ("shm", "tmpfs") */
+	dev_t dev;	/* dump only */
+};
+struct criu_fresh {
+	char *netns; /* "up", "down" or NULL */
+	struct criu_tmpfs *tmpfs;
+	size_t n_tmpfs;
+};
+void criu_fresh_free(struct criu_fresh *f);
+/* The tmpfs mounts of a mountinfo text that could be made afresh: the
+ * superblock's root, not / or /dev, no submount (pure). */
+int criu_mountinfo_tmpfs(const char *mountinfo, struct criu_tmpfs **out, size_t *n);
+/* Those of @pid's that are also empty and unused by @pids (the
+ * container's processes; NULL: none qualifies). */
+int criu_fresh_scan(pid_t pid, const pid_t *pids, size_t n_pids, struct criu_fresh *f);
+__must_check int criu_fresh_save(const char *dir, const struct criu_fresh *f, struct sk_err *e);
+/* None recorded: an empty @f and 0. */
+__must_check int criu_fresh_load(const char *dir, struct criu_fresh *f, struct sk_err *e);
+/* In the private mount namespace: mount them at @stage/N; -errno. */
+int criu_fresh_mount(const char *stage, const struct criu_fresh *f);
 
 #endif

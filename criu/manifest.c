@@ -47,7 +47,7 @@ static bool listed(const char *name)
 {
 	size_t n = strlen(name);
 
-	if (!strcmp(name, SK_CRIU_CONFIG_FILE))
+	if (!strcmp(name, SK_CRIU_CONFIG_FILE) || !strcmp(name, SK_CRIU_FRESH_FILE))
 		return true;
 	return n > 4 && !strcmp(name + n - 4, ".img");
 }

@@ -28,7 +28,8 @@ static void __attribute__((noreturn)) child(const struct criu_run *r, int out, i
 	if (r->bind_root) {
 		if (unshare(CLONE_NEWNS) < 0 ||
 		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-		    mount(r->bind_root, r->bind_root, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		    mount(r->bind_root, r->bind_root, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+		    (r->fresh && (errno = -criu_fresh_mount(r->stage, r->fresh)) != 0)) {
 			code = errno;
 			if (write(err, &code, sizeof(code)) < 0)
 				_exit(127);
@@ -114,8 +115,8 @@ int criu_run(struct criu_run *r, int *status, struct sk_err *e)
 			rc = sk_err_set(e, ENOENT, "criu is not installed (%s: %s)", r->argv[0],
 					strerror(-code));
 		else
-			rc = sk_err_sys(e, code, "criu %s: private mount of %s", r->action,
-					r->bind_root);
+			rc = sk_err_sys(e, code, "criu %s: its private mounts (%s, %s)", r->action,
+					r->bind_root, r->stage ? r->stage : "no fresh tmpfs");
 		goto out;
 	}
 	r->output = read_memfd(out);

@@ -71,12 +71,23 @@ static int joined_netns_fd(const struct oci_config *cfg, int *fd, struct sk_err 
 	return 0;
 }
 
+static void dump_thaw(struct sk_ctx *ctx, struct sk_cgroup *cg, bool frozen)
+{
+	struct sk_err e;
+
+	if (frozen && sk_cgroup_freeze(cg, false, &e) < 0)
+		sk_warn(&ctx->log, "checkpoint: thaw: %s", e.msg);
+}
+
 int sk_container_checkpoint(struct sk_ctx *ctx, const char *id, const struct sk_criu_opts *o,
 			    struct sk_err *e)
 {
 	_cleanup_state_ struct sk_state *st = NULL;
 	_cleanup_net_ struct sk_net *net = NULL;
+	_cleanup_cgroup_ struct sk_cgroup *cg = NULL;
+	_cleanup_free_ pid_t *pids = NULL;
 	struct sk_criu_opts co = *o;
+	bool frozen = false;
 	struct sk_err me;
 	enum sk_status s;
 	int r, mr;
@@ -96,7 +107,26 @@ int sk_container_checkpoint(struct sk_ctx *ctx, const char *id, const struct sk_
 		r = joined_netns_ino(st->cfg, &co, e);
 	if (r < 0)
 		return sk_err_prefix(e, "checkpoint %s", st->id);
+	/* a full dump freezes the container first (criu's --freeze-cgroup),
+	 * so that what skiff decides to make afresh at restore (an empty
+	 * tmpfs, a network namespace with only lo) stays so until criu has
+	 * the tasks */
+	if (!o->pre_dump) {
+		r = sk_ext_load_cgroup(ctx, st, &cg, e);
+		if (r == 0 && cg && (r = sk_cgroup_freeze(cg, true, e)) == 0) {
+			frozen = true;
+			co.freeze_cgroup = sk_cgroup_freezer_dir(cg);
+		}
+		if (r == 0 && frozen)
+			r = sk_dump_prepare(ctx, st, &co, &pids, e);
+		if (r < 0) {
+			dump_thaw(ctx, cg, frozen);
+			return sk_err_prefix(e, "checkpoint %s", st->id);
+		}
+	}
 	r = sk_criu_dump(&ctx->log, &co, st->pid, st->cfg, e);
+	/* criu leaves a cgroup frozen as it found it */
+	dump_thaw(ctx, cg, frozen);
 	if (r < 0)
 		return sk_err_prefix(e, "checkpoint %s", st->id);
 	/* what restore checks the images against */
@@ -304,6 +334,8 @@ int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, st
 		r = sk_ext_restore_netns(&j.ext, &j.netns_fd, e);
 	if (r == 0)
 		r = joined_netns_fd(j.cfg, &j.netns_fd, e);
+	if (r == 0)
+		r = sk_restore_fresh_netns(j.cfg, o->criu->image_path, &j.netns_fd, e);
 	if (r < 0)
 		goto fail;
 	struct sk_criu_opts copts = *o->criu;

@@ -130,31 +130,6 @@ int sk_ext_after_init(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, const cha
 	return sk_net_setup(x->net, pid, state_dir, e);
 }
 
-/* A new network namespace, skiff itself staying in its own. */
-static int new_netns(int *out, struct sk_err *e)
-{
-	_cleanup_close_ int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	int fd, err;
-
-	if (self < 0)
-		return sk_err_sys(e, errno, "open /proc/self/ns/net");
-	if (unshare(CLONE_NEWNET) < 0)
-		return sk_err_sys(e, errno, "new network namespace");
-	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	err = errno;
-	if (setns(self, CLONE_NEWNET) < 0)
-		abort(); /* skiff cannot go on in the wrong namespace */
-	if (fd < 0)
-		return sk_err_sys(e, err, "open the new network namespace");
-	/* criu inherits it: keep clear of stdio */
-	if (sk_fd_move_above(&fd, 3, e) < 0) {
-		sk_closep(&fd);
-		return sk_err_prefix(e, "the new network namespace");
-	}
-	*out = fd;
-	return 0;
-}
-
 int sk_ext_restore_netns(struct sk_ext *x, int *nsfd, struct sk_err *e)
 {
 	_cleanup_close_ int fd = -1;
@@ -163,7 +138,7 @@ int sk_ext_restore_netns(struct sk_ext *x, int *nsfd, struct sk_err *e)
 	*nsfd = -1;
 	if (!x->net)
 		return 0;
-	r = new_netns(&fd, e);
+	r = sk_new_netns(&fd, false, e);
 	if (r == 0)
 		r = sk_net_setup_ns(x->net, fd, e);
 	if (r < 0)

@@ -71,4 +71,17 @@ __must_check int sk_ext_checkpoint_net(struct sk_ctx *ctx, const struct sk_state
 /* restore: the address kept by sk_ext_checkpoint_net (malloc'd), or NULL. */
 char *sk_ext_checkpoint_address(const char *image_path);
 
+/* dumpprep.c.  Before a full dump of @st, frozen: its processes
+ * (co->pids, *pids to free) and, for a network namespace of its own that
+ * holds nothing but lo, co->netns_ino and co->fresh_netns. */
+__must_check int sk_dump_prepare(struct sk_ctx *ctx, const struct sk_state *st,
+				 struct sk_criu_opts *co, pid_t **pids, struct sk_err *e);
+/* A new network namespace (*out, above stdio) with lo up or not; the
+ * caller stays in its own. */
+__must_check int sk_new_netns(int *out, bool lo_up, struct sk_err *e);
+/* restore: when *nsfd is unset, the config asks for a new network
+ * namespace and the images record one made afresh: that namespace. */
+__must_check int sk_restore_fresh_netns(const struct oci_config *cfg, const char *image_path,
+					int *nsfd, struct sk_err *e);
+
 #endif

@@ -28,7 +28,7 @@
  * makes the source exit (status 9) on RESTORED, before it kills its copy.
  */
 #define _GNU_SOURCE
-#include "internal.h"
+#include "ext.h"
 #include "../cgroups/cgroups.h"
 #include "../criu/criu.h"
 
@@ -103,6 +103,7 @@ static int round_dump(struct src_job *j, unsigned n, bool final, struct sk_err *
 	_cleanup_free_ char *dir = sk_xasprintf("%s/%u", j->tmp, n);
 	_cleanup_free_ char *work = sk_xasprintf("%s/%u.work", j->tmp, n);
 	_cleanup_free_ char *parent = n > 1 ? sk_xasprintf("../%u", n - 1) : NULL;
+	_cleanup_free_ pid_t *pids = NULL;
 	char num[16];
 	uint64_t port, bytes;
 	struct sk_err ign;
@@ -132,6 +133,10 @@ static int round_dump(struct src_job *j, unsigned n, bool final, struct sk_err *
 		if (r < 0)
 			return sk_err_prefix(e, "migrate: freeze %s", j->st->id);
 		j->frozen = true;
+		/* frozen: what the target may make afresh (ext.h) */
+		r = sk_dump_prepare(j->ctx, j->st, &co, &pids, e);
+		if (r < 0)
+			return sk_err_prefix(e, "migrate %s", j->st->id);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = sk_criu_dump(&j->ctx->log, &co, j->st->pid, j->st->cfg, e);

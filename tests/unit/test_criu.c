@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/sysmacros.h>
 
 /* The argv joined with spaces (static buffer). */
 static const char *joined(char **v)
@@ -65,8 +67,42 @@ TEST(pre_dump_and_parent_track_memory)
 	v = criu_dump_argv(&o, 7, NULL, "/img/2/dump.log");
 	CHECK_STR(joined(v), "criu dump --tree 7 --images-dir /img/2 --work-dir /img/2"
 			     " --log-file /img/2/dump.log -v4 --manage-cgroups"
-			     " --prev-images-dir ../1 --track-mem");
+			     " --prev-images-dir ../1 --track-mem --network-lock nftables");
 	sk_strv_free(v);
+}
+
+TEST(mountinfo_tmpfs_candidates)
+{
+	/* a rootfs, /dev (never), /dev/shm (rw, nosuid...), a masked
+	 * directory (ro), a file bind of /dev's tmpfs (root not /), /run
+	 * (has a submount), a path with an escaped space, proc */
+	const char *mi =
+		"58 57 0:33 / / rw,relatime - tmpfs tmp rw,inode64\n"
+		"60 58 0:37 / /dev rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755,inode64\n"
+		"62 60 0:39 / /dev/shm rw,nosuid,nodev,noexec,relatime shared:5 - tmpfs shm "
+		"rw,size=65536k,inode64\n"
+		"45 59 0:42 / /proc/acpi ro,relatime - tmpfs tmpfs ro,inode64\n"
+		"51 59 0:37 /null /proc/kcore rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755\n"
+		"70 58 0:50 / /run rw - tmpfs tmpfs rw\n"
+		"71 70 0:51 / /run/x rw - tmpfs tmpfs rw\n"
+		"72 58 0:52 / /a\\040b rw - tmpfs tmpfs rw\n"
+		"59 58 0:36 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw\n";
+	struct criu_tmpfs *v = NULL;
+	size_t n = 0;
+
+	CHECK(criu_mountinfo_tmpfs(mi, &v, &n) == 0);
+	CHECK(n == 3);
+	CHECK_STR(v[0].dest, "/dev/shm");
+	CHECK(v[0].flags == (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME));
+	CHECK_STR(v[0].data, "size=65536k,inode64");
+	CHECK(v[0].dev == makedev(0, 39));
+	CHECK_STR(v[0].source, "shm");
+	CHECK_STR(v[1].dest, "/proc/acpi");
+	CHECK(v[1].flags == (MS_RDONLY | MS_RELATIME));
+	CHECK_STR(v[1].data, "inode64");
+	CHECK_STR(v[2].dest, "/run/x");
+	struct criu_fresh f = { .tmpfs = v, .n_tmpfs = n };
+	criu_fresh_free(&f);
 }
 
 TEST(restore_argv)
@@ -168,6 +204,7 @@ int main(void)
 	RUN(dump_argv_runc_flags);
 	RUN(skiff_network_externals);
 	RUN(pre_dump_and_parent_track_memory);
+	RUN(mountinfo_tmpfs_candidates);
 	RUN(restore_argv);
 	RUN(cgmode_names);
 	RUN(version);

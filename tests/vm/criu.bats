@@ -104,6 +104,57 @@ teardown() { skiff_teardown; }
 	assert_nothing_left "$ID"
 }
 
+# mounts PID: the container's mounts as "MOUNTPOINT PER-MOUNT-OPTIONS -
+# FSTYPE SOURCE SUPER-OPTIONS", ids and devices left out, sorted
+mounts() {
+	sed -E 's/^[0-9]+ [0-9]+ [0-9]+:[0-9]+ [^ ]+ ([^ ]+ [^ ]+)( .*)? - /\1 - /' "/proc/$1/mountinfo" | sort
+}
+
+@test "empty tmpfs mounts and a network namespace with only lo are made afresh at restore: the same mounts and options, lo up" {
+	run_counter "$ID"
+	pid=$(state_field "$ID" pid)
+	before=$(mounts "$pid")
+	skc checkpoint --image-path "$IMG" "$ID"
+	# criu saved neither (no tar of them, no ip or iptables run)
+	json_get "$IMG/skiff-fresh.json" "j['netns'] + ' ' + ' '.join(sorted(t['dest'] for t in j['tmpfs']))" >"$BATS_TEST_TMPDIR/fresh"
+	assert_eq "$(cat "$BATS_TEST_TMPDIR/fresh")" "up /dev/shm /proc/acpi /sys/firmware /tmp"
+	assert_eq "$(ls "$IMG" | grep -c '^tmpfs-dev')" 1
+	run ! grep -q "Running ip addr save" "$IMG/dump.log"
+	at=$(count)
+	skc restore -d -b "$BUNDLE" --image-path "$IMG" "$ID"
+	pid=$(state_field "$ID" pid)
+	assert_eq "$(mounts "$pid")" "$before"
+	run ! grep -q "Running ip addr restore" "$IMG/restore.log"
+	# the restore's staging directory is gone
+	[ ! -e "$IMG/skiff-fresh" ]
+	run sk exec "$ID" ip -o -4 addr show lo
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"inet 127.0.0.1/8"* ]]
+	wait_count_above "$at"
+	sk delete --force "$ID"
+	assert_nothing_left "$ID"
+}
+
+@test "a tmpfs with a file and a namespace the container changed (CAP_NET_ADMIN) are criu's to save, and come back" {
+	cfg_set "$BUNDLE" "c['root']['readonly'] = False" \
+		"[c['process']['capabilities'][k].append('CAP_NET_ADMIN') for k in ('bounding', 'effective', 'permitted')]"
+	cfg_sh "$BUNDLE" 'exec </dev/null >/dev/null 2>&1; ip addr add 10.9.9.9/32 dev lo; echo kept >/tmp/keep; i=0; while :; do i=$((i+1)); echo $i >/count.tmp; mv /count.tmp /count; sleep 0.2; done'
+	skc run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	wait_status "$ID" running
+	wait_count_above 5
+	skc checkpoint --image-path "$IMG" "$ID"
+	json_get "$IMG/skiff-fresh.json" "str(j.get('netns')) + ' ' + ' '.join(sorted(t['dest'] for t in j['tmpfs']))" >"$BATS_TEST_TMPDIR/fresh"
+	assert_eq "$(cat "$BATS_TEST_TMPDIR/fresh")" "None /dev/shm /proc/acpi /sys/firmware"
+	grep -q "Running ip addr save" "$IMG/dump.log"
+	skc restore -d -b "$BUNDLE" --image-path "$IMG" "$ID"
+	run sk exec "$ID" cat /tmp/keep
+	assert_eq "$output" kept
+	run sk exec "$ID" ip -o -4 addr show lo
+	[[ "$output" == *"inet 10.9.9.9/32"* ]]
+	sk delete --force "$ID"
+	assert_nothing_left "$ID"
+}
+
 @test "a criu failure names criu's first error line and its log" {
 	run_counter "$ID"
 	# a restore from images that do not exist
