@@ -335,7 +335,7 @@ static int create_scope(struct sk_cgroup *cg, const struct sk_cgroup_req *req, s
 	}
 	r = place(cg, req, &res, &cpus, &mems, &exclusive, e);
 	if (r == 0)
-		r = cg_sd_start(cg->unit, slice, cg->id, req->pid, &res, e);
+		r = cg_sd_start(cg->log, cg->unit, slice, cg->id, req->pid, &res, e);
 	if (r < 0)
 		goto fail;
 	cg->clone_fd = open(cg->v2dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -349,7 +349,7 @@ static int create_scope(struct sk_cgroup *cg, const struct sk_cgroup_req *req, s
 		return 0;
 	{
 		struct sk_err ign;
-		sk_ignore(cg_sd_stop(cg->unit, &ign));
+		sk_ignore(cg_sd_stop(cg->log, cg->unit, &ign));
 	}
 fail:
 	if (cg->ledger) {

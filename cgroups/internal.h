@@ -250,9 +250,10 @@ struct sk_dbus_w;
 __must_check int cg_sd_names(const char *cgroups_path, const char *id, char **slice, char **unit,
 			     char **path, struct sk_err *e);
 __must_check int cg_sd_props(struct sk_dbus_w *w, const struct oci_resources *r, struct sk_err *e);
-__must_check int cg_sd_start(const char *unit, const char *slice, const char *id, pid_t pid,
-			     const struct oci_resources *res, struct sk_err *e);
+__must_check int cg_sd_start(const struct sk_log *log, const char *unit, const char *slice,
+			     const char *id, pid_t pid, const struct oci_resources *res,
+			     struct sk_err *e);
 __must_check int cg_sd_set(const char *unit, const struct oci_resources *res, struct sk_err *e);
-__must_check int cg_sd_stop(const char *unit, struct sk_err *e);
+__must_check int cg_sd_stop(const struct sk_log *log, const char *unit, struct sk_err *e);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"
@@ -119,6 +120,14 @@ int cg_sd_props(struct sk_dbus_w *w, const struct oci_resources *r, struct sk_er
 
 /* ------------------------------------------------------------- calls */
 
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 static int sd_connect(struct sk_dbus **c, struct sk_err *e)
 {
 	_cleanup_dbus_w_ struct sk_dbus_w w = { 0 };
@@ -189,9 +198,10 @@ static void unit_call(struct sk_dbus *c, const char *member, const char *unit)
 			       &ign));
 }
 
-int cg_sd_start(const char *unit, const char *slice, const char *id, pid_t pid,
-		const struct oci_resources *res, struct sk_err *e)
+int cg_sd_start(const struct sk_log *log, const char *unit, const char *slice, const char *id,
+		pid_t pid, const struct oci_resources *res, struct sk_err *e)
 {
+	struct timespec t0;
 	_cleanup_dbus_w_ struct sk_dbus_w w = { 0 };
 	_cleanup_dbus_ struct sk_dbus *c = NULL;
 	_cleanup_free_ char *desc = sk_xasprintf("skiff container %s", id);
@@ -219,6 +229,7 @@ int cg_sd_start(const char *unit, const char *slice, const char *id, pid_t pid,
 	sk_dbus_open_array(&w, 8); /* no auxiliary units */
 	sk_dbus_close_array(&w);
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = sd_connect(&c, e);
 	if (r < 0)
 		return r;
@@ -228,6 +239,8 @@ int cg_sd_start(const char *unit, const char *slice, const char *id, pid_t pid,
 		unit_call(c, "ResetFailedUnit", unit);
 		return sk_err_prefix(e, "--systemd-cgroup: cannot start %s in %s", unit, slice);
 	}
+	sk_debug(log, "systemd: %s started (connect, StartTransientUnit, its job) in %.1f ms", unit,
+		 ms_since(&t0));
 	return 0;
 }
 
@@ -255,14 +268,16 @@ int cg_sd_set(const char *unit, const struct oci_resources *res, struct sk_err *
 	return r < 0 ? sk_err_prefix(e, "--systemd-cgroup: %s", unit) : 0;
 }
 
-int cg_sd_stop(const char *unit, struct sk_err *e)
+int cg_sd_stop(const struct sk_log *log, const char *unit, struct sk_err *e)
 {
+	struct timespec t0;
 	_cleanup_dbus_w_ struct sk_dbus_w w = { 0 };
 	_cleanup_dbus_ struct sk_dbus *c = NULL;
 	int r;
 
 	sk_dbus_put_str(&w, unit);
 	sk_dbus_put_str(&w, "replace");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = sd_connect(&c, e);
 	if (r < 0)
 		return r;
@@ -270,5 +285,9 @@ int cg_sd_stop(const char *unit, struct sk_err *e)
 	if (r == -ENOENT)
 		r = 0; /* gone already: it ended when its last process did */
 	unit_call(c, "ResetFailedUnit", unit);
-	return r < 0 ? sk_err_prefix(e, "--systemd-cgroup: stop %s", unit) : 0;
+	if (r < 0)
+		return sk_err_prefix(e, "--systemd-cgroup: stop %s", unit);
+	sk_debug(log, "systemd: %s stopped (connect, StopUnit, its job, ResetFailedUnit) in %.1f ms",
+		 unit, ms_since(&t0));
+	return 0;
 }

@@ -123,3 +123,15 @@ no_scope() {
 		[ ! -d /sys/fs/cgroup/a.slice ]
 	done
 }
+
+@test "systemd not reachable: one line, nothing left" {
+	cfg_sh "$BUNDLE" 'exit 0'
+	cfg_set "$BUNDLE" "c['linux']['cgroupsPath'] = 'system.slice:skiff-test:$ID'"
+	# a private mount namespace where neither socket exists
+	run unshare -m sh -c 'mount -t tmpfs none /run/systemd && mount -t tmpfs none /run/dbus 2>/dev/null || mkdir -p /run/dbus
+		mount -t tmpfs none /run/dbus; exec "$@"' sh timeout 60 "$SKIFF" --root "$ROOT" --systemd-cgroup run -b "$BUNDLE" "$ID"
+	[ "$status" -eq 1 ]
+	assert_single_line_error "systemd is not reachable"
+	assert_nothing_left "$ID"
+	no_scope
+}
