@@ -83,9 +83,8 @@ static int common_opt(int c, struct sk_criu_opts *o, struct sk_err *e)
 		o->empty_netns = true;
 		return 1;
 	case O_LAZY:
-		return sk_err_set(e, ENOTSUP, "--lazy-pages is not supported yet");
-	case O_STATUSFD:
-		return sk_err_set(e, ENOTSUP, "--status-fd is not supported yet");
+		o->lazy_pages = true;
+		return 1;
 	}
 	return 0;
 }
@@ -145,11 +144,22 @@ int cmd_checkpoint(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 				return sk_err_prefix(e, "--page-server");
 			o.ps_address = ps.host;
 			o.ps_port = ps.port;
+		} else if (c == O_STATUSFD) {
+			if ((r = sk_criu_status_fd_parse(optarg, &o.status_fd, e)) < 0)
+				return r;
+			o.has_status_fd = true;
 		} else if ((r = common_opt(c, &o, e)) <= 0)
 			return r < 0 ? r : -EINVAL;
 	}
 	if (want_help)
 		return help(ctx, "checkpoint", e);
+	/* as runc: criu serves the pages itself at --page-server's address */
+	if (o.lazy_pages && !o.ps_address)
+		return sk_err_set(e, EINVAL, "--lazy-pages needs --page-server ADDR:PORT");
+	if (o.lazy_pages && o.pre_dump)
+		return sk_err_set(e, EINVAL, "--lazy-pages cannot be used with --pre-dump");
+	if (o.has_status_fd && !o.lazy_pages)
+		return sk_err_set(e, EINVAL, "--status-fd needs --lazy-pages");
 	r = sk_need_args("checkpoint", argc, argv, 1, "container ID", e);
 	if (r < 0)
 		return r;
@@ -214,7 +224,10 @@ int cmd_restore(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 			o.lsm_mount_context = optarg;
 			continue;
 		case O_LSMPROF:
-			return sk_err_set(e, ENOTSUP, "--lsm-profile is not supported yet");
+			if ((r = sk_criu_lsm_profile_check(optarg, e)) < 0)
+				return r;
+			o.lsm_profile = optarg;
+			continue;
 		}
 		r = common_opt(c, &o, e);
 		if (r <= 0)

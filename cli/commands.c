@@ -170,7 +170,11 @@ const struct sk_cmd sk_commands[] = {
 	  "   --empty-ns network      do not dump the network namespace's contents\n"
 	  "   --auto-dedup            deduplicate the parent's pages\n"
 	  "   --page-server ADDR:PORT send the memory pages to a criu page-server\n"
-	  "   --lazy-pages, --status-fd   not supported yet\n" },
+	  "   --lazy-pages            serve the pages at --page-server's address to a\n"
+	  "                           `criu lazy-pages` daemon; the dump ends when it has\n"
+	  "                           fetched them all\n"
+	  "   --status-fd FD          with --lazy-pages: criu writes a byte to FD once it\n"
+	  "                           serves the pages\n" },
 	{ "restore", cmd_restore, "restore a container from a checkpoint (CRIU)",
 	  "USAGE:\n"
 	  "   skiff restore [options] CONTAINER_ID\n"
@@ -194,7 +198,11 @@ const struct sk_cmd sk_commands[] = {
 	  "   --shell-job             allow a shell job\n"
 	  "   --file-locks            restore file locks\n"
 	  "   --manage-cgroups-mode M soft, full, strict or ignore\n"
-	  "   --lsm-mount-context CTX SELinux context for the restored mounts\n" },
+	  "   --lsm-mount-context CTX SELinux context for the restored mounts\n"
+	  "   --lsm-profile TYPE:NAME the restored processes' LSM profile (apparmor:NAME,\n"
+	  "                           selinux:LABEL)\n"
+	  "   --lazy-pages            fetch the memory pages on demand from a `criu\n"
+	  "                           lazy-pages` daemon started with the same --work-path\n" },
 	{ "migrate", cmd_migrate, "live-migrate a running container to another host (CRIU)",
 	  "USAGE:\n"
 	  "   skiff migrate [options] CONTAINER_ID tcp://HOST:PORT\n"

@@ -15,6 +15,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 
 static const char *const cgmode_names[] = {
@@ -34,6 +35,42 @@ int sk_criu_cgmode_parse(const char *s, enum sk_criu_cgmode *out, struct sk_err 
 	}
 	return sk_err_set(e, EINVAL,
 			  "--manage-cgroups-mode: invalid mode %s (soft, full, strict or ignore)", s);
+}
+
+int sk_criu_lsm_profile_check(const char *s, struct sk_err *e)
+{
+	const char *colon = strchr(s, ':');
+	size_t tlen = colon ? (size_t)(colon - s) : 0;
+
+	if (!colon)
+		return sk_err_set(e, EINVAL, "--lsm-profile: %s is not TYPE:NAME", s);
+	if (tlen == 4 && !strncmp(s, "none", 4))
+		return 0;
+	if (!((tlen == 8 && !strncmp(s, "apparmor", 8)) || (tlen == 7 && !strncmp(s, "selinux", 7))))
+		return sk_err_set(e, EINVAL,
+				  "--lsm-profile: unknown type in %s (apparmor, selinux or none)", s);
+	if (!colon[1])
+		return sk_err_set(e, EINVAL, "--lsm-profile: %s names no profile", s);
+	return 0;
+}
+
+int sk_criu_status_fd_parse(const char *s, int *fd, struct sk_err *e)
+{
+	int64_t v;
+	int fl;
+
+	if (sk_parse_i64(s, &v) < 0 || v < 0 || v > INT32_MAX)
+		return sk_err_set(e, EINVAL, "--status-fd: %s is not a descriptor number", s);
+	fl = fcntl((int)v, F_GETFL);
+	if (fl < 0)
+		return sk_err_sys(e, errno, "--status-fd: descriptor %s", s);
+	if ((fl & O_ACCMODE) == O_RDONLY)
+		return sk_err_set(e, EBADF, "--status-fd: descriptor %s is not open for writing", s);
+	/* skiff's other children (nft, ip) do not get it: criu alone */
+	if (v > 2 && fcntl((int)v, F_SETFD, FD_CLOEXEC) < 0)
+		return sk_err_sys(e, errno, "--status-fd: descriptor %s", s);
+	*fd = (int)v;
+	return 0;
 }
 
 /* --external mnt[DEST]:VALUE for each bind, @source: VALUE is the source
@@ -115,12 +152,19 @@ char **criu_dump_argv(const struct sk_criu_opts *o, pid_t pid, const struct oci_
 		sk_strv_buf_add(&b, o->freeze_cgroup);
 	}
 	if (o->ps_address) {
+		/* lazy: criu serves the pages itself there, where a plain
+		 * --page-server sends them to one listening there */
 		snprintf(num, sizeof(num), "%u", o->ps_port);
-		sk_strv_buf_add(&b, "--page-server");
+		sk_strv_buf_add(&b, o->lazy_pages && !o->pre_dump ? "--lazy-pages" : "--page-server");
 		sk_strv_buf_add(&b, "--address");
 		sk_strv_buf_add(&b, o->ps_address);
 		sk_strv_buf_add(&b, "--port");
 		sk_strv_buf_add(&b, num);
+		if (o->lazy_pages && !o->pre_dump && o->has_status_fd) {
+			snprintf(num, sizeof(num), "%d", o->status_fd);
+			sk_strv_buf_add(&b, "--status-fd");
+			sk_strv_buf_add(&b, num);
+		}
 	}
 	if (o->empty_netns) {
 		sk_strv_buf_add(&b, "--empty-ns");
@@ -162,6 +206,13 @@ char **criu_restore_argv(const struct sk_criu_restore *r, const char *log_path, 
 		sk_strv_buf_add(&b, "--lsm-mount-context");
 		sk_strv_buf_add(&b, o->lsm_mount_context);
 	}
+	if (o->lsm_profile) {
+		sk_strv_buf_add(&b, "--lsm-profile");
+		sk_strv_buf_add(&b, o->lsm_profile);
+	}
+	/* the pages come from the `criu lazy-pages` daemon of --work-dir */
+	if (o->lazy_pages)
+		sk_strv_buf_add(&b, "--lazy-pages");
 	if (r->cfg)
 		ext_binds(&b, r->cfg->mounts, r->cfg->n_mounts, true);
 	ext_binds(&b, o->extra_mounts, o->n_extra_mounts, true);

@@ -30,6 +30,13 @@ enum sk_criu_cgmode {
 	SK_CRIU_CG_IGNORE,
 };
 __must_check int sk_criu_cgmode_parse(const char *s, enum sk_criu_cgmode *out, struct sk_err *e);
+/* --lsm-profile TYPE:NAME, criu's types: apparmor:NAME, selinux:NAME or
+ * none: (NAME empty only for none).  One line naming the flag otherwise. */
+__must_check int sk_criu_lsm_profile_check(const char *s, struct sk_err *e);
+/* --status-fd FD: a decimal descriptor open for writing in this process;
+ * one line naming the flag otherwise.  Above 2 it becomes close-on-exec
+ * here: the dump hands it to criu alone. */
+__must_check int sk_criu_status_fd_parse(const char *s, int *fd, struct sk_err *e);
 
 /* What checkpoint and restore pass on to criu (runc's flags). */
 struct sk_criu_opts {
@@ -41,6 +48,17 @@ struct sk_criu_opts {
 	enum sk_criu_cgmode cg_mode;
 	bool empty_netns; /* --empty-ns network */
 	const char *lsm_mount_context;
+	const char *lsm_profile; /* restore: --lsm-profile TYPE:NAME */
+	/* --lazy-pages: at dump, criu serves the memory pages itself at
+	 * ps_address:ps_port (criu's --lazy-pages --address --port) until a
+	 * `criu lazy-pages` daemon of the target has fetched them all; at
+	 * restore, criu gets them from that daemon (same --work-dir) */
+	bool lazy_pages;
+	/* dump with lazy_pages: the caller's descriptor criu writes a byte to
+	 * once it serves the pages (criu's --status-fd); has_status_fd false:
+	 * none */
+	bool has_status_fd;
+	int status_fd;
 	/* set by the runtime, not flags: binds skiff itself adds to the
 	 * container (its networking's /etc/hosts and /etc/resolv.conf),
 	 * external as the config's are */

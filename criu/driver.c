@@ -122,7 +122,17 @@ int sk_criu_dump(const struct sk_log *log, const struct sk_criu_opts *o, pid_t p
 	r = criu_stdio_save(o->image_path, pid, &ext, e);
 	if (r < 0)
 		return sk_err_prefix(e, "--image-path");
-	argv = criu_dump_argv(o, pid, cfg, lp);
+	/* criu's fds 0-2 are /dev/null and its output: a --status-fd among
+	 * them goes to criu at a number above */
+	struct sk_criu_opts so = *o;
+	_cleanup_close_ int sfd = -1;
+	if (so.lazy_pages && !so.pre_dump && so.has_status_fd && so.status_fd <= 2) {
+		sfd = fcntl(so.status_fd, F_DUPFD_CLOEXEC, 3);
+		if (sfd < 0)
+			return sk_err_sys(e, errno, "--status-fd: descriptor %d", so.status_fd);
+		so.status_fd = sfd;
+	}
+	argv = criu_dump_argv(&so, pid, cfg, lp);
 	/* a terminal: its master is outside (the console socket's
 	 * receiver), so the slave is external, given back at restore as a
 	 * new pty (--inherit-fd); /dev/console, a bind of it, too */
@@ -154,20 +164,39 @@ int sk_criu_dump(const struct sk_log *log, const struct sk_criu_opts *o, pid_t p
 		sk_strv_buf_add(&xb, x);
 	}
 	argv = xb.v;
+	/* what restore compares the bundle's config with; with
+	 * --tcp-established, the name of criu's lock table */
+	_cleanup_free_ char *lock =
+		o->tcp_established && !o->pre_dump ? sk_xasprintf("CRIU-%d", (int)pid) : NULL;
+	bool lazy = o->lazy_pages && !o->pre_dump;
+	if (lazy) {
+		/* the target restores while criu still serves the pages: what
+		 * skiff adds to the images is there before criu runs, and an
+		 * older dump's manifest is not (the checkpoint writes the new
+		 * one once criu is done, after the restore) */
+		_cleanup_free_ char *mf = sk_xasprintf("%s/" SK_CRIU_MANIFEST_FILE, o->image_path);
+		if (unlink(mf) < 0 && errno != ENOENT)
+			return sk_err_sys(e, errno, "--image-path: remove %s", mf);
+		if (cfg)
+			r = criu_config_save(o->image_path, cfg, tty, lock, e);
+		if (r == 0)
+			r = criu_fresh_save(o->image_path, &fresh, e);
+		if (r < 0)
+			return r;
+	}
 	debug_argv(log, argv);
 	struct criu_run run = {
 		.action = o->pre_dump ? "pre-dump" : "dump",
 		.argv = argv,
 		.log_path = lp,
 	};
+	/* criu's --status-fd: the caller's descriptor, in criu only */
+	if (lazy && so.has_status_fd)
+		run.keep_fds[run.n_keep++] = so.status_fd;
 	r = run_checked(&run, e);
-	/* what restore compares the bundle's config with; with
-	 * --tcp-established, the name of criu's lock table */
-	_cleanup_free_ char *lock =
-		o->tcp_established && !o->pre_dump ? sk_xasprintf("CRIU-%d", (int)pid) : NULL;
-	if (r == 0 && cfg)
+	if (r == 0 && !lazy && cfg)
 		r = criu_config_save(o->image_path, cfg, tty, lock, e);
-	if (r == 0 && !o->pre_dump)
+	if (r == 0 && !lazy && !o->pre_dump)
 		r = criu_fresh_save(o->image_path, &fresh, e);
 	return r;
 }

@@ -104,17 +104,51 @@ need_broken_criu() {
 		assert_single_line_error "--manage-cgroups-mode: invalid mode sometimes"
 		run sk "$c" --empty-ns pid "$ID"
 		assert_single_line_error "--empty-ns: namespace pid is not supported"
-		run sk "$c" --lazy-pages "$ID"
-		assert_single_line_error "--lazy-pages is not supported yet"
 		run sk "$c" --tcp-established=yes "$ID"
 		assert_single_line_error "flag does not take an argument: --tcp-established"
 	done
 	run sk checkpoint --page-server nowhere "$ID"
 	assert_single_line_error "--page-server: address nowhere: expected HOST:PORT"
-	run sk restore --lsm-profile apparmor:x "$ID"
-	assert_single_line_error "--lsm-profile is not supported yet"
 	run sk checkpoint
 	assert_single_line_error "checkpoint"
 	run sk restore a b
 	assert_single_line_error "restore"
+}
+
+@test "checkpoint --lazy-pages/--status-fd, restore --lsm-profile: a bad use is one line naming the flag, before anything runs" {
+	local img=$BATS_TEST_TMPDIR/img ps=--page-server=127.0.0.1:27277
+	run_sleeping "$ID"
+	pid=$(state_field "$ID" pid)
+	run sk checkpoint --lazy-pages --image-path "$img" "$ID"
+	[ "$status" -eq 1 ]
+	assert_single_line_error "--lazy-pages needs --page-server ADDR:PORT"
+	run sk checkpoint --lazy-pages --pre-dump "$ps" --image-path "$img" "$ID"
+	assert_single_line_error "--lazy-pages cannot be used with --pre-dump"
+	run sk checkpoint --status-fd 1 --image-path "$img" "$ID"
+	assert_single_line_error "--status-fd needs --lazy-pages"
+	# not open; open for reading only; not a number
+	run sk checkpoint --lazy-pages "$ps" --status-fd 9 --image-path "$img" "$ID"
+	[ "$status" -eq 1 ]
+	assert_single_line_error "--status-fd: descriptor 9: Bad file descriptor"
+	run sk checkpoint --lazy-pages "$ps" --status-fd 7 --image-path "$img" "$ID" 7</dev/null
+	assert_single_line_error "--status-fd: descriptor 7 is not open for writing"
+	run sk checkpoint --lazy-pages "$ps" --status-fd x --image-path "$img" "$ID"
+	assert_single_line_error "--status-fd: x is not a descriptor number"
+	# nothing ran: no images, the container as it was
+	[ ! -e "$img" ]
+	assert_eq "$(state_field "$ID" status)" running
+	assert_eq "$(state_field "$ID" pid)" "$pid"
+	sk delete --force "$ID"
+	assert_nothing_left "$ID"
+	local p
+	for p in apparmor smack:x apparmor: :x; do
+		run sk restore -d -b "$BUNDLE" --lsm-profile "$p" --image-path "$img" "$ID"
+		[ "$status" -eq 1 ]
+		assert_single_line_error "--lsm-profile: "
+		assert_contains "$output" "$p"
+	done
+	run sk restore --lsm-profile apparmor "$ID"
+	assert_single_line_error "--lsm-profile: apparmor is not TYPE:NAME"
+	[ ! -e "$img" ]
+	assert_nothing_left "$ID"
 }

@@ -5,9 +5,11 @@
 #include "unit.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 /* The argv joined with spaces (static buffer). */
 static const char *joined(char **v)
@@ -157,6 +159,86 @@ TEST(skiff_network_externals)
 	sk_strv_free(v);
 }
 
+/* --lazy-pages: criu serves the pages itself at the address (no
+ * --page-server, which would send them there), with the caller's status
+ * descriptor; restore fetches them from the lazy-pages daemon */
+TEST(lazy_pages_argv)
+{
+	struct sk_criu_opts o = { .image_path = "/img",
+				  .lazy_pages = true,
+				  .ps_address = "127.0.0.1",
+				  .ps_port = 27277,
+				  .has_status_fd = true,
+				  .status_fd = 5 };
+	char **v = criu_dump_argv(&o, 9, NULL, "/img/dump.log");
+
+	CHECK_STR(joined(v), "criu dump --tree 9 --images-dir /img --work-dir /img"
+			     " --log-file /img/dump.log -v4 --manage-cgroups --network-lock nftables"
+			     " --lazy-pages --address 127.0.0.1 --port 27277 --status-fd 5");
+	sk_strv_free(v);
+	/* no status descriptor: none passed; a plain page server otherwise */
+	o.has_status_fd = false;
+	v = criu_dump_argv(&o, 9, NULL, "/img/dump.log");
+	CHECK(strstr(joined(v), " --lazy-pages --address 127.0.0.1 --port 27277") != NULL);
+	CHECK(!strstr(joined(v), "--status-fd"));
+	sk_strv_free(v);
+	o.lazy_pages = false;
+	o.has_status_fd = true;
+	v = criu_dump_argv(&o, 9, NULL, "/img/dump.log");
+	CHECK(strstr(joined(v), " --page-server --address 127.0.0.1 --port 27277") != NULL);
+	CHECK(!strstr(joined(v), "--lazy-pages"));
+	CHECK(!strstr(joined(v), "--status-fd"));
+	sk_strv_free(v);
+
+	struct sk_criu_opts ro = { .image_path = "/img",
+				   .work_path = "/w",
+				   .lazy_pages = true,
+				   .lsm_profile = "apparmor:skiff-x" };
+	struct sk_criu_restore r = { .o = &ro, .rootfs = "/r" };
+	v = criu_restore_argv(&r, "/w/restore.log", "/w/restore.pid");
+	CHECK_STR(joined(v), "criu restore --images-dir /img --work-dir /w --log-file /w/restore.log"
+			     " -v4 --manage-cgroups --root /r --restore-detached --restore-sibling"
+			     " --pidfile /w/restore.pid --lsm-profile apparmor:skiff-x --lazy-pages");
+	sk_strv_free(v);
+}
+
+TEST(lsm_profile_shape)
+{
+	struct sk_err e = { 0 };
+
+	CHECK_INT(sk_criu_lsm_profile_check("apparmor:skiff-default", &e), 0);
+	CHECK_INT(sk_criu_lsm_profile_check("selinux:system_u:system_r:container_t:s0", &e), 0);
+	CHECK_INT(sk_criu_lsm_profile_check("none:", &e), 0);
+	CHECK_INT(sk_criu_lsm_profile_check("apparmor", &e), -EINVAL);
+	CHECK_STR(e.msg, "--lsm-profile: apparmor is not TYPE:NAME");
+	CHECK_INT(sk_criu_lsm_profile_check("smack:x", &e), -EINVAL);
+	CHECK(strstr(e.msg, "--lsm-profile: unknown type in smack:x") != NULL);
+	CHECK_INT(sk_criu_lsm_profile_check("apparmor:", &e), -EINVAL);
+	CHECK_STR(e.msg, "--lsm-profile: apparmor: names no profile");
+}
+
+TEST(status_fd_parse)
+{
+	struct sk_err e = { 0 };
+	int p[2], fd = -1;
+
+	CHECK(pipe2(p, 0) == 0);
+	_cleanup_free_ char *w = sk_xasprintf("%d", p[1]), *r = sk_xasprintf("%d", p[0]);
+	CHECK_INT(sk_criu_status_fd_parse(w, &fd, &e), 0);
+	CHECK_INT(fd, p[1]);
+	/* close-on-exec in skiff: only criu gets it */
+	CHECK(fcntl(p[1], F_GETFD) & FD_CLOEXEC);
+	CHECK_INT(sk_criu_status_fd_parse(r, &fd, &e), -EBADF);
+	CHECK(strstr(e.msg, "is not open for writing") != NULL);
+	close(p[0]);
+	close(p[1]);
+	CHECK_INT(sk_criu_status_fd_parse(w, &fd, &e), -EBADF);
+	CHECK(strncmp(e.msg, "--status-fd: descriptor ", 24) == 0);
+	CHECK_INT(sk_criu_status_fd_parse("x3", &fd, &e), -EINVAL);
+	CHECK_STR(e.msg, "--status-fd: x3 is not a descriptor number");
+	CHECK_INT(sk_criu_status_fd_parse("-1", &fd, &e), -EINVAL);
+}
+
 TEST(cgmode_names)
 {
 	enum sk_criu_cgmode m;
@@ -206,6 +288,9 @@ int main(void)
 	RUN(pre_dump_and_parent_track_memory);
 	RUN(mountinfo_tmpfs_candidates);
 	RUN(restore_argv);
+	RUN(lazy_pages_argv);
+	RUN(lsm_profile_shape);
+	RUN(status_fd_parse);
 	RUN(cgmode_names);
 	RUN(version);
 	RUN(first_error_line);
