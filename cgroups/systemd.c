@@ -284,7 +284,8 @@ int cg_sd_stop(const struct sk_log *log, const char *unit, struct sk_err *e)
 	r = job_call(c, "StopUnit", "ss", &w, unit, e);
 	if (r == -ENOENT)
 		r = 0; /* gone already: it ended when its last process did */
-	unit_call(c, "ResetFailedUnit", unit);
+	else
+		unit_call(c, "ResetFailedUnit", unit); /* an unknown unit has nothing to reset */
 	if (r < 0)
 		return sk_err_prefix(e, "--systemd-cgroup: stop %s", unit);
 	sk_debug(log, "systemd: %s stopped (connect, StopUnit, its job, ResetFailedUnit) in %.1f ms",
