@@ -92,6 +92,7 @@ int sk_container_checkpoint(struct sk_ctx *ctx, const char *id, const struct sk_
 	enum sk_status s;
 	int r, mr;
 
+	sk_debug(&ctx->log, "checkpoint %s", id);
 	r = sk_criu_usable(ctx->root, e);
 	if (r < 0)
 		return r;
@@ -124,13 +125,16 @@ int sk_container_checkpoint(struct sk_ctx *ctx, const char *id, const struct sk_
 			return sk_err_prefix(e, "checkpoint %s", st->id);
 		}
 	}
+	sk_debug(&ctx->log, "checkpoint %s: prepared (frozen: %s)", st->id, frozen ? "yes" : "no");
 	r = sk_criu_dump(&ctx->log, &co, st->pid, st->cfg, e);
+	sk_debug(&ctx->log, "checkpoint %s: criu done", st->id);
 	/* criu leaves a cgroup frozen as it found it */
 	dump_thaw(ctx, cg, frozen);
 	if (r < 0)
 		return sk_err_prefix(e, "checkpoint %s", st->id);
 	/* what restore checks the images against */
 	mr = sk_criu_manifest_write(o->image_path, &me);
+	sk_debug(&ctx->log, "checkpoint %s: manifest written", st->id);
 	/* criu ended the tree: the container is gone, as with runc */
 	if (!o->leave_running && !o->pre_dump) {
 		r = sk_container_destroy(ctx, st, e);
@@ -297,6 +301,7 @@ int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, st
 	struct sk_create_opts co = { .id = o->id, .bundle = o->bundle };
 	int r, status;
 
+	sk_debug(&ctx->log, "restore %s", o->id);
 	r = sk_validate_id(o->id, e);
 	if (r == 0)
 		r = sk_criu_usable(ctx->root, e);
@@ -313,6 +318,7 @@ int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, st
 		r = open_pty(&j, e);
 	if (r < 0)
 		goto out;
+	sk_debug(&ctx->log, "restore %s: images and bundle checked", o->id);
 	r = sk_claim_id(ctx, o->id, &j.state_dir, &j.dirfd, e);
 	if (r < 0) {
 		free(j.state_dir);
@@ -357,7 +363,9 @@ int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, st
 		.tty_path = j.tty_path,
 		.tty_key = j.tty_key,
 	};
+	sk_debug(&ctx->log, "restore %s: cgroup and namespaces ready", o->id);
 	r = sk_criu_restore(&ctx->log, &rs, &j.pid, e);
+	sk_debug(&ctx->log, "restore %s: criu done", o->id);
 	sk_closep(&j.netns_fd); /* the restored tree holds the namespace */
 	if (r < 0) {
 		sk_err_prefix(e, "restore %s", o->id);
