@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
-enum { O_RECEIVE = 256, O_LISTEN, O_ROUNDS, O_FORMAT, O_TIMEOUT };
+enum { O_RECEIVE = 256, O_LISTEN, O_ROUNDS, O_FORMAT, O_TIMEOUT, O_CONSOLE };
 
 static int parse_uint(const char *flag, const char *s, uint64_t max, uint64_t *v, struct sk_err *e)
 {
@@ -27,6 +27,7 @@ int cmd_migrate(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 		{ "receive", no_argument, NULL, O_RECEIVE },
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "bundle", required_argument, NULL, 'b' },
+		{ "console-socket", required_argument, NULL, O_CONSOLE },
 		{ "rounds", required_argument, NULL, O_ROUNDS },
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
@@ -52,6 +53,9 @@ int cmd_migrate(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 			break;
 		case 'b':
 			ro.bundle = optarg;
+			break;
+		case O_CONSOLE:
+			ro.console_socket = optarg;
 			break;
 		case O_ROUNDS:
 			if ((r = parse_uint("rounds", optarg, SK_MIGRATE_MAX_ROUNDS, &v, e)) < 0)
@@ -86,8 +90,9 @@ int cmd_migrate(struct sk_ctx *ctx, int argc, char **argv, struct sk_err *e)
 			r = sk_migrate_receive(ctx, &ro, &id, &pid, e);
 		return r;
 	}
-	if (ro.listen || ro.bundle)
-		return sk_err_set(e, EINVAL, "migrate: --listen and --bundle go with --receive");
+	if (ro.listen || ro.bundle || ro.console_socket)
+		return sk_err_set(e, EINVAL,
+				  "migrate: --listen, --bundle and --console-socket go with --receive");
 	r = sk_need_args("migrate", argc, argv, 2, "container ID and tcp://HOST:PORT", e);
 	if (r < 0)
 		return r;

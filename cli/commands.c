@@ -206,7 +206,8 @@ const struct sk_cmd sk_commands[] = {
 	{ "migrate", cmd_migrate, "live-migrate a running container to another host (CRIU)",
 	  "USAGE:\n"
 	  "   skiff migrate [options] CONTAINER_ID tcp://HOST:PORT\n"
-	  "   skiff migrate --receive --listen ADDR:PORT [--bundle DIR] [--timeout S]\n"
+	  "   skiff migrate --receive --listen ADDR:PORT [--bundle DIR] [--console-socket PATH]\n"
+	  "                 [--timeout S]\n"
 	  "\n"
 	  "DESCRIPTION:\n"
 	  "   Move a running container to a target that runs `migrate --receive`:\n"
@@ -222,7 +223,8 @@ const struct sk_cmd sk_commands[] = {
 	  "   --timeout S             bound on each step, in seconds (default 300)\n"
 	  "   --receive               be the target\n"
 	  "   --listen ADDR:PORT      the target's address (numeric)\n"
-	  "   --bundle, -b DIR        the target's bundle (default: current directory)\n" },
+	  "   --bundle, -b DIR        the target's bundle (default: current directory)\n"
+	  "   --console-socket PATH   a terminal container's new pty master goes there\n" },
 	{ "spec", cmd_spec, "write a default config.json",
 	  "USAGE:\n"
 	  "   skiff spec [options]\n"

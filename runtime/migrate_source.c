@@ -154,7 +154,11 @@ static int round_dump(struct src_job *j, unsigned n, bool final, struct sk_err *
 		 * bundle may live elsewhere); the manifest (sizes, checksums
 		 * of what is sent) is checked again by its restore */
 		_cleanup_free_ char *cf = sk_xasprintf("%s/%s", dir, SK_CRIU_CONFIG_FILE);
-		unlink(cf);
+		/* ...except a terminal container's: the restore needs its
+		 * terminal's key from it */
+		const struct oci_process *p = j->st->cfg ? j->st->cfg->process : NULL;
+		if (!p || !p->terminal)
+			unlink(cf);
 		r = sk_criu_manifest_write(dir, e);
 	}
 	if (r < 0) {

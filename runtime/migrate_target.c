@@ -176,6 +176,7 @@ static int restore_here(struct tgt_job *j, struct sk_wire_msg *m, struct sk_err 
 		.id = j->id,
 		.bundle = j->bundle,
 		.detach = true,
+		.console_socket = j->o->console_socket,
 		.criu = &co,
 	};
 	r = sk_container_restore(j->ctx, &ro, e);
@@ -309,6 +310,17 @@ int sk_migrate_receive(struct sk_ctx *ctx, const struct sk_migrate_receive_opts 
 		r = sk_bundle_load(o->bundle, &j.bundle, &j.cfg_text, &j.cfg_len, &j.cfg, e);
 	if (r == 0)
 		r = rootfs_validate(j.cfg, j.bundle, &j.rootfs, e);
+	/* a terminal container restores onto a new pty: its master goes to
+	 * the console socket, as with restore (checked before listening) */
+	bool terminal = r == 0 && j.cfg->process && j.cfg->process->terminal;
+	if (r == 0 && terminal && !o->console_socket)
+		r = sk_err_set(e, EINVAL,
+			       "migrate --receive: process.terminal is true: "
+			       "--console-socket is required");
+	if (r == 0 && !terminal && o->console_socket)
+		r = sk_err_set(e, EINVAL,
+			       "migrate --receive: --console-socket given but "
+			       "process.terminal is false");
 	if (r == 0)
 		r = sk_mkdir_p(ctx->root, 0711, e);
 	if (r == 0)

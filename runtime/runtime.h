@@ -202,6 +202,8 @@ __must_check int sk_container_migrate(struct sk_ctx *ctx, const struct sk_migrat
 struct sk_migrate_receive_opts {
 	const char *listen; /* ADDR:PORT; the page servers use PORT+1 */
 	const char *bundle; /* NULL: the current directory */
+	/* a terminal container's new pty master goes there (as restore's) */
+	const char *console_socket;
 	int timeout_s;
 };
 /* Receive one container; *id (malloc'd) and *pid once it runs here. */

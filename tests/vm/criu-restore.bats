@@ -26,16 +26,6 @@ teardown() {
 	skiff_teardown
 }
 
-# wait_long CMD...: as wait_until, for up to 60 s (TCG, TCP timers)
-wait_long() {
-	local i
-	for i in $(seq 1 300); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
 # restore_refused ID MESSAGE: restore fails with one line naming MESSAGE
 # and nothing is made: no state, no cgroup, `list` empty.
 restore_refused() {
@@ -88,47 +78,6 @@ PY
 	wait_count_above "$at"
 	sk delete --force "$ID"
 	assert_nothing_left "$ID"
-}
-
-# holdtty SOCKET OUT: a console-socket receiver that keeps the pty master
-# until SOCKET.stop appears (or 900 s): copies the master's output to OUT
-# and writes each file SOCKET.in.N (N = 1, 2, ...) to the master once.
-start_holdtty() {
-	cat >"$BATS_TEST_TMPDIR/holdtty.py" <<'PY'
-import os, select, socket, sys, time
-path, out = sys.argv[1], sys.argv[2]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path)
-s.listen(1)
-open(path + ".ready", "w").write("%d\n" % os.getpid())
-s.settimeout(900)
-c, _ = s.accept()
-msg, fds, _, _ = socket.recv_fds(c, 4096, 4)
-master, n, deadline = fds[0], 1, time.time() + 900
-with open(out, "wb") as f:
-    while time.time() < deadline and not os.path.exists(path + ".stop"):
-        if os.path.exists("%s.in.%d" % (path, n)):
-            os.write(master, open("%s.in.%d" % (path, n), "rb").read())
-            n += 1
-        r, _, _ = select.select([master], [], [], 0.2)
-        if r:
-            try:
-                d = os.read(master, 4096)
-            except OSError:
-                break
-            f.write(d)
-            f.flush()
-PY
-	python3 "$BATS_TEST_TMPDIR/holdtty.py" "$1" "$2" </dev/null >/dev/null 2>&1 3>&- &
-	HOLDTTY_PID=$!
-	BG_PIDS+=" $HOLDTTY_PID"
-	wait_file "$1.ready"
-}
-
-# type SOCKET N TEXT: have the receiver write TEXT (a line) as input N
-type_line() {
-	printf '%s\n' "$3" >"$1.in.$2.tmp"
-	mv "$1.in.$2.tmp" "$1.in.$2"
 }
 
 @test "a terminal container: checkpointed, restored onto a new pty sent to --console-socket, echoes input after restore" {

@@ -15,6 +15,7 @@
 
 bats_require_minimum_version 1.5.0
 load ../bats/helpers
+load criu-helpers
 
 NS=skmig
 
@@ -56,6 +57,10 @@ setup() {
 
 teardown() {
 	[ -n "$TPID" ] && kill -KILL "$TPID" 2>/dev/null || true
+	local p
+	for p in ${BG_PIDS:-}; do
+		kill "$p" 2>/dev/null || true
+	done
 	for id in $(ls "$R2" 2>/dev/null); do
 		timeout 60 "$SKIFF" --root "$R2" delete --force "$id" >/dev/null 2>&1 || true
 	done
@@ -122,9 +127,10 @@ run_hog() {
 }
 
 # start_target [ENV=VALUE...]: the target in the namespace, listening
+# (TARGET_ARGS: more options for it)
 start_target() {
 	env "$@" nsenter --net=/run/netns/"$NS" "$SKIFF" --root "$R2" migrate --receive \
-		--listen 10.77.0.2:$PORT --bundle "$B2" --timeout 600 \
+		--listen 10.77.0.2:$PORT --bundle "$B2" --timeout 600 ${TARGET_ARGS:-} \
 		</dev/null >"$BATS_TEST_TMPDIR/target.out" 2>&1 &
 	TPID=$!
 	long_until 120 target_up
@@ -238,6 +244,41 @@ report() {
 	[[ "$output" =~ final\ dump\ 1:\ ([0-9]+)\ bytes ]]
 	[ "${BASH_REMATCH[1]}" -ge $((64 << 20)) ]
 	assert_migrated
+}
+
+@test "a terminal container: the target's --console-socket gets the new pty, typed input reaches the migrated shell" {
+	cfg_set "$BUNDLE" "c['process']['terminal'] = True"
+	cfg_sh "$BUNDLE" 'while read -r l; do echo "got:$l"; done'
+	mkdir -p "$B2"
+	cp "$BUNDLE/config.json" "$B2/config.json"
+	cfg_set "$B2" "c['root']['path'] = '$BUNDLE/rootfs'" \
+		"c.setdefault('linux', {})['cgroupsPath'] = '/skiff-tgt/$ID'"
+	s1=$BATS_TEST_TMPDIR/c1.sock s2=$BATS_TEST_TMPDIR/c2.sock
+	start_holdtty "$s1" "$BATS_TEST_TMPDIR/out1"
+	h1=$HOLDTTY_PID
+	sk run -d --console-socket "$s1" -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	wait_status "$ID" running
+	type_line "$s1" 1 before
+	wait_long grep -q "got:before" "$BATS_TEST_TMPDIR/out1"
+	# the target refuses at once without a console socket
+	run "$SKIFF" --root "$R2" migrate --receive --listen 10.77.0.2:$PORT --bundle "$B2"
+	assert_single_line_error "--console-socket is required"
+	start_holdtty "$s2" "$BATS_TEST_TMPDIR/out2"
+	h2=$HOLDTTY_PID
+	TARGET_ARGS="--console-socket $s2" start_target
+	migrate --rounds 0
+	[ "$status" -eq 0 ] || { echo "$stderr; target: $(cat "$BATS_TEST_TMPDIR/target.out")" >&2; return 1; }
+	wait_target
+	assert_eq "$TSTATUS" 0
+	run sk state "$ID"
+	assert_single_line_error "does not exist"
+	type_line "$s2" 1 after
+	wait_long grep -q "got:after" "$BATS_TEST_TMPDIR/out2"
+	run ! grep -q "got:after" "$BATS_TEST_TMPDIR/out1"
+	touch "$s1.stop" "$s2.stop"
+	wait "$h1" "$h2"
+	"$SKIFF" --root "$R2" delete --force "$ID"
+	[ ! -e "$R2/$ID" ]
 }
 
 @test "the target's config differs: refused before any dump, the source runs on" {
