@@ -15,7 +15,8 @@
  * The container stays frozen from the final dump until the target
  * answers; criu leaves a cgroup frozen before the dump frozen after it.
  * The target restores it stopped (criu's --leave-stopped).  RESTORED: the
- * source is killed and deleted, then COMMIT lets the target's copy run.
+ * source's processes are killed, then COMMIT lets the target's copy run;
+ * the source's cgroup and state go after RUNNING (out of the downtime).
  * Anything before that -- an error line from the target, a lost or
  * timed-out connection, a failed dump, SIGINT/SIGTERM/SIGHUP -- thaws the
  * source, its state untouched, and the target drops its copy.  The
@@ -253,17 +254,20 @@ static int hand_over(struct src_job *j, struct sk_err *e)
 	if (r < 0)
 		return sk_err_prefix(e, "migrate: killing the source");
 	j->frozen = false;
-	if (sk_container_destroy(j->ctx, j->st, &ign) < 0)
-		sk_warn(&j->ctx->log, "migrate: removing the source %s: %s", j->st->id, ign.msg);
+	/* its processes are gone: the target may run; the source's cgroup
+	 * and state are removed after, out of the downtime */
 	r = sk_wire_send(&j->w, SK_WIRE_COMMIT, NULL, 0, e);
 	if (r == 0)
 		r = expect_u64(j, SK_WIRE_RUNNING, INT32_MAX, &pid, e);
+	if (r == 0)
+		j->rep->downtime_s = since(&j->t_freeze);
+	if (sk_container_destroy(j->ctx, j->st, &ign) < 0)
+		sk_warn(&j->ctx->log, "migrate: removing the source %s: %s", j->st->id, ign.msg);
 	if (r < 0)
 		return sk_err_prefix(e,
 				     "migrate: the source is removed, but the target did not confirm "
 				     "that %s runs there (see the target)",
 				     j->st->id);
-	j->rep->downtime_s = since(&j->t_freeze);
 	j->rep->pid = (pid_t)pid;
 	return 0;
 }
