@@ -152,14 +152,21 @@ state_field() {
 	printf '%s\n' "$out" | sed -n "s/^  \"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1/p"
 }
 
-# wait_until CMD...: poll (bounded, 10 s) until CMD succeeds.
-wait_until() {
-	local i
-	for i in $(seq 1 200); do
+# poll_for TRIES PAUSE CMD...: run CMD until it succeeds, at most TRIES
+# times, PAUSE seconds apart.
+poll_for() {
+	local n=$1 pause=$2 i
+	shift 2
+	for i in $(seq 1 "$n"); do
 		"$@" && return 0
-		sleep 0.05
+		sleep "$pause"
 	done
 	return 1
+}
+
+# wait_until CMD...: poll (bounded, 10 s) until CMD succeeds.
+wait_until() {
+	poll_for 200 0.05 "$@"
 }
 
 status_is() {

@@ -97,10 +97,19 @@ type_line() {
 
 # wait_long CMD...: as wait_until, for up to 60 s (TCG, TCP timers)
 wait_long() {
-	local i
-	for i in $(seq 1 300); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
+	poll_for 300 0.2 "$@"
+}
+
+# run_tty_echo ID SOCKET OUT: a terminal container (a shell answering each
+# line with "got:LINE") run detached with its pty's master held by a
+# receiver on SOCKET (HOLDTTY_PID) copying it to OUT; returns once a first
+# line typed has come back.
+run_tty_echo() {
+	cfg_set "$BUNDLE" "c['process']['terminal'] = True"
+	cfg_sh "$BUNDLE" 'while read -r l; do echo "got:$l"; done'
+	start_holdtty "$2" "$3"
+	skc run -d --console-socket "$2" -b "$BUNDLE" "$1" </dev/null >/dev/null 2>&1
+	wait_status "$1" running
+	type_line "$2" 1 before
+	wait_long grep -q "got:before" "$3"
 }

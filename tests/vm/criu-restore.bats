@@ -81,15 +81,9 @@ PY
 }
 
 @test "a terminal container: checkpointed, restored onto a new pty sent to --console-socket, echoes input after restore" {
-	cfg_set "$BUNDLE" "c['process']['terminal'] = True"
-	cfg_sh "$BUNDLE" 'while read -r l; do echo "got:$l"; done'
 	s1=$BATS_TEST_TMPDIR/c1.sock s2=$BATS_TEST_TMPDIR/c2.sock
-	start_holdtty "$s1" "$BATS_TEST_TMPDIR/out1"
+	run_tty_echo "$ID" "$s1" "$BATS_TEST_TMPDIR/out1"
 	h1=$HOLDTTY_PID
-	skc run -d --console-socket "$s1" -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
-	wait_status "$ID" running
-	type_line "$s1" 1 before
-	wait_long grep -q "got:before" "$BATS_TEST_TMPDIR/out1"
 	skc checkpoint --image-path "$IMG" "$ID"
 	grep -q '"tty":"tty\[' "$IMG/skiff-config.json"
 	touch "$s1.stop"

@@ -90,6 +90,12 @@ long_until() {
 hog() {
 	cfg_set "$BUNDLE" "c['root']['readonly'] = False"
 	cfg_sh "$BUNDLE" "exec </dev/null >/dev/null 2>&1; exec /memhog $1 $2 \"\$0\""
+	target_bundle
+}
+
+# target_bundle: B2 as the source's bundle: the same config and rootfs (by
+# absolute path), its own cgroup
+target_bundle() {
 	mkdir -p "$B2"
 	cp "$BUNDLE/config.json" "$B2/config.json"
 	cfg_set "$B2" "c['root']['path'] = '$BUNDLE/rootfs'" \
@@ -247,19 +253,10 @@ report() {
 }
 
 @test "a terminal container: the target's --console-socket gets the new pty, typed input reaches the migrated shell" {
-	cfg_set "$BUNDLE" "c['process']['terminal'] = True"
-	cfg_sh "$BUNDLE" 'while read -r l; do echo "got:$l"; done'
-	mkdir -p "$B2"
-	cp "$BUNDLE/config.json" "$B2/config.json"
-	cfg_set "$B2" "c['root']['path'] = '$BUNDLE/rootfs'" \
-		"c.setdefault('linux', {})['cgroupsPath'] = '/skiff-tgt/$ID'"
 	s1=$BATS_TEST_TMPDIR/c1.sock s2=$BATS_TEST_TMPDIR/c2.sock
-	start_holdtty "$s1" "$BATS_TEST_TMPDIR/out1"
+	run_tty_echo "$ID" "$s1" "$BATS_TEST_TMPDIR/out1"
 	h1=$HOLDTTY_PID
-	sk run -d --console-socket "$s1" -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
-	wait_status "$ID" running
-	type_line "$s1" 1 before
-	wait_long grep -q "got:before" "$BATS_TEST_TMPDIR/out1"
+	target_bundle
 	# the target refuses at once without a console socket
 	run "$SKIFF" --root "$R2" migrate --receive --listen 10.77.0.2:$PORT --bundle "$B2"
 	assert_single_line_error "--console-socket is required"
