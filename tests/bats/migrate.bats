@@ -33,7 +33,9 @@ teardown() {
 	run sk migrate --receive
 	assert_single_line_error "--listen ADDR:PORT is required"
 	run sk migrate --listen 127.0.0.1:7000 "$ID" tcp://127.0.0.1:7000
-	assert_single_line_error "--listen and --bundle go with --receive"
+	assert_single_line_error "--listen, --bundle and --console-socket go with --receive"
+	run sk migrate --console-socket "$BATS_TEST_TMPDIR/s" "$ID" tcp://127.0.0.1:7000
+	assert_single_line_error "--listen, --bundle and --console-socket go with --receive"
 	run sk migrate "$ID" http://127.0.0.1:7000
 	assert_single_line_error "the target must be tcp://HOST:PORT"
 	run sk migrate "$ID" tcp://localhost:7000
