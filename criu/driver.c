@@ -155,6 +155,9 @@ int sk_criu_dump(const struct sk_log *log, const struct sk_criu_opts *o, pid_t p
 	_cleanup_(criu_fresh_free) struct criu_fresh fresh = { 0 };
 	if (!o->pre_dump) {
 		criu_fresh_scan(pid, o->pids, o->n_pids, &fresh);
+		if (cfg)
+			criu_fresh_drop_binds(&fresh, cfg->mounts, cfg->n_mounts);
+		criu_fresh_drop_binds(&fresh, o->extra_mounts, o->n_extra_mounts);
 		fresh.netns = o->fresh_netns && o->netns_ino ? sk_xstrdup(o->fresh_netns) : NULL;
 	}
 	for (size_t i = 0; i < fresh.n_tmpfs; i++) {

@@ -251,6 +251,23 @@ int criu_fresh_scan(pid_t pid, const pid_t *pids, size_t n_pids, struct criu_fre
 	return 0;
 }
 
+void criu_fresh_drop_binds(struct criu_fresh *f, const struct oci_mount *v, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < f->n_tmpfs; i++) {
+		bool bind = false;
+		for (size_t j = 0; v && j < n && !bind; j++)
+			bind = oci_mount_is_bind(&v[j]) && v[j].destination &&
+			       !strcmp(v[j].destination, f->tmpfs[i].dest);
+		if (bind)
+			sk_rec_free_fields(tmpfs_fields, &f->tmpfs[i]);
+		else
+			f->tmpfs[k++] = f->tmpfs[i];
+	}
+	f->n_tmpfs = k;
+}
+
 int criu_fresh_save(const char *dir, const struct criu_fresh *f, struct sk_err *e)
 {
 	_cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

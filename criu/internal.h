@@ -118,6 +118,9 @@ int criu_mountinfo_tmpfs(const char *mountinfo, struct criu_tmpfs **out, size_t 
 /* Those of @pid's that are also empty and unused by @pids (the
  * container's processes; NULL: none qualifies). */
 int criu_fresh_scan(pid_t pid, const pid_t *pids, size_t n_pids, struct criu_fresh *f);
+/* Leave out those that are bind mounts of @v (a bind of a host tmpfs,
+ * Podman's /dev/shm: external as a bind already, with its source). */
+void criu_fresh_drop_binds(struct criu_fresh *f, const struct oci_mount *v, size_t n);
 __must_check int criu_fresh_save(const char *dir, const struct criu_fresh *f, struct sk_err *e);
 /* None recorded: an empty @f and 0. */
 __must_check int criu_fresh_load(const char *dir, struct criu_fresh *f, struct sk_err *e);

@@ -104,6 +104,16 @@ TEST(mountinfo_tmpfs_candidates)
 	CHECK_STR(v[1].data, "inode64");
 	CHECK_STR(v[2].dest, "/run/x");
 	struct criu_fresh f = { .tmpfs = v, .n_tmpfs = n };
+	/* a bind of the config (Podman's /dev/shm) stays a bind */
+	static char *bind[] = { "bind" };
+	struct oci_mount binds[] = {
+		{ .destination = "/dev/shm", .source = "/var/shm", .options = bind, .n_options = 1 },
+		{ .destination = "/run/x", .type = "tmpfs", .source = "tmpfs" },
+	};
+	criu_fresh_drop_binds(&f, binds, 2);
+	CHECK(f.n_tmpfs == 2);
+	CHECK_STR(f.tmpfs[0].dest, "/proc/acpi");
+	CHECK_STR(f.tmpfs[1].dest, "/run/x");
 	criu_fresh_free(&f);
 }
 
