@@ -3,6 +3,7 @@
 # naming the field or the ID, a non-zero status, and nothing left behind
 # (no state directory, no process, no mount of the bundle).
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() { skiff_setup_file; }
