@@ -100,7 +100,7 @@ static char *super_data(const char *opts, bool *ro)
 	return sk_strbuf_steal(&b);
 }
 
-/* Field @i (0-based, space-separated) of @line, NUL-terminated in place. */
+/* The next space-separated field of the line strtok_r started on. */
 static char *field(char **save)
 {
 	return strtok_r(NULL, " ", save);

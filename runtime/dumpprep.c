@@ -49,9 +49,11 @@ static bool new_netns_of(const struct oci_config *cfg)
 	return ns && ns->present && !ns->path;
 }
 
+/* "up"/"down" when the namespace holds only lo, with *ino its inode. */
 static const char *plain_netns(const struct sk_state *st, const pid_t *pids, size_t n,
-			       struct sk_err *e)
+			       unsigned long long *ino, struct sk_err *e)
 {
+	struct stat sb;
 	const struct oci_config *cfg = st->cfg;
 	enum sk_net_plain plain = SK_NET_PLAIN_NO;
 
@@ -65,8 +67,9 @@ static const char *plain_netns(const struct sk_state *st, const pid_t *pids, siz
 			return NULL;
 	_cleanup_free_ char *p = sk_xasprintf("/proc/%d/ns/net", (int)st->pid);
 	_cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || sk_net_ns_plain(fd, &plain, e) < 0)
+	if (fd < 0 || fstat(fd, &sb) < 0 || sk_net_ns_plain(fd, &plain, e) < 0)
 		return NULL;
+	*ino = (unsigned long long)sb.st_ino;
 	return plain == SK_NET_PLAIN_LO_UP ? "up" : plain == SK_NET_PLAIN_LO_DOWN ? "down" : NULL;
 }
 
@@ -74,8 +77,8 @@ int sk_dump_prepare(struct sk_ctx *ctx, const struct sk_state *st, struct sk_cri
 		    pid_t **pids, struct sk_err *e)
 {
 	struct sk_err ignore;
+	unsigned long long ino = 0;
 	size_t n = 0;
-	struct stat sb;
 	int r;
 
 	*pids = NULL;
@@ -86,15 +89,10 @@ int sk_dump_prepare(struct sk_ctx *ctx, const struct sk_state *st, struct sk_cri
 	co->n_pids = n;
 	if (co->netns_ino)
 		return 0; /* skiff's networking's, or joined by path */
-	co->fresh_netns = plain_netns(st, *pids, n, &ignore);
+	co->fresh_netns = plain_netns(st, *pids, n, &ino, &ignore);
 	if (!co->fresh_netns)
 		return 0;
-	_cleanup_free_ char *p = sk_xasprintf("/proc/%d/ns/net", (int)st->pid);
-	if (stat(p, &sb) < 0) {
-		co->fresh_netns = NULL;
-		return 0;
-	}
-	co->netns_ino = (unsigned long long)sb.st_ino;
+	co->netns_ino = ino;
 	sk_debug(&ctx->log, "dump: the network namespace holds only lo (%s): made afresh at restore",
 		 co->fresh_netns);
 	return 0;
