@@ -336,11 +336,7 @@ start_agent() {
 
 # wait_path FILE: until FILE exists (bounded, 10 s)
 wait_path() {
-	local i
-	for i in $(seq 1 100); do
-		[ -e "$1" ] && return 0
-		sleep 0.1
-	done
+	poll_for 100 0.1 test -e "$1" && return 0
 	echo "$1 did not appear" >&2
 	return 1
 }

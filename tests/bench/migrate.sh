@@ -30,19 +30,22 @@ NS=skmigbench
 work=$(mktemp -d /tmp/skiff-migbench.XXXXXX)
 id=
 tpid=
+. "$top/tests/vm/twohosts.bash"
+# delete_everywhere: the cell's container, on both sides, for both runtimes
+delete_everywhere() {
+	local r
+	for r in "$work/skiff-src" "$work/skiff-dst"; do
+		timeout 60 "$SKIFF" --root "$r" delete --force "$id" >/dev/null 2>&1
+	done
+	for r in "$work/runc-src" "$work/runc-dst"; do
+		timeout 60 "$RUNC" --root "$r" delete --force "$id" >/dev/null 2>&1
+	done
+}
 cleanup() {
 	[ -n "$tpid" ] && kill -KILL "$tpid" 2>/dev/null
 	pkill_ps
-	if [ -n "$id" ]; then
-		for r in "$work/skiff-src" "$work/skiff-dst"; do
-			timeout 60 "$SKIFF" --root "$r" delete --force "$id" >/dev/null 2>&1
-		done
-		for r in "$work/runc-src" "$work/runc-dst"; do
-			timeout 60 "$RUNC" --root "$r" delete --force "$id" >/dev/null 2>&1
-		done
-	fi
-	ip link del mbs0 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
+	[ -n "$id" ] && delete_everywhere
+	two_hosts_down "$NS" mbs0
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -65,15 +68,7 @@ cc -static -O2 -o "$work/memhog" "$top/tests/vm/memhog.c" || exit 1
 cp "$work/memhog" "$work/bundle/rootfs/memhog"
 mkdir -p "$work/bundle2"
 
-ip netns add "$NS" || exit 1
-ip link add mbs0 type veth peer name mbt0
-ip link set mbt0 netns "$NS"
-ip addr add 10.77.1.1/24 dev mbs0
-ip link set mbs0 up
-ip netns exec "$NS" ip addr add 10.77.1.2/24 dev mbt0
-ip netns exec "$NS" ip link set mbt0 up
-ip netns exec "$NS" ip link set lo up
-ping -c1 -W5 10.77.1.2 >/dev/null || { echo "migrate bench: no veth" >&2; exit 1; }
+two_hosts_up "$NS" mbs0 mbt0 10.77.1 || { echo "migrate bench: no veth" >&2; exit 1; }
 # criu's probe once per boot (skiff caches it per root)
 "$SKIFF" --root "$work/probe" checkpoint --help >/dev/null 2>&1
 
@@ -291,12 +286,7 @@ for size in $sizes; do
 		[ -n "$tpid" ] && kill -KILL "$tpid" 2>/dev/null
 		tpid=
 		pkill_ps
-		for r in "$work/skiff-src" "$work/skiff-dst"; do
-			timeout 60 "$SKIFF" --root "$r" delete --force "$id" >/dev/null 2>&1
-		done
-		for r in "$work/runc-src" "$work/runc-dst"; do
-			timeout 60 "$RUNC" --root "$r" delete --force "$id" >/dev/null 2>&1
-		done
+		delete_everywhere
 		rm -rf "$work/runc-img" "$work/runc-tgt"
 		rmdir "/sys/fs/cgroup/skiff-bench-src/$id" "/sys/fs/cgroup/skiff-bench-dst/$id" 2>/dev/null
 	done

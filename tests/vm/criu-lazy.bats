@@ -28,11 +28,7 @@ teardown() {
 
 # sock_there PATH: within 120 s, PATH is a socket
 sock_there() {
-	local i
-	for i in $(seq 1 600); do
-		[ -S "$1" ] && return 0
-		sleep 0.2
-	done
+	poll_for 600 0.2 test -S "$1" && return 0
 	echo "no socket $1" >&2
 	return 1
 }

@@ -16,6 +16,7 @@
 bats_require_minimum_version 1.5.0
 load ../bats/helpers
 load criu-helpers
+load twohosts
 
 NS=skmig
 
@@ -25,20 +26,11 @@ setup_file() {
 	cc -static -O2 -o "$BATS_FILE_TMPDIR/memhog" "$BATS_TEST_DIRNAME/memhog.c"
 	# criu's probe once (it caches kernel facts for the boot)
 	"$SKIFF" --root "$BATS_FILE_TMPDIR/probe" checkpoint --help >/dev/null
-	ip netns add "$NS"
-	ip link add mgs0 type veth peer name mgt0
-	ip link set mgt0 netns "$NS"
-	ip addr add 10.77.0.1/24 dev mgs0
-	ip link set mgs0 up
-	ip netns exec "$NS" ip addr add 10.77.0.2/24 dev mgt0
-	ip netns exec "$NS" ip link set mgt0 up
-	ip netns exec "$NS" ip link set lo up
-	ping -c1 -W5 10.77.0.2 >/dev/null
+	two_hosts_up "$NS" mgs0 mgt0 10.77.0
 }
 
 teardown_file() {
-	ip link del mgs0 2>/dev/null || true
-	ip netns del "$NS" 2>/dev/null || true
+	two_hosts_down "$NS" mgs0
 }
 
 setup() {
