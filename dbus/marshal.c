@@ -36,6 +36,8 @@ static void pad(struct sk_dbus_w *w, size_t align)
 {
 	size_t k = (align - w->n % align) % align;
 
+	if (k == 0)
+		return; /* w->b may still be NULL: no memset(NULL, 0, 0) */
 	grow(w, k);
 	memset(w->b + w->n, 0, k);
 	w->n += k;
@@ -44,6 +46,8 @@ static void pad(struct sk_dbus_w *w, size_t align)
 static void put(struct sk_dbus_w *w, size_t align, const void *p, size_t len)
 {
 	pad(w, align);
+	if (len == 0)
+		return;
 	grow(w, len);
 	memcpy(w->b + w->n, p, len);
 	w->n += len;

@@ -3,6 +3,7 @@
 # args, env, cwd, user, capabilities, rlimits, noNewPrivileges,
 # oomScoreAdj, seccomp.  Run: SKIFF=/path/to/skiff bats --tap process.bats
 
+load helpers
 load process_helpers
 
 setup() {
