@@ -38,6 +38,11 @@ static int load_live(struct sk_ctx *ctx, const char *cmd, const char *id, bool l
 	r = sk_ext_load_cgroup(ctx, st, &cg, e);
 	if (r < 0)
 		return r;
+	if (!cg && ctx->rootless)
+		return sk_err_set(e, ENOTSUP,
+				  "%s: container %s has no cgroup (rootless without a delegated "
+				  "cgroup: use cgroup v2 with systemd's user delegation)",
+				  cmd, st->id);
 	if (!cg)
 		return sk_err_set(e, ENOTSUP, "%s: container %s has no cgroup", cmd, st->id);
 	*status = s;

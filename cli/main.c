@@ -2,6 +2,7 @@
 /* main.c - global options, then one command. */
 #define _GNU_SOURCE
 #include "internal.h"
+#include "../namespaces/namespaces.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -73,6 +74,7 @@ int main(int argc, char **argv)
 	base = base ? base + 1 : argv[0];
 	ctx.vm_default = !strcmp(base, "skiff-vm");
 	_cleanup_free_ char *user_root = NULL;
+	const char *rootless_opt = NULL;
 	if (getenv("XDG_RUNTIME_DIR") && geteuid() != 0) {
 		user_root = sk_xasprintf("%s/skiff", getenv("XDG_RUNTIME_DIR"));
 		ctx.root = user_root;
@@ -101,8 +103,17 @@ int main(int argc, char **argv)
 		case 's':
 			ctx.systemd_cgroup = true;
 			break;
-		case 'c':
 		case 'R':
+			/* runc's --rootless true|false|auto */
+			if (!strcmp(optarg, "true") || !strcmp(optarg, "false"))
+				rootless_opt = optarg;
+			else if (strcmp(optarg, "auto")) {
+				sk_log(NULL, SK_LOG_ERROR,
+				       "--rootless: %s is not true, false or auto", optarg);
+				return 1;
+			}
+			break;
+		case 'c':
 			break; /* accepted for runc compatibility */
 		case 'v':
 			sk_print_version(stdout);
@@ -115,6 +126,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	ctx.rootless = rootless_opt ? !strcmp(rootless_opt, "true") : ns_rootless();
 	if (optind >= argc) {
 		usage(stderr);
 		return 1;

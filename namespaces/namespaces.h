@@ -34,6 +34,12 @@ void ns_plan_close(struct ns_plan *plan);
  * a chroot in ours, or in one it joined. */
 __must_check int ns_plan_from_pid(pid_t pid, int min_fd, struct ns_plan *plan, struct sk_err *e);
 
+/* Unprivileged (not root): only the container's user namespace gives
+ * the rights to join its other namespaces, so join it first (and drop it
+ * from @plan; join_userns stays set).  Root joins it last (ns_join), as
+ * a namespace of the host it also joins needs root's rights there. */
+__must_check int ns_join_user_first(struct ns_plan *plan, struct sk_err *e);
+
 /* Make our next children start in the pid namespace @fd, and afterwards
  * back in our own (*saved), so that no later child of ours (a hook, a
  * sanitizer's thread) lands in the container's. */
@@ -45,10 +51,18 @@ void ns_leave_pid_for_children(int *saved);
  * one; then the user namespace. */
 __must_check int ns_join(const struct ns_plan *plan, struct sk_err *e);
 
-/* Write setgroups ("deny" when @deny_setgroups), uid_map and gid_map of
- * @pid from the config's mappings, in the order the kernel requires. */
-__must_check int ns_write_id_maps(pid_t pid, const struct oci_config *cfg, bool deny_setgroups,
+/* Write uid_map and gid_map of @pid from the config's mappings.  An
+ * @unprivileged caller (not root in the parent namespace) writes a map
+ * of its own id alone itself (gid_map after setgroups "deny", the kernel's
+ * rule), any other map through newuidmap/newgidmap. */
+__must_check int ns_write_id_maps(pid_t pid, const struct oci_config *cfg, bool unprivileged,
 				  struct sk_err *e);
+
+/* Is this process rootless: not root, or root only inside a user
+ * namespace (Podman's rootless runtime calls), where cgroups, mknod and
+ * most mounts are out of reach?  /proc/self/uid_map other than the
+ * initial namespace's full identity map says the latter. */
+bool ns_rootless(void);
 
 /* Set hostname/domainname in the current UTS namespace (new or joined). */
 __must_check int ns_set_hostnames(const struct oci_config *cfg, struct sk_err *e);

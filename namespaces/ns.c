@@ -200,6 +200,19 @@ int ns_plan_from_pid(pid_t pid, int min_fd, struct ns_plan *plan, struct sk_err 
 	return 0;
 }
 
+int ns_join_user_first(struct ns_plan *plan, struct sk_err *e)
+{
+	int *fd = &plan->join_fd[OCI_NS_USER];
+
+	if (geteuid() == 0 || *fd < 0)
+		return 0;
+	if (setns(*fd, CLONE_NEWUSER) < 0)
+		return sk_err_sys(e, errno, "join user namespace");
+	close(*fd);
+	*fd = -1;
+	return 0;
+}
+
 int ns_enter_pid_for_children(int fd, int *saved, struct sk_err *e)
 {
 	*saved = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);

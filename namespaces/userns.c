@@ -5,7 +5,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int write_map(pid_t pid, const char *file, const struct oci_idmap *m, size_t n,
 		     const char *field, struct sk_err *e)
@@ -28,22 +30,52 @@ static int write_map(pid_t pid, const char *file, const struct oci_idmap *m, siz
 	return 0;
 }
 
-int ns_write_id_maps(pid_t pid, const struct oci_config *cfg, bool deny_setgroups, struct sk_err *e)
+/* A map an unprivileged writer may write itself: its own id, alone. */
+static bool own_id_only(const struct oci_idmap *m, size_t n, unsigned id)
+{
+	return n == 1 && m[0].size == 1 && m[0].host_id == id;
+}
+
+int ns_write_id_maps(pid_t pid, const struct oci_config *cfg, bool unprivileged, struct sk_err *e)
 {
 	const struct oci_linux *l = &cfg->lnx;
+	bool uid_self = !unprivileged || own_id_only(l->uid_mappings, l->n_uid_mappings, geteuid());
+	bool gid_self = !unprivileged || own_id_only(l->gid_mappings, l->n_gid_mappings, getegid());
 	int r;
 
 	/* The kernel's rule: an unprivileged writer must deny setgroups
-	 * before it may write gid_map. */
-	if (deny_setgroups) {
+	 * before it may write gid_map (newgidmap decides that itself). */
+	if (unprivileged && gid_self) {
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
 		r = sk_write_file_at(AT_FDCWD, path, "deny", 4, 0, 0, e);
 		if (r < 0 && r != -ENOENT)
 			return r;
 	}
-	r = write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, "linux.uidMappings", e);
+	if (uid_self)
+		r = write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings,
+			      "linux.uidMappings", e);
+	else
+		r = ns_newidmap("newuidmap", pid, l->uid_mappings, l->n_uid_mappings, e);
 	if (r < 0)
-		return r;
-	return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, "linux.gidMappings", e);
+		return uid_self ? r : sk_err_prefix(e, "linux.uidMappings");
+	if (gid_self)
+		return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings,
+				 "linux.gidMappings", e);
+	r = ns_newidmap("newgidmap", pid, l->gid_mappings, l->n_gid_mappings, e);
+	return r < 0 ? sk_err_prefix(e, "linux.gidMappings") : 0;
+}
+
+bool ns_rootless(void)
+{
+	_cleanup_free_ char *map = NULL;
+	struct sk_err ignore = { 0 };
+	unsigned long a, b, c;
+
+	if (geteuid() != 0)
+		return true;
+	if (sk_read_file_at(AT_FDCWD, "/proc/self/uid_map", &map, NULL, &ignore) < 0)
+		return false; /* no /proc/self/uid_map: no user namespaces */
+	return sscanf(map, "%lu %lu %lu", &a, &b, &c) != 3 || a != 0 || b != 0 ||
+	       c != 4294967295UL || strchr(map, '\n') != strrchr(map, '\n');
 }

@@ -130,6 +130,25 @@ static int bind_host(int rootfd, const char *hostpath, const char *dest, bool re
 				   what, e);
 }
 
+/* Mount data less its gid=N option (malloc'd). */
+static char *without_gid(const char *data)
+{
+	char *out = sk_xstrdup(data), *w = out;
+
+	for (const char *r = data; *r;) {
+		size_t n = strcspn(r, ",");
+		if (strncmp(r, "gid=", 4)) {
+			if (w != out)
+				*w++ = ',';
+			memcpy(w, r, n);
+			w += n;
+		}
+		r += n + (r[n] == ',');
+	}
+	*w = '\0';
+	return out;
+}
+
 static int mount_fs(const struct rootfs_ctx *c, int rootfd, const struct oci_mount *m,
 		    const char *dest, const struct rootfs_mount_opts *o, const char *what,
 		    struct sk_err *e)
@@ -168,6 +187,16 @@ static int mount_fs(const struct rootfs_ctx *c, int rootfd, const struct oci_mou
 	}
 	if (mount(src, p, type, flags, o->data) < 0) {
 		r = errno;
+		if (o->kind == ROOTFS_MNT_DEVPTS && r == EINVAL && c->new_userns && o->data &&
+		    strstr(o->data, "gid=")) {
+			/* gid=5 with no gid 5 in the user namespace (rootless,
+			 * one mapped id): as crun, devpts without it */
+			_cleanup_free_ char *data = without_gid(o->data);
+			sk_debug(c->log, "%s: devpts refused gid= (not mapped): mounted without it",
+				 what);
+			if (mount(src, p, type, flags, data) == 0)
+				goto reopen;
+		}
 		if (o->kind == ROOTFS_MNT_SYSFS && (r == EPERM || r == EBUSY))
 			goto bind_sys;
 		if (o->kind == ROOTFS_MNT_MQUEUE && (r == EPERM || r == EBUSY)) {

@@ -247,6 +247,12 @@ int sk_container_exec(struct sk_ctx *ctx, const struct sk_exec_opts *o, struct s
 		if (r < 0)
 			goto out;
 	}
+	/* rootless: skiff stays in the user namespace (it cannot leave the
+	 * pid namespace afterwards either, nor needs to: it starts nothing
+	 * else) */
+	r = ns_join_user_first(&j.plan, e);
+	if (r < 0)
+		goto out;
 	if (j.plan.join_fd[OCI_NS_PID] >= 0) {
 		r = ns_enter_pid_for_children(j.plan.join_fd[OCI_NS_PID], &own_pidns, e);
 		if (r < 0)

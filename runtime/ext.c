@@ -43,6 +43,19 @@ static int make_cgroup(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, struct s
 	return sk_cgroup_create(&req, &x->cg, e);
 }
 
+/* Rootless (as crun): a cgroup only where one can be had -- v2 with the
+ * user's systemd (--systemd-cgroup) or a delegated subtree; on v1 and
+ * hybrid hosts none at all, and linux.resources are ignored. */
+static bool rootless_cgroup(struct sk_ctx *ctx, struct sk_ext *x, enum sk_cg_mode mode)
+{
+	if (mode == SK_CG_V2)
+		return true;
+	sk_debug(&ctx->log,
+		 "container %s: rootless on a cgroup v1 host: no cgroup, linux.resources ignored",
+		 x->id);
+	return false;
+}
+
 int sk_ext_prepare(struct sk_ctx *ctx, struct sk_ext *x, const struct sk_create_opts *o,
 		   const struct oci_config *cfg, const char *state_dir, bool cgroup_early,
 		   struct sk_err *e)
@@ -52,6 +65,13 @@ int sk_ext_prepare(struct sk_ctx *ctx, struct sk_ext *x, const struct sk_create_
 
 	x->id = o->id;
 	x->cfg = cfg;
+	/* rootless: the network is the caller's (Podman's slirp4netns or
+	 * pasta, or none) */
+	if (ctx->rootless && oci_annotation(cfg, "org.skiff.net.mode") &&
+	    strcmp(oci_annotation(cfg, "org.skiff.net.mode"), "none"))
+		return sk_err_set(e, EPERM,
+				  "org.skiff.net.mode: skiff's networks need root (rootless: leave "
+				  "the network to the caller, e.g. slirp4netns or pasta)");
 	/* validation first: bad network input leaves nothing behind */
 	r = sk_net_prepare(&ctx->log, ctx->root, o->id, cfg, &x->net, e);
 	if (r == 0 && x->net && x->prefer_address)
@@ -61,6 +81,8 @@ int sk_ext_prepare(struct sk_ctx *ctx, struct sk_ext *x, const struct sk_create_
 	r = sk_cgroup_mode(&mode, e);
 	if (r < 0)
 		return r;
+	if (ctx->rootless && !rootless_cgroup(ctx, x, mode))
+		return 0;
 	/* v2 clones straight into the cgroup, so it must exist first.  On
 	 * v1 the init is moved in after clone anyway: its many mkdirs then
 	 * run while the init prepares the rootfs (sk_ext_enter). */

@@ -83,6 +83,8 @@ static void __attribute__((noreturn)) init_run(const struct sk_init_args *a)
 
 	if (expect(a->sock, SK_MSG_GO, NULL, &err) < 0)
 		sk_child_fail(a->sock, &err);
+	/* rootless: the maps are written (see sk_init_main) */
+	prctl(PR_SET_DUMPABLE, 0);
 	if (a->cgroup_early && expect(a->sock, SK_MSG_CGROUP, NULL, &err) < 0)
 		sk_child_fail(a->sock, &err);
 
@@ -146,8 +148,13 @@ void sk_init_terminal(const struct sk_init_args *a, bool bind_console)
 void sk_init_main(const struct sk_init_args *a)
 {
 	/* No one in the container may open our /proc/PID/exe (the host's
-	 * skiff binary) while we still run skiff code. */
-	prctl(PR_SET_DUMPABLE, 0);
+	 * skiff binary) while we still run skiff code.  Rootless with a new
+	 * user namespace: dumpable until GO, so that our /proc/PID files stay
+	 * the caller's and it (or newuidmap) may write our uid_map and gid_map
+	 * -- no container process exists before GO, and the caller is the
+	 * same user. */
+	if (!a->ctx->rootless || !a->plan->new_userns)
+		prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* the container's process gets default dispositions and an empty
 	 * mask, whatever skiff's caller ignored or blocked (runc) */

@@ -50,7 +50,8 @@ static pid_t fork_into_container(struct sk_ctx *ctx, const struct sk_state *st, 
 	/* skiff code in the container's namespaces: not dumpable, and
 	 * nothing of the host open but the --log file */
 	prctl(PR_SET_DUMPABLE, 0);
-	if ((plan.join_fd[OCI_NS_PID] >= 0 && setns(plan.join_fd[OCI_NS_PID], CLONE_NEWPID) < 0) ||
+	if (ns_join_user_first(&plan, &err) < 0 ||
+	    (plan.join_fd[OCI_NS_PID] >= 0 && setns(plan.join_fd[OCI_NS_PID], CLONE_NEWPID) < 0) ||
 	    ns_join(&plan, &err) < 0)
 		_exit(126);
 	if (sk_fds_close_except(3, &ctx->log.fd, 1, &err) < 0)

@@ -18,7 +18,11 @@ struct sk_ctx {
 	const char *root; /* --root */
 	struct sk_log log;
 	bool systemd_cgroup; /* --systemd-cgroup */
-	bool vm_default;     /* invoked as skiff-vm */
+	/* not root, or root only in a user namespace (ns_rootless), or
+	 * --rootless true: no cgroup unless delegated, devices bound, no
+	 * skiff networks */
+	bool rootless;
+	bool vm_default; /* invoked as skiff-vm */
 	const char *argv0;
 	int fail_status; /* exit status on error: 1, `exec` 255 (runc's) */
 };
