@@ -59,7 +59,8 @@ static int pids_by_proc(const struct sk_state *st, pid_t **out, size_t *n, struc
 	size_t cnt = 0, cap = 0;
 
 	if (ns_inode(st->pid, "pid", &theirs) < 0)
-		return sk_err_set(e, ESRCH, "container %s is not running", st->id);
+		return sk_err_set(e, ESRCH, "cannot signal container %s: container not running",
+				  st->id);
 	private_ns = ns_inode(getpid(), "pid", &own) == 0 && own != theirs;
 	d = opendir("/proc");
 	if (!d)
@@ -233,7 +234,8 @@ int sk_container_kill(struct sk_ctx *ctx, const struct sk_state *st, int sig, bo
 	int r;
 
 	if (pidfd == -ESRCH)
-		return sk_err_set(e, ESRCH, "container %s is not running", st->id);
+		return sk_err_set(e, ESRCH, "cannot signal container %s: container not running",
+				  st->id);
 	if (pidfd < 0)
 		return sk_err_sys(e, -pidfd,
 				  "kill container %s: cannot prove the init's identity (pidfd_open)",
@@ -247,7 +249,9 @@ int sk_container_kill(struct sk_ctx *ctx, const struct sk_state *st, int sig, bo
 	} else {
 		r = sk_pidfd_signal(pidfd, sig);
 		if (r == -ESRCH)
-			return sk_err_set(e, ESRCH, "container %s is not running", st->id);
+			return sk_err_set(e, ESRCH,
+					  "cannot signal container %s: container not running",
+					  st->id);
 		if (r < 0)
 			return sk_err_sys(e, -r, "kill container %s", st->id);
 	}

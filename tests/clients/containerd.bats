@@ -7,10 +7,20 @@
 # from a busybox-static tar and saved (no registry). The containers live in
 # the containerd namespace skiff-test. The last test checks that nothing is
 # left: tasks, shims, skiff state, cgroups, mounts, the daemon.
+#
+# Kubernetes' path: tests/clients/cri (a few CRI calls, as the kubelet
+# makes them) runs a host-network pod through containerd's CRI plugin, so
+# through the runc shim as the README's BinaryName line sets it up. The
+# sandbox ("pause") image is the same busybox with CMD sleep. The test's
+# own CRI lines: sandbox_image, and restrict_oom_score_adj (the sandbox this
+# runs in lacks CAP_SYS_RESOURCE: no negative oom_score_adj for the pause
+# container, with any runtime).
 bats_require_minimum_version 1.5.0
 load helpers
 
 NS=skiff-test
+PAUSE=localhost/skiff-test-pause:latest
+CRI=$BATS_TEST_DIRNAME/cri
 
 setup_file() {
 	[ -x "$SKIFF" ] || {
@@ -24,8 +34,9 @@ setup_file() {
 			return 1
 		}
 	done
-	record_parent_cgroups "$NS"
+	record_parent_cgroups "$NS" k8s.io skiff-test-kubepods
 	[ ! -d "/run/containerd/runc/$NS" ] || touch "$t/runc-root-before"
+	[ ! -d /run/containerd/runc/k8s.io ] || touch "$t/k8s-root-before"
 	# the image: podman import, podman save (storage of its own, reset after)
 	make_rootfs_tar "$t/img"
 	podman_conf "$t" || return 1
@@ -33,6 +44,9 @@ setup_file() {
 		export CONTAINERS_CONF=$t/containers.conf CONTAINERS_STORAGE_CONF=$t/storage.conf
 		podman import -q "$t/img/rootfs.tar" "$IMG" >/dev/null &&
 			podman save -q --format oci-archive -o "$t/image.tar" "$IMG" &&
+			podman import -q --change 'CMD ["/bin/sleep", "1000000"]' \
+				"$t/img/rootfs.tar" "$PAUSE" >/dev/null &&
+			podman save -q --format oci-archive -o "$t/pause.tar" "$PAUSE" &&
 			podman system reset -f >/dev/null 2>&1
 	) || return 1
 	# the README's config.toml, then the test's own tables
@@ -43,6 +57,8 @@ setup_file() {
 	{
 		sed 's/^  SystemdCgroup = true$/  SystemdCgroup = false/' "$CTRD/readme.toml"
 		printf '\n[plugins."io.containerd.internal.v1.opt"]\n  path = "%s"\n' "$CTRD/opt"
+		printf '\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "%s"\n' "$PAUSE"
+		printf '  restrict_oom_score_adj = true\n'
 	} > "$CTRD/config.toml"
 	containerd --config "$CTRD/config.toml" --root "$CTRD/root" --state "$CTRD/state" \
 		--address "$CTRD/sock" > "$CTRD/log" 2>&1 &
@@ -53,17 +69,36 @@ setup_file() {
 		return 1
 	}
 	c images import --base-name "${IMG%:*}" "$t/image.tar" >/dev/null
+	k images import --base-name "${IMG%:*}" "$t/image.tar" >/dev/null
+	k images import --base-name "${PAUSE%:*}" "$t/pause.tar" >/dev/null
 }
 
 teardown_file() {
 	# only when the last test did not get that far
-	[ -f "$CTRD/pid" ] || return 0
-	stop_everything 2>/dev/null || true
+	if [ -f "$CTRD/pid" ]; then
+		stop_everything 2>/dev/null || true
+	fi
+	# what a failed test left mounted (the pod's shm, rootfs)
+	local m
+	for m in $(mounts_under "$BATS_FILE_TMPDIR" | sort -r); do
+		umount -l "$m" 2>/dev/null || true
+	done
+	remove_parent_cgroups 2>/dev/null || true
 }
 
 # c ARGS...: ctr on the test's containerd, namespace skiff-test
 c() {
 	timeout 60 ctr --address "$CTRD/sock" -n "$NS" "$@"
+}
+
+# k ARGS...: ctr in CRI's namespace k8s.io
+k() {
+	timeout 60 ctr --address "$CTRD/sock" -n k8s.io "$@"
+}
+
+# cri ARGS...: tests/clients/cri on the test's containerd
+cri() {
+	timeout 60 "$CRI" "$CTRD/sock" "$@"
 }
 
 # stop_everything: every task killed and removed, every container and the
@@ -77,6 +112,12 @@ stop_everything() {
 		c containers rm "$id" >/dev/null 2>&1
 	done
 	c images rm "$IMG" >/dev/null 2>&1
+	for id in $(k containers ls -q); do
+		k tasks kill -s KILL "$id" >/dev/null 2>&1
+		k tasks rm -f "$id" >/dev/null 2>&1
+		k containers rm "$id" >/dev/null 2>&1
+	done
+	k images rm "$IMG" "$PAUSE" >/dev/null 2>&1
 	kill "$(cat "$CTRD/pid")" 2>/dev/null
 	poll sh -c "! kill -0 $(cat "$CTRD/pid") 2>/dev/null"
 	rm -f "$CTRD/pid"
@@ -189,6 +230,60 @@ R() {
 	run -0 rm_task skiff-test-c4
 }
 
+# cgv1 CONTROLLER PATH FILE
+cgv1() {
+	cat "/sys/fs/cgroup/$1$2/$3"
+}
+
+@test "CRI through the README's config.toml (runc shim, BinaryName = skiff): pod, exec, update, stop, remove" {
+	run -0 cri version
+	[[ "$output" == containerd* ]]
+	local parent=/skiff-test-kubepods/pod1 pod ctr ctr2
+	pod=$(cri runp skiff-test-pod1 "$parent")
+	echo "$pod" >> "$BATS_FILE_TMPDIR/ids"
+	ctr=$(cri create "$pod" skiff-test-pod1 "$parent" app "$IMG" \
+		--memory 67108864 --cpu-quota 50000 --cpu-period 100000 -- \
+		sh -c 'trap "exit 0" TERM; while :; do sleep 0.2; done')
+	echo "$ctr" >> "$BATS_FILE_TMPDIR/ids"
+	run -0 cri start "$ctr"
+	run -0 cri state "$ctr"
+	[ "$output" = "CONTAINER_RUNNING 0" ]
+	# skiff made both (the pause container and the app): its state, in the
+	# shim's --root, reads them
+	run -0 "$SKIFF" --root /run/containerd/runc/k8s.io state "$ctr"
+	[[ "$output" == *'"status": "running"'* ]]
+	run -0 "$SKIFF" --root /run/containerd/runc/k8s.io state "$pod"
+	[[ "$output" == *'"status": "running"'* ]]
+	# the kubelet's cgroup parent, the resources
+	[ "$(cgv1 memory "$parent/$ctr" memory.limit_in_bytes)" = 67108864 ]
+	[ "$(cgv1 cpu "$parent/$ctr" cpu.cfs_quota_us)" = 50000 ]
+	run cri exec "$ctr" sh -c 'echo in-pod; exit 4'
+	[ "$status" -eq 4 ]
+	[ "$output" = in-pod ]
+	run -0 cri update "$ctr" --memory 134217728
+	[ "$(cgv1 memory "$parent/$ctr" memory.limit_in_bytes)" = 134217728 ]
+	# TERM ends it (trapped): exit code 0
+	run -0 cri stop "$ctr" 20
+	run -0 cri state "$ctr"
+	[ "$output" = "CONTAINER_EXITED 0" ]
+	# a PID 1 that ignores TERM: KILL after the grace period, then the
+	# shim's second kill finds it gone (runc's "container not running")
+	ctr2=$(cri create "$pod" skiff-test-pod1 "$parent" app2 "$IMG" -- sleep 1000)
+	echo "$ctr2" >> "$BATS_FILE_TMPDIR/ids"
+	run -0 cri start "$ctr2"
+	run -0 cri stop "$ctr2" 1
+	run -0 cri state "$ctr2"
+	[ "$output" = "CONTAINER_EXITED 137" ]
+	run -0 cri rm "$ctr"
+	run -0 cri rm "$ctr2"
+	run -0 cri stopp "$pod"
+	run -0 cri rmp "$pod"
+	run -0 k containers ls -q
+	[ -z "$output" ]
+	[ ! -e "/run/containerd/runc/k8s.io/$ctr" ]
+	[ ! -e "/run/containerd/runc/k8s.io/$pod" ]
+}
+
 @test "containerd: nothing left (tasks, shims, skiff state, cgroups, mounts, daemon)" {
 	local t=$BATS_FILE_TMPDIR
 	run -0 c containers ls -q
@@ -204,6 +299,10 @@ R() {
 	if [ -d "/run/containerd/runc/$NS" ]; then
 		[ -z "$(ls -A "/run/containerd/runc/$NS")" ]
 		[ -f "$t/runc-root-before" ] || rmdir "/run/containerd/runc/$NS"
+	fi
+	if [ -d /run/containerd/runc/k8s.io ]; then
+		[ -z "$(ls -A /run/containerd/runc/k8s.io)" ]
+		[ -f "$t/k8s-root-before" ] || rmdir /run/containerd/runc/k8s.io
 	fi
 	# shellcheck disable=SC2046
 	[ -z "$(cgroups_named $(sort -u "$t/ids" 2>/dev/null) skiff-test-c)" ]

@@ -137,7 +137,7 @@ cgroups_named() {
 procs_mentioning() {
 	local p cmd
 	for p in /proc/[0-9]*; do
-		cmd=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null) || continue
+		cmd=$(tr '\0' ' ' 2>/dev/null < "$p/cmdline") || continue
 		[[ "$cmd" == *"$1"* ]] && echo "${p#/proc/} $cmd"
 	done
 	return 0
