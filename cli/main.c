@@ -75,7 +75,11 @@ int main(int argc, char **argv)
 	ctx.vm_default = !strcmp(base, "skiff-vm");
 	_cleanup_free_ char *user_root = NULL;
 	const char *rootless_opt = NULL;
-	if (getenv("XDG_RUNTIME_DIR") && geteuid() != 0) {
+	/* as runc: a user's, or root's only in a user namespace (rootless
+	 * Podman's) when $USER does not say root */
+	if (getenv("XDG_RUNTIME_DIR") && *getenv("XDG_RUNTIME_DIR") &&
+	    (geteuid() != 0 ||
+	     (ns_rootless() && (!getenv("USER") || strcmp(getenv("USER"), "root"))))) {
 		user_root = sk_xasprintf("%s/skiff", getenv("XDG_RUNTIME_DIR"));
 		ctx.root = user_root;
 	}

@@ -69,7 +69,9 @@ static struct rootfs_ctx rootfs_ctx_of(const struct sk_init_args *a)
 		.bundle = a->bundle,
 		.rootfs = a->rootfs,
 		.no_pivot = a->o->no_pivot,
-		.new_userns = a->plan->new_userns || a->plan->join_userns,
+		/* rootless without a user namespace of its own (rootless
+		 * Podman's: skiff runs in Podman's) is in one too */
+		.new_userns = a->plan->new_userns || a->plan->join_userns || a->ctx->rootless,
 		.new_netns = a->plan->new_flags & CLONE_NEWNET,
 		.new_cgroupns = a->plan->new_flags & CLONE_NEWCGROUP,
 		.extra = a->extra,

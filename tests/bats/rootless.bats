@@ -43,11 +43,21 @@ setup_file() {
 
 teardown_file() {
 	[ -n "${RL_USER:-}" ] || return 0
-	local p
-	for p in $(pgrep -u "$RL_UID" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
-	userdel -r "$RL_USER" >/dev/null 2>&1 || true
-	sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid
+	local p i err
+	# the user's processes (Podman's pause process among them): userdel
+	# refuses a user that still has any
+	for i in $(seq 1 100); do
+		for p in $(pgrep -u "$RL_UID" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
+		pgrep -u "$RL_UID" >/dev/null || break
+		sleep 0.05
+	done
 	rm -rf "$RL_DIR"
+	err=$(userdel -r "$RL_USER" 2>&1 | grep -v 'mail spool') || true
+	sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid
+	if id "$RL_USER" >/dev/null 2>&1; then
+		echo "userdel $RL_USER failed: $err" >&2
+		return 1
+	fi
 }
 
 setup() {
@@ -249,4 +259,108 @@ c['linux']['namespaces'].append({'type': 'network'})"
 	assert_contains "${lines[0]}" devpts
 	assert_eq "${lines[1]}" "1,3"
 	assert_user_clean
+}
+
+# readme_block NAME: the fenced block after "<!-- tests/clients: NAME -->"
+# in README.md, /usr/local/bin/skiff replaced by the binary under test.
+readme_block() {
+	awk -v tag="<!-- tests/clients: $1 -->" -v skiff="$RL_DIR/skiff" '
+		$0 == tag { want = 1; next }
+		want && !inside && /^```/ { inside = 1; next }
+		inside && /^```/ { found = 1; exit }
+		inside { gsub("/usr/local/bin/skiff", skiff); print }
+		END { exit found ? 0 : 1 }' "$SKIFF_TOP/README.md"
+}
+
+# podman_user: a Podman of the test user's own: the README's rootless
+# lines as written, cgroupfs (no systemd here), and the test's isolation
+# (storage, tmp, locks, events under $RL_DIR/podman; rlimits this
+# sandbox can grant); the busybox image imported once.
+podman_user() {
+	local t=$RL_DIR/podman conf
+	PODMAN_ENV=(CONTAINERS_CONF="$t/containers.conf" CONTAINERS_STORAGE_CONF="$t/storage.conf")
+	[ -e "$t/imported" ] && return 0
+	conf=$(readme_block "containers.conf rootless") || {
+		echo "README has no 'containers.conf rootless' block" >&2
+		return 1
+	}
+	as_user mkdir -p "$t/tmp"
+	{
+		sed -n '0,/^\[engine\]$/p' <<<"$conf"
+		cat <<-EOF2
+			cgroup_manager = "cgroupfs"
+			tmp_dir = "$t/tmp"
+			lock_type = "file"
+			events_logger = "file"
+		EOF2
+		sed '0,/^\[engine\]$/d' <<<"$conf"
+		cat <<-EOF2
+
+			[containers]
+			default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+		EOF2
+	} > "$t/containers.conf"
+	cat > "$t/storage.conf" <<-EOF2
+		[storage]
+		driver = "overlay"
+		graphroot = "$t/graph"
+		runroot = "$t/run"
+	EOF2
+	tar -C "$RL_DIR/demo/rootfs" -cf "$t/rootfs.tar" .
+	chown -R "$RL_USER:" "$t"
+	(cd "$t" && as_user env "${PODMAN_ENV[@]}" podman import rootfs.tar localhost/skiff-test-rl:latest >/dev/null)
+	touch "$t/imported"
+}
+
+# rpodman ARG...: podman as the test user.
+rpodman() {
+	(cd "$RL_DIR" && as_user env "${PODMAN_ENV[@]}" timeout 60 podman "$@")
+}
+
+@test "rootless Podman: run --rm relays the exit code; the container is in Podman's user namespace" {
+	command -v podman >/dev/null || skip "podman not installed"
+	podman_user
+	run rpodman run --rm --network=none localhost/skiff-test-rl:latest sh -c 'awk "{print \$1, \$2, \$3}" /proc/self/uid_map; exit 3'
+	[ "$status" -eq 3 ]
+	assert_contains "$output" "0 $RL_UID 1"
+	assert_contains "$output" "1 $RL_SUBUID 65536"
+	run rpodman ps -aq
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ -z "$(ls -A "$XDG/skiff" | grep -v '^seccomp-cache$' || true)" ]
+}
+
+@test "rootless Podman: run -d, exec (status, -t), stop, rm; --memory ignored on v1; nothing left" {
+	command -v podman >/dev/null || skip "podman not installed"
+	podman_user
+	run rpodman run -d --name "$ID" --network=none localhost/skiff-test-rl:latest sleep 1000
+	[ "$status" -eq 0 ]
+	run rpodman exec "$ID" sh -c 'echo in; exit 5'
+	[ "$status" -eq 5 ]
+	assert_contains "$output" in
+	run rpodman exec -t "$ID" tty
+	[ "$status" -eq 0 ]
+	assert_contains "$output" /dev/pts/
+	# skiff's record of it, under the user's runtime dir
+	[ -d "$XDG/skiff/$(rpodman inspect -f '{{.Id}}' "$ID")" ]
+	run rpodman stop -t 1 "$ID"
+	[ "$status" -eq 0 ]
+	run rpodman rm "$ID"
+	[ "$status" -eq 0 ]
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]; then
+		run rpodman run --rm --network=none --memory 64m localhost/skiff-test-rl:latest sh -c 'exit 4'
+		[ "$status" -eq 4 ]
+	fi
+	run rpodman ps -aq
+	[ -z "$output" ]
+	[ -z "$(ls -A "$XDG/skiff" | grep -v '^seccomp-cache$' || true)" ]
+	# no process of the user but Podman's own pause process (its user
+	# namespace's keeper, ended in teardown_file)
+	local i left
+	for i in $(seq 1 100); do
+		left=$(pgrep -a -u "$RL_UID" | grep -v ' podman$' || true)
+		[ -z "$left" ] && break
+		sleep 0.05
+	done
+	assert_eq "$left" ""
 }
