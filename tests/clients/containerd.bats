@@ -84,6 +84,8 @@ teardown_file() {
 		umount -l "$m" 2>/dev/null || true
 	done
 	remove_parent_cgroups 2>/dev/null || true
+	[ -f "$BATS_FILE_TMPDIR/runc-root-before" ] || rmdir "/run/containerd/runc/$NS" 2>/dev/null || true
+	[ -f "$BATS_FILE_TMPDIR/k8s-root-before" ] || rmdir /run/containerd/runc/k8s.io 2>/dev/null || true
 }
 
 # c ARGS...: ctr on the test's containerd, namespace skiff-test
