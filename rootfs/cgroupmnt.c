@@ -2,8 +2,9 @@
 /*
  * cgroupmnt.c - a "cgroup" mount entry, as runc does it:
  *   pure cgroup v2 host: a cgroup2 mount (the container's own subtree
- *     when it has a cgroup namespace; a bind of its cgroup when a fresh
- *     mount is refused);
+ *     when it has a cgroup namespace, also over the host's cgroup2 a
+ *     bound /sys brought; a bind of its cgroup when a fresh mount is
+ *     refused without one);
  *   v1 / hybrid host: a tmpfs with one directory per hierarchy of the
  *     host, each a fresh mount of that hierarchy with a new cgroup
  *     namespace, otherwise a bind of the container's cgroup directory
@@ -86,6 +87,32 @@ static bool under(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
 }
 
+/* EBUSY from a fresh cgroup2 mount on @dest (@dfd): @dest is the root of a
+ * cgroup2 mount already, the host's, brought by the recursive bind of /sys
+ * a container without a network namespace of its own gets (containerd's
+ * host-network pods). The kernel refuses the same filesystem on its own
+ * root: that copy is detached (the container's mount namespace only) and
+ * the cgroup namespace's own mount made where it was; a copy that cannot
+ * be detached (locked in a user namespace) is covered by an empty tmpfs
+ * first. */
+static int mount_v2_over_host(int rootfd, int dfd, const char *dest, unsigned long flags,
+			      const char *what, struct sk_err *e)
+{
+	_cleanup_close_ int nfd = -1;
+	char p[64];
+
+	if (umount2(sk_fdpath(p, sizeof(p), dfd), MNT_DETACH) < 0 &&
+	    mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=0") < 0)
+		return sk_err_sys(e, errno, "%s: mount cgroup2 on %s: cover the host's cgroup2 there",
+				  what, dest);
+	nfd = rootfs_open_in_root(rootfd, dest, O_PATH | O_DIRECTORY, 0);
+	if (nfd < 0)
+		return sk_err_sys(e, nfd, "%s: reopen %s", what, dest);
+	if (mount("cgroup2", sk_fdpath(p, sizeof(p), nfd), "cgroup2", flags, NULL) < 0)
+		return sk_err_sys(e, errno, "%s: mount cgroup2 on %s", what, dest);
+	return 0;
+}
+
 static int mount_v2(const struct rootfs_ctx *c, int rootfd, const char *dest, unsigned long flags,
 		    const char *what, struct sk_err *e)
 {
@@ -97,6 +124,8 @@ static int mount_v2(const struct rootfs_ctx *c, int rootfd, const char *dest, un
 		return sk_err_prefix(e, "%s", what);
 	if (mount("cgroup2", sk_fdpath(p, sizeof(p), dfd), "cgroup2", flags, NULL) == 0)
 		return 0;
+	if (c->new_cgroupns && errno == EBUSY)
+		return mount_v2_over_host(rootfd, dfd, dest, flags, what, e);
 	if (c->new_cgroupns || (errno != EPERM && errno != EBUSY))
 		return sk_err_sys(e, errno, "%s: mount cgroup2 on %s", what, dest);
 	if (sk_read_file_at(AT_FDCWD, "/proc/self/cgroup", &pc, NULL, e) < 0)

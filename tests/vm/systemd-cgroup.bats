@@ -111,6 +111,23 @@ no_scope() {
 	assert_nothing_left "$ID"
 }
 
+@test "no network namespace (the host's /sys bound) and a cgroup namespace: the cgroup mount is the scope's own" {
+	# containerd's host-network pods: the bound /sys brings the host's
+	# cgroup2 at /sys/fs/cgroup, where a fresh mount is refused (EBUSY)
+	cfg_sh "$BUNDLE" 'cat /sys/fs/cgroup/pids.max; ls /sys/fs/cgroup | grep -c slice; exit 0'
+	cfg_set "$BUNDLE" "c['linux']['cgroupsPath'] = 'system.slice:skiff-test:$ID'" \
+		"c['linux'].setdefault('resources', {})['pids'] = {'limit': 42}" \
+		"c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'network']" \
+		"c['mounts'].append({'destination': '/sys/fs/cgroup', 'type': 'cgroup', 'source': 'cgroup',
+		  'options': ['ro', 'nosuid', 'noexec', 'nodev']})"
+	run sk run -b "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 42 ]
+	[ "${lines[1]}" = 0 ]
+	no_scope
+	assert_nothing_left "$ID"
+}
+
 @test "a bad slice or cgroupsPath: one line, nothing left" {
 	cfg_sh "$BUNDLE" 'exit 0'
 	for p in "bad:skiff-test:$ID" "a--b.slice:skiff-test:$ID" "/skiff-test/$ID" "system.slice:skiff-test:$ID.slice"; do
