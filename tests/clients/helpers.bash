@@ -30,10 +30,15 @@ readme_block() {
 # The sandbox this runs in lacks CAP_SYS_RESOURCE, so Podman's default
 # rlimits (nofile/nproc 1048576) cannot be raised by any runtime:
 # default_ulimits below them.
+# With a second argument "systemd" (a host where systemd is PID 1) the
+# README's cgroupfs line is left out: Podman's default is then systemd.
 podman_conf() {
 	local t=$1
 	readme_block containers.conf > "$t/readme.conf" || return 1
-	readme_block "containers.conf cgroupfs" > "$t/readme-cgroupfs.conf" || return 1
+	: > "$t/readme-cgroupfs.conf"
+	if [ "${2:-}" != systemd ]; then
+		readme_block "containers.conf cgroupfs" > "$t/readme-cgroupfs.conf" || return 1
+	fi
 	# the README's lines, then the test's own (isolation) after [engine]
 	{
 		sed -n '0,/^\[engine\]$/p' "$t/readme.conf"
@@ -48,6 +53,7 @@ podman_conf() {
 
 			[containers]
 			default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+			log_driver = "k8s-file"
 
 			[network]
 			network_backend = "netavark"
