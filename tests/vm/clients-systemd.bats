@@ -3,9 +3,10 @@
 # Podman as root with its default cgroup manager (systemd) and the README's
 # containers.conf lines, and containerd's CRI with the README's config.toml
 # as written (the runc shim with BinaryName = skiff and SystemdCgroup =
-# true), in the guest booted with systemd as PID 1, cgroup v2. Podman and
-# containerd have storage, state and socket of their own under the file's
-# temporary directory (tests/clients/helpers.bash). Runs INSIDE the VM:
+# true), and ctr run through that shim with --runc-systemd-cgroup, in the
+# guest booted with systemd as PID 1, cgroup v2. Podman and containerd have
+# storage, state and socket of their own under the file's temporary
+# directory (tests/clients/helpers.bash). Runs INSIDE the VM:
 #   tests/vm/run --systemd --timeout 1500 bats --tap tests/vm/clients-systemd.bats
 # vm-systemd
 # vm-timeout: 1500
@@ -48,6 +49,7 @@ setup_file() {
 		return 1
 	}
 	k images import --base-name "${IMG%:*}" "$t/image.tar" >/dev/null
+	c images import --base-name "${IMG%:*}" "$t/image.tar" >/dev/null
 	k images import --base-name "${PAUSE%:*}" "$t/pause.tar" >/dev/null
 }
 
@@ -63,6 +65,12 @@ teardown_file() {
 	podman system reset -f >/dev/null 2>&1 || true
 	if [ -f "$CTRD/pid" ]; then
 		local id
+		for id in $(c containers ls -q 2>/dev/null); do
+			c tasks kill -s KILL "$id" >/dev/null 2>&1
+			sleep 1
+			c tasks rm -f "$id" >/dev/null 2>&1
+			c containers rm "$id" >/dev/null 2>&1
+		done
 		for id in $(k containers ls -q 2>/dev/null); do
 			k tasks kill -s KILL "$id" >/dev/null 2>&1
 			k tasks rm -f "$id" >/dev/null 2>&1
@@ -79,6 +87,16 @@ pm() {
 
 k() {
 	timeout 300 ctr --address "$CTRD/sock" -n k8s.io "$@"
+}
+
+# c ARGS...: ctr in a namespace of the test's own
+c() {
+	timeout 300 ctr --address "$CTRD/sock" -n skiff-test "$@"
+}
+
+# ctr_task_status ID: RUNNING, PAUSED, STOPPED ("" when no task)
+ctr_task_status() {
+	c tasks ls | awk -v id="$1" '$1 == id { print $3 }'
 }
 
 cri() {
@@ -100,10 +118,10 @@ prop() {
 }
 
 # client_scopes: the scopes the clients and skiff made (libpod-*,
-# libpod-conmon-*, cri-containerd-*)
+# libpod-conmon-*, cri-containerd-*, skiff-test-* for ctr's)
 client_scopes() {
 	systemctl list-units --all --no-legend --plain '*.scope' |
-		awk '$1 ~ /^(libpod|cri-containerd)-/ { print $1 }'
+		awk '$1 ~ /^(libpod|cri-containerd|skiff-test)-/ { print $1 }'
 }
 
 @test "podman (systemd cgroup manager): containers.conf names skiff" {
@@ -152,7 +170,7 @@ client_scopes() {
 
 @test "CRI with the README's config.toml (SystemdCgroup = true): the pod's scopes in its slice, exec, update, stop, remove" {
 	run -0 cri version
-	local pod ctr pid unit cg
+	local pod ctr ctr2 pid unit cg
 	pod=$(cri runp skiff-test-pod1 "$POD_SLICE")
 	ctr=$(cri create "$pod" skiff-test-pod1 "$POD_SLICE" app "$IMG" \
 		--memory 67108864 -- sh -c 'trap "exit 0" TERM; while :; do sleep 0.2; done')
@@ -179,7 +197,15 @@ client_scopes() {
 	cri_ok stop "$ctr" 60
 	run -0 cri state "$ctr"
 	[ "$output" = "CONTAINER_EXITED 0" ]
+	# a PID 1 that ignores TERM: KILL after the grace period
+	ctr2=$(cri create "$pod" skiff-test-pod1 "$POD_SLICE" app2 "$IMG" -- sleep 1000)
+	cri_ok start "$ctr2"
+	[ "$(prop "cri-containerd-$ctr2.scope" ActiveState)" = active ]
+	cri_ok stop "$ctr2" 1
+	run -0 cri state "$ctr2"
+	[ "$output" = "CONTAINER_EXITED 137" ]
 	cri_ok rm "$ctr"
+	cri_ok rm "$ctr2"
 	cri_ok stopp "$pod"
 	cri_ok rmp "$pod"
 	[ ! -d "$cg" ]
@@ -188,15 +214,47 @@ client_scopes() {
 	run -0 systemctl stop "$POD_SLICE" skifftest.slice
 }
 
+@test "ctr run -d through the runc shim with --runc-systemd-cgroup: the scope, task exec, pause/resume, kill, rm" {
+	local unit=skiff-test-c1.scope pid cg
+	cg=/sys/fs/cgroup/system.slice/$unit
+	run -0 c run -d --runc-binary "$SKIFF" --runc-systemd-cgroup --cgroup system.slice:skiff-test:c1 \
+		--memory-limit 67108864 "$IMG" c1 sh -c 'trap "exit 0" TERM; while :; do sleep 0.2; done'
+	run -0 poll sh -c "ctr --address '$CTRD/sock' -n skiff-test tasks ls | grep -q '^c1 .*RUNNING'"
+	pid=$(c tasks ls | awk '$1 == "c1" { print $2 }')
+	[ "$(cat "/proc/$pid/cgroup")" = "0::/system.slice/$unit" ]
+	[ "$(prop "$unit" ActiveState)" = active ]
+	[ "$(prop "$unit" Delegate)" = yes ]
+	[ "$(prop "$unit" MemoryMax)" = 67108864 ]
+	[ "$(cat "$cg/memory.max")" = 67108864 ]
+	run c tasks exec --exec-id e1 c1 sh -c 'echo in-ctr; exit 5'
+	[ "$status" -eq 5 ]
+	[ "$output" = in-ctr ]
+	run -0 c tasks pause c1
+	[ "$(ctr_task_status c1)" = PAUSED ]
+	[ "$(cat "$cg/cgroup.freeze")" = 1 ]
+	run -0 c tasks resume c1
+	[ "$(ctr_task_status c1)" = RUNNING ]
+	[ "$(cat "$cg/cgroup.freeze")" = 0 ]
+	run -0 c tasks kill -s KILL c1
+	run -0 poll sh -c "ctr --address '$CTRD/sock' -n skiff-test tasks ls | grep -q '^c1 .*STOPPED'"
+	run -0 c tasks rm c1
+	run -0 c containers rm c1
+	[ ! -d "$cg" ]
+	run -0 poll sh -c "[ -z \"\$(systemctl list-units --all --no-legend --plain $unit)\" ]"
+}
+
 @test "systemd clients: nothing left (scopes, containers, conmon, shims, daemon, mounts, storage)" {
 	local t=$BATS_FILE_TMPDIR
 	run -0 podman ps -aq
 	[ -z "$output" ]
 	run -0 k containers ls -q
 	[ -z "$output" ]
+	run -0 c containers ls -q
+	[ -z "$output" ]
 	run -0 podman rmi "$IMG"
 	run -0 podman system reset -f
 	run -0 k images rm "$IMG" "$PAUSE"
+	run -0 c images rm "$IMG"
 	kill "$(cat "$CTRD/pid")"
 	poll no_procs_mentioning "$t" || true
 	[ -z "$(procs_mentioning "$t")" ]
@@ -206,4 +264,5 @@ client_scopes() {
 	run -0 systemctl list-units --all --no-legend --plain 'skifftest*'
 	[ -z "$output" ]
 	[ -z "$(ls -A /run/containerd/runc/k8s.io 2>/dev/null)" ]
+	[ -z "$(ls -A /run/containerd/runc/skiff-test 2>/dev/null)" ]
 }
