@@ -85,7 +85,8 @@ const char *sk_cgroup_dir(const struct sk_cgroup *cg, const char *ctrl)
 /* The record's plain members (the mode and hierarchies are written apart). */
 #define CG(kind, key, m) SK_REC_FIELD(struct sk_cgroup, kind, key, m)
 SK_REC_TABLE(cg_fields, CG(STR, "path", path), CG(BOOL, "ledger", ledger),
-	     CG(STR, "placement", placement), CG(STR, "v2", v2dir), CG(STR, "unit", unit));
+	     CG(STR, "placement", placement), CG(STR, "v2", v2dir), CG(STR, "unit", unit),
+	     CG(BOOL, "user", user));
 #undef CG
 
 void sk_cgroup_free(struct sk_cgroup *cg)

@@ -43,6 +43,10 @@ struct sk_cgroup_req {
 	 * makes with @pid in it (cgroupsPath "slice:prefix:name") */
 	bool systemd;
 	pid_t pid;
+	/* rootless (not root, or root only in a user namespace): the user's
+	 * systemd, and no device program (loading one needs CAP_SYS_ADMIN of
+	 * the host; as crun and runc) */
+	bool rootless;
 };
 
 /* Detect the host's cgroup layout (looks at /sys/fs/cgroup). */

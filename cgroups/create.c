@@ -304,6 +304,25 @@ static int check_existing(struct sk_cgroup *cg, struct sk_err *e)
 	return 0;
 }
 
+/* cg->path and cg->v2dir from /proc/@pid/cgroup. */
+static int scope_path_of(struct sk_cgroup *cg, pid_t pid, struct sk_err *e)
+{
+	_cleanup_free_ char *text = NULL, *file = sk_xasprintf("/proc/%d/cgroup", (int)pid);
+	char *path;
+	int r = sk_read_file_at(AT_FDCWD, file, &text, NULL, e);
+
+	if (r < 0)
+		return r;
+	path = cg_own_path(text, "");
+	if (!path)
+		return sk_err_set(e, ENOENT, "%s: no cgroup2 line", file);
+	free(cg->path);
+	free(cg->v2dir);
+	cg->path = path;
+	cg->v2dir = sk_xasprintf(CG_ROOT "%s", cg->path);
+	return 0;
+}
+
 /* --systemd-cgroup: systemd makes the cgroup, a scope with the init in
  * it; then what systemd does not know is written as for cgroupfs. */
 static int create_scope(struct sk_cgroup *cg, const struct sk_cgroup_req *req, struct sk_err *e)
@@ -318,7 +337,9 @@ static int create_scope(struct sk_cgroup *cg, const struct sk_cgroup_req *req, s
 				  "--systemd-cgroup: the systemd cgroup driver needs cgroup v2 "
 				  "(this host has %s cgroups)",
 				  cg->mode == SK_CG_V1 ? "v1" : "hybrid");
-	r = cg_sd_names(req->cfg->lnx.cgroups_path, cg->id, &slice, &cg->unit, &cg->path, e);
+	cg->user = req->rootless;
+	r = cg_sd_names(req->cfg->lnx.cgroups_path, cg->id, cg->user, &slice, &cg->unit, &cg->path,
+			e);
 	if (r < 0)
 		return r;
 	cg->v2dir = sk_xasprintf(CG_ROOT "%s", cg->path);
@@ -335,22 +356,30 @@ static int create_scope(struct sk_cgroup *cg, const struct sk_cgroup_req *req, s
 	}
 	r = place(cg, req, &res, &cpus, &mems, &exclusive, e);
 	if (r == 0)
-		r = cg_sd_start(cg->log, cg->unit, slice, cg->id, req->pid, &res, e);
+		r = cg_sd_start(cg->log, cg->user, cg->unit, slice, cg->id, req->pid, &res, e);
 	if (r < 0)
 		goto fail;
+	/* the user's systemd has its slices below user@UID.service: where
+	 * the scope is, the init's own cgroup says */
+	if (cg->user && (r = scope_path_of(cg, req->pid, e)) < 0)
+		goto stop;
 	cg->clone_fd = open(cg->v2dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg->clone_fd < 0)
 		r = sk_err_sys(e, errno, "open %s", cg->v2dir);
 	if (r == 0)
-		r = cg_apply_resources(cg, req->cfg, &res, true, e);
+		r = cg_apply_resources(cg, req->cfg, &res, !req->rootless, e);
 	if (r == 0 && exclusive)
 		make_partition(cg);
 	if (r == 0)
 		return 0;
-	{
-		struct sk_err ign;
-		sk_ignore(cg_sd_stop(cg->log, cg->unit, &ign));
-	}
+stop : {
+	/* the init alone is in the scope, and it ignores the SIGTERM a stop
+	 * sends (a pid namespace's init): systemd would wait out its stop
+	 * timeout.  The caller kills and reaps it anyway. */
+	struct sk_err ign;
+	kill(req->pid, SIGKILL);
+	sk_ignore(cg_sd_stop(cg->log, cg->user, cg->unit, &ign));
+}
 fail:
 	if (cg->ledger) {
 		struct sk_err ign;
@@ -397,7 +426,7 @@ int sk_cgroup_create(const struct sk_cgroup_req *req, struct sk_cgroup **out, st
 			goto fail;
 		}
 	}
-	r = cg_apply_resources(cg, req->cfg, &res, true, e);
+	r = cg_apply_resources(cg, req->cfg, &res, !req->rootless, e);
 	if (r < 0)
 		goto fail;
 	if (exclusive)

@@ -157,7 +157,7 @@ int sk_cgroup_destroy(struct sk_cgroup *cg, bool kill, struct sk_err *e)
 		/* systemd removes the scope's cgroup; a systemd that cannot be
 		 * reached leaves it to the rmdir below (and says so) */
 		struct sk_err se;
-		if (cg_sd_stop(cg->log, cg->unit, &se) < 0)
+		if (cg_sd_stop(cg->log, cg->user, cg->unit, &se) < 0)
 			sk_warn(cg->log, "%s", se.msg);
 	}
 	for (size_t i = 0; i <= cg->nh; i++) {

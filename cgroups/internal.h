@@ -223,6 +223,7 @@ struct sk_cgroup {
 	struct sk_strv_buf created; /* dirs made by create, to undo on failure */
 	bool existed;		    /* create found the container's cgroup already there */
 	char *unit;		    /* --systemd-cgroup: the scope systemd made, or NULL */
+	bool user;		    /* ... by the user's systemd (rootless) */
 };
 
 struct sk_cgroup *cg_new(const struct sk_log *log, const char *state_root, const char *id);
@@ -245,15 +246,17 @@ __must_check int cg_apply_resources(struct sk_cgroup *cg, const struct oci_confi
  * cg_sd_props: the resources systemd knows, as (sv) entries of an open
  * a(sv).  cg_sd_start: StartTransientUnit (Delegate=yes, PIDs=[@pid]) and
  * wait for its job; cg_sd_set: SetUnitProperties (runtime); cg_sd_stop:
- * StopUnit and wait (a unit already gone is fine). */
+ * StopUnit and wait (a unit already gone is fine).  @user: rootless, the
+ * user's systemd (found under $XDG_RUNTIME_DIR; default slice user.slice). */
 struct sk_dbus_w;
-__must_check int cg_sd_names(const char *cgroups_path, const char *id, char **slice, char **unit,
-			     char **path, struct sk_err *e);
+__must_check int cg_sd_names(const char *cgroups_path, const char *id, bool user, char **slice,
+			     char **unit, char **path, struct sk_err *e);
 __must_check int cg_sd_props(struct sk_dbus_w *w, const struct oci_resources *r, struct sk_err *e);
-__must_check int cg_sd_start(const struct sk_log *log, const char *unit, const char *slice,
-			     const char *id, pid_t pid, const struct oci_resources *res,
-			     struct sk_err *e);
-__must_check int cg_sd_set(const char *unit, const struct oci_resources *res, struct sk_err *e);
-__must_check int cg_sd_stop(const struct sk_log *log, const char *unit, struct sk_err *e);
+__must_check int cg_sd_start(const struct sk_log *log, bool user, const char *unit,
+			     const char *slice, const char *id, pid_t pid,
+			     const struct oci_resources *res, struct sk_err *e);
+__must_check int cg_sd_set(bool user, const char *unit, const struct oci_resources *res,
+			   struct sk_err *e);
+__must_check int cg_sd_stop(const struct sk_log *log, bool user, const char *unit, struct sk_err *e);
 
 #endif

@@ -24,8 +24,14 @@
 
 /* ------------------------------------------------------ names, props */
 
-int cg_sd_names(const char *cgroups_path, const char *id, char **slice, char **unit, char **path,
-		struct sk_err *e)
+/* Rootless, the user's systemd (crun's and runc's default slice there). */
+static const char *default_slice(bool user)
+{
+	return user ? "user.slice" : "system.slice";
+}
+
+int cg_sd_names(const char *cgroups_path, const char *id, bool user, char **slice, char **unit,
+		char **path, struct sk_err *e)
 {
 	_cleanup_free_ char *dflt = NULL, *copy = NULL;
 	const char *cp = cgroups_path;
@@ -33,7 +39,7 @@ int cg_sd_names(const char *cgroups_path, const char *id, char **slice, char **u
 	int r;
 
 	if (!cp || !*cp)
-		cp = dflt = sk_xasprintf("system.slice:skiff:%s", id);
+		cp = dflt = sk_xasprintf("%s:skiff:%s", default_slice(user), id);
 	if (cp[0] == '/' || !strchr(cp, ':'))
 		return sk_err_set(e, EINVAL,
 				  "--systemd-cgroup: linux.cgroupsPath \"%s\" is not slice:prefix:name",
@@ -53,7 +59,7 @@ int cg_sd_names(const char *cgroups_path, const char *id, char **slice, char **u
 				  "--systemd-cgroup: linux.cgroupsPath: \"%s\" does not name a scope",
 				  name);
 	}
-	*slice = sk_xstrdup(*copy ? copy : "system.slice");
+	*slice = sk_xstrdup(*copy ? copy : default_slice(user));
 	*unit = sk_xasprintf("%s%s%s%s", prefix, *prefix ? "-" : "", name,
 			     strchr(name, '.') ? "" : ".scope");
 	return 0;
@@ -128,18 +134,32 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-static int sd_connect(struct sk_dbus **c, struct sk_err *e)
+/* Root: the system's systemd.  Rootless (@user): the user's
+ * (user@UID.service), its private socket or the user's bus, both under
+ * $XDG_RUNTIME_DIR. */
+static int sd_connect(bool user, struct sk_dbus **c, struct sk_err *e)
 {
 	_cleanup_dbus_w_ struct sk_dbus_w w = { 0 };
+	_cleanup_free_ char *priv = NULL, *bus = NULL;
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	struct sk_err e1, e2;
-	int r = sk_dbus_open(SD_PRIVATE, false, c, &e1);
+	int r;
 
+	if (user) {
+		if (!xdg || *xdg != '/')
+			return sk_err_set(e, ENOENT,
+					  "--systemd-cgroup: rootless, the user's systemd is found "
+					  "through XDG_RUNTIME_DIR, which is not set");
+		priv = sk_xasprintf("%s/systemd/private", xdg);
+		bus = sk_xasprintf("%s/bus", xdg);
+	}
+	r = sk_dbus_open(priv ? priv : SD_PRIVATE, false, c, &e1);
 	if (r == 0)
 		return 0;
-	r = sk_dbus_open(SD_BUS, true, c, &e2);
+	r = sk_dbus_open(bus ? bus : SD_BUS, true, c, &e2);
 	if (r < 0)
-		return sk_err_set(e, r, "--systemd-cgroup: systemd is not reachable (%s; %s)",
-				  e1.msg, e2.msg);
+		return sk_err_set(e, r, "--systemd-cgroup: %s is not reachable (%s; %s)",
+				  priv ? "the user's systemd" : "systemd", e1.msg, e2.msg);
 	/* a message bus sends systemd's signals to subscribers only */
 	sk_dbus_put_str(&w, "type='signal',sender='" SD_DEST "',interface='" SD_MGR
 			    "',member='JobRemoved'");
@@ -151,7 +171,7 @@ static int sd_connect(struct sk_dbus **c, struct sk_err *e)
 	if (r < 0) {
 		sk_dbus_close(*c);
 		*c = NULL;
-		return sk_err_prefix(e, "--systemd-cgroup: %s", SD_BUS);
+		return sk_err_prefix(e, "--systemd-cgroup: %s", bus ? bus : SD_BUS);
 	}
 	return 0;
 }
@@ -198,8 +218,8 @@ static void unit_call(struct sk_dbus *c, const char *member, const char *unit)
 			       &ign));
 }
 
-int cg_sd_start(const struct sk_log *log, const char *unit, const char *slice, const char *id,
-		pid_t pid, const struct oci_resources *res, struct sk_err *e)
+int cg_sd_start(const struct sk_log *log, bool user, const char *unit, const char *slice,
+		const char *id, pid_t pid, const struct oci_resources *res, struct sk_err *e)
 {
 	struct timespec t0;
 	_cleanup_dbus_w_ struct sk_dbus_w w = { 0 };
@@ -230,7 +250,7 @@ int cg_sd_start(const struct sk_log *log, const char *unit, const char *slice, c
 	sk_dbus_close_array(&w);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = sd_connect(&c, e);
+	r = sd_connect(user, &c, e);
 	if (r < 0)
 		return r;
 	r = job_call(c, "StartTransientUnit", "ssa(sv)a(sa(sv))", &w, unit, e);
@@ -244,7 +264,7 @@ int cg_sd_start(const struct sk_log *log, const char *unit, const char *slice, c
 	return 0;
 }
 
-int cg_sd_set(const char *unit, const struct oci_resources *res, struct sk_err *e)
+int cg_sd_set(bool user, const char *unit, const struct oci_resources *res, struct sk_err *e)
 {
 	_cleanup_dbus_w_ struct sk_dbus_w w = { 0 };
 	_cleanup_dbus_ struct sk_dbus *c = NULL;
@@ -261,14 +281,14 @@ int cg_sd_set(const char *unit, const struct oci_resources *res, struct sk_err *
 	if (w.n == empty)
 		return 0; /* nothing systemd knows of */
 	sk_dbus_close_array(&w);
-	r = sd_connect(&c, e);
+	r = sd_connect(user, &c, e);
 	if (r == 0)
 		r = sk_dbus_call(c, SD_DEST, SD_PATH, SD_MGR, "SetUnitProperties", "sba(sv)", &w,
 				 SD_TIMEOUT_MS, NULL, e);
 	return r < 0 ? sk_err_prefix(e, "--systemd-cgroup: %s", unit) : 0;
 }
 
-int cg_sd_stop(const struct sk_log *log, const char *unit, struct sk_err *e)
+int cg_sd_stop(const struct sk_log *log, bool user, const char *unit, struct sk_err *e)
 {
 	struct timespec t0;
 	_cleanup_dbus_w_ struct sk_dbus_w w = { 0 };
@@ -278,7 +298,7 @@ int cg_sd_stop(const struct sk_log *log, const char *unit, struct sk_err *e)
 	sk_dbus_put_str(&w, unit);
 	sk_dbus_put_str(&w, "replace");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = sd_connect(&c, e);
+	r = sd_connect(user, &c, e);
 	if (r < 0)
 		return r;
 	r = job_call(c, "StopUnit", "ss", &w, unit, e);

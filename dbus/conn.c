@@ -7,6 +7,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <linux/sockios.h>
@@ -113,6 +114,25 @@ static int begin_read(struct sk_dbus *c, long long deadline)
 	return 0;
 }
 
+/* The uid the peer sees for us: in a user namespace (rootless Podman
+ * runs its runtime as root in one) our euid as its parent namespace has
+ * it, from /proc/self/uid_map; the peer (the user's systemd, the user's
+ * bus) checks the claim against the socket's credentials. */
+static unsigned long peer_uid(void)
+{
+	_cleanup_free_ char *map = NULL;
+	struct sk_err ign;
+	unsigned long uid = geteuid(), in, out, n;
+	const char *p;
+
+	if (sk_read_file_at(AT_FDCWD, "/proc/self/uid_map", &map, NULL, &ign) < 0)
+		return uid;
+	for (p = map; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (sscanf(p, "%lu %lu %lu", &in, &out, &n) == 3 && uid >= in && uid - in < n)
+			return out + (uid - in);
+	return uid;
+}
+
 /* The AUTH exchange: one line out, "OK <guid>" back, BEGIN. */
 static int auth(struct sk_dbus *c, long long deadline, struct sk_err *e)
 {
@@ -120,7 +140,7 @@ static int auth(struct sk_dbus *c, long long deadline, struct sk_err *e)
 	char uid[24], *nl;
 	int r;
 
-	snprintf(uid, sizeof(uid), "%u", (unsigned)geteuid());
+	snprintf(uid, sizeof(uid), "%lu", peer_uid());
 	sk_strbuf_add(&line, "AUTH EXTERNAL ");
 	for (char *p = uid; *p; p++)
 		sk_strbuf_addf(&line, "%02x", (unsigned char)*p);

@@ -32,8 +32,51 @@ struct exec_job {
 	size_t n_fd_holes;
 };
 
+/* Rootless: only the container's user namespace gives the rights to join
+ * its pid namespace, and once in it there is no way back to ours.  So the
+ * child joins it and the pid namespace, forks the process that goes on
+ * (exec_child), tells skiff its pid and exits: skiff, a subreaper, gets the
+ * grandchild as its child.  skiff itself stays in its own namespaces (its
+ * later children -- a sanitizer's leak checker -- too). */
+static void rootless_hop(struct exec_job *j)
+{
+	struct sk_err err = { 0 };
+	pid_t g;
+
+	prctl(PR_SET_DUMPABLE, 0);
+	if (ns_join_user_first(&j->plan, &err) < 0)
+		sk_child_fail(j->sock[1], &err);
+	if (j->plan.join_fd[OCI_NS_PID] >= 0 && setns(j->plan.join_fd[OCI_NS_PID], CLONE_NEWPID) < 0)
+		sk_child_fail(j->sock[1], (sk_err_sys(&err, errno, "join pid namespace"), &err));
+	g = fork();
+	if (g < 0)
+		sk_child_fail(j->sock[1], (sk_err_sys(&err, errno, "fork"), &err));
+	if (g > 0) {
+		sk_msg_send(j->sock[1], SK_MSG_PID, g, NULL, 0, -1);
+		_exit(0);
+	}
+}
+
+/* skiff's side of rootless_hop: the grandchild's pid in *pid. */
+static int take_grandchild(struct exec_job *j, pid_t *pid, struct sk_err *e)
+{
+	_cleanup_free_ char *data = NULL;
+	int code = 0, fd = -1, t = sk_msg_recv(j->sock[0], &code, &data, NULL, &fd);
+
+	if (fd >= 0)
+		close(fd);
+	waitpid(*pid, NULL, 0);
+	if (t == SK_MSG_ERROR)
+		return sk_err_set(e, code, "%s", data ? data : "exec failed");
+	if (t != SK_MSG_PID || code <= 0)
+		return sk_err_set(e, EPROTO, "exec: the process was not started");
+	*pid = code;
+	return 0;
+}
+
 static void __attribute__((noreturn))
-exec_child(struct sk_ctx *ctx, struct sk_state *st, struct exec_job *j, const struct sk_exec_opts *o)
+exec_child(struct sk_ctx *ctx, struct sk_state *st, struct exec_job *j,
+	   const struct sk_exec_opts *o, bool hopped)
 {
 	struct sk_err err = { 0 };
 	_cleanup_free_ char *exe = NULL;
@@ -51,13 +94,17 @@ exec_child(struct sk_ctx *ctx, struct sk_state *st, struct exec_job *j, const st
 	int keep[] = { j->sock[1], j->stubfd, ctx->log.fd };
 
 	prctl(PR_SET_DUMPABLE, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* after a hop, our parent exits: skiff is ours only at GO */
+	if (!hopped)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* default dispositions and an empty mask, whatever our caller had */
 	sk_reset_signals();
 	close(j->sock[0]);
 	/* wait until skiff has put us in the container's cgroup */
 	if (sk_msg_recv(j->sock[1], NULL, NULL, NULL, NULL) != SK_MSG_GO)
 		_exit(1);
+	if (hopped)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (ns_join(&j->plan, &err) < 0)
 		sk_child_fail(j->sock[1], &err);
 	/* Nothing of the host stays open from here on (the namespace fds,
@@ -160,7 +207,7 @@ int sk_container_exec(struct sk_ctx *ctx, const struct sk_exec_opts *o, struct s
 	bool wrote_pid_file = false;
 	pid_t pid = -1;
 	sigset_t saved_mask;
-	bool blocked = false;
+	bool blocked = false, hop = false;
 	int own_pidns = -1;
 	_cleanup_close_ int init_fd = -1;
 	struct timespec t0;
@@ -247,13 +294,12 @@ int sk_container_exec(struct sk_ctx *ctx, const struct sk_exec_opts *o, struct s
 		if (r < 0)
 			goto out;
 	}
-	/* rootless: skiff stays in the user namespace (it cannot leave the
-	 * pid namespace afterwards either, nor needs to: it starts nothing
-	 * else) */
-	r = ns_join_user_first(&j.plan, e);
-	if (r < 0)
+	hop = geteuid() != 0 && j.plan.join_fd[OCI_NS_USER] >= 0;
+	if (hop && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		r = sk_err_sys(e, errno, "exec: PR_SET_CHILD_SUBREAPER");
 		goto out;
-	if (j.plan.join_fd[OCI_NS_PID] >= 0) {
+	}
+	if (!hop && j.plan.join_fd[OCI_NS_PID] >= 0) {
 		r = ns_enter_pid_for_children(j.plan.join_fd[OCI_NS_PID], &own_pidns, e);
 		if (r < 0)
 			goto out;
@@ -267,11 +313,18 @@ int sk_container_exec(struct sk_ctx *ctx, const struct sk_exec_opts *o, struct s
 		r = sk_err_sys(e, errno, "fork");
 		goto out;
 	}
-	if (pid == 0)
-		exec_child(ctx, st, &j, o);
+	if (pid == 0) {
+		if (hop)
+			rootless_hop(&j);
+		exec_child(ctx, st, &j, o, hop);
+	}
 	ns_leave_pid_for_children(&own_pidns);
 	close(j.sock[1]);
 	j.sock[1] = -1;
+	if (hop && (r = take_grandchild(&j, &pid, e)) < 0) {
+		pid = -1;
+		goto out;
+	}
 	r = cg ? sk_cgroup_enter_sub(cg, pid, o->cgroups, e) : 0;
 	sk_debug_phase(&ctx->log, &t0, "exec", st->id, "process in the container's cgroup");
 	/* The pid file is written while the child still waits for GO: when

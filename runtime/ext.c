@@ -39,12 +39,14 @@ static int make_cgroup(struct sk_ctx *ctx, struct sk_ext *x, pid_t pid, struct s
 		.intent_arg = x,
 		.systemd = ctx->systemd_cgroup,
 		.pid = pid,
+		.rootless = ctx->rootless,
 	};
 	return sk_cgroup_create(&req, &x->cg, e);
 }
 
 /* Rootless (as crun): a cgroup only where one can be had -- v2 with the
- * user's systemd (--systemd-cgroup) or a delegated subtree; on v1 and
+ * user's systemd (--systemd-cgroup) or a delegated subtree (without a
+ * cgroupsPath, a cgroupfs cgroup that cannot be made is none); on v1 and
  * hybrid hosts none at all, and linux.resources are ignored. */
 static bool rootless_cgroup(struct sk_ctx *ctx, struct sk_ext *x, enum sk_cg_mode mode)
 {
@@ -97,6 +99,12 @@ int sk_ext_prepare(struct sk_ctx *ctx, struct sk_ext *x, const struct sk_create_
 		x->cg_deferred = true;
 	if (!x->cg_deferred) {
 		r = make_cgroup(ctx, x, 0, e);
+		if (r < 0 && ctx->rootless && (r == -EACCES || r == -EPERM || r == -EROFS) &&
+		    !(cfg->lnx.cgroups_path && *cfg->lnx.cgroups_path)) {
+			/* as crun: no delegated cgroup to make one in */
+			sk_debug(&ctx->log, "container %s: rootless, no cgroup (%s)", x->id, e->msg);
+			r = 0;
+		}
 		if (r < 0)
 			return r;
 	}

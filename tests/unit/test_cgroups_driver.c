@@ -124,7 +124,7 @@ TEST(serialize_roundtrip)
 		"h=name=systemd@/sys/fs/cgroup/systemd/skiff/a%20b";
 	const char *v1 =
 		"{\"version\":1,\"mode\":\"v1\",\"path\":\"/skiff/a b\",\"ledger\":true,"
-		"\"placement\":\"nodes=0 cpus=2-3\",\"v2\":null,\"unit\":null,\"hier\":["
+		"\"placement\":\"nodes=0 cpus=2-3\",\"v2\":null,\"unit\":null,\"user\":false,\"hier\":["
 		"{\"ctrls\":\"cpu,cpuacct\",\"dir\":\"/sys/fs/cgroup/cpu,cpuacct/skiff/a b\"},"
 		"{\"ctrls\":\"name=systemd\",\"dir\":\"/sys/fs/cgroup/systemd/skiff/a b\"}]}";
 	struct sk_cgroup *cg = NULL, *cg2 = NULL;

@@ -15,25 +15,32 @@ TEST(sd_names_from_cgroups_path)
 	char *slice = NULL, *unit = NULL, *path = NULL;
 	struct sk_err e;
 
-	CHECK_INT(cg_sd_names("system.slice:skiff-test:abc", "abc", &slice, &unit, &path, &e), 0);
+	CHECK_INT(cg_sd_names("system.slice:skiff-test:abc", "abc", false, &slice, &unit, &path, &e),
+		  0);
 	CHECK_STR(slice, "system.slice");
 	CHECK_STR(unit, "skiff-test-abc.scope");
 	CHECK_STR(path, "/system.slice/skiff-test-abc.scope");
 	free(slice), free(unit), free(path);
-	CHECK_INT(cg_sd_names(NULL, "abc", &slice, &unit, &path, &e), 0);
+	CHECK_INT(cg_sd_names(NULL, "abc", false, &slice, &unit, &path, &e), 0);
 	CHECK_STR(unit, "skiff-abc.scope");
 	CHECK_STR(path, "/system.slice/skiff-abc.scope");
 	free(slice), free(unit), free(path);
-	CHECK_INT(cg_sd_names("machine-a.slice::x.scope", "abc", &slice, &unit, &path, &e), 0);
+	/* rootless: the user's systemd, its user.slice */
+	CHECK_INT(cg_sd_names(NULL, "abc", true, &slice, &unit, &path, &e), 0);
+	CHECK_STR(slice, "user.slice");
+	CHECK_STR(path, "/user.slice/skiff-abc.scope");
+	free(slice), free(unit), free(path);
+	CHECK_INT(cg_sd_names("machine-a.slice::x.scope", "abc", false, &slice, &unit, &path, &e), 0);
 	CHECK_STR(slice, "machine-a.slice");
 	CHECK_STR(unit, "x.scope");
 	CHECK_STR(path, "/machine.slice/machine-a.slice/x.scope");
 	free(slice), free(unit), free(path);
 	slice = unit = path = NULL;
-	CHECK_INT(cg_sd_names("/skiff/abc", "abc", &slice, &unit, &path, &e), -EINVAL);
+	CHECK_INT(cg_sd_names("/skiff/abc", "abc", false, &slice, &unit, &path, &e), -EINVAL);
 	CHECK_CONTAINS(e.msg, "slice:prefix:name");
-	CHECK_INT(cg_sd_names("bad:p:abc", "abc", &slice, &unit, &path, &e), -EINVAL);
-	CHECK_INT(cg_sd_names("system.slice:p:abc.slice", "abc", &slice, &unit, &path, &e), -EINVAL);
+	CHECK_INT(cg_sd_names("bad:p:abc", "abc", false, &slice, &unit, &path, &e), -EINVAL);
+	CHECK_INT(cg_sd_names("system.slice:p:abc.slice", "abc", false, &slice, &unit, &path, &e),
+		  -EINVAL);
 	CHECK(!slice && !unit && !path);
 }
 
