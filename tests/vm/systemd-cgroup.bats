@@ -114,7 +114,8 @@ no_scope() {
 @test "no network namespace (the host's /sys bound) and a cgroup namespace: the cgroup mount is the scope's own" {
 	# containerd's host-network pods: the bound /sys brings the host's
 	# cgroup2 at /sys/fs/cgroup, where a fresh mount is refused (EBUSY)
-	cfg_sh "$BUNDLE" 'cat /sys/fs/cgroup/pids.max; ls /sys/fs/cgroup | grep -c slice; exit 0'
+	cfg_sh "$BUNDLE" 'cat /sys/fs/cgroup/pids.max; ls /sys/fs/cgroup | grep -c slice
+		grep " /sys/fs/cgroup " /proc/self/mountinfo | sed "s/.* - \([^ ]*\) .*/\1/" | tr "\n" " "; exit 0'
 	cfg_set "$BUNDLE" "c['linux']['cgroupsPath'] = 'system.slice:skiff-test:$ID'" \
 		"c['linux'].setdefault('resources', {})['pids'] = {'limit': 42}" \
 		"c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'network']" \
@@ -124,6 +125,32 @@ no_scope() {
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 42 ]
 	[ "${lines[1]}" = 0 ]
+	# the host's copy detached: only the namespace's own mount there
+	[ "${lines[2]}" = "cgroup2 " ]
+	no_scope
+	assert_nothing_left "$ID"
+}
+
+@test "the same in a user namespace: the bound /sys's cgroup2 is locked there, covered by a tmpfs; the mount is the scope's own" {
+	# the mapped root must reach the bundle (bats' directories are 0700)
+	chmod 0755 "$SHORT"
+	mv "$BUNDLE" "$SHORT/bundle"
+	BUNDLE=$SHORT/bundle
+	cfg_sh "$BUNDLE" 'cat /sys/fs/cgroup/pids.max; ls /sys/fs/cgroup | grep -c slice
+		grep " /sys/fs/cgroup " /proc/self/mountinfo | sed "s/.* - \([^ ]*\) .*/\1/" | tr "\n" " "; exit 0'
+	cfg_set "$BUNDLE" "c['linux']['cgroupsPath'] = 'system.slice:skiff-test:$ID'" \
+		"c['linux'].setdefault('resources', {})['pids'] = {'limit': 42}" \
+		"c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'network'] + [{'type': 'user'}]" \
+		"c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 200000, 'size': 65536}]" \
+		"c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 200000, 'size': 65536}]" \
+		"c['mounts'].append({'destination': '/sys/fs/cgroup', 'type': 'cgroup', 'source': 'cgroup',
+		  'options': ['ro', 'nosuid', 'noexec', 'nodev']})"
+	run sk run -b "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 42 ]
+	[ "${lines[1]}" = 0 ]
+	# the host's copy (locked) under an empty tmpfs, the own mount on top
+	[ "${lines[2]}" = "cgroup2 tmpfs cgroup2 " ]
 	no_scope
 	assert_nothing_left "$ID"
 }
