@@ -97,14 +97,25 @@ __must_check int criu_config_save(const char *dir, const struct oci_config *c, c
 /* The saved name of criu's nftables lock table (malloc'd), or NULL. */
 char *criu_config_lock(const char *dir);
 
-/* What skiff makes afresh at restore (fresh.c): empty tmpfs mounts and
- * a network namespace holding only lo. */
+/* What skiff makes afresh at restore (fresh.c): tmpfs mounts that hold
+ * no file data (empty, or only directories, links, device nodes and
+ * empty files, as /dev) and a network namespace holding only lo. */
+struct criu_node {
+	char *path;    /* relative to the tmpfs's root; "." the root itself */
+	char *type;    /* "d", "f" (empty), "l", "c", "b", "p" */
+	uint32_t mode; /* permission bits */
+	uint32_t uid, gid;
+	uint32_t major, minor; /* "c", "b" */
+	char *target;	       /* "l" */
+};
 struct criu_tmpfs {
 	char *dest;
-	uint32_t flags; /* MS_* */
-	char *data;	/* the superblock's options, rw/ro left out */
-	char *source;	/* its source ("shm", "tmpfs") */
-	dev_t dev;	/* dump only */
+	uint32_t flags;		 /* MS_* */
+	char *data;		 /* the superblock's options, rw/ro left out */
+	char *source;		 /* its source ("shm", "tmpfs") */
+	dev_t dev;		 /* dump only */
+	struct criu_node *nodes; /* parents before children */
+	size_t n_nodes;
 };
 struct criu_fresh {
 	char *netns; /* "up", "down" or NULL */
@@ -113,18 +124,21 @@ struct criu_fresh {
 };
 void criu_fresh_free(struct criu_fresh *f);
 /* The tmpfs mounts of a mountinfo text that could be made afresh: the
- * superblock's root, not / or /dev, no submount (pure). */
+ * superblock's root, not / (pure). */
 int criu_mountinfo_tmpfs(const char *mountinfo, struct criu_tmpfs **out, size_t *n);
-/* Those of @pid's that are also empty and unused by @pids (the
- * container's processes; NULL: none qualifies). */
+/* Those of @pid's whose content is only nodes (criu_node) and that @pids
+ * (the container's processes; NULL: none qualifies) hold nothing of but
+ * open linked files: their nodes listed. */
 int criu_fresh_scan(pid_t pid, const pid_t *pids, size_t n_pids, struct criu_fresh *f);
 /* Leave out those that are bind mounts of @v (a bind of a host tmpfs,
  * Podman's /dev/shm: external as a bind already, with its source). */
 void criu_fresh_drop_binds(struct criu_fresh *f, const struct oci_mount *v, size_t n);
 __must_check int criu_fresh_save(const char *dir, const struct criu_fresh *f, struct sk_err *e);
-/* None recorded: an empty @f and 0. */
+/* None recorded: an empty @f and 0.  Node paths are checked: relative,
+ * no "." or ".." part, each below a directory listed before it. */
 __must_check int criu_fresh_load(const char *dir, struct criu_fresh *f, struct sk_err *e);
-/* In the private mount namespace: mount them at @stage/N; -errno. */
+/* In the private mount namespace: mount them at @stage/N, their nodes
+ * made; -errno. */
 int criu_fresh_mount(const char *stage, const struct criu_fresh *f);
 
 #endif

@@ -55,6 +55,12 @@ struct src_job {
 	struct timespec t_freeze;
 };
 
+/* --debug: a downtime phase, in ms since the freeze */
+static void phase(const struct src_job *j, const char *what)
+{
+	sk_debug_phase(&j->ctx->log, &j->t_freeze, "migrate", j->st->id, what);
+}
+
 static double since(const struct timespec *t0)
 {
 	struct timespec t;
@@ -138,6 +144,7 @@ static int round_dump(struct src_job *j, unsigned n, bool final, struct sk_err *
 		r = sk_dump_prepare(j->ctx, j->st, &co, &pids, e);
 		if (r < 0)
 			return sk_err_prefix(e, "migrate %s", j->st->id);
+		phase(j, "frozen, final dump");
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = sk_criu_dump(&j->ctx->log, &co, j->st->pid, j->st->cfg, e);
@@ -230,10 +237,16 @@ static int transfer(struct src_job *j, struct sk_err *e)
 	}
 	if (r == 0)
 		r = round_dump(j, ++n, true, e);
-	if (r == 0)
+	if (r == 0) {
+		phase(j, "final dump done");
 		r = send_images(j, n, e);
-	if (r == 0)
+	}
+	if (r == 0) {
+		phase(j, "images sent");
 		r = expect_u64(j, SK_WIRE_RESTORED, INT32_MAX, &pid, e);
+	}
+	if (r == 0)
+		phase(j, "restored on the target");
 	return r;
 }
 
@@ -254,13 +267,16 @@ static int hand_over(struct src_job *j, struct sk_err *e)
 	if (r < 0)
 		return sk_err_prefix(e, "migrate: killing the source");
 	j->frozen = false;
+	phase(j, "source killed, commit");
 	/* its processes are gone: the target may run; the source's cgroup
 	 * and state are removed after, out of the downtime */
 	r = sk_wire_send(&j->w, SK_WIRE_COMMIT, NULL, 0, e);
 	if (r == 0)
 		r = expect_u64(j, SK_WIRE_RUNNING, INT32_MAX, &pid, e);
-	if (r == 0)
+	if (r == 0) {
 		j->rep->downtime_s = since(&j->t_freeze);
+		phase(j, "running on the target");
+	}
 	if (sk_container_destroy(j->ctx, j->st, &ign) < 0)
 		sk_warn(&j->ctx->log, "migrate: removing the source %s: %s", j->st->id, ign.msg);
 	if (r < 0)

@@ -32,6 +32,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -49,7 +50,13 @@ struct tgt_job {
 	unsigned round;
 	unsigned files;
 	pid_t pid;
+	struct timespec t0; /* --debug phases: ms since the connection */
 };
+
+static void phase(const struct tgt_job *j, const char *what)
+{
+	sk_debug_phase(&j->ctx->log, &j->t0, "migrate --receive", j->id ? j->id : "-", what);
+}
 
 static int hello(struct tgt_job *j, struct sk_wire_msg *m, struct sk_err *e)
 {
@@ -134,6 +141,7 @@ static int round_recv(struct tgt_job *j, struct sk_wire_msg *m, struct sk_err *e
 	r = sk_criu_page_server_wait(ps, dir, j->w.timeout_ms, j->w.cancel_fd, e);
 	if (r < 0)
 		return r;
+	phase(j, "a round's pages in");
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)page_bytes(dir));
 	return sk_wire_send_str(&j->w, SK_WIRE_BYTES, num, e);
 }
@@ -237,6 +245,7 @@ static int commit(struct tgt_job *j, struct sk_err *e)
 			      "delete -f %s` drops it)",
 			      j->id, j->id, j->id);
 	} else {
+		phase(j, "commit, resuming");
 		r = resume(j, e);
 		/* the source's copy is gone: a RUNNING it does not get is
 		 * only a message lost */
@@ -252,6 +261,7 @@ static int serve(struct tgt_job *j, int lfd, struct sk_err *e)
 	struct sk_wire_msg m = { 0 };
 	int r = sk_wire_accept(&j->w, lfd, e);
 
+	clock_gettime(CLOCK_MONOTONIC, &j->t0);
 	if (r == 0)
 		r = sk_wire_recv(&j->w, &m, e);
 	if (r == 0)
@@ -272,9 +282,11 @@ static int serve(struct tgt_job *j, int lfd, struct sk_err *e)
 			r = file_recv(j, &m, e);
 			break;
 		case SK_WIRE_END:
+			phase(j, "images in, restoring");
 			r = restore_here(j, &m, e);
 			if (r < 0)
 				break;
+			phase(j, "restored (stopped)");
 			free(m.data);
 			return commit(j, e);
 		case SK_WIRE_ERROR:

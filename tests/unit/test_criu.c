@@ -75,9 +75,10 @@ TEST(pre_dump_and_parent_track_memory)
 
 TEST(mountinfo_tmpfs_candidates)
 {
-	/* a rootfs, /dev (never), /dev/shm (rw, nosuid...), a masked
-	 * directory (ro), a file bind of /dev's tmpfs (root not /), /run
-	 * (has a submount), a path with an escaped space, proc */
+	/* a rootfs (never), /dev (submounts are criu's), /dev/shm (rw,
+	 * nosuid...), a masked directory (ro), a file bind of /dev's tmpfs
+	 * (root not /: never), /run and its submount, a path with an escaped
+	 * space (never), proc */
 	const char *mi =
 		"58 57 0:33 / / rw,relatime - tmpfs tmp rw,inode64\n"
 		"60 58 0:37 / /dev rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755,inode64\n"
@@ -93,16 +94,20 @@ TEST(mountinfo_tmpfs_candidates)
 	size_t n = 0;
 
 	CHECK(criu_mountinfo_tmpfs(mi, &v, &n) == 0);
-	CHECK(n == 3);
-	CHECK_STR(v[0].dest, "/dev/shm");
-	CHECK(v[0].flags == (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME));
-	CHECK_STR(v[0].data, "size=65536k,inode64");
-	CHECK(v[0].dev == makedev(0, 39));
-	CHECK_STR(v[0].source, "shm");
-	CHECK_STR(v[1].dest, "/proc/acpi");
-	CHECK(v[1].flags == (MS_RDONLY | MS_RELATIME));
-	CHECK_STR(v[1].data, "inode64");
-	CHECK_STR(v[2].dest, "/run/x");
+	CHECK(n == 5);
+	CHECK_STR(v[0].dest, "/dev");
+	CHECK(v[0].flags == MS_NOSUID);
+	CHECK_STR(v[0].data, "size=65536k,mode=755,inode64");
+	CHECK_STR(v[1].dest, "/dev/shm");
+	CHECK(v[1].flags == (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME));
+	CHECK_STR(v[1].data, "size=65536k,inode64");
+	CHECK(v[1].dev == makedev(0, 39));
+	CHECK_STR(v[1].source, "shm");
+	CHECK_STR(v[2].dest, "/proc/acpi");
+	CHECK(v[2].flags == (MS_RDONLY | MS_RELATIME));
+	CHECK_STR(v[2].data, "inode64");
+	CHECK_STR(v[3].dest, "/run");
+	CHECK_STR(v[4].dest, "/run/x");
 	struct criu_fresh f = { .tmpfs = v, .n_tmpfs = n };
 	/* a bind of the config (Podman's /dev/shm) stays a bind */
 	static char *bind[] = { "bind" };
@@ -111,10 +116,75 @@ TEST(mountinfo_tmpfs_candidates)
 		{ .destination = "/run/x", .type = "tmpfs", .source = "tmpfs" },
 	};
 	criu_fresh_drop_binds(&f, binds, 2);
-	CHECK(f.n_tmpfs == 2);
-	CHECK_STR(f.tmpfs[0].dest, "/proc/acpi");
-	CHECK_STR(f.tmpfs[1].dest, "/run/x");
+	CHECK(f.n_tmpfs == 4);
+	CHECK_STR(f.tmpfs[0].dest, "/dev");
+	CHECK_STR(f.tmpfs[1].dest, "/proc/acpi");
+	CHECK_STR(f.tmpfs[3].dest, "/run/x");
 	criu_fresh_free(&f);
+}
+
+static int fresh_load_text(const char *text, struct criu_fresh *f, struct sk_err *e)
+{
+	char dir[] = "/tmp/skiff-fresh-XXXXXX";
+	int r;
+
+	CHECK(mkdtemp(dir) != NULL);
+	_cleanup_free_ char *p = sk_xasprintf("%s/%s", dir, SK_CRIU_FRESH_FILE);
+	CHECK(sk_write_file_at(AT_FDCWD, p, text, strlen(text), O_CREAT | O_TRUNC, 0600, e) == 0);
+	r = criu_fresh_load(dir, f, e);
+	sk_rm_rf(dir);
+	return r;
+}
+
+TEST(fresh_nodes_round_trip_and_checked)
+{
+	struct criu_node nodes[] = {
+		{ .path = ".", .type = "d", .mode = 0755 },
+		{ .path = "pts", .type = "d", .mode = 0755 },
+		{ .path = "null", .type = "c", .mode = 0666, .major = 1, .minor = 3 },
+		{ .path = "fd", .type = "l", .mode = 0777, .target = "/proc/self/fd" },
+		{ .path = "pts/x", .type = "f", .mode = 0600, .uid = 5, .gid = 6 },
+	};
+	struct criu_tmpfs t = {
+		.dest = "/dev", .data = "mode=755", .source = "tmpfs", .nodes = nodes, .n_nodes = 5
+	};
+	struct criu_fresh in = { .tmpfs = &t, .n_tmpfs = 1 }, out = { 0 };
+	char dir[] = "/tmp/skiff-fresh-XXXXXX";
+	struct sk_err e = { 0 };
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK_INT(criu_fresh_save(dir, &in, &e), 0);
+	CHECK_INT(criu_fresh_load(dir, &out, &e), 0);
+	sk_rm_rf(dir);
+	CHECK(out.n_tmpfs == 1 && out.tmpfs[0].n_nodes == 5);
+	CHECK_STR(out.tmpfs[0].nodes[2].type, "c");
+	CHECK(out.tmpfs[0].nodes[2].major == 1 && out.tmpfs[0].nodes[2].minor == 3);
+	CHECK(out.tmpfs[0].nodes[2].mode == 0666);
+	CHECK_STR(out.tmpfs[0].nodes[3].target, "/proc/self/fd");
+	CHECK_STR(out.tmpfs[0].nodes[4].path, "pts/x");
+	CHECK(out.tmpfs[0].nodes[4].uid == 5 && out.tmpfs[0].nodes[4].gid == 6);
+	criu_fresh_free(&out);
+
+	/* paths the restore must never make: out of the tmpfs, through a
+	 * link, below something not listed as a directory before, a bad type */
+	static const char *const bad[] = {
+		"{\"path\":\"../x\",\"type\":\"f\"}",	 "{\"path\":\"/etc/x\",\"type\":\"f\"}",
+		"{\"path\":\"a//b\",\"type\":\"f\"}",	 "{\"path\":\"fd/x\",\"type\":\"f\"}",
+		"{\"path\":\"nodir/x\",\"type\":\"f\"}", "{\"path\":\"x\",\"type\":\"s\"}",
+		"{\"path\":\"x\",\"type\":\"l\"}",	 "{\"path\":\".\",\"type\":\"d\"}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		_cleanup_free_ char *text =
+			sk_xasprintf("{\"version\":1,\"tmpfs\":[{\"dest\":\"/dev\",\"data\":\"\",\"nodes\":"
+				     "[{\"path\":\".\",\"type\":\"d\"},"
+				     "{\"path\":\"fd\",\"type\":\"l\",\"target\":\"/etc\"},%s]}]}",
+				     bad[i]);
+		struct criu_fresh f = { 0 };
+		e = (struct sk_err){ 0 };
+		CHECK(fresh_load_text(text, &f, &e) < 0);
+		CHECK_CONTAINS(e.msg, "node 2: bad path or type");
+		CHECK(f.n_tmpfs == 0);
+	}
 }
 
 TEST(restore_argv)
@@ -297,6 +367,7 @@ int main(void)
 	RUN(skiff_network_externals);
 	RUN(pre_dump_and_parent_track_memory);
 	RUN(mountinfo_tmpfs_candidates);
+	RUN(fresh_nodes_round_trip_and_checked);
 	RUN(restore_argv);
 	RUN(lazy_pages_argv);
 	RUN(lsm_profile_shape);

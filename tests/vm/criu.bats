@@ -112,20 +112,30 @@ mounts() {
 	sed -E 's/^[0-9]+ [0-9]+ [0-9]+:[0-9]+ [^ ]+ ([^ ]+ [^ ]+)( .*)? - /\1 - /' "/proc/$1/mountinfo" | sort
 }
 
-@test "empty tmpfs mounts and a network namespace with only lo are made afresh at restore: the same mounts and options, lo up" {
+# dev_nodes: the container's /dev (its own tmpfs alone): name, type and
+# mode, owner, device numbers or link target
+dev_nodes() {
+	sk exec "$ID" find /dev -xdev -exec stat -c '%n %f %u:%g %t:%T %N' {} + | sort
+}
+
+@test "tmpfs mounts holding only nodes and a network namespace with only lo are made afresh at restore: the same mounts and options, lo up" {
 	run_counter "$ID"
 	pid=$(state_field "$ID" pid)
 	before=$(mounts "$pid")
+	devs=$(dev_nodes)
+	[[ "$devs" == *"/dev/null 21b6 0:0 1:3 "* ]]
 	skc checkpoint --image-path "$IMG" "$ID"
-	# criu saved neither (no tar of them, no ip or iptables run)
+	# criu saved none (no tar of them, no ip or iptables run); /dev holds
+	# only nodes (and mount points), recorded and made again
 	json_get "$IMG/skiff-fresh.json" "j['netns'] + ' ' + ' '.join(sorted(t['dest'] for t in j['tmpfs']))" >"$BATS_TEST_TMPDIR/fresh"
-	assert_eq "$(cat "$BATS_TEST_TMPDIR/fresh")" "up /dev/shm /proc/acpi /sys/firmware /tmp"
-	assert_eq "$(ls "$IMG" | grep -c '^tmpfs-dev')" 1
+	assert_eq "$(cat "$BATS_TEST_TMPDIR/fresh")" "up /dev /dev/shm /proc/acpi /sys/firmware /tmp"
+	assert_eq "$(ls "$IMG" | grep -c '^tmpfs-dev')" 0
 	run ! grep -q "Running ip addr save" "$IMG/dump.log"
 	at=$(count)
 	skc restore -d -b "$BUNDLE" --image-path "$IMG" "$ID"
 	pid=$(state_field "$ID" pid)
 	assert_eq "$(mounts "$pid")" "$before"
+	assert_eq "$(dev_nodes)" "$devs"
 	run ! grep -q "Running ip addr restore" "$IMG/restore.log"
 	# the restore's staging directory is gone
 	[ ! -e "$IMG/skiff-fresh" ]
@@ -146,7 +156,7 @@ mounts() {
 	wait_count_above 5
 	skc checkpoint --image-path "$IMG" "$ID"
 	json_get "$IMG/skiff-fresh.json" "str(j.get('netns')) + ' ' + ' '.join(sorted(t['dest'] for t in j['tmpfs']))" >"$BATS_TEST_TMPDIR/fresh"
-	assert_eq "$(cat "$BATS_TEST_TMPDIR/fresh")" "None /dev/shm /proc/acpi /sys/firmware"
+	assert_eq "$(cat "$BATS_TEST_TMPDIR/fresh")" "None /dev /dev/shm /proc/acpi /sys/firmware"
 	grep -q "Running ip addr save" "$IMG/dump.log"
 	skc restore -d -b "$BUNDLE" --image-path "$IMG" "$ID"
 	run sk exec "$ID" cat /tmp/keep
