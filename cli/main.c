@@ -16,10 +16,11 @@
 #if defined(__SANITIZE_ADDRESS__)
 #include <unistd.h>
 /* ASan builds only.  LeakSanitizer's exit-time check stops the world
- * through a tracer child that must see its parent; a rootless exec has
- * joined the container's pid namespace for its children and cannot
- * leave it, so the tracer sees no parent, quits, and LeakSanitizer
- * waits for it forever.  The check is skipped there alone. */
+ * through a tracer child that must see its parent; in a process that
+ * joined another pid namespace for its children and could not leave it
+ * (unprivileged: a rootless exec did, before it forked a child to join)
+ * the tracer sees no parent, quits, and LeakSanitizer waits for it
+ * forever.  The check is skipped there alone. */
 int __lsan_is_turned_off(void);
 int __lsan_is_turned_off(void)
 {

@@ -111,20 +111,28 @@ no_scope() {
 	assert_nothing_left "$ID"
 }
 
-@test "no network namespace (the host's /sys bound) and a cgroup namespace: the cgroup mount is the scope's own" {
-	# containerd's host-network pods: the bound /sys brings the host's
-	# cgroup2 at /sys/fs/cgroup, where a fresh mount is refused (EBUSY)
+# run_hostsys_cgroup [EDIT...]: run a container without a network
+# namespace (the host's /sys bound) with a cgroup mount, pids limit 42,
+# EDITs (cfg_set) after; lines: pids.max, the slices it sees, the
+# filesystems mounted at /sys/fs/cgroup
+run_hostsys_cgroup() {
 	cfg_sh "$BUNDLE" 'cat /sys/fs/cgroup/pids.max; ls /sys/fs/cgroup | grep -c slice
 		grep " /sys/fs/cgroup " /proc/self/mountinfo | sed "s/.* - \([^ ]*\) .*/\1/" | tr "\n" " "; exit 0'
 	cfg_set "$BUNDLE" "c['linux']['cgroupsPath'] = 'system.slice:skiff-test:$ID'" \
 		"c['linux'].setdefault('resources', {})['pids'] = {'limit': 42}" \
 		"c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'network']" \
 		"c['mounts'].append({'destination': '/sys/fs/cgroup', 'type': 'cgroup', 'source': 'cgroup',
-		  'options': ['ro', 'nosuid', 'noexec', 'nodev']})"
+		  'options': ['ro', 'nosuid', 'noexec', 'nodev']})" "$@"
 	run sk run -b "$BUNDLE" "$ID"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 42 ]
 	[ "${lines[1]}" = 0 ]
+}
+
+@test "no network namespace (the host's /sys bound) and a cgroup namespace: the cgroup mount is the scope's own" {
+	# containerd's host-network pods: the bound /sys brings the host's
+	# cgroup2 at /sys/fs/cgroup, where a fresh mount is refused (EBUSY)
+	run_hostsys_cgroup
 	# the host's copy detached: only the namespace's own mount there
 	[ "${lines[2]}" = "cgroup2 " ]
 	no_scope
@@ -136,19 +144,9 @@ no_scope() {
 	chmod 0755 "$SHORT"
 	mv "$BUNDLE" "$SHORT/bundle"
 	BUNDLE=$SHORT/bundle
-	cfg_sh "$BUNDLE" 'cat /sys/fs/cgroup/pids.max; ls /sys/fs/cgroup | grep -c slice
-		grep " /sys/fs/cgroup " /proc/self/mountinfo | sed "s/.* - \([^ ]*\) .*/\1/" | tr "\n" " "; exit 0'
-	cfg_set "$BUNDLE" "c['linux']['cgroupsPath'] = 'system.slice:skiff-test:$ID'" \
-		"c['linux'].setdefault('resources', {})['pids'] = {'limit': 42}" \
-		"c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'network'] + [{'type': 'user'}]" \
+	run_hostsys_cgroup "c['linux']['namespaces'].append({'type': 'user'})" \
 		"c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 200000, 'size': 65536}]" \
-		"c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 200000, 'size': 65536}]" \
-		"c['mounts'].append({'destination': '/sys/fs/cgroup', 'type': 'cgroup', 'source': 'cgroup',
-		  'options': ['ro', 'nosuid', 'noexec', 'nodev']})"
-	run sk run -b "$BUNDLE" "$ID"
-	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = 42 ]
-	[ "${lines[1]}" = 0 ]
+		"c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 200000, 'size': 65536}]"
 	# the host's copy (locked) under an empty tmpfs, the own mount on top
 	[ "${lines[2]}" = "cgroup2 tmpfs cgroup2 " ]
 	no_scope
