@@ -102,27 +102,15 @@ rsk_bg() {
 	rm -f "$f"
 }
 
-# rcfg 'python statements on c': edit the bundle's config.json (as root;
-# ownership kept).
-rcfg() {
-	python3 - "$B/config.json" "$1" <<'EOF'
-import json, sys
-p = sys.argv[1]
-c = json.load(open(p))
-exec(sys.argv[2])
-json.dump(c, open(p, "w"), indent=1)
-EOF
-}
-
 # rargs 'script': process.args = sh -c script MARK, no terminal.
 rargs() {
-	rcfg "c['process']['terminal'] = False; c['process']['args'] = ['sh', '-c', '''$1''', '$MARK']"
+	cfg_set "$B" "c['process']['terminal'] = False; c['process']['args'] = ['sh', '-c', '''$1''', '$MARK']"
 }
 
 # multi_range: the mapping rootless Podman passes: 0 -> the user, 1..65536
 # -> its subordinate range.
 multi_range() {
-	rcfg "c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': $RL_UID, 'size': 1}, {'containerID': 1, 'hostID': $RL_SUBUID, 'size': 65536}]
+	cfg_set "$B" "c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': $RL_UID, 'size': 1}, {'containerID': 1, 'hostID': $RL_SUBUID, 'size': 65536}]
 c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': $RL_GID, 'size': 1}, {'containerID': 1, 'hostID': $RL_SUBGID, 'size': 65536}]"
 }
 
@@ -202,7 +190,7 @@ assert_user_clean() {
 
 @test "rootless: a multi-range mapping (as Podman passes it) goes through newuidmap/newgidmap" {
 	multi_range
-	rcfg "[v.append('CAP_CHOWN') for k, v in c['process']['capabilities'].items() if k != 'inheritable']"
+	cfg_set "$B" "[v.append('CAP_CHOWN') for k, v in c['process']['capabilities'].items() if k != 'inheritable']"
 	rargs 'cat /proc/self/uid_map /proc/self/gid_map; touch /dev/shm/f; chown 1000:1000 /dev/shm/f; stat -c "%u:%g" /dev/shm/f'
 	run rsk run -b "$B" "$ID"
 	[ "$status" -eq 0 ]
@@ -217,7 +205,7 @@ assert_user_clean() {
 
 @test "rootless: a range the user was not given fails in one line naming the field, nothing left" {
 	multi_range
-	rcfg "c['linux']['uidMappings'][1]['hostID'] = $RL_SUBUID + 1000000"
+	cfg_set "$B" "c['linux']['uidMappings'][1]['hostID'] = $RL_SUBUID + 1000000"
 	rargs 'true'
 	run rsk run -b "$B" "$ID"
 	assert_single_line_error linux.uidMappings newuidmap
@@ -228,7 +216,7 @@ assert_user_clean() {
 	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
 		skip "cgroup v2 host: rootless cgroups come from systemd's user delegation (systemd VM)"
 	fi
-	rcfg "c['linux']['resources'] = {'memory': {'limit': 67108864}, 'pids': {'limit': 100}}"
+	cfg_set "$B" "c['linux']['resources'] = {'memory': {'limit': 67108864}, 'pids': {'limit': 100}}"
 	rargs "exec sleep 1000"
 	rsk_bg --debug run -d -b "$B" "$ID"
 	[ "$status" -eq 0 ]
@@ -243,7 +231,7 @@ assert_user_clean() {
 }
 
 @test "rootless: skiff's own networks are refused in one line, nothing left" {
-	rcfg "c.setdefault('annotations', {})['org.skiff.net.mode'] = 'nat'
+	cfg_set "$B" "c.setdefault('annotations', {})['org.skiff.net.mode'] = 'nat'
 c['linux']['namespaces'].append({'type': 'network'})"
 	rargs 'true'
 	run rsk run -b "$B" "$ID"
@@ -252,7 +240,7 @@ c['linux']['namespaces'].append({'type': 'network'})"
 }
 
 @test "rootless: /dev/pts with gid=5 (not mapped) still mounts; devices are the host's, bound" {
-	rcfg "[m['options'].append('gid=5') for m in c['mounts'] if m['destination'] == '/dev/pts']"
+	cfg_set "$B" "[m['options'].append('gid=5') for m in c['mounts'] if m['destination'] == '/dev/pts']"
 	rargs 'grep " /dev/pts " /proc/self/mounts; echo x > /dev/null && stat -c %t,%T /dev/null'
 	run rsk run -b "$B" "$ID"
 	[ "$status" -eq 0 ]

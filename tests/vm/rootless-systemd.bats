@@ -104,16 +104,6 @@ bg() {
 	rm -f "$f"
 }
 
-rcfg() {
-	python3 - "$B/config.json" "$1" <<'EOF'
-import json, sys
-p = sys.argv[1]
-c = json.load(open(p))
-exec(sys.argv[2])
-json.dump(c, open(p, "w"), indent=1)
-EOF
-}
-
 # the init's cgroup directory
 init_cgroup() {
 	local pid
@@ -122,7 +112,7 @@ init_cgroup() {
 }
 
 @test "rootless --systemd-cgroup: the scope is the user's (user.slice in user@UID.service), limits applied, pause/resume, delete removes it" {
-	rcfg "c['process']['terminal'] = False; c['process']['args'] = ['sh', '-c', 'sleep 1000', '$MARK']
+	cfg_set "$B" "c['process']['terminal'] = False; c['process']['args'] = ['sh', '-c', 'sleep 1000', '$MARK']
 c['linux']['resources'] = {'memory': {'limit': 67108864}, 'pids': {'limit': 50}}"
 	bg rsk run -d -b "$B" "$ID"
 	echo "$output"
@@ -148,7 +138,7 @@ c['linux']['resources'] = {'memory': {'limit': 67108864}, 'pids': {'limit': 50}}
 }
 
 @test "rootless --systemd-cgroup: a foreground run relays the status and leaves no scope" {
-	rcfg "c['process']['terminal'] = False; c['process']['args'] = ['sh', '-c', 'grep -c . /proc/self/cgroup; exit 3', '$MARK']"
+	cfg_set "$B" "c['process']['terminal'] = False; c['process']['args'] = ['sh', '-c', 'grep -c . /proc/self/cgroup; exit 3', '$MARK']"
 	run rsk run -b "$B" "$ID" </dev/null
 	[ "$status" -eq 3 ]
 	[ ! -d "$RL_MGR/user.slice/$SCOPE_NAME" ]
@@ -156,7 +146,7 @@ c['linux']['resources'] = {'memory': {'limit': 67108864}, 'pids': {'limit': 50}}
 }
 
 @test "rootless on cgroup v2 without --systemd-cgroup: no cgroup (none delegated), pause refused in one line" {
-	rcfg "c['process']['terminal'] = False; c['process']['args'] = ['sh', '-c', 'sleep 1000', '$MARK']"
+	cfg_set "$B" "c['process']['terminal'] = False; c['process']['args'] = ['sh', '-c', 'sleep 1000', '$MARK']"
 	bg as_user "$RL_DIR/skiff" --debug run -d -b "$B" "$ID"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -168,7 +158,7 @@ c['linux']['resources'] = {'memory': {'limit': 67108864}, 'pids': {'limit': 50}}
 }
 
 @test "rootless --systemd-cgroup without the user's systemd: one line, nothing left" {
-	rcfg "c['process']['terminal'] = False; c['process']['args'] = ['true']"
+	cfg_set "$B" "c['process']['terminal'] = False; c['process']['args'] = ['true']"
 	run sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$RL_SHELL" \
 		setpriv --reuid="$RL_UID" --regid="$RL_GID" --init-groups \
 		env -i PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$RL_DIR/nowhere" \
