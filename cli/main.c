@@ -18,9 +18,10 @@
 /* ASan builds only.  LeakSanitizer's exit-time check stops the world
  * through a tracer child that must see its parent; in a process that
  * joined another pid namespace for its children and could not leave it
- * (unprivileged: a rootless exec did, before it forked a child to join)
- * the tracer sees no parent, quits, and LeakSanitizer waits for it
- * forever.  The check is skipped there alone. */
+ * (an exec by root in rootless Podman's user namespace: the unprivileged
+ * exec forks a child to join instead) the tracer sees no parent, quits,
+ * and LeakSanitizer waits for it forever.  The check is skipped there
+ * alone. */
 int __lsan_is_turned_off(void);
 int __lsan_is_turned_off(void)
 {
