@@ -164,6 +164,125 @@ const struct sk_bus_dev *sk_bus_find(const struct sk_bus *b, uint64_t addr);
 bool sk_bus_access(const struct sk_bus *b, uint64_t addr, bool is_write, uint8_t *data, unsigned len);
 void sk_bus_free(struct sk_bus *b);
 
+/* ---- virtio-mmio register file (virtio_mmio.c): a pure state machine
+ * (virtio 1.2, 4.2.2, the version 2 layout). */
+#define SK_VIRTIO_MAX_QUEUES 8
+#define SK_VIRTIO_F_VERSION_1 (1ULL << 32)
+#define SK_VIRTIO_F_INDIRECT_DESC (1ULL << 28)
+#define SK_VIRTIO_F_EVENT_IDX (1ULL << 29)
+#define SK_VIRTIO_S_ACKNOWLEDGE 1
+#define SK_VIRTIO_S_DRIVER 2
+#define SK_VIRTIO_S_DRIVER_OK 4
+#define SK_VIRTIO_S_FEATURES_OK 8
+#define SK_VIRTIO_S_FAILED 0x80
+#define SK_VMMIO_INT_VRING 1
+#define SK_VMMIO_INT_CONFIG 2
+#define SK_VMMIO_SIZE 0x1000
+enum {
+	SK_VMMIO_MAGIC = 0x000,
+	SK_VMMIO_VERSION = 0x004,
+	SK_VMMIO_DEVICE_ID = 0x008,
+	SK_VMMIO_VENDOR_ID = 0x00c,
+	SK_VMMIO_DEVICE_FEATURES = 0x010,
+	SK_VMMIO_DEVICE_FEATURES_SEL = 0x014,
+	SK_VMMIO_DRIVER_FEATURES = 0x020,
+	SK_VMMIO_DRIVER_FEATURES_SEL = 0x024,
+	SK_VMMIO_QUEUE_SEL = 0x030,
+	SK_VMMIO_QUEUE_NUM_MAX = 0x034,
+	SK_VMMIO_QUEUE_NUM = 0x038,
+	SK_VMMIO_QUEUE_READY = 0x044,
+	SK_VMMIO_QUEUE_NOTIFY = 0x050,
+	SK_VMMIO_INTERRUPT_STATUS = 0x060,
+	SK_VMMIO_INTERRUPT_ACK = 0x064,
+	SK_VMMIO_STATUS = 0x070,
+	SK_VMMIO_QUEUE_DESC_LOW = 0x080,
+	SK_VMMIO_QUEUE_DESC_HIGH = 0x084,
+	SK_VMMIO_QUEUE_AVAIL_LOW = 0x090,
+	SK_VMMIO_QUEUE_AVAIL_HIGH = 0x094,
+	SK_VMMIO_QUEUE_USED_LOW = 0x0a0,
+	SK_VMMIO_QUEUE_USED_HIGH = 0x0a4,
+	SK_VMMIO_SHM_SEL = 0x0ac,
+	SK_VMMIO_SHM_LEN_LOW = 0x0b0,
+	SK_VMMIO_SHM_LEN_HIGH = 0x0b4,
+	SK_VMMIO_CONFIG_GEN = 0x0fc,
+	SK_VMMIO_CONFIG = 0x100,
+};
+/* A queue as the driver configured it. */
+struct sk_virtq_cfg {
+	uint16_t num_max, num;
+	bool ready;
+	uint64_t desc, avail, used; /* guest physical */
+};
+struct sk_vmmio {
+	uint32_t device_id, vendor_id;
+	uint64_t dev_features, drv_features;
+	uint32_t dev_sel, drv_sel, queue_sel, status, int_status, config_gen;
+	bool int_vring_always; /* a backend signals the guest on its own
+				* (irqfd): InterruptStatus always says "used
+				* buffers", the driver then looks at its rings */
+	unsigned nq;
+	struct sk_virtq_cfg q[SK_VIRTIO_MAX_QUEUES];
+	const void *config; /* the device's configuration space, read-only */
+	size_t config_len;
+};
+enum sk_vmmio_event {
+	SK_VMMIO_NONE,
+	SK_VMMIO_DRIVER_OK, /* the driver set DRIVER_OK: start the device */
+	SK_VMMIO_RESET,	    /* a live device was reset */
+	SK_VMMIO_NOTIFY,    /* queue *arg has new buffers */
+};
+/* @features: the device's, VIRTIO_F_VERSION_1 is added; @nq queues of at
+ * most @qmax entries each. */
+void sk_vmmio_init(struct sk_vmmio *d, uint32_t device_id, uint64_t features, unsigned nq,
+		   uint16_t qmax, const void *config, size_t config_len);
+/* Register access at @off (0..SK_VMMIO_SIZE) of @len bytes: registers are
+ * 32-bit, the config space takes 1, 2 or 4. */
+uint32_t sk_vmmio_read(struct sk_vmmio *d, uint64_t off, unsigned len);
+enum sk_vmmio_event sk_vmmio_write(struct sk_vmmio *d, uint64_t off, uint32_t val, unsigned len,
+				   uint32_t *arg);
+/* A queue the driver made ready: a power-of-two size, aligned rings
+ * inside guest RAM (0), else -EINVAL / -EFAULT. */
+int sk_virtq_check(const struct sk_virtq_cfg *q, const struct sk_vm_mem *m);
+
+/* ---- split virtqueues seen from the device (virtqueue.c), apart from
+ * any device: take the chains the driver made available, give them back
+ * used, and say whether the driver wants an interrupt for that. */
+#define SK_VIRTQ_MAX_BUFS 64 /* buffers of one chain */
+struct sk_virtq {
+	const struct sk_vm_mem *mem;
+	uint16_t num;
+	uint8_t *desc, *avail, *used; /* host pointers of the rings */
+	uint16_t last_avail;	      /* next available entry to take */
+	uint16_t used_idx;	      /* next used entry to fill */
+	bool event_idx, indirect;     /* negotiated ring features */
+};
+struct sk_virtq_buf {
+	uint64_t addr; /* guest physical, inside guest RAM */
+	uint32_t len;
+	bool write; /* device-writable */
+};
+struct sk_virtq_chain {
+	uint16_t head;		  /* what sk_virtq_push gives back */
+	unsigned n;		  /* buffers, the readable ones first */
+	uint32_t out_len, in_len; /* readable, writable bytes */
+	struct sk_virtq_buf buf[SK_VIRTQ_MAX_BUFS];
+};
+/* A queue the driver made ready (sk_virtq_check) with the features it
+ * accepted; 0 or -EINVAL / -EFAULT. */
+int sk_virtq_init(struct sk_virtq *vq, const struct sk_vm_mem *m, const struct sk_virtq_cfg *cfg,
+		  uint64_t features);
+/* The next available chain: 1 and @c filled, 0 when there is none,
+ * -EINVAL for a chain the device must not use (an index out of range, a
+ * loop, a buffer outside guest RAM, a readable buffer after a writable
+ * one, a nested or chained indirect table, more than SK_VIRTQ_MAX_BUFS
+ * buffers) - the queue is then broken: the driver did not follow the
+ * spec. */
+int sk_virtq_pop(struct sk_virtq *vq, struct sk_virtq_chain *c);
+/* Give chain @head back with @written bytes in its writable buffers;
+ * true if the driver asked for an interrupt (VIRTQ_AVAIL_F_NO_INTERRUPT,
+ * or used_event with VIRTIO_F_EVENT_IDX). */
+bool sk_virtq_push(struct sk_virtq *vq, uint16_t head, uint32_t written);
+
 /* ---- process description for the shim (procdesc.c).
  * Records: one tag byte, then a NUL-terminated string.
  * a=arg e=env c=cwd h=hostname u=uid g=gid G=extra gid m=umask t=terminal */
