@@ -3,7 +3,10 @@
  * acpi.c - minimal ACPI tables for an SMP guest: RSDP, XSDT, a
  * hardware-reduced FADT (no CMOS, no 8042, no VGA), a MADT with the
  * local APICs and the IOAPIC, and a DSDT whose hand-assembled AML
- * declares the two UARTs as PNP0501 devices.
+ * declares the two UARTs as PNP0501 devices and each virtio-mmio device
+ * as LNRO0005 (Linux's virtio_mmio driver binds to that ACPI id: Debian's
+ * kernels lack CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES, so the command line
+ * cannot announce them).
  */
 #include "internal.h"
 
@@ -12,7 +15,7 @@
 
 #define OFF_XSDT 0x40
 #define OFF_FADT 0x100
-#define OFF_DSDT 0x300
+#define OFF_DSDT 0x1000 /* after the MADT of 254 CPUs */
 #define OFF_MADT 0x400
 #define ACPI_SIZE 0x2000
 
@@ -115,11 +118,62 @@ static size_t aml_uart(uint8_t *out, const char *name, int uid, uint16_t port, i
 	return aml_pkg(out, op_device, 2, body, n);
 }
 
-int sk_vm_acpi_build(const struct sk_vm_mem *m, uint64_t base, int nr_cpus, uint64_t *rsdp,
+/* Device(VRnn) { _HID "LNRO0005", _UID n, _CRS { Memory32Fixed(RW, base,
+ * len), Interrupt(Consumer, Edge, ActiveHigh, Exclusive) { irq } } } */
+static size_t aml_virtio(uint8_t *out, int idx, const struct sk_vm_acpi_mmio *d)
+{
+	uint8_t crs[23] = { 0x86, 0x09, 0x00, 0x01 }; /* Memory32Fixed, read-write */
+	uint8_t body[128], buf[64];
+	uint32_t v;
+	size_t n;
+
+	v = (uint32_t)d->base;
+	memcpy(crs + 4, &v, 4);
+	v = (uint32_t)d->len;
+	memcpy(crs + 8, &v, 4);
+	crs[12] = 0x89; /* extended interrupt descriptor, 6 bytes */
+	crs[13] = 0x06;
+	crs[14] = 0x00;
+	crs[15] = 0x03; /* consumer, edge, active high, exclusive */
+	crs[16] = 1;
+	v = (uint32_t)d->irq;
+	memcpy(crs + 17, &v, 4);
+	crs[21] = 0x79; /* end tag */
+	crs[22] = 0x00;
+	body[0] = 'V';
+	body[1] = 'R';
+	body[2] = "0123456789ABCDEF"[(idx >> 4) & 15];
+	body[3] = "0123456789ABCDEF"[idx & 15];
+	n = 4;
+	static const uint8_t hid[] = { 0x08, '_', 'H', 'I', 'D', 0x0d, 'L', 'N',
+				       'R',  'O', '0', '0', '0', '5',  0x00 };
+	memcpy(body + n, hid, sizeof(hid));
+	n += sizeof(hid);
+	const uint8_t u[] = { 0x08, '_', 'U', 'I', 'D', 0x0a, (uint8_t)idx };
+	memcpy(body + n, u, sizeof(u));
+	n += sizeof(u);
+	static const uint8_t name_crs[] = { 0x08, '_', 'C', 'R', 'S' };
+	memcpy(body + n, name_crs, sizeof(name_crs));
+	n += sizeof(name_crs);
+	uint8_t bufbody[2 + sizeof(crs)] = { 0x0a, sizeof(crs) };
+	memcpy(bufbody + 2, crs, sizeof(crs));
+	static const uint8_t op_buffer[] = { 0x11 };
+	size_t bl = aml_pkg(buf, op_buffer, 1, bufbody, sizeof(bufbody));
+	memcpy(body + n, buf, bl);
+	n += bl;
+	static const uint8_t op_device[] = { 0x5b, 0x82 };
+	return aml_pkg(out, op_device, 2, body, n);
+}
+
+int sk_vm_acpi_build(const struct sk_vm_mem *m, uint64_t base, int nr_cpus,
+		     const struct sk_vm_acpi_mmio *virtio, int nr_virtio, uint64_t *rsdp,
 		     struct sk_err *e)
 {
 	if (nr_cpus < 1 || nr_cpus > 254)
 		return sk_err_set(e, EINVAL, "microvm: %d vCPUs not supported (1-254)", nr_cpus);
+	if (nr_virtio < 0 || nr_virtio > SK_VM_ACPI_MAX_VIRTIO)
+		return sk_err_set(e, EINVAL, "microvm: %d virtio devices: at most %d", nr_virtio,
+				  SK_VM_ACPI_MAX_VIRTIO);
 	uint8_t *a = sk_vm_gpa(m, base, ACPI_SIZE);
 	if (!a)
 		return sk_err_set(e, ENOMEM, "microvm: no room for ACPI tables");
@@ -127,10 +181,12 @@ int sk_vm_acpi_build(const struct sk_vm_mem *m, uint64_t base, int nr_cpus, uint
 
 	/* DSDT */
 	uint8_t *dsdt = a + OFF_DSDT;
-	uint8_t devs[256], scope[300];
+	uint8_t devs[1024], scope[1100];
 	size_t dn = aml_uart(devs, "COM1", 1, SK_VM_COM1, 4);
 	dn += aml_uart(devs + dn, "COM2", 2, SK_VM_COM2, 3);
-	uint8_t sb[300];
+	for (int i = 0; i < nr_virtio; i++)
+		dn += aml_virtio(devs + dn, i, &virtio[i]);
+	uint8_t sb[1100];
 	static const uint8_t sbname[] = { '\\', '_', 'S', 'B', '_' };
 	memcpy(sb, sbname, sizeof(sbname));
 	memcpy(sb + sizeof(sbname), devs, dn);

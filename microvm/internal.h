@@ -28,6 +28,7 @@ __must_check int sk_vm_seccomp(struct sk_err *e);
 
 #define SK_VM_EXIT_PORT 0x501
 #define SK_VM_READY_PORT 0x502 /* shim: ttys open, send input now */
+#define SK_VM_FS_TAG "rootfs"  /* the virtio-fs tag of the shared rootfs */
 #define SK_VM_COM1 0x3f8
 #define SK_VM_COM2 0x2f8
 #define SK_VM_MIN_MEM (128ULL << 20)
@@ -101,7 +102,7 @@ __must_check int sk_vm_load_kernel_file(const struct sk_vm_mem *m, const char *p
 /* Put the initramfs in guest memory (load.c): the rootfs archive at
  * @path (NULL: none), then the per-run one (sk_vm_initrd_extra). */
 __must_check int sk_vm_load_initrd(const struct sk_vm_mem *m, const struct sk_vm_kernel_info *ki,
-				   const struct oci_config *cfg, const char *path, uint64_t *addr,
+				   const struct sk_vm_opts *o, const char *path, uint64_t *addr,
 				   uint64_t *len, struct sk_err *e);
 /* Write GDT and identity page tables for 4 GiB. */
 void sk_vm_setup_pagetables(const struct sk_vm_mem *m);
@@ -112,8 +113,15 @@ void sk_vm_setup_sregs(struct kvm_sregs *s);
 void sk_vm_setup_regs(struct kvm_regs *r, uint64_t entry);
 
 /* ---- ACPI (acpi.c): RSDP, XSDT, FADT (hw-reduced), MADT, DSDT with
- * two PNP0501 UARTs.  Written at @base; returns the RSDP address. */
+ * two PNP0501 UARTs and the virtio-mmio devices (LNRO0005).  Written at
+ * @base; returns the RSDP address. */
+#define SK_VM_ACPI_MAX_VIRTIO 8
+struct sk_vm_acpi_mmio {
+	uint64_t base, len;
+	int irq;
+};
 __must_check int sk_vm_acpi_build(const struct sk_vm_mem *m, uint64_t base, int nr_cpus,
+				  const struct sk_vm_acpi_mmio *virtio, int nr_virtio,
 				  uint64_t *rsdp, struct sk_err *e);
 uint8_t sk_vm_acpi_checksum(const void *p, size_t len);
 
@@ -283,16 +291,71 @@ int sk_virtq_pop(struct sk_virtq *vq, struct sk_virtq_chain *c);
  * or used_event with VIRTIO_F_EVENT_IDX). */
 bool sk_virtq_push(struct sk_virtq *vq, uint16_t head, uint32_t written);
 
+/* ---- vhost-user frontend (vhost_user.c) */
+enum {
+	SK_VHU_GET_FEATURES = 1,
+	SK_VHU_SET_FEATURES = 2,
+	SK_VHU_SET_OWNER = 3,
+	SK_VHU_SET_MEM_TABLE = 5,
+	SK_VHU_SET_VRING_NUM = 8,
+	SK_VHU_SET_VRING_ADDR = 9,
+	SK_VHU_SET_VRING_BASE = 10,
+	SK_VHU_GET_VRING_BASE = 11,
+	SK_VHU_SET_VRING_KICK = 12,
+	SK_VHU_SET_VRING_CALL = 13,
+	SK_VHU_GET_PROTOCOL_FEATURES = 15,
+	SK_VHU_SET_PROTOCOL_FEATURES = 16,
+	SK_VHU_SET_VRING_ENABLE = 18,
+};
+#define SK_VHU_VERSION 0x1
+#define SK_VHU_REPLY 0x4
+#define SK_VHU_NEED_REPLY 0x8
+#define SK_VHU_F_PROTOCOL_FEATURES (1ULL << 30)
+#define SK_VHU_F_LOG_ALL (1ULL << 26) /* vhost, not virtio */
+#define SK_VHU_MAX_REGIONS 8
+#define SK_VHU_MSG_MAX 512
+struct sk_vhu_hdr {
+	uint32_t req, flags, size;
+};
+struct sk_vhu_region {
+	uint64_t gpa, size, uaddr, mmap_offset;
+};
+/* Encoders write one message into @buf (SK_VHU_MSG_MAX bytes) and return
+ * its length, 0 if it does not fit. */
+size_t sk_vhu_encode(uint8_t *buf, uint32_t req, uint32_t flags, const void *payload, uint32_t len);
+size_t sk_vhu_u64(uint8_t *buf, uint32_t req, uint64_t v);
+/* struct vhost_vring_state: SET_VRING_NUM, _BASE, _ENABLE */
+size_t sk_vhu_state(uint8_t *buf, uint32_t req, uint32_t index, uint32_t num);
+/* SET_VRING_ADDR: ring addresses in the frontend's address space */
+size_t sk_vhu_vring_addr(uint8_t *buf, uint32_t index, uint64_t desc, uint64_t used, uint64_t avail);
+/* SET_MEM_TABLE with @n regions (one fd each, sent alongside) */
+size_t sk_vhu_mem_table(uint8_t *buf, const struct sk_vhu_region *r, unsigned n);
+/* A reply to @req carrying a u64: 0 or -EPROTO. */
+int sk_vhu_parse_u64(const uint8_t *buf, size_t len, uint32_t req, uint64_t *v);
+/* Send a message with @nfds descriptors; 0 or -errno. */
+int sk_vhu_send(int sock, const uint8_t *msg, size_t len, const int *fds, unsigned nfds);
+/* A request without payload whose reply is a u64 (10 s at most). */
+int sk_vhu_get_u64(int sock, uint32_t req, uint64_t *v);
+
 /* ---- process description for the shim (procdesc.c).
  * Records: one tag byte, then a NUL-terminated string.
- * a=arg e=env c=cwd h=hostname u=uid g=gid G=extra gid m=umask t=terminal */
+ * a=arg e=env c=cwd h=hostname u=uid g=gid G=extra gid m=umask t=terminal
+ * f=virtio-fs tag of the rootfs r=rootfs read-only */
 __must_check int sk_vm_procdesc(const struct oci_config *cfg, char **out, size_t *len,
 				struct sk_err *e);
+/* Close the socket, kill and reap virtiofsd (virtiofsd.c; a VMM under
+ * its seccomp filter cannot: there, virtiofsd ends with it). */
+void sk_vm_share_stop(struct sk_vm_share *s);
+/* Can the guest kernel mount virtio-fs: its modules found (or listed
+ * as built in) beside @kernel or in /lib/modules (load.c)? */
+bool sk_vm_fs_kernel_ok(const char *kernel);
+/* Records of a rootfs on virtio-fs, appended: f=tag, r=read-only. */
+void sk_vm_procdesc_rootfs(char **buf, size_t *len, const char *tag, bool readonly);
 /* The per-run second archive: /dev/console, /.skiff/init (the shim) and
- * /.skiff/process; appended to the cached rootfs archive in guest RAM.
- * c->buf is malloc'ed. */
-__must_check int sk_vm_initrd_extra(const struct oci_config *cfg, struct sk_cpio *c,
-				    struct sk_err *e);
+ * /.skiff/process, with o->share the modules of virtio-fs in
+ * /.skiff/modules; appended to the cached rootfs archive in guest RAM,
+ * or alone with o->share.  c->buf is malloc'ed. */
+__must_check int sk_vm_initrd_extra(const struct sk_vm_opts *o, struct sk_cpio *c, struct sk_err *e);
 /* Kernel command line for a VM (acpi, console, ...). */
 char *sk_vm_cmdline(int nr_vcpus, const char *extra);
 const char *sk_vm_annotation(const struct oci_config *cfg, const char *key);

@@ -3,7 +3,9 @@
  * loop.c - sk_vm_run: the VM from setup to its end, and meanwhile the
  * main thread's event loop: stdin relayed to ttyS0 as the guest makes
  * room, signals forwarded to the guest's process as control bytes on
- * ttyS1 once the shim is ready, the end of stdin likewise, the timeout.
+ * ttyS1 once the shim is ready, the end of stdin likewise, the timeout,
+ * the end of virtiofsd (the guest then has no root file system: the VM
+ * ends).
  * The host terminal is raw for the run when the process has a terminal.
  */
 #include "vmm.h"
@@ -146,7 +148,7 @@ static int run_timeout(const struct sk_vm_opts *o)
 static int event_loop(struct relay *rl)
 {
 	struct vm *vm = rl->vm;
-	struct pollfd p[4];
+	struct pollfd p[5];
 	char msg[96];
 	uint64_t v;
 	bool ready;
@@ -164,7 +166,9 @@ static int event_loop(struct relay *rl)
 		p[1] = (struct pollfd){ .fd = rl->sfd, .events = POLLIN };
 		p[2] = (struct pollfd){ .fd = rl->tfd, .events = POLLIN };
 		p[3] = (struct pollfd){ .fd = want_stdin(rl, ready) ? 0 : -1, .events = POLLIN };
-		n = poll(p, 4, -1);
+		/* the end of virtiofsd: the guest's file system is gone */
+		p[4] = (struct pollfd){ .fd = vm->fs ? vm->fs->sock : -1, .events = 0 };
+		n = poll(p, 5, -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -180,6 +184,8 @@ static int event_loop(struct relay *rl)
 		}
 		if (p[3].revents)
 			on_stdin(rl);
+		if (p[4].revents & (POLLHUP | POLLERR))
+			vm_end(vm, END_ERROR, 255, "virtio-fs: virtiofsd ended");
 	}
 	return 0;
 }

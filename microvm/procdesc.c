@@ -2,7 +2,8 @@
 /*
  * procdesc.c - the process description the guest shim reads from
  * /.skiff/process: records of one tag byte and a NUL-terminated string
- * (a=arg e=env c=cwd h=hostname u=uid g=gid G=extra gid m=umask t=terminal).
+ * (a=arg e=env c=cwd h=hostname u=uid g=gid G=extra gid m=umask t=terminal
+ * f=virtio-fs tag of the rootfs r=rootfs read-only).
  */
 #include "internal.h"
 
@@ -63,4 +64,11 @@ int sk_vm_procdesc(const struct oci_config *cfg, char **out, size_t *len, struct
 	*out = buf;
 	*len = n;
 	return 0;
+}
+
+void sk_vm_procdesc_rootfs(char **buf, size_t *len, const char *tag, bool readonly)
+{
+	rec(buf, len, 'f', tag);
+	if (readonly)
+		rec(buf, len, 'r', "1");
 }

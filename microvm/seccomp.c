@@ -2,8 +2,8 @@
 /*
  * seccomp.c - the VMM's own seccomp filter, installed once the VM is set
  * up: only the syscalls of the run loop (KVM_RUN / KVM_IRQ_LINE ioctls,
- * stdio relay, threads, signals, exit) are allowed; anything else fails
- * with EPERM.  Applies to all threads (TSYNC).
+ * stdio relay, threads, signals, vhost-user messages, exit) are allowed;
+ * anything else fails with EPERM.  Applies to all threads (TSYNC).
  */
 #include "internal.h"
 
@@ -61,6 +61,7 @@ int sk_vm_seccomp(struct sk_err *e)
 		"rseq",
 		"sched_getaffinity",
 		"rt_sigsuspend",
+		"sendmsg", /* vhost-user messages at DRIVER_OK (vhost_fs.c) */
 	};
 	__attribute__((cleanup(seccomp_ctx_freep))) scmp_filter_ctx ctx =
 		seccomp_init(SCMP_ACT_ERRNO(EPERM));

@@ -71,7 +71,7 @@ int vm_init(struct vm *vm, int nr, const int *cpus, int ncpus, uint64_t mem_size
 	int i;
 
 	memset(vm, 0, sizeof(*vm));
-	vm->kvm = vm->fd = vm->evfd = -1;
+	vm->kvm = vm->fd = vm->evfd = vm->memfd = -1;
 	vm->nr = nr;
 	vm->mem.size = mem_size;
 	vm->pio.kind = "port";
@@ -114,13 +114,27 @@ static int create_vm(struct vm *vm, struct sk_err *e)
 	return 0;
 }
 
-/* Guest RAM: one mapping, below the MMIO gap and the rest from 4 GiB. */
-static int map_memory(struct vm *vm, struct sk_err *e)
+/* Guest RAM: one mapping, below the MMIO gap and the rest from 4 GiB.
+ * @shared: of a memfd, whose pages a vhost-user backend maps too; else
+ * anonymous memory, which can get transparent huge pages (shmem gets them
+ * only where the host enables them for shmem, Debian does not). */
+static int map_memory(struct vm *vm, bool shared, struct sk_err *e)
 {
 	struct kvm_userspace_memory_region reg = { 0 };
 
-	vm->mem.host = mmap(NULL, vm->mem.size, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (shared) {
+		vm->memfd = memfd_create("skiff-guest-ram", MFD_CLOEXEC);
+		if (vm->memfd < 0)
+			return sk_err_sys(e, errno, "microvm: memfd_create");
+		if (ftruncate(vm->memfd, (off_t)vm->mem.size) < 0)
+			return sk_err_sys(e, errno, "microvm: cannot size %llu MiB of guest memory",
+					  (unsigned long long)(vm->mem.size >> 20));
+		vm->mem.host = mmap(NULL, vm->mem.size, PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_NORESERVE, vm->memfd, 0);
+	} else {
+		vm->mem.host = mmap(NULL, vm->mem.size, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	}
 	if (vm->mem.host == MAP_FAILED) {
 		vm->mem.host = NULL;
 		return sk_err_sys(e, errno, "microvm: cannot map %llu MiB of guest memory",
@@ -158,10 +172,15 @@ static int load_boot(struct vm *vm, const struct sk_vm_opts *o, const char *init
 	r = sk_vm_load_kernel_file(&vm->mem, o->kernel, &ki, e);
 	if (r < 0)
 		return r;
-	r = sk_vm_load_initrd(&vm->mem, &ki, o->cfg, initrd_path, &initrd, &initrd_len, e);
+	r = sk_vm_load_initrd(&vm->mem, &ki, o, initrd_path, &initrd, &initrd_len, e);
 	if (r < 0)
 		return r;
-	r = sk_vm_acpi_build(&vm->mem, SK_VM_ACPI_ADDR, vm->nr, &rsdp, e);
+	struct sk_vm_acpi_mmio virtio[SK_VM_ACPI_MAX_VIRTIO];
+	for (int i = 0; i < vm->nr_virtio; i++)
+		virtio[i] = (struct sk_vm_acpi_mmio){ .base = vm->virtio[i]->base,
+						      .len = SK_VMMIO_SIZE,
+						      .irq = vm->virtio[i]->irq };
+	r = sk_vm_acpi_build(&vm->mem, SK_VM_ACPI_ADDR, vm->nr, virtio, vm->nr_virtio, &rsdp, e);
 	if (r < 0)
 		return r;
 	cmdline = sk_vm_cmdline(vm->nr, o->cmdline_extra);
@@ -184,9 +203,19 @@ int vm_setup(struct vm *vm, const struct sk_vm_opts *o, const char *initrd_path,
 	r = create_vm(vm, e);
 	if (r < 0)
 		return r;
-	r = map_memory(vm, e);
+	r = map_memory(vm, o->share != NULL, e);
 	if (r < 0)
 		return r;
+
+	if (o->share) {
+		int sock = fcntl(o->share->sock, F_DUPFD_CLOEXEC, 3);
+
+		if (sock < 0)
+			return sk_err_sys(e, errno, "microvm: virtio-fs socket");
+		r = vhost_fs_add(vm, sock, SK_VM_FS_TAG, e);
+		if (r < 0)
+			return r;
+	}
 	r = load_boot(vm, o, initrd_path, &entry, e);
 	if (r < 0)
 		return r;
@@ -231,6 +260,7 @@ void vm_free(struct vm *vm)
 	for (i = 0; i < vm->nr; i++)
 		vcpu_free(&vm->cpus[i]);
 	free(vm->cpus);
+	vhost_fs_free(vm);
 	sk_bus_free(&vm->pio);
 	sk_bus_free(&vm->mmio);
 	if (vm->mem.host)
@@ -241,5 +271,7 @@ void vm_free(struct vm *vm)
 		close(vm->kvm);
 	if (vm->evfd >= 0)
 		close(vm->evfd);
+	if (vm->memfd >= 0)
+		close(vm->memfd);
 	pthread_mutex_destroy(&vm->lock);
 }

@@ -8,7 +8,9 @@
  * bounds the VM), waits for `start` like any init, drops every capability,
  * sets no_new_privs and runs the guest until it ends; its exit status is
  * the guest process's.  No container rootfs is mounted on the host side:
- * the rootfs travels inside the guest's initramfs.
+ * the VMM starts virtiofsd to share it with the guest (virtio-fs), or,
+ * when there is no virtiofsd, the rootfs travels inside the guest's
+ * initramfs (with a one-line warning).
  */
 #define _GNU_SOURCE
 #include "handler.h"
@@ -24,9 +26,11 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
-/* What create hands the VMM: the guest's kernel and initramfs. */
+/* What create hands the VMM: the guest's kernel, and virtiofsd or the
+ * initramfs holding the rootfs. */
 struct vm_data {
 	char *kernel;
+	char *virtiofsd;
 	char *initrd;
 };
 
@@ -77,6 +81,16 @@ static int vm_prepare(struct sk_ctx *ctx, struct oci_config *cfg, const char *ro
 	if (r < 0)
 		return r;
 	vo.kernel = d->kernel;
+	{
+		_cleanup_free_ char *why = NULL;
+
+		d->virtiofsd = sk_vm_virtiofsd(cfg, d->kernel, &why);
+		if (d->virtiofsd)
+			return 0;
+		sk_warn(&ctx->log,
+			"microvm: %s: the rootfs is copied into the guest's initramfs (writes stay in the VM)",
+			why);
+	}
 	r = sk_mkdir_p(cache, 0700, e);
 	if (r < 0)
 		return r;
@@ -90,6 +104,7 @@ static void vm_free_data(void *data)
 	if (!d)
 		return;
 	free(d->kernel);
+	free(d->virtiofsd);
 	free(d->initrd);
 	free(d);
 }
@@ -136,6 +151,7 @@ static void __attribute__((noreturn)) vm_run(const struct sk_init_args *a, const
 		.tty = p->terminal,
 		.seccomp = true,
 	};
+	struct sk_vm_share share = { .sock = -1 };
 	struct sk_err err = { 0 };
 	int status = 255;
 	char c;
@@ -143,13 +159,21 @@ static void __attribute__((noreturn)) vm_run(const struct sk_init_args *a, const
 
 	sk_init_create_container_hooks(a, state_json);
 	sk_init_terminal(a, false);
+	/* virtiofsd, privileged, before the VMM drops everything */
+	if (d->virtiofsd) {
+		_cleanup_free_ char *dir = sk_xasprintf("%s/%s", a->ctx->root, a->o->id);
+
+		if (sk_vm_share_start(&vo, d->virtiofsd, dir, a->cfg->root_readonly, &share, &err) < 0)
+			sk_child_fail(a->sock, &err);
+		vo.share = &share;
+	}
 	if (drop_privileges(&err) < 0)
 		sk_child_fail(a->sock, &err);
 	/* Nothing of the host but stdio, the channel, the start fd and the
 	 * --log file stays open in the VMM (the guest resolves the cwd on
 	 * its own side, with none of these). */
 	{
-		int keep[] = { a->sock, a->waitfd, a->ctx->log.fd };
+		int keep[] = { a->sock, a->waitfd, a->ctx->log.fd, share.sock };
 		if (sk_fds_close_except(3, keep, sizeof(keep) / sizeof(keep[0]), &err) < 0)
 			sk_child_fail(a->sock, &err);
 	}

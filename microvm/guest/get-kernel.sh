@@ -8,7 +8,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 dir=${1:-$here/../../tests/vm/cache/microvm}
 mkdir -p "$dir"
 cd "$dir"
-if ls vmlinux-* >/dev/null 2>&1; then
+# the modules a virtio-fs rootfs needs (modular in Debian's kernels), kept
+# beside the kernel as modules-VERSION/kernel/... for the guest's init
+vfs_modules="drivers/virtio/virtio_ring.ko drivers/virtio/virtio.ko drivers/virtio/virtio_mmio.ko fs/fuse/fuse.ko fs/fuse/virtiofs.ko"
+if ls vmlinux-* >/dev/null 2>&1 && ls -d modules-* >/dev/null 2>&1; then
 	echo "get-kernel: $(ls vmlinux-* | tail -1) already there"
 	exit 0
 fi
@@ -38,4 +41,12 @@ esac
 if [ -s "$tmp/vmlinux" ] && [ "$(head -c 4 "$tmp/vmlinux" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
 	mv "$tmp/vmlinux" "vmlinux-$ver"
 fi
+for m in $vfs_modules; do
+	if [ -f "$tmp/x/lib/modules/$ver/kernel/$m" ]; then
+		mkdir -p "modules-$ver/kernel/${m%/*}"
+		cp "$tmp/x/lib/modules/$ver/kernel/$m" "modules-$ver/kernel/$m"
+	fi
+done
+mkdir -p "modules-$ver"
+cp "$tmp/x/lib/modules/$ver/modules.builtin" "modules-$ver/" 2>/dev/null || true
 ls -la "$dir"

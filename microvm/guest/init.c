@@ -2,13 +2,16 @@
 /*
  * init.c - skiff's PID 1 inside a microVM guest (built static, see
  * guest.mk).  It mounts /proc, /sys and /dev, reads /.skiff/process
- * (records: tag byte + NUL-terminated string, see microvm.h), sets the
- * hostname, starts process.args with its env, cwd and user, relays stdin
- * (ttyS0 -> pipe), forwards signals received as control bytes on ttyS1,
+ * (records: tag byte + NUL-terminated string, see microvm.h); with the
+ * rootfs on virtio-fs it loads the modules in /.skiff/modules, mounts
+ * the share, makes it the root and mounts /proc, /sys and /dev there.
+ * It sets the hostname, starts process.args with its env, cwd and user,
+ * relays stdin (ttyS0 -> pipe), forwards signals received as control bytes on ttyS1,
  * then writes the exit status to port 0x501 and powers off.
  *
  * stdout goes to ttyS0 and stderr to ttyS1 directly (raw mode).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -23,6 +26,7 @@
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -112,6 +116,8 @@ struct proc {
 	int umask_set;
 	mode_t umask_v;
 	int terminal;
+	char *fs_tag; /* the rootfs is this virtio-fs share */
+	int fs_ro;
 };
 
 static void push(char ***v, size_t *n, char *s)
@@ -175,6 +181,12 @@ static int load_proc(struct proc *p)
 		case 't':
 			p->terminal = 1;
 			break;
+		case 'f':
+			p->fs_tag = v;
+			break;
+		case 'r':
+			p->fs_ro = 1;
+			break;
 		default:
 			break;
 		}
@@ -185,12 +197,15 @@ static int load_proc(struct proc *p)
 	return p->n_args ? 0 : -1;
 }
 
-static void mounts(void)
+/* @shared: the root is the bundle's rootfs (virtio-fs): no /tmp made
+ * there, as a container runtime makes none. */
+static void mounts(int shared)
 {
 	mkdir("/proc", 0555);
 	mkdir("/sys", 0555);
 	mkdir("/dev", 0755);
-	mkdir("/tmp", 01777);
+	if (!shared)
+		mkdir("/tmp", 01777);
 	mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
@@ -202,6 +217,74 @@ static void mounts(void)
 	symlink("/proc/self/fd/0", "/dev/stdin");
 	symlink("/proc/self/fd/1", "/dev/stdout");
 	symlink("/proc/self/fd/2", "/dev/stderr");
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* The modules in /.skiff/modules, in name order; one whose dependency is
+ * not there yet is tried again after the others. */
+static void load_modules(void)
+{
+	struct dirent **ents;
+	int n = scandir("/.skiff/modules", &ents, NULL, by_name);
+	int pass, i, left = n;
+
+	for (pass = 0; pass < 3 && left > 0; pass++) {
+		left = 0;
+		for (i = 0; i < n; i++) {
+			char path[300];
+			int fd;
+			if (!ents[i] || ents[i]->d_name[0] == '.') {
+				continue;
+			}
+			snprintf(path, sizeof(path), "/.skiff/modules/%s", ents[i]->d_name);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd >= 0 &&
+			    (syscall(SYS_finit_module, fd, "", 0) == 0 || errno == EEXIST)) {
+				free(ents[i]);
+				ents[i] = NULL;
+			} else {
+				left++;
+				if (pass == 2)
+					say(path, strerror(errno));
+			}
+			if (fd >= 0)
+				close(fd);
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(ents[i]);
+	if (n > 0)
+		free(ents);
+}
+
+/* Mount the virtio-fs share @tag and make it the root (as switch_root:
+ * moved over the initramfs, then chroot); 0 or -1 with a message. */
+static int switch_to_share(const char *tag, int ro)
+{
+	unsigned long fl = MS_NODEV | (ro ? MS_RDONLY : 0);
+	int i;
+
+	load_modules();
+	mkdir("/.skiff/root", 0700);
+	/* the device is probed as its module loads; a little slack anyway */
+	for (i = 0; mount(tag, "/.skiff/root", "virtiofs", fl, NULL) < 0; i++) {
+		if (i == 200 || (errno != ENODEV && errno != ENOENT && errno != ENXIO)) {
+			say("mount the virtio-fs rootfs", strerror(errno));
+			return -1;
+		}
+		usleep(10000);
+	}
+	if (chdir("/.skiff/root") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 ||
+	    chroot(".") < 0 || chdir("/") < 0) {
+		say("switch to the virtio-fs rootfs", strerror(errno));
+		return -1;
+	}
+	mounts(1);
+	return 0;
 }
 
 /* The process gets ttys of its own (new open file descriptions): no file
@@ -255,7 +338,7 @@ static void __attribute__((noreturn)) child(struct proc *p, int in, int out, int
 
 int main(void)
 {
-	mounts();
+	mounts(0);
 	int out = open("/dev/ttyS0", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	int errf = open("/dev/ttyS1", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (errf >= 0)
@@ -269,6 +352,8 @@ int main(void)
 		say("cannot read /.skiff/process", NULL);
 		finish(255, out, errf);
 	}
+	if (p.fs_tag && switch_to_share(p.fs_tag, p.fs_ro) < 0)
+		finish(255, out, errf);
 	if (!p.terminal)
 		raw_tty(out);
 	raw_tty(errf);

@@ -8,7 +8,9 @@
  *                  [-H HOSTNAME] [-u UID:GID] [-C CACHEDIR] [-x CMDLINE]
  *                  [-S (seccomp)] [-d (debug)] [-T (terminal)]
  *                  [-O INITRD_OUT (write the whole initramfs, don't boot)]
- *                  [-P (print the kernel command line, don't boot)] [--] ARGS...
+ *                  [-P (print the kernel command line, don't boot)]
+ *                  [-F (the rootfs through virtio-fs: virtiofsd)] [-R (read-only)]
+ *                  [--] ARGS...
  *
  * Exit status: the guest process's, 255 for a guest failure, 125 for a
  * setup error (message on stderr).
@@ -30,10 +32,11 @@ int main(int argc, char **argv)
 	proc.cwd = "/";
 	struct sk_vm_opts o = { .log = &log, .cfg = &cfg, .rootfs = NULL };
 	const char *kernel = NULL, *initrd_out = NULL;
-	bool print_cmdline = false;
+	bool print_cmdline = false, virtiofs = false, readonly = false;
+	struct sk_vm_share share = { .sock = -1 };
 	struct sk_strv_buf env = { 0 };
 	int c;
-	while ((c = getopt(argc, argv, "+k:r:m:c:s:t:e:w:H:u:C:x:SdTO:P")) != -1) {
+	while ((c = getopt(argc, argv, "+k:r:m:c:s:t:e:w:H:u:C:x:SdTO:PFR")) != -1) {
 		switch (c) {
 		case 'k':
 			kernel = optarg;
@@ -87,6 +90,12 @@ int main(int argc, char **argv)
 		case 'P':
 			print_cmdline = true;
 			break;
+		case 'F':
+			virtiofs = true;
+			break;
+		case 'R':
+			readonly = true;
+			break;
 		default:
 			fprintf(stderr,
 				"usage: skiff-vmm-test [-k KERNEL] [-r ROOTFS] [opts] [--] ARGS...\n");
@@ -118,7 +127,22 @@ int main(int argc, char **argv)
 		return 125;
 	}
 	o.kernel = kpath;
-	if (o.rootfs && sk_vm_prepare(&o, &initrd, &e) < 0) {
+	if (virtiofs) {
+		_cleanup_free_ char *why = NULL;
+		_cleanup_free_ char *fsd = sk_vm_virtiofsd(&cfg, kpath, &why);
+
+		if (!fsd) {
+			fprintf(stderr, "skiff-vmm-test: %s\n", why);
+			return 125;
+		}
+		const char *tmp = getenv("TMPDIR");
+
+		if (sk_vm_share_start(&o, fsd, tmp && *tmp ? tmp : "/tmp", readonly, &share, &e) < 0) {
+			fprintf(stderr, "skiff-vmm-test: %s\n", e.msg);
+			return 125;
+		}
+		o.share = &share;
+	} else if (o.rootfs && sk_vm_prepare(&o, &initrd, &e) < 0) {
 		fprintf(stderr, "skiff-vmm-test: %s\n", e.msg);
 		return 125;
 	}
@@ -133,7 +157,7 @@ int main(int argc, char **argv)
 		char *base = NULL;
 		size_t blen = 0;
 		if ((initrd && sk_read_file_at(AT_FDCWD, initrd, &base, &blen, &e) < 0) ||
-		    sk_vm_initrd_extra(&cfg, &c, &e) < 0) {
+		    sk_vm_initrd_extra(&o, &c, &e) < 0) {
 			fprintf(stderr, "skiff-vmm-test: %s\n", e.msg);
 			return 125;
 		}
@@ -150,7 +174,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	int status = 255;
-	if (sk_vm_run(&o, initrd, &status, &e) < 0) {
+	int r = sk_vm_run(&o, initrd, &status, &e);
+	sk_vm_share_stop(&share);
+	if (r < 0) {
 		fprintf(stderr, "skiff-vmm-test: %s\n", e.msg);
 		return 125;
 	}

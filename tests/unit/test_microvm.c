@@ -238,7 +238,8 @@ TEST(acpi_tables)
 	struct sk_vm_mem m = mkmem();
 	uint64_t rsdp = 0;
 	struct sk_err e = { 0 };
-	CHECK_INT(sk_vm_acpi_build(&m, SK_VM_ACPI_ADDR, 2, &rsdp, &e), 0);
+	const struct sk_vm_acpi_mmio vio[2] = { { 0xd0000000, 0x1000, 5 }, { 0xd0001000, 0x1000, 6 } };
+	CHECK_INT(sk_vm_acpi_build(&m, SK_VM_ACPI_ADDR, 2, vio, 2, &rsdp, &e), 0);
 	CHECK_INT(rsdp, SK_VM_ACPI_ADDR);
 	uint8_t *r = m.host + rsdp;
 	CHECK(!memcmp(r, "RSD PTR ", 8));
@@ -278,6 +279,14 @@ TEST(acpi_tables)
 			CHECK(memmem(d, dl, "COM1", 4) && memmem(d, dl, "COM2", 4));
 			CHECK(memmem(d, dl, eisa, sizeof(eisa)) != NULL);
 			CHECK(memmem(d, dl, io1, sizeof(io1)) != NULL);
+			/* two virtio-mmio devices: LNRO0005, their window and IRQ */
+			static const uint8_t mem2[] = { 0x86, 0x09, 0x00, 0x01, 0x00, 0x10,
+							0x00, 0xd0, 0x00, 0x10, 0x00, 0x00 };
+			static const uint8_t irq2[] = { 0x89, 0x06, 0x00, 0x03, 0x01, 0x06 };
+			CHECK(memmem(d, dl, "VR00", 4) && memmem(d, dl, "VR01", 4));
+			CHECK(memmem(d, dl, "LNRO0005", 8) != NULL);
+			CHECK(memmem(d, dl, mem2, sizeof(mem2)) != NULL);
+			CHECK(memmem(d, dl, irq2, sizeof(irq2)) != NULL);
 		} else {
 			CHECK_INT(tl, 44 + 2 * 8 + 12); /* 2 LAPICs + IOAPIC */
 			CHECK_INT(t[44], 0);
@@ -285,7 +294,7 @@ TEST(acpi_tables)
 			CHECK_INT(t[44 + 16], 1);    /* IOAPIC entry */
 		}
 	}
-	CHECK(sk_vm_acpi_build(&m, SK_VM_ACPI_ADDR, 0, &rsdp, &e) < 0);
+	CHECK(sk_vm_acpi_build(&m, SK_VM_ACPI_ADDR, 0, NULL, 0, &rsdp, &e) < 0);
 	free(m.host);
 }
 

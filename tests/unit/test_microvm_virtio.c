@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of microvm/'s virtio pieces: the virtio-mmio register file,
  * split rings (layout, descriptor chains on fabricated guest memory,
- * the used ring and interrupt suppression). */
+ * the used ring and interrupt suppression), vhost-user message encoding,
+ * the virtio-fs module lookup. */
 #include "microvm_fixture.h"
+
+#include <sys/socket.h>
 
 static uint32_t rd(struct sk_vmmio *d, uint64_t off)
 {
@@ -359,6 +362,130 @@ TEST(virtq_event_idx)
 	free(m.host);
 }
 
+TEST(vhost_user_encoding)
+{
+	uint8_t b[SK_VHU_MSG_MAX];
+	uint32_t w[3];
+	uint64_t v;
+	size_t n = sk_vhu_encode(b, SK_VHU_SET_OWNER, 0, NULL, 0);
+	CHECK_INT(n, 12);
+	memcpy(w, b, 12);
+	CHECK(w[0] == SK_VHU_SET_OWNER && w[1] == SK_VHU_VERSION && w[2] == 0);
+	/* u64 payload */
+	n = sk_vhu_u64(b, SK_VHU_SET_FEATURES, 0x100000000ULL);
+	CHECK_INT(n, 20);
+	memcpy(w, b, 12);
+	memcpy(&v, b + 12, 8);
+	CHECK(w[0] == 2 && w[2] == 8 && v == 0x100000000ULL);
+	/* vring state */
+	n = sk_vhu_state(b, SK_VHU_SET_VRING_NUM, 1, 256);
+	CHECK_INT(n, 20);
+	memcpy(w, b + 12, 8);
+	CHECK(w[0] == 1 && w[1] == 256);
+	/* vring addresses: index, flags, desc, used, avail, log */
+	n = sk_vhu_vring_addr(b, 1, 0x1000, 0x3000, 0x2000);
+	CHECK_INT(n, 12 + 40);
+	uint64_t a[4];
+	memcpy(w, b + 12, 8);
+	memcpy(a, b + 20, 32);
+	CHECK(w[0] == 1 && w[1] == 0);
+	CHECK(a[0] == 0x1000 && a[1] == 0x3000 && a[2] == 0x2000 && a[3] == 0);
+	/* memory table: count, padding, regions of 4 u64 */
+	struct sk_vhu_region r[2] = { { 0, 0xc0000000, 0x7f0000000000, 0 },
+				      { 0x100000000, 0x40000000, 0x7f00c0000000, 0xc0000000 } };
+	n = sk_vhu_mem_table(b, r, 2);
+	CHECK_INT(n, 12 + 8 + 64);
+	memcpy(w, b, 12);
+	CHECK(w[0] == SK_VHU_SET_MEM_TABLE && w[2] == 72);
+	memcpy(w, b + 12, 8);
+	CHECK(w[0] == 2 && w[1] == 0);
+	memcpy(a, b + 20 + 32, 32);
+	CHECK(a[0] == 0x100000000 && a[1] == 0x40000000 && a[3] == 0xc0000000);
+	CHECK_INT(sk_vhu_mem_table(b, r, 0), 0);
+	CHECK_INT(sk_vhu_mem_table(b, r, SK_VHU_MAX_REGIONS + 1), 0);
+	/* too large a payload */
+	CHECK_INT(sk_vhu_encode(b, 1, 0, b, SK_VHU_MSG_MAX), 0);
+}
+
+TEST(vhost_user_reply)
+{
+	uint8_t b[20];
+	uint32_t h[3] = { SK_VHU_GET_FEATURES, SK_VHU_VERSION | SK_VHU_REPLY, 8 };
+	uint64_t f = 0x140000000ULL, v = 0;
+	memcpy(b, h, 12);
+	memcpy(b + 12, &f, 8);
+	CHECK_INT(sk_vhu_parse_u64(b, 20, SK_VHU_GET_FEATURES, &v), 0);
+	CHECK(v == f);
+	CHECK_INT(sk_vhu_parse_u64(b, 20, SK_VHU_GET_PROTOCOL_FEATURES, &v), -EPROTO);
+	CHECK_INT(sk_vhu_parse_u64(b, 19, SK_VHU_GET_FEATURES, &v), -EPROTO);
+	h[1] = SK_VHU_VERSION; /* not marked a reply */
+	memcpy(b, h, 12);
+	CHECK_INT(sk_vhu_parse_u64(b, 20, SK_VHU_GET_FEATURES, &v), -EPROTO);
+	/* over a socket pair: the request goes out, the reply comes back,
+	 * a descriptor travels with SCM_RIGHTS */
+	int sv[2];
+	CHECK_INT(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	h[1] = SK_VHU_VERSION | SK_VHU_REPLY;
+	memcpy(b, h, 12);
+	CHECK_INT(write(sv[1], b, 20), 20); /* the reply is already waiting */
+	v = 0;
+	CHECK_INT(sk_vhu_get_u64(sv[0], SK_VHU_GET_FEATURES, &v), 0);
+	CHECK(v == f);
+	uint8_t req[12];
+	CHECK_INT(read(sv[1], req, 12), 12);
+	memcpy(h, req, 12);
+	CHECK(h[0] == SK_VHU_GET_FEATURES && h[2] == 0);
+	uint8_t msg[SK_VHU_MSG_MAX];
+	int fd = sv[0];
+	size_t n = sk_vhu_u64(msg, SK_VHU_SET_VRING_KICK, 0);
+	CHECK_INT(sk_vhu_send(sv[0], msg, n, &fd, 1), 0);
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = req, .iov_len = sizeof(req) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)
+	};
+	CHECK(recvmsg(sv[1], &mh, MSG_CMSG_CLOEXEC) > 0);
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	CHECK(c && c->cmsg_type == SCM_RIGHTS);
+	int got;
+	memcpy(&got, CMSG_DATA(c), sizeof(got));
+	CHECK(got >= 0);
+	close(got);
+	close(sv[0]);
+	/* the peer gone: an error, not a hang */
+	CHECK(sk_vhu_get_u64(sv[1], SK_VHU_GET_FEATURES, &v) < 0);
+	close(sv[1]);
+}
+
+TEST(virtiofs_kernel_modules)
+{
+	char dir[] = "/tmp/skiff-unit-vfs-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char *k = sk_xasprintf("%s/vmlinux-9.9.9-test", dir);
+	struct sk_err e;
+	CHECK_INT(sk_write_file_at(AT_FDCWD, k, "x", 1, O_WRONLY | O_CREAT, 0644, &e), 0);
+	/* no modules beside it, none in /lib/modules for that version */
+	CHECK(!sk_vm_fs_kernel_ok(k));
+	char *m = sk_xasprintf("%s/modules-9.9.9-test/kernel/fs/fuse", dir);
+	CHECK_INT(sk_mkdir_p(m, 0755, &e), 0);
+	CHECK(!sk_vm_fs_kernel_ok(k));
+	char *b = sk_xasprintf("%s/modules-9.9.9-test/modules.builtin", dir);
+	CHECK_INT(sk_write_file_at(AT_FDCWD, b, "kernel/fs/fuse/virtiofs.ko\n", 27,
+				   O_WRONLY | O_CREAT, 0644, &e),
+		  0);
+	CHECK(sk_vm_fs_kernel_ok(k)); /* built in */
+	unlink(b);
+	char *ko = sk_xasprintf("%s/virtiofs.ko", m);
+	CHECK_INT(sk_write_file_at(AT_FDCWD, ko, "m", 1, O_WRONLY | O_CREAT, 0644, &e), 0);
+	CHECK(sk_vm_fs_kernel_ok(k)); /* a module */
+	CHECK(!sk_vm_fs_kernel_ok("/boot/not-a-kernel-name"));
+	sk_rm_rf(dir);
+	free(k);
+	free(m);
+	free(b);
+	free(ko);
+}
+
 int main(void)
 {
 	RUN(vmmio_identity_and_features);
@@ -369,5 +496,8 @@ int main(void)
 	RUN(virtq_bad_chains);
 	RUN(virtq_indirect);
 	RUN(virtq_event_idx);
+	RUN(vhost_user_encoding);
+	RUN(vhost_user_reply);
+	RUN(virtiofs_kernel_modules);
 	return unit_done();
 }

@@ -32,6 +32,9 @@ setup_file() {
 	k=$(ls "$REPO"/tests/vm/cache/microvm/vmlinux-* 2>/dev/null | sort -V | tail -1)
 	[ -n "$k" ] || k=$(ls "$REPO"/tests/vm/cache/microvm/vmlinuz-* 2>/dev/null | sort -V | tail -1)
 	[ -z "$k" ] || cp "$k" "$BATS_FILE_TMPDIR/${k##*/}"
+	# its virtio-fs modules beside it: `run --vm` shares the rootfs
+	# through virtiofsd (tests/vm/microvm-virtiofs.bats)
+	[ -z "$k" ] || cp -a "${k%/*}/modules-${k##*/vmlinu[xz]-}" "$BATS_FILE_TMPDIR/" 2>/dev/null || true
 	echo 'root:x:0:0:root:/root:/bin/sh' > "$r/etc/passwd"
 	echo 'root:x:0:' > "$r/etc/group"
 }
@@ -350,9 +353,10 @@ teardown() {
 	vm_run_expect 0 "bar|/tmp|vmbox" --vm -b "$BATS_TEST_TMPDIR/b" vmenv-$$
 }
 
-@test "run --vm: org.skiff.vm=true annotation selects the VM" {
+@test "run --vm: org.skiff.vm=true annotation selects the VM (its / the rootfs over virtio-fs)" {
 	vm_run_supported
-	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sh -c 'grep -q rdinit=/.skiff/init /proc/cmdline && echo in-vm'
+	vm_bundle "$BATS_TEST_TMPDIR/b" /bin/sh -c \
+		'grep -q rdinit=/.skiff/init /proc/cmdline && grep -q "^rootfs / virtiofs" /proc/mounts && echo in-vm'
 	cfg "$BATS_TEST_TMPDIR/b" '.annotations["org.skiff.vm"] = "true"'
 	vm_run_expect 0 in-vm -b "$BATS_TEST_TMPDIR/b" vmann-$$
 }
