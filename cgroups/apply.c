@@ -205,7 +205,7 @@ int sk_cgroup_update(struct sk_cgroup *cg, const struct oci_resources *r, struct
 	if (cg->unit) {
 		/* systemd keeps the unit's properties: tell it first, or
 		 * its next reload would undo what is written below */
-		int rc = cg_sd_set(cg->user, cg->unit, r, e);
+		int rc = cg_sd_set(cg->user, cg->mode != SK_CG_V2, cg->unit, r, e);
 		if (rc < 0)
 			return rc;
 	}

@@ -135,7 +135,7 @@ static void undo_create(struct sk_cgroup *cg)
 
 /* mkdir the cgroup in every hierarchy; @dry: only work out the
  * directories (cg->path, v2dir, h), for the intent record. */
-static int setup_dirs(struct sk_cgroup *cg, const struct oci_config *cfg, bool dry, struct sk_err *e)
+static int setup_dirs(struct sk_cgroup *cg, const char *cgroups_path, bool dry, struct sk_err *e)
 {
 	_cleanup_free_ char *mi = NULL, *pc = NULL;
 	struct cg_mounts mounts = { 0 };
@@ -171,7 +171,7 @@ static int setup_dirs(struct sk_cgroup *cg, const struct oci_config *cfg, bool d
 				continue;
 		}
 		own = cg_own_path(pc, m->ctrls);
-		r = cg_resolve_path(cfg->lnx.cgroups_path, cg->id, own, &path, e);
+		r = cg_resolve_path(cgroups_path, cg->id, own, &path, e);
 		if (r < 0)
 			break;
 		rel = hier_rel(m, path);
@@ -258,6 +258,18 @@ static void make_partition(struct sk_cgroup *cg)
 	}
 }
 
+/* Drop the directories a dry setup_dirs() worked out. */
+static void forget_dirs(struct sk_cgroup *cg)
+{
+	free(cg->v2dir);
+	cg->v2dir = NULL;
+	for (size_t i = 0; i < cg->nh; i++) {
+		free(cg->h[i].ctrls);
+		free(cg->h[i].dir);
+	}
+	cg->nh = 0;
+}
+
 /* Tell the caller what create is about to make (directories, ledger
  * entry) before any of it exists; cg is left as it was. */
 static int record_intent(struct sk_cgroup *cg, const struct sk_cgroup_req *req, struct sk_err *e)
@@ -265,7 +277,7 @@ static int record_intent(struct sk_cgroup *cg, const struct sk_cgroup_req *req, 
 	_cleanup_free_ char *s = NULL;
 	struct sk_numa_req nreq;
 	const char *cpus = req->cfg->lnx.resources.cpu.cpus;
-	int r = setup_dirs(cg, req->cfg, true, e);
+	int r = setup_dirs(cg, req->cfg->lnx.cgroups_path, true, e);
 
 	if (r == 0) {
 		cg->ledger = !(cpus && *cpus) && sk_numa_req_from_config(req->cfg, &nreq, e) > 0;
@@ -273,13 +285,8 @@ static int record_intent(struct sk_cgroup *cg, const struct sk_cgroup_req *req, 
 		r = req->intent(req->intent_arg, s, e);
 	}
 	free(cg->path);
-	free(cg->v2dir);
-	cg->path = cg->v2dir = NULL;
-	for (size_t i = 0; i < cg->nh; i++) {
-		free(cg->h[i].ctrls);
-		free(cg->h[i].dir);
-	}
-	cg->nh = 0;
+	cg->path = NULL;
+	forget_dirs(cg);
 	cg->ledger = false;
 	return r;
 }
@@ -323,55 +330,97 @@ static int scope_path_of(struct sk_cgroup *cg, pid_t pid, struct sk_err *e)
 	return 0;
 }
 
+/* --systemd-cgroup, the intent record: the unit, and on v1 and hybrid
+ * hosts the directories in every hierarchy (skiff makes those systemd
+ * does not). */
+static int scope_intent(struct sk_cgroup *cg, const struct sk_cgroup_req *req, struct sk_err *e)
+{
+	_cleanup_free_ char *s = NULL;
+	struct sk_numa_req nreq;
+	const char *c = req->cfg->lnx.resources.cpu.cpus;
+	int r = 0;
+
+	if (cg->mode != SK_CG_V2)
+		r = setup_dirs(cg, cg->path, true, e);
+	if (r == 0 && req->intent) {
+		cg->ledger = !(c && *c) && sk_numa_req_from_config(req->cfg, &nreq, e) > 0;
+		s = sk_cgroup_serialize(cg);
+		cg->ledger = false;
+		r = req->intent(req->intent_arg, s, e);
+	}
+	if (cg->mode != SK_CG_V2)
+		forget_dirs(cg);
+	return r;
+}
+
 /* --systemd-cgroup: systemd makes the cgroup, a scope with the init in
- * it; then what systemd does not know is written as for cgroupfs. */
+ * it (or a slice the init is moved into); on v1 and hybrid hosts skiff
+ * makes it in the hierarchies systemd does not manage and moves the init
+ * there too (as runc); then what systemd does not know is written as for
+ * cgroupfs. */
 static int create_scope(struct sk_cgroup *cg, const struct sk_cgroup_req *req, struct sk_err *e)
 {
 	_cleanup_free_ char *slice = NULL, *cpus = NULL, *mems = NULL;
+	_cleanup_free_ struct oci_device_rule *rules = NULL;
 	struct oci_resources res = req->cfg->lnx.resources;
-	bool exclusive = false;
+	bool exclusive = false, v1 = cg->mode != SK_CG_V2;
+	size_t n_rules = 0;
 	int r;
 
-	if (cg->mode != SK_CG_V2)
+	if (v1 && req->rootless)
 		return sk_err_set(e, ENOTSUP,
-				  "--systemd-cgroup: the systemd cgroup driver needs cgroup v2 "
-				  "(this host has %s cgroups)",
+				  "--systemd-cgroup: rootless needs cgroup v2 (this host has %s "
+				  "cgroups, which systemd does not delegate to users)",
 				  cg->mode == SK_CG_V1 ? "v1" : "hybrid");
 	cg->user = req->rootless;
 	r = cg_sd_names(req->cfg->lnx.cgroups_path, cg->id, cg->user, &slice, &cg->unit, &cg->path,
 			e);
 	if (r < 0)
 		return r;
-	cg->v2dir = sk_xasprintf(CG_ROOT "%s", cg->path);
-	if (req->intent) {
-		_cleanup_free_ char *s = NULL;
-		struct sk_numa_req nreq;
-		const char *c = res.cpu.cpus;
-		cg->ledger = !(c && *c) && sk_numa_req_from_config(req->cfg, &nreq, e) > 0;
-		s = sk_cgroup_serialize(cg);
-		cg->ledger = false;
-		r = req->intent(req->intent_arg, s, e);
-		if (r < 0)
-			return r;
-	}
+	if (!v1)
+		cg->v2dir = sk_xasprintf(CG_ROOT "%s", cg->path);
+	else if ((r = cg_device_rules(req->cfg, &res, &rules, &n_rules, e)) < 0)
+		return r;
+	r = scope_intent(cg, req, e);
+	if (r < 0)
+		return r;
 	r = place(cg, req, &res, &cpus, &mems, &exclusive, e);
-	if (r == 0)
-		r = cg_sd_start(cg->log, cg->user, cg->unit, slice, cg->id, req->pid, &res, e);
+	if (r == 0) {
+		struct cg_sd_unit u = { .unit = cg->unit,
+					.slice = slice,
+					.id = cg->id,
+					.user = cg->user,
+					.v1 = v1,
+					.pid = req->pid,
+					.res = &res,
+					.rules = rules,
+					.n_rules = n_rules };
+		r = cg_sd_start(cg->log, &u, e);
+	}
 	if (r < 0)
 		goto fail;
 	/* the user's systemd has its slices below user@UID.service: where
 	 * the scope is, the init's own cgroup says */
 	if (cg->user && (r = scope_path_of(cg, req->pid, e)) < 0)
 		goto stop;
-	cg->clone_fd = open(cg->v2dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cg->clone_fd < 0)
-		r = sk_err_sys(e, errno, "open %s", cg->v2dir);
+	if (v1)
+		r = setup_dirs(cg, cg->path, false, e);
+	if (r == 0 && (v1 || cg_sd_is_slice(cg->unit)))
+		r = sk_cgroup_enter(cg, req->pid, e);
+	if (r == 0 && !v1) {
+		cg->clone_fd = open(cg->v2dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cg->clone_fd < 0)
+			r = sk_err_sys(e, errno, "open %s", cg->v2dir);
+	}
 	if (r == 0)
 		r = cg_apply_resources(cg, req->cfg, &res, !req->rootless, e);
 	if (r == 0 && exclusive)
 		make_partition(cg);
-	if (r == 0)
+	if (r == 0) {
+		sk_strv_free(cg->created.v);
+		cg->created = (struct sk_strv_buf){ 0 };
 		return 0;
+	}
 stop : {
 	/* the init alone is in the scope, and it ignores the SIGTERM a stop
 	 * sends (a pid namespace's init): systemd would wait out its stop
@@ -379,6 +428,7 @@ stop : {
 	struct sk_err ign;
 	kill(req->pid, SIGKILL);
 	sk_ignore(cg_sd_stop(cg->log, cg->user, cg->unit, &ign));
+	undo_create(cg);
 }
 fail:
 	if (cg->ledger) {
@@ -413,7 +463,7 @@ int sk_cgroup_create(const struct sk_cgroup_req *req, struct sk_cgroup **out, st
 	r = place(cg, req, &res, &cpus, &mems, &exclusive, e);
 	if (r < 0)
 		return r;
-	r = setup_dirs(cg, req->cfg, false, e);
+	r = setup_dirs(cg, req->cfg->lnx.cgroups_path, false, e);
 	if (r < 0)
 		goto fail;
 	r = check_existing(cg, e);

@@ -173,7 +173,9 @@ int sk_cgroup_destroy(struct sk_cgroup *cg, bool kill, struct sk_err *e)
 		}
 		if (rr < 0 && !r)
 			r = sk_err_sys(e, -rr, "container %s: rmdir %s", cg->id, dir);
-		if (rr == 0 && !cg->unit) /* a scope's slices are systemd's */
+		/* a unit's slices are systemd's, but on v1 not in the
+		 * hierarchies systemd leaves alone */
+		if (rr == 0 && (!cg->unit || (i < cg->nh && !cg_sd_owns_hier(cg->h[i].ctrls))))
 			rmdir_skiff_parents(dir, path_parents(cg->path));
 	}
 	if (cg->ledger) {

@@ -233,3 +233,77 @@ int cg_devices_v1_plan(const char *list, const struct oci_device_rule *rules, si
 	free(tgt.ex);
 	return 0;
 }
+
+/* ------------------------------------------ v1 devices under systemd */
+
+/* The name /proc/devices gives major @maj of @section ("Character" or
+ * "Block") when it is the only major of that name and a plain word (no
+ * glob or path character: systemd matches it as a pattern); NULL if
+ * none.  malloc'd. */
+static char *major_name(const char *proc_devices, const char *section, int64_t maj)
+{
+	_cleanup_free_ char *dup = sk_xstrdup(proc_devices);
+	char *save = NULL, *found = NULL;
+	bool in = false;
+	size_t sl = strlen(section);
+
+	for (char *l = strtok_r(dup, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		int64_t m;
+		char name[64];
+		if (!isdigit((unsigned char)l[strspn(l, " ")])) {
+			in = !strncmp(l, section, sl);
+			continue;
+		}
+		if (!in || sscanf(l, "%" SCNd64 " %63s", &m, name) != 2 ||
+		    name[strcspn(name, "*?[]/\\")])
+			continue;
+		if (m == maj && !found) {
+			found = sk_xstrdup(name);
+			continue;
+		}
+		if (found && m != maj && !strcmp(found, name)) {
+			free(found); /* the name covers another major too */
+			return NULL;
+		}
+	}
+	return found;
+}
+
+int cg_devices_sd_allow(const struct oci_device_rule *rules, size_t n, const char *proc_devices,
+			struct sk_strv_buf *paths, struct sk_strv_buf *accs)
+{
+	struct dev_state tgt = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		dev_apply(&tgt, rules[i].type, rules[i].major, rules[i].minor,
+			  acc_bits(rules[i].access[0] ? rules[i].access : "rwm"), rules[i].allow);
+	if (tgt.allow_all) {
+		free(tgt.ex);
+		return 0;
+	}
+	for (size_t i = 0; i < tgt.n; i++) {
+		const struct dev_ex *x = &tgt.ex[i];
+		const char *kind = x->type == 'c' ? "char" : "block";
+		_cleanup_free_ char *p = NULL;
+		char acc[4];
+
+		if (x->major >= 0 && x->minor >= 0) {
+			p = sk_xasprintf("/dev/%s/%" PRId64 ":%" PRId64, kind, x->major, x->minor);
+		} else if (x->major < 0 && x->minor < 0) {
+			p = sk_xasprintf("%s-*", kind);
+		} else if (x->major >= 0) {
+			_cleanup_free_ char *name =
+				major_name(proc_devices ? proc_devices : "",
+					   x->type == 'c' ? "Character" : "Block", x->major);
+			if (name)
+				p = sk_xasprintf("%s-%s", kind, name);
+		}
+		if (!p)
+			continue; /* not sayable: systemd's copy is narrower */
+		acc_str(x->acc, acc);
+		sk_strv_buf_add(paths, p);
+		sk_strv_buf_add(accs, acc);
+	}
+	free(tgt.ex);
+	return 1;
+}

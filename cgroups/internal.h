@@ -63,6 +63,16 @@ char *cg_device_rule_str(const struct oci_device_rule *d);
  * every rule in order (the deny-all rule first). */
 int cg_devices_v1_plan(const char *list, const struct oci_device_rule *rules, size_t n,
 		       struct cg_plan *out);
+/* v1 under systemd: the exceptions @rules allow, as DeviceAllow= pairs
+ * (paths[i], accs[i]) for DevicePolicy=strict, so that systemd writes what
+ * skiff does whenever it re-applies the unit's settings: c/b M:m is
+ * /dev/char/M:m (systemd parses it, no node needed), M:* char-NAME or
+ * block-NAME (the major's own name in @proc_devices), *:* char-* or
+ * block-*.  What cannot be said (no unique name, *:m) is left out:
+ * systemd's copy is then narrower, never wider.  1 when strict, 0 (and
+ * nothing added) when @rules allow by default, which strict cannot say. */
+int cg_devices_sd_allow(const struct oci_device_rule *rules, size_t n, const char *proc_devices,
+			struct sk_strv_buf *paths, struct sk_strv_buf *accs);
 
 /* v2 devices: build the eBPF program (BPF_PROG_TYPE_CGROUP_DEVICE) for
  * @rules (last matching rule wins, default deny). *insns is an array of
@@ -241,22 +251,38 @@ bool cg_file_exists(const char *dir, const char *file);
 __must_check int cg_apply_resources(struct sk_cgroup *cg, const struct oci_config *cfg,
 				    const struct oci_resources *r, bool devices, struct sk_err *e);
 
-/* systemd.c: the systemd driver.  cg_sd_names: slice, scope unit and
- * cgroup path from "slice:prefix:name" (empty: system.slice:skiff:ID).
- * cg_sd_props: the resources systemd knows, as (sv) entries of an open
- * a(sv).  cg_sd_start: StartTransientUnit (Delegate=yes, PIDs=[@pid]) and
- * wait for its job; cg_sd_set: SetUnitProperties (runtime); cg_sd_stop:
- * StopUnit and wait (a unit already gone is fine).  @user: rootless, the
- * user's systemd (found under $XDG_RUNTIME_DIR; default slice user.slice). */
+/* systemd.c: the systemd driver.  cg_sd_names: slice, unit and cgroup
+ * path from "slice:prefix:name" (empty: system.slice:skiff:ID); the unit
+ * is the scope prefix-name.scope, or the slice name itself when it ends in
+ * ".slice" (runc: a child of slice, no prefix).  cg_sd_props: the
+ * resources systemd knows, as (sv) entries of an open a(sv) (@v1: the
+ * names systemd has for cgroup v1).  cg_sd_start: StartTransientUnit
+ * (a scope: Delegate=yes, PIDs=[pid]; a slice: Wants= its parent, the
+ * caller moves the init in) and wait for its job; cg_sd_set:
+ * SetUnitProperties (runtime); cg_sd_stop: StopUnit and wait (a unit
+ * already gone is fine).  user: rootless, the user's systemd (found under
+ * $XDG_RUNTIME_DIR; default slice user.slice). */
 struct sk_dbus_w;
+struct cg_sd_unit {
+	const char *unit, *slice, *id;
+	bool user, v1;
+	pid_t pid;
+	const struct oci_resources *res;
+	/* v1: the device rules, as DevicePolicy=strict + DeviceAllow= */
+	const struct oci_device_rule *rules;
+	size_t n_rules;
+};
 __must_check int cg_sd_names(const char *cgroups_path, const char *id, bool user, char **slice,
 			     char **unit, char **path, struct sk_err *e);
-__must_check int cg_sd_props(struct sk_dbus_w *w, const struct oci_resources *r, struct sk_err *e);
-__must_check int cg_sd_start(const struct sk_log *log, bool user, const char *unit,
-			     const char *slice, const char *id, pid_t pid,
-			     const struct oci_resources *res, struct sk_err *e);
-__must_check int cg_sd_set(bool user, const char *unit, const struct oci_resources *res,
+bool cg_sd_is_slice(const char *unit);
+__must_check int cg_sd_props(struct sk_dbus_w *w, const struct oci_resources *r, bool v1,
+			     struct sk_err *e);
+__must_check int cg_sd_start(const struct sk_log *log, const struct cg_sd_unit *u, struct sk_err *e);
+__must_check int cg_sd_set(bool user, bool v1, const char *unit, const struct oci_resources *res,
 			   struct sk_err *e);
 __must_check int cg_sd_stop(const struct sk_log *log, bool user, const char *unit, struct sk_err *e);
+/* Does systemd make a unit's cgroup in the v1 hierarchy of @ctrls
+ * (so that it is systemd's to remove)? */
+bool cg_sd_owns_hier(const char *ctrls);
 
 #endif

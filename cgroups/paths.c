@@ -210,8 +210,11 @@ static int systemd_path(const char *p, char **out, struct sk_err *e)
 				sk_strbuf_addf(&res, "/%.*s.slice", (int)(s - slice), slice);
 		}
 	}
-	sk_strbuf_addf(&res, "/%s%s%s%s", prefix, *prefix ? "-" : "", name,
-		       strstr(name, ".") ? "" : ".scope");
+	if (strlen(name) > 6 && !strcmp(name + strlen(name) - 6, ".slice"))
+		sk_strbuf_addf(&res, "/%s", name); /* a slice: no prefix (runc) */
+	else
+		sk_strbuf_addf(&res, "/%s%s%s%s", prefix, *prefix ? "-" : "", name,
+			       strstr(name, ".") ? "" : ".scope");
 	*out = sk_strbuf_steal(&res);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include "../dbus/dbus.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <time.h>
 
@@ -30,10 +31,39 @@ static const char *default_slice(bool user)
 	return user ? "user.slice" : "system.slice";
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t l = strlen(s), sl = strlen(suffix);
+	return l >= sl && !strcmp(s + l - sl, suffix);
+}
+
+bool cg_sd_is_slice(const char *unit)
+{
+	return ends_with(unit, ".slice");
+}
+
+/* A slice unit's cgroup lies where its name puts it (a-b-c.slice below
+ * a-b.slice): @name must be a child of @parent for the path to be right,
+ * as runc and Kubernetes' pod slices have it. */
+static int check_child_slice(const char *parent, const char *name, struct sk_err *e)
+{
+	size_t pl = strlen(parent) - 6; /* without ".slice" */
+	bool ok = !strcmp(parent, "-.slice")
+			  ? !strchr(name, '-')
+			  : !strncmp(name, parent, pl) && name[pl] == '-' && strlen(name) > pl + 7;
+
+	if (ok)
+		return 0;
+	return sk_err_set(e, EINVAL,
+			  "--systemd-cgroup: linux.cgroupsPath: slice \"%s\" is not a child of "
+			  "\"%s\" (systemd would put it elsewhere)",
+			  name, parent);
+}
+
 int cg_sd_names(const char *cgroups_path, const char *id, bool user, char **slice, char **unit,
 		char **path, struct sk_err *e)
 {
-	_cleanup_free_ char *dflt = NULL, *copy = NULL;
+	_cleanup_free_ char *dflt = NULL, *copy = NULL, *p = NULL;
 	const char *cp = cgroups_path;
 	char *prefix, *name;
 	int r;
@@ -44,7 +74,7 @@ int cg_sd_names(const char *cgroups_path, const char *id, bool user, char **slic
 		return sk_err_set(e, EINVAL,
 				  "--systemd-cgroup: linux.cgroupsPath \"%s\" is not slice:prefix:name",
 				  cp);
-	r = cg_resolve_path(cp, id, "/", path, e);
+	r = cg_resolve_path(cp, id, "/", &p, e);
 	if (r < 0)
 		return r;
 	copy = sk_xstrdup(cp);
@@ -52,16 +82,23 @@ int cg_sd_names(const char *cgroups_path, const char *id, bool user, char **slic
 	*prefix++ = '\0';
 	name = strchr(prefix, ':');
 	*name++ = '\0';
-	if (strchr(name, '.') && (strlen(name) < 6 || strcmp(name + strlen(name) - 6, ".scope"))) {
-		free(*path);
-		*path = NULL;
+	if (ends_with(name, ".slice")) {
+		/* a slice of its own (runc: the prefix is not used then) */
+		r = check_child_slice(*copy ? copy : default_slice(user), name, e);
+		if (r < 0)
+			return r;
+		*unit = sk_xstrdup(name);
+	} else if (strchr(name, '.') && !ends_with(name, ".scope")) {
 		return sk_err_set(e, EINVAL,
-				  "--systemd-cgroup: linux.cgroupsPath: \"%s\" does not name a scope",
+				  "--systemd-cgroup: linux.cgroupsPath: \"%s\" names neither a scope "
+				  "nor a slice",
 				  name);
+	} else {
+		*unit = sk_xasprintf("%s%s%s%s", prefix, *prefix ? "-" : "", name,
+				     strchr(name, '.') ? "" : ".scope");
 	}
 	*slice = sk_xstrdup(*copy ? copy : default_slice(user));
-	*unit = sk_xasprintf("%s%s%s%s", prefix, *prefix ? "-" : "", name,
-			     strchr(name, '.') ? "" : ".scope");
+	*path = sk_steal_ptr(&p);
 	return 0;
 }
 
@@ -96,13 +133,14 @@ static void put_t(struct sk_dbus_w *w, const char *prop, uint64_t v)
 	sk_dbus_put_u64(w, v);
 }
 
-int cg_sd_props(struct sk_dbus_w *w, const struct oci_resources *r, struct sk_err *e)
+int cg_sd_props(struct sk_dbus_w *w, const struct oci_resources *r, bool v1, struct sk_err *e)
 {
 	if (r->memory.limit.set && r->memory.limit.v != 0)
-		put_t(w, "MemoryMax",
+		put_t(w, v1 ? "MemoryLimit" : "MemoryMax",
 		      r->memory.limit.v < 0 ? UINT64_MAX : (uint64_t)r->memory.limit.v);
 	if (r->cpu.shares.set && r->cpu.shares.v)
-		put_t(w, "CPUWeight", sk_cg_shares_to_weight(r->cpu.shares.v)); /* as cpu.weight */
+		put_t(w, v1 ? "CPUShares" : "CPUWeight",
+		      v1 ? r->cpu.shares.v : sk_cg_shares_to_weight(r->cpu.shares.v));
 	if (r->cpu.period.set && r->cpu.period.v)
 		put_t(w, "CPUQuotaPeriodUSec", r->cpu.period.v);
 	if (r->cpu.quota.set && r->cpu.quota.v != 0) {
@@ -117,11 +155,50 @@ int cg_sd_props(struct sk_dbus_w *w, const struct oci_resources *r, struct sk_er
 	}
 	if (r->pids.limit.set && r->pids.limit.v != 0)
 		put_t(w, "TasksMax", r->pids.limit.v < 0 ? UINT64_MAX : (uint64_t)r->pids.limit.v);
+	if (v1)
+		return 0; /* systemd has no cpuset on v1: apply.c writes it */
 	if (r->cpu.cpus && *r->cpu.cpus && put_mask(w, "AllowedCPUs", r->cpu.cpus, e) < 0)
 		return -EINVAL;
 	if (r->cpu.mems && *r->cpu.mems && put_mask(w, "AllowedMemoryNodes", r->cpu.mems, e) < 0)
 		return -EINVAL;
 	return 0;
+}
+
+/* v1: systemd writes the devices cgroup of its units itself (allow all
+ * by default) whenever it re-applies their settings: give it the same
+ * rules skiff writes. */
+static void put_devices(struct sk_dbus_w *w, const struct cg_sd_unit *u)
+{
+	_cleanup_(sk_strv_buf_freep) struct sk_strv_buf paths = { 0 }, accs = { 0 };
+	_cleanup_free_ char *pd = NULL;
+	struct sk_err ign;
+
+	sk_ignore(sk_read_file_at(AT_FDCWD, "/proc/devices", &pd, NULL, &ign));
+	if (!cg_devices_sd_allow(u->rules, u->n_rules, pd, &paths, &accs))
+		return;
+	sk_dbus_prop(w, "DevicePolicy", "s");
+	sk_dbus_put_str(w, "strict");
+	sk_dbus_prop(w, "DeviceAllow", "a(ss)");
+	sk_dbus_open_array(w, 8);
+	for (size_t i = 0; i < paths.n; i++) {
+		sk_dbus_open_struct(w);
+		sk_dbus_put_str(w, paths.v[i]);
+		sk_dbus_put_str(w, accs.v[i]);
+	}
+	sk_dbus_close_array(w);
+}
+
+/* The v1 hierarchies systemd makes a unit's cgroup in (its own named one
+ * and the controllers it knows on v1); the others are skiff's. */
+bool cg_sd_owns_hier(const char *ctrls)
+{
+	static const char *const own[] = { "name=systemd", "cpu",     "cpuacct", "blkio",
+					   "memory",	   "devices", "pids" };
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (cg_ctrls_has(ctrls, own[i]))
+			return true;
+	return false;
 }
 
 /* ------------------------------------------------------------- calls */
@@ -218,53 +295,63 @@ static void unit_call(struct sk_dbus *c, const char *member, const char *unit)
 			       &ign));
 }
 
-int cg_sd_start(const struct sk_log *log, bool user, const char *unit, const char *slice,
-		const char *id, pid_t pid, const struct oci_resources *res, struct sk_err *e)
+int cg_sd_start(const struct sk_log *log, const struct cg_sd_unit *u, struct sk_err *e)
 {
 	struct timespec t0;
 	_cleanup_dbus_w_ struct sk_dbus_w w = { 0 };
 	_cleanup_dbus_ struct sk_dbus *c = NULL;
-	_cleanup_free_ char *desc = sk_xasprintf("skiff container %s", id);
+	_cleanup_free_ char *desc = sk_xasprintf("skiff container %s", u->id);
 	int r;
 
-	sk_dbus_put_str(&w, unit);
+	sk_dbus_put_str(&w, u->unit);
 	sk_dbus_put_str(&w, "fail");
 	sk_dbus_open_array(&w, 8);
 	sk_dbus_prop(&w, "Description", "s");
 	sk_dbus_put_str(&w, desc);
-	sk_dbus_prop(&w, "Slice", "s");
-	sk_dbus_put_str(&w, slice);
-	sk_dbus_prop(&w, "Delegate", "b");
-	sk_dbus_put_bool(&w, true);
 	sk_dbus_prop(&w, "DefaultDependencies", "b");
 	sk_dbus_put_bool(&w, false);
-	sk_dbus_prop(&w, "PIDs", "au");
-	sk_dbus_open_array(&w, 4);
-	sk_dbus_put_u32(&w, (uint32_t)pid);
-	sk_dbus_close_array(&w);
-	r = cg_sd_props(&w, res, e);
+	if (cg_sd_is_slice(u->unit)) {
+		/* a slice's parent is in its name; it takes no PIDs (the
+		 * caller moves the init in) and no Delegate (as runc) */
+		sk_dbus_prop(&w, "Wants", "as");
+		sk_dbus_open_array(&w, 4);
+		sk_dbus_put_str(&w, u->slice);
+		sk_dbus_close_array(&w);
+	} else {
+		sk_dbus_prop(&w, "Slice", "s");
+		sk_dbus_put_str(&w, u->slice);
+		sk_dbus_prop(&w, "Delegate", "b");
+		sk_dbus_put_bool(&w, true);
+		sk_dbus_prop(&w, "PIDs", "au");
+		sk_dbus_open_array(&w, 4);
+		sk_dbus_put_u32(&w, (uint32_t)u->pid);
+		sk_dbus_close_array(&w);
+	}
+	r = cg_sd_props(&w, u->res, u->v1, e);
 	if (r < 0)
 		return r;
+	if (u->v1 && u->rules)
+		put_devices(&w, u);
 	sk_dbus_close_array(&w);
 	sk_dbus_open_array(&w, 8); /* no auxiliary units */
 	sk_dbus_close_array(&w);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = sd_connect(user, &c, e);
+	r = sd_connect(u->user, &c, e);
 	if (r < 0)
 		return r;
-	r = job_call(c, "StartTransientUnit", "ssa(sv)a(sa(sv))", &w, unit, e);
+	r = job_call(c, "StartTransientUnit", "ssa(sv)a(sa(sv))", &w, u->unit, e);
 	if (r < 0) {
 		/* a failed start may leave the unit loaded, failed */
-		unit_call(c, "ResetFailedUnit", unit);
-		return sk_err_prefix(e, "--systemd-cgroup: cannot start %s in %s", unit, slice);
+		unit_call(c, "ResetFailedUnit", u->unit);
+		return sk_err_prefix(e, "--systemd-cgroup: cannot start %s in %s", u->unit, u->slice);
 	}
-	sk_debug(log, "systemd: %s started (connect, StartTransientUnit, its job) in %.1f ms", unit,
-		 ms_since(&t0));
+	sk_debug(log, "systemd: %s started (connect, StartTransientUnit, its job) in %.1f ms",
+		 u->unit, ms_since(&t0));
 	return 0;
 }
 
-int cg_sd_set(bool user, const char *unit, const struct oci_resources *res, struct sk_err *e)
+int cg_sd_set(bool user, bool v1, const char *unit, const struct oci_resources *res, struct sk_err *e)
 {
 	_cleanup_dbus_w_ struct sk_dbus_w w = { 0 };
 	_cleanup_dbus_ struct sk_dbus *c = NULL;
@@ -275,7 +362,7 @@ int cg_sd_set(bool user, const char *unit, const struct oci_resources *res, stru
 	sk_dbus_put_bool(&w, true); /* runtime: not written to /etc */
 	sk_dbus_open_array(&w, 8);
 	empty = w.n;
-	r = cg_sd_props(&w, res, e);
+	r = cg_sd_props(&w, res, v1, e);
 	if (r < 0)
 		return r;
 	if (w.n == empty)

@@ -56,7 +56,7 @@ static void usage(FILE *f)
 		"   --log FILE           write log messages to FILE (default: stderr)\n"
 		"   --log-format FORMAT  text (default) or json\n"
 		"   --debug              log debug messages\n"
-		"   --systemd-cgroup     a container's cgroup is a systemd scope (cgroup v2)\n"
+		"   --systemd-cgroup     a container's cgroup is a systemd scope or slice\n"
 		"   --version, -v        print the version\n"
 		"   --help, -h           this help; `skiff COMMAND --help` for a command\n",
 		"help, h", "this list, or `help COMMAND`: one command's help");

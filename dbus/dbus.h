@@ -49,6 +49,8 @@ void sk_dbus_put_str(struct sk_dbus_w *w, const char *s); /* s and o */
 /* An array whose elements align to @align (1, 4, 8; structs 8). */
 void sk_dbus_open_array(struct sk_dbus_w *w, size_t align);
 void sk_dbus_close_array(struct sk_dbus_w *w);
+/* A struct: aligns to 8 (it has no end marker). */
+void sk_dbus_open_struct(struct sk_dbus_w *w);
 /* One (sv) of an a(sv) property list: struct, name, variant of @sig. */
 void sk_dbus_prop(struct sk_dbus_w *w, const char *name, const char *sig);
 

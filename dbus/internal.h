@@ -7,7 +7,6 @@
 #include "dbus.h"
 
 void sk_dbus_put_sig(struct sk_dbus_w *w, const char *s); /* g */
-void sk_dbus_open_struct(struct sk_dbus_w *w);
 /* A variant: its signature; the value is put next. */
 void sk_dbus_open_variant(struct sk_dbus_w *w, const char *sig);
 int sk_dbus_get_byte(struct sk_dbus_r *r, uint8_t *v);

@@ -90,11 +90,6 @@ int sk_ext_prepare(struct sk_ctx *ctx, struct sk_ext *x, const struct sk_create_
 	 * run while the init prepares the rootfs (sk_ext_enter). */
 	x->cg_deferred = mode != SK_CG_V2 && !cgroup_early;
 	/* systemd starts a scope with a process in it: the init, once cloned */
-	if (ctx->systemd_cgroup && mode != SK_CG_V2)
-		return sk_err_set(e, ENOTSUP,
-				  "--systemd-cgroup: the systemd cgroup driver needs cgroup v2 "
-				  "(this host has %s cgroups)",
-				  mode == SK_CG_V1 ? "v1" : "hybrid");
 	if (ctx->systemd_cgroup)
 		x->cg_deferred = true;
 	if (!x->cg_deferred) {

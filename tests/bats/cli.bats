@@ -196,7 +196,7 @@ checkpoint restore spec features"
 	assert_eq "$(state_field "$ID" status)" created
 }
 
-@test "--systemd-cgroup: accepted; on this v1/hybrid host (no systemd) run is a clear error" {
+@test "--systemd-cgroup: accepted; on this host (no systemd running) run is a clear error" {
 	run sk --systemd-cgroup list
 	[ "$status" -eq 0 ]
 	run "$SKIFF" --root "$ROOT" --systemd-cgroup run -b "$BUNDLE" "$ID"

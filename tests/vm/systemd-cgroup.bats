@@ -101,6 +101,25 @@ no_scope() {
 	assert_nothing_left "$ID"
 }
 
+@test "a name ending in .slice: a slice unit of its own (a child of the parent, no prefix), the init moved in; delete stops it" {
+	UNIT=system-skifftest${ID//-/}.slice
+	SCOPE=/sys/fs/cgroup/system.slice/$UNIT
+	cfg_all "$BUNDLE" "$SLEEPER" "c['linux']['cgroupsPath'] = 'system.slice:ignored:$UNIT'" \
+		"c['linux']['resources'].update({'memory': {'limit': 64*$MB}})"
+	cg_run_d "$ID"
+	assert_eq "$(prop "$UNIT" ActiveState)" active
+	assert_eq "$(prop "$UNIT" ControlGroup)" "/system.slice/$UNIT"
+	assert_eq "$(prop "$UNIT" MemoryMax)" $((64 * MB))
+	assert_eq "$(cat "$SCOPE/memory.max")" $((64 * MB))
+	pid=$(state_field "$ID" pid)
+	assert_eq "$(cat "/proc/$pid/cgroup")" "0::/system.slice/$UNIT"
+	sk delete --force "$ID"
+	run systemctl list-units --all --no-legend "$UNIT"
+	[ -z "$output" ] || { echo "left: $output" >&2; false; }
+	[ ! -d "$SCOPE" ]
+	assert_nothing_left "$ID"
+}
+
 @test "the default cgroupsPath is system.slice:skiff:ID; a foreground run leaves nothing" {
 	cfg_sh "$BUNDLE" 'cat /proc/self/cgroup; exit 3'
 	run sk run -b "$BUNDLE" "$ID"
