@@ -32,8 +32,8 @@ ln -s busybox "$r/bin/true"
 ln -s busybox "$r/bin/sh"
 
 now() { date +%s%N; }
-virtiofs() { "$VMM" -F -k "$k" -r "$r" -m 512 -t 120 -- /bin/true; }
-initramfs() { "$VMM" -k "$k" -r "$r" -C "$tmp/cache" -m 512 -t 120 -- /bin/true; }
+virtiofs() { "$VMM" "$@" -F -k "$k" -r "$r" -m 512 -t 120 -- /bin/true; }
+initramfs() { "$VMM" "$@" -k "$k" -r "$r" -C "$tmp/cache" -m 512 -t 120 -- /bin/true; }
 
 # bench TITLE: N interleaved rounds of both
 bench() {
@@ -55,6 +55,10 @@ bench() {
 		done
 	done
 	echo "load: $(cut -d' ' -f1-3 /proc/loadavg) (in the test VM)"
+	# the VMM's own memory beside the guest's (one --debug run each)
+	for m in virtiofs initramfs; do
+		echo "$1 $m: $($m -d 2>&1 >/dev/null | grep -o 'VMM RSS[^"]*' | tail -1)"
+	done
 	for m in virtiofs initramfs; do
 		echo "$1 $m: mean $((tot[$m] / n)) ms, best ${best[$m]} ms over $n runs"
 	done
