@@ -205,6 +205,21 @@ touch=1" ]
 	no_virtiofsd
 }
 
+@test "run --vm: a virtiofsd that ends at once fails the run with one clear line; nothing left" {
+	local b=$BATS_TEST_TMPDIR/b id=vfs6-$$
+	bundle "$b" /bin/sh -c 'echo x > /root/ran'
+	cfg "$b" '.annotations["org.skiff.vm.virtiofsd"] = "/bin/false"'
+	run --separate-stderr sk run --vm -b "$b" $id
+	echo "status=$status out=$output err=$stderr"
+	[ "$status" -ne 0 ]
+	[ -z "$output" ]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	[[ "$stderr" == *"virtio-fs: vhost-user GET_FEATURES"* ]]
+	[ ! -e "$b/rootfs/root/ran" ]
+	[ ! -e "$BATS_TEST_TMPDIR/state/$id" ]
+	no_virtiofsd
+}
+
 @test "run --vm: without virtiofsd, one notice and the initramfs (writes stay in the VM)" {
 	local b=$BATS_TEST_TMPDIR/b
 	bundle "$b" /bin/sh -c 'grep -c virtiofs /proc/mounts; echo x > /root/lost; echo ran'
