@@ -17,6 +17,10 @@
  * networking, a fresh network namespace gets its veth, address (the
  * checkpointed one when free), routes and port forwards before criu
  * restores the container into it.  Any failure removes what was made.
+ * migrate's target runs it in two steps (sk_restore_prepare, then
+ * sk_restore_run): what needs no image -- the claim, the cgroup, the
+ * network namespace -- while the pre-copy rounds still run, then only
+ * the image checks and criu's restore once the final images are in.
  */
 #define _GNU_SOURCE
 #include "ext.h"
@@ -160,6 +164,9 @@ struct restore_job {
 	struct sk_ext ext;
 	char *address; /* the checkpointed container's */
 	int netns_fd;
+	int spare_netns;		      /* made before the images say what criu needs */
+	const struct oci_mount *copts_mounts; /* skiff's networking's binds */
+	size_t n_copts_mounts;
 	struct oci_kv intent[2]; /* "cgroup", "net" */
 	size_t n_intent;
 	pid_t pid;
@@ -253,6 +260,7 @@ static void job_undo(struct restore_job *j)
 		waitpid(j->pid, NULL, 0);
 	}
 	sk_closep(&j->netns_fd);
+	sk_closep(&j->spare_netns);
 	sk_ext_abort(j->ctx, &j->ext);
 	if (j->state_dir)
 		sk_rm_rf(j->state_dir);
@@ -262,6 +270,7 @@ static void job_free(struct restore_job *j)
 {
 	sk_closep(&j->dirfd);
 	sk_closep(&j->netns_fd);
+	sk_closep(&j->spare_netns);
 	for (size_t i = 0; i < j->n_intent; i++) {
 		free(j->intent[i].key);
 		free(j->intent[i].value);
@@ -293,92 +302,142 @@ static int save_state(struct restore_job *j, struct sk_err *e)
 	return r;
 }
 
+/* What needs no image: the ID and bundle, criu here. */
+static int job_begin(struct restore_job *j, struct sk_err *e)
+{
+	int r = sk_validate_id(j->o->id, e);
+
+	if (r == 0)
+		r = sk_criu_usable(j->ctx->root, e);
+	if (r == 0)
+		r = load_bundle(j, e);
+	return r;
+}
+
+/* The images: whole, the checkpointed container's, its terminal. */
+static int job_images(struct restore_job *j, struct sk_err *e)
+{
+	const char *img = j->o->criu->image_path;
+
+	/* images that are not what the dump left (truncated, corrupted)
+	 * are refused here, criu never sees them */
+	if (sk_criu_manifest_check(img, e) < 0)
+		return sk_err_prefix(e, "restore");
+	/* ...and a bundle that is not the checkpointed container's */
+	if (sk_criu_config_check(img, j->cfg, &j->tty_key, e) < 0)
+		return sk_err_prefix(e, "restore");
+	if (j->cfg->process && j->cfg->process->terminal)
+		return open_pty(j, e);
+	return 0;
+}
+
+/* Claim the ID and make the cgroup and the namespaces criu restores
+ * into (undone by job_undo).  The images are read only for the
+ * checkpointed address (skiff's networking), when they are there. */
+static int job_prepare(struct restore_job *j, struct sk_err *e)
+{
+	struct sk_create_opts co = { .id = j->o->id, .bundle = j->o->bundle };
+	int r = sk_claim_id(j->ctx, j->o->id, &j->state_dir, &j->dirfd, e);
+
+	if (r < 0) {
+		free(j->state_dir);
+		j->state_dir = NULL; /* someone else's */
+		return r;
+	}
+	r = sk_state_save_intent(j->dirfd, 0, 0, NULL, 0, e);
+	if (r == 0)
+		r = sk_write_file_at(j->dirfd, "config.json", j->cfg_text, j->cfg_len,
+				     O_CREAT | O_EXCL, 0600, e);
+	if (r < 0)
+		return r;
+	j->ext.record = intent_record;
+	j->ext.record_arg = j;
+	j->address = sk_ext_checkpoint_address(j->o->criu ? j->o->criu->image_path : NULL);
+	j->ext.prefer_address = j->address;
+	r = sk_ext_prepare(j->ctx, &j->ext, &co, j->cfg, j->state_dir, true, e);
+	if (r == 0)
+		r = sk_ext_restore_netns(&j->ext, &j->netns_fd, e);
+	if (r == 0)
+		r = joined_netns_fd(j->cfg, &j->netns_fd, e);
+	if (r == 0)
+		r = sk_restore_spare_netns(j->cfg, j->netns_fd, &j->spare_netns, e);
+	if (r < 0)
+		return r;
+	j->copts_mounts = sk_ext_mounts(&j->ext, &j->n_copts_mounts);
+	r = rootfs_make_bind_targets(j->cfg, j->copts_mounts, j->n_copts_mounts, j->rootfs, e);
+	if (r < 0)
+		return sk_err_prefix(e, "restore %s", j->o->id);
+	sk_debug(&j->ctx->log, "restore %s: cgroup and namespaces ready", j->o->id);
+	return 0;
+}
+
+/* criu's restore into what job_prepare made, then the state. */
+static int job_run(struct restore_job *j, struct sk_err *e)
+{
+	const struct sk_restore_opts *o = j->o;
+	int r = sk_restore_fresh_netns(j->cfg, o->criu->image_path, &j->netns_fd, &j->spare_netns, e);
+
+	if (r < 0)
+		return r;
+	struct sk_criu_opts copts = *o->criu;
+	copts.extra_mounts = j->copts_mounts;
+	copts.n_extra_mounts = j->n_copts_mounts;
+	struct sk_criu_restore rs = {
+		.o = &copts,
+		.cfg = j->cfg,
+		.rootfs = j->rootfs,
+		.cgroup_root = j->ext.cg ? sk_cgroup_path(j->ext.cg) : NULL,
+		.prepare = enter_cgroup,
+		.prepare_arg = j,
+		.netns_fd = j->netns_fd,
+		.tty_fd = j->pty_slave > 2 ? j->pty_slave : 0,
+		.tty_path = j->tty_path,
+		.tty_key = j->tty_key,
+	};
+	r = sk_criu_restore(&j->ctx->log, &rs, &j->pid, e);
+	sk_debug(&j->ctx->log, "restore %s: criu done", o->id);
+	sk_closep(&j->netns_fd); /* the restored tree holds the namespace */
+	if (r < 0)
+		return sk_err_prefix(e, "restore %s", o->id);
+	if (j->pty_master >= 0) {
+		r = sk_console_socket_send(o->console_socket, j->pty_master, e);
+		if (r < 0)
+			return r;
+	}
+	r = save_state(j, e);
+	if (r == 0 && o->pid_file)
+		r = sk_write_pid_file(o->pid_file, j->pid, e);
+	return r;
+}
+
+static void job_init(struct restore_job *j, struct sk_ctx *ctx, const struct sk_restore_opts *o)
+{
+	*j = (struct restore_job){ .ctx = ctx,
+				   .o = o,
+				   .dirfd = -1,
+				   .netns_fd = -1,
+				   .spare_netns = -1,
+				   .pty_master = -1,
+				   .pty_slave = -1 };
+}
+
 int sk_container_restore(struct sk_ctx *ctx, const struct sk_restore_opts *o, struct sk_err *e)
 {
-	struct restore_job j = {
-		.ctx = ctx, .o = o, .dirfd = -1, .netns_fd = -1, .pty_master = -1, .pty_slave = -1
-	};
-	struct sk_create_opts co = { .id = o->id, .bundle = o->bundle };
+	struct restore_job j;
 	int r, status;
 
+	job_init(&j, ctx, o);
 	sk_debug(&ctx->log, "restore %s", o->id);
-	r = sk_validate_id(o->id, e);
+	r = job_begin(&j, e);
+	/* before anything is made */
 	if (r == 0)
-		r = sk_criu_usable(ctx->root, e);
-	if (r == 0)
-		r = load_bundle(&j, e);
-	/* before anything is made: images that are not what the dump left
-	 * (truncated, corrupted) are refused here, criu never sees them */
-	if (r == 0 && sk_criu_manifest_check(o->criu->image_path, e) < 0)
-		r = sk_err_prefix(e, "restore");
-	/* ...and a bundle that is not the checkpointed container's */
-	if (r == 0 && sk_criu_config_check(o->criu->image_path, j.cfg, &j.tty_key, e) < 0)
-		r = sk_err_prefix(e, "restore");
-	if (r == 0 && j.cfg->process && j.cfg->process->terminal)
-		r = open_pty(&j, e);
+		r = job_images(&j, e);
 	if (r < 0)
 		goto out;
 	sk_debug(&ctx->log, "restore %s: images and bundle checked", o->id);
-	r = sk_claim_id(ctx, o->id, &j.state_dir, &j.dirfd, e);
-	if (r < 0) {
-		free(j.state_dir);
-		j.state_dir = NULL; /* someone else's */
-		goto out;
-	}
-	r = sk_state_save_intent(j.dirfd, 0, 0, NULL, 0, e);
+	r = job_prepare(&j, e);
 	if (r == 0)
-		r = sk_write_file_at(j.dirfd, "config.json", j.cfg_text, j.cfg_len,
-				     O_CREAT | O_EXCL, 0600, e);
-	if (r < 0)
-		goto fail;
-	j.ext.record = intent_record;
-	j.ext.record_arg = &j;
-	j.address = sk_ext_checkpoint_address(o->criu->image_path);
-	j.ext.prefer_address = j.address;
-	r = sk_ext_prepare(ctx, &j.ext, &co, j.cfg, j.state_dir, true, e);
-	if (r == 0)
-		r = sk_ext_restore_netns(&j.ext, &j.netns_fd, e);
-	if (r == 0)
-		r = joined_netns_fd(j.cfg, &j.netns_fd, e);
-	if (r == 0)
-		r = sk_restore_fresh_netns(j.cfg, o->criu->image_path, &j.netns_fd, e);
-	if (r < 0)
-		goto fail;
-	struct sk_criu_opts copts = *o->criu;
-	copts.extra_mounts = sk_ext_mounts(&j.ext, &copts.n_extra_mounts);
-	r = rootfs_make_bind_targets(j.cfg, copts.extra_mounts, copts.n_extra_mounts, j.rootfs, e);
-	if (r < 0) {
-		sk_err_prefix(e, "restore %s", o->id);
-		goto fail;
-	}
-	struct sk_criu_restore rs = {
-		.o = &copts,
-		.cfg = j.cfg,
-		.rootfs = j.rootfs,
-		.cgroup_root = j.ext.cg ? sk_cgroup_path(j.ext.cg) : NULL,
-		.prepare = enter_cgroup,
-		.prepare_arg = &j,
-		.netns_fd = j.netns_fd,
-		.tty_fd = j.pty_slave > 2 ? j.pty_slave : 0,
-		.tty_path = j.tty_path,
-		.tty_key = j.tty_key,
-	};
-	sk_debug(&ctx->log, "restore %s: cgroup and namespaces ready", o->id);
-	r = sk_criu_restore(&ctx->log, &rs, &j.pid, e);
-	sk_debug(&ctx->log, "restore %s: criu done", o->id);
-	sk_closep(&j.netns_fd); /* the restored tree holds the namespace */
-	if (r < 0) {
-		sk_err_prefix(e, "restore %s", o->id);
-		goto fail;
-	}
-	if (j.pty_master >= 0) {
-		r = sk_console_socket_send(o->console_socket, j.pty_master, e);
-		if (r < 0)
-			goto fail;
-	}
-	r = save_state(&j, e);
-	if (r == 0 && o->pid_file)
-		r = sk_write_pid_file(o->pid_file, j.pid, e);
+		r = job_run(&j, e);
 	if (r < 0)
 		goto fail;
 	if (o->detach)
@@ -393,4 +452,66 @@ fail:
 out:
 	job_free(&j);
 	return r;
+}
+
+/* The two steps of migrate's target: the job keeps its own copy of the
+ * options (their strings are the caller's, alive until the job ends). */
+struct sk_restore_job {
+	struct restore_job j;
+	struct sk_restore_opts o;
+};
+
+int sk_restore_prepare(struct sk_ctx *ctx, const struct sk_restore_opts *o,
+		       struct sk_restore_job **out, struct sk_err *e)
+{
+	struct sk_restore_job *rj = sk_xcalloc(1, sizeof(*rj));
+	int r;
+
+	rj->o = *o;
+	rj->o.criu = NULL; /* no images yet */
+	rj->o.detach = true;
+	job_init(&rj->j, ctx, &rj->o);
+	sk_debug(&ctx->log, "restore %s: preparing", o->id);
+	r = job_begin(&rj->j, e);
+	if (r == 0)
+		r = job_prepare(&rj->j, e);
+	if (r < 0) {
+		sk_restore_drop(&rj);
+		return r;
+	}
+	*out = rj;
+	return 0;
+}
+
+int sk_restore_run(struct sk_restore_job **rjp, const struct sk_criu_opts *criu, pid_t *pid,
+		   struct sk_err *e)
+{
+	struct sk_restore_job *rj = *rjp;
+	int r;
+
+	rj->o.criu = criu;
+	r = job_images(&rj->j, e);
+	if (r == 0)
+		r = job_run(&rj->j, e);
+	if (r < 0) {
+		sk_restore_drop(rjp);
+		return r;
+	}
+	*pid = rj->j.pid;
+	job_free(&rj->j);
+	free(rj);
+	*rjp = NULL;
+	return 0;
+}
+
+void sk_restore_drop(struct sk_restore_job **rjp)
+{
+	struct sk_restore_job *rj = *rjp;
+
+	if (!rj)
+		return;
+	job_undo(&rj->j);
+	job_free(&rj->j);
+	free(rj);
+	*rjp = NULL;
 }

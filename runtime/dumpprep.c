@@ -124,12 +124,44 @@ int sk_new_netns(int *out, bool lo_up, struct sk_err *e)
 	return 0;
 }
 
-int sk_restore_fresh_netns(const struct oci_config *cfg, const char *image_path, int *nsfd,
-			   struct sk_err *e)
+int sk_restore_spare_netns(const struct oci_config *cfg, int nsfd, int *spare, struct sk_err *e)
 {
-	_cleanup_free_ char *lo = NULL;
-
-	if (*nsfd >= 0 || !new_netns_of(cfg) || !(lo = sk_criu_fresh_netns(image_path)))
+	if (nsfd >= 0 || *spare >= 0 || !new_netns_of(cfg))
 		return 0;
-	return sk_new_netns(nsfd, !strcmp(lo, "up"), e);
+	return sk_new_netns(spare, false, e);
+}
+
+/* lo up in the namespace @fd; the caller stays in its own */
+static int loopback_up_in(int fd, struct sk_err *e)
+{
+	_cleanup_close_ int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int r;
+
+	if (self < 0)
+		return sk_err_sys(e, errno, "open /proc/self/ns/net");
+	if (setns(fd, CLONE_NEWNET) < 0)
+		return sk_err_sys(e, errno, "enter the new network namespace");
+	r = sk_net_loopback_up(e);
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort(); /* skiff cannot go on in the wrong namespace */
+	return r < 0 ? sk_err_prefix(e, "the new network namespace") : 0;
+}
+
+int sk_restore_fresh_netns(const struct oci_config *cfg, const char *image_path, int *nsfd,
+			   int *spare, struct sk_err *e)
+{
+	_cleanup_close_ int fd = *spare;
+	_cleanup_free_ char *lo = NULL;
+	int r;
+
+	*spare = -1;
+	if (*nsfd >= 0 || !new_netns_of(cfg) || !(lo = sk_criu_fresh_netns(image_path)))
+		return 0; /* a spare one goes: criu makes the namespace */
+	if (fd < 0)
+		return sk_new_netns(nsfd, !strcmp(lo, "up"), e);
+	r = strcmp(lo, "up") ? 0 : loopback_up_in(fd, e);
+	if (r < 0)
+		return r;
+	*nsfd = sk_steal_fd(&fd);
+	return 0;
 }

@@ -79,9 +79,16 @@ __must_check int sk_dump_prepare(struct sk_ctx *ctx, const struct sk_state *st,
 /* A new network namespace (*out, above stdio) with lo up or not; the
  * caller stays in its own. */
 __must_check int sk_new_netns(int *out, bool lo_up, struct sk_err *e);
+/* restore, before the images are there: when @nsfd is unset and the
+ * config asks for a new network namespace, one with lo down in *spare
+ * (above stdio), for sk_restore_fresh_netns. */
+__must_check int sk_restore_spare_netns(const struct oci_config *cfg, int nsfd, int *spare,
+					struct sk_err *e);
 /* restore: when *nsfd is unset, the config asks for a new network
- * namespace and the images record one made afresh: that namespace. */
+ * namespace and the images record one made afresh: that namespace, the
+ * *spare one when there is one (lo brought up as the images say), else
+ * a new one.  *spare is taken or closed either way. */
 __must_check int sk_restore_fresh_netns(const struct oci_config *cfg, const char *image_path,
-					int *nsfd, struct sk_err *e);
+					int *nsfd, int *spare, struct sk_err *e);
 
 #endif

@@ -148,6 +148,21 @@ int sk_lock_briefly(int fd);
 __must_check int sk_claim_id(struct sk_ctx *ctx, const char *id, char **state_dir, int *dirfd,
 			     struct sk_err *e);
 
+/* checkpoint.c: a detached restore in two steps, for migrate's target.
+ * sk_restore_prepare() does what needs no image (@o->criu unused): the ID
+ * claimed, the config saved, the cgroup, the network namespace; the
+ * job keeps @o's strings, which must outlive it.  sk_restore_run()
+ * checks the images of @criu and restores them into that (*pid the
+ * restored init); it ends the job (*job NULL), and on failure undoes all
+ * the preparation made.  sk_restore_drop() undoes and ends a job that
+ * is not run (NULL: nothing). */
+struct sk_restore_job;
+__must_check int sk_restore_prepare(struct sk_ctx *ctx, const struct sk_restore_opts *o,
+				    struct sk_restore_job **job, struct sk_err *e);
+__must_check int sk_restore_run(struct sk_restore_job **job, const struct sk_criu_opts *criu,
+				pid_t *pid, struct sk_err *e);
+void sk_restore_drop(struct sk_restore_job **job);
+
 /* migrate_dir.c: a fresh work directory ROOT/PREFIXxxxxxx in *@path
  * (malloc'd), held locked by *@lockfd while the migrate lives; the
  * unlocked ones of killed migrates of that PREFIX are removed first. */

@@ -7,14 +7,17 @@
  * One source is accepted.  Its HELLO names the container and carries
  * the checkpointed config: the ID must be free here and the bundle's
  * config must match it (sk_migrate_config_match), else the source gets
- * the one-line reason.  Each ROUND N starts `criu page-server` on
+ * the one-line reason.  Then, before OK and out of the downtime, the
+ * restore's preparation (sk_restore_prepare: the ID claimed, the
+ * cgroup, a network namespace) while the rounds run.  Each ROUND N starts `criu page-server` on
  * ADDR:PORT+1 into TMP/N (parent ../N-1) and answers READY only once it
  * listens; DUMPED waits for its exit and answers the page bytes it wrote.
  * The final round's other images come as FILE messages, each checked
- * (size and checksum) before it is written; END restores them with
- * restore's own path (detached) and answers RUNNING PID.  Any failure
- * answers ERROR with the line and removes all it made: TMP
- * (ROOT/.migrate.XXXXXX), and the restore undoes itself.  TMP is locked
+ * (size and checksum) before it is written; END restores them into
+ * what was prepared (sk_restore_run: restore's own path, detached) and
+ * answers RESTORED PID.  Any failure answers ERROR with the line and
+ * removes all it made: TMP (ROOT/.migrate.XXXXXX), and the prepared
+ * restore (claimed ID, cgroup) undoes itself.  TMP is locked
  * (flock) while its target lives: a target killed with SIGKILL leaves it,
  * and the next `migrate --receive` on that root removes every unlocked
  * one (its page servers died with it: PR_SET_PDEATHSIG).
@@ -49,6 +52,7 @@ struct tgt_job {
 	char *id;
 	unsigned round;
 	unsigned files;
+	struct sk_restore_job *prep; /* the restore made ready (prepare) */
 	pid_t pid;
 	struct timespec t0; /* --debug phases: ms since the connection */
 };
@@ -78,7 +82,9 @@ static int hello(struct tgt_job *j, struct sk_wire_msg *m, struct sk_err *e)
 	if (r < 0)
 		return r;
 	j->id = sk_xstrdup(id);
-	if (sk_state_load(j->ctx, id, false, &st, &ign) == 0)
+	/* (the remains of a killed create or target, no state.json: the
+	 * restore's claim removes them) */
+	if (sk_state_load(j->ctx, id, false, &st, &ign) == 0 && st->created)
 		return sk_err_set(e, EEXIST, "migrate: container %s already exists on the target",
 				  id);
 	r = oci_config_parse(cfg, m->len - il - rl - 2, &src, e);
@@ -167,34 +173,36 @@ static int file_recv(struct tgt_job *j, struct sk_wire_msg *m, struct sk_err *e)
 	return sk_write_file_at(AT_FDCWD, path, f.data, f.size, O_CREAT | O_EXCL | O_WRONLY, 0600, e);
 }
 
+/* Once the config matched: the restore's preparation (the ID claimed,
+ * the cgroup, the network namespace) while the pre-copy rounds run, out
+ * of the downtime. */
+static int prepare(struct tgt_job *j, struct sk_err *e)
+{
+	struct sk_restore_opts ro = {
+		.id = j->id,
+		.bundle = j->bundle,
+		.detach = true,
+		.console_socket = j->o->console_socket,
+	};
+	int r = sk_restore_prepare(j->ctx, &ro, &j->prep, e);
+
+	if (r == 0)
+		phase(j, "restore prepared");
+	return r;
+}
+
 static int restore_here(struct tgt_job *j, struct sk_wire_msg *m, struct sk_err *e)
 {
-	_cleanup_state_ struct sk_state *st = NULL;
 	_cleanup_free_ char *img = sk_xasprintf("%s/%u", j->tmp, j->round);
 	_cleanup_free_ char *work = sk_xasprintf("%s/restore.work", j->tmp);
 	uint64_t n;
-	int r;
 
 	if (sk_parse_u64(m->data, &n) < 0 || n != j->files)
 		return sk_err_set(e, EIO, "migrate: %u image files received, the source sent %s",
 				  j->files, m->data);
 	/* stopped until the source has removed its copy (commit()) */
 	struct sk_criu_opts co = { .image_path = img, .work_path = work, .leave_stopped = true };
-	struct sk_restore_opts ro = {
-		.id = j->id,
-		.bundle = j->bundle,
-		.detach = true,
-		.console_socket = j->o->console_socket,
-		.criu = &co,
-	};
-	r = sk_container_restore(j->ctx, &ro, e);
-	if (r < 0)
-		return r;
-	r = sk_state_load(j->ctx, j->id, false, &st, e);
-	if (r < 0)
-		return r;
-	j->pid = st->pid;
-	return 0;
+	return sk_restore_run(&j->prep, &co, &j->pid, e);
 }
 
 /* Remove what a restore made: the source runs on. */
@@ -266,6 +274,8 @@ static int serve(struct tgt_job *j, int lfd, struct sk_err *e)
 		r = sk_wire_recv(&j->w, &m, e);
 	if (r == 0)
 		r = hello(j, &m, e);
+	if (r == 0)
+		r = prepare(j, e);
 	free(m.data);
 	m.data = NULL;
 	if (r == 0)
@@ -358,6 +368,8 @@ int sk_migrate_receive(struct sk_ctx *ctx, const struct sk_migrate_receive_opts 
 		*pid = j.pid;
 	}
 out:
+	/* a restore prepared and never run: undone (the source runs on) */
+	sk_restore_drop(&j.prep);
 	if (j.w.fd >= 0)
 		close(j.w.fd);
 	if (j.tmp && access(j.tmp, F_OK) == 0)
