@@ -322,6 +322,33 @@ report() {
 	assert_target_empty
 }
 
+@test "the source stopped during the pre-copy rounds: the target drops the restore it prepared (claimed ID, cgroup), the source runs on" {
+	run_hog 64 8
+	pid=$(state_field "$ID" pid)
+	start_target
+	"$SKIFF" --root "$ROOT" migrate --timeout 600 --rounds 8 "$ID" tcp://10.77.0.2:$PORT \
+		>"$BATS_TEST_TMPDIR/src.out" 2>&1 &
+	src=$!
+	BG_PIDS=$src
+	# the target claims the ID and makes the cgroup once the config
+	# matched, before the first round's dump is through
+	long_until 300 test -d /sys/fs/cgroup/skiff-tgt/"$ID"
+	[ -d "$R2/$ID" ]
+	note "restore prepared on the target; SIGTERM to the source"
+	kill -TERM "$src"
+	rc=0
+	wait "$src" || rc=$?
+	BG_PIDS=
+	[ "$rc" -ne 0 ]
+	out=$(cat "$BATS_TEST_TMPDIR/src.out")
+	assert_eq "$(grep -c . <<<"$out")" 1
+	assert_contains "$out" "skiff: "
+	wait_target
+	[ "$TSTATUS" -ne 0 ]
+	assert_source_runs "$pid"
+	assert_target_empty
+}
+
 @test "the source dies once the target restored: the copy there stays stopped, the source frozen, both can be taken back" {
 	run_hog 16 4
 	pid=$(state_field "$ID" pid)
