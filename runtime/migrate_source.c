@@ -288,6 +288,17 @@ static int hand_over(struct src_job *j, struct sk_err *e)
 	return 0;
 }
 
+/* Take the signals that ended the migration from the signalfd: still
+ * pending when the mask is restored, they would kill skiff before it
+ * has removed what it made and said why (its error line names them). */
+static void drain_signals(int fd)
+{
+	struct signalfd_siginfo si;
+
+	while (fd >= 0 && read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		;
+}
+
 /* SIGINT, SIGTERM and SIGHUP end the migration through the wire's cancel
  * fd (the source is thawed), not skiff. */
 static int cancel_fd(sigset_t *old)
@@ -360,6 +371,7 @@ int sk_container_migrate(struct sk_ctx *ctx, const struct sk_migrate_opts *o,
 			sk_err_prefix(e, "%s; and resuming the source failed (%s)", ign.msg,
 				      j.st->id);
 	}
+	drain_signals(j.w.cancel_fd);
 	close(j.w.cancel_fd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	rep->total_s = since(&t0);

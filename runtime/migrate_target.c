@@ -313,6 +313,17 @@ static int serve(struct tgt_job *j, int lfd, struct sk_err *e)
 	return r;
 }
 
+/* Take the signals that ended the migration from the signalfd: still
+ * pending when the mask is restored, they would kill skiff before it
+ * has removed what it made and said why (its error line names them). */
+static void drain_signals(int fd)
+{
+	struct signalfd_siginfo si;
+
+	while (fd >= 0 && read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		;
+}
+
 int sk_migrate_receive(struct sk_ctx *ctx, const struct sk_migrate_receive_opts *o, char **id,
 		       pid_t *pid, struct sk_err *e)
 {
@@ -361,6 +372,7 @@ int sk_migrate_receive(struct sk_ctx *ctx, const struct sk_migrate_receive_opts 
 	if (r < 0 && j.w.fd >= 0 && r != -EREMOTEIO && r != -ECANCELED &&
 	    sk_wire_send_str(&j.w, SK_WIRE_ERROR, e->msg, &ign) == 0)
 		sk_wire_close_after_error(&j.w);
+	drain_signals(j.w.cancel_fd);
 	close(j.w.cancel_fd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r == 0) {
