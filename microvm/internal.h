@@ -340,7 +340,8 @@ int sk_vhu_get_u64(int sock, uint32_t req, uint64_t *v);
 /* ---- process description for the shim (procdesc.c).
  * Records: one tag byte, then a NUL-terminated string.
  * a=arg e=env c=cwd h=hostname u=uid g=gid G=extra gid m=umask t=terminal
- * f=virtio-fs tag of the rootfs r=rootfs read-only */
+ * f=virtio-fs tag of the rootfs r=rootfs read-only
+ * T=a tmpfs mount of the config: "DEST\x1fOPT,OPT..." */
 __must_check int sk_vm_procdesc(const struct oci_config *cfg, char **out, size_t *len,
 				struct sk_err *e);
 /* Close the socket, kill and reap virtiofsd (virtiofsd.c; a VMM under

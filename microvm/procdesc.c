@@ -3,7 +3,7 @@
  * procdesc.c - the process description the guest shim reads from
  * /.skiff/process: records of one tag byte and a NUL-terminated string
  * (a=arg e=env c=cwd h=hostname u=uid g=gid G=extra gid m=umask t=terminal
- * f=virtio-fs tag of the rootfs r=rootfs read-only).
+ * f=virtio-fs tag of the rootfs r=rootfs read-only T=tmpfs mount).
  */
 #include "internal.h"
 
@@ -27,6 +27,39 @@ static void rec(char **buf, size_t *len, char tag, const char *s)
 	(*buf)[*len] = tag;
 	memcpy(*buf + *len + 1, s, n + 1);
 	*len += n + 2;
+}
+
+/* Whether the shim makes @dest itself: /dev, /proc, /sys and below. */
+static bool shim_owned(const char *dest)
+{
+	static const char *const own[] = { "/dev", "/proc", "/sys" };
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		size_t l = strlen(own[i]);
+
+		if (!strncmp(dest, own[i], l) && (dest[l] == 0 || dest[l] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* The config's tmpfs mounts outside what the shim makes, in order: one
+ * record "DEST\x1fOPT,OPT..." each. */
+static void tmpfs_mounts(const struct oci_config *cfg, char **buf, size_t *n)
+{
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		const struct oci_mount *m = &cfg->mounts[i];
+		_cleanup_strbuf_ struct sk_strbuf sb = { 0 };
+
+		if (!m->type || strcmp(m->type, "tmpfs") || !m->destination ||
+		    m->destination[0] != '/' || shim_owned(m->destination) ||
+		    strchr(m->destination, '\x1f'))
+			continue;
+		sk_strbuf_addf(&sb, "%s\x1f", m->destination);
+		for (size_t j = 0; m->options && m->options[j]; j++)
+			sk_strbuf_addf(&sb, "%s%s", j ? "," : "", m->options[j]);
+		rec(buf, n, 'T', sb.s);
+	}
 }
 
 int sk_vm_procdesc(const struct oci_config *cfg, char **out, size_t *len, struct sk_err *e)
@@ -61,6 +94,7 @@ int sk_vm_procdesc(const struct oci_config *cfg, char **out, size_t *len, struct
 	}
 	if (p->terminal)
 		rec(&buf, &n, 't', "1");
+	tmpfs_mounts(cfg, &buf, &n);
 	*out = buf;
 	*len = n;
 	return 0;

@@ -4,7 +4,8 @@
  * guest.mk).  It mounts /proc, /sys and /dev, reads /.skiff/process
  * (records: tag byte + NUL-terminated string, see microvm.h); with the
  * rootfs on virtio-fs it loads the modules in /.skiff/modules, mounts
- * the share, makes it the root and mounts /proc, /sys and /dev there.
+ * the share, makes it the root and mounts /proc, /sys and /dev there;
+ * then the config's tmpfs mounts (T records).
  * It sets the hostname, starts process.args with its env, cwd and user,
  * relays stdin (ttyS0 -> pipe), forwards signals received as control bytes on ttyS1,
  * then writes the exit status to port 0x501 and powers off.
@@ -118,6 +119,8 @@ struct proc {
 	int terminal;
 	char *fs_tag; /* the rootfs is this virtio-fs share */
 	int fs_ro;
+	char **tmpfs; /* "DEST\x1fOPTIONS": the config's tmpfs mounts */
+	size_t n_tmpfs;
 };
 
 static void push(char ***v, size_t *n, char *s)
@@ -186,6 +189,9 @@ static int load_proc(struct proc *p)
 			break;
 		case 'r':
 			p->fs_ro = 1;
+			break;
+		case 'T':
+			push(&p->tmpfs, &p->n_tmpfs, v);
 			break;
 		default:
 			break;
@@ -287,6 +293,73 @@ static int switch_to_share(const char *tag, int ro)
 	return 0;
 }
 
+static void mkdir_p(char *path)
+{
+	for (char *c = path + 1; *c; c++) {
+		if (*c == '/') {
+			*c = 0;
+			mkdir(path, 0755);
+			*c = '/';
+		}
+	}
+	mkdir(path, 0755);
+}
+
+/* One tmpfs mount of the config ("DEST\x1fOPT,OPT..."): the options that
+ * are mount flags become flags, propagation ones are dropped (nothing
+ * propagates in the guest), the rest is tmpfs's data (size=, mode=...). */
+static int tmpfs_mount(char *rec)
+{
+	static const struct {
+		const char *name;
+		unsigned long set, clear;
+	} fl[] = {
+		{ "ro", MS_RDONLY, 0 },		{ "rw", 0, MS_RDONLY },
+		{ "nosuid", MS_NOSUID, 0 },	{ "suid", 0, MS_NOSUID },
+		{ "nodev", MS_NODEV, 0 },	{ "dev", 0, MS_NODEV },
+		{ "noexec", MS_NOEXEC, 0 },	{ "exec", 0, MS_NOEXEC },
+		{ "noatime", MS_NOATIME, 0 },	{ "nodiratime", MS_NODIRATIME, 0 },
+		{ "relatime", MS_RELATIME, 0 }, { "strictatime", MS_STRICTATIME, 0 },
+		{ "sync", MS_SYNCHRONOUS, 0 },	{ "async", 0, MS_SYNCHRONOUS },
+	};
+	static const char *const ignored[] = { "private",   "rprivate", "shared",     "rshared",
+					       "slave",	    "rslave",	"unbindable", "runbindable",
+					       "tmpcopyup", "defaults" };
+	char *sep = strchr(rec, 0x1f), *save = NULL, data[1024];
+	unsigned long flags = 0;
+	size_t dl = 0;
+
+	if (!sep)
+		return 0;
+	*sep = 0;
+	data[0] = 0;
+	for (char *o = strtok_r(sep + 1, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		size_t i;
+		int done = 0;
+		for (i = 0; i < sizeof(fl) / sizeof(fl[0]) && !done; i++)
+			if (!strcmp(o, fl[i].name)) {
+				flags = (flags | fl[i].set) & ~fl[i].clear;
+				done = 1;
+			}
+		for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]) && !done; i++)
+			done = !strcmp(o, ignored[i]);
+		if (done)
+			continue;
+		int n = snprintf(data + dl, sizeof(data) - dl, "%s%s", dl ? "," : "", o);
+		if (n < 0 || (size_t)n >= sizeof(data) - dl) {
+			say(rec, "tmpfs options too long");
+			return -1;
+		}
+		dl += n;
+	}
+	mkdir_p(rec);
+	if (mount("tmpfs", rec, "tmpfs", flags, data) < 0) {
+		say(rec, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* The process gets ttys of its own (new open file descriptions): no file
  * status flag init sets on its own descriptors (O_NONBLOCK) can reach it. */
 static int open_tty(const char *path, int flags, int fallback)
@@ -354,6 +427,9 @@ int main(void)
 	}
 	if (p.fs_tag && switch_to_share(p.fs_tag, p.fs_ro) < 0)
 		finish(255, out, errf);
+	for (size_t i = 0; i < p.n_tmpfs; i++)
+		if (tmpfs_mount(p.tmpfs[i]) < 0)
+			finish(255, out, errf);
 	if (!p.terminal)
 		raw_tty(out);
 	raw_tty(errf);

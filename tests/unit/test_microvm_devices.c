@@ -234,6 +234,40 @@ TEST(process_description)
 	CHECK_CONTAINS(e.msg, "process.args");
 }
 
+/* The config's tmpfs mounts outside /dev, /proc and /sys become T
+ * records, in order; other types and the shim's own places do not. */
+TEST(process_description_tmpfs)
+{
+	char *args[] = { "/bin/true", NULL };
+	char *o1[] = { "nosuid", "size=1m", "mode=700", NULL };
+	struct oci_mount mnt[] = {
+		{ .destination = "/dev/shm", .type = "tmpfs", .source = "shm" },
+		{ .destination = "/run/x", .type = "tmpfs", .source = "tmpfs", .options = o1 },
+		{ .destination = "/proc", .type = "proc", .source = "proc" },
+		{ .destination = "/data", .type = "bind", .source = "/srv" },
+		{ .destination = "/sysfoo", .type = "tmpfs", .source = "tmpfs" },
+		{ .destination = "/sys/x", .type = "tmpfs", .source = "tmpfs" },
+	};
+	struct oci_process p;
+	memset(&p, 0, sizeof(p));
+	p.args = args;
+	p.n_args = 1;
+	struct oci_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.process = &p;
+	cfg.mounts = mnt;
+	cfg.n_mounts = sizeof(mnt) / sizeof(mnt[0]);
+	char *out = NULL;
+	size_t len = 0;
+	struct sk_err e = { 0 };
+	CHECK_INT(sk_vm_procdesc(&cfg, &out, &len, &e), 0);
+	static const char want[] = "a/bin/true\0c/\0u0\0g0\0T/run/x\x1fnosuid,size=1m,mode=700\0"
+				   "T/sysfoo\x1f";
+	CHECK_INT(len, sizeof(want));
+	CHECK(out && !memcmp(out, want, sizeof(want)));
+	free(out);
+}
+
 /* ------------------------------------------------- kernel resolve */
 
 TEST(kernel_resolution)
@@ -303,6 +337,7 @@ int main(void)
 	RUN(vcpu_count);
 	RUN(cmdline);
 	RUN(process_description);
+	RUN(process_description_tmpfs);
 	RUN(kernel_resolution);
 	return unit_done();
 }

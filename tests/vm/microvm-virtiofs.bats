@@ -141,6 +141,33 @@ no_virtiofsd() {
 	no_virtiofsd
 }
 
+@test "run --vm: the config's tmpfs mounts are made in the guest; what is written there stays in the VM" {
+	local b=$BATS_TEST_TMPDIR/b
+	bundle "$b" /bin/sh -c 'grep " /run/x " /proc/mounts; echo t > /run/x/f; cat /run/x/f; ls -ld /run/x | cut -c1-10'
+	cfg "$b" '.mounts += [{"destination": "/run/x", "type": "tmpfs", "source": "tmpfs",
+		"options": ["nosuid", "nodev", "rprivate", "size=1m", "mode=700"]}]'
+	run --separate-stderr sk run --vm -b "$b" vfs7-$$
+	echo "status=$status out=$output err=$stderr"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "tmpfs /run/x tmpfs rw,nosuid,nodev,"*"size=1024k,mode=700"*" 0 0" ]]
+	[ "${lines[1]}" = t ]
+	[ "${lines[2]}" = drwx------ ]
+	[ -d "$b/rootfs/run/x" ]
+	[ ! -e "$b/rootfs/run/x/f" ]
+}
+
+@test "run --vm: a tmpfs mount the guest cannot make fails the run with its path" {
+	local b=$BATS_TEST_TMPDIR/b
+	bundle "$b" /bin/sh -c 'echo ran'
+	cfg "$b" '.mounts += [{"destination": "/run/y", "type": "tmpfs", "source": "tmpfs",
+		"options": ["size=nonsense"]}]'
+	run --separate-stderr sk run --vm -b "$b" vfs8-$$
+	echo "status=$status out=$output err=$stderr"
+	[ "$status" -eq 255 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"skiff-init: /run/y: Invalid argument"* ]]
+}
+
 @test "run --vm: root.readonly makes the container's writes fail" {
 	local b=$BATS_TEST_TMPDIR/b
 	bundle "$b" /bin/sh -c 'cat /etc/group; touch /root/nope; echo touch=$?'
