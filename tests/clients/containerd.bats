@@ -60,14 +60,7 @@ setup_file() {
 		printf '\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "%s"\n' "$PAUSE"
 		printf '  restrict_oom_score_adj = true\n'
 	} > "$CTRD/config.toml"
-	containerd --config "$CTRD/config.toml" --root "$CTRD/root" --state "$CTRD/state" \
-		--address "$CTRD/sock" > "$CTRD/log" 2>&1 &
-	echo $! > "$CTRD/pid"
-	poll test -S "$CTRD/sock" || {
-		echo "containerd did not start:" >&2
-		tail -5 "$CTRD/log" >&2
-		return 1
-	}
+	containerd_start || return 1
 	c images import --base-name "${IMG%:*}" "$t/image.tar" >/dev/null
 	k images import --base-name "${IMG%:*}" "$t/image.tar" >/dev/null
 	k images import --base-name "${PAUSE%:*}" "$t/pause.tar" >/dev/null

@@ -167,6 +167,20 @@ skiff_states() {
 	return 0
 }
 
+# containerd_start: containerd with $CTRD/config.toml, its root, state and
+# socket under $CTRD, its pid in $CTRD/pid; on failure the end of its log.
+containerd_start() {
+	# 3>&-: bats waits for whatever holds its fd 3 (containerd, its shims)
+	containerd --config "$CTRD/config.toml" --root "$CTRD/root" --state "$CTRD/state" \
+		--address "$CTRD/sock" > "$CTRD/log" 2>&1 3>&- &
+	echo $! > "$CTRD/pid"
+	poll test -S "$CTRD/sock" || poll test -S "$CTRD/sock" || {
+		echo "containerd did not start:" >&2
+		tail -5 "$CTRD/log" >&2
+		return 1
+	}
+}
+
 # poll CMD...: up to 10 s for CMD to succeed.
 poll() {
 	local i

@@ -10,6 +10,25 @@
 
 #include <errno.h>
 
+/* The next @n entries of a property list: (want[i], "t" vals[i]). */
+static void expect_u64_props(struct sk_dbus_r *rd, const char *const *want, const uint64_t *vals,
+			     int n)
+{
+	const char *name, *sig;
+	uint64_t v;
+
+	for (int i = 0; i < n; i++) {
+		rd->pos = (rd->pos + 7) / 8 * 8;
+		CHECK_INT(sk_dbus_get_str(rd, &name), 0);
+		CHECK_STR(name, want[i]);
+		CHECK_INT(sk_dbus_get_sig(rd, &sig), 0);
+		CHECK_STR(sig, "t");
+		CHECK_INT(sk_dbus_get_u64(rd, &v), 0);
+		if (v != vals[i])
+			UNIT_FAIL("%s = %" PRIu64 ", want %" PRIu64, want[i], v, vals[i]);
+	}
+}
+
 TEST(sd_names_from_cgroups_path)
 {
 	char *slice = NULL, *unit = NULL, *path = NULL;
@@ -74,8 +93,6 @@ TEST(sd_props_v1)
 	_cleanup_dbus_w_ struct sk_dbus_w w = { 0 };
 	struct sk_dbus_r rd;
 	struct sk_err e;
-	const char *name, *sig;
-	uint64_t v;
 
 	r.memory.limit.set = true, r.memory.limit.v = 32 << 20;
 	r.cpu.shares.set = true, r.cpu.shares.v = 512;
@@ -84,14 +101,7 @@ TEST(sd_props_v1)
 	rd = (struct sk_dbus_r){ .b = w.b, .n = w.n };
 	const char *want[] = { "MemoryLimit", "CPUShares" };
 	const uint64_t vals[] = { 32 << 20, 512 };
-	for (int i = 0; i < 2; i++) {
-		rd.pos = (rd.pos + 7) / 8 * 8;
-		CHECK_INT(sk_dbus_get_str(&rd, &name), 0);
-		CHECK_STR(name, want[i]);
-		CHECK_INT(sk_dbus_get_sig(&rd, &sig), 0);
-		CHECK_INT(sk_dbus_get_u64(&rd, &v), 0);
-		CHECK_INT(v, vals[i]);
-	}
+	expect_u64_props(&rd, want, vals, 2);
 	CHECK_INT(rd.pos, rd.n);
 }
 
@@ -153,16 +163,7 @@ TEST(sd_props_from_resources)
 	const char *want[] = { "MemoryMax", "CPUWeight", "CPUQuotaPeriodUSec", "CPUQuotaPerSecUSec",
 			       "TasksMax" };
 	const uint64_t vals[] = { 64 << 20, 59, 60000, 500000, UINT64_MAX }; /* 59: as cpu.weight */
-	for (int i = 0; i < 5; i++) {
-		rd.pos = (rd.pos + 7) / 8 * 8;
-		CHECK_INT(sk_dbus_get_str(&rd, &name), 0);
-		CHECK_STR(name, want[i]);
-		CHECK_INT(sk_dbus_get_sig(&rd, &sig), 0);
-		CHECK_STR(sig, "t");
-		CHECK_INT(sk_dbus_get_u64(&rd, &v), 0);
-		if (v != vals[i])
-			UNIT_FAIL("%s = %" PRIu64 ", want %" PRIu64, want[i], v, vals[i]);
-	}
+	expect_u64_props(&rd, want, vals, 5);
 	rd.pos = (rd.pos + 7) / 8 * 8;
 	CHECK_INT(sk_dbus_get_str(&rd, &name), 0);
 	CHECK_STR(name, "AllowedCPUs");

@@ -11,6 +11,7 @@
 # vm-timeout: 1500
 bats_require_minimum_version 1.5.0
 load ../clients/helpers
+load systemd_helpers
 
 setup_file() {
 	[ "${SKIFF_VM:-}" = 1 ] || return 0
@@ -25,15 +26,7 @@ setup_file() {
 	mkdir -p "$CTRD"
 	printf 'version = 2\n[plugins."io.containerd.internal.v1.opt"]\n  path = "%s"\n' "$CTRD/opt" \
 		> "$CTRD/config.toml"
-	# 3>&-: bats waits for whatever holds its fd 3 (containerd, its shims)
-	containerd --config "$CTRD/config.toml" --root "$CTRD/root" --state "$CTRD/state" \
-		--address "$CTRD/sock" > "$CTRD/log" 2>&1 3>&- &
-	echo $! > "$CTRD/pid"
-	poll test -S "$CTRD/sock" || poll test -S "$CTRD/sock" || {
-		echo "containerd did not start:" >&2
-		tail -5 "$CTRD/log" >&2
-		return 1
-	}
+	containerd_start || return 1
 	c images import --base-name "${IMG%:*}" "$t/image.tar" >/dev/null
 }
 
@@ -55,23 +48,6 @@ teardown_file() {
 		c containers rm c1 >/dev/null 2>&1
 		kill "$(cat "$CTRD/pid")" 2>/dev/null || true
 	fi
-}
-
-pm() {
-	timeout 300 podman "$@"
-}
-
-# c ARGS...: ctr in a namespace of the test's own
-c() {
-	timeout 300 ctr --address "$CTRD/sock" -n skiff-test "$@"
-}
-
-ctr_task_status() {
-	c tasks ls | awk -v id="$1" '$1 == id { print $3 }'
-}
-
-prop() {
-	systemctl show -P "$2" "$1"
 }
 
 client_scopes() {

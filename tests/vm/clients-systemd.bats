@@ -12,6 +12,7 @@
 # vm-timeout: 1500
 bats_require_minimum_version 1.5.0
 load ../clients/helpers
+load systemd_helpers
 
 PAUSE=localhost/skiff-test-pause:latest
 CRI=$BATS_TEST_DIRNAME/../clients/cri
@@ -39,15 +40,7 @@ setup_file() {
 		printf '\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "%s"\n' "$PAUSE"
 	} > "$CTRD/config.toml"
 	grep -q '^  SystemdCgroup = true$' "$CTRD/config.toml"
-	# 3>&-: bats waits for whatever holds its fd 3 (containerd, its shims)
-	containerd --config "$CTRD/config.toml" --root "$CTRD/root" --state "$CTRD/state" \
-		--address "$CTRD/sock" > "$CTRD/log" 2>&1 3>&- &
-	echo $! > "$CTRD/pid"
-	poll test -S "$CTRD/sock" || poll test -S "$CTRD/sock" || {
-		echo "containerd did not start:" >&2
-		tail -5 "$CTRD/log" >&2
-		return 1
-	}
+	containerd_start || return 1
 	k images import --base-name "${IMG%:*}" "$t/image.tar" >/dev/null
 	c images import --base-name "${IMG%:*}" "$t/image.tar" >/dev/null
 	k images import --base-name "${PAUSE%:*}" "$t/pause.tar" >/dev/null
@@ -81,22 +74,8 @@ teardown_file() {
 	systemctl stop "$POD_SLICE" skifftest.slice >/dev/null 2>&1 || true
 }
 
-pm() {
-	timeout 300 podman "$@"
-}
-
 k() {
 	timeout 300 ctr --address "$CTRD/sock" -n k8s.io "$@"
-}
-
-# c ARGS...: ctr in a namespace of the test's own
-c() {
-	timeout 300 ctr --address "$CTRD/sock" -n skiff-test "$@"
-}
-
-# ctr_task_status ID: RUNNING, PAUSED, STOPPED ("" when no task)
-ctr_task_status() {
-	c tasks ls | awk -v id="$1" '$1 == id { print $3 }'
 }
 
 cri() {
@@ -111,10 +90,6 @@ cri_ok() {
 	echo "cri $*: status $status: $output"
 	tail -15 "$CTRD/log"
 	return 1
-}
-
-prop() {
-	systemctl show -P "$2" "$1"
 }
 
 # client_scopes: the scopes the clients and skiff made (libpod-*,

@@ -8,31 +8,16 @@
 
 load ../bats/helpers
 load ../bats/cgroups_helpers
+load systemd_helpers
 
 setup_file() { vm_setup_file; }
 
 setup() {
-	vm_only
-	[ -S /run/systemd/private ] || skip "systemd is not PID 1 (tests/vm/run --systemd)"
-	skiff_setup
-	UNIT=skiff-test-$ID.scope
+	sd_skiff_setup
 	SCOPE=/sys/fs/cgroup/system.slice/$UNIT
 }
 
-teardown() {
-	skiff_teardown
-	systemctl stop "$UNIT" >/dev/null 2>&1 || true
-	systemctl reset-failed "$UNIT" >/dev/null 2>&1 || true
-}
-
-# every skiff call of this file uses the systemd driver
-sk() {
-	timeout 60 "$SKIFF" --root "$ROOT" --systemd-cgroup "$@"
-}
-
-prop() {
-	systemctl show -P "$2" "$1"
-}
+teardown() { sd_skiff_teardown; }
 
 # no_scope: systemd has no unit $UNIT and its cgroup is gone
 no_scope() {

@@ -10,31 +10,17 @@
 
 load ../bats/helpers
 load ../bats/cgroups_helpers
+load systemd_helpers
 
 setup_file() { vm_setup_file; }
 
 setup() {
-	vm_only
-	[ -S /run/systemd/private ] || skip "systemd is not PID 1 (tests/vm/run --systemd-hybrid)"
+	sd_skiff_setup
 	[ -d /sys/fs/cgroup/unified ] || skip "not systemd's hybrid layout (tests/vm/run --systemd-hybrid)"
-	skiff_setup
-	UNIT=skiff-test-$ID.scope
 	REL=/system.slice/$UNIT
 }
 
-teardown() {
-	skiff_teardown
-	systemctl stop "$UNIT" >/dev/null 2>&1 || true
-	systemctl reset-failed "$UNIT" >/dev/null 2>&1 || true
-}
-
-sk() {
-	timeout 60 "$SKIFF" --root "$ROOT" --systemd-cgroup "$@"
-}
-
-prop() {
-	systemctl show -P "$2" "$1"
-}
+teardown() { sd_skiff_teardown; }
 
 # the hierarchies: every v1 mount, and the unified one
 hiers() {
