@@ -270,17 +270,25 @@ static void forget_dirs(struct sk_cgroup *cg)
 	cg->nh = 0;
 }
 
+/* Will place() take CPUs from the NUMA ledger (no explicit cpus, the
+ * annotations ask for placement)?  For the intent record. */
+static bool wants_ledger(const struct sk_cgroup_req *req, struct sk_err *e)
+{
+	const char *cpus = req->cfg->lnx.resources.cpu.cpus;
+	struct sk_numa_req nreq;
+
+	return !(cpus && *cpus) && sk_numa_req_from_config(req->cfg, &nreq, e) > 0;
+}
+
 /* Tell the caller what create is about to make (directories, ledger
  * entry) before any of it exists; cg is left as it was. */
 static int record_intent(struct sk_cgroup *cg, const struct sk_cgroup_req *req, struct sk_err *e)
 {
 	_cleanup_free_ char *s = NULL;
-	struct sk_numa_req nreq;
-	const char *cpus = req->cfg->lnx.resources.cpu.cpus;
 	int r = setup_dirs(cg, req->cfg->lnx.cgroups_path, true, e);
 
 	if (r == 0) {
-		cg->ledger = !(cpus && *cpus) && sk_numa_req_from_config(req->cfg, &nreq, e) > 0;
+		cg->ledger = wants_ledger(req, e);
 		s = sk_cgroup_serialize(cg);
 		r = req->intent(req->intent_arg, s, e);
 	}
@@ -336,14 +344,12 @@ static int scope_path_of(struct sk_cgroup *cg, pid_t pid, struct sk_err *e)
 static int scope_intent(struct sk_cgroup *cg, const struct sk_cgroup_req *req, struct sk_err *e)
 {
 	_cleanup_free_ char *s = NULL;
-	struct sk_numa_req nreq;
-	const char *c = req->cfg->lnx.resources.cpu.cpus;
 	int r = 0;
 
 	if (cg->mode != SK_CG_V2)
 		r = setup_dirs(cg, cg->path, true, e);
 	if (r == 0 && req->intent) {
-		cg->ledger = !(c && *c) && sk_numa_req_from_config(req->cfg, &nreq, e) > 0;
+		cg->ledger = wants_ledger(req, e);
 		s = sk_cgroup_serialize(cg);
 		cg->ledger = false;
 		r = req->intent(req->intent_arg, s, e);

@@ -210,7 +210,7 @@ static int systemd_path(const char *p, char **out, struct sk_err *e)
 				sk_strbuf_addf(&res, "/%.*s.slice", (int)(s - slice), slice);
 		}
 	}
-	if (strlen(name) > 6 && !strcmp(name + strlen(name) - 6, ".slice"))
+	if (cg_sd_is_slice(name))
 		sk_strbuf_addf(&res, "/%s", name); /* a slice: no prefix (runc) */
 	else
 		sk_strbuf_addf(&res, "/%s%s%s%s", prefix, *prefix ? "-" : "", name,
